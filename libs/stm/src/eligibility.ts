@@ -1,10 +1,13 @@
 /**
- * The STM lottery decision: index `i` is won when `ev / 2^512 < 1 - (1 - phi_f)^(stake / totalStake)`.
+ * The STM lottery decision: index `i` is won when `ev / 2^512 < 1 - exp(w * c)`, where
+ * `w = stake / totalStake` and `c` is the f64 value of `ln(1 - phi_f)`. Using the f64 logarithm
+ * as an exact dyadic rational (rather than the real logarithm) is the reference's definition, so
+ * outcomes agree with it bit for bit; everything after that is exact.
  *
- * The right-hand side is irrational in general, so it is evaluated in fixed point with a proven
- * error bound and refined at higher precision whenever `ev` falls inside the uncertainty interval.
- * Every outcome is therefore the outcome of the exact real comparison (no float shortcut), for
- * any stake up to any total (lovelace precision, 45e15 and beyond).
+ * `exp(w * c)` is transcendental for rational `w * c != 0` (Lindemann), so it never equals the
+ * rational `1 - ev / 2^512`: evaluating it in fixed point with a proven error bound, and refining
+ * at higher precision whenever `ev` falls inside the uncertainty interval, always decides the
+ * exact comparison, for any stake up to any total (lovelace precision, 45e15 and beyond).
  */
 import { StmError } from './errors.js';
 
@@ -34,33 +37,6 @@ function exactDyadic(x: number): Dyadic {
   return exp >= 0 ? { num: mantissa, exp } : { num: mantissa << BigInt(-exp), exp: 0 };
 }
 
-/** `atanh(num/den)` scaled by `2^w`, for `0 <= num/den <= 1/3`; truncation error below `terms` ulps. */
-function atanhFixed(num: bigint, den: bigint, w: bigint): bigint {
-  const one = 1n << w;
-  let power = (one * num) / den; // z^(2i+1)
-  const zSquaredNum = num * num;
-  const zSquaredDen = den * den;
-  let sum = 0n;
-  for (let n = 1n; power !== 0n; n += 2n) {
-    sum += power / n;
-    power = (power * zSquaredNum) / zSquaredDen;
-  }
-  return sum;
-}
-
-/** `ln(num / 2^exp)` for a dyadic in (0, 1), scaled by `2^w`. */
-function lnDyadicFixed(d: Dyadic, w: bigint): bigint {
-  // Bring the value into [1, 2): value = m * 2^-shift with m = num / 2^(bitLength-1).
-  const bitLength = d.num.toString(2).length;
-  const shift = BigInt(d.exp - (bitLength - 1));
-  const mNum = d.num;
-  const mDen = 1n << BigInt(bitLength - 1);
-  // ln(m) = 2 atanh((m - 1) / (m + 1)), with (m - 1)/(m + 1) in [0, 1/3).
-  const lnM = 2n * atanhFixed(mNum - mDen, mNum + mDen, w);
-  const ln2 = 2n * atanhFixed(1n, 3n, w);
-  return lnM - shift * ln2;
-}
-
 /** `exp(x)` for `x <= 0` given scaled by `2^w`; result scaled by `2^w`. */
 function expNegativeFixed(x: bigint, w: bigint, squarings: bigint): bigint {
   const one = 1n << w;
@@ -76,20 +52,21 @@ function expNegativeFixed(x: bigint, w: bigint, squarings: bigint): bigint {
 }
 
 /**
- * `1 - (1 - phi)^(stake/total)` scaled by `2^precision`, within one unit of the exact value.
- * The working precision carries guard bits for the truncations of the series (a few thousand ulps
+ * `1 - exp(stake/total * -lnMagnitude)` scaled by `2^precision`, within one unit of the exact value.
+ * The working precision carries guard bits for the truncations of the series (a few hundred ulps
  * at most) and for the relative error growth of the `squarings` repeated squarings (factor 2^r).
  */
-function thresholdFixed(oneMinusPhi: Dyadic, stake: bigint, total: bigint, precision: number): bigint {
-  // x = (stake/total) * ln(1 - phi) in [ln(1 - phi), 0]; pick r so |x| / 2^r < 2^-8.
-  const lnMagnitudeBits = BigInt(Math.max(1, Math.ceil(Math.log2(oneMinusPhi.exp + 1)) + 1));
-  const squarings = lnMagnitudeBits + 8n;
+function thresholdFixed(lnMagnitude: Dyadic, stake: bigint, total: bigint, precision: number): bigint {
+  // x = -(stake/total) * |c| in [-|c|, 0]; pick r so |x| / 2^r < 2^-8.
+  const magnitudeBound = Number(lnMagnitude.num >> BigInt(Math.min(lnMagnitude.exp, 1074))) + 1;
+  const squarings = BigInt(Math.ceil(Math.log2(magnitudeBound + 1)) + 8);
   const w = BigInt(precision) + 64n + squarings;
-  const lnY = lnDyadicFixed(oneMinusPhi, w);
-  const x = (stake * lnY) / total;
+  const x = -((stake * lnMagnitude.num) << w) / (total << BigInt(lnMagnitude.exp));
   const e = expNegativeFixed(x, w, squarings);
   return ((1n << w) - e) >> (w - BigInt(precision));
 }
+
+const TOP_SHIFT = BigInt(EV_BITS - 48);
 
 /** Relative error bound claimed for the float estimate of the threshold (the true error is a few ulps). */
 const FLOAT_MARGIN = 2 ** -24;
@@ -107,11 +84,14 @@ function scaleDouble(x: number, bits: number): bigint {
  * the band (probability about 2^-24 of the threshold) are settled by the exact fixed-point path.
  */
 export class LotteryThreshold {
-  private readonly oneMinusPhi: Dyadic | null;
+  /** |c| = -ln(1 - phi_f) as computed in f64, exactly; null when phi_f counts as 1. */
+  private readonly lnMagnitude: Dyadic | null;
   /** ev below `surelyWins` wins, ev at or above `surelyLoses` loses; in between is decided exactly. */
   private readonly surelyWins: bigint;
   private readonly surelyLoses: bigint;
   private exact: bigint | undefined;
+  private readonly surelyWinsTop: number;
+  private readonly surelyLosesTop: number;
 
   constructor(
     readonly phiF: number,
@@ -123,13 +103,14 @@ export class LotteryThreshold {
     if (stake < 0n || stake > totalStake) {
       throw new StmError('INVALID_STAKE', `stake ${stake} is outside [0, total stake ${totalStake}]`);
     }
-    this.oneMinusPhi = phiF === 1 ? null : exactDyadic(1 - phiF);
-    if (stake === 0n) {
-      this.surelyWins = this.surelyLoses = 0n; // (1 - phi)^0 = 1: nothing is ever won
-    } else if (this.oneMinusPhi === null) {
-      this.surelyWins = this.surelyLoses = EV_MAX; // 0^w = 0: everything is won
+    // The reference treats phi_f within f64 epsilon of 1 as "always wins", whatever the stake.
+    this.lnMagnitude = Math.abs(phiF - 1) < Number.EPSILON ? null : exactDyadic(-Math.log(1 - phiF));
+    if (this.lnMagnitude === null) {
+      this.surelyWins = this.surelyLoses = EV_MAX;
+    } else if (stake === 0n) {
+      this.surelyWins = this.surelyLoses = 0n; // exp(0) = 1: nothing is ever won
     } else {
-      const estimate = winProbability(phiF, stake, totalStake);
+      const estimate = -Math.expm1((Number(stake) / Number(totalStake)) * Math.log(1 - phiF));
       if (estimate < 2 ** -900) {
         this.surelyWins = 0n; // too close to underflow for the float band: always decide exactly
         this.surelyLoses = EV_MAX;
@@ -138,6 +119,23 @@ export class LotteryThreshold {
         this.surelyLoses = scaleDouble(Math.min(1, estimate * (1 + FLOAT_MARGIN)), EV_BITS) + 1n;
       }
     }
+    this.surelyWinsTop = Number(this.surelyWins >> TOP_SHIFT);
+    this.surelyLosesTop = Number(this.surelyLoses >> TOP_SHIFT);
+  }
+
+  /**
+   * Whether the 64-byte little-endian lottery value wins. Its top 48 bits settle almost every
+   * case without building a 512-bit integer.
+   */
+  winsLittleEndian(ev: Uint8Array): boolean {
+    if (ev.length !== EV_BITS / 8) throw new StmError('INVALID_LOTTERY_VALUE', 'lottery value must be 64 bytes');
+    const top = ev[63]! * 2 ** 40 + ev[62]! * 2 ** 32 + ev[61]! * 2 ** 24 + ev[60]! * 2 ** 16 + ev[59]! * 2 ** 8 + ev[58]!;
+    // ev < top' * 2^464 <= surelyWins when top < top(surelyWins); ev >= top * 2^464 > surelyLoses when top > top(surelyLoses).
+    if (top < this.surelyWinsTop) return true;
+    if (top > this.surelyLosesTop) return false;
+    let hex = '0x';
+    for (let i = 63; i >= 0; i -= 1) hex += ev[i]!.toString(16).padStart(2, '0');
+    return this.wins(BigInt(hex));
   }
 
   /** Whether the lottery value `ev` (an integer in [0, 2^512)) wins. */
@@ -150,23 +148,23 @@ export class LotteryThreshold {
 
   /** The exact comparison, refined at doubling precision while `ev` lies within one unit of the threshold. */
   winsExactly(ev: bigint): boolean {
+    if (this.lnMagnitude === null) return true;
     if (this.stake === 0n) return false;
-    if (this.oneMinusPhi === null) return true;
     for (let precision = INITIAL_PRECISION_BITS; precision <= MAX_PRECISION_BITS; precision *= 2) {
       const t = precision === INITIAL_PRECISION_BITS
-        ? (this.exact ??= thresholdFixed(this.oneMinusPhi, this.stake, this.totalStake, precision))
-        : thresholdFixed(this.oneMinusPhi, this.stake, this.totalStake, precision);
+        ? (this.exact ??= thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision))
+        : thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision);
       const scaled = ev << BigInt(precision - EV_BITS);
       if (scaled < t - 1n) return true;
       if (scaled > t + 1n) return false;
     }
-    // Within 2^-8192 of the threshold means equality (a rational (1-phi)^w hitting a 512-bit
-    // dyadic exactly); the lottery is a strict inequality, so equality loses.
+    // Unreachable in practice (no ties exist, see above); like the reference's inconclusive
+    // Taylor comparison, an undecided outcome loses.
     return false;
   }
 }
 
-/** `1 - (1 - phi)^(stake/total)` as a float, for reporting only (never for lottery decisions). */
+/** `1 - (1 - phi_f)^(stake/total)` as a float, for reporting only (never for lottery decisions). */
 export function winProbability(phiF: number, stake: bigint, totalStake: bigint): number {
   return -Math.expm1((Number(stake) / Number(totalStake)) * Math.log1p(-phiF));
 }

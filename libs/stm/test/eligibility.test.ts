@@ -8,6 +8,47 @@ function evAt(f: number): bigint {
   return BigInt(Math.floor(f * 2 ** 52)) << BigInt(EV_BITS - 52);
 }
 
+/** An f64 as an exact fraction. */
+function fraction(x: number): [bigint, bigint] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exp = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (exp === 0 ? 0n : 1n << 52n);
+  const sign = bits >> 63n === 1n ? -1n : 1n;
+  const e = (exp === 0 ? 1 : exp) - 1075;
+  return e >= 0 ? [sign * (mantissa << BigInt(e)), 1n] : [sign * mantissa, 1n << BigInt(-e)];
+}
+
+/**
+ * The reference's decision procedure, written independently from its description: with exact
+ * rationals, q = 2^512 / (2^512 - ev), x = -(stake/total) * f64(ln(1 - phi_f)), compare q with
+ * the Taylor partial sums of exp(x), error bound 3 * |next term|, at most 1000 terms.
+ */
+function referenceTaylorWins(phiF: number, ev: bigint, stake: bigint, total: bigint): boolean {
+  const [cNum, cDen] = fraction(Math.log(1 - phiF));
+  const xNum = -stake * cNum;
+  const xDen = total * cDen;
+  const qNum = EV_MAX;
+  const qDen = EV_MAX - ev;
+  let phiNum = 1n;
+  let phiDen = 1n;
+  let termNum = xNum;
+  let termDen = xDen;
+  for (let divisor = 2n; divisor <= 1001n; divisor += 1n) {
+    phiNum = phiNum * termDen + termNum * phiDen;
+    phiDen = phiDen * termDen;
+    termNum = termNum * xNum;
+    termDen = termDen * xDen * divisor;
+    const errNum = 3n * (termNum < 0n ? -termNum : termNum);
+    // q > phi + err  <=>  qNum*phiDen*termDen > (phiNum*termDen + errNum*phiDen) * qDen
+    const left = qNum * phiDen * termDen;
+    if (left > (phiNum * termDen + errNum * phiDen) * qDen) return false;
+    if (left < (phiNum * termDen - errNum * phiDen) * qDen) return true;
+  }
+  return false;
+}
+
 describe('lottery threshold', () => {
   it('agrees with the float estimate away from the threshold', () => {
     const stake = 1_234_567_890_123n;
@@ -49,17 +90,36 @@ describe('lottery threshold', () => {
     expect(Math.abs(t - (1 - 0.8 ** (1 / 3)))).toBeLessThan(1e-15);
   });
 
-  it('handles stake zero, phi_f = 1 and the whole stake', () => {
+  it('handles stake zero, phi_f = 1 (within f64 epsilon, as the reference) and the whole stake', () => {
     expect(new LotteryThreshold(0.2, 0n, 10n).wins(0n)).toBe(false);
     expect(new LotteryThreshold(1, 1n, 10n).wins(EV_MAX - 1n)).toBe(true);
+    expect(new LotteryThreshold(1, 0n, 10n).wins(EV_MAX - 1n)).toBe(true);
+    expect(new LotteryThreshold(1 - 2 ** -53, 1n, 10n).wins(EV_MAX - 1n)).toBe(true);
+    expect(new LotteryThreshold(1 - 2 ** -52, 1n, 10n).wins(EV_MAX - 1n)).toBe(false);
     const all = new LotteryThreshold(0.2, 10n, 10n);
     expect(all.wins(evAt(0.1999))).toBe(true);
     expect(all.wins(evAt(0.2001))).toBe(false);
-    // With the whole stake the threshold is the dyadic 1 - y, y = 0.8 as a double = 0x1999999999999a / 2^53:
-    // the lottery is strict, so ev equal to the threshold loses and one below wins.
-    const threshold = ((1n << 53n) - 0x1999999999999an) << BigInt(EV_BITS - 53);
-    expect(all.wins(threshold - 1n)).toBe(true);
-    expect(all.wins(threshold)).toBe(false);
+  });
+
+  it('agrees with the reference Taylor comparison at the exact boundary', () => {
+    for (const [phiF, stake, total] of [
+      [0.2, 1n, 3n],
+      [0.8, 1n, 2n],
+      [0.2, 123_456_789n, 45_000_000_000_000_000n],
+    ] as const) {
+      const lottery = new LotteryThreshold(phiF, stake, total);
+      let lo = 0n;
+      let hi = EV_MAX;
+      while (hi - lo > 1n) {
+        const mid = (lo + hi) / 2n;
+        if (lottery.winsExactly(mid)) lo = mid;
+        else hi = mid;
+      }
+      expect(referenceTaylorWins(phiF, lo, stake, total)).toBe(true);
+      expect(referenceTaylorWins(phiF, hi, stake, total)).toBe(false);
+      expect(lottery.wins(lo)).toBe(true);
+      expect(lottery.wins(hi)).toBe(false);
+    }
   });
 
   it('rejects invalid inputs with typed errors', () => {

@@ -1,0 +1,149 @@
+/**
+ * BLS12-381 in the min-sig variant used by Mithril: signatures and proof-of-possession
+ * elements in G1 (48 bytes compressed), verification keys in G2 (96 bytes compressed).
+ * All curve arithmetic comes from @noble/curves; this module fixes the conventions (hashing,
+ * encodings, validity checks) that make our bytes interoperate with the reference.
+ */
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { pippenger } from '@noble/curves/abstract/curve.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { StmError } from './errors.js';
+
+export const G1 = bls12_381.G1.Point;
+export const G2 = bls12_381.G2.Point;
+export type G1Point = InstanceType<typeof G1>;
+export type G2Point = InstanceType<typeof G2>;
+const Fp12 = bls12_381.fields.Fp12;
+const Fr = bls12_381.fields.Fr;
+const Fp = bls12_381.fields.Fp;
+
+export const SIGNING_KEY_BYTES = 32;
+export const G1_BYTES = 48;
+export const G2_BYTES = 96;
+
+/**
+ * The reference signs with blst's `sign(msg, dst = [], aug = [])`: hash-to-G1 with the RFC 9380
+ * suite BLS12381G1_XMD:SHA-256_SSWU_RO_ but an *empty* domain separation tag. @noble/curves
+ * rejects empty tags, so expand_message_xmd is composed here from its SHA-256; the field and curve
+ * maps are noble's.
+ */
+export const SIGNATURE_DST = new Uint8Array(0);
+
+function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, lenInBytes: number): Uint8Array {
+  const bInBytes = 32;
+  const rInBytes = 64;
+  const ell = Math.ceil(lenInBytes / bInBytes);
+  if (ell > 255 || dst.length > 255) throw new StmError('INVALID_ENCODING', 'expand_message_xmd: length out of range');
+  const dstPrime = concatBytes(dst, Uint8Array.of(dst.length));
+  const libStr = Uint8Array.of(lenInBytes >> 8, lenInBytes & 0xff);
+  const b0 = sha256(concatBytes(new Uint8Array(rInBytes), msg, libStr, Uint8Array.of(0), dstPrime));
+  const blocks: Uint8Array[] = [sha256(concatBytes(b0, Uint8Array.of(1), dstPrime))];
+  for (let i = 2; i <= ell; i += 1) {
+    const previous = blocks[i - 2]!;
+    const mixed = b0.map((byte, j) => byte ^ previous[j]!);
+    blocks.push(sha256(concatBytes(mixed, Uint8Array.of(i), dstPrime)));
+  }
+  return concatBytes(...blocks).subarray(0, lenInBytes);
+}
+
+function bytesToBigInt(bytes: Uint8Array): bigint {
+  let n = 0n;
+  for (const byte of bytes) n = (n << 8n) | BigInt(byte);
+  return n;
+}
+
+/** RFC 9380 hash_to_curve for G1 (random-oracle variant, two field elements, L = 64). */
+export function hashToG1(msg: Uint8Array, dst: Uint8Array = SIGNATURE_DST): G1Point {
+  const uniform = expandMessageXmd(msg, dst, 128);
+  const u0 = Fp.create(bytesToBigInt(uniform.subarray(0, 64)));
+  const u1 = Fp.create(bytesToBigInt(uniform.subarray(64, 128)));
+  // noble's mapToCurve clears the cofactor of each half; clearing is a homomorphism, so the sum
+  // equals RFC 9380's clear_cofactor(map(u0) + map(u1)).
+  const mapToCurve = bls12_381.G1.mapToCurve as unknown as (u: bigint) => G1Point;
+  return mapToCurve(u0).add(mapToCurve(u1));
+}
+
+function decodePoint<P extends G1Point | G2Point>(
+  decode: (bytes: Uint8Array) => P,
+  bytes: Uint8Array,
+  expectedLength: number,
+  what: string,
+): P {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== expectedLength) {
+    throw new StmError('INVALID_ENCODING', `${what}: expected ${expectedLength} bytes, got ${bytes?.length}`);
+  }
+  let point: P;
+  try {
+    point = decode(bytes);
+    point.assertValidity(); // on-curve and in the prime-order subgroup
+  } catch (cause) {
+    throw new StmError('INVALID_POINT', `${what}: not a valid compressed point (${(cause as Error).message})`);
+  }
+  if (point.is0()) throw new StmError('INVALID_POINT', `${what}: the point at infinity is not allowed`);
+  return point;
+}
+
+export function decodeG1(bytes: Uint8Array, what: string): G1Point {
+  return decodePoint((b) => G1.fromBytes(b), bytes, G1_BYTES, what);
+}
+
+export function decodeG2(bytes: Uint8Array, what: string): G2Point {
+  return decodePoint((b) => G2.fromBytes(b), bytes, G2_BYTES, what);
+}
+
+export function encodeG1(point: G1Point): Uint8Array {
+  return point.toBytes(true);
+}
+
+export function encodeG2(point: G2Point): Uint8Array {
+  return point.toBytes(true);
+}
+
+/** A secret scalar, big-endian as blst serialises it; zero and values >= r are rejected. */
+export function decodeScalar(bytes: Uint8Array): bigint {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== SIGNING_KEY_BYTES) {
+    throw new StmError('INVALID_ENCODING', `signing key: expected ${SIGNING_KEY_BYTES} bytes, got ${bytes?.length}`);
+  }
+  const scalar = bytesToBigInt(bytes);
+  if (scalar === 0n || scalar >= Fr.ORDER) throw new StmError('INVALID_ENCODING', 'signing key: scalar out of range');
+  return scalar;
+}
+
+export function encodeScalar(scalar: bigint): Uint8Array {
+  const out = new Uint8Array(SIGNING_KEY_BYTES);
+  let n = scalar;
+  for (let i = SIGNING_KEY_BYTES - 1; i >= 0; i -= 1) {
+    out[i] = Number(n & 0xffn);
+    n >>= 8n;
+  }
+  return out;
+}
+
+export const FR_ORDER = Fr.ORDER;
+
+/** Product of pairings e(P_i, Q_i) == 1, with one shared final exponentiation. */
+export function pairingProductIsOne(pairs: { g1: G1Point; g2: G2Point }[]): boolean {
+  const live = pairs.filter((pair) => !pair.g1.is0() && !pair.g2.is0());
+  return Fp12.eql(bls12_381.pairingBatch(live), Fp12.ONE);
+}
+
+const NEG_G2 = G2.BASE.negate();
+
+/** e(sig, g2) == e(h, vk): the basic BLS verification equation. */
+export function verifyPairing(sig: G1Point, h: G1Point, vk: G2Point): boolean {
+  return pairingProductIsOne([
+    { g1: sig, g2: NEG_G2 },
+    { g1: h, g2: vk },
+  ]);
+}
+
+export function msmG1(points: G1Point[], scalars: bigint[]): G1Point {
+  return points.length === 0 ? G1.ZERO : pippenger(G1, points, scalars);
+}
+
+export function msmG2(points: G2Point[], scalars: bigint[]): G2Point {
+  return points.length === 0 ? G2.ZERO : pippenger(G2, points, scalars);
+}
+
+export { NEG_G2 };

@@ -1,0 +1,28 @@
+export { StmError, type StmErrorCode } from './errors.js';
+export { validateParameters, MAX_M, type Parameters } from './parameters.js';
+export { LotteryThreshold, winProbability } from './eligibility.js';
+export { LotteryEvaluator } from './lottery.js';
+export { hashToG1 } from './bls.js';
+export {
+  SigningKey,
+  VerificationKey,
+  Signature,
+  ProofOfPossession,
+  VerificationKeyPoP,
+  keyGen,
+  verifyProofsOfPossession,
+  findInvalidProofsOfPossession,
+} from './keys.js';
+export { MerkleTree, verifyBatchPath, type MerkleCommitment, type MerkleBatchPath } from './merkle.js';
+export {
+  KeyRegistration,
+  ClosedRegistration,
+  partyLeaf,
+  type RegisteredParty,
+  type AggregateVerificationKey,
+  type RegistrationCandidate,
+} from './registration.js';
+export { SingleSignature, signedMessage } from './single-signature.js';
+export { Initializer, Signer } from './signer.js';
+export { Clerk, AggregateSignature, findInvalidSingleSignatures, type SignatureWithParty } from './aggregate.js';
+export { securityLevel, type SecurityLevel } from './security.js';
