@@ -3,10 +3,8 @@
  * proof): a set of single signatures covering at least `k` distinct won indices, the registered
  * parties that made them, and a Merkle batch proof that those parties are in the AVK.
  */
-import { blake2b } from '@noble/hashes/blake2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { NEG_G2, hashToG1, msmG1, msmG2, pairingProductIsOne, type G1Point, type G2Point } from './bls.js';
-import { u64be } from './bytes.js';
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
 import { compareBytes, randomScalars, type VerificationKey } from './keys.js';
@@ -32,8 +30,8 @@ export class AggregateSignature {
     readonly batchProof: MerkleBatchPath,
   ) {}
 
-  /** Everything but the pairing check; returns what the pairing check needs. */
-  private preliminaryVerify(msg: Uint8Array, avk: AggregateVerificationKey, params: Parameters): AggregatedPair {
+  /** Everything but the pairing check; returns the signed message and the signers' points. */
+  private preliminaryVerify(msg: Uint8Array, avk: AggregateVerificationKey, params: Parameters): PairingTerms {
     validateParameters(params);
     if (this.signatures.length === 0) throw new StmError('NOT_ENOUGH_SIGNATURES', 'the multi-signature holds no signature');
     const msgp = signedMessage(msg, avk);
@@ -52,46 +50,52 @@ export class AggregateSignature {
     if (!verifyBatchPath(avk.commitment, leaves, this.batchProof)) {
       throw new StmError('INVALID_MERKLE_PROOF', 'the signers are not all in the aggregate verification key');
     }
-    return { msgp, ...aggregateWithDeterministicScalars(this.signatures.map(({ signature, party }) => ({ sigma: signature.sigma.point, sigmaBytes: signature.sigma.toBytes(), vk: party.vk }))) };
+    return {
+      msgp,
+      sigmas: this.signatures.map(({ signature }) => signature.sigma.point),
+      vks: this.signatures.map(({ party }) => party.vk.point),
+    };
   }
 
-  /** Throws a typed StmError saying which check failed. */
-  verify(msg: Uint8Array, avk: AggregateVerificationKey, params: Parameters): void {
-    const { msgp, sigma, vk } = this.preliminaryVerify(msg, avk, params);
-    if (!pairingProductIsOne([{ g1: sigma, g2: NEG_G2 }, { g1: hashToG1(msgp), g2: vk }])) {
+  /**
+   * Throws a typed StmError saying which check failed.
+   *
+   * The pairing check is e(Σ r_i·sigma_i, g2) == e(H(msgp), Σ r_i·vk_i) with fresh random r_i:
+   * the coefficients keep invalid single signatures from cancelling out in the sum (which would
+   * let a coalition grind its sigmas to win lotteries). The reference derives them by hashing the
+   * sigmas instead; both accept exactly the valid multi-signatures, except with probability
+   * about 2^-63 for an invalid one here, and fresh coefficients cannot be ground against.
+   */
+  verify(msg: Uint8Array, avk: AggregateVerificationKey, params: Parameters, randomness: Randomness = randomBytes): void {
+    const terms = this.preliminaryVerify(msg, avk, params);
+    if (!pairingTermsHold([terms], randomness)) {
       throw new StmError('INVALID_SIGNATURE', 'the aggregate BLS signature does not verify');
     }
   }
 
   /**
-   * Verifies several multi-signatures with one pairing product: every structural check runs per
-   * signature, then Σρ_j·sigma_j against Π e(H(msgp_j), ρ_j·vk_j) with fresh 128-bit ρ_j. On failure
-   * each one is checked alone so the caller learns which failed (null where valid).
+   * Verifies several multi-signatures with one pairing product (one G1 multi-scalar
+   * multiplication over every sigma, one G2 per signed message). Every structural check runs per
+   * signature; when the joint pairing check fails, each is checked alone so the caller learns
+   * which failed. Returns one entry per item: null when valid, else the error.
    */
   static batchVerify(
     items: readonly { signature: AggregateSignature; msg: Uint8Array; avk: AggregateVerificationKey; params: Parameters }[],
-    randomness: (n: number) => Uint8Array = randomBytes,
+    randomness: Randomness = randomBytes,
   ): (StmError | null)[] {
     const results: (StmError | null)[] = items.map(() => null);
-    const pending: { position: number; pair: AggregatedPair }[] = [];
+    const pending: { position: number; terms: PairingTerms }[] = [];
     items.forEach((item, position) => {
       try {
-        pending.push({ position, pair: item.signature.preliminaryVerify(item.msg, item.avk, item.params) });
+        pending.push({ position, terms: item.signature.preliminaryVerify(item.msg, item.avk, item.params) });
       } catch (error) {
         if (!(error instanceof StmError)) throw error;
         results[position] = error;
       }
     });
-    if (pending.length === 0) return results;
-    const rho = randomScalars(pending.length, randomness);
-    const sigma = msmG1(pending.map(({ pair }) => pair.sigma), rho);
-    const ok = pairingProductIsOne([
-      { g1: sigma, g2: NEG_G2 },
-      ...pending.map(({ pair }, j) => ({ g1: hashToG1(pair.msgp), g2: pair.vk.multiply(rho[j]!) })),
-    ]);
-    if (!ok) {
-      for (const { position, pair } of pending) {
-        if (!pairingProductIsOne([{ g1: pair.sigma, g2: NEG_G2 }, { g1: hashToG1(pair.msgp), g2: pair.vk }])) {
+    if (pending.length > 0 && !pairingTermsHold(pending.map(({ terms }) => terms), randomness)) {
+      for (const { position, terms } of pending) {
+        if (!pairingTermsHold([terms], randomness)) {
           results[position] = new StmError('INVALID_SIGNATURE', 'the aggregate BLS signature does not verify');
         }
       }
@@ -100,34 +104,27 @@ export class AggregateSignature {
   }
 }
 
-interface AggregatedPair {
+type Randomness = (n: number) => Uint8Array;
+
+/** The signed message and the points of the signatures over it. */
+interface PairingTerms {
   msgp: Uint8Array;
-  sigma: G1Point;
-  vk: G2Point;
+  sigmas: G1Point[];
+  vks: G2Point[];
 }
 
-/**
- * Σ t_i·sigma_i and Σ t_i·vk_i with t_i = Blake2b-128(sigma_0 ‖ … ‖ sigma_{n-1} ‖ i as u64 BE),
- * read little-endian (as the reference). The coefficients bind every signature to the whole set,
- * so invalid single signatures cannot cancel out in the sum (which would let a coalition grind
- * its sigmas to win lotteries). A lone signature is used as is.
- */
-function aggregateWithDeterministicScalars(
-  entries: readonly { sigma: G1Point; sigmaBytes: Uint8Array; vk: VerificationKey }[],
-): { sigma: G1Point; vk: G2Point } {
-  if (entries.length === 1) return { sigma: entries[0]!.sigma, vk: entries[0]!.vk.point };
-  const base = blake2b.create({ dkLen: 16 });
-  for (const entry of entries) base.update(entry.sigmaBytes);
-  const scalars = entries.map((_, i) => {
-    const digest = base.clone().update(u64be(i)).digest();
-    let t = 0n;
-    for (let j = 15; j >= 0; j -= 1) t = (t << 8n) | BigInt(digest[j]!);
-    return t;
-  });
-  return {
-    sigma: msmG1(entries.map((entry) => entry.sigma), scalars),
-    vk: msmG2(entries.map((entry) => entry.vk.point), scalars),
-  };
+/** e(Σ_j Σ_i r_ji·sigma_ji, -g2) · Π_j e(H(msgp_j), Σ_i r_ji·vk_ji) == 1 with fresh 64-bit r_ji. */
+function pairingTermsHold(groups: readonly PairingTerms[], randomness: Randomness): boolean {
+  const allSigmas: G1Point[] = [];
+  const allScalars: bigint[] = [];
+  const pairs: { g1: G1Point; g2: G2Point }[] = [];
+  for (const { msgp, sigmas, vks } of groups) {
+    const r = randomScalars(sigmas.length, randomness);
+    allSigmas.push(...sigmas);
+    allScalars.push(...r);
+    pairs.push({ g1: hashToG1(msgp), g2: msmG2(vks, r) });
+  }
+  return pairingProductIsOne([{ g1: msmG1(allSigmas, allScalars), g2: NEG_G2 }, ...pairs]);
 }
 
 /** Lottery thresholds are pure functions of (phi_f, stake, total stake); verifiers see the same ones every round. */
@@ -146,27 +143,20 @@ function thresholdFor(phiF: number, stake: bigint, totalStake: bigint): LotteryT
 }
 
 /**
- * Checks many single signatures on the same message at once: with fresh 128-bit r_i,
- * e(Σ r_i·sigma_i, -g2)·e(H(msgp), Σ r_i·vk_i) == 1. Returns the positions of invalid ones,
- * found by bisection when the batch fails.
+ * Checks many single signatures on the same message at once (one pairing product, see
+ * `pairingTermsHold`) and returns the positions of the invalid ones, isolated by bisection when
+ * the batch fails.
  */
 export function findInvalidSingleSignatures(
   msgp: Uint8Array,
   entries: readonly { sigma: G1Point; vk: VerificationKey }[],
-  randomness: (n: number) => Uint8Array = randomBytes,
+  randomness: Randomness = randomBytes,
 ): number[] {
-  const h = hashToG1(msgp);
-  const check = (from: number, to: number): boolean => {
-    const slice = entries.slice(from, to);
-    const r = randomScalars(slice.length, randomness);
-    return pairingProductIsOne([
-      { g1: msmG1(slice.map((entry) => entry.sigma), r), g2: NEG_G2 },
-      { g1: h, g2: msmG2(slice.map((entry) => entry.vk.point), r) },
-    ]);
-  };
   const bad: number[] = [];
   const visit = (from: number, to: number): void => {
-    if (from >= to || check(from, to)) return;
+    if (from >= to) return;
+    const slice = entries.slice(from, to);
+    if (pairingTermsHold([{ msgp, sigmas: slice.map((e) => e.sigma), vks: slice.map((e) => e.vk.point) }], randomness)) return;
     if (to - from === 1) {
       bad.push(from);
       return;

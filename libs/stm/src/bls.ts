@@ -5,10 +5,10 @@
  * encodings, validity checks) that make our bytes interoperate with the reference.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { pippenger } from '@noble/curves/abstract/curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { StmError } from './errors.js';
+import { msm } from './msm.js';
 
 export const G1 = bls12_381.G1.Point;
 export const G2 = bls12_381.G2.Point;
@@ -138,12 +138,12 @@ export function verifyPairing(sig: G1Point, h: G1Point, vk: G2Point): boolean {
   ]);
 }
 
-export function msmG1(points: G1Point[], scalars: bigint[]): G1Point {
-  return points.length === 0 ? G1.ZERO : pippenger(G1, points, scalars);
+export function msmG1(points: readonly G1Point[], scalars: readonly bigint[]): G1Point {
+  return msm(G1.ZERO, points, scalars);
 }
 
-export function msmG2(points: G2Point[], scalars: bigint[]): G2Point {
-  return points.length === 0 ? G2.ZERO : pippenger(G2, points, scalars);
+export function msmG2(points: readonly G2Point[], scalars: readonly bigint[]): G2Point {
+  return msm(G2.ZERO, points, scalars);
 }
 
 export { NEG_G2 };

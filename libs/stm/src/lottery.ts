@@ -1,26 +1,32 @@
 /**
  * The lottery evaluation `ev = Blake2b-512("map" ‖ msgp ‖ index (u64 LE) ‖ sigma)`, read as a
  * little-endian integer, and the win check against a signer's precomputed threshold.
+ * A signer evaluates all m indices every round, so this is the signer's hot loop: one buffer is
+ * reused and hashed by node:crypto's native BLAKE2b (about twice as fast as a JS one here).
  */
-import { blake2b } from '@noble/hashes/blake2.js';
+import { createHash } from 'node:crypto';
 import type { LotteryThreshold } from './eligibility.js';
-import { u64le } from './bytes.js';
 
 const MAP_PREFIX = new TextEncoder().encode('map');
 
-/** Evaluates lottery values for one (message, sigma) pair, sharing the hash prefix across indices. */
+/** Evaluates lottery values for one (message, sigma) pair. */
 export class LotteryEvaluator {
-  private readonly prefix: ReturnType<typeof blake2b.create>;
+  private readonly input: Uint8Array;
+  private readonly indexView: DataView;
+  private readonly indexOffset: number;
 
-  constructor(
-    msgp: Uint8Array,
-    private readonly sigma: Uint8Array,
-  ) {
-    this.prefix = blake2b.create({ dkLen: 64 }).update(MAP_PREFIX).update(msgp);
+  constructor(msgp: Uint8Array, sigma: Uint8Array) {
+    this.indexOffset = MAP_PREFIX.length + msgp.length;
+    this.input = new Uint8Array(this.indexOffset + 8 + sigma.length);
+    this.input.set(MAP_PREFIX, 0);
+    this.input.set(msgp, MAP_PREFIX.length);
+    this.input.set(sigma, this.indexOffset + 8);
+    this.indexView = new DataView(this.input.buffer, this.indexOffset, 8);
   }
 
   ev(index: number): Uint8Array {
-    return this.prefix.clone().update(u64le(index)).update(this.sigma).digest();
+    this.indexView.setBigUint64(0, BigInt(index), true);
+    return createHash('blake2b512').update(this.input).digest();
   }
 
   wins(index: number, threshold: LotteryThreshold): boolean {

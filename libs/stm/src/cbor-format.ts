@@ -1,0 +1,591 @@
+/**
+ * The reference's current binary format ("CBOR v1", mithril-stm >= 0.10): `0x01 ‖ CBOR(value)`,
+ * where the CBOR is what Rust `ciborium` writes for the reference's serde types:
+ *
+ * - structs are definite-length maps with text keys in declaration order;
+ * - `SingleSignature` (a struct with a `#[serde(flatten)]` field) is an indefinite-length map
+ *   `0xbf … 0xff`;
+ * - byte vectors and BLS points are arrays of unsigned integers, except the aggregate
+ *   signature's `proof_bytes` (`serde_bytes`, v0.12.2+), a byte string;
+ * - integers take their shortest form; `PhantomData` fields (`hasher`) are `null`;
+ * - an f64 takes the shortest of f16, f32, f64 that holds it exactly;
+ * - composite types nest envelopes: a field holds the whole `to_bytes()` of the inner value,
+ *   its 0x01 prefix included.
+ *
+ * Every `xxxFromBytes` accepts both this form and the legacy big-endian form (decoded by
+ * `encoding.ts`), as the reference's `from_bytes` does: a first byte 0x01 selects CBOR. The
+ * aggregate signature's legacy form may itself start with 0x01 (the SNARK proof type), so there,
+ * as in the reference, CBOR is tried first and the legacy decoder second.
+ *
+ * Decoding follows ciborium where it matters for interoperability (any key order, unknown keys
+ * ignored, byte vectors as arrays of integers or byte strings, definite or indefinite maps and
+ * arrays) and is otherwise strict: one item and no trailing bytes, shortest-form integers and
+ * lengths, text map keys only, no duplicate keys, no tags, exact lengths for keys, signatures and
+ * hashes, and every value checked by the same constructors as the legacy decoders.
+ */
+import { Token, Tokenizer, Type, decodeFirst, encode, type DecodeOptions } from 'cborg';
+import { concatBytes } from '@noble/hashes/utils.js';
+import { AggregateSignature, type SignatureWithParty } from './aggregate.js';
+import { ByteReader } from './bytes.js';
+import {
+  MAX_ENCODED_BYTES,
+  aggregateSignatureFromBytes as legacyAggregateSignatureFromBytes,
+  avkFromBytes as legacyAvkFromBytes,
+  batchPathFromBytes as legacyBatchPathFromBytes,
+  parametersFromBytes as legacyParametersFromBytes,
+  registeredPartyFromBytes as legacyRegisteredPartyFromBytes,
+  singleSignatureFromBytes as legacySingleSignatureFromBytes,
+} from './encoding.js';
+import { StmError } from './errors.js';
+import { Signature, VerificationKey } from './keys.js';
+import { MERKLE_HASH_BYTES, type MerkleBatchPath } from './merkle.js';
+import { validateParameters, type Parameters } from './parameters.js';
+import type { AggregateVerificationKey, RegisteredParty } from './registration.js';
+import { SingleSignature } from './single-signature.js';
+
+/** Version byte of the CBOR v1 format (the reference's `CODEC_VERSION_CBOR_V1`). */
+export const CBOR_V1_PREFIX = 0x01;
+
+/** Same bounds as the legacy decoders. */
+const MAX_INDEXES = 1 << 24;
+const MAX_SIGNATURES = 1 << 20;
+const MAX_LEAVES = MAX_SIGNATURES * 64;
+const U64_LIMIT = 1n << 64n;
+
+/** Aggregate signature types (the reference's `AggregateSignatureType` prefix byte). */
+const CONCATENATION_PROOF = 0;
+
+// ================================================================ encoding
+
+/**
+ * Bytes cborg cannot produce, spliced between cborg-encoded runs: the indefinite-length map
+ * header and break (cborg only writes definite lengths, by design) and floats (cborg's f16
+ * encoder drops the low bits of f16 subnormals, so it would fall back to f32 where ciborium
+ * writes f16; {@link floatBytes} picks the width exactly as ciborium does).
+ */
+class Raw {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+type Node = Token | Raw | readonly Node[];
+
+/** A run of tokens handed to cborg as one value; cborg writes tokens returned by a type encoder verbatim. */
+class TokenRun {
+  constructor(readonly tokens: Token[]) {}
+}
+
+const ENCODE_OPTIONS = {
+  typeEncoders: {
+    Object: (value: unknown) => (value instanceof TokenRun ? value.tokens : null),
+  },
+};
+
+function encodeNodes(root: Node): Uint8Array {
+  const chunks: Uint8Array[] = [Uint8Array.of(CBOR_V1_PREFIX)];
+  let run: Token[] = [];
+  const flush = (): void => {
+    if (run.length > 0) chunks.push(encode(new TokenRun(run), ENCODE_OPTIONS));
+    run = [];
+  };
+  const visit = (node: Node): void => {
+    if (node instanceof Token) run.push(node);
+    else if (node instanceof Raw) {
+      flush();
+      chunks.push(node.bytes);
+    } else for (const child of node) visit(child);
+  };
+  visit(root);
+  flush();
+  return concatBytes(...chunks);
+}
+
+const text = (value: string): Token => new Token(Type.string, value);
+
+function uint(value: bigint | number, what: string): Token {
+  const ok =
+    typeof value === 'bigint' ? value >= 0n && value < U64_LIMIT : Number.isSafeInteger(value) && value >= 0;
+  if (!ok) throw new StmError('INVALID_ENCODING', `${what}: ${String(value)} is not a u64`);
+  return new Token(Type.uint, value);
+}
+
+/** A byte vector as serde writes `Vec<u8>` / `[u8; N]`: an array of unsigned integers. */
+function byteArray(bytes: Uint8Array): Node[] {
+  const out: Node[] = [new Token(Type.array, bytes.length)];
+  for (const byte of bytes) out.push(new Token(Type.uint, byte));
+  return out;
+}
+
+function uintArray(values: readonly (number | bigint)[], what: string): Node[] {
+  return [new Token(Type.array, values.length), ...values.map((value) => uint(value, what))];
+}
+
+function array(items: readonly Node[]): Node[] {
+  return [new Token(Type.array, items.length), ...items];
+}
+
+/** A struct: definite-length map, text keys in declaration order. */
+function struct(fields: readonly [string, Node][]): Node[] {
+  return [new Token(Type.map, fields.length), ...fields.flatMap(([key, value]) => [text(key), value])];
+}
+
+/** A struct with a flattened field: ciborium writes an indefinite-length map. */
+function flattenedStruct(fields: readonly [string, Node][]): Node[] {
+  return [new Raw(Uint8Array.of(0xbf)), ...fields.flatMap(([key, value]) => [text(key), value]), new Raw(Uint8Array.of(0xff))];
+}
+
+const NULL = new Token(Type.null, null);
+
+/**
+ * An f64 as ciborium writes it: f16 if that holds the value bit for bit, else f32 if that does,
+ * else f64.
+ */
+export function floatBytes(value: number): Uint8Array {
+  const half = exactHalf(value);
+  if (half !== undefined) return Uint8Array.of(0xf9, half >> 8, half & 0xff);
+  const out = new Uint8Array(9);
+  const view = new DataView(out.buffer);
+  if (Object.is(Math.fround(value), value) || Number.isNaN(value)) {
+    out[0] = 0xfa;
+    view.setFloat32(1, value);
+    return out.subarray(0, 5);
+  }
+  out[0] = 0xfb;
+  view.setFloat64(1, value);
+  return out;
+}
+
+/** The binary16 bits of `value` when binary16 holds it exactly (NaN as the canonical 0x7e00). */
+function exactHalf(value: number): number | undefined {
+  if (Number.isNaN(value)) return 0x7e00;
+  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  if (magnitude === 0) return sign;
+  if (magnitude === Infinity) return sign | 0x7c00;
+  if (magnitude < 2 ** -14) {
+    const units = magnitude / 2 ** -24; // exact: a power-of-two scaling
+    return Number.isInteger(units) ? sign | units : undefined;
+  }
+  if (magnitude > 65504) return undefined;
+  const exponent = Math.floor(Math.log2(magnitude));
+  // log2 may be off by one near powers of two; settle the exponent exactly.
+  const e = 2 ** exponent > magnitude ? exponent - 1 : 2 ** (exponent + 1) <= magnitude ? exponent + 1 : exponent;
+  const fraction = (magnitude / 2 ** e - 1) * 1024; // exact: mantissa shifted by 10 bits
+  return Number.isInteger(fraction) ? sign | ((e + 15) << 10) | fraction : undefined;
+}
+
+function parametersNode(params: Parameters): Node[] {
+  if (typeof params.phiF !== 'number') throw new StmError('INVALID_ENCODING', 'parameters: phi_f must be a number');
+  return struct([
+    ['m', uint(params.m, 'parameters.m')],
+    ['k', uint(params.k, 'parameters.k')],
+    ['phi_f', new Raw(floatBytes(params.phiF))],
+  ]);
+}
+
+/** `01 a3 {"m", "k", "phi_f"}`. */
+export function parametersToCborBytes(params: Parameters): Uint8Array {
+  return encodeNodes(parametersNode(params));
+}
+
+/** `01 bf {"sigma": [48], "indexes": [...], "signer_index": n} ff`. */
+export function singleSignatureToCborBytes(sig: SingleSignature): Uint8Array {
+  return encodeNodes(
+    flattenedStruct([
+      ['sigma', byteArray(sig.sigma.toBytes())],
+      ['indexes', uintArray(sig.indexes, 'single signature index')],
+      ['signer_index', uint(sig.signerIndex, 'single signature signer index')],
+    ]),
+  );
+}
+
+/** The closed registration entry envelope: `01 a2 {"verification_key_bytes": [96], "stake": n}`. */
+export function registeredPartyToCborBytes(party: RegisteredParty): Uint8Array {
+  return encodeNodes(
+    struct([
+      ['verification_key_bytes', byteArray(party.vk.toBytes())],
+      ['stake', uint(party.stake, 'registered party stake')],
+    ]),
+  );
+}
+
+/** `01 a2 {"mt_commitment": {"root": [32], "nr_leaves": n, "hasher": null}, "total_stake": n}`. */
+export function avkToCborBytes(avk: AggregateVerificationKey): Uint8Array {
+  return encodeNodes(
+    struct([
+      [
+        'mt_commitment',
+        struct([
+          ['root', byteArray(avk.commitment.root)],
+          ['nr_leaves', uint(avk.commitment.nrLeaves, 'aggregate verification key nr_leaves')],
+          ['hasher', NULL],
+        ]),
+      ],
+      ['total_stake', uint(avk.totalStake, 'aggregate verification key total stake')],
+    ]),
+  );
+}
+
+/** `01 a3 {"values": [[32], ...], "indices": [...], "hasher": null}`. */
+export function batchPathToCborBytes(path: MerkleBatchPath): Uint8Array {
+  return encodeNodes(
+    struct([
+      ['values', array(path.values.map(byteArray))],
+      ['indices', uintArray(path.indices, 'batch path index')],
+      ['hasher', NULL],
+    ]),
+  );
+}
+
+/**
+ * The reference's `SingleSignatureWithRegisteredParty` envelope:
+ * `01 a2 {"signature_bytes": [SingleSignature v1 bytes], "registration_entry_bytes": [entry v1 bytes]}`.
+ */
+export function signatureWithPartyToCborBytes(entry: SignatureWithParty): Uint8Array {
+  return encodeNodes(
+    struct([
+      ['signature_bytes', byteArray(singleSignatureToCborBytes(entry.signature))],
+      ['registration_entry_bytes', byteArray(registeredPartyToCborBytes(entry.party))],
+    ]),
+  );
+}
+
+/**
+ * The reference's `ConcatenationProof::to_bytes()` (what an aggregate signature's `proof_bytes`
+ * holds): `01 a2 {"signature_bytes": [[entry v1 bytes], ...], "batch_proof_bytes": [path v1 bytes]}`.
+ */
+export function concatenationProofToCborBytes(aggregate: AggregateSignature): Uint8Array {
+  return encodeNodes(
+    struct([
+      ['signature_bytes', array(aggregate.signatures.map((entry) => byteArray(signatureWithPartyToCborBytes(entry))))],
+      ['batch_proof_bytes', byteArray(batchPathToCborBytes(aggregate.batchProof))],
+    ]),
+  );
+}
+
+export interface AggregateSignatureCborOptions {
+  /**
+   * How `proof_bytes` is written: a byte string as the reference does since v0.12.2 (default),
+   * or an array of integers as v0.10 to v0.12.1 did. Every version decodes both.
+   */
+  proofBytes?: 'byte-string' | 'integer-array';
+}
+
+/** `01 a2 {"signature_type": 0, "proof_bytes": <concatenation proof v1 bytes>}`. */
+export function aggregateSignatureToCborBytes(
+  aggregate: AggregateSignature,
+  options: AggregateSignatureCborOptions = {},
+): Uint8Array {
+  const proof = concatenationProofToCborBytes(aggregate);
+  return encodeNodes(
+    struct([
+      ['signature_type', uint(CONCATENATION_PROOF, 'signature type')],
+      ['proof_bytes', options.proofBytes === 'integer-array' ? byteArray(proof) : new Token(Type.bytes, proof)],
+    ]),
+  );
+}
+
+// ================================================================ decoding
+
+/** A decoded CBOR float, kept apart from integers (cborg gives both as JS numbers). */
+class CborFloat {
+  constructor(readonly value: number) {}
+}
+
+const DECODE_OPTIONS: DecodeOptions = {
+  strict: true, // shortest-form integers and lengths only
+  useMaps: true, // keep non-text keys visible so they can be rejected by name
+  rejectDuplicateMapKeys: true,
+  allowIndefinite: true, // SingleSignature is an indefinite map
+  allowUndefined: false,
+  allowNaN: true, // NaN/infinite phi_f are rejected by validateParameters with a clear message
+  allowInfinity: true,
+  allowBigInt: true,
+};
+
+/** cborg's tokenizer, with float tokens tagged so that 1.0 and 1 stay distinguishable. */
+class TypedTokenizer {
+  private readonly inner: Tokenizer;
+  constructor(data: Uint8Array) {
+    this.inner = new Tokenizer(data, DECODE_OPTIONS);
+  }
+  done(): boolean {
+    return this.inner.done();
+  }
+  pos(): number {
+    return this.inner.pos();
+  }
+  next(): Token {
+    const token = this.inner.next();
+    return Type.equals(token.type, Type.float) ? new Token(Type.float, new CborFloat(token.value as number), token.encodedLength) : token;
+  }
+}
+
+function decodeItem(cbor: Uint8Array, what: string): unknown {
+  let value: unknown;
+  let rest: Uint8Array;
+  try {
+    [value, rest] = decodeFirst(cbor, { ...DECODE_OPTIONS, tokenizer: new TypedTokenizer(cbor) });
+  } catch (cause) {
+    // cborg errors, and a RangeError if hostile nesting exhausts the stack.
+    const message = (cause as Error)?.message ?? String(cause);
+    throw new StmError('INVALID_ENCODING', `${what}: invalid CBOR (${message.replace(/^CBOR decode error: /, '')})`);
+  }
+  if (rest.length > 0) throw new StmError('INVALID_ENCODING', `${what}: ${rest.length} trailing bytes after the CBOR item`);
+  return value;
+}
+
+function limit(bytes: Uint8Array, what: string): void {
+  if (!(bytes instanceof Uint8Array)) throw new StmError('INVALID_ENCODING', `${what}: expected bytes`);
+  if (bytes.length > MAX_ENCODED_BYTES) throw new StmError('INVALID_ENCODING', `${what}: ${bytes.length} bytes exceeds the limit`);
+}
+
+const isCborV1 = (bytes: Uint8Array): boolean => bytes.length > 0 && bytes[0] === CBOR_V1_PREFIX;
+
+/** The map of a struct; only text keys, as ciborium reads struct field names. */
+class Fields {
+  private readonly map: Map<unknown, unknown>;
+
+  constructor(
+    value: unknown,
+    private readonly what: string,
+  ) {
+    if (!(value instanceof Map)) throw new StmError('INVALID_ENCODING', `${what}: expected a CBOR map, got ${describe(value)}`);
+    for (const key of value.keys()) {
+      if (typeof key !== 'string') throw new StmError('INVALID_ENCODING', `${what}: map key ${describe(key)} is not text`);
+    }
+    this.map = value;
+  }
+
+  /** A field the reference requires; unknown fields are ignored, as serde does by default. */
+  required(key: string): unknown {
+    if (!this.map.has(key)) throw new StmError('INVALID_ENCODING', `${this.what}: missing field "${key}"`);
+    return this.map.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  name(key: string): string {
+    return `${this.what}.${key}`;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof CborFloat) return 'a float';
+  if (value instanceof Uint8Array) return 'a byte string';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Map) return 'a map';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'an integer';
+  return `a ${typeof value}`;
+}
+
+function expectU64(value: unknown, what: string): bigint {
+  const n = typeof value === 'number' ? BigInt(value) : value;
+  if (typeof n !== 'bigint' || n < 0n || n >= U64_LIMIT) {
+    throw new StmError('INVALID_ENCODING', `${what}: expected an unsigned integer, got ${describe(value)}`);
+  }
+  return n;
+}
+
+function expectSafeUint(value: unknown, what: string, max: number = Number.MAX_SAFE_INTEGER): number {
+  const n = expectU64(value, what);
+  if (n > BigInt(max)) throw new StmError('INVALID_ENCODING', `${what}: ${n} exceeds ${max}`);
+  return Number(n);
+}
+
+function expectFloat(value: unknown, what: string): number {
+  // ciborium reads an f64 only from a CBOR float (integers are refused by default).
+  if (!(value instanceof CborFloat)) throw new StmError('INVALID_ENCODING', `${what}: expected a float, got ${describe(value)}`);
+  return value.value;
+}
+
+function expectArray(value: unknown, what: string, max: number): unknown[] {
+  if (!Array.isArray(value)) throw new StmError('INVALID_ENCODING', `${what}: expected an array, got ${describe(value)}`);
+  if (value.length > max) throw new StmError('INVALID_ENCODING', `${what}: ${value.length} entries exceeds ${max}`);
+  return value;
+}
+
+/** A byte vector: ciborium accepts an array of integers 0..255 or a byte string. */
+function expectBytes(value: unknown, what: string, size: { exact: number } | { max: number }): Uint8Array {
+  let length: number;
+  if (value instanceof Uint8Array || Array.isArray(value)) length = value.length;
+  else throw new StmError('INVALID_ENCODING', `${what}: expected bytes, got ${describe(value)}`);
+  if ('exact' in size ? length !== size.exact : length > size.max) {
+    const expected = 'exact' in size ? `${size.exact}` : `at most ${size.max}`;
+    throw new StmError('INVALID_ENCODING', `${what}: expected ${expected} bytes, got ${length}`);
+  }
+  if (value instanceof Uint8Array) return value.slice();
+  const out = new Uint8Array(length);
+  value.forEach((byte, i) => {
+    if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 255) {
+      throw new StmError('INVALID_ENCODING', `${what}[${i}]: expected a byte, got ${describe(byte)}`);
+    }
+    out[i] = byte;
+  });
+  return out;
+}
+
+/** A `Vec<u64>`/`Vec<usize>` of values that must be exact JS numbers (ciborium also reads one from a byte string). */
+function expectUintList(value: unknown, what: string, max: number): number[] {
+  if (value instanceof Uint8Array) {
+    if (value.length > max) throw new StmError('INVALID_ENCODING', `${what}: ${value.length} entries exceeds ${max}`);
+    return [...value];
+  }
+  return expectArray(value, what, max).map((item, i) => expectSafeUint(item, `${what}[${i}]`));
+}
+
+/** A `PhantomData` field: ciborium writes and expects `null`. Tolerated when absent. */
+function expectNullIfPresent(fields: Fields, key: string): void {
+  if (fields.has(key) && fields.required(key) !== null) {
+    throw new StmError('INVALID_ENCODING', `${fields.name(key)}: expected null`);
+  }
+}
+
+function cborFields(bytes: Uint8Array, what: string): Fields {
+  return new Fields(decodeItem(bytes.subarray(1), what), what);
+}
+
+// ---------------------------------------------------------------- per type
+
+/** Parameters from v1 CBOR or legacy bytes. */
+export function parametersFromBytes(bytes: Uint8Array): Parameters {
+  limit(bytes, 'parameters');
+  if (!isCborV1(bytes)) return legacyParametersFromBytes(bytes);
+  const fields = cborFields(bytes, 'parameters');
+  return validateParameters({
+    m: expectU64(fields.required('m'), 'parameters.m'),
+    k: expectU64(fields.required('k'), 'parameters.k'),
+    phiF: expectFloat(fields.required('phi_f'), 'parameters.phi_f'),
+  });
+}
+
+/** A single signature from v1 CBOR (definite or indefinite map) or legacy bytes. */
+export function singleSignatureFromBytes(bytes: Uint8Array): SingleSignature {
+  limit(bytes, 'single signature');
+  if (!isCborV1(bytes)) return legacySingleSignatureFromBytes(bytes);
+  const fields = cborFields(bytes, 'single signature');
+  const sigma = Signature.fromBytes(expectBytes(fields.required('sigma'), fields.name('sigma'), { exact: 48 }));
+  const indexes = expectUintList(fields.required('indexes'), fields.name('indexes'), MAX_INDEXES);
+  const signerIndex = expectSafeUint(fields.required('signer_index'), fields.name('signer_index'));
+  return new SingleSignature(sigma, indexes, signerIndex);
+}
+
+/** A registered party (the reference's closed registration entry) from v1 CBOR or legacy bytes. */
+export function registeredPartyFromBytes(bytes: Uint8Array): RegisteredParty {
+  limit(bytes, 'registered party');
+  if (!isCborV1(bytes)) return legacyRegisteredPartyFromBytes(bytes);
+  const fields = cborFields(bytes, 'registered party');
+  const vk = VerificationKey.fromBytes(
+    expectBytes(fields.required('verification_key_bytes'), fields.name('verification_key_bytes'), { exact: 96 }),
+  );
+  return { vk, stake: expectU64(fields.required('stake'), fields.name('stake')) };
+}
+
+/** An aggregate verification key from v1 CBOR or legacy bytes. */
+export function avkFromBytes(bytes: Uint8Array): AggregateVerificationKey {
+  limit(bytes, 'aggregate verification key');
+  if (!isCborV1(bytes)) return legacyAvkFromBytes(bytes);
+  const fields = cborFields(bytes, 'aggregate verification key');
+  const commitment = new Fields(fields.required('mt_commitment'), fields.name('mt_commitment'));
+  const root = expectBytes(commitment.required('root'), commitment.name('root'), { exact: MERKLE_HASH_BYTES });
+  const nrLeaves = expectSafeUint(commitment.required('nr_leaves'), commitment.name('nr_leaves'), MAX_LEAVES);
+  expectNullIfPresent(commitment, 'hasher');
+  const totalStake = expectU64(fields.required('total_stake'), fields.name('total_stake'));
+  // The legacy decoder's checks.
+  if (nrLeaves < 1) throw new StmError('INVALID_ENCODING', 'aggregate verification key: no leaves');
+  if (totalStake < 1n) throw new StmError('INVALID_ENCODING', 'aggregate verification key: zero total stake');
+  return { commitment: { root, nrLeaves }, totalStake };
+}
+
+/** A Merkle batch path from v1 CBOR or legacy bytes. */
+export function batchPathFromBytes(bytes: Uint8Array): MerkleBatchPath {
+  limit(bytes, 'batch path');
+  if (!isCborV1(bytes)) return legacyBatchPathFromBytes(bytes);
+  const fields = cborFields(bytes, 'batch path');
+  const values = expectArray(fields.required('values'), fields.name('values'), MAX_LEAVES).map((value, i) =>
+    expectBytes(value, `${fields.name('values')}[${i}]`, { exact: MERKLE_HASH_BYTES }),
+  );
+  const indices = expectUintList(fields.required('indices'), fields.name('indices'), MAX_SIGNATURES);
+  expectNullIfPresent(fields, 'hasher');
+  return { values, indices };
+}
+
+/**
+ * A single signature with its registered party, from the v1 envelope (whose inner values may be
+ * v1 or legacy, as in the reference) or the legacy `len ‖ party ‖ len ‖ signature` layout.
+ */
+export function signatureWithPartyFromBytes(bytes: Uint8Array): SignatureWithParty {
+  limit(bytes, 'signature with party');
+  if (!isCborV1(bytes)) {
+    const reader = new ByteReader(bytes, 'signature with party');
+    const party = registeredPartyFromBytes(reader.take(reader.safeU64('registered party length'), 'registered party'));
+    const signature = singleSignatureFromBytes(reader.take(reader.safeU64('single signature length'), 'single signature'));
+    reader.end();
+    return { signature, party };
+  }
+  const fields = cborFields(bytes, 'signature with party');
+  const signature = singleSignatureFromBytes(
+    expectBytes(fields.required('signature_bytes'), fields.name('signature_bytes'), { max: MAX_ENCODED_BYTES }),
+  );
+  const party = registeredPartyFromBytes(
+    expectBytes(fields.required('registration_entry_bytes'), fields.name('registration_entry_bytes'), { max: MAX_ENCODED_BYTES }),
+  );
+  return { signature, party };
+}
+
+/** The reference's concatenation proof (v1 envelope or legacy layout), as an AggregateSignature. */
+export function concatenationProofFromBytes(bytes: Uint8Array): AggregateSignature {
+  limit(bytes, 'concatenation proof');
+  if (!isCborV1(bytes)) {
+    // The legacy aggregate signature is the proof-type byte 0 followed by the legacy proof.
+    return legacyAggregateSignatureFromBytes(concatBytes(Uint8Array.of(CONCATENATION_PROOF), bytes));
+  }
+  const fields = cborFields(bytes, 'concatenation proof');
+  const entries = expectArray(fields.required('signature_bytes'), fields.name('signature_bytes'), MAX_SIGNATURES);
+  const signatures = entries.map((entry, i) =>
+    signatureWithPartyFromBytes(expectBytes(entry, `${fields.name('signature_bytes')}[${i}]`, { max: MAX_ENCODED_BYTES })),
+  );
+  const batchProof = batchPathFromBytes(
+    expectBytes(fields.required('batch_proof_bytes'), fields.name('batch_proof_bytes'), { max: MAX_ENCODED_BYTES }),
+  );
+  return new AggregateSignature(signatures, batchProof);
+}
+
+/**
+ * An aggregate signature from the v1 envelope (`proof_bytes` as a byte string or, as before
+ * v0.12.2, an array of integers) or the legacy layout (proof-type byte, then the proof).
+ *
+ * As in the reference: a first byte 0x01 is tried as CBOR first and, failing that, as the legacy
+ * layout (where 0x01 would be a SNARK proof, which this library does not support); a first byte
+ * 0x00 is a concatenation proof in either inner format.
+ */
+export function aggregateSignatureFromBytes(bytes: Uint8Array): AggregateSignature {
+  limit(bytes, 'aggregate signature');
+  if (isCborV1(bytes)) {
+    try {
+      return aggregateSignatureFromCbor(bytes);
+    } catch (cborError) {
+      if (!(cborError instanceof StmError)) throw cborError;
+      try {
+        return legacyAggregateSignatureFromBytes(bytes);
+      } catch (legacyError) {
+        if (!(legacyError instanceof StmError)) throw legacyError;
+        throw cborError; // the more telling of the two
+      }
+    }
+  }
+  if (bytes.length > 0 && bytes[0] === CONCATENATION_PROOF) return concatenationProofFromBytes(bytes.subarray(1));
+  return legacyAggregateSignatureFromBytes(bytes);
+}
+
+function aggregateSignatureFromCbor(bytes: Uint8Array): AggregateSignature {
+  const fields = cborFields(bytes, 'aggregate signature');
+  const type = expectSafeUint(fields.required('signature_type'), fields.name('signature_type'), 255);
+  const proof = expectBytes(fields.required('proof_bytes'), fields.name('proof_bytes'), { max: MAX_ENCODED_BYTES });
+  if (type !== CONCATENATION_PROOF) {
+    throw new StmError('INVALID_ENCODING', `aggregate signature: unsupported signature type ${type}`);
+  }
+  return concatenationProofFromBytes(proof);
+}
