@@ -1,7 +1,7 @@
 /** Bench helper: signs one message for a slice of signers in a worker thread. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SigningKey, Signer, type AggregateVerificationKey, type Parameters } from '../src/index.js';
-import { singleSignatureToBytes } from '../src/encoding.js';
+import { singleSignatureToLegacyBytes } from '../src/encoding.js';
 
 interface Job {
   params: Parameters;
@@ -15,6 +15,6 @@ const out: (Uint8Array | null)[] = [];
 for (const { index, stake, sk } of job.signers) {
   const signer = new Signer(index, job.params, stake, SigningKey.fromBytes(sk), job.avk);
   const sig = signer.sign(job.msg);
-  out.push(sig === null ? null : singleSignatureToBytes(sig));
+  out.push(sig === null ? null : singleSignatureToLegacyBytes(sig));
 }
 parentPort!.postMessage(out);

@@ -29,12 +29,12 @@ import { AggregateSignature, type SignatureWithParty } from './aggregate.js';
 import { ByteReader } from './bytes.js';
 import {
   MAX_ENCODED_BYTES,
-  aggregateSignatureFromBytes as legacyAggregateSignatureFromBytes,
-  avkFromBytes as legacyAvkFromBytes,
-  batchPathFromBytes as legacyBatchPathFromBytes,
-  parametersFromBytes as legacyParametersFromBytes,
-  registeredPartyFromBytes as legacyRegisteredPartyFromBytes,
-  singleSignatureFromBytes as legacySingleSignatureFromBytes,
+  aggregateSignatureFromLegacyBytes as legacyAggregateSignatureFromBytes,
+  avkFromLegacyBytes as legacyAvkFromBytes,
+  batchPathFromLegacyBytes as legacyBatchPathFromBytes,
+  parametersFromLegacyBytes as legacyParametersFromBytes,
+  registeredPartyFromLegacyBytes as legacyRegisteredPartyFromBytes,
+  singleSignatureFromLegacyBytes as legacySingleSignatureFromBytes,
 } from './encoding.js';
 import { StmError } from './errors.js';
 import { Signature, VerificationKey } from './keys.js';
@@ -183,12 +183,12 @@ function parametersNode(params: Parameters): Node[] {
 }
 
 /** `01 a3 {"m", "k", "phi_f"}`. */
-export function parametersToCborBytes(params: Parameters): Uint8Array {
+export function parametersToBytes(params: Parameters): Uint8Array {
   return encodeNodes(parametersNode(params));
 }
 
 /** `01 bf {"sigma": [48], "indexes": [...], "signer_index": n} ff`. */
-export function singleSignatureToCborBytes(sig: SingleSignature): Uint8Array {
+export function singleSignatureToBytes(sig: SingleSignature): Uint8Array {
   return encodeNodes(
     flattenedStruct([
       ['sigma', byteArray(sig.sigma.toBytes())],
@@ -199,7 +199,7 @@ export function singleSignatureToCborBytes(sig: SingleSignature): Uint8Array {
 }
 
 /** The closed registration entry envelope: `01 a2 {"verification_key_bytes": [96], "stake": n}`. */
-export function registeredPartyToCborBytes(party: RegisteredParty): Uint8Array {
+export function registeredPartyToBytes(party: RegisteredParty): Uint8Array {
   return encodeNodes(
     struct([
       ['verification_key_bytes', byteArray(party.vk.toBytes())],
@@ -209,7 +209,7 @@ export function registeredPartyToCborBytes(party: RegisteredParty): Uint8Array {
 }
 
 /** `01 a2 {"mt_commitment": {"root": [32], "nr_leaves": n, "hasher": null}, "total_stake": n}`. */
-export function avkToCborBytes(avk: AggregateVerificationKey): Uint8Array {
+export function avkToBytes(avk: AggregateVerificationKey): Uint8Array {
   return encodeNodes(
     struct([
       [
@@ -226,7 +226,7 @@ export function avkToCborBytes(avk: AggregateVerificationKey): Uint8Array {
 }
 
 /** `01 a3 {"values": [[32], ...], "indices": [...], "hasher": null}`. */
-export function batchPathToCborBytes(path: MerkleBatchPath): Uint8Array {
+export function batchPathToBytes(path: MerkleBatchPath): Uint8Array {
   return encodeNodes(
     struct([
       ['values', array(path.values.map(byteArray))],
@@ -240,11 +240,11 @@ export function batchPathToCborBytes(path: MerkleBatchPath): Uint8Array {
  * The reference's `SingleSignatureWithRegisteredParty` envelope:
  * `01 a2 {"signature_bytes": [SingleSignature v1 bytes], "registration_entry_bytes": [entry v1 bytes]}`.
  */
-export function signatureWithPartyToCborBytes(entry: SignatureWithParty): Uint8Array {
+export function signatureWithPartyToBytes(entry: SignatureWithParty): Uint8Array {
   return encodeNodes(
     struct([
-      ['signature_bytes', byteArray(singleSignatureToCborBytes(entry.signature))],
-      ['registration_entry_bytes', byteArray(registeredPartyToCborBytes(entry.party))],
+      ['signature_bytes', byteArray(singleSignatureToBytes(entry.signature))],
+      ['registration_entry_bytes', byteArray(registeredPartyToBytes(entry.party))],
     ]),
   );
 }
@@ -253,11 +253,11 @@ export function signatureWithPartyToCborBytes(entry: SignatureWithParty): Uint8A
  * The reference's `ConcatenationProof::to_bytes()` (what an aggregate signature's `proof_bytes`
  * holds): `01 a2 {"signature_bytes": [[entry v1 bytes], ...], "batch_proof_bytes": [path v1 bytes]}`.
  */
-export function concatenationProofToCborBytes(aggregate: AggregateSignature): Uint8Array {
+export function concatenationProofToBytes(aggregate: AggregateSignature): Uint8Array {
   return encodeNodes(
     struct([
-      ['signature_bytes', array(aggregate.signatures.map((entry) => byteArray(signatureWithPartyToCborBytes(entry))))],
-      ['batch_proof_bytes', byteArray(batchPathToCborBytes(aggregate.batchProof))],
+      ['signature_bytes', array(aggregate.signatures.map((entry) => byteArray(signatureWithPartyToBytes(entry))))],
+      ['batch_proof_bytes', byteArray(batchPathToBytes(aggregate.batchProof))],
     ]),
   );
 }
@@ -271,11 +271,11 @@ export interface AggregateSignatureCborOptions {
 }
 
 /** `01 a2 {"signature_type": 0, "proof_bytes": <concatenation proof v1 bytes>}`. */
-export function aggregateSignatureToCborBytes(
+export function aggregateSignatureToBytes(
   aggregate: AggregateSignature,
   options: AggregateSignatureCborOptions = {},
 ): Uint8Array {
-  const proof = concatenationProofToCborBytes(aggregate);
+  const proof = concatenationProofToBytes(aggregate);
   return encodeNodes(
     struct([
       ['signature_type', uint(CONCATENATION_PROOF, 'signature type')],

@@ -30,7 +30,7 @@ function limit(bytes: Uint8Array, what: string): void {
 
 // ---------------------------------------------------------------- parameters
 
-export function parametersToBytes(params: Parameters): Uint8Array {
+export function parametersToLegacyBytes(params: Parameters): Uint8Array {
   const out = new Uint8Array(24);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, params.m);
@@ -39,7 +39,7 @@ export function parametersToBytes(params: Parameters): Uint8Array {
   return out;
 }
 
-export function parametersFromBytes(bytes: Uint8Array): Parameters {
+export function parametersFromLegacyBytes(bytes: Uint8Array): Parameters {
   limit(bytes, 'parameters');
   const reader = new ByteReader(bytes, 'parameters');
   const m = reader.u64('m');
@@ -64,7 +64,7 @@ export function parametersFromJson(value: unknown): Parameters {
 
 // ---------------------------------------------------------------- single signature
 
-export function singleSignatureToBytes(sig: SingleSignature): Uint8Array {
+export function singleSignatureToLegacyBytes(sig: SingleSignature): Uint8Array {
   return concatBytes(
     u64be(sig.indexes.length),
     ...sig.indexes.map((index) => u64be(index)),
@@ -73,7 +73,7 @@ export function singleSignatureToBytes(sig: SingleSignature): Uint8Array {
   );
 }
 
-export function singleSignatureFromBytes(bytes: Uint8Array): SingleSignature {
+export function singleSignatureFromLegacyBytes(bytes: Uint8Array): SingleSignature {
   limit(bytes, 'single signature');
   const reader = new ByteReader(bytes, 'single signature');
   const sig = readSingleSignature(reader);
@@ -115,7 +115,7 @@ export function singleSignatureFromJson(value: unknown): SingleSignature {
 
 // ---------------------------------------------------------------- registered party
 
-export function registeredPartyFromBytes(bytes: Uint8Array): RegisteredParty {
+export function registeredPartyFromLegacyBytes(bytes: Uint8Array): RegisteredParty {
   limit(bytes, 'registered party');
   const reader = new ByteReader(bytes, 'registered party');
   const vk = VerificationKey.fromBytes(reader.take(96, 'verification key'));
@@ -124,7 +124,7 @@ export function registeredPartyFromBytes(bytes: Uint8Array): RegisteredParty {
   return { vk, stake };
 }
 
-export { partyLeaf as registeredPartyToBytes };
+export { partyLeaf as registeredPartyToLegacyBytes };
 
 export function registeredPartyToJson(party: RegisteredParty): [number[], bigint] {
   return [bytesToJsonArray(party.vk.toBytes()), party.stake];
@@ -152,11 +152,11 @@ export function verificationKeyPoPFromJson(value: unknown): VerificationKeyPoP {
 
 // ---------------------------------------------------------------- aggregate verification key
 
-export function avkToBytes(avk: AggregateVerificationKey): Uint8Array {
+export function avkToLegacyBytes(avk: AggregateVerificationKey): Uint8Array {
   return concatBytes(u64be(avk.commitment.nrLeaves), avk.commitment.root, u64be(avk.totalStake));
 }
 
-export function avkFromBytes(bytes: Uint8Array): AggregateVerificationKey {
+export function avkFromLegacyBytes(bytes: Uint8Array): AggregateVerificationKey {
   limit(bytes, 'aggregate verification key');
   const reader = new ByteReader(bytes, 'aggregate verification key');
   const nrLeaves = reader.safeU64('number of leaves', MAX_SIGNATURES * 64);
@@ -193,7 +193,7 @@ function checkAvk(avk: AggregateVerificationKey): AggregateVerificationKey {
 
 // ---------------------------------------------------------------- Merkle batch path
 
-export function batchPathToBytes(path: MerkleBatchPath): Uint8Array {
+export function batchPathToLegacyBytes(path: MerkleBatchPath): Uint8Array {
   return concatBytes(u64be(path.values.length), u64be(path.indices.length), ...path.values, ...path.indices.map((i) => u64be(i)));
 }
 
@@ -210,7 +210,7 @@ function readBatchPath(reader: ByteReader): MerkleBatchPath {
   return { values, indices };
 }
 
-export function batchPathFromBytes(bytes: Uint8Array): MerkleBatchPath {
+export function batchPathFromLegacyBytes(bytes: Uint8Array): MerkleBatchPath {
   limit(bytes, 'batch path');
   const reader = new ByteReader(bytes, 'batch path');
   const path = readBatchPath(reader);
@@ -235,19 +235,19 @@ export function batchPathFromJson(value: unknown): MerkleBatchPath {
 /** Proof-type prefix of an aggregate signature in the byte format: 0 = concatenation proof. */
 const CONCATENATION_PROOF = 0;
 
-export function aggregateSignatureToBytes(aggregate: AggregateSignature): Uint8Array {
+export function aggregateSignatureToLegacyBytes(aggregate: AggregateSignature): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(CONCATENATION_PROOF), u64be(aggregate.signatures.length)];
   for (const { signature, party } of aggregate.signatures) {
     const partyBytes = partyLeaf(party);
-    const sigBytes = singleSignatureToBytes(signature);
+    const sigBytes = singleSignatureToLegacyBytes(signature);
     const entry = concatBytes(u64be(partyBytes.length), partyBytes, u64be(sigBytes.length), sigBytes);
     parts.push(u64be(entry.length), entry);
   }
-  parts.push(batchPathToBytes(aggregate.batchProof));
+  parts.push(batchPathToLegacyBytes(aggregate.batchProof));
   return concatBytes(...parts);
 }
 
-export function aggregateSignatureFromBytes(bytes: Uint8Array): AggregateSignature {
+export function aggregateSignatureFromLegacyBytes(bytes: Uint8Array): AggregateSignature {
   limit(bytes, 'aggregate signature');
   const reader = new ByteReader(bytes, 'aggregate signature');
   const proofType = reader.take(1, 'proof type')[0];
@@ -258,8 +258,8 @@ export function aggregateSignatureFromBytes(bytes: Uint8Array): AggregateSignatu
   const signatures: SignatureWithParty[] = [];
   for (let i = 0; i < count; i += 1) {
     const entry = new ByteReader(reader.take(reader.safeU64('signature entry length'), 'signature entry'), 'signature entry');
-    const party = registeredPartyFromBytes(entry.take(entry.safeU64('registered party length'), 'registered party'));
-    const signature = singleSignatureFromBytes(entry.take(entry.safeU64('single signature length'), 'single signature'));
+    const party = registeredPartyFromLegacyBytes(entry.take(entry.safeU64('registered party length'), 'registered party'));
+    const signature = singleSignatureFromLegacyBytes(entry.take(entry.safeU64('single signature length'), 'single signature'));
     entry.end();
     signatures.push({ signature, party });
   }

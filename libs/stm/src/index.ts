@@ -26,3 +26,23 @@ export { SingleSignature, signedMessage } from './single-signature.js';
 export { Initializer, Signer } from './signer.js';
 export { Clerk, AggregateSignature, findInvalidSingleSignatures, type SignatureWithParty } from './aggregate.js';
 export { securityLevel, type SecurityLevel } from './security.js';
+/** Byte formats: `xxxToBytes` writes v1 (CBOR, the default), `xxxFromBytes` reads v1 and v0. */
+export {
+  CBOR_V1_PREFIX,
+  parametersToBytes,
+  parametersFromBytes,
+  singleSignatureToBytes,
+  singleSignatureFromBytes,
+  registeredPartyToBytes,
+  registeredPartyFromBytes,
+  avkToBytes,
+  avkFromBytes,
+  batchPathToBytes,
+  batchPathFromBytes,
+  signatureWithPartyToBytes,
+  signatureWithPartyFromBytes,
+  aggregateSignatureToBytes,
+  aggregateSignatureFromBytes,
+} from './cbor-format.js';
+/** v0 (legacy) bytes and the JSON shapes carried by certificates as JSON-hex. */
+export * from './encoding.js';

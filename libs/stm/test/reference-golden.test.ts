@@ -15,14 +15,14 @@ import {
 import {
   aggregateSignatureFromJson,
   aggregateSignatureToJson,
-  avkToBytes,
+  avkToLegacyBytes,
   avkToJson,
-  parametersFromBytes,
-  parametersToBytes,
+  parametersFromLegacyBytes,
+  parametersToLegacyBytes,
   parametersToJson,
-  registeredPartyToBytes,
-  singleSignatureFromBytes,
-  singleSignatureToBytes,
+  registeredPartyToLegacyBytes,
+  singleSignatureFromLegacyBytes,
+  singleSignatureToLegacyBytes,
   singleSignatureToJson,
   toJsonText,
   fromJsonText,
@@ -65,8 +65,8 @@ describe('reference golden values: keys', () => {
 
   it('reproduces the parameters bytes and JSON', () => {
     const params: Parameters = { m: 20973n, k: 2422n, phiF: 0.2 };
-    expect([...parametersToBytes(params)]).toEqual([0, 0, 0, 0, 0, 0, 81, 237, 0, 0, 0, 0, 0, 0, 9, 118, 63, 201, 153, 153, 153, 153, 153, 154]);
-    expect(parametersFromBytes(parametersToBytes(params))).toEqual(params);
+    expect([...parametersToLegacyBytes(params)]).toEqual([0, 0, 0, 0, 0, 0, 81, 237, 0, 0, 0, 0, 0, 0, 9, 118, 63, 201, 153, 153, 153, 153, 153, 154]);
+    expect(parametersFromLegacyBytes(parametersToLegacyBytes(params))).toEqual(params);
     expect(toJsonText(parametersToJson(params))).toBe('{"m":20973,"k":2422,"phi_f":0.2}');
   });
 });
@@ -119,9 +119,9 @@ describe('reference golden values: two-party signing round', () => {
     expect(signer2.signerIndex).toBe(1);
     const avk = closed.aggregateVerificationKey();
     expect([...avk.commitment.root]).toEqual(ROOT_2);
-    expect([...avkToBytes(avk)]).toEqual([0, 0, 0, 0, 0, 0, 0, 2, ...ROOT_2, 0, 0, 0, 0, 0, 0, 0, 2]);
+    expect([...avkToLegacyBytes(avk)]).toEqual([0, 0, 0, 0, 0, 0, 0, 2, ...ROOT_2, 0, 0, 0, 0, 0, 0, 0, 2]);
     expect(toJsonText(avkToJson(avk))).toBe(`{"mt_commitment":{"root":[${ROOT_2.join(',')}],"nr_leaves":2,"hasher":null},"total_stake":2}`);
-    expect(hex(registeredPartyToBytes(closed.party(0)))).toBe(hex(fromArray([...VK_1, 0, 0, 0, 0, 0, 0, 0, 1])));
+    expect(hex(registeredPartyToLegacyBytes(closed.party(0)))).toBe(hex(fromArray([...VK_1, 0, 0, 0, 0, 0, 0, 0, 1])));
   });
 
   it('signs with the reference sigma and lottery indices', () => {
@@ -136,8 +136,8 @@ describe('reference golden values: two-party signing round', () => {
   it('reproduces the single-signature golden bytes and JSON (signer index 1 as in the reference test)', () => {
     const sig = new SingleSignature(signer1.sign(msg)!.sigma, [1, 4, 5, 8], 1);
     const golden = [0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 8, ...SIGMA_1, 0, 0, 0, 0, 0, 0, 0, 1];
-    expect([...singleSignatureToBytes(sig)]).toEqual(golden);
-    const decoded = singleSignatureFromBytes(Uint8Array.from(golden));
+    expect([...singleSignatureToLegacyBytes(sig)]).toEqual(golden);
+    const decoded = singleSignatureFromLegacyBytes(Uint8Array.from(golden));
     expect(decoded.indexes).toEqual([1, 4, 5, 8]);
     expect(decoded.signerIndex).toBe(1);
     expect(toJsonText(singleSignatureToJson(sig))).toBe(`{"sigma":[${SIGMA_1.join(',')}],"indexes":[1,4,5,8],"signer_index":1}`);
