@@ -30,7 +30,7 @@ import {
 } from '../src/encoding.js';
 import { aggregateSignatureToBytes } from '../src/cbor-format.js';
 import { hashToG1, msmG1, msmG2, pairingProductIsOne, NEG_G2 } from '../src/bls.js';
-import { randomScalars } from '../src/keys.js';
+import { randomScalars } from '../src/batch.js';
 import { signedMessage } from '../src/single-signature.js';
 import { partyLeaf } from '../src/registration.js';
 import { verifyBatchPath } from '../src/merkle.js';

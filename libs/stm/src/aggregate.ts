@@ -7,7 +7,8 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { NEG_G2, hashToG1, msmG1, msmG2, pairingProductIsOne, type G1Point, type G2Point } from './bls.js';
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
-import { compareBytes, randomScalars, type VerificationKey } from './keys.js';
+import { findFailing, randomScalars, type Randomness } from './batch.js';
+import { compareBytes, type VerificationKey } from './keys.js';
 import { verifyBatchPath, type MerkleBatchPath } from './merkle.js';
 import { validateParameters, type Parameters } from './parameters.js';
 import {
@@ -104,8 +105,6 @@ export class AggregateSignature {
   }
 }
 
-type Randomness = (n: number) => Uint8Array;
-
 /** The signed message and the points of the signatures over it. */
 interface PairingTerms {
   msgp: Uint8Array;
@@ -152,21 +151,10 @@ export function findInvalidSingleSignatures(
   entries: readonly { sigma: G1Point; vk: VerificationKey }[],
   randomness: Randomness = randomBytes,
 ): number[] {
-  const bad: number[] = [];
-  const visit = (from: number, to: number): void => {
-    if (from >= to) return;
+  return findFailing(entries.length, (from, to) => {
     const slice = entries.slice(from, to);
-    if (pairingTermsHold([{ msgp, sigmas: slice.map((e) => e.sigma), vks: slice.map((e) => e.vk.point) }], randomness)) return;
-    if (to - from === 1) {
-      bad.push(from);
-      return;
-    }
-    const mid = (from + to) >> 1;
-    visit(from, mid);
-    visit(mid, to);
-  };
-  visit(0, entries.length);
-  return bad;
+    return pairingTermsHold([{ msgp, sigmas: slice.map((e) => e.sigma), vks: slice.map((e) => e.vk.point) }], randomness);
+  });
 }
 
 /** The clerk aggregates single signatures made under one closed registration. */
@@ -197,14 +185,11 @@ export class Clerk {
     const avk = this.aggregateVerificationKey;
     const msgp = signedMessage(msg, avk);
     const candidates: SignatureWithParty[] = [];
-    const seenSigners = new Set<number>();
     for (const signature of signatures) {
-      if (seenSigners.has(signature.signerIndex)) continue; // one signature per signer and message
       try {
         const party = this.registration.party(signature.signerIndex);
         signature.checkIndices(this.params, party.stake, msgp, avk.totalStake, thresholdFor(this.params.phiF, party.stake, avk.totalStake));
         candidates.push({ signature, party });
-        seenSigners.add(signature.signerIndex);
       } catch (error) {
         if (!(error instanceof StmError)) throw error;
       }
@@ -212,7 +197,14 @@ export class Clerk {
     const invalid = new Set(
       findInvalidSingleSignatures(msgp, candidates.map(({ signature, party }) => ({ sigma: signature.sigma.point, vk: party.vk }))),
     );
-    const valid = candidates.filter((_, i) => !invalid.has(i));
+    // One signature per signer: the first valid one, so a forged entry under someone's index
+    // cannot crowd out their real signature.
+    const seenSigners = new Set<number>();
+    const valid = candidates.filter(({ signature }, i) => {
+      if (invalid.has(i) || seenSigners.has(signature.signerIndex)) return false;
+      seenSigners.add(signature.signerIndex);
+      return true;
+    });
 
     const winner = new Map<number, number>(); // lottery index -> position in `valid`
     valid.forEach(({ signature }, position) => {

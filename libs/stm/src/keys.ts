@@ -24,6 +24,7 @@ import {
   type G1Point,
   type G2Point,
 } from './bls.js';
+import { findFailing, randomScalars, type Randomness } from './batch.js';
 import { StmError } from './errors.js';
 
 /** The PoP's first element signs these 3 ASCII bytes (the reference does not mix the key in). */
@@ -177,20 +178,6 @@ export class VerificationKeyPoP {
 }
 
 /**
- * Coefficients for random linear combinations in batch verification: 64 bits each, so a batch
- * holding an invalid element passes with probability about 2^-63 (the small-exponent test of
- * Bellare, Garay and Rabin; 64-bit coefficients are what Ethereum clients use with blst).
- * Callers pass fresh randomness, never anything the submitter can predict.
- */
-export function randomScalars(count: number, randomness: (n: number) => Uint8Array): bigint[] {
-  const bytes = randomness(8 * count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const scalars: bigint[] = [];
-  for (let i = 0; i < count; i += 1) scalars.push(view.getBigUint64(8 * i) | 1n); // never zero
-  return scalars;
-}
-
-/**
  * Checks many PoPs with one pairing product. Each PoP must satisfy
  * (a) e(k1, g2) == e(H("PoP"), vk) and (b) e(k2, g2) == e(g1, vk); with a random ρ both fold into
  * e(k1 + ρ·k2, g2) == e(H("PoP") + ρ·g1, vk), and random r_i fold all keys into
@@ -199,7 +186,7 @@ export function randomScalars(count: number, randomness: (n: number) => Uint8Arr
  */
 export function verifyProofsOfPossession(
   keys: readonly VerificationKeyPoP[],
-  randomness: (n: number) => Uint8Array = randomBytes,
+  randomness: Randomness = randomBytes,
 ): boolean {
   if (keys.length === 0) return true;
   const [rho] = randomScalars(1, randomness) as [bigint];
@@ -212,27 +199,9 @@ export function verifyProofsOfPossession(
   ]);
 }
 
-/**
- * Indices of the keys whose PoP is invalid: one batch check, and on failure a bisection that
- * isolates every culprit with O(bad · log n) batch checks.
- */
-export function findInvalidProofsOfPossession(
-  keys: readonly VerificationKeyPoP[],
-  randomness: (n: number) => Uint8Array = randomBytes,
-): number[] {
-  const bad: number[] = [];
-  const visit = (from: number, to: number): void => {
-    if (from >= to || verifyProofsOfPossession(keys.slice(from, to), randomness)) return;
-    if (to - from === 1) {
-      bad.push(from);
-      return;
-    }
-    const mid = (from + to) >> 1;
-    visit(from, mid);
-    visit(mid, to);
-  };
-  visit(0, keys.length);
-  return bad;
+/** Positions of the keys whose PoP is invalid, isolated by bisection over batch checks. */
+export function findInvalidProofsOfPossession(keys: readonly VerificationKeyPoP[], randomness: Randomness = randomBytes): number[] {
+  return findFailing(keys.length, (from, to) => verifyProofsOfPossession(keys.slice(from, to), randomness));
 }
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -4,9 +4,9 @@
  * keys, m=10 k=5 phi_f=0.8, msg = 16 zero bytes), decoding of both v1 and legacy bytes through
  * the same functions, and rejection of malformed input.
  */
-import { createCipheriv } from 'node:crypto';
 import { encode as cborgEncode } from 'cborg';
-import { Clerk, Initializer, KeyRegistration, MerkleTree, SigningKey, StmError, type Parameters } from '../src/index.js';
+import { StmError } from '../src/index.js';
+import { aggregate, avk, closed, fourLeafTree, msg, params, sig1 } from './reference-fixtures.js';
 import {
   aggregateSignatureFromBytes,
   aggregateSignatureToBytes,
@@ -140,39 +140,10 @@ const AGGREGATE_SIGNATURE_V1 = '01a26e7369676e61747572655f74797065006b70726f6f66
 
 // ---------------------------------------------------------------- the reference's two-party round
 
-function chachaKeystream(length: number): Uint8Array {
-  const cipher = createCipheriv('chacha20', Buffer.alloc(32), Buffer.alloc(16));
-  return new Uint8Array(cipher.update(Buffer.alloc(length)));
-}
-
-const keystream = chachaKeystream(64);
-const sk1 = SigningKey.generate(keystream.subarray(0, 32));
-const sk2 = SigningKey.generate(keystream.subarray(32, 64));
-const params: Parameters = { m: 10n, k: 5n, phiF: 0.8 };
-const msg = new Uint8Array(16);
-const registration = new KeyRegistration();
-const init1 = new Initializer(params, 1n, sk1);
-const init2 = new Initializer(params, 1n, sk2);
-registration.register(1n, init1.verificationKeyPoP);
-registration.register(1n, init2.verificationKeyPoP);
-const closed = registration.close();
-const avk = closed.aggregateVerificationKey();
-const sig1 = init1.newSigner(closed).sign(msg)!;
-const sig2 = init2.newSigner(closed).sign(msg)!;
 /** The reference's single-signature golden hard-codes signer index 1 for sk_1's signature. */
 const goldenSignature = new SingleSignature(sig1.sigma, [1, 4, 5, 8], 1);
 const party1 = closed.party(0);
-const aggregate = new Clerk(closed, params).aggregate([sig1, sig2], msg);
 
-/** The reference's Merkle golden: four default (all-zero, infinity-flagged) keys with stakes 0..3. */
-const fourLeafTree = new MerkleTree(
-  [0n, 1n, 2n, 3n].map((stake) => {
-    const leaf = new Uint8Array(104);
-    leaf[0] = 0xc0;
-    new DataView(leaf.buffer).setBigUint64(96, stake);
-    return leaf;
-  }),
-);
 
 function expectStmError(run: () => unknown, pattern?: RegExp, code = 'INVALID_ENCODING'): StmError {
   let caught: unknown;

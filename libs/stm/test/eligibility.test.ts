@@ -49,6 +49,18 @@ function referenceTaylorWins(phiF: number, ev: bigint, stake: bigint, total: big
   return false;
 }
 
+/** The last winning and first losing lottery values, by binary search with the exact path. */
+function exactBoundary(lottery: LotteryThreshold): [bigint, bigint] {
+  let lo = 0n;
+  let hi = EV_MAX;
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (lottery.winsExactly(mid)) lo = mid;
+    else hi = mid;
+  }
+  return [lo, hi];
+}
+
 describe('lottery threshold', () => {
   it('agrees with the float estimate away from the threshold', () => {
     const stake = 1_234_567_890_123n;
@@ -76,14 +88,8 @@ describe('lottery threshold', () => {
 
   it('finds the exact boundary: the threshold lies strictly between consecutive lottery values', () => {
     const lottery = new LotteryThreshold(0.2, 1n, 3n);
-    // 1 - 0.8^(1/3) = 0.0716822... ; binary search the first losing ev with the exact path.
-    let lo = 0n;
-    let hi = EV_MAX;
-    while (hi - lo > 1n) {
-      const mid = (lo + hi) / 2n;
-      if (lottery.winsExactly(mid)) lo = mid;
-      else hi = mid;
-    }
+    // 1 - 0.8^(1/3) = 0.0716822...
+    const [lo, hi] = exactBoundary(lottery);
     expect(lottery.wins(lo)).toBe(true);
     expect(lottery.wins(hi)).toBe(false);
     const t = Number(lo >> BigInt(EV_BITS - 53)) / 2 ** 53;
@@ -108,13 +114,7 @@ describe('lottery threshold', () => {
       [0.2, 123_456_789n, 45_000_000_000_000_000n],
     ] as const) {
       const lottery = new LotteryThreshold(phiF, stake, total);
-      let lo = 0n;
-      let hi = EV_MAX;
-      while (hi - lo > 1n) {
-        const mid = (lo + hi) / 2n;
-        if (lottery.winsExactly(mid)) lo = mid;
-        else hi = mid;
-      }
+      const [lo, hi] = exactBoundary(lottery);
       expect(referenceTaylorWins(phiF, lo, stake, total)).toBe(true);
       expect(referenceTaylorWins(phiF, hi, stake, total)).toBe(false);
       expect(lottery.wins(lo)).toBe(true);

@@ -3,15 +3,8 @@
  * from ChaCha20Rng seeded with 32 zero bytes (= the ChaCha20 keystream for a zero key and
  * nonce), blst's draft-04 KeyGen, and a two-party registration with m=10, k=5, phi_f=0.8.
  */
-import { createCipheriv } from 'node:crypto';
-import {
-  Clerk,
-  Initializer,
-  KeyRegistration,
-  MerkleTree,
-  SigningKey,
-  type Parameters,
-} from '../src/index.js';
+import { KeyRegistration, SigningKey, type Parameters } from '../src/index.js';
+import { aggregate, closed, fourLeafTree, keystream, msg, params, signer1, signer2, sk1, sk2 } from './reference-fixtures.js';
 import {
   aggregateSignatureFromJson,
   aggregateSignatureToJson,
@@ -32,15 +25,6 @@ import { SingleSignature } from '../src/single-signature.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const fromArray = (a: number[]) => Uint8Array.from(a);
-
-function chachaKeystream(length: number): Uint8Array {
-  const cipher = createCipheriv('chacha20', Buffer.alloc(32), Buffer.alloc(16));
-  return new Uint8Array(cipher.update(Buffer.alloc(length)));
-}
-
-const keystream = chachaKeystream(128);
-const sk1 = SigningKey.generate(keystream.subarray(0, 32));
-const sk2 = SigningKey.generate(keystream.subarray(32, 64));
 
 const SIGMA_1 = [149, 157, 201, 187, 140, 54, 0, 128, 209, 88, 16, 203, 61, 78, 77, 98, 161, 133, 58, 152, 29, 74, 217, 113, 64, 100, 10, 161, 186, 167, 133, 114, 211, 153, 218, 56, 223, 84, 105, 242, 41, 54, 224, 170, 208, 185, 126, 83];
 const SIGMA_2 = [149, 169, 22, 201, 216, 97, 163, 188, 115, 210, 217, 236, 233, 161, 201, 13, 42, 132, 12, 63, 5, 31, 120, 22, 78, 177, 125, 134, 208, 205, 73, 58, 247, 141, 59, 62, 187, 81, 213, 30, 153, 218, 41, 42, 110, 156, 161, 205];
@@ -72,16 +56,8 @@ describe('reference golden values: keys', () => {
 });
 
 describe('reference golden values: Merkle tree', () => {
-  // Leaves of the reference's tree golden: the default (all-zero, infinity-flagged) key with stakes 0..3.
-  const leaves = [0n, 1n, 2n, 3n].map((stake) => {
-    const leaf = new Uint8Array(104);
-    leaf[0] = 0xc0;
-    new DataView(leaf.buffer).setBigUint64(96, stake);
-    return leaf;
-  });
-
   it('reproduces the root and the batch path of leaves 0 and 2', () => {
-    const tree = new MerkleTree(leaves);
+    const tree = fourLeafTree;
     expect(hex(tree.commitment().root)).toBe('b21ee77f41f7a295211d9394e09c60718c2a62a6890e451d1cf4a191cf92ecf9');
     const path = tree.batchPath([0, 2]);
     expect(path.values.map(hex)).toEqual([
@@ -103,17 +79,6 @@ describe('reference golden values: Merkle tree', () => {
 });
 
 describe('reference golden values: two-party signing round', () => {
-  const params: Parameters = { m: 10n, k: 5n, phiF: 0.8 };
-  const msg = new Uint8Array(16);
-  const registration = new KeyRegistration();
-  const init1 = new Initializer(params, 1n, sk1);
-  const init2 = new Initializer(params, 1n, sk2);
-  registration.register(1n, init1.verificationKeyPoP);
-  registration.register(1n, init2.verificationKeyPoP);
-  const closed = registration.close();
-  const signer1 = init1.newSigner(closed);
-  const signer2 = init2.newSigner(closed);
-
   it('orders parties, commits and encodes the AVK as the reference', () => {
     expect(signer1.signerIndex).toBe(0);
     expect(signer2.signerIndex).toBe(1);
@@ -144,8 +109,6 @@ describe('reference golden values: two-party signing round', () => {
   });
 
   it('aggregates into the reference multi-signature JSON, which verifies', () => {
-    const clerk = new Clerk(closed, params);
-    const aggregate = clerk.aggregate([signer1.sign(msg)!, signer2.sign(msg)!], msg);
     const golden =
       `{"signatures":[[{"sigma":[${SIGMA_1.join(',')}],"indexes":[1,4,5,8],"signer_index":0},[[${VK_1.join(',')}],1]],` +
       `[{"sigma":[${SIGMA_2.join(',')}],"indexes":[0,3,6],"signer_index":1},[[${VK_2.join(',')}],1]]],` +

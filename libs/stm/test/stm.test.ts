@@ -10,6 +10,8 @@ import {
   findInvalidSingleSignatures,
   signedMessage,
   type Parameters,
+  aggregateSignatureToJson,
+  toJsonText,
 } from '../src/index.js';
 import { seededRandomness, setupRound, testIkm } from './helpers.js';
 
@@ -61,6 +63,8 @@ describe('a signing round', () => {
     const forged = new SingleSignature(signatures[0]!.sigma, signatures[0]!.indexes, signatures[1]!.signerIndex);
     const again = clerk.aggregate([forged, ...signatures.slice(1), signatures[0]!], msg);
     expect(() => again.verify(msg, round.avk, params)).not.toThrow();
+    // The forgery under signer 1's index, submitted first, does not crowd out signer 1's real signature.
+    expect(toJsonText(aggregateSignatureToJson(again))).toBe(toJsonText(aggregateSignatureToJson(aggregate)));
   });
 
   it('a signer with a lost lottery produces no signature', () => {
