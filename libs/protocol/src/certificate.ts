@@ -1,0 +1,157 @@
+/**
+ * Certificates: what one round of the network seals. A standard certificate carries the
+ * multi-signature of the signers of its epoch; the genesis certificate, at the start of the
+ * chain, an Ed25519 signature by the genesis key. Their hash is computed exactly as the
+ * reference computes it, so certificates are interchangeable with it.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { encodeJsonHex } from '@mithril-ts/codec';
+import { aggregateSignatureToJson, avkToJson, type AggregateSignature, type AggregateVerificationKey } from '@mithril-ts/stm';
+import type { Epoch } from './epoch.js';
+import { ProtocolError } from './errors.js';
+import { protocolParametersHash, type ProtocolParameters } from './protocol-parameters.js';
+import type { ProtocolMessage } from './protocol-message.js';
+import { signedEntityFeed, type SignedEntityType } from './signed-entity-type.js';
+import { timestampBytes, type Timestamp } from './timestamp.js';
+
+/** A signer of a certificate with the stake it signed with. */
+export interface StakedSigner {
+  readonly partyId: string;
+  readonly stake: bigint;
+}
+
+export interface CertificateMetadata {
+  /** Cardano network name, e.g. "mainnet", "preprod", "devnet". */
+  readonly network: string;
+  /** Protocol version of the certificate ("0.1.0" for genesis certificates). */
+  readonly protocolVersion: string;
+  /** The parameters the multi-signature was produced with. */
+  readonly parameters: ProtocolParameters;
+  readonly initiatedAt: Timestamp;
+  readonly sealedAt: Timestamp;
+  readonly signers: readonly StakedSigner[];
+}
+
+export type CertificateSignature =
+  | { readonly kind: 'multi-signature'; readonly multiSignature: AggregateSignature }
+  | { readonly kind: 'genesis'; readonly genesisSignature: Uint8Array };
+
+export interface Certificate {
+  readonly hash: string;
+  /** Hash of the certificate this one links to; empty for genesis. */
+  readonly previousHash: string;
+  readonly epoch: Epoch;
+  readonly signedEntityType: SignedEntityType;
+  readonly metadata: CertificateMetadata;
+  readonly protocolMessage: ProtocolMessage;
+  /** Hex hash of the protocol message; its ASCII bytes are what was signed. */
+  readonly signedMessage: string;
+  /** The AVK of the signers of `epoch` (for genesis: of the signers recorded for that epoch). */
+  readonly aggregateVerificationKey: AggregateVerificationKey;
+  readonly signature: CertificateSignature;
+}
+
+export type CertificateDraft = Omit<Certificate, 'hash'>;
+
+const encoder = new TextEncoder();
+
+/** hex(SHA-256(party_id ‖ stake u64 BE)) per signer, as the metadata hash consumes them. */
+function signerDigest(signer: StakedSigner): string {
+  const stake = new Uint8Array(8);
+  new DataView(stake.buffer).setBigUint64(0, signer.stake);
+  return bytesToHex(sha256.create().update(encoder.encode(signer.partyId)).update(stake).digest());
+}
+
+/** SHA-256(network ‖ version ‖ ppHash ‖ initiated_at ns i64 BE ‖ sealed_at ns i64 BE ‖ signer digests), hex. */
+export function certificateMetadataHash(metadata: CertificateMetadata): string {
+  const hasher = sha256.create();
+  hasher.update(encoder.encode(metadata.network));
+  hasher.update(encoder.encode(metadata.protocolVersion));
+  hasher.update(encoder.encode(protocolParametersHash(metadata.parameters)));
+  hasher.update(timestampBytes(metadata.initiatedAt));
+  hasher.update(timestampBytes(metadata.sealedAt));
+  for (const signer of metadata.signers) hasher.update(encoder.encode(signerDigest(signer)));
+  return bytesToHex(hasher.digest());
+}
+
+/** The AVK as certificates carry it: json-hex of its serde JSON. */
+export function avkJsonHex(avk: AggregateVerificationKey): string {
+  return encodeJsonHex(avkToJson(avk));
+}
+
+/** The multi-signature as certificates carry it: json-hex of its serde JSON. */
+export function multiSignatureJsonHex(multiSignature: AggregateSignature): string {
+  return encodeJsonHex(aggregateSignatureToJson(multiSignature));
+}
+
+/**
+ * SHA-256 of previous_hash ‖ epoch u64 BE ‖ metadata hash ‖ protocol message hash ‖
+ * signed_message ‖ AVK json-hex ‖ [standard only: signed entity feed] ‖ signature text
+ * (multi-signature json-hex, or the genesis signature's 128 hex characters); lowercase hex.
+ */
+export function computeCertificateHash(certificate: CertificateDraft): string {
+  const hasher = sha256.create();
+  hasher.update(encoder.encode(certificate.previousHash));
+  const epoch = new Uint8Array(8);
+  new DataView(epoch.buffer).setBigUint64(0, certificate.epoch);
+  hasher.update(epoch);
+  hasher.update(encoder.encode(certificateMetadataHash(certificate.metadata)));
+  hasher.update(encoder.encode(certificate.protocolMessage.hash()));
+  hasher.update(encoder.encode(certificate.signedMessage));
+  hasher.update(encoder.encode(avkJsonHex(certificate.aggregateVerificationKey)));
+  if (certificate.signature.kind === 'multi-signature') {
+    hasher.update(signedEntityFeed(certificate.signedEntityType));
+    hasher.update(encoder.encode(multiSignatureJsonHex(certificate.signature.multiSignature)));
+  } else {
+    hasher.update(encoder.encode(bytesToHex(certificate.signature.genesisSignature)));
+  }
+  return bytesToHex(hasher.digest());
+}
+
+/** Seals a draft with its hash. */
+export function sealCertificate(draft: CertificateDraft): Certificate {
+  if (draft.signedMessage !== draft.protocolMessage.signedMessage()) {
+    throw new ProtocolError('INVALID_CERTIFICATE', 'the signed message is not the hash of the protocol message');
+  }
+  return { ...draft, hash: computeCertificateHash(draft) };
+}
+
+export function isGenesis(certificate: Certificate): boolean {
+  return certificate.signature.kind === 'genesis';
+}
+
+export interface StandardCertificateInputs {
+  readonly previousHash: string;
+  readonly epoch: Epoch;
+  readonly signedEntityType: SignedEntityType;
+  readonly metadata: CertificateMetadata;
+  readonly protocolMessage: ProtocolMessage;
+  readonly aggregateVerificationKey: AggregateVerificationKey;
+  readonly multiSignature: AggregateSignature;
+}
+
+export function createStandardCertificate(inputs: StandardCertificateInputs): Certificate {
+  if (inputs.previousHash === '') throw new ProtocolError('INVALID_CERTIFICATE', 'a standard certificate links to a previous certificate');
+  return sealCertificate({
+    previousHash: inputs.previousHash,
+    epoch: inputs.epoch,
+    signedEntityType: inputs.signedEntityType,
+    metadata: inputs.metadata,
+    protocolMessage: inputs.protocolMessage,
+    signedMessage: inputs.protocolMessage.signedMessage(),
+    aggregateVerificationKey: inputs.aggregateVerificationKey,
+    signature: { kind: 'multi-signature', multiSignature: inputs.multiSignature },
+  });
+}
+
+/**
+ * The certificate a new certificate of `epoch` links to (the reference's "master" certificate):
+ * the first certificate of `epoch` when there is one, else the first of `epoch - 1`. Walking a
+ * chain back to genesis thus takes about one certificate per epoch. `chain` is in creation order.
+ * Null means the chain has a gap (no certificate in either epoch): the aggregator must not sign.
+ */
+export function previousCertificateFor(chain: readonly Pick<Certificate, 'hash' | 'epoch'>[], epoch: Epoch): string | null {
+  const firstOf = (e: Epoch) => chain.find((certificate) => certificate.epoch === e)?.hash;
+  return firstOf(epoch) ?? (epoch > 0n ? firstOf(epoch - 1n) : undefined) ?? null;
+}

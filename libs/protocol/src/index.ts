@@ -1,0 +1,11 @@
+export { ProtocolError, type ProtocolErrorCode } from './errors.js';
+export * from './epoch.js';
+export * from './timestamp.js';
+export * from './protocol-parameters.js';
+export * from './signed-entity-type.js';
+export * from './protocol-message.js';
+export * from './certificate.js';
+export * from './genesis.js';
+export * from './chain-verifier.js';
+export * from './versions.js';
+export * from './era.js';
