@@ -9,3 +9,4 @@ export * from './genesis.js';
 export * from './chain-verifier.js';
 export * from './versions.js';
 export * from './era.js';
+export * from './certificate-message.js';

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import {
+  CertificateChainVerifier,
+  ProtocolError,
+  certificateFromJson,
+  certificateFromMessage,
+  certificateToJson,
+  certificateToMessage,
+  type Certificate,
+} from '../src/index.js';
+import { buildChain } from './chain-fixture.js';
+
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+const chain = buildChain({ lastEpoch: 5n });
+
+describe('certificate messages (the reference JSON)', () => {
+  it('round-trip every certificate of a chain, which still verifies', async () => {
+    const decoded = new Map<string, Certificate>();
+    for (const certificate of chain.certificates) {
+      const json = certificateToJson(certificate);
+      const back = certificateFromJson(json);
+      expect(certificateToJson(back)).toBe(json);
+      decoded.set(back.hash, back);
+    }
+    const verifier = new CertificateChainVerifier(chain.genesisSigner.verificationKey());
+    const result = await verifier.verifyChain(chain.latest.hash, { getCertificate: async (hash) => decoded.get(hash) });
+    expect(result.endedAt.kind).toBe('genesis');
+  });
+
+  it('writes the reference field names, json-hex AVK and multi-signature, hex genesis signature', () => {
+    const message = certificateToMessage(chain.latest) as Record<string, unknown>;
+    expect(Object.keys(message)).toEqual([
+      'hash', 'previous_hash', 'epoch', 'signed_entity_type', 'metadata', 'protocol_message',
+      'signed_message', 'aggregate_verification_key', 'multi_signature', 'genesis_signature',
+    ]);
+    expect(Buffer.from(message.aggregate_verification_key as string, 'hex').toString()).toMatch(/^\{"mt_commitment":\{"root":\[/);
+    expect(message.genesis_signature).toBe('');
+    const genesis = certificateToMessage(chain.certificates[0]!) as Record<string, unknown>;
+    expect(genesis.multi_signature).toBe('');
+    expect(genesis.genesis_signature).toMatch(/^[0-9a-f]{128}$/);
+    expect((genesis.metadata as Record<string, unknown>).initiated_at).toBe('2023-11-14T22:13:20.123456789Z');
+  });
+
+  it('rejects malformed messages with typed errors naming the field', () => {
+    const good = certificateToMessage(chain.latest) as Record<string, unknown>;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...good, hash: 'xyz' }, /hash/],
+      [{ ...good, epoch: -1 }, /epoch/],
+      [{ ...good, genesis_signature: 'ab'.repeat(64) }, /exactly one/],
+      [{ ...good, multi_signature: '' }, /exactly one/],
+      [{ ...good, multi_signature: 'zz' }, /multi_signature/],
+      [{ ...good, aggregate_verification_key: '7b7d' }, /aggregate_verification_key/],
+      [{ ...good, metadata: { ...(good.metadata as object), sealed_at: 'yesterday' } }, /sealed_at/],
+      [{ ...good, metadata: { ...(good.metadata as object), signers: {} } }, /signers/],
+      [{ ...good, protocol_message: { message_parts: { unknown_part: 'x' } } }, /unknown/],
+    ];
+    for (const [message, pattern] of cases) {
+      expect(() => certificateFromMessage(message)).toThrow(ProtocolError);
+      expect(() => certificateFromMessage(message)).toThrow(pattern);
+    }
+    expect(() => certificateFromJson('{"hash":')).toThrow(ProtocolError);
+  });
+});
+
+describe('certificate decoding of untrusted input throws only ProtocolError (fuzz)', () => {
+  const good = certificateToJson(chain.latest);
+  const goodMessage = certificateToMessage(chain.latest) as Record<string, unknown>;
+
+  it('random JSON values and mutated fields', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.record({ key: fc.constantFrom(...Object.keys(goodMessage)), value: fc.jsonValue() }).map(({ key, value }) => ({ ...goodMessage, [key]: value }))), (value) => {
+        try {
+          certificateFromMessage(value);
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+        }
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it('mutated JSON text', () => {
+    fc.assert(
+      fc.property(fc.nat(good.length - 1), fc.string({ maxLength: 3 }), fc.nat(8), (at, insert, cut) => {
+        const text = good.slice(0, at) + insert + good.slice(at + cut);
+        try {
+          certificateFromJson(text);
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+        }
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+});
