@@ -16,7 +16,8 @@ import {
   unwrapCborBytes,
 } from '../src/index.js';
 
-const RUNS = { numRuns: 200 };
+/** `npm run fuzz` raises the case count through FUZZ_RUNS. */
+const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 200) };
 
 /** JSON values as the reference could produce them: safe integers as numbers, u64 as bigint. */
 const jsonValue = fc.letrec((tie) => ({

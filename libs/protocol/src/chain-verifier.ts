@@ -98,11 +98,11 @@ export class CertificateChainVerifier {
 
   /** The rules linking a standard certificate to the certificate its previous hash names. */
   verifyLink(certificate: Certificate, previous: Certificate): void {
-    if (previous.hash !== certificate.previousHash) fail('CERTIFICATE_CHAIN_PREVIOUS_HASH_MISMATCH', certificate, 'the previous certificate has another hash');
     const gap = certificate.epoch - previous.epoch;
     if (gap < 0n || gap > 1n) {
       fail('CERTIFICATE_CHAIN_MISSING_EPOCH', certificate, `the previous certificate is of epoch ${previous.epoch}: epochs are missing`);
     }
+    if (previous.hash !== certificate.previousHash) fail('CERTIFICATE_CHAIN_PREVIOUS_HASH_MISMATCH', certificate, 'the previous certificate has another hash');
     if (gap === 0n) {
       if (!sameAvk(certificate.aggregateVerificationKey, previous.aggregateVerificationKey)) {
         fail('CERTIFICATE_CHAIN_AVK_MISMATCH', certificate, 'its AVK differs from the previous certificate of the same epoch');

@@ -158,7 +158,10 @@ export function avkToLegacyBytes(avk: AggregateVerificationKey): Uint8Array {
 
 export function avkFromLegacyBytes(bytes: Uint8Array): AggregateVerificationKey {
   limit(bytes, 'aggregate verification key');
-  const reader = new ByteReader(bytes, 'aggregate verification key');
+  // Newer reference versions prefix the 48 bytes with the proof type (0 = concatenation), as
+  // aggregate signatures always were.
+  const body = bytes.length === 49 && bytes[0] === CONCATENATION_PROOF ? bytes.subarray(1) : bytes;
+  const reader = new ByteReader(body, 'aggregate verification key');
   const nrLeaves = reader.safeU64('number of leaves', MAX_SIGNATURES * 64);
   const root = reader.take(MERKLE_HASH_BYTES, 'root').slice();
   const totalStake = reader.u64('total stake');
