@@ -49,7 +49,7 @@ export interface ErrorDetailInit {
 }
 
 /**
- * An error to hand to a grpc-js handler callback (or to `call.destroy`/`emit('error')` of a stream):
+ * An error to hand to a grpc-js unary handler's callback, or to `call.emit('error', …)` of a server stream:
  * its gRPC code follows from `detail.code`, its details string is the message, and its trailers carry
  * the ErrorDetail in "grpc-status-details-bin". `trailers` may carry more metadata (e.g. versions).
  */

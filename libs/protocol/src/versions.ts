@@ -14,10 +14,7 @@ export interface SemanticVersion {
 
 /** The protocol version this implementation speaks; bump the minor for additive wire changes. */
 export const PROTOCOL_VERSION = '0.1.0';
-/** gRPC metadata / HTTP header keys every request carries. */
-export const NODE_VERSION_KEY = 'mithril-node-version';
-export const PROTOCOL_VERSION_KEY = 'mithril-protocol-version';
-/** The reference's REST header carrying the API version. */
+/** The reference's REST header carrying the API version (gRPC metadata keys are in libs/proto). */
 export const API_VERSION_HEADER = 'mithril-api-version';
 
 const SEMVER = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(?:-([0-9A-Za-z.-]{1,64}))?(?:\+[0-9A-Za-z.-]{1,64})?$/;
