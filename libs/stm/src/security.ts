@@ -46,8 +46,9 @@ export function securityLevel(params: Parameters, adversarialStakeShare: number)
   }
   const m = Number(params.m);
   const k = Number(params.k);
-  const phi = -Math.expm1(adversarialStakeShare * Math.log1p(-params.phiF));
-  const logTail = logBinomialUpperTail(m, params.phiF === 1 && adversarialStakeShare > 0 ? 1 : phi, k);
+  // phi(s) = 1 - (1 - phi_f)^s, with 0^0 = 1 (no stake wins nothing, even when phi_f = 1).
+  const phi = adversarialStakeShare === 0 ? 0 : params.phiF === 1 ? 1 : -Math.expm1(adversarialStakeShare * Math.log1p(-params.phiF));
+  const logTail = logBinomialUpperTail(m, phi, k);
   return {
     forgeryProbability: Math.exp(logTail),
     securityBits: -logTail / Math.LN2,

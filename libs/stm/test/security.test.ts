@@ -16,6 +16,8 @@ describe('security level', () => {
     expect(third.securityBits).toBeGreaterThan(100);
     expect(securityLevel(mainnet, 0).forgeryProbability).toBe(0);
     expect(securityLevel(mainnet, 1).forgeryProbability).toBeCloseTo(1, 9);
+    expect(securityLevel({ k: 1n, m: 5n, phiF: 1 }, 0).forgeryProbability).toBe(0);
+    expect(securityLevel({ k: 1n, m: 5n, phiF: 1 }, 0.1).forgeryProbability).toBe(1);
   });
 
   it('rejects a share outside [0, 1]', () => {
