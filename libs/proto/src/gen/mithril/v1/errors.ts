@@ -56,6 +56,12 @@ export enum ErrorCode {
   ERROR_CODE_RATE_LIMITED = 18,
   /** ERROR_CODE_DIGEST_MISMATCH - The immutable database digest differs from the one expected (gRPC FAILED_PRECONDITION). */
   ERROR_CODE_DIGEST_MISMATCH = 19,
+  /**
+   * ERROR_CODE_CERTIFICATION_DENIED - A well-formed registration failed a certification check (operational certificate signature, pool
+   * id, KES period, KES signature, operational certificate counter, stake); the detail's metadata
+   * names the check under "check" (gRPC PERMISSION_DENIED).
+   */
+  ERROR_CODE_CERTIFICATION_DENIED = 20,
   UNRECOGNIZED = -1,
 }
 
@@ -121,6 +127,9 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 19:
     case "ERROR_CODE_DIGEST_MISMATCH":
       return ErrorCode.ERROR_CODE_DIGEST_MISMATCH;
+    case 20:
+    case "ERROR_CODE_CERTIFICATION_DENIED":
+      return ErrorCode.ERROR_CODE_CERTIFICATION_DENIED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -170,6 +179,8 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_RATE_LIMITED";
     case ErrorCode.ERROR_CODE_DIGEST_MISMATCH:
       return "ERROR_CODE_DIGEST_MISMATCH";
+    case ErrorCode.ERROR_CODE_CERTIFICATION_DENIED:
+      return "ERROR_CODE_CERTIFICATION_DENIED";
     case ErrorCode.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -1,0 +1,4 @@
+export { loadConfig, ConfigError, type LoadConfigOptions } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { startTelemetry, type Telemetry } from './telemetry.js';
+export { startGrpcServer, withVersionCheck, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
