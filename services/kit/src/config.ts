@@ -10,7 +10,11 @@ import { Command } from 'commander';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** True when --help was asked for and printed: not an error, the process should just end. */
+    readonly helpShown = false,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -34,13 +38,16 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
   const env = options.env ?? process.env;
   const program = new Command(options.programName ?? 'service')
     .exitOverride()
+    // Parse errors are reported once, by the ConfigError the caller prints.
+    .configureOutput({ writeErr: () => {} })
     .allowExcessArguments(false)
     .option('--config <file>', 'JSON configuration file');
   for (const key of keys) program.option(`--${kebab(key)} <value>`, options.descriptions?.[key] ?? key);
   try {
     program.parse([...(options.argv ?? process.argv.slice(2))], { from: 'user' });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    const helpShown = (error as { code?: string }).code === 'commander.helpDisplayed';
+    throw new ConfigError((error as Error).message, helpShown);
   }
   const cli = program.opts<Record<string, string | undefined>>();
 

@@ -1,0 +1,52 @@
+export { CardanoError, type CardanoErrorCode } from './errors.js';
+export { DEFAULT_ENVELOPE_MAX_BYTES, type EnvelopeReadOptions } from './envelope.js';
+export {
+  ColdSigningKey,
+  coldVerificationKeyToTextEnvelope,
+  coldVerificationKeyFromTextEnvelope,
+  verifyEd25519,
+  COLD_SIGNING_KEY_ENVELOPE_TYPE,
+  COLD_SIGNING_KEY_ENVELOPE_DESCRIPTION,
+  COLD_VERIFICATION_KEY_ENVELOPE_TYPE,
+  COLD_VERIFICATION_KEY_ENVELOPE_DESCRIPTION,
+} from './cold-key.js';
+export {
+  KES_DEPTH,
+  KES_TOTAL_PERIODS,
+  KES_SIGNATURE_BYTES,
+  KES_SECRET_KEY_BYTES,
+  KES_SECRET_KEY_WITH_PERIOD_BYTES,
+  KES_VERIFICATION_KEY_BYTES,
+  KES_SEED_BYTES,
+  KES_SIGNING_KEY_ENVELOPE_TYPE,
+  KES_SIGNING_KEY_ENVELOPE_DESCRIPTION,
+  KES_VERIFICATION_KEY_ENVELOPE_TYPE,
+  KES_VERIFICATION_KEY_ENVELOPE_DESCRIPTION,
+  KesSigningKey,
+  verifyKesSignature,
+  verifyKesSignatureInWindow,
+  kesVerificationKeyToTextEnvelope,
+  kesVerificationKeyFromTextEnvelope,
+} from './kes.js';
+export {
+  issueOperationalCertificate,
+  operationalCertificateSignedBytes,
+  verifyOperationalCertificate,
+  operationalCertificateToCbor,
+  operationalCertificateFromCbor,
+  operationalCertificateToTextEnvelope,
+  operationalCertificateFromTextEnvelope,
+  OPERATIONAL_CERTIFICATE_ENVELOPE_TYPE,
+  OPERATIONAL_CERTIFICATE_ENVELOPE_DESCRIPTION,
+  DEFAULT_OPCERT_MAX_BYTES,
+  type OperationalCertificate,
+} from './opcert.js';
+export {
+  poolIdFromColdVerificationKey,
+  poolIdFromBytes,
+  parsePoolId,
+  POOL_ID_BYTES,
+  POOL_ID_BECH32_PREFIX,
+  type PoolId,
+} from './pool-id.js';
+export { kesPeriodAt, kesEvolutionAt, acceptedKesEvolutions } from './kes-period.js';

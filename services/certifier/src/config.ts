@@ -1,0 +1,36 @@
+/** The certifier's settings (defaults < JSON file < MITHRIL_CERTIFIER_* environment < --options). */
+import { z } from 'zod';
+import { loadConfig } from '@mithril-ts/service-kit';
+
+export const certifierConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(50051),
+  /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
+  chainDirectory: z.string().min(1),
+  /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet). */
+  slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
+  /** JSON file holding the highest operational certificate issue number seen per pool. */
+  counterStorePath: z.string().min(1),
+  otlpEndpoint: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export type CertifierConfig = z.infer<typeof certifierConfigSchema>;
+
+export function loadCertifierConfig(argv?: readonly string[], env?: NodeJS.ProcessEnv): CertifierConfig {
+  return loadConfig(certifierConfigSchema, {
+    envPrefix: 'MITHRIL_CERTIFIER',
+    programName: 'mithril-certifier',
+    ...(argv ? { argv } : {}),
+    ...(env ? { env } : {}),
+    descriptions: {
+      host: 'address to listen on',
+      port: 'port to listen on (0 picks a free one)',
+      chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
+      slotsPerKesPeriod: 'slots per KES period of the network',
+      counterStorePath: 'JSON file of operational certificate counters',
+      otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
+      logLevel: 'log level',
+    },
+  });
+}

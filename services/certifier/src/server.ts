@@ -1,0 +1,25 @@
+/** The certifier's composition root: configuration in, a running gRPC server out. */
+import { createLogger, startGrpcServer, startTelemetry, type RunningServer } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver } from './adapters/cardano-cli-files.js';
+import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
+import type { CertifierConfig } from './config.js';
+import { certifierGrpcService } from './grpc.js';
+import { Certifier } from './service.js';
+
+export const CERTIFIER_VERSION = '0.1.0';
+
+export async function startCertifier(config: CertifierConfig): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
+  const logger = createLogger('certifier', config.logLevel);
+  const telemetry = startTelemetry('mithril-certifier', CERTIFIER_VERSION, config.otlpEndpoint);
+  const certifier = new Certifier({
+    chain: new CardanoCliFilesChainObserver(config.chainDirectory),
+    counters: new JsonFileCounterStore(config.counterStorePath),
+    slotsPerKesPeriod: config.slotsPerKesPeriod,
+    tracer: telemetry.tracer,
+    meter: telemetry.meter,
+    logger,
+  });
+  const running = await startGrpcServer({ host: config.host, port: config.port, services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger)] });
+  logger.info({ host: config.host, port: running.port }, 'certifier listening');
+  return { ...running, shutdownTelemetry: () => telemetry.shutdown() };
+}

@@ -1,0 +1,68 @@
+/**
+ * The certifier's use case: certify one registration, with spans and counters by outcome. The
+ * rules are in ./certification.ts; this composes them with the chain observer and the counter store.
+ */
+import { SpanStatusCode, type Counter, type Meter, type Tracer } from '@opentelemetry/api';
+import type { Logger } from '@mithril-ts/service-kit';
+import {
+  CertificationError,
+  checkOpcertCounter,
+  parseRegistration,
+  stakeOf,
+  verifyRegistration,
+  type RegistrationRequest,
+} from './certification.js';
+import type { ChainObserver, OpcertCounterStore } from './ports.js';
+
+export interface Certification {
+  readonly partyId: string;
+  readonly poolIdHex: string;
+  readonly stake: bigint;
+  readonly epoch: bigint;
+}
+
+export interface CertifierDependencies {
+  readonly chain: ChainObserver;
+  readonly counters: OpcertCounterStore;
+  readonly slotsPerKesPeriod: bigint;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly logger: Logger;
+}
+
+export class Certifier {
+  private readonly outcomes: Counter;
+
+  constructor(private readonly deps: CertifierDependencies) {
+    this.outcomes = deps.meter.createCounter('mithril_certifier_registrations', {
+      description: 'Registrations certified (outcome=accepted) or rejected (outcome=rejected, reason=the failed check)',
+    });
+  }
+
+  async certify(request: RegistrationRequest): Promise<Certification> {
+    return this.deps.tracer.startActiveSpan('certifier.certify', async (span) => {
+      span.setAttribute('mithril.epoch', request.epoch.toString());
+      span.setAttribute('mithril.party_id', request.partyId.slice(0, 64));
+      try {
+        const registration = parseRegistration(request);
+        const pool = verifyRegistration(registration, await this.deps.chain.currentSlot(), this.deps.slotsPerKesPeriod);
+        checkOpcertCounter(await this.deps.counters.highest(pool.hex), registration.opcert);
+        const stake = stakeOf(await this.deps.chain.stakeDistribution(registration.epoch), pool, registration.epoch);
+        await this.deps.counters.record(pool.hex, registration.opcert.issueNumber);
+        this.outcomes.add(1, { outcome: 'accepted' });
+        span.setStatus({ code: SpanStatusCode.OK });
+        return { partyId: pool.bech32, poolIdHex: pool.hex, stake, epoch: registration.epoch };
+      } catch (error) {
+        if (error instanceof CertificationError) {
+          this.outcomes.add(1, { outcome: 'rejected', reason: error.check });
+          span.setAttribute('mithril.rejection', error.check);
+          this.deps.logger.info({ partyId: request.partyId.slice(0, 64), check: error.check, reason: error.message }, 'registration rejected');
+        }
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+}
