@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTip } from '@mithril-ts/certifier';
+import { parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
 import { parseJson, toHex } from '@mithril-ts/codec';
 import {
   Devnet,
@@ -96,7 +96,7 @@ describe('cardano-cli outputs', () => {
     });
     expect(tip.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(text.startsWith('{\n    "block": 123,\n')).toBe(true);
-    expect(parseTip(tip)).toEqual({ epoch: 1n, slot: 123n, syncProgress: 100 });
+    expect(parseTip(tip)).toMatchObject({ epoch: 1n, slot: 123n, syncProgress: 100 });
   });
 
   it('writes a stake snapshot for every epoch reached, before the tip announces it', async () => {
@@ -228,7 +228,7 @@ describe('the runner', () => {
     now = atSlot(300);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(devnet.position?.slot).toBe(101n);
-    expect(parseTip(readJson(join(root, 'cardano-cli', 'tip.json')))).toEqual({ epoch: 1n, slot: 101n, syncProgress: 100 });
+    expect(parseTip(readJson(join(root, 'cardano-cli', 'tip.json')))).toMatchObject({ epoch: 1n, slot: 101n, syncProgress: 100 });
   });
 
   it('stops on a failing tick and reports it from stop(), or hands it to onError', async () => {

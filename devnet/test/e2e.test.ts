@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KesSigningKey, kesEvolutionAt, operationalCertificateFromTextEnvelope, operationalCertificateToCbor } from '@mithril-ts/cardano';
-import { parseRegistration, parseStakeSnapshot, parseTip, stakeOf, verifyRegistration, CertificationError } from '@mithril-ts/certifier';
+import { parseCardanoCliStakeSnapshot as parseStakeSnapshot, parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
+import { parseRegistration, stakeOf, verifyRegistration, CertificationError } from '@mithril-ts/certifier';
 import { parseJson } from '@mithril-ts/codec';
 import { Devnet, type DevnetPoolInfo } from '../src/index.js';
 import { GENESIS_MS, atSlot, tempRoot } from './helpers.js';

@@ -1,4 +1,4 @@
-import { parseStakeSnapshot } from '@mithril-ts/certifier';
+import { parseCardanoCliStakeSnapshot as parseStakeSnapshot } from '@mithril-ts/cardano';
 import { parseJson } from '@mithril-ts/codec';
 import {
   MAX_POOL_STAKE,

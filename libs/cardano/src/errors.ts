@@ -21,7 +21,9 @@ export type CardanoErrorCode =
   /** Input above the size limit of its decoder. */
   | 'TOO_LARGE'
   /** An argument of the wrong type or sign (e.g. a negative slot, a zero slots-per-KES-period). */
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** A `cardano-cli` output is not what that command prints. */
+  | 'INVALID_CLI_OUTPUT';
 
 export class CardanoError extends Error {
   constructor(

@@ -50,3 +50,11 @@ export {
   type PoolId,
 } from './pool-id.js';
 export { kesPeriodAt, kesEvolutionAt, acceptedKesEvolutions } from './kes-period.js';
+export {
+  parseCardanoCliTip,
+  parseCardanoCliStakeSnapshot,
+  parseCardanoCliKesPeriodInfo,
+  type ChainObserver,
+  type ChainTip,
+  type KesPeriodInfo,
+} from './cardano-cli.js';

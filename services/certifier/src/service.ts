@@ -45,7 +45,7 @@ export class Certifier {
       span.setAttribute('mithril.party_id', request.partyId.slice(0, 64));
       try {
         const registration = parseRegistration(request);
-        const pool = verifyRegistration(registration, await this.deps.chain.currentSlot(), this.deps.slotsPerKesPeriod);
+        const pool = verifyRegistration(registration, (await this.deps.chain.currentTip()).slot, this.deps.slotsPerKesPeriod);
         checkOpcertCounter(await this.deps.counters.highest(pool.hex), registration.opcert);
         const stake = stakeOf(await this.deps.chain.stakeDistribution(registration.epoch), pool, registration.epoch);
         await this.deps.counters.record(pool.hex, registration.opcert.issueNumber);
