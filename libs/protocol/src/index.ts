@@ -10,3 +10,4 @@ export * from './chain-verifier.js';
 export * from './versions.js';
 export * from './era.js';
 export * from './certificate-message.js';
+export * from './epoch-settings.js';

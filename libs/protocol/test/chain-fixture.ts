@@ -6,19 +6,12 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import {
-  Clerk,
-  Initializer,
-  KeyRegistration,
-  type AggregateSignature,
-  type ClosedRegistration,
-  type Signer,
-  type SingleSignature,
-} from '@mithril-ts/stm';
+import { Clerk, Initializer, type AggregateSignature, type SingleSignature } from '@mithril-ts/stm';
 import {
   GenesisSigner,
   ProtocolParametersSchedule,
-  avkJsonHex,
+  epochProtocolMessage,
+  epochSettings,
   cardanoDatabase,
   createGenesisPayload,
   createStandardCertificate,
@@ -26,13 +19,13 @@ import {
   importGenesisSignature,
   mithrilStakeDistribution,
   previousCertificateFor,
-  protocolParametersHash,
-  seededProtocolMessage,
   signedMessageBytes,
   type Certificate,
   type CertificateSource,
   type Epoch,
+  type EpochSettings,
   type ProtocolMessage,
+  type SignerRecord,
   type SignedEntityType,
 } from '../src/index.js';
 
@@ -54,8 +47,8 @@ function ikm(pool: number, epoch: Epoch): Uint8Array {
 }
 
 interface Recording {
-  readonly closed: ClosedRegistration;
-  readonly signers: { readonly partyId: string; readonly signer: Signer; readonly stake: bigint }[];
+  readonly records: SignerRecord[];
+  readonly initializers: { readonly partyId: string; readonly init: Initializer }[];
 }
 
 export interface ChainFixture {
@@ -63,6 +56,8 @@ export interface ChainFixture {
   readonly certificates: Certificate[];
   readonly byHash: Map<string, Certificate>;
   readonly recordings: Map<Epoch, Recording>;
+  /** The epoch settings every node derives (cached per epoch). */
+  readonly settings: (epoch: Epoch) => EpochSettings;
   readonly source: CertificateSource;
   readonly latest: Certificate;
   /** Signs a protocol message with the signers of `epoch` and returns the multi-signature. */
@@ -76,10 +71,10 @@ function record(recordingEpoch: Epoch): Recording {
     partyId,
     init: Initializer.generate(params, stakeAt(recordingEpoch - 1n, pool), ikm(pool, recordingEpoch)),
   }));
-  const registration = new KeyRegistration();
-  registration.registerAll(initializers.map(({ init }) => ({ stake: init.stake, key: init.verificationKeyPoP })));
-  const closed = registration.close();
-  return { closed, signers: initializers.map(({ partyId, init }) => ({ partyId, signer: init.newSigner(closed), stake: init.stake })) };
+  return {
+    initializers,
+    records: initializers.map(({ partyId, init }) => ({ partyId, verificationKey: init.verificationKeyPoP.toBytes(), stake: init.stake })),
+  };
 }
 
 export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; databaseCertificatesPerEpoch?: number } = {}): ChainFixture {
@@ -89,35 +84,42 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
   const recordings = new Map<Epoch, Recording>();
   for (let e = genesisEpoch - 1n; e <= lastEpoch; e += 1n) recordings.set(e, record(e));
 
+  const settingsCache = new Map<Epoch, EpochSettings>();
+  const settings = (epoch: Epoch): EpochSettings => {
+    let cached = settingsCache.get(epoch);
+    if (cached === undefined) {
+      cached = epochSettings(epoch, schedule, (e) => recordings.get(e)?.records ?? []);
+      settingsCache.set(epoch, cached);
+    }
+    return cached;
+  };
   const genesisSigner = GenesisSigner.fromSecretKey(sha256(new TextEncoder().encode('chain fixture genesis key')));
   const payload = createGenesisPayload({
     network: NETWORK,
     epoch: genesisEpoch,
     parameters: schedule.at(genesisEpoch),
     nextParameters: schedule.at(genesisEpoch + 1n),
-    avk: recordings.get(genesisEpoch)!.closed.aggregateVerificationKey(),
+    avk: settings(genesisEpoch).nextSigners!.avk,
     timestamp: 1_700_000_000_123_456_789n,
   });
   const genesis = importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey());
   const certificates: Certificate[] = [genesis];
 
   const multiSign = (epoch: Epoch, message: ProtocolMessage): AggregateSignature => {
-    const recording = recordings.get(epoch - 1n)!;
+    const signerSet = settings(epoch).currentSigners!;
     const bytes = signedMessageBytes(message.signedMessage());
-    const signatures = recording.signers.map(({ signer }) => signer.sign(bytes)).filter((s): s is SingleSignature => s !== null);
-    return new Clerk(recording.closed, schedule.at(epoch)).aggregate(signatures, bytes);
+    const signatures = recordings
+      .get(epoch - 1n)!
+      .initializers.map(({ init }) => init.newSigner(signerSet.closed).sign(bytes))
+      .filter((s): s is SingleSignature => s !== null);
+    return new Clerk(signerSet.closed, schedule.at(epoch)).aggregate(signatures, bytes);
   };
 
   const certify = (epoch: Epoch, signedEntityType: SignedEntityType, extraParts: Record<string, string>, sealedAt: bigint): Certificate => {
-    const message = seededProtocolMessage({
-      nextAggregateVerificationKey: avkJsonHex(recordings.get(epoch)!.closed.aggregateVerificationKey()),
-      nextProtocolParametersHash: protocolParametersHash(schedule.at(epoch + 1n)),
-      currentEpoch: epoch,
-    });
+    const message = epochProtocolMessage(settings(epoch));
     for (const [key, value] of Object.entries(extraParts)) message.set(key, value);
     const multiSignature = multiSign(epoch, message);
-    const recording = recordings.get(epoch - 1n)!;
-    const partyIdOf = (signerIndex: number) => recording.signers.find(({ signer }) => signer.signerIndex === signerIndex)!.partyId;
+    const signerSet = settings(epoch).currentSigners!;
     const previousHash = previousCertificateFor(certificates, epoch);
     if (previousHash === null) throw new Error('chain gap');
     return createStandardCertificate({
@@ -127,13 +129,13 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
       metadata: {
         network: NETWORK,
         protocolVersion: '0.1.0',
-        parameters: schedule.at(epoch),
+        parameters: settings(epoch).currentParameters,
         initiatedAt: sealedAt - 5_000_000_000n,
         sealedAt,
-        signers: multiSignature.signatures.map(({ signature, party }) => ({ partyId: partyIdOf(signature.signerIndex), stake: party.stake })),
+        signers: multiSignature.signatures.map(({ signature, party }) => ({ partyId: signerSet.partyIdOf(signature.signerIndex), stake: party.stake })),
       },
       protocolMessage: message,
-      aggregateVerificationKey: recording.closed.aggregateVerificationKey(),
+      aggregateVerificationKey: signerSet.avk,
       multiSignature,
     });
   };
@@ -154,6 +156,7 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
     certificates,
     byHash,
     recordings,
+    settings,
     source: { getCertificate: async (hash) => byHash.get(hash) },
     latest: certificates[certificates.length - 1]!,
     multiSign,

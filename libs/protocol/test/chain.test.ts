@@ -109,7 +109,7 @@ describe('attacks on the chain, each rejected with its own error', () => {
     // multi-signature, but for an AVK the previous epoch did not announce.
     const rogueEpoch = latest.epoch + 1n;
     const message = new ProtocolMessage(latest.protocolMessage.toRecord()).set('current_epoch', rogueEpoch.toString());
-    const staleAvk = chain.recordings.get(latest.epoch - 1n)!.closed.aggregateVerificationKey();
+    const staleAvk = chain.settings(latest.epoch).currentSigners!.avk;
     const rogue = createStandardCertificate({
       previousHash: chain.certificates.find((c) => c.epoch === latest.epoch)!.hash,
       epoch: rogueEpoch,

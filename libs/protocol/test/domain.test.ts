@@ -8,7 +8,11 @@ import {
   areProtocolVersionsCompatible,
   assertCompatibleProtocolVersion,
   cardanoDatabase,
+  closeSignerSet,
   createGenesisPayload,
+  epochProtocolMessage,
+  epochSettings,
+  protocolParametersHash,
   decodeGenesisVerificationKey,
   encodeGenesisVerificationKey,
   formatTimestamp,
@@ -206,5 +210,44 @@ describe('master certificate selection', () => {
     expect(previousCertificateFor(chain, 5n)).toBe('c');
     expect(previousCertificateFor(chain.slice(0, 1), 3n)).toBe('g');
     expect(previousCertificateFor(chain, 7n)).toBeNull();
+  });
+});
+
+describe('epoch settings', () => {
+  const params = { k: 2n, m: 20n, phiF: 0.9 };
+  const schedule = new ProtocolParametersSchedule([{ fromEpoch: 0n, parameters: params }, { fromEpoch: 6n, parameters: { ...params, k: 3n } }]);
+  const record = (label: string, stake: bigint) => ({ partyId: label, verificationKey: SigningKey.generate(sha256(new TextEncoder().encode(label))).verificationKeyPoP().toBytes(), stake });
+  const recorded = new Map([
+    [4n, [record('pool-a', 10n), record('pool-b', 20n)]],
+    [5n, [record('pool-a5', 11n), record('pool-b5', 19n)]],
+  ]);
+
+  it('takes the signers recorded for the previous epoch as current and the current recording as next', () => {
+    const settings = epochSettings(5n, schedule, (e) => recorded.get(e) ?? []);
+    expect(settings.currentSigners!.signers.map((s) => s.partyId)).toEqual(['pool-a', 'pool-b']);
+    expect(settings.nextSigners!.signers.map((s) => s.partyId)).toEqual(['pool-a5', 'pool-b5']);
+    expect(settings.currentParameters.k).toBe(2n);
+    expect(settings.nextParameters.k).toBe(3n);
+    expect(settings.currentSigners!.avk.totalStake).toBe(30n);
+    expect(settings.currentSigners!.partyIdOf(0)).toBe('pool-a'); // ordered by stake
+    const message = epochProtocolMessage(settings);
+    expect(message.get('current_epoch')).toBe('5');
+    expect(message.get('next_protocol_parameters')).toBe(protocolParametersHash({ ...params, k: 3n }));
+  });
+
+  it('has no signers before any recording, and cannot seed a message without next signers', () => {
+    const settings = epochSettings(3n, schedule, (e) => recorded.get(e) ?? []);
+    expect(settings.currentSigners).toBeUndefined();
+    expect(code(() => epochProtocolMessage(settings))).toBe('INVALID_SIGNER');
+  });
+
+  it('rejects a recorded key that is malformed, repeated or without a valid proof of possession', () => {
+    const good = record('pool-x', 5n);
+    expect(code(() => closeSignerSet([{ ...good, verificationKey: new Uint8Array(192) }]))).toBe('INVALID_SIGNER');
+    expect(code(() => closeSignerSet([good, { ...good, partyId: 'pool-y' }]))).toBe('INVALID_SIGNER');
+    const other = record('pool-z', 5n);
+    const swapped = Uint8Array.from([...good.verificationKey.subarray(0, 96), ...other.verificationKey.subarray(96)]);
+    expect(code(() => closeSignerSet([{ ...good, verificationKey: swapped }]))).toBe('INVALID_SIGNER');
+    expect(code(() => closeSignerSet([]))).toBe('INVALID_SIGNER');
   });
 });

@@ -1,0 +1,122 @@
+/**
+ * What an epoch needs, derived the same way by the aggregator and by every signer (signers never
+ * take the aggregator's word for it): the signers of the epoch and of the next one, their
+ * aggregate verification keys, the parameters of both epochs, and the protocol message seed.
+ */
+import {
+  KeyRegistration,
+  StmError,
+  VerificationKeyPoP,
+  type AggregateVerificationKey,
+  type ClosedRegistration,
+} from '@mithril-ts/stm';
+import { avkJsonHex } from './certificate.js';
+import { nextSignersEpoch, signingSignersEpoch, type Epoch } from './epoch.js';
+import { ProtocolError } from './errors.js';
+import { protocolParametersHash, type ProtocolParameters, type ProtocolParametersSchedule } from './protocol-parameters.js';
+import { seededProtocolMessage, type ProtocolMessage } from './protocol-message.js';
+
+/** A signer as recorded for an epoch: its pool, its Mithril key (vk ‖ PoP bytes) and its stake. */
+export interface SignerRecord {
+  readonly partyId: string;
+  readonly verificationKey: Uint8Array;
+  readonly stake: bigint;
+}
+
+/** The signers of an epoch closed into a registration: what signs, and what verifies. */
+export interface SignerSet {
+  readonly signers: readonly SignerRecord[];
+  readonly closed: ClosedRegistration;
+  readonly avk: AggregateVerificationKey;
+  /** The party of each signer index of the closed registration. */
+  readonly partyIdOf: (signerIndex: number) => string;
+}
+
+/**
+ * Closes the signers of an epoch: decodes every key, checks every proof of possession (batched),
+ * and commits them. A key that is malformed, repeated or without a valid PoP is a typed error
+ * naming the party: a set of signers either closes entirely or not at all.
+ */
+export function closeSignerSet(signers: readonly SignerRecord[]): SignerSet {
+  if (signers.length === 0) throw new ProtocolError('INVALID_SIGNER', 'no signer is recorded for this epoch');
+  const partyOfKey = new Map<string, string>();
+  const candidates = signers.map((signer) => {
+    let key: VerificationKeyPoP;
+    try {
+      key = VerificationKeyPoP.fromBytes(signer.verificationKey);
+    } catch (cause) {
+      throw new ProtocolError('INVALID_SIGNER', `${signer.partyId}: invalid Mithril key (${(cause as Error).message})`, { cause });
+    }
+    partyOfKey.set(Buffer.from(key.vk.toBytes()).toString('hex'), signer.partyId);
+    return { stake: signer.stake, key };
+  });
+  const registration = new KeyRegistration();
+  const { rejected } = registration.registerAll(candidates);
+  if (rejected.length > 0) {
+    const first = rejected[0]!;
+    throw new ProtocolError('INVALID_SIGNER', `${signers[first.position]!.partyId}: ${first.error.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`, { cause: first.error });
+  }
+  let closed: ClosedRegistration;
+  try {
+    closed = registration.close();
+  } catch (cause) {
+    if (!(cause instanceof StmError)) throw cause;
+    throw new ProtocolError('INVALID_SIGNER', `the signers cannot be closed: ${cause.message}`, { cause });
+  }
+  const partyIds = closed.parties.map((party) => partyOfKey.get(Buffer.from(party.vk.toBytes()).toString('hex'))!);
+  return {
+    signers,
+    closed,
+    avk: closed.aggregateVerificationKey(),
+    partyIdOf: (signerIndex) => {
+      const partyId = partyIds[signerIndex];
+      if (partyId === undefined) throw new ProtocolError('INVALID_SIGNER', `no signer with index ${signerIndex}`);
+      return partyId;
+    },
+  };
+}
+
+export interface EpochSettings {
+  readonly epoch: Epoch;
+  /** Parameters the epoch's certificates are signed with, and those announced for the next epoch. */
+  readonly currentParameters: ProtocolParameters;
+  readonly nextParameters: ProtocolParameters;
+  /** Signers recorded for `epoch - 1`: they sign during `epoch`. */
+  readonly currentSigners: SignerSet | undefined;
+  /** Signers recorded for `epoch`: their AVK is announced now, they sign during `epoch + 1`. */
+  readonly nextSigners: SignerSet | undefined;
+}
+
+/**
+ * The settings of `epoch` from the parameter schedule and the signers recorded per epoch
+ * (`recordedFor(e)` is the list of signers recorded for epoch e, empty when none).
+ */
+export function epochSettings(epoch: Epoch, schedule: ProtocolParametersSchedule, recordedFor: (recordingEpoch: Epoch) => readonly SignerRecord[]): EpochSettings {
+  const { current, next } = schedule.transition(epoch);
+  const signingEpoch = signingSignersEpoch(epoch);
+  const currentRecords = signingEpoch === null ? [] : recordedFor(signingEpoch);
+  const nextRecords = recordedFor(nextSignersEpoch(epoch));
+  return {
+    epoch,
+    currentParameters: current,
+    nextParameters: next,
+    currentSigners: currentRecords.length > 0 ? closeSignerSet(currentRecords) : undefined,
+    nextSigners: nextRecords.length > 0 ? closeSignerSet(nextRecords) : undefined,
+  };
+}
+
+/**
+ * The protocol message every certificate of the epoch starts from: the next signers' AVK, the
+ * next parameters and the epoch. Without next signers nothing can be certified (the chain would
+ * have no key to continue with).
+ */
+export function epochProtocolMessage(settings: EpochSettings): ProtocolMessage {
+  if (settings.nextSigners === undefined) {
+    throw new ProtocolError('INVALID_SIGNER', `no signer is recorded for epoch ${settings.epoch}: the next AVK cannot be announced`);
+  }
+  return seededProtocolMessage({
+    nextAggregateVerificationKey: avkJsonHex(settings.nextSigners.avk),
+    nextProtocolParametersHash: protocolParametersHash(settings.nextParameters),
+    currentEpoch: settings.epoch,
+  });
+}
