@@ -1,0 +1,2 @@
+/** The Mithril aggregator. */
+export * from './store/index.js';
