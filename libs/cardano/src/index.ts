@@ -58,3 +58,4 @@ export {
   type ChainTip,
   type KesPeriodInfo,
 } from './cardano-cli.js';
+export { certifyMithrilKey, type KesCertification } from './key-certification.js';
