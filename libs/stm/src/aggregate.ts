@@ -8,7 +8,8 @@ import { NEG_G2, hashToG1, msmG1, msmG2, pairingProductIsOne, type G1Point, type
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
 import { findFailing, randomScalars, type Randomness } from './batch.js';
-import { compareBytes, type VerificationKey } from './keys.js';
+import { compareBytes } from './bytes.js';
+import type { VerificationKey } from './keys.js';
 import { verifyBatchPath, type MerkleBatchPath } from './merkle.js';
 import { validateParameters, type Parameters } from './parameters.js';
 import {

@@ -7,12 +7,6 @@ export function u64be(value: bigint | number): Uint8Array {
   return out;
 }
 
-export function u64le(value: bigint | number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(value), true);
-  return out;
-}
-
 /** Reads bytes with bounds checks; every overrun is an INVALID_ENCODING error naming the field. */
 export class ByteReader {
   private offset = 0;
@@ -50,8 +44,11 @@ export class ByteReader {
   }
 }
 
-export function leBytesToBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i -= 1) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
+/** Lexicographic order of byte strings (the reference orders keys and signatures by their bytes). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
+  }
+  return a.length - b.length;
 }

@@ -25,6 +25,7 @@ import {
   type G2Point,
 } from './bls.js';
 import { findFailing, randomScalars, type Randomness } from './batch.js';
+import { compareBytes } from './bytes.js';
 import { StmError } from './errors.js';
 
 /** The PoP's first element signs these 3 ASCII bytes (the reference does not mix the key in). */
@@ -202,12 +203,4 @@ export function verifyProofsOfPossession(
 /** Positions of the keys whose PoP is invalid, isolated by bisection over batch checks. */
 export function findInvalidProofsOfPossession(keys: readonly VerificationKeyPoP[], randomness: Randomness = randomBytes): number[] {
   return findFailing(keys.length, (from, to) => verifyProofsOfPossession(keys.slice(from, to), randomness));
-}
-
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    if (a[i] !== b[i]) return a[i]! - b[i]!;
-  }
-  return a.length - b.length;
 }

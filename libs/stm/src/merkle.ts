@@ -5,6 +5,7 @@
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
+import { compareBytes } from './bytes.js';
 import { StmError } from './errors.js';
 
 export const MERKLE_HASH_BYTES = 32;
@@ -130,12 +131,5 @@ export function verifyBatchPath(commitment: MerkleCommitment, leaves: readonly U
     hashes = nextHashes;
   }
   // Every value must be used: a path with trailing values is not canonical.
-  return hashes.length === 1 && v === path.values.length && equalBytes(hashes[0]!, commitment.root);
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i += 1) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
+  return hashes.length === 1 && v === path.values.length && compareBytes(hashes[0]!, commitment.root) === 0;
 }

@@ -7,12 +7,11 @@ import { StmError } from './errors.js';
 import { MerkleTree, type MerkleCommitment } from './merkle.js';
 import {
   VerificationKey,
-  compareBytes,
   findInvalidProofsOfPossession,
   verifyProofsOfPossession,
   type VerificationKeyPoP,
 } from './keys.js';
-import { u64be } from './bytes.js';
+import { compareBytes, u64be } from './bytes.js';
 
 /** A registered signer as committed in the Merkle tree (the reference's closed registration entry). */
 export interface RegisteredParty {
