@@ -2,7 +2,6 @@ export * from './certification.js';
 export * from './ports.js';
 export { Certifier, type Certification, type CertifierDependencies } from './service.js';
 export { certifierGrpcService } from './grpc.js';
-export { CardanoCliFilesChainObserver, ChainObserverError } from './adapters/cardano-cli-files.js';
 export { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 export { certifierConfigSchema, loadCertifierConfig, type CertifierConfig } from './config.js';
 export { startCertifier, CERTIFIER_VERSION } from './server.js';

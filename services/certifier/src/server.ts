@@ -1,7 +1,5 @@
 /** The certifier's composition root: configuration in, a running gRPC server out. */
-import { createLogger, startGrpcServer, startTelemetry, type RunningServer } from '@mithril-ts/service-kit';
-import { CardanoCliFilesChainObserver } from './adapters/cardano-cli-files.js';
-import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
+import { CardanoCliFilesChainObserver, createLogger, startGrpcServer, startTelemetry, type RunningServer } from '@mithril-ts/service-kit';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
 import { Certifier } from './service.js';
