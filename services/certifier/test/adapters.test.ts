@@ -1,3 +1,5 @@
+const POOL = 'd9899c574fd7a710732391706b59e878bfd416214c49d2b3841c5c8b';
+
 describe('counter store file', () => {
   it('keeps the highest issue per pool across reopenings, compacts, and ignores a torn last line', async () => {
     const { JsonFileCounterStore } = await import('../src/index.js');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
 import { ColdSigningKey, KesSigningKey, issueOperationalCertificate, operationalCertificateToCbor } from '@mithril-ts/cardano';
-import { createLogger } from '@mithril-ts/service-kit';
-import { CardanoCliFilesChainObserver, Certifier, CertificationError, JsonFileCounterStore, type RegistrationRequest } from '../src/index.js';
+import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
+import { Certifier, CertificationError, JsonFileCounterStore, type RegistrationRequest } from '../src/index.js';
 import { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from './fixture.js';
 
 const pools = [testPool(0), testPool(1), testPool(2, 5n)];

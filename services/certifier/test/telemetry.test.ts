@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '@mithril-ts/service-kit';
-import { CardanoCliFilesChainObserver, Certifier, JsonFileCounterStore } from '../src/index.js';
+import { Certifier, JsonFileCounterStore } from '../src/index.js';
+import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
 import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from './fixture.js';
 
 describe('certifier telemetry', () => {
