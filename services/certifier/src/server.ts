@@ -1,5 +1,6 @@
 /** The certifier's composition root: configuration in, a running gRPC server out. */
 import { CardanoCliFilesChainObserver, createLogger, startGrpcServer, startTelemetry, type RunningServer } from '@mithril-ts/service-kit';
+import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
 import { Certifier } from './service.js';

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const POOL = 'd9899c574fd7a710732391706b59e878bfd416214c49d2b3841c5c8b';
 
 describe('counter store file', () => {
