@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
-import { createLogger } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
 import { operationalCertificateFromCbor, verifyKesSignature, verifyOperationalCertificate } from '@mithril-ts/cardano';
-import { CardanoCliFilesChainObserver, Certifier, JsonFileCounterStore } from '../src/index.js';
+import { Certifier, JsonFileCounterStore } from '../src/index.js';
 import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '../test/fixture.js';
 
 const POOLS = Number(process.env.POOLS ?? 3000);
