@@ -59,3 +59,4 @@ export {
   type KesPeriodInfo,
 } from './cardano-cli.js';
 export { certifyMithrilKey, type KesCertification } from './key-certification.js';
+export { cardanoDatabaseMerkleRoot } from './cardano-database.js';

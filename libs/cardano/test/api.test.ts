@@ -24,6 +24,7 @@ describe('public API', () => {
       'kesPeriodAt',
       'kesEvolutionAt',
       'acceptedKesEvolutions',
+      'cardanoDatabaseMerkleRoot',
     ] as const;
     for (const name of names) expect(typeof cardano[name]).toBe('function');
     expect(cardano.KES_DEPTH).toBe(6);
