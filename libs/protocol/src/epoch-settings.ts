@@ -15,6 +15,7 @@ import { nextSignersEpoch, signingSignersEpoch, type Epoch } from './epoch.js';
 import { ProtocolError } from './errors.js';
 import { protocolParametersHash, type ProtocolParameters, type ProtocolParametersSchedule } from './protocol-parameters.js';
 import { seededProtocolMessage, type ProtocolMessage } from './protocol-message.js';
+import type { SignedEntityType } from './signed-entity-type.js';
 
 /** A signer as recorded for an epoch: its pool, its Mithril key (vk ‖ PoP bytes) and its stake. */
 export interface SignerRecord {
@@ -119,4 +120,28 @@ export function epochProtocolMessage(settings: EpochSettings): ProtocolMessage {
     nextProtocolParametersHash: protocolParametersHash(settings.nextParameters),
     currentEpoch: settings.epoch,
   });
+}
+
+/** What a signed entity adds to the epoch's message, computed by each node from its own data. */
+export interface SignedEntityData {
+  /** For CardanoDatabase: the Merkle root of the immutable files up to the beacon's number. */
+  readonly cardanoDatabaseMerkleRoot?: string;
+}
+
+/**
+ * The protocol message of one signed entity: the epoch's seed plus the entity's own part. The
+ * aggregator and every signer compute it independently; equal inputs give the same signed message.
+ */
+export function signedEntityProtocolMessage(settings: EpochSettings, type: SignedEntityType, data: SignedEntityData = {}): ProtocolMessage {
+  if (type.epoch !== settings.epoch) {
+    throw new ProtocolError('INVALID_SIGNED_ENTITY_TYPE', `a signed entity of epoch ${type.epoch} cannot be signed with the settings of epoch ${settings.epoch}`);
+  }
+  const message = epochProtocolMessage(settings);
+  if (type.kind === 'CardanoDatabase') {
+    if (data.cardanoDatabaseMerkleRoot === undefined || !/^[0-9a-f]{64}$/.test(data.cardanoDatabaseMerkleRoot)) {
+      throw new ProtocolError('INVALID_PROTOCOL_MESSAGE', 'a CardanoDatabase message needs the 64-hex-character Merkle root of the immutable files');
+    }
+    message.set('cardano_database_merkle_root', data.cardanoDatabaseMerkleRoot);
+  }
+  return message;
 }

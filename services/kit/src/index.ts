@@ -3,3 +3,4 @@ export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, withVersionCheck, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
+export * from './wire.js';

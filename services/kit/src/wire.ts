@@ -1,0 +1,168 @@
+/**
+ * Domain values (libs/protocol, libs/stm) to and from their protobuf messages (libs/proto), in one
+ * place so that every service reads and writes the wire the same way. Decoding is strict: a
+ * missing or malformed field is a WireError naming it, which handlers turn into MALFORMED_REQUEST.
+ */
+import * as proto from '@mithril-ts/proto';
+import {
+  ProtocolMessage,
+  cardanoDatabase,
+  mithrilStakeDistribution,
+  sealCertificate,
+  validateProtocolParameters,
+  type Certificate,
+  type ProtocolParameters,
+  type SignedEntityKind,
+  type SignedEntityType,
+  type Timestamp,
+} from '@mithril-ts/protocol';
+import { aggregateSignatureFromBytes, aggregateSignatureToBytes, avkFromBytes, avkToBytes } from '@mithril-ts/stm';
+
+export class WireError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WireError';
+  }
+}
+
+function wrap<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    if (cause instanceof WireError) throw cause;
+    throw new WireError(`${what}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export function signedEntityTypeToProto(type: SignedEntityType): proto.SignedEntityType {
+  return type.kind === 'CardanoDatabase'
+    ? { entity: { $case: 'cardanoDatabase', value: { epoch: type.epoch, immutableFileNumber: type.immutableFileNumber } } }
+    : { entity: { $case: 'mithrilStakeDistribution', value: { epoch: type.epoch } } };
+}
+
+export function signedEntityTypeFromProto(message: proto.SignedEntityType | undefined, what = 'signed_entity_type'): SignedEntityType {
+  const entity = message?.entity;
+  if (entity === undefined) throw new WireError(`${what} is missing`);
+  return wrap(what, () =>
+    entity.$case === 'cardanoDatabase'
+      ? cardanoDatabase(entity.value.epoch, entity.value.immutableFileNumber)
+      : mithrilStakeDistribution(entity.value.epoch),
+  );
+}
+
+export function signedEntityKindToProto(kind: SignedEntityKind): proto.SignedEntityKind {
+  return kind === 'CardanoDatabase' ? proto.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE : proto.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION;
+}
+
+/** Undefined for UNSPECIFIED (no filter); a WireError for an unknown value. */
+export function signedEntityKindFromProto(kind: proto.SignedEntityKind): SignedEntityKind | undefined {
+  switch (kind) {
+    case proto.SignedEntityKind.SIGNED_ENTITY_KIND_UNSPECIFIED:
+      return undefined;
+    case proto.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE:
+      return 'CardanoDatabase';
+    case proto.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION:
+      return 'MithrilStakeDistribution';
+    default:
+      throw new WireError(`unknown signed entity kind ${String(kind)}`);
+  }
+}
+
+export function protocolParametersToProto(parameters: ProtocolParameters): proto.ProtocolParameters {
+  return { k: parameters.k, m: parameters.m, phiF: parameters.phiF };
+}
+
+export function protocolParametersFromProto(message: proto.ProtocolParameters | undefined, what = 'protocol_parameters'): ProtocolParameters {
+  if (message === undefined) throw new WireError(`${what} is missing`);
+  return wrap(what, () => validateProtocolParameters({ k: message.k, m: message.m, phiF: message.phiF }));
+}
+
+export function protocolMessageToProto(message: ProtocolMessage): proto.ProtocolMessage {
+  return { parts: message.entries().map(([key, value]) => ({ key, value })) };
+}
+
+export function protocolMessageFromProto(message: proto.ProtocolMessage | undefined, what = 'protocol_message'): ProtocolMessage {
+  if (message === undefined) throw new WireError(`${what} is missing`);
+  return wrap(what, () => {
+    const result = new ProtocolMessage();
+    const seen = new Set<string>();
+    for (const { key, value } of message.parts) {
+      if (seen.has(key)) throw new WireError(`part ${key} appears twice`);
+      seen.add(key);
+      result.set(key, value);
+    }
+    return result;
+  });
+}
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+
+export function timestampToProto(timestamp: Timestamp): proto.Timestamp {
+  return { seconds: timestamp / NANOS_PER_SECOND, nanos: Number(timestamp % NANOS_PER_SECOND) };
+}
+
+export function timestampFromProto(message: proto.Timestamp | undefined, what: string): Timestamp {
+  if (message === undefined) throw new WireError(`${what} is missing`);
+  if (message.seconds < 0n || !Number.isInteger(message.nanos) || message.nanos < 0 || message.nanos >= 1e9) {
+    throw new WireError(`${what} is not a valid timestamp after 1970`);
+  }
+  return message.seconds * NANOS_PER_SECOND + BigInt(message.nanos);
+}
+
+export function certificateToProto(certificate: Certificate): proto.Certificate {
+  const { metadata } = certificate;
+  return {
+    hash: certificate.hash,
+    previousHash: certificate.previousHash,
+    epoch: certificate.epoch,
+    signedEntityType: signedEntityTypeToProto(certificate.signedEntityType),
+    metadata: {
+      network: metadata.network,
+      protocolVersion: metadata.protocolVersion,
+      protocolParameters: protocolParametersToProto(metadata.parameters),
+      initiatedAt: timestampToProto(metadata.initiatedAt),
+      sealedAt: timestampToProto(metadata.sealedAt),
+      signers: metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })),
+    },
+    protocolMessage: protocolMessageToProto(certificate.protocolMessage),
+    signedMessage: certificate.signedMessage,
+    aggregateVerificationKey: Buffer.from(avkToBytes(certificate.aggregateVerificationKey)),
+    signature:
+      certificate.signature.kind === 'genesis'
+        ? { $case: 'genesisSignature', value: Buffer.from(certificate.signature.genesisSignature) }
+        : { $case: 'multiSignature', value: Buffer.from(aggregateSignatureToBytes(certificate.signature.multiSignature)) },
+  };
+}
+
+/** The certificate with its hash recomputed: a certificate whose hash does not match is a WireError. */
+export function certificateFromProto(message: proto.Certificate | undefined, what = 'certificate'): Certificate {
+  if (message === undefined) throw new WireError(`${what} is missing`);
+  const metadata = message.metadata;
+  if (metadata === undefined) throw new WireError(`${what}.metadata is missing`);
+  const signature = message.signature;
+  if (signature === undefined) throw new WireError(`${what} has no signature`);
+  const certificate = wrap(what, () =>
+    sealCertificate({
+      previousHash: message.previousHash,
+      epoch: message.epoch,
+      signedEntityType: signedEntityTypeFromProto(message.signedEntityType, `${what}.signed_entity_type`),
+      metadata: {
+        network: metadata.network,
+        protocolVersion: metadata.protocolVersion,
+        parameters: protocolParametersFromProto(metadata.protocolParameters, `${what}.metadata.protocol_parameters`),
+        initiatedAt: timestampFromProto(metadata.initiatedAt, `${what}.metadata.initiated_at`),
+        sealedAt: timestampFromProto(metadata.sealedAt, `${what}.metadata.sealed_at`),
+        signers: metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })),
+      },
+      protocolMessage: protocolMessageFromProto(message.protocolMessage, `${what}.protocol_message`),
+      signedMessage: message.signedMessage,
+      aggregateVerificationKey: avkFromBytes(message.aggregateVerificationKey),
+      signature:
+        signature.$case === 'genesisSignature'
+          ? { kind: 'genesis', genesisSignature: new Uint8Array(signature.value) }
+          : { kind: 'multi-signature', multiSignature: aggregateSignatureFromBytes(signature.value) },
+    }),
+  );
+  if (certificate.hash !== message.hash) throw new WireError(`${what}: the hash ${message.hash} is not the hash of its content (${certificate.hash})`);
+  return certificate;
+}

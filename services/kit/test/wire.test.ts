@@ -1,0 +1,40 @@
+import { Certificate as CertificateMessage } from '@mithril-ts/proto';
+import { cardanoDatabase, mithrilStakeDistribution } from '@mithril-ts/protocol';
+import { buildChain } from '../../../libs/protocol/test/chain-fixture.js';
+import {
+  WireError,
+  certificateFromProto,
+  certificateToProto,
+  signedEntityTypeFromProto,
+  signedEntityTypeToProto,
+  timestampFromProto,
+  timestampToProto,
+} from '../src/index.js';
+
+describe('wire mapping', () => {
+  const chain = buildChain({ lastEpoch: 4n });
+
+  it('carries certificates (genesis and standard) through protobuf bytes with the same hash', () => {
+    for (const certificate of [chain.certificates[0]!, chain.latest]) {
+      const bytes = CertificateMessage.encode(certificateToProto(certificate)).finish();
+      const back = certificateFromProto(CertificateMessage.decode(bytes));
+      expect(back.hash).toBe(certificate.hash);
+      expect(back.metadata.sealedAt).toBe(certificate.metadata.sealedAt);
+    }
+  });
+
+  it('refuses a certificate whose content does not match its hash', () => {
+    const message = certificateToProto(chain.latest);
+    expect(() => certificateFromProto({ ...message, epoch: message.epoch + 1n })).toThrow(WireError);
+    expect(() => certificateFromProto({ ...message, signature: undefined })).toThrow(/no signature/);
+  });
+
+  it('maps signed entity types and nanosecond timestamps both ways', () => {
+    for (const type of [cardanoDatabase(3n, 99n), mithrilStakeDistribution(7n)]) {
+      expect(signedEntityTypeFromProto(signedEntityTypeToProto(type))).toEqual(type);
+    }
+    expect(() => signedEntityTypeFromProto({ entity: undefined })).toThrow(/missing/);
+    expect(timestampFromProto(timestampToProto(1_700_000_000_123_456_789n), 't')).toBe(1_700_000_000_123_456_789n);
+    expect(() => timestampFromProto({ seconds: 1n, nanos: 1e9 }, 't')).toThrow(WireError);
+  });
+});
