@@ -25,6 +25,7 @@ export {
 export { SingleSignature, signedMessage } from './single-signature.js';
 export { Initializer, Signer } from './signer.js';
 export { Clerk, AggregateSignature, findInvalidSingleSignatures, type SignatureWithParty } from './aggregate.js';
+export { type Randomness } from './batch.js';
 export { securityLevel, type SecurityLevel } from './security.js';
 /** Byte formats: `xxxToBytes` writes v1 (CBOR, the default), `xxxFromBytes` reads v1 and v0. */
 export {
