@@ -4,3 +4,4 @@ export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, withVersionCheck, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
 export * from './wire.js';
+export { injectTraceContext, extractTraceContext } from './trace-context.js';
