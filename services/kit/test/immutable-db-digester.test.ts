@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import { ImmutableDbDigester, ImmutableDbError } from '../src/index.js';
+
+const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
+const name = (n: number, extension: string): string => `${String(n).padStart(5, '0')}.${extension}`;
+const content = (file: string): string => `bytes of ${file}`.repeat(50);
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const created: string[] = [];
+afterAll(() => {
+  for (const directory of created) rmSync(directory, { recursive: true, force: true });
+});
+
+function immutableDir(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'immutable-'));
+  created.push(directory);
+  return directory;
+}
+
+function writeTrio(directory: string, n: number, extensions: readonly string[] = EXTENSIONS): void {
+  for (const extension of extensions) writeFileSync(join(directory, name(n, extension)), content(name(n, extension)));
+}
+
+/** The expected root, computed from the file contents this test wrote. */
+function expectedRoot(upTo: number): string {
+  const digests: string[] = [];
+  for (let n = 0; n <= upTo; n += 1) for (const extension of EXTENSIONS) digests.push(sha256(content(name(n, extension))));
+  return cardanoDatabaseMerkleRoot(digests);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ImmutableDbError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ImmutableDbError);
+  return error as ImmutableDbError;
+}
+
+describe('ImmutableDbDigester', () => {
+  it('digests the files up to a number as the Merkle root of their SHA-256, ignoring other files', async () => {
+    const directory = immutableDir();
+    for (let n = 0; n <= 4; n += 1) writeTrio(directory, n); // 00004 is the open chunk
+    writeFileSync(join(directory, 'clean'), 'x');
+    writeFileSync(join(directory, `.${name(5, 'chunk')}.123.tmp`), 'x');
+    mkdirSync(join(directory, 'sub'));
+    const digester = new ImmutableDbDigester(directory);
+    expect(await digester.cardanoDatabaseMerkleRoot(3n)).toBe(expectedRoot(3));
+    expect(await digester.cardanoDatabaseMerkleRoot(0n)).toBe(expectedRoot(0));
+    expect(expectedRoot(3)).not.toBe(expectedRoot(2));
+  });
+
+  it('hashes each final file once: a re-digest after a new chunk reads only the new files', async () => {
+    const directory = immutableDir();
+    for (let n = 0; n <= 2; n += 1) writeTrio(directory, n);
+    const cache = new Map<string, string>();
+    const digester = new ImmutableDbDigester(directory, { cache });
+    const first = await digester.cardanoDatabaseMerkleRoot(1n);
+    expect(first).toBe(expectedRoot(1));
+    expect([...cache.keys()].sort()).toEqual(['00000', '00001'].flatMap((n) => EXTENSIONS.map((e) => `${n}.${e}`)));
+    expect(cache.get('00001.primary')).toBe(sha256(content('00001.primary')));
+
+    // An old file's bytes replaced behind the digester's back: the cached digest is used.
+    writeFileSync(join(directory, name(0, 'chunk')), 'tampered');
+    writeTrio(directory, 3);
+    expect(await digester.cardanoDatabaseMerkleRoot(1n)).toBe(first);
+    expect(await digester.cardanoDatabaseMerkleRoot(2n)).toBe(expectedRoot(2));
+    expect(cache.size).toBe(9);
+    // A digester without that cache does read the replaced file.
+    expect(await new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(2n)).not.toBe(expectedRoot(2));
+  });
+
+  it('reports a missing file, the open chunk and bad numbers with typed errors', async () => {
+    const directory = immutableDir();
+    writeTrio(directory, 0);
+    writeTrio(directory, 1, ['chunk', 'secondary']);
+    writeTrio(directory, 2);
+    writeTrio(directory, 3);
+    const digester = new ImmutableDbDigester(directory);
+    const missing = await rejection(digester.cardanoDatabaseMerkleRoot(2n));
+    expect(missing.code).toBe('MISSING_FILE');
+    expect(missing.message).toMatch(/00001\.primary is missing/);
+    expect(await digester.cardanoDatabaseMerkleRoot(0n)).toBe(expectedRoot(0));
+    const open = await rejection(digester.cardanoDatabaseMerkleRoot(3n));
+    expect(open.code).toBe('NOT_YET_IMMUTABLE');
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(1000n))).code).toBe('NOT_YET_IMMUTABLE');
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(-1n))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(1 as unknown as bigint))).code).toBe('INVALID_ARGUMENT');
+    rmSync(join(directory, name(0, 'primary')));
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(0n))).code).toBe('MISSING_FILE');
+    const absent = new ImmutableDbDigester(join(directory, 'absent'));
+    expect((await rejection(absent.cardanoDatabaseMerkleRoot(0n))).code).toBe('MISSING_FILE');
+  });
+
+  it('gives the latest final trio: below the chunk still being written, skipping incomplete trios', async () => {
+    const directory = immutableDir();
+    const digester = new ImmutableDbDigester(directory);
+    expect(await digester.latestImmutableFileNumber()).toBeUndefined();
+    expect(await new ImmutableDbDigester(join(directory, 'absent')).latestImmutableFileNumber()).toBeUndefined();
+    writeTrio(directory, 0);
+    expect(await digester.latestImmutableFileNumber()).toBeUndefined(); // 00000 is the open chunk
+    writeTrio(directory, 1, ['chunk']); // the next chunk has started: 00000 is final
+    expect(await digester.latestImmutableFileNumber()).toBe(0n);
+    writeTrio(directory, 1);
+    writeTrio(directory, 2, ['chunk', 'primary']);
+    expect(await digester.latestImmutableFileNumber()).toBe(1n);
+    writeTrio(directory, 3);
+    expect(await digester.latestImmutableFileNumber()).toBe(1n); // 00002 lacks its .secondary
+    writeTrio(directory, 2);
+    expect(await digester.latestImmutableFileNumber()).toBe(2n);
+    writeFileSync(join(directory, '123456.chunk'), 'x'); // more than five digits is still a name
+    expect(await digester.latestImmutableFileNumber()).toBe(3n);
+  });
+});
