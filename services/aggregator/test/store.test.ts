@@ -266,6 +266,20 @@ function storeSuite(name: string, backend: () => Backend): void {
       expect((await store.firstCertificateOfEpoch(2n))?.hash).toBe('h2');
       expect(await store.firstCertificateOfEpoch(9n)).toBeNull();
       await expectStoreError(store.latestCertificates({ limit: 0 }), 'INVALID_ARGUMENT');
+      expect((await store.certificateOfSignedEntity(cardanoDatabase(2n, 50n)))?.hash).toBe('h3');
+      expect(await store.certificateOfSignedEntity(cardanoDatabase(2n, 51n))).toBeNull();
+    });
+
+    it('seals a certificate and closes its open message in one transaction', async () => {
+      const type = cardanoDatabase(30n, 7n);
+      const message = await store.createOpenMessage({ epoch: 30n, signedEntityType: type, protocolMessage: '{}' });
+      const certificate = { hash: 'm1', previousHash: 'h0', epoch: 30n, signedEntityType: type, json: '{}', sealedAt: new Date(7) };
+      await store.saveCertificate(certificate, { certifiesOpenMessage: message.id });
+      expect((await store.getOpenMessageById(message.id))?.isCertified).toBe(true);
+      // a second seal of the same round changes nothing: neither the certificate nor the message
+      await expectStoreError(store.saveCertificate({ ...certificate, hash: 'm2' }, { certifiesOpenMessage: message.id }), 'CONFLICT');
+      expect(await store.getCertificate('m2')).toBeNull();
+      await expectStoreError(store.saveCertificate({ ...certificate, hash: 'm3' }, { certifiesOpenMessage: 'unknown' }), 'CONFLICT');
     });
 
     it('keeps the highest opcert issue number per pool', async () => {

@@ -374,11 +374,10 @@ export class PrismaAggregatorStore implements AggregatorStore {
     });
   }
 
-  saveCertificate(certificate: NewCertificate): Promise<CertificateRecord> {
+  saveCertificate(certificate: NewCertificate, options: { readonly certifiesOpenMessage?: string } = {}): Promise<CertificateRecord> {
     return this.run('save certificate', async () => {
       try {
-        const row = await this.client.certificate.create({
-          data: {
+        const data = {
             hash: textArg(certificate.hash, 'certificate hash', 128),
             previousHash: certificate.previousHash,
             epoch: bigintArg(certificate.epoch, 'epoch'),
@@ -387,9 +386,16 @@ export class PrismaAggregatorStore implements AggregatorStore {
             content: certificate.json,
             sealedAt: certificate.sealedAt,
             createdAt: certificate.createdAt ?? new Date(),
-          },
+        };
+        const openMessageId = options.certifiesOpenMessage;
+        if (openMessageId === undefined) return certificateOf(await this.client.certificate.create({ data }));
+        // The certificate and the closing of its message commit together: after a crash either
+        // both happened or neither, so a round is never certified twice nor left open forever.
+        return await this.client.$transaction(async (tx) => {
+          const closed = await tx.openMessage.updateMany({ where: { id: openMessageId, isCertified: false }, data: { isCertified: true } });
+          if (closed.count !== 1) throw new AggregatorStoreError('CONFLICT', `open message ${openMessageId} is unknown or already certified`);
+          return certificateOf(await tx.certificate.create({ data }));
         });
-        return certificateOf(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw new AggregatorStoreError('CONFLICT', `certificate ${certificate.hash} is already stored`, { cause: error });
         throw error;
@@ -408,6 +414,16 @@ export class PrismaAggregatorStore implements AggregatorStore {
     return this.run('latest certificates', async () => {
       const rows = await this.client.certificate.findMany({ orderBy: NEWEST_FIRST, ...limitArg(page) });
       return rows.map(certificateOf);
+    });
+  }
+
+  certificateOfSignedEntity(signedEntityType: SignedEntityType): Promise<CertificateRecord | null> {
+    return this.run('certificate of signed entity', async () => {
+      const row = await this.client.certificate.findFirst({
+        where: { signedEntityKind: signedEntityType.kind, beacon: beaconText(signedEntityType) },
+        orderBy: OLDEST_FIRST,
+      });
+      return row === null ? null : certificateOf(row);
     });
   }
 

@@ -160,8 +160,13 @@ export interface AggregatorStore {
   /** Signatures of an open message, in arrival order. */
   listSingleSignatures(openMessageId: string): Promise<SingleSignatureRecord[]>;
 
-  /** Appends a certificate; CONFLICT if its hash is already stored. */
-  saveCertificate(certificate: NewCertificate): Promise<CertificateRecord>;
+  /**
+   * Appends a certificate; CONFLICT if its hash is already stored. With `certifiesOpenMessage`,
+   * marks that open message certified in the same transaction (CONFLICT if it already is).
+   */
+  saveCertificate(certificate: NewCertificate, options?: { readonly certifiesOpenMessage?: string }): Promise<CertificateRecord>;
+  /** The certificate of a signed entity, if one was sealed. */
+  certificateOfSignedEntity(signedEntityType: SignedEntityType): Promise<CertificateRecord | null>;
   getCertificate(hash: string): Promise<CertificateRecord | null>;
   /** Newest first (by sealed time). */
   latestCertificates(page: Page): Promise<CertificateRecord[]>;
