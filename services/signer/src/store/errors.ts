@@ -1,0 +1,32 @@
+/** The one error class of the signer store: every failure it reports carries a code. */
+export type SignerStoreErrorCode =
+  /** The store location is not one the store can open. */
+  | 'INVALID_URL'
+  /** A value handed to the store is out of range or malformed. */
+  | 'INVALID_ARGUMENT'
+  /** Applying (or checking) the versioned SQL migrations failed. */
+  | 'MIGRATION_FAILED'
+  /** A stored row cannot be decoded into its domain value. */
+  | 'CORRUPT_ROW'
+  /** The store was closed. */
+  | 'CLOSED'
+  /** Any other database failure. */
+  | 'DATABASE';
+
+export class SignerStoreError extends Error {
+  override readonly name = 'SignerStoreError';
+
+  constructor(
+    readonly code: SignerStoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function asStoreError(error: unknown, what: string): SignerStoreError {
+  if (error instanceof SignerStoreError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SignerStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
+}
