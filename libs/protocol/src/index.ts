@@ -11,3 +11,4 @@ export * from './versions.js';
 export * from './era.js';
 export * from './certificate-message.js';
 export * from './epoch-settings.js';
+export * from './stake-distribution.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseJson, stringifyJson } from '@mithril-ts/codec';
-import { signedEntityTypeFromJson, signedEntityTypeToJson, type Certificate, type Epoch, type SignedEntityType } from '@mithril-ts/protocol';
+import { signedEntityTypeFromJson, signedEntityTypeToJson, type Certificate, type Epoch, type SignedEntityKind, type SignedEntityType } from '@mithril-ts/protocol';
 import { certificateToJson } from '@mithril-ts/protocol';
 import { AggregatorStoreError, asStoreError, isRecordNotFound, isUniqueViolation } from './errors.js';
 import type { PrismaClient } from './generated/sqlite/client.js';
@@ -414,6 +414,20 @@ export class PrismaAggregatorStore implements AggregatorStore {
     return this.run('latest certificates', async () => {
       const rows = await this.client.certificate.findMany({ orderBy: NEWEST_FIRST, ...limitArg(page) });
       return rows.map(certificateOf);
+    });
+  }
+
+  latestCertificatesOfKind(kind: SignedEntityKind, page: Page): Promise<CertificateRecord[]> {
+    return this.run('latest certificates of kind', async () => {
+      const rows = await this.client.certificate.findMany({ where: { signedEntityKind: kind }, orderBy: NEWEST_FIRST, ...limitArg(page) });
+      return rows.map(certificateOf);
+    });
+  }
+
+  latestGenesisCertificate(): Promise<CertificateRecord | null> {
+    return this.run('latest genesis certificate', async () => {
+      const row = await this.client.certificate.findFirst({ where: { previousHash: '' }, orderBy: NEWEST_FIRST });
+      return row === null ? null : certificateOf(row);
     });
   }
 

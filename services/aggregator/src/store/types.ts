@@ -165,6 +165,10 @@ export interface AggregatorStore {
    * marks that open message certified in the same transaction (CONFLICT if it already is).
    */
   saveCertificate(certificate: NewCertificate, options?: { readonly certifiesOpenMessage?: string }): Promise<CertificateRecord>;
+  /** Newest first, of one signed entity kind. */
+  latestCertificatesOfKind(kind: SignedEntityKind, page: Page): Promise<CertificateRecord[]>;
+  /** The most recent genesis certificate (empty previous hash). */
+  latestGenesisCertificate(): Promise<CertificateRecord | null>;
   /** The certificate of a signed entity, if one was sealed. */
   certificateOfSignedEntity(signedEntityType: SignedEntityType): Promise<CertificateRecord | null>;
   getCertificate(hash: string): Promise<CertificateRecord | null>;
