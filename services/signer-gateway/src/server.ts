@@ -1,0 +1,75 @@
+/** The signer gateway's composition root: configuration in, a running gRPC server out. */
+import type { Meter, Tracer } from '@opentelemetry/api';
+import { createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
+import type { SignerGatewayConfig } from './config.js';
+import { EpochSettingsCache } from './epoch-settings-cache.js';
+import { SignerGateway } from './gateway.js';
+import { signerGatewayGrpcService } from './grpc.js';
+import { RateLimiter } from './rate-limiter.js';
+import { GrpcAggregator, GrpcCertifier } from './upstream.js';
+import { VerificationBatcher } from './verification-batcher.js';
+
+export const SIGNER_GATEWAY_VERSION = '0.1.0';
+/** Registrations and signatures are a few kilobytes; nothing bigger has a reason to come in. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** Replaces what the configuration would build (tests observe spans and metrics this way). */
+export interface SignerGatewayOverrides {
+  readonly tracer?: Tracer;
+  readonly meter?: Meter;
+  readonly logger?: Logger;
+}
+
+export interface RunningSignerGateway extends RunningServer {
+  readonly gateway: SignerGateway;
+  shutdownTelemetry(): Promise<void>;
+}
+
+export async function startSignerGateway(config: SignerGatewayConfig, overrides: SignerGatewayOverrides = {}): Promise<RunningSignerGateway> {
+  const logger = overrides.logger ?? createLogger('signer-gateway', config.logLevel);
+  const telemetry = startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config.otlpEndpoint);
+  const tracer = overrides.tracer ?? telemetry.tracer;
+  const meter = overrides.meter ?? telemetry.meter;
+  const certifier = new GrpcCertifier({ address: config.certifierAddress, deadlineMs: config.certifierDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer });
+  const aggregator = new GrpcAggregator({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer });
+  const batcher = new VerificationBatcher({
+    windowMs: config.batchWindowMs,
+    maxBatch: config.batchMaxSignatures,
+    groupSizes: meter.createHistogram('mithril_signer_gateway_verification_batch_size', {
+      description: 'Single signatures verified together in one pairing product',
+    }),
+  });
+  const epochSettings = new EpochSettingsCache({
+    ttlMs: config.epochSettingsTtlMs,
+    // Shared by every caller waiting for it: it belongs to the trace of the first, without its deadline.
+    fetch: (trace) => aggregator.getEpochSettings({ trace }),
+  });
+  const gateway = new SignerGateway({
+    certifier,
+    aggregator,
+    registrationLimiter: new RateLimiter({ ratePerSecond: config.registrationRatePerSecond, burst: config.registrationBurst, maxKeys: config.rateLimitMaxPools }),
+    signatureLimiter: new RateLimiter({ ratePerSecond: config.signatureRatePerSecond, burst: config.signatureBurst, maxKeys: config.rateLimitMaxPools }),
+    epochSettings,
+    batcher,
+    meter,
+    logger,
+  });
+  const running = await startGrpcServer({
+    host: config.host,
+    port: config.port,
+    services: [signerGatewayGrpcService(gateway, SIGNER_GATEWAY_VERSION, tracer)],
+    maxReceiveBytes: MAX_REQUEST_BYTES,
+  });
+  logger.info({ host: config.host, port: running.port, certifier: config.certifierAddress, aggregator: config.aggregatorAddress }, 'signer gateway listening');
+  return {
+    ...running,
+    gateway,
+    async close() {
+      await running.close();
+      await batcher.drain();
+      certifier.close();
+      aggregator.close();
+    },
+    shutdownTelemetry: () => telemetry.shutdown(),
+  };
+}

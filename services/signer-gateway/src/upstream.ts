@@ -1,0 +1,135 @@
+/**
+ * gRPC adapters of the certifier and aggregator ports. Every call carries this gateway's version
+ * metadata and the trace context of a client span (child of the caller's span), and has a
+ * deadline. The peer's typed errors come back unchanged; a peer that cannot be reached, or that
+ * refuses the gateway itself (version metadata), becomes NOT_READY: the signer can only retry.
+ */
+import { credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  AggregatorServiceClient,
+  CertifierServiceClient,
+  ErrorCode,
+  readErrorDetail,
+  setVersionMetadata,
+  type CertifiedSigner,
+  type CertifierServiceCertifyResponse,
+  type GetEpochSettingsResponse,
+  type RegisterSignaturesResponse,
+  type RegisterSignerResponse,
+  type EpochSettings,
+  type SignatureRegistrationStatus,
+  type SignerRegistration,
+  type SingleSignature,
+} from '@mithril-ts/proto';
+import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
+import { injectTraceContext } from '@mithril-ts/service-kit';
+import { GatewayError, notReady } from './errors.js';
+import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
+
+/** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
+const MAX_AGGREGATOR_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** Typed errors about the gateway's own request metadata: nothing the signer could fix. */
+const ABOUT_THE_GATEWAY = new Set([ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA, ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION]);
+
+export interface UpstreamOptions {
+  readonly address: string;
+  readonly deadlineMs: number;
+  readonly nodeVersion: string;
+  readonly tracer: Tracer;
+}
+
+type Invoke<Response> = (metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response?: Response) => void) => ClientUnaryCall;
+
+/** One unary call to `peer`, traced, with version metadata and a deadline. */
+function unaryCall<Response>(peer: string, service: string, method: string, options: UpstreamOptions, context: CallContext, invoke: Invoke<Response>): Promise<Response> {
+  const span = options.tracer.startSpan(
+    `${service}/${method}`,
+    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },
+    context.trace,
+  );
+  const metadata = injectTraceContext(setVersionMetadata({ nodeVersion: options.nodeVersion, protocolVersion: PROTOCOL_VERSION }), trace.setSpan(context.trace, span));
+  const deadline = Math.min(Date.now() + options.deadlineMs, context.deadline ?? Number.POSITIVE_INFINITY);
+  return new Promise<Response>((resolve, reject) => {
+    invoke(metadata, { deadline }, (error, response) => {
+      if (error) {
+        span.setAttribute('rpc.grpc.status_code', error.code);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.details });
+        span.end();
+        reject(upstreamError(peer, error));
+        return;
+      }
+      span.setAttribute('rpc.grpc.status_code', status.OK);
+      span.end();
+      resolve(response as Response);
+    });
+  });
+}
+
+/** What the signer is told about a failed upstream call. */
+export function upstreamError(peer: string, error: ServiceError): GatewayError {
+  const detail = readErrorDetail(error);
+  if (detail !== undefined && !ABOUT_THE_GATEWAY.has(detail.code)) {
+    return new GatewayError(detail.code, detail.message, detail.metadata, { cause: error });
+  }
+  if (detail !== undefined) return notReady(`the ${peer} refused this gateway: ${detail.message}`, { cause: error });
+  return notReady(`the ${peer} cannot be reached (${status[error.code] ?? error.code}: ${error.details}), retry later`, { cause: error });
+}
+
+export class GrpcCertifier implements CertifierPort {
+  private readonly client: CertifierServiceClient;
+
+  constructor(private readonly options: UpstreamOptions) {
+    this.client = new CertifierServiceClient(options.address, credentials.createInsecure());
+  }
+
+  async certify(registration: SignerRegistration, context: CallContext): Promise<CertifiedSigner> {
+    const response = await unaryCall<CertifierServiceCertifyResponse>('certifier', 'mithril.v1.CertifierService', 'Certify', this.options, context, (metadata, options, callback) =>
+      this.client.certify({ registration }, metadata, options, callback),
+    );
+    if (response.certification === undefined) throw notReady('the certifier answered without a certification');
+    return response.certification;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export class GrpcAggregator implements AggregatorPort {
+  private readonly client: AggregatorServiceClient;
+
+  constructor(private readonly options: UpstreamOptions) {
+    this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
+    });
+  }
+
+  async getEpochSettings(context: CallContext): Promise<EpochSettings> {
+    const response = await unaryCall<GetEpochSettingsResponse>('aggregator', 'mithril.v1.AggregatorService', 'GetEpochSettings', this.options, context, (metadata, options, callback) =>
+      this.client.getEpochSettings({}, metadata, options, callback),
+    );
+    if (response.epochSettings === undefined) throw notReady('the aggregator answered without epoch settings');
+    return response.epochSettings;
+  }
+
+  async registerSigner(registration: SignerRegistration, certification: CertifiedSigner, context: CallContext): Promise<CertifiedSigner> {
+    const response = await unaryCall<RegisterSignerResponse>('aggregator', 'mithril.v1.AggregatorService', 'RegisterSigner', this.options, context, (metadata, options, callback) =>
+      this.client.registerSigner({ registration, certification }, metadata, options, callback),
+    );
+    if (response.signer === undefined) throw notReady('the aggregator answered without the registered signer');
+    return response.signer;
+  }
+
+  async registerSignature(signature: SingleSignature, context: CallContext): Promise<SignatureRegistrationStatus> {
+    const response = await unaryCall<RegisterSignaturesResponse>('aggregator', 'mithril.v1.AggregatorService', 'RegisterSignatures', this.options, context, (metadata, options, callback) =>
+      this.client.registerSignatures({ signature }, metadata, options, callback),
+    );
+    return response.status;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
