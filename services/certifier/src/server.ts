@@ -1,5 +1,5 @@
 /** The certifier's composition root: configuration in, a running gRPC server out. */
-import { CardanoCliFilesChainObserver, createLogger, startGrpcServer, startTelemetry, type RunningServer } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
 import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
@@ -7,8 +7,8 @@ import { Certifier } from './service.js';
 
 export const CERTIFIER_VERSION = '0.1.0';
 
-export async function startCertifier(config: CertifierConfig): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
-  const logger = createLogger('certifier', config.logLevel);
+export async function startCertifier(config: CertifierConfig, options: { readonly logger?: Logger } = {}): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
+  const logger = options.logger ?? createLogger('certifier', config.logLevel);
   const telemetry = startTelemetry('mithril-certifier', CERTIFIER_VERSION, config.otlpEndpoint);
   const certifier = new Certifier({
     chain: new CardanoCliFilesChainObserver(config.chainDirectory),

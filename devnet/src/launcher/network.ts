@@ -1,0 +1,223 @@
+/**
+ * The whole Mithril network on one machine, on top of a devnet: the simulated Cardano chain, the
+ * certifier, the aggregator (bootstrapping its own genesis certificate, devnet mode), the signer
+ * gateway and one signer per pool, each on loopback with its own store. Services run in this
+ * process (they are the same code the `mithril-*` binaries start) and log to files; progress
+ * comes out as typed events for a display or a test.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { aggregatorConfigSchema, decodeGenesisKey, encodeGenesisKey, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
+import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
+import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
+import { createLogger, type Logger } from '@mithril-ts/service-kit';
+import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
+import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
+import { Devnet } from '../devnet.js';
+import { devnetLayout } from '../layout.js';
+import type { DevnetParameters } from '../parameters.js';
+
+export interface MithrilNetworkOptions {
+  /** Directory of the devnet and of every service's state (kept across runs: the chain carries on). */
+  readonly root: string;
+  readonly devnet?: Partial<DevnetParameters>;
+  readonly protocolParameters?: readonly ScheduleEntry[];
+  /** The aggregator's database; SQLite in `root` by default. */
+  readonly aggregatorStoreUrl?: string;
+  readonly aggregatorRunIntervalMs?: number;
+  readonly signerRunIntervalMs?: number;
+  /** Service log level (files in `<root>/logs`). */
+  readonly logLevel?: string;
+  readonly onEvent?: (event: NetworkEvent) => void;
+}
+
+export type NetworkEvent =
+  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly root: string }
+  | { readonly type: 'epoch'; readonly epoch: Epoch; readonly currentSigners: number; readonly nextSigners: number; readonly k: bigint; readonly m: bigint; readonly phiF: number }
+  | { readonly type: 'aggregator-state'; readonly description: string }
+  | { readonly type: 'registration'; readonly partyId: string; readonly recordingEpoch: Epoch; readonly stake: bigint }
+  | { readonly type: 'signature'; readonly partyId: string; readonly kind: string; readonly indexes: number }
+  | { readonly type: 'certificate'; readonly certificate: Certificate }
+  | { readonly type: 'signer'; readonly pool: number; readonly event: SignerEvent }
+  | { readonly type: 'aggregator-restarted' };
+
+export const DEFAULT_NETWORK_PARAMETERS: readonly ScheduleEntry[] = [{ fromEpoch: 0n, k: 20n, m: 60n, phiF: 0.65 }];
+
+export class MithrilNetwork {
+  private constructor(
+    readonly root: string,
+    readonly devnet: Devnet,
+    readonly genesisVerificationKey: Uint8Array,
+    private aggregatorHandle: RunningAggregator,
+    private readonly startAggregatorAgain: () => Promise<RunningAggregator>,
+    private readonly stopRest: () => Promise<void>,
+    readonly signers: readonly SignerHandle[],
+  ) {}
+
+  get aggregator(): RunningAggregator {
+    return this.aggregatorHandle;
+  }
+
+  static async start(options: MithrilNetworkOptions): Promise<MithrilNetwork> {
+    const emit = options.onEvent ?? (() => {});
+    const root = options.root;
+    const logs = join(root, 'logs');
+    await mkdir(logs, { recursive: true });
+    const level = options.logLevel ?? 'info';
+    const logger = (service: string): Logger => createLogger(service, level, join(logs, `${service}.log`));
+
+    const devnet = await Devnet.create(root, options.devnet ?? {});
+    const layout = devnetLayout(root);
+    await devnet.advance();
+    devnet.start();
+    const { parameters } = devnet;
+
+    const genesis = await genesisSigner(join(root, 'genesis'));
+    const stops: (() => Promise<void>)[] = [() => devnet.stop()];
+    try {
+      const certifier = await startCertifier(
+        certifierConfigSchema.parse({
+          port: 0,
+          chainDirectory: layout.cardanoCliDirectory,
+          slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+          counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
+        }),
+        { logger: logger('certifier') },
+      );
+      stops.unshift(async () => {
+        await certifier.close();
+        await certifier.shutdownTelemetry();
+      });
+
+      await mkdir(join(root, 'aggregator'), { recursive: true });
+      const aggregatorConfig = aggregatorConfigSchema.parse({
+        port: 0,
+        network: parameters.network,
+        storeUrl: options.aggregatorStoreUrl ?? `file:${join(root, 'aggregator', 'aggregator.sqlite')}`,
+        chainDirectory: layout.cardanoCliDirectory,
+        immutableDirectory: layout.immutableDirectory(1),
+        protocolParameters: options.protocolParameters ?? DEFAULT_NETWORK_PARAMETERS,
+        runIntervalMs: options.aggregatorRunIntervalMs ?? Math.max(50, Math.floor(parameters.slotLengthMs * 2)),
+        bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
+        logLevel: level,
+      });
+      const aggregatorLogger = logger('aggregator');
+      let port = 0;
+      const launchAggregator = async () => {
+        const aggregator = await startAggregator({ ...aggregatorConfig, port }, { logger: aggregatorLogger });
+        port = aggregator.port;
+        const { runtime } = aggregator;
+        runtime.on('epoch', (context) =>
+          emit({
+            type: 'epoch',
+            epoch: context.epoch,
+            currentSigners: context.currentRecords.length,
+            nextSigners: context.nextRecords.length,
+            k: context.settings.currentParameters.k,
+            m: context.settings.currentParameters.m,
+            phiF: context.settings.currentParameters.phiF,
+          }),
+        );
+        runtime.on('state', () => emit({ type: 'aggregator-state', description: describe(runtime.state) }));
+        runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));
+        runtime.on('signature', (s) => emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, indexes: s.indexes }));
+        runtime.on('certificate', (certificate) => emit({ type: 'certificate', certificate }));
+        return aggregator;
+      };
+      const aggregator = await launchAggregator();
+      const aggregatorAddress = () => `127.0.0.1:${port}`;
+
+      const gateway: RunningSignerGateway = await startSignerGateway(
+        signerGatewayConfigSchema.parse({ port: 0, certifierAddress: `127.0.0.1:${certifier.port}`, aggregatorAddress: aggregatorAddress(), logLevel: level }),
+        { logger: logger('signer-gateway') },
+      );
+      stops.unshift(async () => {
+        await gateway.close();
+        await gateway.shutdownTelemetry();
+      });
+
+      const signers: SignerHandle[] = [];
+      for (const pool of devnet.pools) {
+        const signer = await startSigner(
+          signerConfigSchema.parse({
+            keysDirectory: pool.keysDirectory,
+            chainDirectory: layout.cardanoCliDirectory,
+            immutableDirectory: layout.immutableDirectory(pool.index),
+            aggregatorAddress: aggregatorAddress(),
+            signerGatewayAddress: `127.0.0.1:${gateway.port}`,
+            storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
+            slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+            runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
+            logLevel: level,
+          }),
+          { logger: logger(`signer-pool-${pool.index}`), onEvent: (event) => emit({ type: 'signer', pool: pool.index, event }) },
+        );
+        signers.push(signer);
+        stops.unshift(() => signer.stop());
+      }
+      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, root });
+      let network: MithrilNetwork | undefined;
+      network = new MithrilNetwork(
+        root,
+        devnet,
+        genesis.verificationKey(),
+        aggregator,
+        async () => {
+          const again = await launchAggregator();
+          emit({ type: 'aggregator-restarted' });
+          return again;
+        },
+        async () => {
+          for (const stop of stops) await stop();
+          await network?.aggregatorHandle.close();
+        },
+        signers,
+      );
+      return network;
+    } catch (error) {
+      for (const stop of stops) await stop().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Stops the aggregator (as a crash-free restart would: the cycle in progress ends) and starts it again on the same port and store. */
+  async restartAggregator(downtimeMs = 0): Promise<void> {
+    await this.aggregatorHandle.close();
+    if (downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+    this.aggregatorHandle = await this.startAggregatorAgain();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopRest();
+  }
+}
+
+function describe(state: RunningAggregator['runtime']['state']): string {
+  switch (state.kind) {
+    case 'idle':
+      return 'idle';
+    case 'ready':
+      return `ready (epoch ${state.epoch})`;
+    case 'signing':
+      return `signing (epoch ${state.epoch})`;
+    case 'blocked':
+      return `blocked: ${state.reason} (epoch ${state.epoch})`;
+    case 'broken':
+      return `broken: ${state.error}`;
+  }
+}
+
+/** The devnet's genesis key pair, made once per root (devnet mode: the aggregator signs its own genesis). */
+async function genesisSigner(directory: string): Promise<GenesisSigner> {
+  await mkdir(directory, { recursive: true });
+  const secretPath = join(directory, 'genesis.skey');
+  try {
+    return GenesisSigner.fromSecretKey(decodeGenesisKey(await readFile(secretPath, 'utf8'), secretPath));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const signer = GenesisSigner.generate();
+  await writeFile(secretPath, `${encodeGenesisKey(signer.secretKeyBytes())}\n`, { mode: 0o600 });
+  await writeFile(join(directory, 'genesis.vkey'), `${encodeGenesisKey(signer.verificationKey())}\n`);
+  return signer;
+}
