@@ -1,0 +1,11 @@
+export { startSigner, SIGNER_VERSION, type SignerHandle, type StartSignerOptions } from './daemon.js';
+export { signerConfigSchema, loadSignerConfig, type SignerConfig } from './config.js';
+export { SignerRuntime, INITIALIZER_RETENTION_EPOCHS, type SignerRuntimeDependencies } from './runtime.js';
+export { describeState, type SignerState, type SignerStatus, type SignerEvent, type WaitReason, type Waiting } from './state.js';
+export { EpochSettingsVerifier } from './epoch-settings.js';
+export * from './ports.js';
+export { RemoteCallError, PoolKeysError, type RemoteFailure } from './errors.js';
+export { GrpcAggregator, announcedEpochSettingsFromProto, MAX_ANNOUNCED_SIGNERS } from './adapters/grpc-aggregator.js';
+export { GrpcSignerGateway } from './adapters/grpc-signer-gateway.js';
+export { PoolKeyFiles, KES_SIGNING_KEY_FILE, OPERATIONAL_CERTIFICATE_FILE } from './adapters/pool-key-files.js';
+export * from './store/index.js';
