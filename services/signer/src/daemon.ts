@@ -85,8 +85,9 @@ function countEvents(telemetry: Telemetry): (event: SignerEvent) => void {
 
 export async function startSigner(config: SignerConfig, options: StartSignerOptions = {}): Promise<SignerHandle> {
   const logger = options.logger ?? createLogger('signer', config.logLevel);
-  const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
+  // The store first: if it cannot be opened (or migrated), nothing else has been started.
   const opened = await openSignerStore({ url: config.storeUrl });
+  const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
   if (opened.migrations.applied.length > 0) logger.info({ applied: opened.migrations.applied }, 'signer store migrated');
   const versions = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };
   const aggregator = new GrpcAggregator(config.aggregatorAddress, versions, config.aggregatorDeadlineMs);
