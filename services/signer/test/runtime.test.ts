@@ -2,15 +2,25 @@
  * The signer's state machine over test doubles of its ports (see doubles.ts), with real STM keys
  * (k=5, m=50, phi_f=0.9), real pool key files (a devnet root) and a real SQLite store.
  */
-import { kesEvolutionAt, operationalCertificateFromTextEnvelope, verifyKesSignature } from '@mithril-ts/cardano';
+import {
+  ColdSigningKey,
+  KesSigningKey,
+  issueOperationalCertificate,
+  kesEvolutionAt,
+  kesPeriodAt,
+  operationalCertificateFromCbor,
+  operationalCertificateFromTextEnvelope,
+  operationalCertificateToTextEnvelope,
+  verifyKesSignature,
+} from '@mithril-ts/cardano';
 import type { DevnetPoolInfo } from '@mithril-ts/devnet';
 import { cardanoDatabase, mithrilStakeDistribution, signedMessageBytes, type Epoch, type SignedEntityType } from '@mithril-ts/protocol';
 import { VerificationKeyPoP } from '@mithril-ts/stm';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@mithril-ts/proto';
 import { INITIALIZER_RETENTION_EPOCHS, RemoteCallError, type SignerEvent } from '../src/index.js';
-import { FakeChain, FakeDigester, FakeNetwork, PARAMETERS, SLOTS_PER_KES_PERIOD, devnetPools, gatewayErrors, poolSigner, type PoolSigner } from './doubles.js';
+import { FakeChain, FakeDigester, FakeNetwork, PARAMETERS, SLOTS_PER_KES_PERIOD, devnetPools, gatewayErrors, poolSigner, tempDir, type PoolSigner } from './doubles.js';
 
 let pools: readonly DevnetPoolInfo[];
 const opened: PoolSigner[] = [];
@@ -89,6 +99,48 @@ describe('registration', () => {
     expect(net.network.registrations.map((r) => r.epoch)).toEqual([3n, 4n]);
     expect(Buffer.from(net.network.registrations[1]!.verificationKey).equals(Buffer.from(registration.verificationKey))).toBe(false);
     expect(net.network.registrations[1]!.kesEvolutions).toBe(8);
+  });
+
+  it('reads the key files at each registration: a rotated KES key and operational certificate are used from then on', async () => {
+    const net = await network(0);
+    const pool = pools[0]!;
+    const keysDirectory = tempDir('signer-keys-');
+    for (const file of ['kes.skey', 'opcert.cert']) copyFileSync(join(pool.keysDirectory, file), join(keysDirectory, file));
+    const signer = await poolSigner({ ...pool, keysDirectory }, net.network, net.digester);
+    opened.push(signer);
+    await signer.runtime.cycle();
+
+    // The SPO rotates: a new KES key, an opcert with the next issue number starting at the current period.
+    net.chain.epoch = 2n;
+    const kes = KesSigningKey.generate();
+    const startKesPeriod = kesPeriodAt(net.chain.slot, SLOTS_PER_KES_PERIOD);
+    const cold = ColdSigningKey.fromTextEnvelope(readFileSync(join(pool.keysDirectory, 'cold.skey'), 'utf8'));
+    writeFileSync(join(keysDirectory, 'kes.skey'), kes.toTextEnvelope());
+    writeFileSync(join(keysDirectory, 'opcert.cert'), operationalCertificateToTextEnvelope(issueOperationalCertificate(cold, kes.verificationKey(), 1n, startKesPeriod)));
+    await signer.runtime.cycle();
+
+    const [before, after] = net.network.registrations.map((r) => ({ registration: r, opcert: operationalCertificateFromCbor(r.operationalCertificate) }));
+    expect(before!.opcert.issueNumber).toBe(0n);
+    expect(after!.opcert).toMatchObject({ issueNumber: 1n, startKesPeriod });
+    expect(after!.registration.kesEvolutions).toBe(0);
+    expect(verifyKesSignature(kes.verificationKey(), 0, after!.registration.verificationKey, after!.registration.verificationKeySignature)).toBe(true);
+    expect(after!.registration.partyId).toBe(pool.poolId.bech32);
+  });
+
+  it('waits, saying why, when the key files are missing or cannot certify at the chain evolution', async () => {
+    const net = await network(0);
+    const pool = pools[0]!;
+    const missing = await poolSigner({ ...pool, keysDirectory: tempDir('signer-no-keys-') }, net.network, net.digester);
+    opened.push(missing);
+    await missing.runtime.cycle();
+    expect(missing.runtime.status().waiting).toMatchObject({ reason: 'pool-keys-unusable', message: expect.stringMatching(/kes\.skey|opcert\.cert/) });
+    // 64 KES periods after the opcert start, the key has expired.
+    const expired = await poolSigner(pool, net.network, net.digester);
+    opened.push(expired);
+    net.chain.epoch = 40n;
+    await expired.runtime.cycle();
+    expect(expired.runtime.status().waiting).toMatchObject({ reason: 'pool-keys-unusable', message: expect.stringMatching(/expired|evolution/) });
+    expect(net.network.registrations).toHaveLength(0);
   });
 
   it('retries a refused registration on later cycles of the epoch, with the key it stored', async () => {
