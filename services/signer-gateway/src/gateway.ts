@@ -104,9 +104,7 @@ export class SignerGateway {
 
   private reasonOf(error: unknown, what: string): string {
     if (error instanceof GatewayError) {
-      // NOT_READY means an upstream service is unreachable or unusable: the operator wants to know.
-      const level = error.code === ErrorCode.ERROR_CODE_NOT_READY ? 'warn' : 'debug';
-      this.deps.logger[level]({ reason: error.reason, message: error.message }, `${what} refused`);
+      this.deps.logger.debug({ reason: error.reason, message: error.message }, `${what} refused`);
       return error.reason;
     }
     this.deps.logger.error({ err: error }, `${what} failed unexpectedly`);

@@ -4,7 +4,7 @@ export { SignerGateway, type SignerGatewayDependencies } from './gateway.js';
 export { signerGatewayGrpcService } from './grpc.js';
 export { GatewayError } from './errors.js';
 export type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
-export { GrpcAggregator, GrpcCertifier, upstreamError, type UpstreamOptions } from './upstream.js';
+export { GrpcAggregator, GrpcCertifier, type UpstreamOptions } from './upstream.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { EpochSettingsCache, type EpochSettingsCacheOptions, type EpochView } from './epoch-settings-cache.js';
 export { VerificationBatcher, type VerificationBatcherOptions } from './verification-batcher.js';

@@ -30,8 +30,8 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const telemetry = startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config.otlpEndpoint);
   const tracer = overrides.tracer ?? telemetry.tracer;
   const meter = overrides.meter ?? telemetry.meter;
-  const certifier = new GrpcCertifier({ address: config.certifierAddress, deadlineMs: config.certifierDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer });
-  const aggregator = new GrpcAggregator({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer });
+  const certifier = new GrpcCertifier({ address: config.certifierAddress, deadlineMs: config.certifierDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer, logger });
+  const aggregator = new GrpcAggregator({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer, logger });
   const batcher = new VerificationBatcher({
     windowMs: config.batchWindowMs,
     maxBatch: config.batchMaxSignatures,

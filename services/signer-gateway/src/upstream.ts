@@ -23,7 +23,7 @@ import {
   type SingleSignature,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { injectTraceContext } from '@mithril-ts/service-kit';
+import { injectTraceContext, type Logger } from '@mithril-ts/service-kit';
 import { GatewayError, notReady } from './errors.js';
 import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 
@@ -38,6 +38,8 @@ export interface UpstreamOptions {
   readonly deadlineMs: number;
   readonly nodeVersion: string;
   readonly tracer: Tracer;
+  /** Told when the peer cannot be reached or refuses the gateway: the operator must act, not the signer. */
+  readonly logger: Logger;
 }
 
 type Invoke<Response> = (metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response?: Response) => void) => ClientUnaryCall;
@@ -57,7 +59,14 @@ function unaryCall<Response>(peer: string, service: string, method: string, opti
         span.setAttribute('rpc.grpc.status_code', error.code);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.details });
         span.end();
-        reject(upstreamError(peer, error));
+        const passedThrough = peerRejection(error);
+        if (passedThrough !== undefined) {
+          reject(passedThrough);
+          return;
+        }
+        const failure = peerUnusable(peer, error);
+        options.logger.warn({ peer, address: options.address, method, reason: failure.message }, 'upstream call failed');
+        reject(failure);
         return;
       }
       span.setAttribute('rpc.grpc.status_code', status.OK);
@@ -67,12 +76,16 @@ function unaryCall<Response>(peer: string, service: string, method: string, opti
   });
 }
 
-/** What the signer is told about a failed upstream call. */
-export function upstreamError(peer: string, error: ServiceError): GatewayError {
+/** The peer's typed rejection of the signer's request, to pass on unchanged; undefined if it is not one. */
+function peerRejection(error: ServiceError): GatewayError | undefined {
   const detail = readErrorDetail(error);
-  if (detail !== undefined && !ABOUT_THE_GATEWAY.has(detail.code)) {
-    return new GatewayError(detail.code, detail.message, detail.metadata, { cause: error });
-  }
+  if (detail === undefined || ABOUT_THE_GATEWAY.has(detail.code)) return undefined;
+  return new GatewayError(detail.code, detail.message, detail.metadata, { cause: error });
+}
+
+/** NOT_READY for a peer that cannot be reached, or that refuses the gateway itself. */
+function peerUnusable(peer: string, error: ServiceError): GatewayError {
+  const detail = readErrorDetail(error);
   if (detail !== undefined) return notReady(`the ${peer} refused this gateway: ${detail.message}`, { cause: error });
   return notReady(`the ${peer} cannot be reached (${status[error.code] ?? error.code}: ${error.details}), retry later`, { cause: error });
 }

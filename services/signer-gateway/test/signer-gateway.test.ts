@@ -278,6 +278,16 @@ describe('RegisterSignature', () => {
     }
   });
 
+  it("answers NOT_READY, not the aggregator's complaint, when the aggregator refuses the gateway itself", async () => {
+    const signature = signatureMessage(dave, sign(dave, message), message, SIGNING_EPOCH);
+    aggregator.signatureError = createServiceError({ code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION, message: 'protocol 0.1 is not served here' });
+    try {
+      expectError(await failure(caller.submit(signature)), status.UNAVAILABLE, ErrorCode.ERROR_CODE_NOT_READY, /aggregator refused this gateway: protocol 0.1 is not served here/);
+    } finally {
+      aggregator.signatureError = undefined;
+    }
+  });
+
   it('rate-limits signatures per pool', async () => {
     const stranger = signatureMessage({ partyId: poolId('flooder') }, aliceSignature, message, SIGNING_EPOCH);
     for (let i = 0; i < 20; i += 1) expectError(await failure(caller.submit(stranger)), status.NOT_FOUND, ErrorCode.ERROR_CODE_UNKNOWN_SIGNER);
