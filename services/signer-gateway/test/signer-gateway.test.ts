@@ -9,7 +9,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { startCertifier, type RegistrationRequest } from '@mithril-ts/certifier';
 import { ErrorCode, SignatureRegistrationStatus, createServiceError, readErrorDetail, setVersionMetadata, type SignerRegistration } from '@mithril-ts/proto';
 import { createLogger, injectTraceContext } from '@mithril-ts/service-kit';
-import { SingleSignature, singleSignatureToBytes } from '@mithril-ts/stm';
+import { SingleSignature } from '@mithril-ts/stm';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway, type SignerGatewayConfigInput } from '../src/index.js';
 import { EPOCH as REGISTRATION_EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '../../certifier/test/fixture.js';
 import {
@@ -19,7 +19,6 @@ import {
   failure,
   forgedSignature,
   hexMessage,
-  mithrilStakeDistribution,
   poolId,
   sign,
   signatureMessage,
