@@ -36,7 +36,7 @@ export type NetworkEvent =
   | { readonly type: 'epoch'; readonly epoch: Epoch; readonly currentSigners: number; readonly nextSigners: number; readonly k: bigint; readonly m: bigint; readonly phiF: number }
   | { readonly type: 'aggregator-state'; readonly description: string }
   | { readonly type: 'registration'; readonly partyId: string; readonly recordingEpoch: Epoch; readonly stake: bigint }
-  | { readonly type: 'signature'; readonly partyId: string; readonly kind: string; readonly indexes: number }
+  | { readonly type: 'signature'; readonly partyId: string; readonly kind: string; readonly epoch: Epoch; readonly indexes: number }
   | { readonly type: 'certificate'; readonly certificate: Certificate }
   | { readonly type: 'signer'; readonly pool: number; readonly event: SignerEvent }
   | { readonly type: 'aggregator-restarted' };
@@ -120,7 +120,7 @@ export class MithrilNetwork {
         );
         runtime.on('state', () => emit({ type: 'aggregator-state', description: describe(runtime.state) }));
         runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));
-        runtime.on('signature', (s) => emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, indexes: s.indexes }));
+        runtime.on('signature', (s) => emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, epoch: s.signedEntityType.epoch, indexes: s.indexes }));
         runtime.on('certificate', (certificate) => emit({ type: 'certificate', certificate }));
         return aggregator;
       };

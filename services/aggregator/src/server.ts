@@ -61,8 +61,9 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     store: opened.store,
     logger,
     close: async () => {
-      await runtime.stop();
+      // Requests first (in-flight ones finish), then the runtime: nothing is accepted that is not stored.
       await running.close();
+      await runtime.stop();
       await opened.close();
       await telemetry.shutdown();
     },
