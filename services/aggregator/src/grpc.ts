@@ -107,6 +107,7 @@ const parsed = (record: CertificateRecord) => certificateFromJson(record.json);
 export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedService {
   const { runtime, store, logger, tracer, meter } = options;
   const registrations = meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' });
+  const epochSettingsAnswers = new WeakMap<object, proto.GetEpochSettingsResponse>();
   const signatures = meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' });
 
   /** Runs a unary handler in a span that continues the caller's trace. */
@@ -135,8 +136,11 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
   const implementation = {
     getEpochSettings: unary<proto.GetEpochSettingsRequest, proto.GetEpochSettingsResponse>('GetEpochSettings', async () => {
       const context = runtime.context;
+      // Every signer polls this; with thousands of signers the answer is megabytes: built once per epoch.
+      const cached = epochSettingsAnswers.get(context);
+      if (cached !== undefined) return cached;
       const { settings } = context;
-      return {
+      const answer: proto.GetEpochSettingsResponse = {
         epochSettings: {
           epoch: context.epoch,
           currentProtocolParameters: protocolParametersToProto(settings.currentParameters),
@@ -146,6 +150,8 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
           signerRegistrationProtocolParameters: protocolParametersToProto(context.registrationParameters),
         },
       };
+      epochSettingsAnswers.set(context, answer);
+      return answer;
     }),
 
     getProtocolParameters: unary<proto.GetProtocolParametersRequest, proto.GetProtocolParametersResponse>('GetProtocolParameters', async (request) => {

@@ -6,3 +6,4 @@ export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/card
 export * from './wire.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
+export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';

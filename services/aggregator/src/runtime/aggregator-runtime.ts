@@ -25,11 +25,11 @@ import {
   type SignedEntityType,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import { StmError, VerificationKeyPoP, singleSignatureFromBytes } from '@mithril-ts/stm';
-import type { Logger } from '@mithril-ts/service-kit';
+import { StmError, VerificationKeyPoP, findInvalidProofsOfPossession, singleSignatureFromBytes } from '@mithril-ts/stm';
+import { MicroBatcher, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore, OpenMessageRecord, SignerRegistrationRecord } from '../store/index.js';
 import { certifyRound, claimedIndexes } from './certification.js';
-import { loadEpochContext, type EpochContext } from './epoch-context.js';
+import { loadEpochContext, type EpochContext, type SignerSetCache } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
 import { describeState, type AggregatorState } from './state.js';
 
@@ -93,12 +93,22 @@ const MAX_SIGNATURE_BYTES = 64 * 1024;
 export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   #state: AggregatorState = { kind: 'idle' };
   #context: EpochContext | undefined;
+  readonly #signerSets: SignerSetCache = new Map();
   #consecutiveErrors = 0;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
   /** One aggregation at a time per open message; a request during one runs once more after it. */
   readonly #aggregations = new Map<string, { running: Promise<void>; again: boolean }>();
   readonly #now: () => Timestamp;
+  /** A proof of possession costs two pairings alone; registrations come in bursts, so they are checked in batches. */
+  readonly #proofsOfPossession = new MicroBatcher<VerificationKeyPoP, boolean>({
+    windowMs: 5,
+    maxBatch: 512,
+    process: (keys) => {
+      const invalid = new Set(findInvalidProofsOfPossession(keys));
+      return keys.map((_, i) => !invalid.has(i));
+    },
+  });
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
@@ -176,7 +186,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     for (const message of await store.listOpenMessages()) {
       if (message.epoch < epoch) await store.markOpenMessageExpired(message.id);
     }
-    const context = await loadEpochContext(store, this.options.chain, this.options.schedule, epoch);
+    const context = await loadEpochContext(store, this.options.chain, this.options.schedule, epoch, this.#signerSets);
     this.#context = context;
     if (epoch >= this.options.retentionEpochs) {
       const pruned = await store.prune({ currentEpoch: epoch, epochsToKeep: this.options.retentionEpochs });
@@ -307,7 +317,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     } catch (cause) {
       throw new AggregatorError('VERIFICATION_KEY_INVALID', `the Mithril key does not decode: ${(cause as Error).message}`, { cause });
     }
-    if (!key.verify()) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
+    if (!(await this.#proofsOfPossession.submit(key))) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
     const record = await this.options.store.registerSigner({
       epoch: registrationRecordingEpoch(context.epoch),
       partyId: input.partyId,

@@ -52,11 +52,25 @@ async function registrationStakeOf(store: AggregatorStore, chain: ChainObserver,
   return new Map(entries.map(({ partyId, stake }) => [partyId, stake]));
 }
 
-function signerSetOf(records: readonly SignerRegistrationRecord[]): SignerSet | undefined {
-  return records.length === 0 ? undefined : closeSignerSet(records.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })));
+/**
+ * Closed signer sets by recording epoch. The signers recorded for E are final once E starts, and
+ * the set announced as next during E is the current one during E+1: closing it once (a batched
+ * PoP check, ~1 s for 3000 signers) serves both epochs.
+ */
+export type SignerSetCache = Map<Epoch, { readonly records: number; readonly set: SignerSet | undefined }>;
+
+function signerSetOf(recordingEpoch: Epoch, records: readonly SignerRegistrationRecord[], cache: SignerSetCache | undefined): SignerSet | undefined {
+  const cached = cache?.get(recordingEpoch);
+  if (cached !== undefined && cached.records === records.length) return cached.set;
+  const set = records.length === 0 ? undefined : closeSignerSet(records.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })));
+  if (cache !== undefined) {
+    cache.set(recordingEpoch, { records: records.length, set });
+    for (const epoch of cache.keys()) if (epoch < recordingEpoch - 2n) cache.delete(epoch);
+  }
+  return set;
 }
 
-export async function loadEpochContext(store: AggregatorStore, chain: ChainObserver, schedule: ProtocolParametersSchedule, epoch: Epoch): Promise<EpochContext> {
+export async function loadEpochContext(store: AggregatorStore, chain: ChainObserver, schedule: ProtocolParametersSchedule, epoch: Epoch, cache?: SignerSetCache): Promise<EpochContext> {
   const currentParameters = await publishedParameters(store, schedule, epoch);
   const nextParameters = await publishedParameters(store, schedule, epoch + 1n);
   const registrationParameters = await publishedParameters(store, schedule, epoch + 2n);
@@ -69,8 +83,8 @@ export async function loadEpochContext(store: AggregatorStore, chain: ChainObser
       epoch,
       currentParameters,
       nextParameters,
-      currentSigners: signerSetOf(currentRecords),
-      nextSigners: signerSetOf(nextRecords),
+      currentSigners: signingEpoch === null ? undefined : signerSetOf(signingEpoch, currentRecords, cache),
+      nextSigners: signerSetOf(nextSignersEpoch(epoch), nextRecords, cache),
     },
     registrationParameters,
     currentRecords,
