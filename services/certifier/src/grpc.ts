@@ -7,7 +7,8 @@ import {
   type CertifierServiceCertifyRequest,
   type CertifierServiceCertifyResponse,
 } from '@mithril-ts/proto';
-import { withVersionCheck, type HostedService, type Logger } from '@mithril-ts/service-kit';
+import { context as otelContext } from '@opentelemetry/api';
+import { extractTraceContext, withVersionCheck, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import { CertificationError } from './certification.js';
 import type { Certifier } from './service.js';
 
@@ -19,15 +20,18 @@ export function certifierGrpcService(certifier: Certifier, nodeVersion: string, 
         callback(createServiceError({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST, message: 'registration is missing' }));
         return;
       }
-      certifier
-        .certify({
-          epoch: registration.epoch,
-          partyId: registration.partyId,
-          verificationKey: registration.verificationKey,
-          verificationKeySignature: registration.verificationKeySignature,
-          operationalCertificate: registration.operationalCertificate,
-          kesEvolutions: registration.kesEvolutions,
-        })
+      // The caller's trace (the signer gateway's span) is the parent of the certification span.
+      otelContext
+        .with(extractTraceContext(call.metadata), () =>
+          certifier.certify({
+            epoch: registration.epoch,
+            partyId: registration.partyId,
+            verificationKey: registration.verificationKey,
+            verificationKeySignature: registration.verificationKeySignature,
+            operationalCertificate: registration.operationalCertificate,
+            kesEvolutions: registration.kesEvolutions,
+          }),
+        )
         .then(
           (certification) => callback(null, { certification: { partyId: certification.partyId, stake: certification.stake, epoch: certification.epoch } }),
           (error: unknown) => callback(toServiceError(error, logger)),

@@ -54,7 +54,6 @@ export interface ValidRegistration {
 
 export function validateRegistration(registration: SignerRegistration | undefined): ValidRegistration {
   if (registration === undefined) throw malformed('registration is missing');
-  if (registration.epoch === 0n) throw malformed('registration.epoch is missing');
   const pool = parsePartyId(registration.partyId);
   const key = registration.verificationKey;
   if (key.length !== VERIFICATION_KEY_BYTES) {

@@ -142,7 +142,6 @@ describe('RegisterSigner', () => {
     const valid = () => toProto(pools[0]!.registration());
     it.each<[string, () => SignerRegistration | undefined, RegExp]>([
       ['no registration', () => undefined, /registration is missing/],
-      ['no epoch', () => ({ ...valid(), epoch: 0n }), /epoch/],
       ['no party id', () => ({ ...valid(), partyId: '' }), /party_id is missing/],
       ['a party id that is not bech32', () => ({ ...valid(), partyId: 'pool1notbech32' }), /party_id/],
       ['a party id with another prefix', () => ({ ...valid(), partyId: poolId('x').replace(/^pool1/, 'addr1') }), /party_id/],
