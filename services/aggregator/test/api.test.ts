@@ -1,0 +1,177 @@
+/**
+ * The aggregator as its clients see it: the gRPC API over loopback (typed errors, version
+ * metadata, pagination, the certificate stream) and the genesis ceremony (export, offline sign,
+ * import) on a real store and chain files.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { parsePoolId } from '@mithril-ts/cardano';
+import { AggregatorServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage } from '@mithril-ts/proto';
+import { PROTOCOL_VERSION, certificateFromJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
+import { certificateFromProto } from '@mithril-ts/service-kit';
+import { Initializer } from '@mithril-ts/stm';
+import {
+  aggregatorConfigSchema,
+  exportGenesisPayload,
+  generateGenesisKeys,
+  importGenesisCertificate,
+  signGenesisPayload,
+  startAggregator,
+  type RunningAggregator,
+} from '../src/index.js';
+
+const POOLS = Array.from({ length: 3 }, (_, i) => ({ hex: Buffer.alloc(28, 0x40 + i).toString('hex'), stake: BigInt(2_000_000 + i) }));
+const SCHEDULE = [{ fromEpoch: 0n, k: 3n, m: 20n, phiF: 0.9 }];
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'aggregator-api-'));
+  mkdirSync(join(root, 'chain'));
+  mkdirSync(join(root, 'immutable'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function setEpoch(epoch: number): void {
+  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: epoch * 100, syncProgress: '100.00' }));
+  const pools = Object.fromEntries(POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake), stakeSet: 0, stakeGo: 0 }]));
+  writeFileSync(join(root, 'chain', `stake-snapshot-${epoch}.json`), JSON.stringify({ pools, total: { stakeMark: 0, stakeSet: 0, stakeGo: 0 } }));
+}
+
+const storeUrl = () => `file:${join(root, 'aggregator.sqlite')}`;
+
+async function start(extra: Record<string, unknown> = {}): Promise<RunningAggregator> {
+  return startAggregator(
+    aggregatorConfigSchema.parse({
+      port: 0,
+      storeUrl: storeUrl(),
+      chainDirectory: join(root, 'chain'),
+      immutableDirectory: join(root, 'immutable'),
+      protocolParameters: SCHEDULE,
+      signedEntityKinds: 'MithrilStakeDistribution',
+      runIntervalMs: 20,
+      logLevel: 'silent',
+      ...extra,
+    }),
+  );
+}
+
+async function registerAll(aggregator: RunningAggregator, epoch: bigint): Promise<void> {
+  for (const pool of POOLS) {
+    const partyId = parsePoolId(pool.hex).bech32;
+    const init = Initializer.generate(aggregator.runtime.context.registrationParameters, pool.stake, randomBytes(32));
+    await aggregator.runtime.registerSigner({ epoch, partyId, verificationKey: init.verificationKeyPoP.toBytes(), kesSignature: null, operationalCertificate: null, kesEvolutions: null, certified: { partyId, stake: pool.stake, epoch } });
+  }
+}
+
+async function until(probe: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500 && !(await probe()); i += 1) await new Promise((r) => setTimeout(r, 10));
+}
+
+const md = () => setVersionMetadata({ nodeVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION });
+
+function call<Res>(invoke: (metadata: Metadata, callback: (error: ServiceError | null, response: Res) => void) => void, metadata = md()): Promise<Res> {
+  return new Promise((resolve, reject) => invoke(metadata, (error, response) => (error ? reject(error) : resolve(response))));
+}
+
+async function failure(promise: Promise<unknown>): Promise<{ grpc: status; code: ErrorCode | undefined }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { grpc: (error as ServiceError).code, code: readErrorDetail(error as ServiceError)?.code };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('aggregator gRPC API', () => {
+  it('answers typed errors, pages certificates, streams them, and refuses calls without versions', async () => {
+    setEpoch(1);
+    const aggregator = await start({ bootstrapGenesisSecretKeyFile: await keyFiles() });
+    const client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());
+    try {
+      await until(() => aggregator.runtime.state.kind !== 'idle');
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'zz' }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'ab'.repeat(32) }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
+      expect(await failure(call((m, cb) => client.getGenesisCertificate({}, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
+      expect(await failure(call((m, cb) => client.listCertificates({ pageSize: 0, pageToken: 'forged' }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_INVALID_PAGE_TOKEN });
+      expect(await failure(call((m, cb) => client.getProtocolParameters({ epoch: 99n }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_UNKNOWN_EPOCH });
+      expect(await failure(call((m, cb) => client.registerSignatures({}, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      expect(await failure(call((m, cb) => client.registerSigner({ registration: { epoch: 1n, partyId: 'pool1x', verificationKey: Buffer.alloc(1) } }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), new Metadata()))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA });
+      const incompatible = setVersionMetadata({ nodeVersion: '0.1.0', protocolVersion: '9.0.0' });
+      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), incompatible))).toEqual({ grpc: status.FAILED_PRECONDITION, code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION });
+
+      const streamed: CertificateMessage[] = [];
+      const stream = client.watchCertificates({ signedEntityKinds: [] }, md());
+      stream.on('data', (r: { certificate?: CertificateMessage }) => r.certificate && streamed.push(r.certificate));
+      stream.on('error', () => {});
+      await registerAll(aggregator, 1n);
+      const settings = await call<{ epochSettings?: { epoch: bigint; currentSigners: unknown[] } }>((m, cb) => client.getEpochSettings({}, m, cb));
+      expect(settings.epochSettings?.epoch).toBe(1n);
+      setEpoch(2);
+      await until(() => streamed.length > 0);
+      const genesis = certificateFromProto(streamed[0]);
+      expect(genesis.previousHash).toBe('');
+      const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getGenesisCertificate({}, m, cb));
+      expect(certificateFromProto(fetched.certificate).hash).toBe(genesis.hash);
+      const page = await call<{ certificates: { hash: string }[]; nextPageToken: string }>((m, cb) => client.listCertificates({ pageSize: 1, pageToken: '' }, m, cb));
+      expect(page.certificates.map((c) => c.hash)).toEqual([genesis.hash]);
+      expect(page.nextPageToken).toBe('');
+      const unversionedStream = client.watchCertificates({ signedEntityKinds: [] }, new Metadata());
+      const streamError = await new Promise<ServiceError>((resolve) => unversionedStream.on('error', resolve));
+      expect(readErrorDetail(streamError)?.code).toBe(ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA);
+      stream.cancel();
+    } finally {
+      client.close();
+      await aggregator.close();
+    }
+  });
+});
+
+async function keyFiles(): Promise<string> {
+  const secret = join(root, 'genesis.skey');
+  await generateGenesisKeys(secret, join(root, 'genesis.vkey'));
+  return secret;
+}
+
+describe('genesis ceremony', () => {
+  it('exports the payload, signs it offline, imports the certificate; a wrong key or signature is refused', async () => {
+    setEpoch(1);
+    const aggregator = await start();
+    await until(() => aggregator.runtime.state.kind !== 'idle');
+    expect(aggregator.runtime.state).toMatchObject({ kind: 'blocked', reason: 'no-genesis' });
+    await registerAll(aggregator, 1n);
+    await aggregator.close();
+    setEpoch(2);
+
+    const secret = await keyFiles();
+    await expect(generateGenesisKeys(secret, join(root, 'other.vkey'))).rejects.toThrow(/EEXIST/);
+    const payloadPath = join(root, 'payload.json');
+    const exported = await exportGenesisPayload({ storeUrl: storeUrl(), chainDirectory: join(root, 'chain'), network: 'devnet', protocolParameters: SCHEDULE, out: payloadPath });
+    expect(exported.epoch).toBe(2n);
+    const signaturePath = join(root, 'payload.sig');
+    const signature = await signGenesisPayload(payloadPath, secret, signaturePath);
+    const vkey = decodeGenesisVerificationKey(readFileSync(join(root, 'genesis.vkey'), 'utf8').trim());
+    expect(verifyGenesisSignature(vkey, signedMessageBytes(exported.signedMessage), Buffer.from(signature, 'hex'))).toBe(true);
+
+    // A payload edited after signing, or another key, does not import.
+    const tampered = join(root, 'tampered.json');
+    writeFileSync(tampered, readFileSync(payloadPath, 'utf8').replace('"epoch":2', '"epoch":3'));
+    await expect(importGenesisCertificate({ storeUrl: storeUrl(), payloadPath: tampered, signaturePath, verificationKeyPath: join(root, 'genesis.vkey') })).rejects.toThrow(/genesis payload|does not verify/);
+    await generateGenesisKeys(join(root, 'other.skey'), join(root, 'other.vkey'));
+    await expect(importGenesisCertificate({ storeUrl: storeUrl(), payloadPath, signaturePath, verificationKeyPath: join(root, 'other.vkey') })).rejects.toThrow(/does not verify/);
+
+    const certificate = await importGenesisCertificate({ storeUrl: storeUrl(), payloadPath, signaturePath, verificationKeyPath: join(root, 'genesis.vkey') });
+    const again = await start();
+    try {
+      await until(() => aggregator.runtime.state.kind !== 'idle' && again.runtime.state.kind !== 'idle');
+      expect(again.runtime.state).toMatchObject({ kind: 'blocked', reason: 'genesis-epoch' });
+      const stored = await again.store.latestGenesisCertificate();
+      expect(certificateFromJson(stored!.json).hash).toBe(certificate.hash);
+    } finally {
+      await again.close();
+    }
+  });
+});
