@@ -1,5 +1,5 @@
 /**
- * The whole network on a devnet with short epochs (3 s): certifier, aggregator, signer gateway and
+ * The whole network on a devnet with short epochs (4.2 s): certifier, aggregator, signer gateway and
  * five signers over gRPC on loopback. Certificates are read back through the aggregator's gRPC
  * API and verified from the latest one back to genesis with libs/protocol's chain verifier.
  */
@@ -13,7 +13,7 @@ import { certificateFromProto } from '@mithril-ts/service-kit';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
-const DEVNET = { pools: 5, slotLengthMs: 50, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
+const DEVNET = { pools: 5, slotLengthMs: 70, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
 /** k needs two or three signers' wins; the parameters change at epoch 5. */
 const SCHEDULE = [
   { fromEpoch: 0n, k: 12n, m: 50n, phiF: 0.65 },
