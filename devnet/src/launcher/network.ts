@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { aggregatorConfigSchema, decodeGenesisKey, encodeGenesisKey, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
+import { aggregatorConfigSchema, decodeGenesisKey, describeState, encodeGenesisKey, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
 import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
@@ -118,7 +118,7 @@ export class MithrilNetwork {
             phiF: context.settings.currentParameters.phiF,
           }),
         );
-        runtime.on('state', () => emit({ type: 'aggregator-state', description: describe(runtime.state) }));
+        runtime.on('state', () => emit({ type: 'aggregator-state', description: describeState(runtime.state) }));
         runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));
         runtime.on('signature', (s) => emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, epoch: s.signedEntityType.epoch, indexes: s.indexes }));
         runtime.on('certificate', (certificate) => emit({ type: 'certificate', certificate }));
@@ -189,21 +189,6 @@ export class MithrilNetwork {
 
   async stop(): Promise<void> {
     await this.stopRest();
-  }
-}
-
-function describe(state: RunningAggregator['runtime']['state']): string {
-  switch (state.kind) {
-    case 'idle':
-      return 'idle';
-    case 'ready':
-      return `ready (epoch ${state.epoch})`;
-    case 'signing':
-      return `signing (epoch ${state.epoch})`;
-    case 'blocked':
-      return `blocked: ${state.reason} (epoch ${state.epoch})`;
-    case 'broken':
-      return `broken: ${state.error}`;
   }
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Generates the Prisma clients of the aggregator store from src/store/prisma/schema.prisma:
-//   src/store/generated/sqlite      (provider sqlite, used with @prisma/adapter-better-sqlite3)
-//   src/store/generated/postgresql  (same model, provider postgresql, used with @prisma/adapter-pg)
+// Generates the Prisma client(s) of a package's store from <package>/src/store/prisma/schema.prisma
+// (written for sqlite) into <package>/src/store/generated:
+//   node scripts/generate-prisma.mjs <package dir>                       one sqlite client, in generated/
+//   node scripts/generate-prisma.mjs <package dir> --dialects sqlite,postgresql
+//                                                                        one client per dialect, in generated/<dialect>
+// (the PostgreSQL variant is the same model with `provider = "postgresql"`).
 // The generated code is committed (so `npm ci && npm test` needs no install script) and is never
 // edited by hand; `--check` regenerates into a temporary folder and fails if the committed code
 // differs (drift between schema.prisma and generated/).
@@ -13,17 +16,22 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { check: { type: 'boolean', default: false }, dialects: { type: 'string' } } });
+if (positionals.length !== 1) {
+  console.error('usage: node scripts/generate-prisma.mjs <package dir> [--dialects sqlite,postgresql] [--check]');
+  process.exit(2);
+}
+const packageDir = resolve(positionals[0]);
+const packageName = basename(packageDir);
 const storeDir = join(packageDir, 'src', 'store');
 const schemaPath = join(storeDir, 'prisma', 'schema.prisma');
 const generatedDir = join(storeDir, 'generated');
-const check = process.argv.includes('--check');
+const dialects = values.dialects === undefined ? undefined : values.dialects.split(',');
 
-const require = createRequire(import.meta.url);
+const require = createRequire(join(packageDir, 'package.json'));
 const prismaCli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
 const env = {
   ...process.env,
@@ -32,15 +40,15 @@ const env = {
   CHECKPOINT_DISABLE: '1',
 };
 
-const work = mkdtempSync(join(tmpdir(), 'aggregator-prisma-'));
+const work = mkdtempSync(join(tmpdir(), `${packageName}-prisma-`));
 try {
   const source = readFileSync(schemaPath, 'utf8');
-  if (!/provider\s*=\s*"sqlite"/.test(source)) throw new Error('schema.prisma: expected the sqlite datasource provider');
+  if (!/provider\s*=\s*"sqlite"/.test(source)) throw new Error(`${schemaPath}: expected the sqlite datasource provider`);
   const outRoot = join(work, 'out');
-  for (const dialect of ['sqlite', 'postgresql']) {
-    const schema = source
-      .replace(/output\s*=\s*"[^"]*"/, `output          = ${JSON.stringify(join(outRoot, dialect))}`)
-      .replace(/provider\s*=\s*"sqlite"/, `provider = "${dialect}"`);
+  for (const dialect of dialects ?? ['sqlite']) {
+    const out = dialects === undefined ? outRoot : join(outRoot, dialect);
+    // Only the values change: the schema text is embedded in the client, its layout must stay.
+    const schema = source.replace(/(output\s*=\s*)"[^"]*"/, (_, prefix) => `${prefix}${JSON.stringify(out)}`).replace(/provider\s*=\s*"sqlite"/, `provider = "${dialect}"`);
     const derived = join(work, `schema.${dialect}.prisma`);
     writeFileSync(derived, schema);
     writeFileSync(join(work, `prisma.config.${dialect}.mjs`), `export default { schema: ${JSON.stringify(derived)} };\n`);
@@ -49,7 +57,7 @@ try {
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    if (result.status !== 0) throw new Error(`prisma generate (${dialect}) failed`);
+    if (result.status !== 0) throw new Error(`prisma generate (${packageName}, ${dialect}) failed`);
   }
   // The inline schema embedded in the client carries the absolute temporary output path: make it stable.
   for (const file of walk(outRoot)) {
@@ -57,17 +65,17 @@ try {
     const stable = text.split(JSON.stringify(outRoot).slice(1, -1)).join('<generated>').split(outRoot).join('<generated>');
     if (stable !== text) writeFileSync(file, stable);
   }
-  if (check) {
+  if (values.check) {
     const differences = compare(outRoot, generatedDir);
     if (differences.length > 0) {
-      console.error(`generated Prisma client is out of date (run npm run generate:prisma -w services/aggregator):\n  ${differences.join('\n  ')}`);
+      console.error(`generated Prisma client of ${packageName} is out of date (run npm run generate:prisma -w services/${packageName}):\n  ${differences.join('\n  ')}`);
       process.exit(1);
     }
-    console.log('generated Prisma client is up to date');
+    console.log(`generated Prisma client of ${packageName} is up to date`);
   } else {
     rmSync(generatedDir, { recursive: true, force: true });
     cpSync(outRoot, generatedDir, { recursive: true });
-    console.log(`wrote ${relative(process.cwd(), generatedDir)}/{sqlite,postgresql}`);
+    console.log(`wrote ${relative(process.cwd(), generatedDir)}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
