@@ -159,4 +159,43 @@ describe('aggregator runtime', () => {
     expect(await code(runtime.registerSigner({ ...base, verificationKey: tampered }))).toBe('VERIFICATION_KEY_INVALID');
     expect(await code(runtime.registerSigner(base))).toBe('ok');
   });
+
+  it('stops in the broken state after maxConsecutiveErrors failed cycles, and counts only consecutive ones', async () => {
+    const errors: unknown[] = [];
+    runtime.on('error', (error) => errors.push(error));
+    await runtime.tick(); // no tip.json yet
+    await runtime.tick();
+    expect(runtime.state.kind).toBe('idle');
+    setEpoch(1n);
+    await runtime.tick(); // a good cycle resets the count
+    rmSync(join(chainDirectory(), 'tip.json'));
+    for (let i = 0; i < 3; i += 1) await runtime.tick();
+    expect(runtime.state).toMatchObject({ kind: 'broken' });
+    expect(errors).toHaveLength(5);
+    await runtime.tick(); // a broken runtime does nothing more
+    expect(errors).toHaveLength(5);
+  });
+
+  it('blocks on an epoch gap without a genesis signer to start again', async () => {
+    setEpoch(1n);
+    await runtime.tick();
+    await registerAll(1n);
+    setEpoch(2n);
+    await runtime.tick(); // genesis at 2
+    const stranded = new AggregatorRuntime({
+      store: opened.store,
+      chain: new CardanoCliFilesChainObserver(chainDirectory(), 0),
+      immutableDatabase: new ImmutableDbDigester(immutableDirectory()),
+      schedule: parametersSchedule([{ fromEpoch: 0n, k: 4n, m: 30n, phiF: 0.9 }]),
+      network: 'devnet',
+      signedEntityKinds: ['MithrilStakeDistribution'],
+      retentionEpochs: 10n,
+      maxConsecutiveErrors: 3,
+      logger: createLogger('aggregator-test', 'silent'),
+    });
+    setEpoch(5n);
+    await stranded.tick();
+    expect(stranded.state).toEqual({ kind: 'blocked', epoch: 5n, reason: 'epoch-gap' });
+  });
 });
+
