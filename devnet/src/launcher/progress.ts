@@ -40,6 +40,8 @@ export class ProgressPrinter {
         return line(`certificate #${this.#certificates} ${short(certificate.hash)} ${what} (${signers})`);
       }
       case 'signer':
+        // At each epoch boundary a signer briefly sees another epoch than the aggregator: not worth a line.
+        if (event.event.type === 'waiting' && event.event.reason === 'aggregator-epoch-mismatch') return;
         if (event.event.type === 'waiting' || event.event.type === 'error') return line(`signer pool-${event.pool}: ${event.event.message}`);
         return;
       case 'aggregator-restarted':
