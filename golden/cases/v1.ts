@@ -230,6 +230,33 @@ const SNAPSHOT = {
   createdAt: SEALED_AT,
   cardanoNodeVersion: '10.1.4',
 };
+const DIGESTS_LOCATION = { type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/digests/mainnet-e512-i10080.json' };
+const IMMUTABLES_LOCATION = {
+  type: 'cloud_storage',
+  uri: 'https://cdn.example/mainnet/immutable/{immutable_file_number}.tar.gz',
+  isTemplate: true,
+  compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+};
+const FILE_DIGEST = { immutableFileName: '10080.chunk', digest: hex('file/10080.chunk') };
+const CARDANO_DATABASE_SNAPSHOT = {
+  hash: hex('cardano-database/512/10080'),
+  merkleRoot: SNAPSHOT.digest,
+  network: 'mainnet',
+  beacon: BEACON,
+  certificateHash: CERTIFICATE.hash,
+  totalDbSizeUncompressed: 212_345_678_901n,
+  createdAt: SEALED_AT,
+  digestsSizeUncompressed: 3_000_000n,
+  digestsLocations: [DIGESTS_LOCATION],
+  immutablesAverageSizeUncompressed: 21_067_000n,
+  immutablesLocations: [IMMUTABLES_LOCATION, { ...IMMUTABLES_LOCATION, type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/immutable/{immutable_file_number}.tar.gz' }],
+  fullArchiveSizeUncompressed: 212_345_678_901n,
+  fullArchiveLocations: [{ type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/full/mainnet-e512-i10080.tar.gz', compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP }],
+  fullArchiveSize: 56_789_012_345n,
+  fullArchiveSha256: hex('archive/512/10080'),
+  compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+  cardanoNodeVersion: '10.1.4',
+};
 const GZIP_SNAPSHOT = {
   ...SNAPSHOT,
   digest: hex('merkle-root/511/10060'),
@@ -395,6 +422,13 @@ export const V1_CASES: CaseTable = {
     gzip: GZIP_SNAPSHOT,
     no_locations: { ...SNAPSHOT, locations: [], beacon: MAX_BEACON, size: U64_MAX },
   },
+  ArtifactLocation: { empty: {}, full: IMMUTABLES_LOCATION, plain: DIGESTS_LOCATION },
+  ImmutableFileDigest: { empty: {}, full: FILE_DIGEST },
+  CardanoDatabaseSnapshot: {
+    empty: {},
+    full: CARDANO_DATABASE_SNAPSHOT,
+    max: { ...CARDANO_DATABASE_SNAPSHOT, beacon: MAX_BEACON, totalDbSizeUncompressed: U64_MAX, fullArchiveSize: U64_MAX, fullArchiveLocations: [], digestsLocations: [] },
+  },
   MithrilStakeDistribution: {
     empty: {},
     full: STAKE_DISTRIBUTION_ARTIFACT,
@@ -500,6 +534,15 @@ export const V1_CASES: CaseTable = {
     accepted: { status: v1.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED },
   },
 
+  ListRegisteredSignersRequest: { empty: {}, full: { epoch: 513n }, max: { epoch: U64_MAX } },
+  ListRegisteredSignersResponse: { empty: {}, full: { epoch: 513n, signers: [SIGNER_A, SIGNER_B, SIGNER_WITHOUT_KES] } },
+  ListCardanoDatabaseSnapshotsRequest: { empty: {}, full: { pageSize: 20, pageToken: PAGE_TOKEN, epoch: 512n }, epoch_zero: { epoch: 0n } },
+  ListCardanoDatabaseSnapshotsResponse: { empty: {}, full: { snapshots: [CARDANO_DATABASE_SNAPSHOT], nextPageToken: PAGE_TOKEN } },
+  GetCardanoDatabaseSnapshotRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
+  GetCardanoDatabaseSnapshotResponse: { empty: {}, full: { snapshot: CARDANO_DATABASE_SNAPSHOT } },
+  GetCardanoDatabaseDigestsRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
+  GetCardanoDatabaseDigestsResponse: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash, digests: [FILE_DIGEST, { immutableFileName: '10080.primary', digest: hex('file/10080.primary') }] } },
+
   // snapshotter_service.proto
   SnapshotterServiceComputeDigestRequest: { empty: {}, full: { beacon: BEACON } },
   SnapshotterServiceComputeDigestResponse: { empty: {}, full: { digest: SNAPSHOT.digest } },
@@ -512,7 +555,9 @@ export const V1_CASES: CaseTable = {
       compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD,
     },
   },
-  SnapshotterServiceCreateSnapshotResponse: { empty: {}, full: { snapshot: SNAPSHOT } },
+  SnapshotterServiceCreateSnapshotResponse: { empty: {}, full: { snapshot: SNAPSHOT }, with_cardano_database: { snapshot: SNAPSHOT, cardanoDatabaseSnapshot: CARDANO_DATABASE_SNAPSHOT } },
   SnapshotterServiceGetSnapshotRequest: { empty: {}, full: { digest: SNAPSHOT.digest } },
   SnapshotterServiceGetSnapshotResponse: { empty: {}, full: { snapshot: GZIP_SNAPSHOT } },
+  SnapshotterServiceListImmutableFileDigestsRequest: { empty: {}, full: { beacon: BEACON } },
+  SnapshotterServiceListImmutableFileDigestsResponse: { empty: {}, full: { digests: [FILE_DIGEST] } },
 };

@@ -97,6 +97,10 @@ const implementation: AggregatorServiceServer = {
   getSnapshot: unimplemented,
   listMithrilStakeDistributions: unimplemented,
   getMithrilStakeDistribution: unimplemented,
+  listRegisteredSigners: unimplemented,
+  listCardanoDatabaseSnapshots: unimplemented,
+  getCardanoDatabaseSnapshot: unimplemented,
+  getCardanoDatabaseDigests: unimplemented,
   registerSigner: unimplemented,
   registerSignatures: unimplemented,
 };

@@ -215,6 +215,11 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       }
     }),
 
+    listRegisteredSigners: unary<proto.ListRegisteredSignersRequest, proto.ListRegisteredSignersResponse>('ListRegisteredSigners', async (request) => {
+      const epoch = toEpoch(request.epoch);
+      return { epoch, signers: (await store.listSigners(epoch)).map(signerToProto) };
+    }),
+
     registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>(
       'RegisterSigner',
       async (request) => {

@@ -110,6 +110,8 @@ describe('aggregator gRPC API', () => {
       await registerAll(aggregator, 1n);
       const settings = await call<{ epochSettings?: { epoch: bigint; currentSigners: unknown[] } }>((m, cb) => client.getEpochSettings({}, m, cb));
       expect(settings.epochSettings?.epoch).toBe(1n);
+      const registered = await call<{ epoch: bigint; signers: { partyId: string }[] }>((m, cb) => client.listRegisteredSigners({ epoch: 2n }, m, cb));
+      expect(registered.signers.map((s) => s.partyId).sort()).toEqual(POOLS.map((p) => parsePoolId(p.hex).bech32).sort());
       setEpoch(2);
       await until(() => streamed.length > 0);
       const genesis = certificateFromProto(streamed[0]);

@@ -20,7 +20,13 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { MithrilStakeDistribution, MithrilStakeDistributionListItem, Snapshot } from "./artifact.js";
+import {
+  CardanoDatabaseSnapshot,
+  ImmutableFileDigest,
+  MithrilStakeDistribution,
+  MithrilStakeDistributionListItem,
+  Snapshot,
+} from "./artifact.js";
 import { Certificate, CertificateListItem } from "./certificate.js";
 import { EpochSettings } from "./epoch.js";
 import { ProtocolParameters, SignedEntityKind, signedEntityKindFromJSON, signedEntityKindToJSON } from "./protocol.js";
@@ -29,6 +35,7 @@ import {
   SignatureRegistrationStatus,
   signatureRegistrationStatusFromJSON,
   signatureRegistrationStatusToJSON,
+  Signer,
   SignerRegistration,
   SingleSignature,
 } from "./signer.js";
@@ -187,6 +194,64 @@ export interface WatchCertificatesRequest {
 export interface WatchCertificatesResponse {
   /** A newly sealed certificate. */
   certificate?: Certificate | undefined;
+}
+
+/** Request of AggregatorService.ListRegisteredSigners. */
+export interface ListRegisteredSignersRequest {
+  /** Recording epoch (a registration made during epoch N is recorded for N+1). */
+  epoch: bigint;
+}
+
+/** Response of AggregatorService.ListRegisteredSigners. */
+export interface ListRegisteredSignersResponse {
+  /** The recording epoch asked for. */
+  epoch: bigint;
+  /** Signers recorded for it, by party id. */
+  signers: Signer[];
+}
+
+/** Request of AggregatorService.ListCardanoDatabaseSnapshots. */
+export interface ListCardanoDatabaseSnapshotsRequest {
+  /** Maximum number of snapshots to return; 0 means the server's default. */
+  pageSize: number;
+  /** Token of the page to return; empty for the first page. */
+  pageToken: string;
+  /** Only the snapshots of this epoch, when set. */
+  epoch?: bigint | undefined;
+}
+
+/** Response of AggregatorService.ListCardanoDatabaseSnapshots. */
+export interface ListCardanoDatabaseSnapshotsResponse {
+  /** Snapshots, most recent first. */
+  snapshots: CardanoDatabaseSnapshot[];
+  /** Token of the next page; empty if this is the last page. */
+  nextPageToken: string;
+}
+
+/** Request of AggregatorService.GetCardanoDatabaseSnapshot. */
+export interface GetCardanoDatabaseSnapshotRequest {
+  /** Hash of the snapshot (64-char lowercase hex). */
+  hash: string;
+}
+
+/** Response of AggregatorService.GetCardanoDatabaseSnapshot. */
+export interface GetCardanoDatabaseSnapshotResponse {
+  /** The snapshot. */
+  snapshot?: CardanoDatabaseSnapshot | undefined;
+}
+
+/** Request of AggregatorService.GetCardanoDatabaseDigests. */
+export interface GetCardanoDatabaseDigestsRequest {
+  /** Hash of the snapshot (64-char lowercase hex); empty for the latest snapshot. */
+  hash: string;
+}
+
+/** Response of AggregatorService.GetCardanoDatabaseDigests. */
+export interface GetCardanoDatabaseDigestsResponse {
+  /** Hash of the snapshot the digests are of. */
+  hash: string;
+  /** Digest of every immutable file up to the snapshot's beacon, by immutable file number then name. */
+  digests: ImmutableFileDigest[];
 }
 
 function createBaseGetEpochSettingsRequest(): GetEpochSettingsRequest {
@@ -2004,6 +2069,657 @@ export const WatchCertificatesResponse: MessageFns<WatchCertificatesResponse> = 
   },
 };
 
+function createBaseListRegisteredSignersRequest(): ListRegisteredSignersRequest {
+  return { epoch: 0n };
+}
+
+export const ListRegisteredSignersRequest: MessageFns<ListRegisteredSignersRequest> = {
+  encode(message: ListRegisteredSignersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRegisteredSignersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRegisteredSignersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRegisteredSignersRequest {
+    return { epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n };
+  },
+
+  toJSON(message: ListRegisteredSignersRequest): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRegisteredSignersRequest>): ListRegisteredSignersRequest {
+    return ListRegisteredSignersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRegisteredSignersRequest>): ListRegisteredSignersRequest {
+    const message = createBaseListRegisteredSignersRequest();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    return message;
+  },
+};
+
+function createBaseListRegisteredSignersResponse(): ListRegisteredSignersResponse {
+  return { epoch: 0n, signers: [] };
+}
+
+export const ListRegisteredSignersResponse: MessageFns<ListRegisteredSignersResponse> = {
+  encode(message: ListRegisteredSignersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.epoch);
+    }
+    for (const v of message.signers) {
+      Signer.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRegisteredSignersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRegisteredSignersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signers.push(Signer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRegisteredSignersResponse {
+    return {
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      signers: globalThis.Array.isArray(object?.signers) ? object.signers.map((e: any) => Signer.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListRegisteredSignersResponse): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.signers?.length) {
+      obj.signers = message.signers.map((e) => Signer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRegisteredSignersResponse>): ListRegisteredSignersResponse {
+    return ListRegisteredSignersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRegisteredSignersResponse>): ListRegisteredSignersResponse {
+    const message = createBaseListRegisteredSignersResponse();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.signers = object.signers?.map((e) => Signer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListCardanoDatabaseSnapshotsRequest(): ListCardanoDatabaseSnapshotsRequest {
+  return { pageSize: 0, pageToken: "", epoch: undefined };
+}
+
+export const ListCardanoDatabaseSnapshotsRequest: MessageFns<ListCardanoDatabaseSnapshotsRequest> = {
+  encode(message: ListCardanoDatabaseSnapshotsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.epoch !== undefined) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCardanoDatabaseSnapshotsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCardanoDatabaseSnapshotsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCardanoDatabaseSnapshotsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : undefined,
+    };
+  },
+
+  toJSON(message: ListCardanoDatabaseSnapshotsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.epoch !== undefined) {
+      obj.epoch = message.epoch.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCardanoDatabaseSnapshotsRequest>): ListCardanoDatabaseSnapshotsRequest {
+    return ListCardanoDatabaseSnapshotsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCardanoDatabaseSnapshotsRequest>): ListCardanoDatabaseSnapshotsRequest {
+    const message = createBaseListCardanoDatabaseSnapshotsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : undefined;
+    return message;
+  },
+};
+
+function createBaseListCardanoDatabaseSnapshotsResponse(): ListCardanoDatabaseSnapshotsResponse {
+  return { snapshots: [], nextPageToken: "" };
+}
+
+export const ListCardanoDatabaseSnapshotsResponse: MessageFns<ListCardanoDatabaseSnapshotsResponse> = {
+  encode(message: ListCardanoDatabaseSnapshotsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.snapshots) {
+      CardanoDatabaseSnapshot.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCardanoDatabaseSnapshotsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCardanoDatabaseSnapshotsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshots.push(CardanoDatabaseSnapshot.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListCardanoDatabaseSnapshotsResponse {
+    return {
+      snapshots: globalThis.Array.isArray(object?.snapshots)
+        ? object.snapshots.map((e: any) => CardanoDatabaseSnapshot.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListCardanoDatabaseSnapshotsResponse): unknown {
+    const obj: any = {};
+    if (message.snapshots?.length) {
+      obj.snapshots = message.snapshots.map((e) => CardanoDatabaseSnapshot.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListCardanoDatabaseSnapshotsResponse>): ListCardanoDatabaseSnapshotsResponse {
+    return ListCardanoDatabaseSnapshotsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListCardanoDatabaseSnapshotsResponse>): ListCardanoDatabaseSnapshotsResponse {
+    const message = createBaseListCardanoDatabaseSnapshotsResponse();
+    message.snapshots = object.snapshots?.map((e) => CardanoDatabaseSnapshot.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCardanoDatabaseSnapshotRequest(): GetCardanoDatabaseSnapshotRequest {
+  return { hash: "" };
+}
+
+export const GetCardanoDatabaseSnapshotRequest: MessageFns<GetCardanoDatabaseSnapshotRequest> = {
+  encode(message: GetCardanoDatabaseSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hash !== "") {
+      writer.uint32(10).string(message.hash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCardanoDatabaseSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCardanoDatabaseSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCardanoDatabaseSnapshotRequest {
+    return { hash: isSet(object.hash) ? globalThis.String(object.hash) : "" };
+  },
+
+  toJSON(message: GetCardanoDatabaseSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCardanoDatabaseSnapshotRequest>): GetCardanoDatabaseSnapshotRequest {
+    return GetCardanoDatabaseSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCardanoDatabaseSnapshotRequest>): GetCardanoDatabaseSnapshotRequest {
+    const message = createBaseGetCardanoDatabaseSnapshotRequest();
+    message.hash = object.hash ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCardanoDatabaseSnapshotResponse(): GetCardanoDatabaseSnapshotResponse {
+  return { snapshot: undefined };
+}
+
+export const GetCardanoDatabaseSnapshotResponse: MessageFns<GetCardanoDatabaseSnapshotResponse> = {
+  encode(message: GetCardanoDatabaseSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      CardanoDatabaseSnapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCardanoDatabaseSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCardanoDatabaseSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = CardanoDatabaseSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCardanoDatabaseSnapshotResponse {
+    return { snapshot: isSet(object.snapshot) ? CardanoDatabaseSnapshot.fromJSON(object.snapshot) : undefined };
+  },
+
+  toJSON(message: GetCardanoDatabaseSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = CardanoDatabaseSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCardanoDatabaseSnapshotResponse>): GetCardanoDatabaseSnapshotResponse {
+    return GetCardanoDatabaseSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCardanoDatabaseSnapshotResponse>): GetCardanoDatabaseSnapshotResponse {
+    const message = createBaseGetCardanoDatabaseSnapshotResponse();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? CardanoDatabaseSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetCardanoDatabaseDigestsRequest(): GetCardanoDatabaseDigestsRequest {
+  return { hash: "" };
+}
+
+export const GetCardanoDatabaseDigestsRequest: MessageFns<GetCardanoDatabaseDigestsRequest> = {
+  encode(message: GetCardanoDatabaseDigestsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hash !== "") {
+      writer.uint32(10).string(message.hash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCardanoDatabaseDigestsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCardanoDatabaseDigestsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCardanoDatabaseDigestsRequest {
+    return { hash: isSet(object.hash) ? globalThis.String(object.hash) : "" };
+  },
+
+  toJSON(message: GetCardanoDatabaseDigestsRequest): unknown {
+    const obj: any = {};
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCardanoDatabaseDigestsRequest>): GetCardanoDatabaseDigestsRequest {
+    return GetCardanoDatabaseDigestsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCardanoDatabaseDigestsRequest>): GetCardanoDatabaseDigestsRequest {
+    const message = createBaseGetCardanoDatabaseDigestsRequest();
+    message.hash = object.hash ?? "";
+    return message;
+  },
+};
+
+function createBaseGetCardanoDatabaseDigestsResponse(): GetCardanoDatabaseDigestsResponse {
+  return { hash: "", digests: [] };
+}
+
+export const GetCardanoDatabaseDigestsResponse: MessageFns<GetCardanoDatabaseDigestsResponse> = {
+  encode(message: GetCardanoDatabaseDigestsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hash !== "") {
+      writer.uint32(10).string(message.hash);
+    }
+    for (const v of message.digests) {
+      ImmutableFileDigest.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCardanoDatabaseDigestsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCardanoDatabaseDigestsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digests.push(ImmutableFileDigest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCardanoDatabaseDigestsResponse {
+    return {
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      digests: globalThis.Array.isArray(object?.digests)
+        ? object.digests.map((e: any) => ImmutableFileDigest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetCardanoDatabaseDigestsResponse): unknown {
+    const obj: any = {};
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    if (message.digests?.length) {
+      obj.digests = message.digests.map((e) => ImmutableFileDigest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCardanoDatabaseDigestsResponse>): GetCardanoDatabaseDigestsResponse {
+    return GetCardanoDatabaseDigestsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCardanoDatabaseDigestsResponse>): GetCardanoDatabaseDigestsResponse {
+    const message = createBaseGetCardanoDatabaseDigestsResponse();
+    message.hash = object.hash ?? "";
+    message.digests = object.digests?.map((e) => ImmutableFileDigest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** The aggregator: epoch settings, signer registration, signature collection, certificates and artifacts. */
 export type AggregatorServiceService = typeof AggregatorServiceService;
 export const AggregatorServiceService = {
@@ -2152,6 +2868,60 @@ export const AggregatorServiceService = {
       Buffer.from(WatchCertificatesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchCertificatesResponse => WatchCertificatesResponse.decode(value),
   },
+  /** Lists the signers recorded for an epoch (reference: GET /signers/registered/{epoch}). */
+  listRegisteredSigners: {
+    path: "/mithril.v1.AggregatorService/ListRegisteredSigners" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRegisteredSignersRequest): Buffer =>
+      Buffer.from(ListRegisteredSignersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRegisteredSignersRequest => ListRegisteredSignersRequest.decode(value),
+    responseSerialize: (value: ListRegisteredSignersResponse): Buffer =>
+      Buffer.from(ListRegisteredSignersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRegisteredSignersResponse => ListRegisteredSignersResponse.decode(value),
+  },
+  /** Lists Cardano database snapshots, most recent first (reference: GET /artifact/cardano-database[/epoch/{epoch}]). */
+  listCardanoDatabaseSnapshots: {
+    path: "/mithril.v1.AggregatorService/ListCardanoDatabaseSnapshots" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListCardanoDatabaseSnapshotsRequest): Buffer =>
+      Buffer.from(ListCardanoDatabaseSnapshotsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListCardanoDatabaseSnapshotsRequest =>
+      ListCardanoDatabaseSnapshotsRequest.decode(value),
+    responseSerialize: (value: ListCardanoDatabaseSnapshotsResponse): Buffer =>
+      Buffer.from(ListCardanoDatabaseSnapshotsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListCardanoDatabaseSnapshotsResponse =>
+      ListCardanoDatabaseSnapshotsResponse.decode(value),
+  },
+  /** Returns a Cardano database snapshot by hash (reference: GET /artifact/cardano-database/{hash}). */
+  getCardanoDatabaseSnapshot: {
+    path: "/mithril.v1.AggregatorService/GetCardanoDatabaseSnapshot" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCardanoDatabaseSnapshotRequest): Buffer =>
+      Buffer.from(GetCardanoDatabaseSnapshotRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCardanoDatabaseSnapshotRequest =>
+      GetCardanoDatabaseSnapshotRequest.decode(value),
+    responseSerialize: (value: GetCardanoDatabaseSnapshotResponse): Buffer =>
+      Buffer.from(GetCardanoDatabaseSnapshotResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCardanoDatabaseSnapshotResponse =>
+      GetCardanoDatabaseSnapshotResponse.decode(value),
+  },
+  /** Returns the immutable file digests of a Cardano database snapshot (reference: GET /artifact/cardano-database/digests, for the latest). */
+  getCardanoDatabaseDigests: {
+    path: "/mithril.v1.AggregatorService/GetCardanoDatabaseDigests" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetCardanoDatabaseDigestsRequest): Buffer =>
+      Buffer.from(GetCardanoDatabaseDigestsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetCardanoDatabaseDigestsRequest =>
+      GetCardanoDatabaseDigestsRequest.decode(value),
+    responseSerialize: (value: GetCardanoDatabaseDigestsResponse): Buffer =>
+      Buffer.from(GetCardanoDatabaseDigestsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetCardanoDatabaseDigestsResponse =>
+      GetCardanoDatabaseDigestsResponse.decode(value),
+  },
 } as const;
 
 export interface AggregatorServiceServer extends UntypedServiceImplementation {
@@ -2182,6 +2952,17 @@ export interface AggregatorServiceServer extends UntypedServiceImplementation {
   registerSignatures: handleUnaryCall<RegisterSignaturesRequest, RegisterSignaturesResponse>;
   /** Streams every certificate sealed from now on, in chain order, until the caller cancels. */
   watchCertificates: handleServerStreamingCall<WatchCertificatesRequest, WatchCertificatesResponse>;
+  /** Lists the signers recorded for an epoch (reference: GET /signers/registered/{epoch}). */
+  listRegisteredSigners: handleUnaryCall<ListRegisteredSignersRequest, ListRegisteredSignersResponse>;
+  /** Lists Cardano database snapshots, most recent first (reference: GET /artifact/cardano-database[/epoch/{epoch}]). */
+  listCardanoDatabaseSnapshots: handleUnaryCall<
+    ListCardanoDatabaseSnapshotsRequest,
+    ListCardanoDatabaseSnapshotsResponse
+  >;
+  /** Returns a Cardano database snapshot by hash (reference: GET /artifact/cardano-database/{hash}). */
+  getCardanoDatabaseSnapshot: handleUnaryCall<GetCardanoDatabaseSnapshotRequest, GetCardanoDatabaseSnapshotResponse>;
+  /** Returns the immutable file digests of a Cardano database snapshot (reference: GET /artifact/cardano-database/digests, for the latest). */
+  getCardanoDatabaseDigests: handleUnaryCall<GetCardanoDatabaseDigestsRequest, GetCardanoDatabaseDigestsResponse>;
 }
 
 export interface AggregatorServiceClient extends Client {
@@ -2371,6 +3152,70 @@ export interface AggregatorServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchCertificatesResponse>;
+  /** Lists the signers recorded for an epoch (reference: GET /signers/registered/{epoch}). */
+  listRegisteredSigners(
+    request: ListRegisteredSignersRequest,
+    callback: (error: ServiceError | null, response: ListRegisteredSignersResponse) => void,
+  ): ClientUnaryCall;
+  listRegisteredSigners(
+    request: ListRegisteredSignersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRegisteredSignersResponse) => void,
+  ): ClientUnaryCall;
+  listRegisteredSigners(
+    request: ListRegisteredSignersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRegisteredSignersResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists Cardano database snapshots, most recent first (reference: GET /artifact/cardano-database[/epoch/{epoch}]). */
+  listCardanoDatabaseSnapshots(
+    request: ListCardanoDatabaseSnapshotsRequest,
+    callback: (error: ServiceError | null, response: ListCardanoDatabaseSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  listCardanoDatabaseSnapshots(
+    request: ListCardanoDatabaseSnapshotsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListCardanoDatabaseSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  listCardanoDatabaseSnapshots(
+    request: ListCardanoDatabaseSnapshotsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListCardanoDatabaseSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a Cardano database snapshot by hash (reference: GET /artifact/cardano-database/{hash}). */
+  getCardanoDatabaseSnapshot(
+    request: GetCardanoDatabaseSnapshotRequest,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseSnapshotResponse) => void,
+  ): ClientUnaryCall;
+  getCardanoDatabaseSnapshot(
+    request: GetCardanoDatabaseSnapshotRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseSnapshotResponse) => void,
+  ): ClientUnaryCall;
+  getCardanoDatabaseSnapshot(
+    request: GetCardanoDatabaseSnapshotRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseSnapshotResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns the immutable file digests of a Cardano database snapshot (reference: GET /artifact/cardano-database/digests, for the latest). */
+  getCardanoDatabaseDigests(
+    request: GetCardanoDatabaseDigestsRequest,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseDigestsResponse) => void,
+  ): ClientUnaryCall;
+  getCardanoDatabaseDigests(
+    request: GetCardanoDatabaseDigestsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseDigestsResponse) => void,
+  ): ClientUnaryCall;
+  getCardanoDatabaseDigests(
+    request: GetCardanoDatabaseDigestsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetCardanoDatabaseDigestsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AggregatorServiceClient = makeGenericClientConstructor(

@@ -117,6 +117,79 @@ export interface MithrilStakeDistributionListItem {
   createdAt?: Timestamp | undefined;
 }
 
+/** Where a file of an artifact can be downloaded. */
+export interface ArtifactLocation {
+  /**
+   * Kind of location, as the reference names it: "aggregator" (served by the aggregator side) or
+   * "cloud_storage" (an object store or CDN).
+   */
+  type: string;
+  /**
+   * The URL, or with is_template a URL template in which "{immutable_file_number}" stands for the
+   * 5-digit (or longer) number of an immutable file.
+   */
+  uri: string;
+  /** Whether uri is a template (one file per immutable file number). */
+  isTemplate: boolean;
+  /** Compression of the file (a tar archive); UNSPECIFIED for an uncompressed file (e.g. the digests list). */
+  compressionAlgorithm: CompressionAlgorithm;
+}
+
+/** The digest of one immutable file (the reference's digests list entry). */
+export interface ImmutableFileDigest {
+  /** File name in the immutable directory, e.g. "06685.chunk". */
+  immutableFileName: string;
+  /** SHA-256 of the file (64-char lowercase hex). */
+  digest: string;
+}
+
+/**
+ * A certified Cardano database snapshot (the reference's CardanoDatabaseSnapshot): the Merkle root
+ * of the immutable files up to a beacon, and where to download them — a per-file digests list,
+ * one archive per immutable file number (so a client restores only the files it lacks), and a
+ * full archive of every file up to the beacon.
+ */
+export interface CardanoDatabaseSnapshot {
+  /** Hash of the snapshot: SHA-256(epoch u64 big-endian ‖ merkle_root ASCII) (64-char lowercase hex). */
+  hash: string;
+  /** Merkle root of the immutable files (the certificate's cardano_database_merkle_root). */
+  merkleRoot: string;
+  /** Cardano network name. */
+  network: string;
+  /** Point of the immutable database the snapshot was taken at. */
+  beacon?:
+    | CardanoDbBeacon
+    | undefined;
+  /** Hash of the certificate that certifies merkle_root. */
+  certificateHash: string;
+  /** Total size of the immutable files up to the beacon, in bytes. */
+  totalDbSizeUncompressed: bigint;
+  /** When the snapshot was created. */
+  createdAt?:
+    | Timestamp
+    | undefined;
+  /** Size of the digests list, in bytes. */
+  digestsSizeUncompressed: bigint;
+  /** Where the digests list (JSON [{immutable_file_name, digest}]) can be downloaded. */
+  digestsLocations: ArtifactLocation[];
+  /** Average uncompressed size of one immutable file number's files, in bytes. */
+  immutablesAverageSizeUncompressed: bigint;
+  /** Where the per-immutable-file-number archives can be downloaded (templates). */
+  immutablesLocations: ArtifactLocation[];
+  /** Uncompressed size of the full archive's content, in bytes (0 when there is none). */
+  fullArchiveSizeUncompressed: bigint;
+  /** Where the archive of every immutable file up to the beacon can be downloaded. */
+  fullArchiveLocations: ArtifactLocation[];
+  /** Size of the full archive as stored (compressed), in bytes. */
+  fullArchiveSize: bigint;
+  /** SHA-256 of the full archive as stored (64-char lowercase hex), checked after a download. */
+  fullArchiveSha256: string;
+  /** Compression of the archives. */
+  compressionAlgorithm: CompressionAlgorithm;
+  /** Version of the Cardano node whose database was archived. */
+  cardanoNodeVersion: string;
+}
+
 function createBaseCardanoDbBeacon(): CardanoDbBeacon {
   return { network: "", epoch: 0n, immutableFileNumber: 0n };
 }
@@ -739,6 +812,656 @@ export const MithrilStakeDistributionListItem: MessageFns<MithrilStakeDistributi
     message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
       ? Timestamp.fromPartial(object.createdAt)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseArtifactLocation(): ArtifactLocation {
+  return { type: "", uri: "", isTemplate: false, compressionAlgorithm: 0 };
+}
+
+export const ArtifactLocation: MessageFns<ArtifactLocation> = {
+  encode(message: ArtifactLocation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.uri !== "") {
+      writer.uint32(18).string(message.uri);
+    }
+    if (message.isTemplate !== false) {
+      writer.uint32(24).bool(message.isTemplate);
+    }
+    if (message.compressionAlgorithm !== 0) {
+      writer.uint32(32).int32(message.compressionAlgorithm);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArtifactLocation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArtifactLocation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uri = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.isTemplate = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.compressionAlgorithm = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArtifactLocation {
+    return {
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      uri: isSet(object.uri) ? globalThis.String(object.uri) : "",
+      isTemplate: isSet(object.isTemplate)
+        ? globalThis.Boolean(object.isTemplate)
+        : isSet(object.is_template)
+        ? globalThis.Boolean(object.is_template)
+        : false,
+      compressionAlgorithm: isSet(object.compressionAlgorithm)
+        ? compressionAlgorithmFromJSON(object.compressionAlgorithm)
+        : isSet(object.compression_algorithm)
+        ? compressionAlgorithmFromJSON(object.compression_algorithm)
+        : 0,
+    };
+  },
+
+  toJSON(message: ArtifactLocation): unknown {
+    const obj: any = {};
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.uri !== "") {
+      obj.uri = message.uri;
+    }
+    if (message.isTemplate !== false) {
+      obj.isTemplate = message.isTemplate;
+    }
+    if (message.compressionAlgorithm !== 0) {
+      obj.compressionAlgorithm = compressionAlgorithmToJSON(message.compressionAlgorithm);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArtifactLocation>): ArtifactLocation {
+    return ArtifactLocation.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArtifactLocation>): ArtifactLocation {
+    const message = createBaseArtifactLocation();
+    message.type = object.type ?? "";
+    message.uri = object.uri ?? "";
+    message.isTemplate = object.isTemplate ?? false;
+    message.compressionAlgorithm = object.compressionAlgorithm ?? 0;
+    return message;
+  },
+};
+
+function createBaseImmutableFileDigest(): ImmutableFileDigest {
+  return { immutableFileName: "", digest: "" };
+}
+
+export const ImmutableFileDigest: MessageFns<ImmutableFileDigest> = {
+  encode(message: ImmutableFileDigest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.immutableFileName !== "") {
+      writer.uint32(10).string(message.immutableFileName);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImmutableFileDigest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImmutableFileDigest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.immutableFileName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImmutableFileDigest {
+    return {
+      immutableFileName: isSet(object.immutableFileName)
+        ? globalThis.String(object.immutableFileName)
+        : isSet(object.immutable_file_name)
+        ? globalThis.String(object.immutable_file_name)
+        : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+    };
+  },
+
+  toJSON(message: ImmutableFileDigest): unknown {
+    const obj: any = {};
+    if (message.immutableFileName !== "") {
+      obj.immutableFileName = message.immutableFileName;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImmutableFileDigest>): ImmutableFileDigest {
+    return ImmutableFileDigest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImmutableFileDigest>): ImmutableFileDigest {
+    const message = createBaseImmutableFileDigest();
+    message.immutableFileName = object.immutableFileName ?? "";
+    message.digest = object.digest ?? "";
+    return message;
+  },
+};
+
+function createBaseCardanoDatabaseSnapshot(): CardanoDatabaseSnapshot {
+  return {
+    hash: "",
+    merkleRoot: "",
+    network: "",
+    beacon: undefined,
+    certificateHash: "",
+    totalDbSizeUncompressed: 0n,
+    createdAt: undefined,
+    digestsSizeUncompressed: 0n,
+    digestsLocations: [],
+    immutablesAverageSizeUncompressed: 0n,
+    immutablesLocations: [],
+    fullArchiveSizeUncompressed: 0n,
+    fullArchiveLocations: [],
+    fullArchiveSize: 0n,
+    fullArchiveSha256: "",
+    compressionAlgorithm: 0,
+    cardanoNodeVersion: "",
+  };
+}
+
+export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
+  encode(message: CardanoDatabaseSnapshot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hash !== "") {
+      writer.uint32(10).string(message.hash);
+    }
+    if (message.merkleRoot !== "") {
+      writer.uint32(18).string(message.merkleRoot);
+    }
+    if (message.network !== "") {
+      writer.uint32(26).string(message.network);
+    }
+    if (message.beacon !== undefined) {
+      CardanoDbBeacon.encode(message.beacon, writer.uint32(34).fork()).join();
+    }
+    if (message.certificateHash !== "") {
+      writer.uint32(42).string(message.certificateHash);
+    }
+    if (message.totalDbSizeUncompressed !== 0n) {
+      if (BigInt.asUintN(64, message.totalDbSizeUncompressed) !== message.totalDbSizeUncompressed) {
+        throw new globalThis.Error("value provided for field message.totalDbSizeUncompressed of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.totalDbSizeUncompressed);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(message.createdAt, writer.uint32(58).fork()).join();
+    }
+    if (message.digestsSizeUncompressed !== 0n) {
+      if (BigInt.asUintN(64, message.digestsSizeUncompressed) !== message.digestsSizeUncompressed) {
+        throw new globalThis.Error("value provided for field message.digestsSizeUncompressed of type uint64 too large");
+      }
+      writer.uint32(64).uint64(message.digestsSizeUncompressed);
+    }
+    for (const v of message.digestsLocations) {
+      ArtifactLocation.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.immutablesAverageSizeUncompressed !== 0n) {
+      if (BigInt.asUintN(64, message.immutablesAverageSizeUncompressed) !== message.immutablesAverageSizeUncompressed) {
+        throw new globalThis.Error(
+          "value provided for field message.immutablesAverageSizeUncompressed of type uint64 too large",
+        );
+      }
+      writer.uint32(80).uint64(message.immutablesAverageSizeUncompressed);
+    }
+    for (const v of message.immutablesLocations) {
+      ArtifactLocation.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.fullArchiveSizeUncompressed !== 0n) {
+      if (BigInt.asUintN(64, message.fullArchiveSizeUncompressed) !== message.fullArchiveSizeUncompressed) {
+        throw new globalThis.Error(
+          "value provided for field message.fullArchiveSizeUncompressed of type uint64 too large",
+        );
+      }
+      writer.uint32(96).uint64(message.fullArchiveSizeUncompressed);
+    }
+    for (const v of message.fullArchiveLocations) {
+      ArtifactLocation.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.fullArchiveSize !== 0n) {
+      if (BigInt.asUintN(64, message.fullArchiveSize) !== message.fullArchiveSize) {
+        throw new globalThis.Error("value provided for field message.fullArchiveSize of type uint64 too large");
+      }
+      writer.uint32(112).uint64(message.fullArchiveSize);
+    }
+    if (message.fullArchiveSha256 !== "") {
+      writer.uint32(122).string(message.fullArchiveSha256);
+    }
+    if (message.compressionAlgorithm !== 0) {
+      writer.uint32(128).int32(message.compressionAlgorithm);
+    }
+    if (message.cardanoNodeVersion !== "") {
+      writer.uint32(138).string(message.cardanoNodeVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CardanoDatabaseSnapshot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCardanoDatabaseSnapshot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hash = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.merkleRoot = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.beacon = CardanoDbBeacon.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.certificateHash = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.totalDbSizeUncompressed = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.digestsSizeUncompressed = reader.uint64() as bigint;
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.digestsLocations.push(ArtifactLocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.immutablesAverageSizeUncompressed = reader.uint64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.immutablesLocations.push(ArtifactLocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fullArchiveSizeUncompressed = reader.uint64() as bigint;
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.fullArchiveLocations.push(ArtifactLocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.fullArchiveSize = reader.uint64() as bigint;
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.fullArchiveSha256 = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.compressionAlgorithm = reader.int32() as any;
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.cardanoNodeVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CardanoDatabaseSnapshot {
+    return {
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      merkleRoot: isSet(object.merkleRoot)
+        ? globalThis.String(object.merkleRoot)
+        : isSet(object.merkle_root)
+        ? globalThis.String(object.merkle_root)
+        : "",
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      beacon: isSet(object.beacon) ? CardanoDbBeacon.fromJSON(object.beacon) : undefined,
+      certificateHash: isSet(object.certificateHash)
+        ? globalThis.String(object.certificateHash)
+        : isSet(object.certificate_hash)
+        ? globalThis.String(object.certificate_hash)
+        : "",
+      totalDbSizeUncompressed: isSet(object.totalDbSizeUncompressed)
+        ? BigInt(object.totalDbSizeUncompressed)
+        : isSet(object.total_db_size_uncompressed)
+        ? BigInt(object.total_db_size_uncompressed)
+        : 0n,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      digestsSizeUncompressed: isSet(object.digestsSizeUncompressed)
+        ? BigInt(object.digestsSizeUncompressed)
+        : isSet(object.digests_size_uncompressed)
+        ? BigInt(object.digests_size_uncompressed)
+        : 0n,
+      digestsLocations: globalThis.Array.isArray(object?.digestsLocations)
+        ? object.digestsLocations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : globalThis.Array.isArray(object?.digests_locations)
+        ? object.digests_locations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : [],
+      immutablesAverageSizeUncompressed: isSet(object.immutablesAverageSizeUncompressed)
+        ? BigInt(object.immutablesAverageSizeUncompressed)
+        : isSet(object.immutables_average_size_uncompressed)
+        ? BigInt(object.immutables_average_size_uncompressed)
+        : 0n,
+      immutablesLocations: globalThis.Array.isArray(object?.immutablesLocations)
+        ? object.immutablesLocations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : globalThis.Array.isArray(object?.immutables_locations)
+        ? object.immutables_locations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : [],
+      fullArchiveSizeUncompressed: isSet(object.fullArchiveSizeUncompressed)
+        ? BigInt(object.fullArchiveSizeUncompressed)
+        : isSet(object.full_archive_size_uncompressed)
+        ? BigInt(object.full_archive_size_uncompressed)
+        : 0n,
+      fullArchiveLocations: globalThis.Array.isArray(object?.fullArchiveLocations)
+        ? object.fullArchiveLocations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : globalThis.Array.isArray(object?.full_archive_locations)
+        ? object.full_archive_locations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : [],
+      fullArchiveSize: isSet(object.fullArchiveSize)
+        ? BigInt(object.fullArchiveSize)
+        : isSet(object.full_archive_size)
+        ? BigInt(object.full_archive_size)
+        : 0n,
+      fullArchiveSha256: isSet(object.fullArchiveSha256)
+        ? globalThis.String(object.fullArchiveSha256)
+        : isSet(object.full_archive_sha256)
+        ? globalThis.String(object.full_archive_sha256)
+        : "",
+      compressionAlgorithm: isSet(object.compressionAlgorithm)
+        ? compressionAlgorithmFromJSON(object.compressionAlgorithm)
+        : isSet(object.compression_algorithm)
+        ? compressionAlgorithmFromJSON(object.compression_algorithm)
+        : 0,
+      cardanoNodeVersion: isSet(object.cardanoNodeVersion)
+        ? globalThis.String(object.cardanoNodeVersion)
+        : isSet(object.cardano_node_version)
+        ? globalThis.String(object.cardano_node_version)
+        : "",
+    };
+  },
+
+  toJSON(message: CardanoDatabaseSnapshot): unknown {
+    const obj: any = {};
+    if (message.hash !== "") {
+      obj.hash = message.hash;
+    }
+    if (message.merkleRoot !== "") {
+      obj.merkleRoot = message.merkleRoot;
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.beacon !== undefined) {
+      obj.beacon = CardanoDbBeacon.toJSON(message.beacon);
+    }
+    if (message.certificateHash !== "") {
+      obj.certificateHash = message.certificateHash;
+    }
+    if (message.totalDbSizeUncompressed !== 0n) {
+      obj.totalDbSizeUncompressed = message.totalDbSizeUncompressed.toString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = fromTimestamp(message.createdAt).toISOString();
+    }
+    if (message.digestsSizeUncompressed !== 0n) {
+      obj.digestsSizeUncompressed = message.digestsSizeUncompressed.toString();
+    }
+    if (message.digestsLocations?.length) {
+      obj.digestsLocations = message.digestsLocations.map((e) => ArtifactLocation.toJSON(e));
+    }
+    if (message.immutablesAverageSizeUncompressed !== 0n) {
+      obj.immutablesAverageSizeUncompressed = message.immutablesAverageSizeUncompressed.toString();
+    }
+    if (message.immutablesLocations?.length) {
+      obj.immutablesLocations = message.immutablesLocations.map((e) => ArtifactLocation.toJSON(e));
+    }
+    if (message.fullArchiveSizeUncompressed !== 0n) {
+      obj.fullArchiveSizeUncompressed = message.fullArchiveSizeUncompressed.toString();
+    }
+    if (message.fullArchiveLocations?.length) {
+      obj.fullArchiveLocations = message.fullArchiveLocations.map((e) => ArtifactLocation.toJSON(e));
+    }
+    if (message.fullArchiveSize !== 0n) {
+      obj.fullArchiveSize = message.fullArchiveSize.toString();
+    }
+    if (message.fullArchiveSha256 !== "") {
+      obj.fullArchiveSha256 = message.fullArchiveSha256;
+    }
+    if (message.compressionAlgorithm !== 0) {
+      obj.compressionAlgorithm = compressionAlgorithmToJSON(message.compressionAlgorithm);
+    }
+    if (message.cardanoNodeVersion !== "") {
+      obj.cardanoNodeVersion = message.cardanoNodeVersion;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CardanoDatabaseSnapshot>): CardanoDatabaseSnapshot {
+    return CardanoDatabaseSnapshot.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CardanoDatabaseSnapshot>): CardanoDatabaseSnapshot {
+    const message = createBaseCardanoDatabaseSnapshot();
+    message.hash = object.hash ?? "";
+    message.merkleRoot = object.merkleRoot ?? "";
+    message.network = object.network ?? "";
+    message.beacon = (object.beacon !== undefined && object.beacon !== null)
+      ? CardanoDbBeacon.fromPartial(object.beacon)
+      : undefined;
+    message.certificateHash = object.certificateHash ?? "";
+    message.totalDbSizeUncompressed =
+      (object.totalDbSizeUncompressed !== undefined && object.totalDbSizeUncompressed !== null)
+        ? BigInt(object.totalDbSizeUncompressed)
+        : 0n;
+    message.createdAt = (object.createdAt !== undefined && object.createdAt !== null)
+      ? Timestamp.fromPartial(object.createdAt)
+      : undefined;
+    message.digestsSizeUncompressed =
+      (object.digestsSizeUncompressed !== undefined && object.digestsSizeUncompressed !== null)
+        ? BigInt(object.digestsSizeUncompressed)
+        : 0n;
+    message.digestsLocations = object.digestsLocations?.map((e) => ArtifactLocation.fromPartial(e)) || [];
+    message.immutablesAverageSizeUncompressed =
+      (object.immutablesAverageSizeUncompressed !== undefined && object.immutablesAverageSizeUncompressed !== null)
+        ? BigInt(object.immutablesAverageSizeUncompressed)
+        : 0n;
+    message.immutablesLocations = object.immutablesLocations?.map((e) => ArtifactLocation.fromPartial(e)) || [];
+    message.fullArchiveSizeUncompressed =
+      (object.fullArchiveSizeUncompressed !== undefined && object.fullArchiveSizeUncompressed !== null)
+        ? BigInt(object.fullArchiveSizeUncompressed)
+        : 0n;
+    message.fullArchiveLocations = object.fullArchiveLocations?.map((e) => ArtifactLocation.fromPartial(e)) || [];
+    message.fullArchiveSize = (object.fullArchiveSize !== undefined && object.fullArchiveSize !== null)
+      ? BigInt(object.fullArchiveSize)
+      : 0n;
+    message.fullArchiveSha256 = object.fullArchiveSha256 ?? "";
+    message.compressionAlgorithm = object.compressionAlgorithm ?? 0;
+    message.cardanoNodeVersion = object.cardanoNodeVersion ?? "";
     return message;
   },
 };

@@ -19,10 +19,12 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import {
+  CardanoDatabaseSnapshot,
   CardanoDbBeacon,
   CompressionAlgorithm,
   compressionAlgorithmFromJSON,
   compressionAlgorithmToJSON,
+  ImmutableFileDigest,
   Snapshot,
 } from "./artifact.js";
 
@@ -55,7 +57,11 @@ export interface SnapshotterServiceCreateSnapshotRequest {
 /** Response of SnapshotterService.CreateSnapshot. */
 export interface SnapshotterServiceCreateSnapshotResponse {
   /** The stored snapshot. */
-  snapshot?: Snapshot | undefined;
+  snapshot?:
+    | Snapshot
+    | undefined;
+  /** The stored snapshot as a Cardano database snapshot (digests list, per-immutable and full archives). */
+  cardanoDatabaseSnapshot?: CardanoDatabaseSnapshot | undefined;
 }
 
 /** Request of SnapshotterService.GetSnapshot. */
@@ -68,6 +74,18 @@ export interface SnapshotterServiceGetSnapshotRequest {
 export interface SnapshotterServiceGetSnapshotResponse {
   /** The snapshot. */
   snapshot?: Snapshot | undefined;
+}
+
+/** Request of SnapshotterService.ListImmutableFileDigests. */
+export interface SnapshotterServiceListImmutableFileDigestsRequest {
+  /** Point of the immutable database. */
+  beacon?: CardanoDbBeacon | undefined;
+}
+
+/** Response of SnapshotterService.ListImmutableFileDigests. */
+export interface SnapshotterServiceListImmutableFileDigestsResponse {
+  /** Digest of every immutable file up to the beacon, by immutable file number then name. */
+  digests: ImmutableFileDigest[];
 }
 
 function createBaseSnapshotterServiceComputeDigestRequest(): SnapshotterServiceComputeDigestRequest {
@@ -334,13 +352,16 @@ export const SnapshotterServiceCreateSnapshotRequest: MessageFns<SnapshotterServ
 };
 
 function createBaseSnapshotterServiceCreateSnapshotResponse(): SnapshotterServiceCreateSnapshotResponse {
-  return { snapshot: undefined };
+  return { snapshot: undefined, cardanoDatabaseSnapshot: undefined };
 }
 
 export const SnapshotterServiceCreateSnapshotResponse: MessageFns<SnapshotterServiceCreateSnapshotResponse> = {
   encode(message: SnapshotterServiceCreateSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.snapshot !== undefined) {
       Snapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    if (message.cardanoDatabaseSnapshot !== undefined) {
+      CardanoDatabaseSnapshot.encode(message.cardanoDatabaseSnapshot, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -366,6 +387,14 @@ export const SnapshotterServiceCreateSnapshotResponse: MessageFns<SnapshotterSer
             message.snapshot = Snapshot.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cardanoDatabaseSnapshot = CardanoDatabaseSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -379,13 +408,23 @@ export const SnapshotterServiceCreateSnapshotResponse: MessageFns<SnapshotterSer
   },
 
   fromJSON(object: any): SnapshotterServiceCreateSnapshotResponse {
-    return { snapshot: isSet(object.snapshot) ? Snapshot.fromJSON(object.snapshot) : undefined };
+    return {
+      snapshot: isSet(object.snapshot) ? Snapshot.fromJSON(object.snapshot) : undefined,
+      cardanoDatabaseSnapshot: isSet(object.cardanoDatabaseSnapshot)
+        ? CardanoDatabaseSnapshot.fromJSON(object.cardanoDatabaseSnapshot)
+        : isSet(object.cardano_database_snapshot)
+        ? CardanoDatabaseSnapshot.fromJSON(object.cardano_database_snapshot)
+        : undefined,
+    };
   },
 
   toJSON(message: SnapshotterServiceCreateSnapshotResponse): unknown {
     const obj: any = {};
     if (message.snapshot !== undefined) {
       obj.snapshot = Snapshot.toJSON(message.snapshot);
+    }
+    if (message.cardanoDatabaseSnapshot !== undefined) {
+      obj.cardanoDatabaseSnapshot = CardanoDatabaseSnapshot.toJSON(message.cardanoDatabaseSnapshot);
     }
     return obj;
   },
@@ -398,6 +437,10 @@ export const SnapshotterServiceCreateSnapshotResponse: MessageFns<SnapshotterSer
     message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
       ? Snapshot.fromPartial(object.snapshot)
       : undefined;
+    message.cardanoDatabaseSnapshot =
+      (object.cardanoDatabaseSnapshot !== undefined && object.cardanoDatabaseSnapshot !== null)
+        ? CardanoDatabaseSnapshot.fromPartial(object.cardanoDatabaseSnapshot)
+        : undefined;
     return message;
   },
 };
@@ -538,6 +581,164 @@ export const SnapshotterServiceGetSnapshotResponse: MessageFns<SnapshotterServic
   },
 };
 
+function createBaseSnapshotterServiceListImmutableFileDigestsRequest(): SnapshotterServiceListImmutableFileDigestsRequest {
+  return { beacon: undefined };
+}
+
+export const SnapshotterServiceListImmutableFileDigestsRequest: MessageFns<
+  SnapshotterServiceListImmutableFileDigestsRequest
+> = {
+  encode(
+    message: SnapshotterServiceListImmutableFileDigestsRequest,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.beacon !== undefined) {
+      CardanoDbBeacon.encode(message.beacon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotterServiceListImmutableFileDigestsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotterServiceListImmutableFileDigestsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.beacon = CardanoDbBeacon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotterServiceListImmutableFileDigestsRequest {
+    return { beacon: isSet(object.beacon) ? CardanoDbBeacon.fromJSON(object.beacon) : undefined };
+  },
+
+  toJSON(message: SnapshotterServiceListImmutableFileDigestsRequest): unknown {
+    const obj: any = {};
+    if (message.beacon !== undefined) {
+      obj.beacon = CardanoDbBeacon.toJSON(message.beacon);
+    }
+    return obj;
+  },
+
+  create(
+    base?: DeepPartial<SnapshotterServiceListImmutableFileDigestsRequest>,
+  ): SnapshotterServiceListImmutableFileDigestsRequest {
+    return SnapshotterServiceListImmutableFileDigestsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<SnapshotterServiceListImmutableFileDigestsRequest>,
+  ): SnapshotterServiceListImmutableFileDigestsRequest {
+    const message = createBaseSnapshotterServiceListImmutableFileDigestsRequest();
+    message.beacon = (object.beacon !== undefined && object.beacon !== null)
+      ? CardanoDbBeacon.fromPartial(object.beacon)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSnapshotterServiceListImmutableFileDigestsResponse(): SnapshotterServiceListImmutableFileDigestsResponse {
+  return { digests: [] };
+}
+
+export const SnapshotterServiceListImmutableFileDigestsResponse: MessageFns<
+  SnapshotterServiceListImmutableFileDigestsResponse
+> = {
+  encode(
+    message: SnapshotterServiceListImmutableFileDigestsResponse,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    for (const v of message.digests) {
+      ImmutableFileDigest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotterServiceListImmutableFileDigestsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotterServiceListImmutableFileDigestsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.digests.push(ImmutableFileDigest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotterServiceListImmutableFileDigestsResponse {
+    return {
+      digests: globalThis.Array.isArray(object?.digests)
+        ? object.digests.map((e: any) => ImmutableFileDigest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SnapshotterServiceListImmutableFileDigestsResponse): unknown {
+    const obj: any = {};
+    if (message.digests?.length) {
+      obj.digests = message.digests.map((e) => ImmutableFileDigest.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(
+    base?: DeepPartial<SnapshotterServiceListImmutableFileDigestsResponse>,
+  ): SnapshotterServiceListImmutableFileDigestsResponse {
+    return SnapshotterServiceListImmutableFileDigestsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<SnapshotterServiceListImmutableFileDigestsResponse>,
+  ): SnapshotterServiceListImmutableFileDigestsResponse {
+    const message = createBaseSnapshotterServiceListImmutableFileDigestsResponse();
+    message.digests = object.digests?.map((e) => ImmutableFileDigest.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** The snapshotter: immutable-DB digests, snapshot archives and their storage. */
 export type SnapshotterServiceService = typeof SnapshotterServiceService;
 export const SnapshotterServiceService = {
@@ -583,6 +784,20 @@ export const SnapshotterServiceService = {
     responseDeserialize: (value: Buffer): SnapshotterServiceGetSnapshotResponse =>
       SnapshotterServiceGetSnapshotResponse.decode(value),
   },
+  /** Lists the digest of every immutable file up to a beacon. */
+  listImmutableFileDigests: {
+    path: "/mithril.v1.SnapshotterService/ListImmutableFileDigests" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SnapshotterServiceListImmutableFileDigestsRequest): Buffer =>
+      Buffer.from(SnapshotterServiceListImmutableFileDigestsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SnapshotterServiceListImmutableFileDigestsRequest =>
+      SnapshotterServiceListImmutableFileDigestsRequest.decode(value),
+    responseSerialize: (value: SnapshotterServiceListImmutableFileDigestsResponse): Buffer =>
+      Buffer.from(SnapshotterServiceListImmutableFileDigestsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SnapshotterServiceListImmutableFileDigestsResponse =>
+      SnapshotterServiceListImmutableFileDigestsResponse.decode(value),
+  },
 } as const;
 
 export interface SnapshotterServiceServer extends UntypedServiceImplementation {
@@ -592,6 +807,11 @@ export interface SnapshotterServiceServer extends UntypedServiceImplementation {
   createSnapshot: handleUnaryCall<SnapshotterServiceCreateSnapshotRequest, SnapshotterServiceCreateSnapshotResponse>;
   /** Returns a stored snapshot by digest. */
   getSnapshot: handleUnaryCall<SnapshotterServiceGetSnapshotRequest, SnapshotterServiceGetSnapshotResponse>;
+  /** Lists the digest of every immutable file up to a beacon. */
+  listImmutableFileDigests: handleUnaryCall<
+    SnapshotterServiceListImmutableFileDigestsRequest,
+    SnapshotterServiceListImmutableFileDigestsResponse
+  >;
 }
 
 export interface SnapshotterServiceClient extends Client {
@@ -642,6 +862,22 @@ export interface SnapshotterServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SnapshotterServiceGetSnapshotResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists the digest of every immutable file up to a beacon. */
+  listImmutableFileDigests(
+    request: SnapshotterServiceListImmutableFileDigestsRequest,
+    callback: (error: ServiceError | null, response: SnapshotterServiceListImmutableFileDigestsResponse) => void,
+  ): ClientUnaryCall;
+  listImmutableFileDigests(
+    request: SnapshotterServiceListImmutableFileDigestsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SnapshotterServiceListImmutableFileDigestsResponse) => void,
+  ): ClientUnaryCall;
+  listImmutableFileDigests(
+    request: SnapshotterServiceListImmutableFileDigestsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SnapshotterServiceListImmutableFileDigestsResponse) => void,
   ): ClientUnaryCall;
 }
 
