@@ -12,3 +12,4 @@ export * from './era.js';
 export * from './certificate-message.js';
 export * from './epoch-settings.js';
 export * from './stake-distribution.js';
+export * from './cardano-database-snapshot.js';
