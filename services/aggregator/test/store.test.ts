@@ -26,6 +26,8 @@ if (!POSTGRES_URL) process.stderr.write('note: PostgreSQL store tests skipped (s
 const bytes = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff);
 const pool = (i: number): string => `pool1${i.toString().padStart(8, '0')}`;
 const I64_MAX = (1n << 63n) - 1n;
+/** Every migration, in order: the versioned SQL files of each dialect. */
+const ALL_MIGRATIONS = ['0001_init', '0002_cardano_database_snapshot'];
 
 async function expectStoreError(promise: Promise<unknown>, code: AggregatorStoreError['code']): Promise<void> {
   await expect(promise).rejects.toBeInstanceOf(AggregatorStoreError);
@@ -92,9 +94,9 @@ function storeSuite(name: string, backend: () => Backend): void {
 
     describe('migrations', () => {
       it('applies the versioned SQL once and records it in schema_migrations', async () => {
-        expect(opened.migrations.applied).toEqual(['0001_init']);
+        expect(opened.migrations.applied).toEqual(ALL_MIGRATIONS);
         const recorded = await store.appliedMigrations();
-        expect(recorded.map((m) => [m.version, m.name])).toEqual([['0001', '0001_init']]);
+        expect(recorded.map((m) => [m.version, m.name])).toEqual(ALL_MIGRATIONS.map((name) => [name.slice(0, 4), name]));
         expect(Number.isNaN(Date.parse(recorded[0]!.appliedAt))).toBe(false);
       });
 
@@ -103,7 +105,7 @@ function storeSuite(name: string, backend: () => Backend): void {
         const again = await openAggregatorStore({ url });
         try {
           expect(again.migrations.applied).toEqual([]);
-          expect(again.migrations.recorded.map((m) => m.name)).toEqual(['0001_init']);
+          expect(again.migrations.recorded.map((m) => m.name)).toEqual(ALL_MIGRATIONS);
           expect(await again.store.getEpochSettings(3n)).toEqual({ epoch: 3n, protocolParameters: { k: 5n, m: 100n, phiF: 0.65 } });
         } finally {
           await again.close();
@@ -270,6 +272,26 @@ function storeSuite(name: string, backend: () => Backend): void {
       expect(await store.certificateOfSignedEntity(cardanoDatabase(2n, 51n))).toBeNull();
     });
 
+    it('stores Cardano database snapshots: by hash, by certificate, newest first, by epoch', async () => {
+      const snapshot = (n: number, epoch: bigint) => ({
+        hash: `s${n}`,
+        epoch,
+        immutableFileNumber: BigInt(n),
+        merkleRoot: `root${n}`,
+        certificateHash: `c${n}`,
+        content: bytes(300, n),
+        createdAt: new Date(1000 * n),
+      });
+      for (const [n, epoch] of [[1, 4n], [3, 5n], [2, 4n]] as const) await store.saveCardanoDatabaseSnapshot(snapshot(n, epoch));
+      expect(await store.getCardanoDatabaseSnapshot('s2')).toEqual(snapshot(2, 4n));
+      expect((await store.cardanoDatabaseSnapshotOfCertificate('c3'))?.hash).toBe('s3');
+      expect((await store.latestCardanoDatabaseSnapshots({ limit: 10 })).map((s) => s.hash)).toEqual(['s3', 's2', 's1']);
+      expect((await store.latestCardanoDatabaseSnapshots({ limit: 10 }, { epoch: 4n })).map((s) => s.hash)).toEqual(['s2', 's1']);
+      await store.saveCardanoDatabaseSnapshot({ ...snapshot(2, 4n), content: bytes(10, 9) });
+      expect((await store.getCardanoDatabaseSnapshot('s2'))?.content).toEqual(bytes(10, 9));
+      expect(await store.getCardanoDatabaseSnapshot('nope')).toBeNull();
+    });
+
     it('seals a certificate and closes its open message in one transaction', async () => {
       const type = cardanoDatabase(30n, 7n);
       const message = await store.createOpenMessage({ epoch: 30n, signedEntityType: type, protocolMessage: '{}' });
@@ -344,15 +366,15 @@ describe('store URL and migration checks', () => {
     try {
       const files = migrationFiles('sqlite');
       const connection = sqliteMigrationConnection(db);
-      expect((await runMigrations(connection, files)).applied).toEqual(['0001_init']);
+      expect((await runMigrations(connection, files)).applied).toEqual(ALL_MIGRATIONS);
       const changed = files.map((f) => ({ ...f, checksum: '00'.repeat(32) }));
       await expect(runMigrations(connection, changed)).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
       await expect(runMigrations(connection, [])).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
       // A failing migration leaves neither its tables nor its record.
-      const broken = { version: '0002', name: '0002_broken', sql: 'CREATE TABLE t2 (a INTEGER); SELECT * FROM no_such_table;', checksum: 'x' };
+      const broken = { version: '9999', name: '9999_broken', sql: 'CREATE TABLE t2 (a INTEGER); SELECT * FROM no_such_table;', checksum: 'x' };
       await expect(runMigrations(connection, [...files, broken])).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 't2'").all()).toEqual([]);
-      expect((await runMigrations(connection, files)).recorded.map((m) => m.name)).toEqual(['0001_init']);
+      expect((await runMigrations(connection, files)).recorded.map((m) => m.name)).toEqual(ALL_MIGRATIONS);
     } finally {
       db.close();
       rmSync(dir, { recursive: true, force: true });

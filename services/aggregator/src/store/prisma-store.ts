@@ -13,6 +13,7 @@ import type {
   AddSingleSignatureResult,
   AggregatorStore,
   AppliedMigration,
+  CardanoDatabaseSnapshotRecord,
   CertificateRecord,
   EpochSettingsRecord,
   NewCertificate,
@@ -150,6 +151,18 @@ function certificateOf(row: Rows.CertificateModel): CertificateRecord {
     signedEntityType: parseBeacon(row.beacon, `certificate ${row.hash}`),
     json: row.content,
     sealedAt: row.sealedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+function cardanoDatabaseSnapshotOf(row: Rows.CardanoDatabaseSnapshotModel): CardanoDatabaseSnapshotRecord {
+  return {
+    hash: row.hash,
+    epoch: row.epoch,
+    immutableFileNumber: row.immutableFileNumber,
+    merkleRoot: row.merkleRoot,
+    certificateHash: row.certificateHash,
+    content: new Uint8Array(row.content),
     createdAt: row.createdAt,
   };
 }
@@ -428,6 +441,48 @@ export class PrismaAggregatorStore implements AggregatorStore {
     return this.run('latest genesis certificate', async () => {
       const row = await this.client.certificate.findFirst({ where: { previousHash: '' }, orderBy: NEWEST_FIRST });
       return row === null ? null : certificateOf(row);
+    });
+  }
+
+  saveCardanoDatabaseSnapshot(snapshot: CardanoDatabaseSnapshotRecord): Promise<CardanoDatabaseSnapshotRecord> {
+    return this.run('save cardano database snapshot', async () => {
+      const data = {
+        hash: textArg(snapshot.hash, 'snapshot hash', 128),
+        epoch: bigintArg(snapshot.epoch, 'epoch'),
+        immutableFileNumber: bigintArg(snapshot.immutableFileNumber, 'immutable file number'),
+        merkleRoot: textArg(snapshot.merkleRoot, 'merkle root', 128),
+        certificateHash: textArg(snapshot.certificateHash, 'certificate hash', 128),
+        content: bytesArg(snapshot.content, 'snapshot content'),
+        createdAt: snapshot.createdAt,
+      };
+      // The same snapshot stored again (a retried creation) replaces the description.
+      const row = await this.client.cardanoDatabaseSnapshot.upsert({ where: { hash: data.hash }, create: data, update: data });
+      return cardanoDatabaseSnapshotOf(row);
+    });
+  }
+
+  latestCardanoDatabaseSnapshots(page: Page, filter: { readonly epoch?: Epoch } = {}): Promise<CardanoDatabaseSnapshotRecord[]> {
+    return this.run('latest cardano database snapshots', async () => {
+      const rows = await this.client.cardanoDatabaseSnapshot.findMany({
+        where: filter.epoch === undefined ? {} : { epoch: bigintArg(filter.epoch, 'epoch') },
+        orderBy: [{ createdAt: 'desc' }, { immutableFileNumber: 'desc' }, { hash: 'desc' }],
+        ...limitArg(page),
+      });
+      return rows.map(cardanoDatabaseSnapshotOf);
+    });
+  }
+
+  getCardanoDatabaseSnapshot(hash: string): Promise<CardanoDatabaseSnapshotRecord | null> {
+    return this.run('get cardano database snapshot', async () => {
+      const row = await this.client.cardanoDatabaseSnapshot.findUnique({ where: { hash } });
+      return row === null ? null : cardanoDatabaseSnapshotOf(row);
+    });
+  }
+
+  cardanoDatabaseSnapshotOfCertificate(certificateHash: string): Promise<CardanoDatabaseSnapshotRecord | null> {
+    return this.run('cardano database snapshot of certificate', async () => {
+      const row = await this.client.cardanoDatabaseSnapshot.findFirst({ where: { certificateHash } });
+      return row === null ? null : cardanoDatabaseSnapshotOf(row);
     });
   }
 

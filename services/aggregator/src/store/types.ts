@@ -89,6 +89,17 @@ export interface CertificateRecord {
   readonly createdAt: Date;
 }
 
+export interface CardanoDatabaseSnapshotRecord {
+  readonly hash: string;
+  readonly epoch: Epoch;
+  readonly immutableFileNumber: bigint;
+  readonly merkleRoot: string;
+  readonly certificateHash: string;
+  /** mithril.v1.CardanoDatabaseSnapshot bytes, as the snapshotter described the snapshot. */
+  readonly content: Uint8Array;
+  readonly createdAt: Date;
+}
+
 export type NewCertificate = Omit<CertificateRecord, 'createdAt'> & { readonly createdAt?: Date };
 
 export type OpcertCheckResult =
@@ -176,6 +187,13 @@ export interface AggregatorStore {
   latestCertificates(page: Page): Promise<CertificateRecord[]>;
   /** The first certificate of an epoch in sealed order (the epoch's "master" certificate). */
   firstCertificateOfEpoch(epoch: Epoch): Promise<CertificateRecord | null>;
+
+  /** Stores (or replaces) the description of a Cardano database snapshot. Snapshots are not pruned with the epochs. */
+  saveCardanoDatabaseSnapshot(snapshot: CardanoDatabaseSnapshotRecord): Promise<CardanoDatabaseSnapshotRecord>;
+  /** Newest first, optionally of one epoch. */
+  latestCardanoDatabaseSnapshots(page: Page, filter?: { readonly epoch?: Epoch }): Promise<CardanoDatabaseSnapshotRecord[]>;
+  getCardanoDatabaseSnapshot(hash: string): Promise<CardanoDatabaseSnapshotRecord | null>;
+  cardanoDatabaseSnapshotOfCertificate(certificateHash: string): Promise<CardanoDatabaseSnapshotRecord | null>;
 
   /** Accepts an opcert issue number not lower than the highest seen for the pool, and records it. */
   checkAndRecordOpcertIssueNumber(poolId: string, issueNumber: bigint): Promise<OpcertCheckResult>;

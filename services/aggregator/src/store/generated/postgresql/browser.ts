@@ -52,3 +52,8 @@ export type Certificate = Prisma.CertificateModel
  * Highest operational-certificate issue number seen per pool (replay protection).
  */
 export type OpcertCounter = Prisma.OpcertCounterModel
+/**
+ * Model CardanoDatabaseSnapshot
+ * A Cardano database snapshot the snapshotter stored for a CardanoDatabase certificate.
+ */
+export type CardanoDatabaseSnapshot = Prisma.CardanoDatabaseSnapshotModel

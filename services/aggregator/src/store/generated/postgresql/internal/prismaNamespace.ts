@@ -403,7 +403,8 @@ export const ModelName = {
   OpenMessage: 'OpenMessage',
   SingleSignature: 'SingleSignature',
   Certificate: 'Certificate',
-  OpcertCounter: 'OpcertCounter'
+  OpcertCounter: 'OpcertCounter',
+  CardanoDatabaseSnapshot: 'CardanoDatabaseSnapshot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +420,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "signerRegistration" | "stakeDistribution" | "epochSettings" | "openMessage" | "singleSignature" | "certificate" | "opcertCounter"
+    modelProps: "signerRegistration" | "stakeDistribution" | "epochSettings" | "openMessage" | "singleSignature" | "certificate" | "opcertCounter" | "cardanoDatabaseSnapshot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +942,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    CardanoDatabaseSnapshot: {
+      payload: Prisma.$CardanoDatabaseSnapshotPayload<ExtArgs>
+      fields: Prisma.CardanoDatabaseSnapshotFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.CardanoDatabaseSnapshotFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.CardanoDatabaseSnapshotFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        findFirst: {
+          args: Prisma.CardanoDatabaseSnapshotFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.CardanoDatabaseSnapshotFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        findMany: {
+          args: Prisma.CardanoDatabaseSnapshotFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>[]
+        }
+        create: {
+          args: Prisma.CardanoDatabaseSnapshotCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        createMany: {
+          args: Prisma.CardanoDatabaseSnapshotCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.CardanoDatabaseSnapshotCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>[]
+        }
+        delete: {
+          args: Prisma.CardanoDatabaseSnapshotDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        update: {
+          args: Prisma.CardanoDatabaseSnapshotUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        deleteMany: {
+          args: Prisma.CardanoDatabaseSnapshotDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.CardanoDatabaseSnapshotUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.CardanoDatabaseSnapshotUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>[]
+        }
+        upsert: {
+          args: Prisma.CardanoDatabaseSnapshotUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CardanoDatabaseSnapshotPayload>
+        }
+        aggregate: {
+          args: Prisma.CardanoDatabaseSnapshotAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateCardanoDatabaseSnapshot>
+        }
+        groupBy: {
+          args: Prisma.CardanoDatabaseSnapshotGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CardanoDatabaseSnapshotGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.CardanoDatabaseSnapshotCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CardanoDatabaseSnapshotCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1062,6 +1137,19 @@ export const OpcertCounterScalarFieldEnum = {
 } as const
 
 export type OpcertCounterScalarFieldEnum = (typeof OpcertCounterScalarFieldEnum)[keyof typeof OpcertCounterScalarFieldEnum]
+
+
+export const CardanoDatabaseSnapshotScalarFieldEnum = {
+  hash: 'hash',
+  epoch: 'epoch',
+  immutableFileNumber: 'immutableFileNumber',
+  merkleRoot: 'merkleRoot',
+  certificateHash: 'certificateHash',
+  content: 'content',
+  createdAt: 'createdAt'
+} as const
+
+export type CardanoDatabaseSnapshotScalarFieldEnum = (typeof CardanoDatabaseSnapshotScalarFieldEnum)[keyof typeof CardanoDatabaseSnapshotScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1342,6 +1430,7 @@ export type GlobalOmitConfig = {
   singleSignature?: Prisma.SingleSignatureOmit
   certificate?: Prisma.CertificateOmit
   opcertCounter?: Prisma.OpcertCounterOmit
+  cardanoDatabaseSnapshot?: Prisma.CardanoDatabaseSnapshotOmit
 }
 
 /* Types for Logging */

@@ -57,7 +57,8 @@ export const ModelName = {
   OpenMessage: 'OpenMessage',
   SingleSignature: 'SingleSignature',
   Certificate: 'Certificate',
-  OpcertCounter: 'OpcertCounter'
+  OpcertCounter: 'OpcertCounter',
+  CardanoDatabaseSnapshot: 'CardanoDatabaseSnapshot'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -158,6 +159,19 @@ export const OpcertCounterScalarFieldEnum = {
 } as const
 
 export type OpcertCounterScalarFieldEnum = (typeof OpcertCounterScalarFieldEnum)[keyof typeof OpcertCounterScalarFieldEnum]
+
+
+export const CardanoDatabaseSnapshotScalarFieldEnum = {
+  hash: 'hash',
+  epoch: 'epoch',
+  immutableFileNumber: 'immutableFileNumber',
+  merkleRoot: 'merkleRoot',
+  certificateHash: 'certificateHash',
+  content: 'content',
+  createdAt: 'createdAt'
+} as const
+
+export type CardanoDatabaseSnapshotScalarFieldEnum = (typeof CardanoDatabaseSnapshotScalarFieldEnum)[keyof typeof CardanoDatabaseSnapshotScalarFieldEnum]
 
 
 export const SortOrder = {
