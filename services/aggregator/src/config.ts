@@ -27,6 +27,10 @@ export const aggregatorConfigSchema = z.object({
   /** Epochs of per-epoch state kept; certificates are never pruned. */
   retentionEpochs: z.coerce.bigint().min(3n).default(10n),
   maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
+  /** host:port of the snapshotter; without one, CardanoDatabase certificates are made but no snapshot archives. */
+  snapshotterAddress: z.string().min(1).optional(),
+  /** Deadline of one snapshot creation (archiving a large database takes minutes). */
+  snapshotDeadlineMs: z.coerce.number().int().positive().default(30 * 60_000),
   /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
   bootstrapGenesisSecretKeyFile: z.string().optional(),
   otlpEndpoint: z.string().optional(),
@@ -54,6 +58,8 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       runIntervalMs: 'milliseconds between two runtime cycles',
       retentionEpochs: 'epochs of registrations, stake, messages and signatures kept',
       maxConsecutiveErrors: 'consecutive failed cycles before the runtime stops',
+      snapshotterAddress: 'host:port of the snapshotter (archives of certified Cardano databases)',
+      snapshotDeadlineMs: 'deadline of one snapshot creation (ms)',
       bootstrapGenesisSecretKeyFile: 'DEVNET ONLY: genesis secret key file to sign the genesis certificate automatically',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',

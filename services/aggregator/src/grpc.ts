@@ -23,6 +23,7 @@ import { AggregatorStoreError, type AggregatorStore, type CertificateRecord, typ
 import { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 import type { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { mithrilStakeDistributionArtifact } from './artifacts.js';
+import type { Snapshotter } from './snapshots.js';
 
 const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
   MALFORMED_REQUEST: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
@@ -48,6 +49,8 @@ const HASH = /^[0-9a-f]{64}$/;
 export interface AggregatorGrpcOptions {
   readonly runtime: AggregatorRuntime;
   readonly store: AggregatorStore;
+  /** Where the immutable file digests of a snapshot come from; without it they are not served. */
+  readonly snapshotter?: Snapshotter | undefined;
   readonly nodeVersion: string;
   readonly logger: Logger;
   readonly tracer: Tracer;
@@ -103,6 +106,19 @@ function certificateListItem(certificate: Certificate): proto.CertificateListIte
 }
 
 const parsed = (record: CertificateRecord) => certificateFromJson(record.json);
+
+function legacySnapshot(snapshot: proto.CardanoDatabaseSnapshot): proto.Snapshot {
+  return {
+    digest: snapshot.merkleRoot,
+    ...(snapshot.beacon !== undefined ? { beacon: snapshot.beacon } : {}),
+    size: snapshot.fullArchiveSize,
+    locations: snapshot.fullArchiveLocations.map((location) => location.uri),
+    compressionAlgorithm: snapshot.compressionAlgorithm,
+    certificateHash: snapshot.certificateHash,
+    ...(snapshot.createdAt !== undefined ? { createdAt: snapshot.createdAt } : {}),
+    cardanoNodeVersion: snapshot.cardanoNodeVersion,
+  };
+}
 
 export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedService {
   const { runtime, store, logger, tracer, meter } = options;
@@ -182,14 +198,24 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       return { certificate: certificateToProto(parsed(record)) };
     }),
 
-    // Snapshots are produced by the snapshotter; until one is wired in, there are none to list.
+    // The legacy snapshot shape: the full archive of a Cardano database snapshot.
     listSnapshots: unary<proto.ListSnapshotsRequest, proto.ListSnapshotsResponse>('ListSnapshots', async (request) => {
-      pageOf(request);
-      return { snapshots: [], nextPageToken: '' };
+      const page = pageOf(request);
+      const records = await store.latestCardanoDatabaseSnapshots({ limit: page.limit + 1, offset: page.offset });
+      return {
+        snapshots: records.slice(0, page.limit).map((record) => legacySnapshot(proto.CardanoDatabaseSnapshot.decode(record.content))),
+        nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
+      };
     }),
 
     getSnapshot: unary<proto.GetSnapshotRequest, proto.GetSnapshotResponse>('GetSnapshot', async (request) => {
-      throw new AggregatorError('ARTIFACT_NOT_FOUND', `no snapshot has digest ${request.digest}`);
+      if (!HASH.test(request.digest)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot digest is 64 lowercase hex characters');
+      for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
+        const records = await store.latestCardanoDatabaseSnapshots({ limit: MAX_PAGE_SIZE, offset });
+        const found = records.find((record) => record.merkleRoot === request.digest);
+        if (found !== undefined) return { snapshot: legacySnapshot(proto.CardanoDatabaseSnapshot.decode(found.content)) };
+        if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no snapshot has digest ${request.digest}`);
+      }
     }),
 
     listMithrilStakeDistributions: unary<proto.ListMithrilStakeDistributionsRequest, proto.ListMithrilStakeDistributionsResponse>('ListMithrilStakeDistributions', async (request) => {
@@ -218,6 +244,33 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     listRegisteredSigners: unary<proto.ListRegisteredSignersRequest, proto.ListRegisteredSignersResponse>('ListRegisteredSigners', async (request) => {
       const epoch = toEpoch(request.epoch);
       return { epoch, signers: (await store.listSigners(epoch)).map(signerToProto) };
+    }),
+
+    listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest, proto.ListCardanoDatabaseSnapshotsResponse>('ListCardanoDatabaseSnapshots', async (request) => {
+      const page = pageOf(request);
+      const filter = request.epoch === undefined ? {} : { epoch: toEpoch(request.epoch) };
+      const records = await store.latestCardanoDatabaseSnapshots({ limit: page.limit + 1, offset: page.offset }, filter);
+      return {
+        snapshots: records.slice(0, page.limit).map((record) => proto.CardanoDatabaseSnapshot.decode(record.content)),
+        nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
+      };
+    }),
+
+    getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest, proto.GetCardanoDatabaseSnapshotResponse>('GetCardanoDatabaseSnapshot', async (request) => {
+      if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
+      const record = await store.getCardanoDatabaseSnapshot(request.hash);
+      if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Cardano database snapshot has hash ${request.hash}`);
+      return { snapshot: proto.CardanoDatabaseSnapshot.decode(record.content) };
+    }),
+
+    getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest, proto.GetCardanoDatabaseDigestsResponse>('GetCardanoDatabaseDigests', async (request) => {
+      if (request.hash !== '' && !HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
+      const record = request.hash === '' ? ((await store.latestCardanoDatabaseSnapshots({ limit: 1 }))[0] ?? null) : await store.getCardanoDatabaseSnapshot(request.hash);
+      if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', request.hash === '' ? 'no Cardano database snapshot exists yet' : `no Cardano database snapshot has hash ${request.hash}`);
+      if (options.snapshotter === undefined) throw new AggregatorError('NOT_READY', 'this aggregator has no snapshotter to read the digests from');
+      const snapshot = proto.CardanoDatabaseSnapshot.decode(record.content);
+      if (snapshot.beacon === undefined) throw new AggregatorError('ARTIFACT_NOT_FOUND', `snapshot ${record.hash} has no beacon`);
+      return { hash: record.hash, digests: await options.snapshotter.listImmutableFileDigests(snapshot.beacon) };
     }),
 
     registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>(

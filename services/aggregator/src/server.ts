@@ -3,6 +3,7 @@ import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger, startG
 import type { AggregatorConfig } from './config.js';
 import { readGenesisSigner } from './genesis.js';
 import { aggregatorGrpcService } from './grpc.js';
+import { GrpcSnapshotter, SnapshotProducer } from './snapshots.js';
 import { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { parametersSchedule } from './runtime/parameters.js';
 import { openAggregatorStore, type PrismaAggregatorStore } from './store/index.js';
@@ -42,18 +43,22 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     const seconds = Number(certificate.metadata.sealedAt - certificate.metadata.initiatedAt) / 1e9;
     if (certificate.previousHash !== '') roundLatency.record(seconds, { kind: certificate.signedEntityType.kind });
   });
+  const snapshotter = config.snapshotterAddress === undefined ? undefined : new GrpcSnapshotter(config.snapshotterAddress, AGGREGATOR_VERSION, config.snapshotDeadlineMs);
+  const snapshots = snapshotter === undefined ? undefined : new SnapshotProducer(opened.store, snapshotter, config.network, logger, Math.max(1000, config.runIntervalMs));
+  if (snapshots !== undefined) runtime.on('certificate', (certificate) => snapshots.onCertificate(certificate));
   let running;
   try {
     running = await startGrpcServer({
       host: config.host,
       port: config.port,
-      services: [aggregatorGrpcService({ runtime, store: opened.store, nodeVersion: AGGREGATOR_VERSION, logger, tracer: telemetry.tracer, meter: telemetry.meter })],
+      services: [aggregatorGrpcService({ runtime, store: opened.store, snapshotter, nodeVersion: AGGREGATOR_VERSION, logger, tracer: telemetry.tracer, meter: telemetry.meter })],
     });
   } catch (error) {
     await opened.close();
     throw error;
   }
   runtime.start(config.runIntervalMs);
+  await snapshots?.start();
   logger.info({ host: config.host, port: running.port }, 'aggregator listening');
   return {
     port: running.port,
@@ -64,6 +69,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       // Requests first (in-flight ones finish), then the runtime: nothing is accepted that is not stored.
       await running.close();
       await runtime.stop();
+      await snapshots?.stop();
       await opened.close();
       await telemetry.shutdown();
     },

@@ -1,0 +1,141 @@
+/**
+ * Cardano database snapshots: once a CardanoDatabase certificate is sealed, the snapshotter
+ * archives the certified immutable files (checking they have the certified Merkle root) and the
+ * aggregator records where they are. A creation that fails (snapshotter down, still archiving) is
+ * retried until it succeeds; the certificate does not wait for it.
+ */
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import {
+  CardanoDatabaseSnapshot as CardanoDatabaseSnapshotMessage,
+  SnapshotterServiceClient,
+  readErrorDetail,
+  setVersionMetadata,
+  type CardanoDatabaseSnapshot,
+  type CardanoDbBeacon,
+  type ImmutableFileDigest,
+} from '@mithril-ts/proto';
+import { PROTOCOL_VERSION, certificateFromJson, type Certificate } from '@mithril-ts/protocol';
+import type { Logger } from '@mithril-ts/service-kit';
+import type { AggregatorStore } from './store/index.js';
+
+/** What the aggregator asks of a snapshotter. */
+export interface Snapshotter {
+  createSnapshot(beacon: CardanoDbBeacon, merkleRoot: string, certificateHash: string): Promise<CardanoDatabaseSnapshot>;
+  listImmutableFileDigests(beacon: CardanoDbBeacon): Promise<ImmutableFileDigest[]>;
+  close(): void;
+}
+
+export class GrpcSnapshotter implements Snapshotter {
+  readonly #client: SnapshotterServiceClient;
+
+  constructor(
+    address: string,
+    private readonly nodeVersion: string,
+    /** Archiving a large database takes minutes. */
+    private readonly createDeadlineMs: number,
+    private readonly readDeadlineMs = 30_000,
+  ) {
+    this.#client = new SnapshotterServiceClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+  }
+
+  #metadata(): Metadata {
+    return setVersionMetadata({ nodeVersion: this.nodeVersion, protocolVersion: PROTOCOL_VERSION });
+  }
+
+  createSnapshot(beacon: CardanoDbBeacon, merkleRoot: string, certificateHash: string): Promise<CardanoDatabaseSnapshot> {
+    return new Promise((resolve, reject) => {
+      this.#client.createSnapshot({ beacon, digest: merkleRoot, certificateHash, compressionAlgorithm: 0 }, this.#metadata(), { deadline: Date.now() + this.createDeadlineMs }, (error, response) => {
+        if (error) return reject(describe('CreateSnapshot', error));
+        if (response.cardanoDatabaseSnapshot === undefined) return reject(new Error('the snapshotter answered without a Cardano database snapshot'));
+        resolve(response.cardanoDatabaseSnapshot);
+      });
+    });
+  }
+
+  listImmutableFileDigests(beacon: CardanoDbBeacon): Promise<ImmutableFileDigest[]> {
+    return new Promise((resolve, reject) => {
+      this.#client.listImmutableFileDigests({ beacon }, this.#metadata(), { deadline: Date.now() + this.readDeadlineMs }, (error, response) => {
+        if (error) return reject(describe('ListImmutableFileDigests', error));
+        resolve(response.digests);
+      });
+    });
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
+
+function describe(call: string, error: ServiceError): Error {
+  const detail = readErrorDetail(error);
+  return new Error(`snapshotter ${call}: ${detail?.message ?? error.details ?? error.message}`, { cause: error });
+}
+
+/** Makes the snapshot of every CardanoDatabase certificate, retrying the failed ones. */
+export class SnapshotProducer {
+  readonly #pending = new Map<string, Certificate>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: AggregatorStore,
+    private readonly snapshotter: Snapshotter,
+    private readonly network: string,
+    private readonly logger: Logger,
+    private readonly retryIntervalMs: number,
+  ) {}
+
+  /** Queues the recent CardanoDatabase certificates without a snapshot (after a restart), then runs. */
+  async start(recent = 20): Promise<void> {
+    for (const record of await this.store.latestCertificatesOfKind('CardanoDatabase', { limit: recent })) {
+      if ((await this.store.cardanoDatabaseSnapshotOfCertificate(record.hash)) === null) this.#pending.set(record.hash, certificateFromJson(record.json));
+    }
+    const loop = () => {
+      this.#running = this.#drain().finally(() => {
+        if (this.#timer !== undefined) this.#timer = setTimeout(loop, this.retryIntervalMs);
+      });
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  onCertificate(certificate: Certificate): void {
+    if (certificate.signedEntityType.kind !== 'CardanoDatabase' || certificate.previousHash === '') return;
+    this.#pending.set(certificate.hash, certificate);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    this.snapshotter.close();
+  }
+
+  async #drain(): Promise<void> {
+    for (const [hash, certificate] of [...this.#pending]) {
+      if (this.#timer === undefined) return;
+      const type = certificate.signedEntityType;
+      if (type.kind !== 'CardanoDatabase') continue;
+      const merkleRoot = certificate.protocolMessage.get('cardano_database_merkle_root');
+      if (merkleRoot === undefined) {
+        this.#pending.delete(hash);
+        continue;
+      }
+      try {
+        const snapshot = await this.snapshotter.createSnapshot({ network: this.network, epoch: type.epoch, immutableFileNumber: type.immutableFileNumber }, merkleRoot, hash);
+        await this.store.saveCardanoDatabaseSnapshot({
+          hash: snapshot.hash,
+          epoch: type.epoch,
+          immutableFileNumber: type.immutableFileNumber,
+          merkleRoot,
+          certificateHash: hash,
+          content: CardanoDatabaseSnapshotMessage.encode(snapshot).finish(),
+          createdAt: new Date(),
+        });
+        this.#pending.delete(hash);
+        this.logger.info({ hash: snapshot.hash, immutableFileNumber: String(type.immutableFileNumber) }, 'stored a Cardano database snapshot');
+      } catch (error) {
+        this.logger.warn({ err: error, certificate: hash }, 'snapshot creation failed; retrying later');
+      }
+    }
+  }
+}
