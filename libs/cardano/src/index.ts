@@ -60,3 +60,11 @@ export {
 } from './cardano-cli.js';
 export { certifyMithrilKey, type KesCertification } from './key-certification.js';
 export { cardanoDatabaseMerkleRoot } from './cardano-database.js';
+export {
+  kesSignatureToJson,
+  kesSignatureFromJson,
+  operationalCertificateToJson,
+  operationalCertificateFromJson,
+  type KesSignatureJson,
+  type OperationalCertificateJson,
+} from './reference-json.js';
