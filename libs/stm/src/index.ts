@@ -47,3 +47,5 @@ export {
 } from './cbor-format.js';
 /** v0 (legacy) bytes and the JSON shapes carried by certificates as JSON-hex. */
 export * from './encoding.js';
+/** Reference JSON from bytes without decoding points (for relays of already validated keys). */
+export { verificationKeyPoPBytesToJson } from './json-reshape.js';
