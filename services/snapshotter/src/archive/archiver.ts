@@ -1,0 +1,72 @@
+/**
+ * Archives of immutable files: a tar (entries `immutable/NNNNN.ext`, so that unpacking in a
+ * node's database directory restores its layout) compressed with gzip, produced as a stream
+ * straight into the artifact storage — nothing is staged on disk or in memory — and measured on
+ * the way (size and SHA-256 of the bytes as stored).
+ *
+ * zstd: Node 20's zlib has none, and no maintained npm package providing it is installed (the
+ * known ones download or build native binaries at install), so gzip is the only compression.
+ */
+import { createGzip, constants as zlib } from 'node:zlib';
+import { pipeline } from 'node:stream';
+import { create as createTar } from 'tar';
+import { SnapshotterError, describeError } from '../errors.js';
+import type { ArtifactStorage } from '../storage/port.js';
+import type { Compression } from '../store/types.js';
+import { MeasuringStream } from './measure.js';
+
+/** Directory the files are placed under in the archive (the node database's layout). */
+export const ARCHIVE_DIRECTORY = 'immutable';
+
+export const ARCHIVE_EXTENSIONS: Readonly<Record<Compression, string>> = { gzip: 'tar.gz', zstd: 'tar.zst' };
+
+/** Compressions this build can produce. */
+export const SUPPORTED_COMPRESSIONS: readonly Compression[] = ['gzip'];
+
+export interface StoredArchive {
+  /** Size of the archive as stored. */
+  readonly size: number;
+  /** SHA-256 (hex) of the archive as stored. */
+  readonly sha256: string;
+}
+
+export interface ArchiveRequest {
+  /** The node's immutable directory. */
+  readonly directory: string;
+  /** File names in the directory, in archive order. */
+  readonly files: readonly string[];
+  readonly compression: Compression;
+  /** Where to store the archive. */
+  readonly storage: ArtifactStorage;
+  readonly key: string;
+}
+
+/** Streams the archive of `files` into the storage under `key`; its size and SHA-256. */
+export async function storeArchive(request: ArchiveRequest): Promise<StoredArchive> {
+  if (!SUPPORTED_COMPRESSIONS.includes(request.compression)) {
+    throw new SnapshotterError('UNSUPPORTED_COMPRESSION', `${request.compression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`);
+  }
+  // portable: no owner, group or host-specific fields; follow: archive a symlinked file's bytes.
+  const tar = createTar({ cwd: request.directory, prefix: ARCHIVE_DIRECTORY, portable: true, follow: true, noDirRecurse: true }, [...request.files]);
+  const measure = new MeasuringStream();
+  let sourceError: unknown;
+  // Minipass (tar's stream) is consumed as an async iterable, which carries its errors along.
+  const source = pipeline(async function* () {
+    yield* tar;
+  }, createGzip({ level: zlib.Z_DEFAULT_COMPRESSION }), measure, (error) => {
+    if (error) sourceError = error;
+  });
+  try {
+    await request.storage.put(request.key, source);
+  } catch (error) {
+    source.destroy();
+    // The storage saw the stream fail: report why the archive could not be produced.
+    const cause = sourceError ?? error;
+    if (cause instanceof SnapshotterError) throw cause;
+    throw new SnapshotterError(sourceError === undefined ? 'STORAGE_FAILED' : 'IMMUTABLE_DB_UNREADABLE', `archiving ${request.files.length} file(s) into ${request.key} failed: ${describeError(cause)}`, { cause });
+  }
+  if (sourceError !== undefined) {
+    throw new SnapshotterError('IMMUTABLE_DB_UNREADABLE', `archiving into ${request.key} failed: ${describeError(sourceError)}`, { cause: sourceError });
+  }
+  return { size: measure.size, sha256: measure.sha256 };
+}

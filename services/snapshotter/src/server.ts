@@ -1,0 +1,89 @@
+/**
+ * The snapshotter's composition root: configuration in; the store (migrated), the digest cache,
+ * the artifact storage, the download server (local storage) and the gRPC server out.
+ */
+import { ConfigError, createLogger, startGrpcServer, type Logger } from '@mithril-ts/service-kit';
+import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
+import { JsonFileDigestCache } from './digest-cache/json-file.js';
+import { MemoryDigestCache } from './digest-cache/memory.js';
+import type { DigestCache } from './digest-cache/port.js';
+import { CachedImmutableDigester } from './digester.js';
+import { snapshotterGrpcService } from './grpc.js';
+import { startDownloadServer, type DownloadServer } from './http/download-server.js';
+import { Snapshotter } from './snapshotter.js';
+import { LocalDirectoryStorage } from './storage/local-directory.js';
+import type { ArtifactStorage } from './storage/port.js';
+import { S3Storage } from './storage/s3.js';
+import { openSnapshotStore } from './store/open.js';
+
+export const SNAPSHOTTER_VERSION = '0.1.0';
+
+export interface RunningSnapshotter {
+  readonly grpcPort: number;
+  /** Port of the download server; undefined with S3 storage (downloads come from the bucket). */
+  readonly httpPort: number | undefined;
+  readonly snapshotter: Snapshotter;
+  readonly storage: ArtifactStorage;
+  close(): Promise<void>;
+}
+
+export async function startSnapshotter(input: SnapshotterConfigInput, options: { readonly logger?: Logger } = {}): Promise<RunningSnapshotter> {
+  const parsed = snapshotterConfigSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')}: ${issue.message}`).join('; ')}`);
+  const config = parsed.data;
+  const logger = options.logger ?? createLogger('snapshotter', config.logLevel);
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const opened = await openSnapshotStore({ url: config.storePath });
+    closers.push(() => opened.close());
+    if (opened.migrationsApplied.length > 0) logger.info({ migrations: opened.migrationsApplied }, 'snapshotter store migrated');
+
+    const cache: DigestCache =
+      config.digestCache === 'sqlite' ? opened.store.digestCache() : config.digestCache === 'json' ? new JsonFileDigestCache(config.digestCachePath as string) : new MemoryDigestCache();
+
+    let storage: ArtifactStorage;
+    let download: DownloadServer | undefined;
+    if (config.storage === 'local') {
+      const directory = config.storageDirectory as string;
+      // The download server serves the directory whatever URL the artifacts advertise.
+      download = await startDownloadServer({ host: config.httpHost, port: config.httpPort, storage: new LocalDirectoryStorage(directory, ''), logger });
+      closers.push(() => download?.close());
+      storage = new LocalDirectoryStorage(directory, config.publicUrl ?? download.baseUrl);
+    } else {
+      const s3 = new S3Storage({
+        endpoint: config.s3Endpoint,
+        region: config.s3Region,
+        bucket: config.s3Bucket as string,
+        accessKeyId: config.s3AccessKeyId,
+        secretAccessKey: config.s3SecretAccessKey,
+        forcePathStyle: config.s3ForcePathStyle,
+        keyPrefix: config.s3KeyPrefix,
+        publicBaseUrl: config.publicUrl,
+        partSizeBytes: config.s3PartSizeBytes,
+      });
+      closers.push(() => s3.close());
+      storage = s3;
+    }
+
+    const snapshotter = new Snapshotter({
+      network: config.network,
+      digester: new CachedImmutableDigester(config.immutableDirectory, cache),
+      store: opened.store,
+      storage,
+      defaultCompression: config.compression,
+      cardanoNodeVersion: config.cardanoNodeVersion,
+      keepSnapshots: config.keepSnapshots,
+      logger,
+    });
+    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger)] });
+    closers.push(() => grpc.close());
+    logger.info({ host: config.host, grpcPort: grpc.port, httpPort: download?.port, storage: config.storage, digestCache: config.digestCache }, 'snapshotter listening');
+    return { grpcPort: grpc.port, httpPort: download?.port, snapshotter, storage, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The snapshotter store on Prisma 7 (Rust-free client, @prisma/adapter-better-sqlite3): snapshot
+ * records, per-immutable archive records, and — through `PrismaDigestCache` — the per-file digest
+ * cache, all in one SQLite file.
+ */
+import { SnapshotterError, describeError } from '../errors.js';
+import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME, type DigestCache } from '../digest-cache/port.js';
+import type { PrismaClient } from './generated/client.js';
+import type * as Rows from './generated/models.js';
+import { COMPRESSIONS, type Compression, type ImmutableArchiveRecord, type SnapshotRecord, type SnapshotStore } from './types.js';
+
+/** BIGINT columns are signed 64-bit. */
+const I64_MAX = (1n << 63n) - 1n;
+const HEX64 = /^[0-9a-f]{64}$/;
+/** Rows per statement: SQLite binds at most 32,766 parameters; smaller batches keep statements light. */
+const BATCH = 400;
+
+function asStoreError(error: unknown, what: string): SnapshotterError {
+  if (error instanceof SnapshotterError) return error;
+  return new SnapshotterError('STORE_FAILED', `${what}: ${describeError(error)}`, { cause: error });
+}
+
+function bigintArg(value: bigint, what: string): bigint {
+  if (typeof value !== 'bigint' || value < 0n || value > I64_MAX) {
+    throw new SnapshotterError('INVALID_ARGUMENT', `${what} must be an integer in [0, ${I64_MAX}], got ${String(value)}`);
+  }
+  return value;
+}
+
+function compressionOf(value: string, where: string): Compression {
+  if (!COMPRESSIONS.includes(value as Compression)) throw new SnapshotterError('STORE_FAILED', `${where}: unknown compression ${JSON.stringify(value)}`);
+  return value as Compression;
+}
+
+function snapshotOf(row: Rows.SnapshotModel): SnapshotRecord {
+  const where = `snapshot ${row.merkleRoot}`;
+  if (!HEX64.test(row.merkleRoot) || !HEX64.test(row.hash) || !HEX64.test(row.fullArchiveSha256)) throw new SnapshotterError('STORE_FAILED', `${where}: a hash column is not 64 hex digits`);
+  return {
+    merkleRoot: row.merkleRoot,
+    hash: row.hash,
+    network: row.network,
+    epoch: row.epoch,
+    immutableFileNumber: row.immutableFileNumber,
+    certificateHash: row.certificateHash,
+    compression: compressionOf(row.compression, where),
+    cardanoNodeVersion: row.cardanoNodeVersion,
+    createdAt: row.createdAt,
+    totalDbSizeUncompressed: row.totalDbSizeUncompressed,
+    immutablesAverageSizeUncompressed: row.immutablesAverageSizeUncompressed,
+    digestsKey: row.digestsKey,
+    digestsSize: row.digestsSize,
+    fullArchiveKey: row.fullArchiveKey,
+    fullArchiveSize: row.fullArchiveSize,
+    fullArchiveSha256: row.fullArchiveSha256,
+    fullArchiveSizeUncompressed: row.fullArchiveSizeUncompressed,
+  };
+}
+
+function archiveOf(row: Rows.ImmutableArchiveModel): ImmutableArchiveRecord {
+  return {
+    immutableFileNumber: row.immutableFileNumber,
+    compression: compressionOf(row.compression, `archive of immutable file number ${row.immutableFileNumber}`),
+    key: row.key,
+    size: row.size,
+    sha256: row.sha256,
+    sizeUncompressed: row.sizeUncompressed,
+    createdAt: row.createdAt,
+  };
+}
+
+export class PrismaSnapshotStore implements SnapshotStore {
+  #closed = false;
+
+  constructor(private readonly client: PrismaClient) {}
+
+  /** The digest cache kept in this store's `immutable_file_digest` table. */
+  digestCache(): DigestCache {
+    return new PrismaDigestCache(this.client, () => this.#closed);
+  }
+
+  async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
+    this.open();
+    for (const [what, value] of Object.entries(snapshot)) if (typeof value === 'bigint') bigintArg(value, `snapshot ${what}`);
+    if (!HEX64.test(snapshot.merkleRoot)) throw new SnapshotterError('INVALID_ARGUMENT', `snapshot merkle root must be 64 lowercase hex digits, got ${JSON.stringify(snapshot.merkleRoot)}`);
+    const data = { ...snapshot };
+    try {
+      await this.client.snapshot.upsert({ where: { merkleRoot: snapshot.merkleRoot }, create: data, update: data });
+    } catch (error) {
+      throw asStoreError(error, `saving snapshot ${snapshot.merkleRoot}`);
+    }
+  }
+
+  async getSnapshot(merkleRoot: string): Promise<SnapshotRecord | null> {
+    this.open();
+    let row;
+    try {
+      row = await this.client.snapshot.findUnique({ where: { merkleRoot } });
+    } catch (error) {
+      throw asStoreError(error, `reading snapshot ${merkleRoot}`);
+    }
+    return row === null ? null : snapshotOf(row);
+  }
+
+  async listSnapshots(): Promise<SnapshotRecord[]> {
+    this.open();
+    try {
+      const rows = await this.client.snapshot.findMany({ orderBy: [{ immutableFileNumber: 'desc' }, { createdAt: 'desc' }, { merkleRoot: 'asc' }] });
+      return rows.map(snapshotOf);
+    } catch (error) {
+      throw asStoreError(error, 'listing snapshots');
+    }
+  }
+
+  async deleteSnapshot(merkleRoot: string): Promise<void> {
+    this.open();
+    try {
+      await this.client.snapshot.deleteMany({ where: { merkleRoot } });
+    } catch (error) {
+      throw asStoreError(error, `deleting snapshot ${merkleRoot}`);
+    }
+  }
+
+  async saveImmutableArchive(archive: ImmutableArchiveRecord): Promise<void> {
+    this.open();
+    for (const what of ['immutableFileNumber', 'size', 'sizeUncompressed'] as const) bigintArg(archive[what], `archive ${what}`);
+    const where = { immutableFileNumber_compression: { immutableFileNumber: archive.immutableFileNumber, compression: archive.compression } };
+    try {
+      await this.client.immutableArchive.upsert({ where, create: { ...archive }, update: { ...archive } });
+    } catch (error) {
+      throw asStoreError(error, `saving the archive of immutable file number ${archive.immutableFileNumber}`);
+    }
+  }
+
+  async listImmutableArchives(compression?: Compression): Promise<ImmutableArchiveRecord[]> {
+    this.open();
+    try {
+      const rows = await this.client.immutableArchive.findMany({
+        ...(compression === undefined ? {} : { where: { compression } }),
+        orderBy: [{ immutableFileNumber: 'asc' }, { compression: 'asc' }],
+      });
+      return rows.map(archiveOf);
+    } catch (error) {
+      throw asStoreError(error, 'listing immutable archives');
+    }
+  }
+
+  async deleteImmutableArchive(immutableFileNumber: bigint, compression: Compression): Promise<void> {
+    this.open();
+    try {
+      await this.client.immutableArchive.deleteMany({ where: { immutableFileNumber, compression } });
+    } catch (error) {
+      throw asStoreError(error, `deleting the archive of immutable file number ${immutableFileNumber}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.client.$disconnect();
+  }
+
+  private open(): void {
+    if (this.#closed) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
+  }
+}
+
+/** The per-file digest cache in the store's `immutable_file_digest` table. */
+export class PrismaDigestCache implements DigestCache {
+  constructor(
+    private readonly client: PrismaClient,
+    private readonly closed: () => boolean,
+  ) {}
+
+  async get(names: readonly string[]): Promise<Map<string, string>> {
+    if (this.closed()) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
+    const found = new Map<string, string>();
+    try {
+      for (let start = 0; start < names.length; start += BATCH) {
+        const rows = await this.client.immutableFileDigest.findMany({ where: { fileName: { in: names.slice(start, start + BATCH) } } });
+        for (const row of rows) {
+          if (!FILE_DIGEST_HEX.test(row.digest)) throw new SnapshotterError('STORE_FAILED', `cached digest of ${row.fileName} is not 64 lowercase hex digits`);
+          found.set(row.fileName, row.digest);
+        }
+      }
+    } catch (error) {
+      throw asStoreError(error, 'reading the digest cache');
+    }
+    return found;
+  }
+
+  async put(entries: ReadonlyMap<string, string>): Promise<void> {
+    if (this.closed()) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
+    const rows = [...entries];
+    for (const [name, digest] of rows) {
+      if (!IMMUTABLE_FILE_NAME.test(name) || !FILE_DIGEST_HEX.test(digest)) {
+        throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
+      }
+    }
+    try {
+      // One multi-row INSERT per batch: a first digest of a mainnet database writes ~15,000 rows.
+      for (let start = 0; start < rows.length; start += BATCH) {
+        const batch = rows.slice(start, start + BATCH);
+        const placeholders = batch.map(() => '(?, ?)').join(', ');
+        await this.client.$executeRawUnsafe(`INSERT OR REPLACE INTO "immutable_file_digest" ("file_name", "digest") VALUES ${placeholders}`, ...batch.flat());
+      }
+    } catch (error) {
+      throw asStoreError(error, 'writing the digest cache');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/** Small generated immutable databases in temporary directories, and what their digests must be. */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import { createLogger } from '@mithril-ts/service-kit';
+
+export const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
+export const fileName = (n: number, extension: string): string => `${String(n).padStart(5, '0')}.${extension}`;
+export const sha256 = (bytes: string | Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+export const silentLogger = createLogger('snapshotter-test', 'fatal');
+
+/** Bytes of a file: distinct per name and of varied sizes (some compress well, some do not). */
+export function contentOf(name: string): Buffer {
+  const seed = createHash('sha256').update(name).digest();
+  const random = Buffer.alloc(300 + (seed[0] as number) * 4);
+  for (let i = 0; i < random.length; i += 32) createHash('sha256').update(seed).update(String(i)).digest().copy(random, i);
+  return Buffer.concat([Buffer.from(`bytes of ${name}\n`.repeat(20)), random]);
+}
+
+const created: string[] = [];
+
+export function tempDir(prefix: string): string {
+  const directory = mkdtempSync(join(tmpdir(), `snapshotter-${prefix}-`));
+  created.push(directory);
+  return directory;
+}
+
+export function removeTempDirs(): void {
+  for (const directory of created.splice(0)) rmSync(directory, { recursive: true, force: true });
+}
+
+export function writeTrio(directory: string, n: number): void {
+  mkdirSync(directory, { recursive: true });
+  for (const extension of EXTENSIONS) writeFileSync(join(directory, fileName(n, extension)), contentOf(fileName(n, extension)));
+}
+
+/** An immutable directory with trios 0..openChunk (the last one is the chunk still being written). */
+export function immutableDb(openChunk: number): string {
+  const directory = join(tempDir('db'), 'immutable');
+  for (let n = 0; n <= openChunk; n += 1) writeTrio(directory, n);
+  return directory;
+}
+
+export function expectedFiles(upTo: number): { immutableFileName: string; digest: string }[] {
+  const files: { immutableFileName: string; digest: string }[] = [];
+  for (let n = 0; n <= upTo; n += 1) for (const extension of EXTENSIONS) files.push({ immutableFileName: fileName(n, extension), digest: sha256(contentOf(fileName(n, extension))) });
+  return files;
+}
+
+export function expectedRoot(upTo: number): string {
+  return cardanoDatabaseMerkleRoot(expectedFiles(upTo).map((file) => file.digest));
+}
+
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: unknown; metadata?: unknown }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error === undefined) throw new Error('expected a rejection');
+  return error as Error & { code?: unknown };
+}
