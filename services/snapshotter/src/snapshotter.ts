@@ -110,7 +110,7 @@ export class Snapshotter {
    * digest (else DIGEST_MISMATCH, and nothing is stored). Calling it again for a stored snapshot
    * reuses what is there and records the latest certificate.
    */
-  createSnapshot(request: CreateSnapshotRequest): Promise<SnapshotRecord> {
+  async createSnapshot(request: CreateSnapshotRequest): Promise<SnapshotRecord> {
     this.checkBeacon(request.beacon);
     if (typeof request.digest !== 'string' || !HEX64.test(request.digest)) throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(request.digest).slice(0, 80))}`);
     if (typeof request.certificateHash !== 'string' || !HEX64.test(request.certificateHash)) {

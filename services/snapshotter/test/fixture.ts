@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { createLogger } from '@mithril-ts/service-kit';
+import type { SnapshotRecord } from '../src/index.js';
 
 export const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
 export const fileName = (n: number, extension: string): string => `${String(n).padStart(5, '0')}.${extension}`;
@@ -60,4 +61,29 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   );
   if (error === undefined) throw new Error('expected a rejection');
   return error as Error & { code?: unknown };
+}
+
+/** A snapshot record of made-up values (the root encodes the immutable file number). */
+export function snapshotRecord(immutableFileNumber: bigint, overrides: Partial<SnapshotRecord> = {}): SnapshotRecord {
+  const root = immutableFileNumber.toString(16).padStart(64, '0');
+  return {
+    merkleRoot: root,
+    hash: 'ab'.repeat(32),
+    network: 'devnet',
+    epoch: 7n,
+    immutableFileNumber,
+    certificateHash: 'cd'.repeat(32),
+    compression: 'gzip',
+    cardanoNodeVersion: '10.1.4',
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    totalDbSizeUncompressed: 123_456_789_012n,
+    immutablesAverageSizeUncompressed: 1_000n,
+    digestsKey: `digests/devnet-e7-i${immutableFileNumber}.digests.json`,
+    digestsSize: 99n,
+    fullArchiveKey: `full/devnet-e7-i${immutableFileNumber}.${root}.tar.gz`,
+    fullArchiveSize: 55n,
+    fullArchiveSha256: 'ef'.repeat(32),
+    fullArchiveSizeUncompressed: 123_456_789_012n,
+    ...overrides,
+  };
 }

@@ -29,8 +29,9 @@ export function parseRange(header: string | undefined, size: number): RangeReque
     return { kind: 'partial', range: { start: Math.max(0, size - length), end: size - 1 } };
   }
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end < start) return { kind: 'whole' };
+  const lastPosition = last === '' ? Number.MAX_SAFE_INTEGER : Number(last);
+  // A range whose last position precedes its first is invalid syntax, not unsatisfiable.
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(lastPosition) || lastPosition < start) return { kind: 'whole' };
   if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', range: { start, end: Math.min(end, size - 1) } };
+  return { kind: 'partial', range: { start, end: Math.min(lastPosition, size - 1) } };
 }

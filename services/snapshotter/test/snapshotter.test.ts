@@ -1,0 +1,224 @@
+/**
+ * Snapshots end to end on local storage: the digest check, the stored objects (per-immutable
+ * archives, digests list, full archive) and their consistency with the certified root, restoring
+ * only missing immutable files with parallel downloads, and retention.
+ */
+import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { x as extract } from 'tar';
+import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
+import { CompressionAlgorithm } from '@mithril-ts/proto';
+import {
+  CachedImmutableDigester,
+  LocalDirectoryStorage,
+  MemoryDigestCache,
+  Snapshotter,
+  cardanoDatabaseSnapshotMessage,
+  openSnapshotStore,
+  planRetention,
+  snapshotMessage,
+  startDownloadServer,
+  type ArtifactStorage,
+  type DownloadServer,
+  type OpenedSnapshotStore,
+} from '../src/index.js';
+import { contentOf, expectedFiles, expectedRoot, fileName, immutableDb, rejection, removeTempDirs, sha256, silentLogger, snapshotRecord, tempDir, writeTrio } from './fixture.js';
+
+const CERTIFICATE = 'c0'.repeat(32);
+const stores: OpenedSnapshotStore[] = [];
+const servers: DownloadServer[] = [];
+afterAll(async () => {
+  for (const server of servers.splice(0)) await server.close();
+  for (const store of stores.splice(0)) await store.close();
+  removeTempDirs();
+});
+
+/** Records the keys written, to observe what a snapshot creation produced. */
+function recording(storage: LocalDirectoryStorage): ArtifactStorage & { puts: string[] } {
+  const puts: string[] = [];
+  return {
+    puts,
+    locationType: storage.locationType,
+    put: (key, body, options) => {
+      puts.push(key);
+      return storage.put(key, body, options);
+    },
+    stat: (key) => storage.stat(key),
+    read: (key, range) => storage.read(key, range),
+    delete: (key) => storage.delete(key),
+    url: (key) => storage.url(key),
+  };
+}
+
+async function setup(openChunk: number, keepSnapshots = 3) {
+  const directory = immutableDb(openChunk);
+  const opened = await openSnapshotStore({ url: join(tempDir('store'), 'snapshotter.sqlite3') });
+  stores.push(opened);
+  const root = tempDir('artifacts');
+  const download = await startDownloadServer({ host: '127.0.0.1', port: 0, storage: new LocalDirectoryStorage(root, '') });
+  servers.push(download);
+  const local = new LocalDirectoryStorage(root, download.baseUrl);
+  const storage = recording(local);
+  let now = Date.parse('2026-03-01T00:00:00Z');
+  const snapshotter = new Snapshotter({
+    network: 'devnet',
+    digester: new CachedImmutableDigester(directory, new MemoryDigestCache()),
+    store: opened.store,
+    storage,
+    defaultCompression: 'gzip',
+    cardanoNodeVersion: '10.1.4',
+    keepSnapshots,
+    logger: silentLogger,
+    clock: () => new Date((now += 1000)),
+  });
+  return { directory, store: opened.store, local, storage, snapshotter };
+}
+
+const beacon = (immutableFileNumber: number, epoch = 3) => ({ network: 'devnet', epoch: BigInt(epoch), immutableFileNumber: BigInt(immutableFileNumber) });
+
+describe('Snapshotter', () => {
+  it('computes the digest and lists the file digests of a beacon; refuses another network', async () => {
+    const { snapshotter } = await setup(3);
+    expect(await snapshotter.computeDigest(beacon(2))).toBe(expectedRoot(2));
+    expect(await snapshotter.listImmutableFileDigests(beacon(1))).toEqual(expectedFiles(1));
+    expect(await rejection(snapshotter.computeDigest({ ...beacon(2), network: 'mainnet' }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await rejection(snapshotter.computeDigest(beacon(3)))).toMatchObject({ code: 'NOT_READY' });
+  });
+
+  it('refuses a digest the files do not have (DIGEST_MISMATCH) and stores nothing', async () => {
+    const { snapshotter, storage, store } = await setup(3);
+    const error = await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(1), certificateHash: CERTIFICATE }));
+    expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', metadata: { expected_digest: expectedRoot(1), computed_digest: expectedRoot(2) } });
+    expect(storage.puts).toEqual([]);
+    expect(await store.listSnapshots()).toEqual([]);
+    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: 'XY', certificateHash: CERTIFICATE }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'zstd' }))).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    expect(await rejection(snapshotter.getSnapshot(expectedRoot(2)))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('stores per-immutable archives, the digests list and the full archive, consistent with the certified root', async () => {
+    const { snapshotter, storage, local, directory } = await setup(3);
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: CERTIFICATE });
+    expect(storage.puts.sort()).toEqual([
+      `digests/devnet-e5-i2.digests.json`,
+      `full/devnet-e5-i2.${expectedRoot(2)}.tar.gz`,
+      'immutables/00000.tar.gz',
+      'immutables/00001.tar.gz',
+      'immutables/00002.tar.gz',
+    ]);
+    expect(await snapshotter.getSnapshot(expectedRoot(2))).toEqual(snapshot);
+
+    const message = cardanoDatabaseSnapshotMessage(snapshot, local);
+    const totalSize = expectedFiles(2).reduce((sum, file) => sum + contentOf(file.immutableFileName).length, 0);
+    expect(message).toMatchObject({
+      hash: cardanoDatabaseSnapshotHash(5n, expectedRoot(2)),
+      merkleRoot: expectedRoot(2),
+      network: 'devnet',
+      beacon: { network: 'devnet', epoch: 5n, immutableFileNumber: 2n },
+      certificateHash: CERTIFICATE,
+      totalDbSizeUncompressed: BigInt(totalSize),
+      immutablesAverageSizeUncompressed: BigInt(Math.floor(totalSize / 3)),
+      fullArchiveSizeUncompressed: BigInt(totalSize),
+      compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+      cardanoNodeVersion: '10.1.4',
+    });
+    expect(message.immutablesLocations).toEqual([{ type: 'cloud_storage', uri: local.url('immutables/{immutable_file_number}.tar.gz'), isTemplate: true, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP }]);
+    expect(message.digestsLocations[0]).toMatchObject({ isTemplate: false, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED });
+
+    // The digests list, as downloaded: the reference shape, and its digests make the certified root.
+    const digestsResponse = await fetch(message.digestsLocations[0]!.uri);
+    const digestsText = await digestsResponse.text();
+    expect(Buffer.byteLength(digestsText)).toBe(Number(message.digestsSizeUncompressed));
+    const digests = JSON.parse(digestsText) as { immutable_file_name: string; digest: string }[];
+    expect(digests).toEqual(expectedFiles(2).map((f) => ({ immutable_file_name: f.immutableFileName, digest: f.digest })));
+    expect(cardanoDatabaseMerkleRoot(digests.map((d) => d.digest))).toBe(message.merkleRoot);
+
+    // The full archive, as downloaded: its size and SHA-256 are those announced; it extracts to the files.
+    const full = Buffer.from(await (await fetch(message.fullArchiveLocations[0]!.uri)).arrayBuffer());
+    expect(full.length).toBe(Number(message.fullArchiveSize));
+    expect(sha256(full)).toBe(message.fullArchiveSha256);
+    const restored = tempDir('restored-full');
+    writeFileSync(join(restored, 'full.tar.gz'), full);
+    await extract({ file: join(restored, 'full.tar.gz'), cwd: restored });
+    for (const file of expectedFiles(2)) expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
+
+    // The legacy message points at the full archive.
+    expect(snapshotMessage(snapshot, local)).toMatchObject({ digest: expectedRoot(2), size: BigInt(full.length), locations: [message.fullArchiveLocations[0]!.uri], certificateHash: CERTIFICATE });
+  });
+
+  it('archives only the new immutable file numbers for a later snapshot, and a client restores only what it lacks, in parallel', async () => {
+    const { snapshotter, storage, local, directory } = await setup(2);
+    await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    writeTrio(directory, 3);
+    writeTrio(directory, 4);
+    storage.puts.length = 0;
+    const later = await snapshotter.createSnapshot({ beacon: beacon(3), digest: expectedRoot(3), certificateHash: CERTIFICATE });
+    expect(storage.puts.filter((key) => key.startsWith('immutables/')).sort()).toEqual(['immutables/00002.tar.gz', 'immutables/00003.tar.gz']);
+
+    // A client holding trios 0..1 verifies the digests list against the certified root, then
+    // downloads the archives of 2 and 3 at once and checks every restored file against the list.
+    const message = cardanoDatabaseSnapshotMessage(later, local);
+    const digests = (await (await fetch(message.digestsLocations[0]!.uri)).json()) as { immutable_file_name: string; digest: string }[];
+    expect(cardanoDatabaseMerkleRoot(digests.map((d) => d.digest))).toBe(later.merkleRoot);
+    const template = message.immutablesLocations[0]!.uri;
+    const target = tempDir('client-db');
+    mkdirSync(join(target, 'immutable'));
+    for (const n of [0, 1]) for (const ext of ['chunk', 'primary', 'secondary']) writeFileSync(join(target, 'immutable', fileName(n, ext)), contentOf(fileName(n, ext)));
+    await Promise.all(
+      [2, 3].map(async (n) => {
+        const archive = Buffer.from(await (await fetch(template.replace('{immutable_file_number}', String(n).padStart(5, '0')))).arrayBuffer());
+        const file = join(target, `${n}.tar.gz`);
+        writeFileSync(file, archive);
+        await extract({ file, cwd: target });
+      }),
+    );
+    for (const { immutable_file_name, digest } of digests) expect(sha256(readFileSync(join(target, 'immutable', immutable_file_name)))).toBe(digest);
+  });
+
+  it('re-creating a stored snapshot reuses its objects and records the latest certificate', async () => {
+    const { snapshotter, storage } = await setup(2);
+    const first = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    storage.puts.length = 0;
+    const again = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: 'd1'.repeat(32) });
+    expect(storage.puts).toEqual([]);
+    expect(again).toEqual({ ...first, certificateHash: 'd1'.repeat(32) });
+  });
+
+  it('keeps the last N snapshots; per-immutable archives stay while a retained snapshot needs them', async () => {
+    const { snapshotter, local, store, directory } = await setup(2, 2);
+    const created = [];
+    for (const n of [1, 2, 3]) {
+      if (n >= 2) writeTrio(directory, n + 1);
+      created.push(await snapshotter.createSnapshot({ beacon: beacon(n), digest: expectedRoot(n), certificateHash: CERTIFICATE }));
+    }
+    const [oldest, middle, newest] = created as [typeof created[0], typeof created[0], typeof created[0]];
+    expect((await store.listSnapshots()).map((s) => s.immutableFileNumber)).toEqual([3n, 2n]);
+    expect(existsSync(local.pathOf(oldest.fullArchiveKey))).toBe(false);
+    expect(existsSync(local.pathOf(oldest.digestsKey))).toBe(false);
+    for (const kept of [middle, newest]) {
+      expect(existsSync(local.pathOf(kept.fullArchiveKey))).toBe(true);
+      expect(existsSync(local.pathOf(kept.digestsKey))).toBe(true);
+    }
+    for (const n of [0, 1, 2, 3]) expect(existsSync(local.pathOf(`immutables/${String(n).padStart(5, '0')}.tar.gz`))).toBe(true);
+    expect(await rejection(snapshotter.getSnapshot(oldest.merkleRoot))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('planRetention', () => {
+  const archive = (n: bigint, compression: 'gzip' | 'zstd' = 'gzip') => ({ immutableFileNumber: n, compression, key: `immutables/${n}.${compression}`, size: 1n, sha256: '00'.repeat(32), sizeUncompressed: 1n, createdAt: new Date(0) });
+
+  it('retains the newest N by immutable file number, sparing shared objects and the archives they reach', () => {
+    const a = snapshotRecord(4n);
+    const b = snapshotRecord(6n, { createdAt: new Date('2026-01-01T00:00:00Z') });
+    const c = snapshotRecord(6n, { merkleRoot: 'ff'.repeat(32), createdAt: new Date('2026-02-01T00:00:00Z'), digestsKey: b.digestsKey, fullArchiveKey: 'full/c.tar.gz' });
+    const plan = planRetention([a, b, c], [archive(5n), archive(6n), archive(7n), archive(2n, 'zstd')], 1);
+    expect(plan.retained).toEqual([c]);
+    expect(plan.removedSnapshots).toEqual([b, a]);
+    // b's digests list is the same object as c's: kept.
+    expect(plan.removedKeys.sort()).toEqual([a.digestsKey, a.fullArchiveKey, b.fullArchiveKey].sort());
+    expect(plan.removedArchives.map((r) => `${r.immutableFileNumber}.${r.compression}`)).toEqual(['7.gzip', '2.zstd']);
+    expect(planRetention([a, b], [], 5).removedSnapshots).toEqual([]);
+    expect(() => planRetention([], [], 0)).toThrow(RangeError);
+  });
+});
