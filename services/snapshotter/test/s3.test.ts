@@ -100,11 +100,12 @@ class MiniS3 {
     const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? '');
     if (range === null) {
       response.writeHead(200, headers);
-      return response.end(object.body);
+      response.end(object.body);
+      return;
     }
     const slice = object.body.subarray(Number(range[1]), Number(range[2]) + 1);
     response.writeHead(206, { ...headers, 'content-length': String(slice.length), 'content-range': `bytes ${range[1]}-${range[2]}/${object.body.length}` });
-    return response.end(slice);
+    response.end(slice);
   }
 }
 

@@ -216,7 +216,7 @@ describe('planRetention', () => {
     expect(plan.retained).toEqual([c]);
     expect(plan.removedSnapshots).toEqual([b, a]);
     // b's digests list is the same object as c's: kept.
-    expect(plan.removedKeys.sort()).toEqual([a.digestsKey, a.fullArchiveKey, b.fullArchiveKey].sort());
+    expect([...plan.removedKeys].sort()).toEqual([a.digestsKey, a.fullArchiveKey, b.fullArchiveKey].sort());
     expect(plan.removedArchives.map((r) => `${r.immutableFileNumber}.${r.compression}`)).toEqual(['7.gzip', '2.zstd']);
     expect(planRetention([a, b], [], 5).removedSnapshots).toEqual([]);
     expect(() => planRetention([], [], 0)).toThrow(RangeError);

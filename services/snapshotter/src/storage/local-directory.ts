@@ -33,7 +33,8 @@ export class LocalDirectoryStorage implements ArtifactStorage {
     return path;
   }
 
-  async put(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  async put(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, _options?: { readonly contentType?: string }): Promise<void> {
+    // The content type is derived from the key when served.
     const path = this.pathOf(key);
     const partialDirectory = join(this.root, PARTIAL_DIRECTORY);
     const temporary = join(partialDirectory, `${randomBytes(8).toString('hex')}.tmp`);
