@@ -1,0 +1,118 @@
+/** The REST gateway's composition root: configuration in, a listening HTTP server out. */
+import cors from '@fastify/cors';
+import Fastify, { type FastifyError } from 'fastify';
+import { parseJson } from '@mithril-ts/codec';
+import { createLogger, type Logger } from '@mithril-ts/service-kit';
+import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
+import { ResponseCache } from './cache.js';
+import type { RestGatewayConfig } from './config.js';
+import { RestError, badRequest } from './errors.js';
+import { registerRoutes } from './routes.js';
+import { AggregatorUpstream, SignerGatewayUpstream } from './upstream.js';
+
+export const REST_GATEWAY_VERSION = '0.1.0';
+
+export interface RunningRestGateway {
+  readonly port: number;
+  /** Stops taking requests, lets those in progress finish, then closes the upstream channels. */
+  close(): Promise<void>;
+}
+
+/** Framework errors (body too large, unsupported media type, ...) in the reference's Error shape. */
+function asRestError(error: unknown): RestError {
+  if (error instanceof RestError) return error;
+  const framework = error as Partial<FastifyError>;
+  if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
+    const label = framework.statusCode === 413 ? 'payload_too_large' : framework.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
+    return new RestError(framework.statusCode, label, framework.message ?? 'bad request', { cause: error });
+  }
+  return new RestError(500, 'internal_error', 'the gateway failed to serve the request', { cause: error });
+}
+
+export async function startRestGateway(config: RestGatewayConfig, options: { readonly logger?: Logger } = {}): Promise<RunningRestGateway> {
+  const logger = options.logger ?? createLogger('rest-gateway', config.logLevel);
+  const aggregator = new AggregatorUpstream({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: REST_GATEWAY_VERSION });
+  const signerGateway = new SignerGatewayUpstream({ address: config.signerGatewayAddress, deadlineMs: config.signerGatewayDeadlineMs, nodeVersion: REST_GATEWAY_VERSION });
+  const cache = new ResponseCache({ immutableBytes: config.immutableCacheBytes, volatileMs: config.volatileCacheMs });
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    // Slow clients cannot hold a connection for long; upstream deadlines are shorter than this.
+    requestTimeout: 30_000,
+  });
+
+  // serde_json's reading of request bodies: integers beyond 2^53 stay exact, bad JSON is a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (error) {
+      done(badRequest(`the body is not JSON: ${(error as Error).message}`, error), undefined);
+    }
+  });
+
+  // First, so that refusals (412, 413, 404) are readable by the browser too.
+  const anyOrigin = config.corsOrigins.includes('*');
+  await app.register(cors, {
+    origin: anyOrigin ? '*' : config.corsOrigins,
+    methods: ['GET', 'HEAD'],
+    allowedHeaders: ['content-type', API_VERSION_HEADER, 'if-none-match'],
+    exposedHeaders: [API_VERSION_HEADER, 'etag'],
+    maxAge: 600,
+  });
+
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header(API_VERSION_HEADER, OPENAPI_VERSION);
+    done(null, payload);
+  });
+  app.addHook('onRequest', (request, _reply, done) => {
+    // A preflight carries no API version of its own; the browser's request that follows does.
+    done(request.method === 'OPTIONS' ? undefined : apiVersionRejection(request.headers[API_VERSION_HEADER]));
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const restError = asRestError(error);
+    if (restError.status >= 500) {
+      const log = restError.status === 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
+      log({ err: restError.cause ?? restError, method: request.method, url: request.url, status: restError.status }, restError.message);
+    }
+    return reply.code(restError.status).header('cache-control', 'no-store').type('application/json').send(restError.body());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new RestError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(404).header('cache-control', 'no-store').type('application/json').send(error.body());
+  });
+
+  registerRoutes(app, {
+    aggregator,
+    signerGateway,
+    cache,
+    listPageSize: config.listPageSize,
+    volatileMaxAgeSeconds: config.volatileMaxAgeSeconds,
+    signedEntityTypes: config.signedEntityTypes,
+  });
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    aggregator.close();
+    signerGateway.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ host: config.host, port, aggregator: config.aggregatorAddress, signerGateway: config.signerGatewayAddress }, 'REST gateway listening');
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= app.close().then(() => {
+        aggregator.close();
+        signerGateway.close();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The gateway's two backends over gRPC: the aggregator (every read route) and the signer gateway
+ * (registrations and signatures, which it certifies and verifies before the aggregator sees them).
+ * Every call carries this gateway's version metadata and a deadline; a failure becomes the
+ * RestError the reference would answer with.
+ */
+import { credentials, type CallOptions, type ClientUnaryCall, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import {
+  AggregatorServiceClient,
+  SignerGatewayServiceClient,
+  setVersionMetadata,
+  type GetCardanoDatabaseDigestsResponse,
+  type GetCardanoDatabaseSnapshotResponse,
+  type GetCertificateResponse,
+  type GetEpochSettingsResponse,
+  type GetGenesisCertificateResponse,
+  type GetMithrilStakeDistributionResponse,
+  type GetProtocolParametersResponse,
+  type ListCardanoDatabaseSnapshotsResponse,
+  type ListCertificatesResponse,
+  type ListMithrilStakeDistributionsResponse,
+  type ListRegisteredSignersResponse,
+  type SignerGatewayServiceRegisterSignatureResponse,
+  type SignerGatewayServiceRegisterSignerResponse,
+  type SignerRegistration,
+  type SingleSignature,
+} from '@mithril-ts/proto';
+import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
+import { restErrorFromGrpc } from './errors.js';
+
+/** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
+const MAX_AGGREGATOR_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+type Callback<Response> = (error: ServiceError | null, response?: Response) => void;
+type Invoke<Response> = (metadata: Metadata, options: Partial<CallOptions>, callback: Callback<Response>) => ClientUnaryCall;
+
+interface CallSettings {
+  readonly peer: string;
+  readonly deadlineMs: number;
+  readonly nodeVersion: string;
+}
+
+function unary<Response>(settings: CallSettings, invoke: Invoke<Response>): Promise<Response> {
+  const metadata = setVersionMetadata({ nodeVersion: settings.nodeVersion, protocolVersion: PROTOCOL_VERSION });
+  return new Promise<Response>((resolve, reject) => {
+    invoke(metadata, { deadline: Date.now() + settings.deadlineMs }, (error, response) => {
+      if (error) reject(restErrorFromGrpc(error, settings.peer));
+      else resolve(response as Response);
+    });
+  });
+}
+
+export interface UpstreamOptions {
+  readonly address: string;
+  readonly deadlineMs: number;
+  /** This gateway's software version, sent as mithril-node-version. */
+  readonly nodeVersion: string;
+}
+
+export class AggregatorUpstream {
+  private readonly client: AggregatorServiceClient;
+  private readonly settings: CallSettings;
+
+  constructor(options: UpstreamOptions) {
+    this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
+      'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
+    });
+    this.settings = { peer: 'aggregator', deadlineMs: options.deadlineMs, nodeVersion: options.nodeVersion };
+  }
+
+  getEpochSettings(): Promise<GetEpochSettingsResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getEpochSettings({}, m, o, cb));
+  }
+
+  getProtocolParameters(epoch: bigint): Promise<GetProtocolParametersResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getProtocolParameters({ epoch }, m, o, cb));
+  }
+
+  listCertificates(pageSize: number): Promise<ListCertificatesResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.listCertificates({ pageSize, pageToken: '' }, m, o, cb));
+  }
+
+  getCertificate(hash: string): Promise<GetCertificateResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getCertificate({ hash }, m, o, cb));
+  }
+
+  getGenesisCertificate(): Promise<GetGenesisCertificateResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getGenesisCertificate({}, m, o, cb));
+  }
+
+  listMithrilStakeDistributions(pageSize: number): Promise<ListMithrilStakeDistributionsResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.listMithrilStakeDistributions({ pageSize, pageToken: '' }, m, o, cb));
+  }
+
+  getMithrilStakeDistribution(hash: string): Promise<GetMithrilStakeDistributionResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getMithrilStakeDistribution({ hash }, m, o, cb));
+  }
+
+  listRegisteredSigners(recordingEpoch: bigint): Promise<ListRegisteredSignersResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.listRegisteredSigners({ epoch: recordingEpoch }, m, o, cb));
+  }
+
+  listCardanoDatabaseSnapshots(pageSize: number, epoch?: bigint): Promise<ListCardanoDatabaseSnapshotsResponse> {
+    return unary(this.settings, (m, o, cb) =>
+      this.client.listCardanoDatabaseSnapshots({ pageSize, pageToken: '', ...(epoch === undefined ? {} : { epoch }) }, m, o, cb),
+    );
+  }
+
+  getCardanoDatabaseSnapshot(hash: string): Promise<GetCardanoDatabaseSnapshotResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getCardanoDatabaseSnapshot({ hash }, m, o, cb));
+  }
+
+  /** The digests of the latest snapshot. */
+  getLatestCardanoDatabaseDigests(): Promise<GetCardanoDatabaseDigestsResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getCardanoDatabaseDigests({ hash: '' }, m, o, cb));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export class SignerGatewayUpstream {
+  private readonly client: SignerGatewayServiceClient;
+  private readonly settings: CallSettings;
+
+  constructor(options: UpstreamOptions) {
+    this.client = new SignerGatewayServiceClient(options.address, credentials.createInsecure());
+    this.settings = { peer: 'signer gateway', deadlineMs: options.deadlineMs, nodeVersion: options.nodeVersion };
+  }
+
+  registerSigner(registration: SignerRegistration): Promise<SignerGatewayServiceRegisterSignerResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.registerSigner({ registration }, m, o, cb));
+  }
+
+  registerSignature(signature: SingleSignature): Promise<SignerGatewayServiceRegisterSignatureResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.registerSignature({ signature }, m, o, cb));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
