@@ -1,0 +1,77 @@
+/** Shared renderings of certificates for `show` and `verify` (human lines and JSON data). */
+import { signedEntityTypeToJson, formatTimestamp, type Certificate, type ChainVerificationResult, type SignedEntityType } from '@mithril-ts/protocol';
+import { certificateStrength, type CertificateStrength } from '../strength.js';
+
+export function describeSignedEntity(type: SignedEntityType): string {
+  return type.kind === 'CardanoDatabase' ? `CardanoDatabase(epoch ${type.epoch}, immutable file ${type.immutableFileNumber})` : `MithrilStakeDistribution(epoch ${type.epoch})`;
+}
+
+export function percent(share: number): string {
+  return `${(share * 100).toFixed(2)} %`;
+}
+
+function bits(value: number): string {
+  return Number.isFinite(value) ? `2^-${Math.floor(value)}` : '0';
+}
+
+export function certificateData(certificate: Certificate): Record<string, unknown> {
+  const strength = certificate.signature.kind === 'genesis' ? undefined : certificateStrength(certificate);
+  return {
+    hash: certificate.hash,
+    previousHash: certificate.previousHash,
+    epoch: certificate.epoch,
+    kind: certificate.signature.kind,
+    signedEntityType: signedEntityTypeToJson(certificate.signedEntityType),
+    network: certificate.metadata.network,
+    protocolVersion: certificate.metadata.protocolVersion,
+    sealedAt: formatTimestamp(certificate.metadata.sealedAt),
+    protocolMessage: certificate.protocolMessage.toRecord(),
+    signers: certificate.metadata.signers.map((signer) => ({ partyId: signer.partyId, stake: signer.stake })),
+    strength: strength === undefined ? undefined : strengthData(strength),
+  };
+}
+
+function strengthData(strength: CertificateStrength): Record<string, unknown> {
+  return {
+    signers: strength.signers,
+    signedStake: strength.signedStake,
+    totalStake: strength.totalStake,
+    signedStakeShare: strength.signedStakeShare,
+    parameters: { k: strength.parameters.k, m: strength.parameters.m, phi_f: strength.parameters.phiF },
+    securityLevels: strength.securityLevels.map((level) => ({ adversarialStakeShare: level.adversarialStakeShare, securityBits: Number.isFinite(level.securityBits) ? level.securityBits : null, forgeryProbability: level.forgeryProbability })),
+  };
+}
+
+export function certificateLines(certificate: Certificate): string[] {
+  const lines = [
+    `Certificate        ${certificate.hash}`,
+    `  Signed entity    ${describeSignedEntity(certificate.signedEntityType)}`,
+    `  Epoch            ${certificate.epoch}`,
+    `  Sealed at        ${formatTimestamp(certificate.metadata.sealedAt)}`,
+  ];
+  if (certificate.signature.kind === 'genesis') {
+    lines.push('  Signature        genesis (Ed25519, by the genesis key)');
+    return lines;
+  }
+  const strength = certificateStrength(certificate);
+  const [first, ...others] = strength.securityLevels;
+  lines.push(
+    `  Signers          ${strength.signers}, holding ${strength.signedStake} of ${strength.totalStake} stake (${percent(strength.signedStakeShare)})`,
+    `  Parameters       k=${strength.parameters.k} m=${strength.parameters.m} phi_f=${strength.parameters.phiF}`,
+    `  Security level   forgery probability ${bits(first!.securityBits)} against ${percent(first!.adversarialStakeShare)} adversarial stake${others.map((level) => `, ${bits(level.securityBits)} against ${percent(level.adversarialStakeShare)}`).join('')}`,
+  );
+  return lines;
+}
+
+export function chainData(chain: ChainVerificationResult): Record<string, unknown> {
+  return {
+    verified: true,
+    chainLength: chain.verified.length,
+    genesisCertificateHash: chain.endedAt.hash,
+    chain: chain.verified.map((certificate) => ({ hash: certificate.hash, epoch: certificate.epoch, signedEntityType: signedEntityTypeToJson(certificate.signedEntityType), kind: certificate.signature.kind })),
+  };
+}
+
+export function chainLine(chain: ChainVerificationResult): string {
+  return `Verified: the certificate chain (${chain.verified.length} certificate${chain.verified.length === 1 ? '' : 's'}) leads back to genesis certificate ${chain.endedAt.hash} signed by the genesis key`;
+}

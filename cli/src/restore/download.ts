@@ -1,0 +1,160 @@
+/**
+ * Resumable downloads to a file. Bytes go to `<destination>.part` as they arrive (each chunk is
+ * written before the next is read), so an interrupted transfer leaves exactly what was received;
+ * the next attempt asks for the rest with an HTTP Range request and appends. Only a transfer
+ * that reached its announced length is renamed to `<destination>`. Nothing here is trusted:
+ * callers verify what was downloaded.
+ */
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { CliError } from '../errors.js';
+import { readBounded, redact, requestSignal, transportError, type Fetch } from '../http.js';
+
+export interface DownloadOptions {
+  readonly fetch?: Fetch;
+  readonly signal?: AbortSignal;
+  /** Called with the number of bytes of each chunk written. */
+  readonly onBytes?: (bytes: number) => void;
+  /** Refuse a file larger than this. */
+  readonly maxBytes: number;
+}
+
+export interface DownloadResult {
+  /** Bytes transferred by this call. */
+  readonly transferred: number;
+  /** Where the transfer started (the size of the partial file it continued). */
+  readonly resumedFrom: number;
+  /** Whether the file was already complete from an earlier run. */
+  readonly alreadyComplete: boolean;
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** `bytes start-end/total` of a 206 answer. */
+function parseContentRange(header: string | null): { start: number; total: number | undefined } | undefined {
+  const match = header === null ? null : /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header.trim());
+  if (match === null) return undefined;
+  return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+
+async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterable<Uint8Array>, limit: number, onBytes?: (bytes: number) => void): Promise<number> {
+  const handle = await open(path, flags);
+  let written = 0;
+  try {
+    for await (const chunk of chunks) {
+      written += chunk.length;
+      if (written > limit) throw new CliError('network', `the download is larger than the limit of ${limit} bytes`, { reason: 'RESPONSE_TOO_LARGE' });
+      await handle.write(chunk);
+      onBytes?.(chunk.length);
+    }
+  } finally {
+    await handle.close();
+  }
+  return written;
+}
+
+export async function downloadToFile(url: string, destination: string, options: DownloadOptions): Promise<DownloadResult> {
+  if ((await sizeOf(destination)) !== undefined) return { transferred: 0, resumedFrom: 0, alreadyComplete: true };
+  const partial = `${destination}.part`;
+  const result = url.startsWith('file:') ? await copyLocalFile(url, partial, options) : await fetchToPartial(url, partial, options, true);
+  await rename(partial, destination);
+  return { ...result, alreadyComplete: false };
+}
+
+async function fetchToPartial(url: string, partial: string, options: DownloadOptions, mayRestart: boolean): Promise<Omit<DownloadResult, 'alreadyComplete'>> {
+  const offset = (await sizeOf(partial)) ?? 0;
+  const signal = requestSignal({ signal: options.signal });
+  const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, { headers, signal });
+  } catch (error) {
+    throw transportError(url, error, signal);
+  }
+  if (response.status === 416 && offset > 0 && mayRestart) {
+    // The partial file is not a prefix the server recognises (e.g. the file changed): start over.
+    await response.body?.cancel();
+    await rm(partial, { force: true });
+    return fetchToPartial(url, partial, options, false);
+  }
+  let start: number;
+  let total: number | undefined;
+  if (response.status === 206) {
+    const range = parseContentRange(response.headers.get('content-range'));
+    if (range === undefined || range.start !== offset) {
+      await response.body?.cancel();
+      throw new CliError('network', `${redact(url)} answered a range that does not continue the partial download`, { reason: 'BAD_RANGE' });
+    }
+    start = offset;
+    total = range.total;
+  } else if (response.status === 200) {
+    start = 0;
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    total = Number.isFinite(length) ? length : undefined;
+  } else {
+    let detail = '';
+    try {
+      detail = Buffer.from(await readBounded(response, 4096, 'error')).toString('utf8').slice(0, 200);
+    } catch {
+      // The status says enough.
+    }
+    throw new CliError('network', `${redact(url)} answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`, { reason: `HTTP_${response.status}` });
+  }
+  if (total !== undefined && total > options.maxBytes) {
+    await response.body?.cancel();
+    throw new CliError('network', `${redact(url)} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
+  }
+  let transferred: number;
+  try {
+    transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', (response.body ?? []) as AsyncIterable<Uint8Array>, options.maxBytes - start, options.onBytes);
+  } catch (error) {
+    throw transportError(url, error, signal);
+  }
+  if (total !== undefined && start + transferred !== total) {
+    throw new CliError('network', `the transfer of ${redact(url)} ended after ${start + transferred} of ${total} bytes`, { reason: 'TRUNCATED' });
+  }
+  return { transferred, resumedFrom: start };
+}
+
+/** file:// locations (an aggregator and client sharing a disk): a copy, resumable the same way. */
+async function copyLocalFile(url: string, partial: string, options: DownloadOptions): Promise<Omit<DownloadResult, 'alreadyComplete'>> {
+  const source = fileURLToPath(url);
+  const total = await sizeOf(source);
+  if (total === undefined) throw new CliError('network', `${url} does not exist`, { reason: 'HTTP_404' });
+  if (total > options.maxBytes) throw new CliError('network', `${url} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
+  let start = (await sizeOf(partial)) ?? 0;
+  if (start > total) {
+    await rm(partial, { force: true });
+    start = 0;
+  }
+  const transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', createReadStream(source, { start, signal: options.signal }), options.maxBytes - start, options.onBytes);
+  return { transferred, resumedFrom: start };
+}
+
+/**
+ * Tries each location in turn (they are mirrors, in order of preference) and reports the last
+ * failure when none worked. Verification failures are not retried elsewhere: they are decided
+ * after the download, by the caller.
+ */
+export async function downloadFromLocations(urls: readonly string[], destination: string, options: DownloadOptions): Promise<DownloadResult> {
+  if (urls.length === 0) throw new CliError('network', 'the aggregator gave no download location', { reason: 'NO_LOCATION' });
+  let lastError: unknown;
+  for (const url of urls) {
+    try {
+      return await downloadToFile(url, destination, options);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      if (!(error instanceof CliError) || error.kind !== 'network') throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}

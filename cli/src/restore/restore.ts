@@ -1,0 +1,274 @@
+/**
+ * Restoring a certified Cardano database snapshot:
+ * 1. the certificate chain is verified back to the genesis key, and the certificate signs this
+ *    snapshot's Merkle root at its beacon;
+ * 2. the digests list is fetched and its Merkle root must be the certified one;
+ * 3. (range restore) local immutable files whose SHA-256 matches the list are reused, per
+ *    immutable file number;
+ * 4. the missing numbers' archives are downloaded (bounded parallelism, resumable), unpacked
+ *    and every file checked against its digest — or the full archive when asked for;
+ * 5. the staged directory holds exactly the listed files, and only then replaces the target.
+ * Any failure leaves the target as it was. Downloads that failed in transit are kept for the next
+ * run; once something failed verification the downloads are dropped (their source is suspect).
+ */
+import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as zlib from 'node:zlib';
+import { parseJson } from '@mithril-ts/codec';
+import type { AggregatorClient, CardanoDatabaseSnapshot, Compression, FileLocation, ImmutableFileDigest } from '../aggregator/port.js';
+import { digestsListFromJson } from '../aggregator/decode.js';
+import { CliError, verificationFailed } from '../errors.js';
+import { readBounded, requestSignal, transportError, type Fetch } from '../http.js';
+import { verifyCertifiedSnapshot, verifyDigestsList } from '../verify.js';
+import { extractImmutableArchive, listDirectory, sha256File } from './archive.js';
+import { runBounded } from './bounded.js';
+import { downloadFromLocations } from './download.js';
+import { Staging, removeWorkDirectory, workDirectoryFor } from './staging.js';
+
+export interface RestoreRequest {
+  readonly snapshot: CardanoDatabaseSnapshot;
+  /** The database directory; immutable files go to `<target>/immutable`. */
+  readonly target: string;
+  /** Reuse the target's immutable files that match the certified digests. */
+  readonly fromExisting: boolean;
+  /** Download the one full archive instead of the per-immutable archives, when there is one. */
+  readonly fullArchive: boolean;
+  /** Archives downloaded at once. */
+  readonly parallelism: number;
+}
+
+export type RestorePhase = 'verify-certificate' | 'digests' | 'check-local' | 'download' | 'commit';
+
+/** What a restore tells as it goes (progress bars, JSON events). */
+export interface RestoreEvents {
+  step(phase: RestorePhase, message: string): void;
+  /** `done` of `total` units (archives, or local files checked), and the bytes downloaded so far. */
+  progress(phase: 'check-local' | 'download', done: number, total: number, bytes: number): void;
+}
+
+export interface RestoreDependencies {
+  readonly client: AggregatorClient;
+  readonly genesisVerificationKey: Uint8Array;
+  readonly events: RestoreEvents;
+  readonly fetch?: Fetch;
+  readonly signal?: AbortSignal;
+  /** Largest archive accepted (default 64 GiB). */
+  readonly maxArchiveBytes?: number;
+}
+
+export interface RestoreReport {
+  readonly snapshotHash: string;
+  readonly merkleRoot: string;
+  readonly beacon: { readonly network: string; readonly epoch: bigint; readonly immutableFileNumber: bigint };
+  readonly certificateHash: string;
+  readonly chainLength: number;
+  readonly genesisCertificateHash: string;
+  readonly target: string;
+  readonly immutableDirectory: string;
+  readonly files: number;
+  readonly immutableFileNumbers: number;
+  /** Numbers fetched from the network, and reused from the existing directory. */
+  readonly downloadedNumbers: number;
+  readonly reusedNumbers: number;
+  readonly downloadedBytes: number;
+  readonly resumedDownloads: number;
+  readonly usedFullArchive: boolean;
+}
+
+const MAX_DIGESTS_LIST_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_ARCHIVE_BYTES = 64 * 1024 ** 3;
+
+export function paddedNumber(number: bigint): string {
+  return number.toString().padStart(5, '0');
+}
+
+function archiveExtension(compression: Compression): string {
+  return compression === 'gzip' ? '.tar.gz' : compression === 'zstandard' ? '.tar.zst' : '.tar';
+}
+
+function assertDecompressible(locations: readonly FileLocation[], fallback: Compression): void {
+  const zstandard = locations.some((location) => location.compression === 'zstandard') || (locations.length > 0 && fallback === 'zstandard' && locations.every((l) => l.compression === 'none'));
+  if (zstandard && typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function') {
+    throw new CliError('usage', `the archives are compressed with zstandard, which this Node.js (${process.version}) cannot decompress: use Node.js 22.15 or later`, { reason: 'UNSUPPORTED_COMPRESSION' });
+  }
+}
+
+/** The digests list: from the aggregator's API when it has a call for it, else from its locations. */
+async function fetchDigests(dependencies: RestoreDependencies, snapshot: CardanoDatabaseSnapshot): Promise<ImmutableFileDigest[]> {
+  const direct = await dependencies.client.getSnapshotDigests(snapshot);
+  if (direct !== undefined) return direct;
+  if (snapshot.digests.locations.length === 0) throw new CliError('network', `snapshot ${snapshot.hash} has no digests list location`, { reason: 'NO_LOCATION' });
+  let lastError: unknown;
+  for (const location of snapshot.digests.locations) {
+    const signal = requestSignal({ signal: dependencies.signal, timeoutMs: 120_000 });
+    try {
+      const response = await (dependencies.fetch ?? fetch)(location.uri, { signal, headers: { accept: 'application/json' } });
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new CliError('network', `${location.uri} answered HTTP ${response.status}`, { reason: `HTTP_${response.status}` });
+      }
+      const body = await readBounded(response, MAX_DIGESTS_LIST_BYTES, 'the digests list');
+      let value: unknown;
+      try {
+        value = parseJson(Buffer.from(body).toString('utf8'));
+      } catch (cause) {
+        throw new CliError('network', `the digests list at ${location.uri} is not JSON: ${(cause as Error).message}`, { reason: 'MALFORMED_RESPONSE', cause });
+      }
+      return digestsListFromJson(value);
+    } catch (error) {
+      lastError = transportError(location.uri, error, signal);
+    }
+  }
+  throw lastError;
+}
+
+/** Links (or copies, across file systems) a verified local file into the staging directory. */
+async function reuse(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+export async function restoreSnapshot(dependencies: RestoreDependencies, request: RestoreRequest): Promise<RestoreReport> {
+  const { client, events, signal } = dependencies;
+  const { snapshot } = request;
+
+  events.step('verify-certificate', `verifying the certificate chain of snapshot ${snapshot.hash.slice(0, 16)}… back to genesis`);
+  const { chain } = await verifyCertifiedSnapshot(client, dependencies.genesisVerificationKey, snapshot);
+
+  events.step('digests', 'fetching the digests list and checking it against the certified Merkle root');
+  const digests = await fetchDigests(dependencies, snapshot);
+  const byNumber = verifyDigestsList(digests, snapshot);
+  const numbers = [...byNumber.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const useFullArchive = request.fullArchive && !request.fromExisting && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
+  if (request.fullArchive && !useFullArchive) {
+    events.step('download', request.fromExisting ? 'a range restore uses the per-immutable archives' : 'this snapshot has no full archive: using the per-immutable archives');
+  }
+  assertDecompressible(useFullArchive ? snapshot.fullArchive!.locations : snapshot.immutables.locations, snapshot.compression);
+
+  const workDirectory = workDirectoryFor(request.target, snapshot.hash);
+  const staging = await Staging.prepare(request.target, request.fromExisting);
+  let verificationFailedOnce = false;
+  try {
+    // Range restore: a number is reused when every one of its listed files matches locally.
+    const needed: bigint[] = [];
+    let reusedNumbers = 0;
+    if (staging.mode === 'from-existing') {
+      const local = new Set(await listDirectory(staging.existingImmutableDirectory));
+      let checked = 0;
+      events.progress('check-local', 0, numbers.length, 0);
+      for (const number of numbers) {
+        const files = byNumber.get(number)!;
+        let matches = true;
+        for (const file of files) {
+          if (!local.has(file.name) || (await sha256File(join(staging.existingImmutableDirectory, file.name), signal)) !== file.digest) {
+            matches = false;
+            break;
+          }
+        }
+        if (matches) {
+          for (const file of files) await reuse(join(staging.existingImmutableDirectory, file.name), join(staging.immutableDirectory, file.name));
+          reusedNumbers += 1;
+        } else {
+          needed.push(number);
+        }
+        events.progress('check-local', ++checked, numbers.length, 0);
+      }
+      events.step('check-local', `${reusedNumbers} of ${numbers.length} immutable file numbers are already present and match; ${needed.length} to download`);
+    } else {
+      needed.push(...numbers);
+    }
+
+    await mkdir(workDirectory, { recursive: true });
+    const maxBytes = dependencies.maxArchiveBytes ?? DEFAULT_MAX_ARCHIVE_BYTES;
+    let downloadedBytes = 0;
+    let resumedDownloads = 0;
+    if (useFullArchive) {
+      const full = snapshot.fullArchive!;
+      const archive = join(workDirectory, `full${archiveExtension(snapshot.compression)}`);
+      events.step('download', `downloading the full archive (${full.size} bytes)`);
+      events.progress('download', 0, 1, 0);
+      const result = await downloadFromLocations(
+        full.locations.map((location) => location.uri),
+        archive,
+        { fetch: dependencies.fetch, signal, maxBytes, onBytes: (bytes) => events.progress('download', 0, 1, (downloadedBytes += bytes)) },
+      );
+      if (result.resumedFrom > 0) resumedDownloads += 1;
+      const sha256 = await sha256File(archive, signal);
+      if (sha256 !== full.sha256) {
+        await rm(archive, { force: true });
+        throw verificationFailed('ARCHIVE_SHA256_MISMATCH', `the full archive has SHA-256 ${sha256}, not the announced ${full.sha256}`);
+      }
+      await extractImmutableArchive(archive, digests, staging.immutableDirectory, staging.root, 'the full archive', signal);
+      events.progress('download', 1, 1, downloadedBytes);
+    } else if (needed.length > 0) {
+      const templates = snapshot.immutables.locations;
+      if (templates.length === 0) throw new CliError('network', `snapshot ${snapshot.hash} has no immutable archive location`, { reason: 'NO_LOCATION' });
+      events.step('download', `downloading ${needed.length} immutable archive${needed.length === 1 ? '' : 's'}`);
+      let done = 0;
+      events.progress('download', 0, needed.length, 0);
+      await runBounded(
+        needed,
+        request.parallelism,
+        async (number, taskSignal) => {
+          const padded = paddedNumber(number);
+          const archive = join(workDirectory, `${padded}${archiveExtension(templates[0]!.compression === 'none' ? snapshot.compression : templates[0]!.compression)}`);
+          const result = await downloadFromLocations(
+            templates.map((location) => location.uri.replaceAll('{immutable_file_number}', padded)),
+            archive,
+            { fetch: dependencies.fetch, signal: taskSignal, maxBytes, onBytes: (bytes) => events.progress('download', done, needed.length, (downloadedBytes += bytes)) },
+          );
+          if (result.resumedFrom > 0) resumedDownloads += 1;
+          try {
+            await extractImmutableArchive(archive, byNumber.get(number)!, staging.immutableDirectory, staging.root, `the archive of immutable file number ${padded}`, taskSignal);
+          } catch (error) {
+            await rm(archive, { force: true }); // never resume onto a bad archive
+            throw error;
+          }
+          events.progress('download', ++done, needed.length, downloadedBytes);
+        },
+        signal,
+      );
+    }
+
+    // Exactly the certified files, each verified above (reused ones before linking, downloaded ones after unpacking).
+    const staged = new Set(await listDirectory(staging.immutableDirectory));
+    const unexpected = [...staged].filter((name) => !digests.some((entry) => entry.name === name));
+    const absent = digests.filter((entry) => !staged.has(entry.name));
+    if (unexpected.length > 0 || absent.length > 0) {
+      throw verificationFailed('FILE_SET_MISMATCH', `the restored files are not the certified set (unexpected: ${unexpected.slice(0, 5).join(', ') || 'none'}; missing: ${absent.slice(0, 5).map((e) => e.name).join(', ') || 'none'})`);
+    }
+
+    events.step('commit', `moving the verified files into ${staging.mode === 'fresh' ? staging.target : staging.existingImmutableDirectory}`);
+    await staging.commit();
+    await removeWorkDirectory(workDirectory);
+    const genesis = chain.endedAt.hash;
+    return {
+      snapshotHash: snapshot.hash,
+      merkleRoot: snapshot.merkleRoot,
+      beacon: { network: snapshot.network, epoch: snapshot.beacon.epoch, immutableFileNumber: snapshot.beacon.immutableFileNumber },
+      certificateHash: snapshot.certificateHash,
+      chainLength: chain.verified.length,
+      genesisCertificateHash: genesis,
+      target: staging.target,
+      immutableDirectory: join(staging.target, 'immutable'),
+      files: digests.length,
+      immutableFileNumbers: numbers.length,
+      downloadedNumbers: useFullArchive ? numbers.length : needed.length,
+      reusedNumbers,
+      downloadedBytes,
+      resumedDownloads,
+      usedFullArchive: useFullArchive,
+    };
+  } catch (error) {
+    if (error instanceof CliError && error.kind === 'verification') verificationFailedOnce = true;
+    throw error;
+  } finally {
+    // After a commit the staging root is gone (renamed or removed): this only cleans up failures.
+    await staging.abort().catch(() => undefined);
+    if (verificationFailedOnce) await removeWorkDirectory(workDirectory).catch(() => undefined);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * A certified situation built for the client's tests, the way the network builds it: a node's
+ * immutable files with their digests and Merkle root; signers with real STM keys recorded per
+ * epoch; a genesis certificate signed by a genesis key; in the next epoch a Mithril stake
+ * distribution certificate and a Cardano database certificate whose multi-signatures certify
+ * the next signers and the Merkle root; and the archives a snapshotter would publish.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tar from 'tar';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import {
+  GenesisSigner,
+  ProtocolParametersSchedule,
+  cardanoDatabase,
+  cardanoDatabaseSnapshotHash,
+  createGenesisPayload,
+  createStandardCertificate,
+  encodeGenesisVerificationKey,
+  epochProtocolMessage,
+  epochSettings,
+  genesisPayloadBytes,
+  importGenesisSignature,
+  mithrilStakeDistribution,
+  mithrilStakeDistributionHash,
+  previousCertificateFor,
+  signedMessageBytes,
+  type Certificate,
+  type Epoch,
+  type EpochSettings,
+  type ProtocolMessage,
+  type ProtocolParameters,
+  type SignedEntityType,
+  type SignerRecord,
+} from '@mithril-ts/protocol';
+import { Clerk, Initializer, type AggregateSignature, type SingleSignature } from '@mithril-ts/stm';
+
+export const NETWORK = 'devnet';
+const POOLS = ['pool-a', 'pool-b', 'pool-c', 'pool-d'];
+const schedule = new ProtocolParametersSchedule([{ fromEpoch: 0n, parameters: { k: 5n, m: 30n, phiF: 0.65 } }]);
+export const GENESIS_EPOCH = 2n;
+export const EPOCH = 3n;
+/** Immutable file numbers 0..LAST_NUMBER; LARGE_NUMBER's chunk is big enough to interrupt mid-transfer. */
+export const LAST_NUMBER = 5;
+export const LARGE_NUMBER = 3;
+const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
+
+export function padded(number: number | bigint): string {
+  return number.toString().padStart(5, '0');
+}
+
+function stakeAt(epoch: Epoch, pool: number): bigint {
+  return BigInt(2_000_000 + pool * 700_000) + BigInt(((Number(epoch) * 5 + pool * 3) % 7) * 100_000);
+}
+
+interface Recording {
+  readonly records: SignerRecord[];
+  readonly initializers: { readonly partyId: string; readonly init: Initializer }[];
+}
+
+function record(recordingEpoch: Epoch): Recording {
+  const params = schedule.at(recordingEpoch + 1n);
+  const initializers = POOLS.map((partyId, pool) => ({
+    partyId,
+    init: Initializer.generate(params, stakeAt(recordingEpoch - 1n, pool), sha256(new TextEncoder().encode(`cli fixture ${pool} ${recordingEpoch}`))),
+  }));
+  return { initializers, records: initializers.map(({ partyId, init }) => ({ partyId, verificationKey: init.verificationKeyPoP.toBytes(), stake: init.stake })) };
+}
+
+export interface ImmutableFile {
+  readonly name: string;
+  readonly number: number;
+  readonly digest: string;
+}
+
+export interface Fixture {
+  readonly root: string;
+  /** The node's immutable directory: what a restore must reproduce byte for byte. */
+  readonly nodeImmutable: string;
+  /** Archives and the digests list as published (served by the file server). */
+  readonly published: string;
+  readonly files: readonly ImmutableFile[];
+  readonly merkleRoot: string;
+  readonly snapshotHash: string;
+  readonly genesisSigner: GenesisSigner;
+  readonly genesisKey: string;
+  readonly certificates: readonly Certificate[];
+  readonly genesis: Certificate;
+  readonly stakeDistributionCertificate: Certificate;
+  readonly snapshotCertificate: Certificate;
+  readonly stakeDistribution: { readonly epoch: Epoch; readonly hash: string; readonly signers: readonly SignerRecord[]; readonly parameters: ProtocolParameters };
+  readonly fullArchive: { readonly name: string; readonly size: number; readonly sha256: string; readonly sizeUncompressed: number };
+  readonly totalSize: number;
+  readonly averageSize: number;
+  readonly createdAt: bigint;
+  /** Signs a protocol message with the signers of `epoch` (to forge convincing-looking certificates). */
+  readonly multiSign: (epoch: Epoch, message: ProtocolMessage) => AggregateSignature;
+  /** Immutable files with a certificate chain of their own, for attack scenarios. */
+  readonly settings: (epoch: Epoch) => EpochSettings;
+}
+
+/** Packs `names` of `directory` as the snapshotter does (entries `immutable/NAME`, gzip). */
+export async function packArchive(directory: string, names: readonly string[], file: string): Promise<void> {
+  await tar.c({ gzip: true, file, cwd: directory, prefix: 'immutable', portable: true }, [...names]);
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function buildFixture(): Promise<Fixture> {
+  const root = mkdtempSync(join(tmpdir(), 'mithril-cli-'));
+  const nodeImmutable = join(root, 'node', 'immutable');
+  const published = join(root, 'published');
+  mkdirSync(nodeImmutable, { recursive: true });
+  mkdirSync(published, { recursive: true });
+
+  const files: ImmutableFile[] = [];
+  for (let number = 0; number <= LAST_NUMBER; number += 1) {
+    for (const extension of EXTENSIONS) {
+      const size = extension === 'chunk' ? (number === LARGE_NUMBER ? 768 * 1024 : 4096 + number * 100) : 200 + number * 10;
+      const bytes = randomBytes(size); // incompressible: archives are about as large as their files
+      const name = `${padded(number)}.${extension}`;
+      writeFileSync(join(nodeImmutable, name), bytes);
+      files.push({ name, number, digest: sha256Hex(bytes) });
+    }
+  }
+  const merkleRoot = cardanoDatabaseMerkleRoot(files.map((file) => file.digest));
+  const totalSize = files.reduce((sum, file) => sum + readFileSync(join(nodeImmutable, file.name)).length, 0);
+
+  const recordings = new Map<Epoch, Recording>();
+  for (let e = GENESIS_EPOCH - 1n; e <= EPOCH; e += 1n) recordings.set(e, record(e));
+  const settingsCache = new Map<Epoch, EpochSettings>();
+  const settings = (epoch: Epoch): EpochSettings => {
+    let cached = settingsCache.get(epoch);
+    if (cached === undefined) {
+      cached = epochSettings(epoch, schedule, (e) => recordings.get(e)?.records ?? []);
+      settingsCache.set(epoch, cached);
+    }
+    return cached;
+  };
+  const genesisSigner = GenesisSigner.fromSecretKey(sha256(new TextEncoder().encode('cli fixture genesis key')));
+  const payload = createGenesisPayload({
+    network: NETWORK,
+    epoch: GENESIS_EPOCH,
+    parameters: schedule.at(GENESIS_EPOCH),
+    nextParameters: schedule.at(GENESIS_EPOCH + 1n),
+    avk: settings(GENESIS_EPOCH).nextSigners!.avk,
+    timestamp: 1_700_000_000_123_456_789n,
+  });
+  const genesis = importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey());
+  const certificates: Certificate[] = [genesis];
+
+  const multiSign = (epoch: Epoch, message: ProtocolMessage): AggregateSignature => {
+    const signerSet = settings(epoch).currentSigners!;
+    const bytes = signedMessageBytes(message.signedMessage());
+    const signatures = recordings
+      .get(epoch - 1n)!
+      .initializers.map(({ init }) => init.newSigner(signerSet.closed).sign(bytes))
+      .filter((s): s is SingleSignature => s !== null);
+    return new Clerk(signerSet.closed, schedule.at(epoch)).aggregate(signatures, bytes);
+  };
+  const certify = (epoch: Epoch, signedEntityType: SignedEntityType, parts: Record<string, string>, sealedAt: bigint): Certificate => {
+    const message = epochProtocolMessage(settings(epoch));
+    for (const [key, value] of Object.entries(parts)) message.set(key, value);
+    const multiSignature = multiSign(epoch, message);
+    const signerSet = settings(epoch).currentSigners!;
+    const certificate = createStandardCertificate({
+      previousHash: previousCertificateFor(certificates, epoch)!,
+      epoch,
+      signedEntityType,
+      metadata: {
+        network: NETWORK,
+        protocolVersion: '0.1.0',
+        parameters: settings(epoch).currentParameters,
+        initiatedAt: sealedAt - 5_000_000_000n,
+        sealedAt,
+        signers: multiSignature.signatures.map(({ signature, party }) => ({ partyId: signerSet.partyIdOf(signature.signerIndex), stake: party.stake })),
+      },
+      protocolMessage: message,
+      aggregateVerificationKey: signerSet.avk,
+      multiSignature,
+    });
+    certificates.push(certificate);
+    return certificate;
+  };
+  const base = 1_700_000_000_000_000_000n + EPOCH * 432_000_000_000_000n;
+  const stakeDistributionCertificate = certify(EPOCH, mithrilStakeDistribution(EPOCH), {}, base + 60_000_000_007n);
+  const snapshotCertificate = certify(EPOCH, cardanoDatabase(EPOCH, BigInt(LAST_NUMBER)), { cardano_database_merkle_root: merkleRoot }, base + 120_000_000_009n);
+
+  const signers = recordings.get(EPOCH)!.records;
+  const parameters = schedule.at(EPOCH + 1n);
+  const stakeDistribution = { epoch: EPOCH, hash: mithrilStakeDistributionHash(EPOCH, signers, parameters), signers, parameters };
+
+  for (let number = 0; number <= LAST_NUMBER; number += 1) {
+    await packArchive(nodeImmutable, EXTENSIONS.map((extension) => `${padded(number)}.${extension}`), join(published, `${padded(number)}.tar.gz`));
+  }
+  await packArchive(nodeImmutable, files.map((file) => file.name), join(published, 'full.tar.gz'));
+  const fullBytes = readFileSync(join(published, 'full.tar.gz'));
+  writeFileSync(join(published, 'digests.json'), JSON.stringify(files.map((file) => ({ immutable_file_name: file.name, digest: file.digest }))));
+
+  return {
+    root,
+    nodeImmutable,
+    published,
+    files,
+    merkleRoot,
+    snapshotHash: cardanoDatabaseSnapshotHash(EPOCH, merkleRoot),
+    genesisSigner,
+    genesisKey: encodeGenesisVerificationKey(genesisSigner.verificationKey()),
+    certificates,
+    genesis,
+    stakeDistributionCertificate,
+    snapshotCertificate,
+    stakeDistribution,
+    fullArchive: { name: 'full.tar.gz', size: fullBytes.length, sha256: sha256Hex(fullBytes), sizeUncompressed: totalSize },
+    totalSize,
+    averageSize: Math.round(totalSize / (LAST_NUMBER + 1)),
+    createdAt: base + 130_000_000_000n,
+    multiSign,
+    settings,
+  };
+}
