@@ -3,7 +3,8 @@
  * serialised again, for what has not changed:
  * - immutable resources (certificates and artifacts by hash) stay until memory runs short
  *   (least recently used first);
- * - changing resources (lists, epoch settings) are reused for a short period;
+ * - changing resources (lists, epoch settings) are reused for a short period, then refreshed in
+ *   the background for as long again (stale-while-revalidate);
  * - either way, concurrent requests for the same resource share one upstream call.
  * Failures are never kept. Each rendered answer carries its strong ETag (a hash of the body).
  */
@@ -89,13 +90,24 @@ export class ResponseCache {
     return this.shared(`i:${key}`, produce, (value) => this.immutables.set(key, value));
   }
 
-  /** A resource that changes (a list, the epoch settings): reused for `volatileMs`. */
+  /**
+   * A resource that changes (a list, the epoch settings): reused for `volatileMs`. For another
+   * `volatileMs` after that, the previous answer is still given at once while one refresh runs:
+   * callers never all wait on the upstream call together (which would set every request's latency
+   * to the upstream's); a failed refresh forgets the answer, and an older one is never given.
+   */
   async volatile(key: string, produce: () => Promise<string>): Promise<Rendered> {
     const cached = this.volatiles.get(key);
-    if (cached !== undefined && cached.expiresAt > this.now()) return cached.value;
-    return this.shared(`v:${key}`, produce, (value) => {
+    const now = this.now();
+    if (cached !== undefined && cached.expiresAt > now) return cached.value;
+    const keep = (value: Rendered) => {
       if (this.options.volatileMs > 0) this.volatiles.set(key, { value, expiresAt: this.now() + this.options.volatileMs });
-    });
+    };
+    if (cached !== undefined && cached.expiresAt + this.options.volatileMs > now) {
+      this.shared(`v:${key}`, produce, keep).catch(() => this.volatiles.delete(key));
+      return cached.value;
+    }
+    return this.shared(`v:${key}`, produce, keep);
   }
 
   private shared(key: string, produce: () => Promise<string>, keep: (value: Rendered) => void): Promise<Rendered> {

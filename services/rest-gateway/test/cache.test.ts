@@ -25,14 +25,41 @@ describe('ResponseCache', () => {
     expect(calls).toBe(3);
   });
 
-  it('reuses a changing resource until its period is over', async () => {
+  it('reuses a changing resource for its period, then gives it once more while refreshing it, never older', async () => {
     let now = 1_000;
     const cache = new ResponseCache({ immutableBytes: 1024, volatileMs: 500, now: () => now });
-    expect((await cache.volatile('k', async () => '"a"')).body.toString()).toBe('"a"');
+    const text = async (value: Promise<{ body: Buffer }>) => (await value).body.toString();
+    expect(await text(cache.volatile('k', async () => '"a"'))).toBe('"a"');
     now += 499;
-    expect((await cache.volatile('k', async () => '"b"')).body.toString()).toBe('"a"');
+    expect(await text(cache.volatile('k', async () => '"b"'))).toBe('"a"');
+    // Expired: the stale answer comes at once, and one refresh starts.
     now += 1;
-    expect((await cache.volatile('k', async () => '"c"')).body.toString()).toBe('"c"');
+    const refresh = deferred<string>();
+    let refreshes = 0;
+    const slow = () => ((refreshes += 1), refresh.promise);
+    expect(await text(cache.volatile('k', slow))).toBe('"a"');
+    expect(await text(cache.volatile('k', slow))).toBe('"a"');
+    expect(refreshes).toBe(1);
+    refresh.resolve('"c"');
+    await refresh.promise;
+    await Promise.resolve();
+    expect(await text(cache.volatile('k', async () => '"d"'))).toBe('"c"');
+    // Past twice the period, nothing old is given: the caller waits for a fresh answer.
+    now += 1_000;
+    expect(await text(cache.volatile('k', async () => '"e"'))).toBe('"e"');
+  });
+
+  it('forgets a stale answer whose refresh failed', async () => {
+    let now = 0;
+    const cache = new ResponseCache({ immutableBytes: 1024, volatileMs: 100, now: () => now });
+    await cache.volatile('k', async () => '"a"');
+    now = 150;
+    const failing = deferred<string>();
+    expect((await cache.volatile('k', () => failing.promise)).body.toString()).toBe('"a"');
+    failing.reject(new Error('down'));
+    await failing.promise.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(cache.volatile('k', async () => Promise.reject(new Error('still down')))).rejects.toThrow('still down');
   });
 
   it('keeps immutable resources within its byte budget, least recently used out first', async () => {

@@ -231,6 +231,8 @@ export class AggregatorDouble extends GrpcDouble {
   protected readonly service = proto.AggregatorServiceService;
   /** Methods that answer UNIMPLEMENTED, as the snapshot RPCs did before they were wired. */
   readonly unimplemented = new Set<string>();
+  /** Certificates served with a content that does not match their hash (a faulty or lying upstream). */
+  readonly tampered = new Set<string>();
 
   constructor(readonly world: World) {
     super();
@@ -252,7 +254,8 @@ export class AggregatorDouble extends GrpcDouble {
       getCertificate: (request: proto.GetCertificateRequest) => {
         const certificate = chain.byHash.get(request.hash);
         if (certificate === undefined) throw notFound(proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, `no certificate ${request.hash}`);
-        return { certificate: certificateToProto(certificate) };
+        const message = certificateToProto(certificate);
+        return { certificate: this.tampered.has(request.hash) ? { ...message, epoch: message.epoch + 1n } : message };
       },
       getGenesisCertificate: () => ({ certificate: certificateToProto(chain.certificates[0]!) }),
       listMithrilStakeDistributions: () => ({

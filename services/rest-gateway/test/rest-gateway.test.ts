@@ -318,6 +318,21 @@ describe('errors', () => {
     expect((await get('/epoch-settings')).status).toBe(502);
   });
 
+  it('refuses to relay a certificate whose content does not match its hash (502)', async () => {
+    const fresh = await startGateway();
+    const hash = world.chain.latest.hash;
+    aggregator.tampered.add(hash);
+    try {
+      const answer = await call('GET', '/certificate/{certificate_hash}', `/certificate/${hash}`, { port: fresh.port });
+      expect([answer.status, errorOf(answer).label]).toEqual([502, 'invalid_upstream_answer']);
+      expect(errorOf(answer).message).toMatch(/not the hash of its content/);
+    } finally {
+      aggregator.tampered.clear();
+    }
+    // Nothing wrong was kept: the certificate is served once the upstream answers correctly.
+    expect((await call('GET', '/certificate/{certificate_hash}', `/certificate/${hash}`, { port: fresh.port })).status).toBe(200);
+  });
+
   it('answers 503 when the aggregator cannot be reached', async () => {
     const port = (await import('node:net')).createServer();
     await new Promise<void>((resolve) => port.listen(0, '127.0.0.1', resolve));
