@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
-import { AggregatorServiceClient, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCertificatesResponse } from '@mithril-ts/proto';
-import { CertificateChainVerifier, PROTOCOL_VERSION, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
+import { AggregatorServiceClient, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse } from '@mithril-ts/proto';
+import { CertificateChainVerifier, PROTOCOL_VERSION, cardanoDatabaseSnapshotHash, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { certificateFromProto } from '@mithril-ts/service-kit';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
@@ -105,6 +105,16 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
     const result = await new CertificateChainVerifier(genesisKey).verifyChain(latest.hash, { getCertificate: async (hash) => chain.get(hash) });
     expect(result.endedAt).toEqual({ kind: 'genesis', hash: genesis[0]!.hash });
     expect(result.verified.length).toBeGreaterThanOrEqual(4);
+    // The snapshotter archived a certified database: its Merkle root is the one its certificate signed.
+    const snapshot = await waitFor('a Cardano database snapshot', async () => {
+      const listed = await new Promise<ListCardanoDatabaseSnapshotsResponse>((resolve, reject) =>
+        client.listCardanoDatabaseSnapshots({ pageSize: 5, pageToken: '' }, metadata(), (error, response) => (error ? reject(error) : resolve(response))),
+      );
+      return listed.snapshots.find((s) => chain.has(s.certificateHash));
+    });
+    expect(chain.get(snapshot.certificateHash)!.protocolMessage.get('cardano_database_merkle_root')).toBe(snapshot.merkleRoot);
+    expect(snapshot.hash).toBe(cardanoDatabaseSnapshotHash(snapshot.beacon!.epoch, snapshot.merkleRoot));
+    expect(snapshot.immutablesLocations.length).toBeGreaterThan(0);
     // Every certificate sealed while the stream was open reached it, in order.
     const sealedAfterSubscribe = certificates().slice(-streamed.length).map((c) => c.hash);
     expect(streamed.map((c) => c.hash)).toEqual(sealedAfterSubscribe);

@@ -13,6 +13,7 @@ import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protoco
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
+import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
@@ -32,7 +33,7 @@ export interface MithrilNetworkOptions {
 }
 
 export type NetworkEvent =
-  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly root: string }
+  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly snapshotterHttpPort: number | undefined; readonly root: string }
   | { readonly type: 'epoch'; readonly epoch: Epoch; readonly currentSigners: number; readonly nextSigners: number; readonly k: bigint; readonly m: bigint; readonly phiF: number }
   | { readonly type: 'aggregator-state'; readonly description: string }
   | { readonly type: 'registration'; readonly partyId: string; readonly recordingEpoch: Epoch; readonly stake: bigint }
@@ -89,6 +90,21 @@ export class MithrilNetwork {
         await certifier.shutdownTelemetry();
       });
 
+      // The snapshotter reads the same node database as the aggregator and serves the archives over HTTP.
+      const snapshotter: RunningSnapshotter = await startSnapshotter(
+        snapshotterConfigSchema.parse({
+          grpcPort: 0,
+          httpPort: 0,
+          network: parameters.network,
+          immutableDirectory: layout.immutableDirectory(1),
+          storageDirectory: join(root, 'snapshotter', 'artifacts'),
+          storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
+          logLevel: level === 'silent' ? 'fatal' : level,
+        }),
+        { logger: logger('snapshotter') },
+      );
+      stops.unshift(() => snapshotter.close());
+
       await mkdir(join(root, 'aggregator'), { recursive: true });
       const aggregatorConfig = aggregatorConfigSchema.parse({
         port: 0,
@@ -99,6 +115,7 @@ export class MithrilNetwork {
         protocolParameters: options.protocolParameters ?? DEFAULT_NETWORK_PARAMETERS,
         runIntervalMs: options.aggregatorRunIntervalMs ?? Math.max(50, Math.floor(parameters.slotLengthMs * 2)),
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
+        snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
       });
       const aggregatorLogger = logger('aggregator');
@@ -155,7 +172,7 @@ export class MithrilNetwork {
         signers.push(signer);
         stops.unshift(() => signer.stop());
       }
-      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, root });
+      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, snapshotterHttpPort: snapshotter.httpPort, root });
       let network: MithrilNetwork | undefined;
       network = new MithrilNetwork(
         root,
