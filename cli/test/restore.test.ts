@@ -190,6 +190,16 @@ test('over gRPC, snapshot download --full-archive fetches the one full archive',
   expect(downloaded.stdout).toContain('full archive');
 });
 
+test('on a terminal, progress bars go to stderr and the summary to stdout', async () => {
+  const target = join(scratch, 'db');
+  const downloaded = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey], { isTTY: true });
+  expect(downloaded.code).toBe(0);
+  expect(downloaded.stderr).toMatch(/download +\|[█░]+\| 6\/6 archives/);
+  expect(downloaded.stderr).toContain('verifying the certificate chain');
+  expect(downloaded.stdout).toMatch(/^Restored snapshot [0-9a-f]{64} \(devnet, epoch 3, immutable file 5\)/);
+  expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
+});
+
 test('REST requests carry the mithril-api-version header', async () => {
   await run(['snapshot', 'list', '--aggregator', http.restUrl]);
   const api = http.requests.filter((request) => request.path.startsWith('/aggregator/'));

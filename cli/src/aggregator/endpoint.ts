@@ -18,7 +18,7 @@ export function parseAggregatorEndpoint(text: string): AggregatorEndpoint {
     try {
       url = new URL(trimmed);
     } catch {
-      throw new CliError('usage', `--aggregator ${JSON.stringify(text)} is not a valid URL`);
+      throw new CliError('usage', `--aggregator ${JSON.stringify(text)} is not a valid URL`, { reason: 'INVALID_ENDPOINT' });
     }
     return { transport: 'rest', baseUrl: url.toString().replace(/\/+$/, '') };
   }
@@ -26,7 +26,7 @@ export function parseAggregatorEndpoint(text: string): AggregatorEndpoint {
   const address = grpc ? grpc[2]! : trimmed;
   const match = HOST_PORT.exec(address);
   if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-    throw new CliError('usage', `--aggregator ${JSON.stringify(text)}: expected http(s)://host[:port]/path (REST), grpc://host:port, grpcs://host:port or host:port (gRPC)`);
+    throw new CliError('usage', `--aggregator ${JSON.stringify(text)}: expected http(s)://host[:port]/path (REST), grpc://host:port, grpcs://host:port or host:port (gRPC)`, { reason: 'INVALID_ENDPOINT' });
   }
   return { transport: 'grpc', address, tls: grpc?.[1]?.toLowerCase() === 'grpcs' };
 }

@@ -35,7 +35,7 @@ export class CommandContext {
 
   get timeoutMs(): number {
     const seconds = Number(this.options.timeout ?? '30');
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError('usage', `--timeout must be a positive number of seconds, got ${JSON.stringify(this.options.timeout)}`);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError('usage', `--timeout must be a positive number of seconds, got ${JSON.stringify(this.options.timeout)}`, { reason: 'INVALID_ARGUMENT' });
     return seconds * 1000;
   }
 
@@ -57,7 +57,7 @@ export class CommandContext {
   async optionalGenesisKey(): Promise<Uint8Array | undefined> {
     const { genesisVerificationKey, genesisVerificationKeyFile } = this.options;
     if (genesisVerificationKey !== undefined && genesisVerificationKeyFile !== undefined) {
-      throw new CliError('usage', 'give either --genesis-verification-key or --genesis-verification-key-file, not both');
+      throw new CliError('usage', 'give either --genesis-verification-key or --genesis-verification-key-file, not both', { reason: 'CONFLICTING_OPTIONS' });
     }
     let text: string | undefined;
     let source: string;
@@ -101,11 +101,11 @@ export class CommandContext {
 /** `latest` or a 64-hex hash. */
 export function hashOrLatest(value: string, what: string): string {
   if (value === 'latest' || HASH.test(value)) return value;
-  throw new CliError('usage', `${what} must be "latest" or a 64-character lowercase hex hash, got ${JSON.stringify(value.slice(0, 80))}`);
+  throw new CliError('usage', `${what} must be "latest" or a 64-character lowercase hex hash, got ${JSON.stringify(value.slice(0, 80))}`, { reason: 'INVALID_ARGUMENT' });
 }
 
 export function positiveInteger(value: string, option: string, max: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) throw new CliError('usage', `${option} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(number) || number < 1 || number > max) throw new CliError('usage', `${option} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, { reason: 'INVALID_ARGUMENT' });
   return number;
 }

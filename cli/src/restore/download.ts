@@ -112,11 +112,17 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
     await response.body?.cancel();
     throw new CliError('network', `${redact(url)} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
   }
-  let transferred: number;
+  let transferred = 0;
   try {
-    transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', (response.body ?? []) as AsyncIterable<Uint8Array>, options.maxBytes - start, options.onBytes);
+    transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', (response.body ?? []) as AsyncIterable<Uint8Array>, options.maxBytes - start, (bytes) => {
+      transferred += bytes;
+      options.onBytes?.(bytes);
+    });
   } catch (error) {
-    throw transportError(url, error, signal);
+    if (error instanceof CliError || signal?.aborted) throw transportError(url, error, signal);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new CliError('network', `the transfer of ${redact(url)} was interrupted after ${start + transferred} bytes (${detail}): run the command again to resume it`, { reason: 'INTERRUPTED_TRANSFER', cause: error });
   }
   if (total !== undefined && start + transferred !== total) {
     throw new CliError('network', `the transfer of ${redact(url)} ended after ${start + transferred} of ${total} bytes`, { reason: 'TRUNCATED' });
