@@ -5,7 +5,7 @@
 export { runCli } from './cli.js';
 export { CliError, EXIT_CODES, toCliError, type CliErrorKind } from './errors.js';
 export { Output, jsonLine, type CliIo } from './output.js';
-export { CLIENT_VERSION } from './version.js';
+export { CLIENT_VERSION, REST_API_VERSION } from './version.js';
 export type * from './aggregator/port.js';
 export { parseAggregatorEndpoint, type AggregatorEndpoint } from './aggregator/endpoint.js';
 export { GrpcAggregatorClient } from './aggregator/grpc.js';

@@ -259,6 +259,20 @@ test('usage errors: missing or invalid genesis key, bad hash, unknown option, ta
   expect(readdirSync(scratch)).toEqual(['db']);
 });
 
+test('a REST aggregator of an incompatible API version is refused', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json', 'mithril-api-version': '0.2.0' }).end('[]'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const result = await run(['snapshot', 'list', '--aggregator', `http://127.0.0.1:${port}/aggregator`, '--json']);
+    expectFailure(result, EXIT_CODES.network, 'INCOMPATIBLE_VERSION', /incompatible API version: protocol version 0\.2\.0 is not compatible with 0\.1\.68/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test('an unreachable aggregator is a network error', async () => {
   const rest = await run(['snapshot', 'list', '--aggregator', 'http://127.0.0.1:1/aggregator', '--json']);
   expectFailure(rest, EXIT_CODES.network, 'UNREACHABLE', /cannot reach http:\/\/127\.0\.0\.1:1\/aggregator/);

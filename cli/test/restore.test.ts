@@ -204,7 +204,7 @@ test('REST requests carry the mithril-api-version header', async () => {
   await run(['snapshot', 'list', '--aggregator', http.restUrl]);
   const api = http.requests.filter((request) => request.path.startsWith('/aggregator/'));
   expect(api.length).toBeGreaterThan(0);
-  expect(api.every((request) => request.apiVersion === '0.1.0')).toBe(true);
+  expect(api.every((request) => request.apiVersion === '0.1.68')).toBe(true);
 });
 
 test('the genesis key and the aggregator can come from the environment and a key file', async () => {

@@ -7,7 +7,6 @@ import { decodeJsonHexOrBytesHex, parseJson } from '@mithril-ts/codec';
 import {
   API_VERSION_HEADER,
   MAX_CERTIFICATE_MESSAGE_BYTES,
-  PROTOCOL_VERSION,
   ProtocolError,
   assertCompatibleProtocolVersion,
   certificateFromMessage,
@@ -17,6 +16,7 @@ import {
 } from '@mithril-ts/protocol';
 import { verificationKeyPoPFromJson } from '@mithril-ts/stm';
 import { CliError, verificationFailed } from '../errors.js';
+import { REST_API_VERSION } from '../version.js';
 import { readBounded, redact, requestSignal, transportError, type Fetch } from '../http.js';
 import { Reader, compressionFromText, malformed } from './decode.js';
 import type {
@@ -70,7 +70,7 @@ export class RestAggregatorClient implements AggregatorClient {
     let response: Response;
     let body: Uint8Array;
     try {
-      response = await this.fetch(url, { headers: { accept: 'application/json', [API_VERSION_HEADER]: PROTOCOL_VERSION }, signal });
+      response = await this.fetch(url, { headers: { accept: 'application/json', [API_VERSION_HEADER]: REST_API_VERSION }, signal });
       if (response.status === 404) {
         await response.body?.cancel();
         return undefined;
@@ -104,7 +104,7 @@ export class RestAggregatorClient implements AggregatorClient {
     const version = response.headers.get(API_VERSION_HEADER);
     if (version === null) return;
     try {
-      assertCompatibleProtocolVersion(version);
+      assertCompatibleProtocolVersion(version, REST_API_VERSION);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       throw new CliError('network', `the aggregator at ${this.endpoint} speaks an incompatible API version: ${error.message}`, { reason: 'INCOMPATIBLE_VERSION' });
