@@ -1,0 +1,123 @@
+/**
+ * Thousands of signers played by one driver over gRPC, through the signer daemon's own adapters
+ * (services/signer GrpcAggregator and GrpcSignerGateway: version metadata, deadlines, typed
+ * errors, the raised receive limit for epoch settings): the CPU work each signer would do on its
+ * own machine runs beforehand in worker threads, and only the traffic is timed.
+ */
+import { status } from '@grpc/grpc-js';
+import { ErrorCode, errorCodeToJSON, type VersionMetadata } from '@mithril-ts/proto';
+import type { SignedEntityType } from '@mithril-ts/protocol';
+import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, type AnnouncedEpochSettings } from '@mithril-ts/signer';
+import type { PreparedRegistration, SignOutcome } from './bench-worker.js';
+
+export interface RoundTally {
+  readonly sent: number;
+  readonly accepted: number;
+  /** Refusals by typed error code (or gRPC status when the server attached none). */
+  readonly failures: ReadonlyMap<string, number>;
+  /** From the first request sent to the last answer received. */
+  readonly seconds: number;
+}
+
+export interface SignatureToSend {
+  readonly partyId: string;
+  readonly outcome: SignOutcome & { readonly signature: Uint8Array };
+}
+
+export interface SignatureTally extends RoundTally {
+  readonly tooLate: number;
+  /** Seconds from the first submission to each accepted answer, in arrival order. */
+  readonly acceptedAt: readonly number[];
+  readonly firstSentAt: number;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight (0: all at once). */
+export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const width = limit <= 0 ? items.length : Math.min(limit, items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await task(items[next++]!);
+    }),
+  );
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof RemoteCallError) {
+    if (error.errorCode !== undefined) return errorCodeToJSON(error.errorCode).replace(/^ERROR_CODE_/, '');
+    if (error.grpcCode !== undefined) return `grpc ${status[error.grpcCode] ?? error.grpcCode}`;
+    return error.failure;
+  }
+  return `unexpected: ${(error as Error).message}`;
+}
+
+function count(failures: Map<string, number>, reason: string): void {
+  failures.set(reason, (failures.get(reason) ?? 0) + 1);
+}
+
+export class SimulatedSigners {
+  readonly aggregator: GrpcAggregator;
+  readonly gateway: GrpcSignerGateway;
+
+  constructor(aggregatorAddress: string, gatewayAddress: string, versions: VersionMetadata, deadlineMs: number) {
+    this.aggregator = new GrpcAggregator(aggregatorAddress, versions, deadlineMs);
+    this.gateway = new GrpcSignerGateway(gatewayAddress, versions, deadlineMs);
+  }
+
+  /** GetEpochSettings until the aggregator is at `epoch` (it follows the chain once per run interval). */
+  async settingsAt(epoch: bigint, timeoutMs = 120_000): Promise<AnnouncedEpochSettings> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      try {
+        const settings = (await this.aggregator.epochSettings()).value;
+        if (settings.epoch === epoch) return settings;
+        last = `at epoch ${settings.epoch}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (Date.now() > deadline) throw new Error(`the aggregator did not reach epoch ${epoch} within ${timeoutMs} ms (${last})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Every registration through the gateway, `concurrency` in flight. */
+  async register(registrations: readonly PreparedRegistration[], concurrency: number): Promise<RoundTally & { readonly registered: PreparedRegistration[] }> {
+    const failures = new Map<string, number>();
+    const registered: PreparedRegistration[] = [];
+    const start = performance.now();
+    await runBounded(registrations, concurrency, async (registration) => {
+      try {
+        const answer = await this.gateway.registerSigner(registration);
+        if (answer.value.partyId !== registration.partyId || answer.value.stake !== registration.stake) count(failures, 'recorded with another party or stake');
+        else registered.push(registration);
+      } catch (error) {
+        count(failures, reasonOf(error));
+      }
+    });
+    return { sent: registrations.length, accepted: registered.length, failures, seconds: (performance.now() - start) / 1000, registered };
+  }
+
+  /** Every signature at once (or `concurrency` in flight); SIGNATURE_TOO_LATE answers are counted apart. */
+  async submitSignatures(type: SignedEntityType, signedMessage: string, signatures: readonly SignatureToSend[], concurrency: number): Promise<SignatureTally> {
+    const failures = new Map<string, number>();
+    const acceptedAt: number[] = [];
+    let tooLate = 0;
+    const firstSentAt = performance.now();
+    await runBounded(signatures, concurrency, async ({ partyId, outcome }) => {
+      try {
+        await this.gateway.registerSignature({ signedEntityType: type, partyId, signature: outcome.signature, wonIndexes: outcome.wonIndexes, signedMessage });
+        acceptedAt.push((performance.now() - firstSentAt) / 1000);
+      } catch (error) {
+        if (error instanceof RemoteCallError && error.errorCode === ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE) tooLate += 1;
+        else count(failures, reasonOf(error));
+      }
+    });
+    return { sent: signatures.length, accepted: acceptedAt.length, tooLate, failures, seconds: (performance.now() - firstSentAt) / 1000, acceptedAt, firstSentAt };
+  }
+
+  close(): void {
+    this.aggregator.close();
+    this.gateway.close();
+  }
+}
