@@ -121,6 +121,7 @@ function wire<T>(what: string, decode: () => T): T {
 export class GrpcAggregatorClient implements AggregatorClient {
   readonly transport = 'grpc' as const;
   private readonly client: proto.AggregatorServiceClient;
+  private readonly deadlineMs: number;
 
   constructor(
     readonly endpoint: string,
@@ -132,8 +133,6 @@ export class GrpcAggregatorClient implements AggregatorClient {
     });
     this.deadlineMs = options.deadlineMs ?? 30_000;
   }
-
-  private readonly deadlineMs: number;
 
   private call<Request, Response>(name: string, method: UnaryMethod<Request, Response>, request: Request): Promise<Response> {
     const metadata = proto.setVersionMetadata({ nodeVersion: CLIENT_VERSION, protocolVersion: PROTOCOL_VERSION });

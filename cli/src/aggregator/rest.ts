@@ -12,6 +12,7 @@ import {
   certificateFromMessage,
   signedEntityTypeFromJson,
   type Certificate,
+  type SignedEntityType,
   type SignerRecord,
 } from '@mithril-ts/protocol';
 import { verificationKeyPoPFromJson } from '@mithril-ts/stm';
@@ -50,6 +51,7 @@ export class RestAggregatorClient implements AggregatorClient {
   readonly endpoint: string;
   private readonly fetch: Fetch;
   private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -60,8 +62,6 @@ export class RestAggregatorClient implements AggregatorClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.signal = options.signal;
   }
-
-  private readonly signal: AbortSignal | undefined;
 
   /** The decoded JSON body, or undefined on 404. */
   private async get(path: string, what: string, maxBytes: number): Promise<unknown> {
@@ -131,7 +131,7 @@ export class RestAggregatorClient implements AggregatorClient {
     return items.slice(0, limit).map((item, i) => {
       const entry = reader.object(item, `[${i}]`);
       const metadata = reader.object(entry.metadata, `[${i}].metadata`);
-      let signedEntityType;
+      let signedEntityType: SignedEntityType;
       try {
         signedEntityType = signedEntityTypeFromJson(entry.signed_entity_type);
       } catch (cause) {

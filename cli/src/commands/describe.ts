@@ -10,8 +10,10 @@ export function percent(share: number): string {
   return `${(share * 100).toFixed(2)} %`;
 }
 
-function bits(value: number): string {
-  return Number.isFinite(value) ? `2^-${Math.floor(value)}` : '0';
+/** A forgery probability: as a power of two when small, as a plain number when it is not. */
+function probability(level: { securityBits: number; forgeryProbability: number }): string {
+  if (!Number.isFinite(level.securityBits)) return '0';
+  return level.securityBits >= 10 ? `2^-${Math.floor(level.securityBits)}` : level.forgeryProbability.toPrecision(2);
 }
 
 export function certificateData(certificate: Certificate): Record<string, unknown> {
@@ -58,7 +60,7 @@ export function certificateLines(certificate: Certificate): string[] {
   lines.push(
     `  Signers          ${strength.signers}, holding ${strength.signedStake} of ${strength.totalStake} stake (${percent(strength.signedStakeShare)})`,
     `  Parameters       k=${strength.parameters.k} m=${strength.parameters.m} phi_f=${strength.parameters.phiF}`,
-    `  Security level   forgery probability ${bits(first!.securityBits)} against ${percent(first!.adversarialStakeShare)} adversarial stake${others.map((level) => `, ${bits(level.securityBits)} against ${percent(level.adversarialStakeShare)}`).join('')}`,
+    `  Security level   forgery probability ${probability(first!)} against ${percent(first!.adversarialStakeShare)} adversarial stake${others.map((level) => `, ${probability(level)} against ${percent(level.adversarialStakeShare)}`).join('')}`,
   );
   return lines;
 }

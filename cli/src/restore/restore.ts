@@ -86,8 +86,13 @@ function archiveExtension(compression: Compression): string {
   return compression === 'gzip' ? '.tar.gz' : compression === 'zstandard' ? '.tar.zst' : '.tar';
 }
 
-function assertDecompressible(locations: readonly FileLocation[], fallback: Compression): void {
-  const zstandard = locations.some((location) => location.compression === 'zstandard') || (locations.length > 0 && fallback === 'zstandard' && locations.every((l) => l.compression === 'none'));
+/** A location's compression, or the snapshot's when the location does not say. */
+function compressionOf(location: FileLocation, snapshot: CardanoDatabaseSnapshot): Compression {
+  return location.compression === 'none' ? snapshot.compression : location.compression;
+}
+
+function assertDecompressible(locations: readonly FileLocation[], snapshot: CardanoDatabaseSnapshot): void {
+  const zstandard = locations.some((location) => compressionOf(location, snapshot) === 'zstandard');
   if (zstandard && typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function') {
     throw new CliError('usage', `the archives are compressed with zstandard, which this Node.js (${process.version}) cannot decompress: use Node.js 22.15 or later`, { reason: 'UNSUPPORTED_COMPRESSION' });
   }
@@ -135,24 +140,25 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
   const { client, events, signal } = dependencies;
   const { snapshot } = request;
 
-  events.step('verify-certificate', `verifying the certificate chain of snapshot ${snapshot.hash.slice(0, 16)}… back to genesis`);
-  const { chain } = await verifyCertifiedSnapshot(client, dependencies.genesisVerificationKey, snapshot);
-
-  events.step('digests', 'fetching the digests list and checking it against the certified Merkle root');
-  const digests = await fetchDigests(dependencies, snapshot);
-  const byNumber = verifyDigestsList(digests, snapshot);
-  const numbers = [...byNumber.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-
-  const useFullArchive = request.fullArchive && !request.fromExisting && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
-  if (request.fullArchive && !useFullArchive) {
-    events.step('download', request.fromExisting ? 'a range restore uses the per-immutable archives' : 'this snapshot has no full archive: using the per-immutable archives');
-  }
-  assertDecompressible(useFullArchive ? snapshot.fullArchive!.locations : snapshot.immutables.locations, snapshot.compression);
-
-  const workDirectory = workDirectoryFor(request.target, snapshot.hash);
+  // The target is checked first: a usage error should not wait for a chain verification.
   const staging = await Staging.prepare(request.target, request.fromExisting);
+  const workDirectory = workDirectoryFor(request.target, snapshot.hash);
   let verificationFailedOnce = false;
   try {
+    events.step('verify-certificate', `verifying the certificate chain of snapshot ${snapshot.hash.slice(0, 16)}… back to genesis`);
+    const { chain } = await verifyCertifiedSnapshot(client, dependencies.genesisVerificationKey, snapshot);
+
+    events.step('digests', 'fetching the digests list and checking it against the certified Merkle root');
+    const digests = await fetchDigests(dependencies, snapshot);
+    const byNumber = verifyDigestsList(digests, snapshot);
+    const numbers = [...byNumber.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+    const useFullArchive = request.fullArchive && staging.mode === 'fresh' && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
+    if (request.fullArchive && !useFullArchive) {
+      events.step('download', staging.mode === 'from-existing' ? 'a range restore uses the per-immutable archives' : 'this snapshot has no full archive: using the per-immutable archives');
+    }
+    assertDecompressible(useFullArchive ? snapshot.fullArchive!.locations : snapshot.immutables.locations, snapshot);
+
     // Range restore: a number is reused when every one of its listed files matches locally.
     const needed: bigint[] = [];
     let reusedNumbers = 0;
@@ -188,7 +194,7 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
     let resumedDownloads = 0;
     if (useFullArchive) {
       const full = snapshot.fullArchive!;
-      const archive = join(workDirectory, `full${archiveExtension(snapshot.compression)}`);
+      const archive = join(workDirectory, `full${archiveExtension(compressionOf(full.locations[0]!, snapshot))}`);
       events.step('download', `downloading the full archive (${full.size} bytes)`);
       events.progress('download', 0, 1, 0);
       const result = await downloadFromLocations(
@@ -215,7 +221,7 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
         request.parallelism,
         async (number, taskSignal) => {
           const padded = paddedNumber(number);
-          const archive = join(workDirectory, `${padded}${archiveExtension(templates[0]!.compression === 'none' ? snapshot.compression : templates[0]!.compression)}`);
+          const archive = join(workDirectory, `${padded}${archiveExtension(compressionOf(templates[0]!, snapshot))}`);
           const result = await downloadFromLocations(
             templates.map((location) => location.uri.replaceAll('{immutable_file_number}', padded)),
             archive,
