@@ -117,7 +117,7 @@ describe.each(transports)('over %s', (_name, endpoint) => {
 
   test('a wrong genesis key fails verification', async () => {
     const other = encodeGenesisVerificationKey(GenesisSigner.generate().verificationKey());
-    const target = join(scratch, 'db');
+    const target = join(scratch, 'not', 'yet', 'db'); // parents created for the restore are removed again
     const result = await download(target, other);
     expectFailure(result, EXIT_CODES.verification, 'INVALID_GENESIS_SIGNATURE', /genesis signature does not verify under the genesis verification key/);
     expect(existsSync(target)).toBe(false);

@@ -42,6 +42,8 @@ export class Staging {
     readonly target: string,
     /** The staging root: scratch space for extraction lives here too. */
     readonly root: string,
+    /** The outermost directory created for the target's parent, if any (removed again on failure when empty). */
+    private readonly createdParent?: string,
   ) {}
 
   /** Where the restored immutable files are gathered. */
@@ -70,10 +72,10 @@ export class Staging {
     if (kind === 'directory' && (await readdir(absolute)).length > 0) {
       throw new CliError('usage', `the target ${absolute} already exists and is not empty: choose another target, or restore into it with --from-existing`, { reason: 'TARGET_EXISTS' });
     }
-    await mkdir(dirname(absolute), { recursive: true });
+    const createdParent = await mkdir(dirname(absolute), { recursive: true });
     const root = await mkdtemp(join(dirname(absolute), `.${basename(absolute)}.mithril-staging-`));
     await mkdir(join(root, 'immutable'));
-    return new Staging('fresh', absolute, root);
+    return new Staging('fresh', absolute, root, createdParent);
   }
 
   /** Makes the verified files visible at the target. */
@@ -97,7 +99,16 @@ export class Staging {
     await rm(this.root, { recursive: true, force: true });
   }
 
+  /** Removes the staging directory, and the parent directories created for it if nothing else is in them. */
   async abort(): Promise<void> {
     await rm(this.root, { recursive: true, force: true });
+    if (this.createdParent === undefined || (await kindOf(this.target)) !== 'missing') return;
+    for (let directory = dirname(this.target); directory.startsWith(this.createdParent); directory = dirname(directory)) {
+      try {
+        await rmdir(directory); // fails while partial downloads are kept there: they stay for the next run
+      } catch {
+        return;
+      }
+    }
   }
 }
