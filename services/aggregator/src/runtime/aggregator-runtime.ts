@@ -25,9 +25,9 @@ import {
   type SignedEntityType,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import { StmError, VerificationKeyPoP, findInvalidProofsOfPossession, singleSignatureFromBytes } from '@mithril-ts/stm';
+import { StmError, VerificationKeyPoP, findInvalidProofsOfPossession, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
 import { MicroBatcher, type Logger } from '@mithril-ts/service-kit';
-import type { AggregatorStore, OpenMessageRecord, SignerRegistrationRecord } from '../store/index.js';
+import type { AddSingleSignatureResult, AggregatorStore, NewSingleSignature, OpenMessageRecord, SignerRegistrationRecord } from '../store/index.js';
 import { certifyRound, claimedIndexes } from './certification.js';
 import { loadEpochContext, type EpochContext, type SignerSetCache } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
@@ -90,6 +90,24 @@ export interface AggregatorRuntimeEvents {
 
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
+/**
+ * What the runtime keeps in memory about an open message while its round runs, so that a
+ * signature costs one decode and a share of a batched write, not a re-read of the round:
+ * the lottery indexes claimed so far (seeded once from the store, e.g. after a restart, and
+ * merged with what arrives) and the signatures decoded on receipt (reused by the aggregation).
+ */
+interface RoundState {
+  readonly claimed: Set<bigint>;
+  readonly decoded: Map<string, SingleSignature>;
+  seeded: Promise<void> | undefined;
+}
+
+/** An open message as signatures are checked against it: its protocol message parsed once. */
+interface OpenRound {
+  readonly message: OpenMessageRecord;
+  readonly signedMessage: string;
+}
+
 export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   #state: AggregatorState = { kind: 'idle' };
   #context: EpochContext | undefined;
@@ -109,6 +127,16 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       return keys.map((_, i) => !invalid.has(i));
     },
   });
+
+  /** Signatures come in bursts of thousands: they are written in batches, one transaction each. */
+  readonly #signatureWrites = new MicroBatcher<NewSingleSignature, AddSingleSignatureResult>({
+    windowMs: 5,
+    maxBatch: 512,
+    process: (signatures) => this.options.store.addSingleSignatures(signatures),
+  });
+  readonly #rounds = new Map<string, RoundState>();
+  /** Open messages by signed entity type; an entry is dropped when its message is certified or expires. */
+  readonly #openRounds = new Map<string, OpenRound>();
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
@@ -138,6 +166,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#tick;
+    await this.#signatureWrites.drain();
     await Promise.all([...this.#aggregations.values()].map(({ running }) => running));
   }
 
@@ -182,6 +211,8 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   async #enterEpoch(epoch: Epoch): Promise<void> {
     const { store, logger } = this.options;
     this.#setState({ kind: 'idle' });
+    this.#openRounds.clear();
+    this.#rounds.clear();
     // Messages of past epochs can no longer be certified (their signers have changed).
     for (const message of await store.listOpenMessages()) {
       if (message.epoch < epoch) await store.markOpenMessageExpired(message.id);
@@ -279,6 +310,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       // A newer beacon of the same kind makes an uncertified older one pointless (signers move on).
       for (const older of await store.listOpenMessages({ epoch: context.epoch, kind: type.kind })) {
         await store.markOpenMessageExpired(older.id);
+        this.#forgetRound(older);
       }
       const data = type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await this.options.immutableDatabase.cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
       const message = signedEntityProtocolMessage(context.settings, type, data);
@@ -337,15 +369,9 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
    * where the signature goes.
    */
   async registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
-    const { store } = this.options;
-    const message = await store.getOpenMessage(input.signedEntityType);
-    if (message === null) throw new AggregatorError('NO_OPEN_MESSAGE', `no message is open for ${describeType(input.signedEntityType)}`);
-    if (message.isCertified || message.isExpired) {
-      throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${describeType(input.signedEntityType)} is already ${message.isCertified ? 'certified' : 'expired'}`);
-    }
-    const protocolMessage = protocolMessageOf(message);
-    if (input.signedMessage !== '' && input.signedMessage !== protocolMessage.signedMessage()) {
-      throw new AggregatorError('SIGNATURE_INVALID', `the signature is over ${input.signedMessage}, the open message is ${protocolMessage.signedMessage()}`);
+    const { message, signedMessage } = await this.#openRound(input.signedEntityType);
+    if (input.signedMessage !== '' && input.signedMessage !== signedMessage) {
+      throw new AggregatorError('SIGNATURE_INVALID', `the signature is over ${input.signedMessage}, the open message is ${signedMessage}`);
     }
     if (input.signature.length > MAX_SIGNATURE_BYTES) throw new AggregatorError('MALFORMED_REQUEST', 'the single signature is too large');
     let signature;
@@ -364,17 +390,68 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       throw new AggregatorError('UNKNOWN_SIGNER', `no signer has index ${signature.signerIndex} in epoch ${message.epoch}`);
     }
     if (owner !== input.partyId) throw new AggregatorError('SIGNATURE_INVALID', `signer index ${signature.signerIndex} is ${owner}'s, not ${input.partyId}'s`);
-    const result = await store.addSingleSignature({
+    const result = await this.#signatureWrites.submit({
       openMessageId: message.id,
       partyId: input.partyId,
       signature: input.signature,
       wonIndexes: signature.indexes.map(BigInt),
     });
-    if (result.status === 'message-closed') throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${describeType(input.signedEntityType)} is already ${result.reason}`);
+    if (result.status === 'message-closed') {
+      this.#forgetRound(message);
+      throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${describeType(input.signedEntityType)} is already ${result.reason}`);
+    }
     if (result.status === 'already-registered') return 'already-registered';
+    const round = this.#roundOf(message.id);
+    for (const index of result.signature.wonIndexes) round.claimed.add(index);
+    round.decoded.set(input.partyId, signature);
     this.emit('signature', { signedEntityType: input.signedEntityType, partyId: input.partyId, indexes: signature.indexes.length });
     void this.#aggregate(message.id);
     return 'accepted';
+  }
+
+  /** The open message of `type` (cached while it stays open); NO_OPEN_MESSAGE or SIGNATURE_TOO_LATE otherwise. */
+  async #openRound(type: SignedEntityType): Promise<OpenRound> {
+    const key = describeType(type);
+    const cached = this.#openRounds.get(key);
+    if (cached !== undefined) return cached;
+    const message = await this.options.store.getOpenMessage(type);
+    if (message === null) throw new AggregatorError('NO_OPEN_MESSAGE', `no message is open for ${key}`);
+    if (message.isCertified || message.isExpired) {
+      throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${key} is already ${message.isCertified ? 'certified' : 'expired'}`);
+    }
+    const round = { message, signedMessage: protocolMessageOf(message).signedMessage() };
+    this.#openRounds.set(key, round);
+    return round;
+  }
+
+  #roundOf(openMessageId: string): RoundState {
+    let round = this.#rounds.get(openMessageId);
+    if (round === undefined) {
+      round = { claimed: new Set(), decoded: new Map(), seeded: undefined };
+      this.#rounds.set(openMessageId, round);
+    }
+    return round;
+  }
+
+  /** The round with every signature the store holds merged in (read once per round and process). */
+  async #seededRound(openMessageId: string): Promise<RoundState> {
+    const round = this.#roundOf(openMessageId);
+    round.seeded ??= this.options.store.listSingleSignatures(openMessageId).then(
+      (records) => {
+        for (const record of records) for (const index of record.wonIndexes) round.claimed.add(index);
+      },
+      (error: unknown) => {
+        round.seeded = undefined;
+        throw error;
+      },
+    );
+    await round.seeded;
+    return round;
+  }
+
+  #forgetRound(message: OpenMessageRecord): void {
+    this.#openRounds.delete(describeType(message.signedEntityType));
+    this.#rounds.delete(message.id);
   }
 
   #aggregate(openMessageId: string): Promise<void> {
@@ -404,7 +481,13 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     const { store } = this.options;
     const message = await store.getOpenMessageById(openMessageId);
     const context = this.#context;
-    if (message === null || message.isCertified || message.isExpired || context === undefined || message.epoch !== context.epoch) return;
+    if (message === null || message.isCertified || message.isExpired || context === undefined || message.epoch !== context.epoch) {
+      if (message !== null) this.#forgetRound(message);
+      return;
+    }
+    const round = await this.#seededRound(openMessageId);
+    if (BigInt(round.claimed.size) < context.settings.currentParameters.k) return;
+    // Enough indexes are claimed: the stored signatures are the round (decoded ones reused).
     const signatures = await store.listSingleSignatures(openMessageId);
     if (BigInt(claimedIndexes(signatures)) < context.settings.currentParameters.k) return;
     const master = (await store.firstCertificateOfEpoch(context.epoch)) ?? (await store.firstCertificateOfEpoch(context.epoch - 1n));
@@ -418,6 +501,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       previousHash: master.hash,
       initiatedAt: timestampFromDate(message.createdAt),
       sealedAt: this.#now(),
+      decoded: (record) => round.decoded.get(record.partyId),
     });
     if (certificate === undefined) return;
     await store.saveCertificate(
@@ -431,6 +515,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       },
       { certifiesOpenMessage: openMessageId },
     );
+    this.#forgetRound(message);
     this.options.logger.info(
       { hash: certificate.hash, signedEntityType: describeType(certificate.signedEntityType), signers: certificate.metadata.signers.length, signatures: signatures.length },
       'sealed a certificate',

@@ -32,6 +32,8 @@ export interface RoundInputs {
   readonly previousHash: string;
   readonly initiatedAt: Timestamp;
   readonly sealedAt: Timestamp;
+  /** A signature already decoded on receipt (decoding costs a point decompression and a subgroup check); undefined: decode the stored bytes. */
+  readonly decoded?: (record: SingleSignatureRecord) => SingleSignature | undefined;
 }
 
 /** The certificate of the round, or undefined while the valid signatures cover fewer than k indexes. */
@@ -42,7 +44,7 @@ export function certifyRound(inputs: RoundInputs): Certificate | undefined {
   const decoded: SingleSignature[] = [];
   for (const record of inputs.signatures) {
     try {
-      decoded.push(singleSignatureFromBytes(record.signature));
+      decoded.push(inputs.decoded?.(record) ?? singleSignatureFromBytes(record.signature));
     } catch (error) {
       if (!(error instanceof StmError)) throw error;
     }

@@ -380,6 +380,52 @@ export class PrismaAggregatorStore implements AggregatorStore {
     });
   }
 
+  addSingleSignatures(signatures: readonly NewSingleSignature[]): Promise<AddSingleSignatureResult[]> {
+    return this.run('add single signatures', async () => {
+      if (signatures.length === 0) return [];
+      const now = new Date();
+      const rows = signatures.map((signature) => ({
+        openMessageId: textArg(signature.openMessageId, 'open message id', 128),
+        partyId: textArg(signature.partyId, 'party id'),
+        signature: bytesArg(signature.signature, 'signature'),
+        wonIndexes: signature.wonIndexes.map((index) => bigintArg(index, 'won index', U64_MAX)),
+        createdAt: signature.createdAt ?? now,
+      }));
+      const messageIds = [...new Set(rows.map((row) => row.openMessageId))];
+      const partyIds = [...new Set(rows.map((row) => row.partyId))];
+      const key = (openMessageId: string, partyId: string) => `${openMessageId}\u0000${partyId}`;
+      // One transaction: the messages' state, the parties already recorded and the inserts commit
+      // together, as in addSingleSignature (the unique key still guards against any other writer).
+      return this.client.$transaction(async (tx): Promise<AddSingleSignatureResult[]> => {
+        const messages = new Map(
+          (await tx.openMessage.findMany({ where: { id: { in: messageIds } }, select: { id: true, isCertified: true, isExpired: true } })).map((m) => [m.id, m]),
+        );
+        const missing = messageIds.find((id) => !messages.has(id));
+        if (missing !== undefined) throw new AggregatorStoreError('NOT_FOUND', `add single signatures: no open message ${missing}`);
+        const taken = new Set(
+          (await tx.singleSignature.findMany({ where: { openMessageId: { in: messageIds }, partyId: { in: partyIds } }, select: { openMessageId: true, partyId: true } })).map((row) =>
+            key(row.openMessageId, row.partyId),
+          ),
+        );
+        const results: AddSingleSignatureResult[] = [];
+        const inserts: typeof rows = [];
+        for (const row of rows) {
+          const message = messages.get(row.openMessageId)!;
+          if (message.isCertified) results.push({ status: 'message-closed', reason: 'certified' });
+          else if (message.isExpired) results.push({ status: 'message-closed', reason: 'expired' });
+          else if (taken.has(key(row.openMessageId, row.partyId))) results.push({ status: 'already-registered' });
+          else {
+            taken.add(key(row.openMessageId, row.partyId));
+            inserts.push(row);
+            results.push({ status: 'added', signature: { openMessageId: row.openMessageId, partyId: row.partyId, signature: bytes(row.signature), wonIndexes: row.wonIndexes, createdAt: row.createdAt } });
+          }
+        }
+        if (inserts.length > 0) await tx.singleSignature.createMany({ data: inserts.map((row) => ({ ...row, wonIndexes: stringifyJson(row.wonIndexes) })) });
+        return results;
+      });
+    });
+  }
+
   listSingleSignatures(openMessageId: string): Promise<SingleSignatureRecord[]> {
     return this.run('list single signatures', async () => {
       const rows = await this.client.singleSignature.findMany({ where: { openMessageId }, orderBy: { id: 'asc' } });

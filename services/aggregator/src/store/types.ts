@@ -168,6 +168,13 @@ export interface AggregatorStore {
    * NOT_FOUND if the open message does not exist.
    */
   addSingleSignature(signature: NewSingleSignature): Promise<AddSingleSignatureResult>;
+  /**
+   * Records many single signatures in one transaction (a round brings thousands in a burst, and
+   * one transaction each does not keep up): one result per input, in order, with the rules of
+   * `addSingleSignature` (a party's second signature of a message, in the store or earlier in the
+   * same batch, is "already-registered"). NOT_FOUND if an open message does not exist.
+   */
+  addSingleSignatures(signatures: readonly NewSingleSignature[]): Promise<AddSingleSignatureResult[]>;
   /** Signatures of an open message, in arrival order. */
   listSingleSignatures(openMessageId: string): Promise<SingleSignatureRecord[]>;
 
