@@ -13,6 +13,8 @@ import type { PreparedRegistration, SignOutcome } from './bench-worker.js';
 export interface RoundTally {
   readonly sent: number;
   readonly accepted: number;
+  /** Requests sent again after a "not ready" / "unavailable" answer, by reason. */
+  readonly retries: ReadonlyMap<string, number>;
   /** Refusals by typed error code (or gRPC status when the server attached none). */
   readonly failures: ReadonlyMap<string, number>;
   /** From the first request sent to the last answer received. */
@@ -40,6 +42,27 @@ export async function runBounded<T>(items: readonly T[], limit: number, task: (i
       while (next < items.length) await task(items[next++]!);
     }),
   );
+}
+
+/** Like the signer daemon, which defers what the gateway cannot take now and sends it again on a later cycle. */
+const RETRY_DELAY_MS = 1000;
+const MAX_ATTEMPTS = 5;
+
+function retryable(error: unknown): boolean {
+  return error instanceof RemoteCallError && (error.failure === 'not-ready' || error.failure === 'unavailable');
+}
+
+/** `call`, sent again after RETRY_DELAY_MS while the gateway answers "not ready" or "unavailable"; `onRetry` counts the resends. */
+async function withRetries<T>(call: () => Promise<T>, onRetry: (error: unknown) => void): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+      onRetry(error);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+    }
+  }
 }
 
 function reasonOf(error: unknown): string {
@@ -84,36 +107,39 @@ export class SimulatedSigners {
   /** Every registration through the gateway, `concurrency` in flight. */
   async register(registrations: readonly PreparedRegistration[], concurrency: number): Promise<RoundTally & { readonly registered: PreparedRegistration[] }> {
     const failures = new Map<string, number>();
+    const retries = new Map<string, number>();
     const registered: PreparedRegistration[] = [];
     const start = performance.now();
     await runBounded(registrations, concurrency, async (registration) => {
       try {
-        const answer = await this.gateway.registerSigner(registration);
+        const answer = await withRetries(() => this.gateway.registerSigner(registration), (error) => count(retries, reasonOf(error)));
         if (answer.value.partyId !== registration.partyId || answer.value.stake !== registration.stake) count(failures, 'recorded with another party or stake');
         else registered.push(registration);
       } catch (error) {
         count(failures, reasonOf(error));
       }
     });
-    return { sent: registrations.length, accepted: registered.length, failures, seconds: (performance.now() - start) / 1000, registered };
+    return { sent: registrations.length, accepted: registered.length, retries, failures, seconds: (performance.now() - start) / 1000, registered };
   }
 
   /** Every signature at once (or `concurrency` in flight); SIGNATURE_TOO_LATE answers are counted apart. */
   async submitSignatures(type: SignedEntityType, signedMessage: string, signatures: readonly SignatureToSend[], concurrency: number): Promise<SignatureTally> {
     const failures = new Map<string, number>();
+    const retries = new Map<string, number>();
     const acceptedAt: number[] = [];
     let tooLate = 0;
     const firstSentAt = performance.now();
     await runBounded(signatures, concurrency, async ({ partyId, outcome }) => {
       try {
-        await this.gateway.registerSignature({ signedEntityType: type, partyId, signature: outcome.signature, wonIndexes: outcome.wonIndexes, signedMessage });
+        const submission = { signedEntityType: type, partyId, signature: outcome.signature, wonIndexes: outcome.wonIndexes, signedMessage };
+        await withRetries(() => this.gateway.registerSignature(submission), (error) => count(retries, reasonOf(error)));
         acceptedAt.push((performance.now() - firstSentAt) / 1000);
       } catch (error) {
         if (error instanceof RemoteCallError && error.errorCode === ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE) tooLate += 1;
         else count(failures, reasonOf(error));
       }
     });
-    return { sent: signatures.length, accepted: acceptedAt.length, tooLate, failures, seconds: (performance.now() - firstSentAt) / 1000, acceptedAt, firstSentAt };
+    return { sent: signatures.length, accepted: acceptedAt.length, tooLate, retries, failures, seconds: (performance.now() - firstSentAt) / 1000, acceptedAt, firstSentAt };
   }
 
   close(): void {

@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     sampler.phase = 'signature submission → certificate';
     const tally = await signers.submitSignatures(type, signedMessage, toSend, SIGNATURE_CONCURRENCY);
     report.round('signatures sent / accepted / too late', `${tally.sent} / ${tally.accepted} / ${tally.tooLate}`);
-    report.round('other refusals', describeFailures(tally.failures));
+    report.round('other refusals (after retries) / resent after "not ready" or "unavailable"', `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`);
     let observed;
     try {
       // Every signature has been answered: the certificate is sealed by now, or soon after the last accepted one.
@@ -342,7 +342,9 @@ async function registrationRound(
     `registration ${label} (${REGISTRATION_CONCURRENCY} in flight): accepted / sent`,
     `${tally.accepted} / ${tally.sent} in ${seconds(tally.seconds)}: ${(tally.accepted / tally.seconds).toFixed(0)}/s`,
   );
-  if (tally.failures.size > 0) report.registration(`registration ${label} refusals`, describeFailures(tally.failures));
+  if (tally.failures.size > 0 || tally.retries.size > 0) {
+    report.registration(`registration ${label} refusals (after retries) / resent`, `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`);
+  }
   if (tally.accepted === 0) throw new Error(`no registration was accepted at ${label}: ${describeFailures(tally.failures)}`);
   return tally.registered;
 }
