@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
+import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
@@ -33,7 +34,7 @@ export interface MithrilNetworkOptions {
 }
 
 export type NetworkEvent =
-  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly snapshotterHttpPort: number | undefined; readonly root: string }
+  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly snapshotterHttpPort: number | undefined; readonly restPort: number; readonly root: string }
   | { readonly type: 'epoch'; readonly epoch: Epoch; readonly currentSigners: number; readonly nextSigners: number; readonly k: bigint; readonly m: bigint; readonly phiF: number }
   | { readonly type: 'aggregator-state'; readonly description: string }
   | { readonly type: 'registration'; readonly partyId: string; readonly recordingEpoch: Epoch; readonly stake: bigint }
@@ -153,6 +154,13 @@ export class MithrilNetwork {
         await gateway.shutdownTelemetry();
       });
 
+      // The reference's REST API, for clients and explorers that speak it.
+      const rest = await startRestGateway(
+        restGatewayConfigSchema.parse({ port: 0, aggregatorAddress: aggregatorAddress(), signerGatewayAddress: `127.0.0.1:${gateway.port}`, logLevel: level }),
+        { logger: logger('rest-gateway') },
+      );
+      stops.unshift(() => rest.close());
+
       const signers: SignerHandle[] = [];
       for (const pool of devnet.pools) {
         const signer = await startSigner(
@@ -172,7 +180,7 @@ export class MithrilNetwork {
         signers.push(signer);
         stops.unshift(() => signer.stop());
       }
-      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, snapshotterHttpPort: snapshotter.httpPort, root });
+      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, snapshotterHttpPort: snapshotter.httpPort, restPort: rest.port, root });
       let network: MithrilNetwork | undefined;
       network = new MithrilNetwork(
         root,
