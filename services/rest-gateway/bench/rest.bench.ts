@@ -91,7 +91,7 @@ try {
   rows.push(await measure('gateway: GET /certificates (lists reused 1 s)', gateway.ready.port, ['/aggregator/certificates'], true));
   rows.push(await measure('baseline: bare fastify, constant body, /certificate/{hash}', baseline.ready.port, certificatePaths));
   rows.push(await measure(`gateway: GET /certificate/{hash} (${hashes.length} hashes in turn)`, gateway.ready.port, certificatePaths, true));
-  rows.push(await measure('gateway: GET /certificates, list cache off (one gRPC call per wave)', uncached.ready.port, ['/aggregator/certificates']));
+  rows.push(await measure('gateway: GET /certificates, list cache off', uncached.ready.port, ['/aggregator/certificates']));
 } finally {
   await Promise.all([baseline, gateway, uncached].map(stop));
   await stop(aggregator);
