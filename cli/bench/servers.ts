@@ -1,0 +1,106 @@
+/**
+ * The servers side of `bench:restore`, run as its own process so that serving does not share the
+ * client's event loop (curl gets a process of its own too): the snapshotter (its real
+ * `startSnapshotter`: SQLite store and digest cache, local artifact storage, download server)
+ * makes the snapshot of the bench's generated immutable files — kept between runs of the same
+ * size, so only the first run pays for the archives — and an AggregatorService over gRPC on
+ * loopback serves it with a certificate chain certifying its Merkle root (real STM
+ * multi-signatures, real genesis signature), the snapshot message built by the snapshotter's
+ * own `cardanoDatabaseSnapshotMessage`, and its digests list.
+ *
+ * Prints one JSON line (what the client needs) once everything listens; stops when stdin closes.
+ */
+import { join } from 'node:path';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import * as proto from '@mithril-ts/proto';
+import { certificateToProto, createLogger, startGrpcServer, withVersionCheck } from '@mithril-ts/service-kit';
+// The snapshotter is no dependency of the client: the bench borrows it from the workspace.
+import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
+import { ensureDataset } from '../../services/snapshotter/bench/dataset.js';
+import { certifyMerkleRoot } from './certified.js';
+
+export const NETWORK = 'devnet';
+export const EPOCH = 3n;
+
+export interface ServedSnapshot {
+  readonly aggregator: string;
+  readonly hash: string;
+  readonly genesisKey: string;
+  readonly fullArchiveUrl: string;
+  readonly fullArchiveSize: number;
+  readonly totalSize: number;
+  readonly numbers: number;
+  readonly files: number;
+  /** Seconds the snapshotter took to store the snapshot (0 when kept from an earlier run). */
+  readonly snapshotSeconds: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const dataset = ensureDataset(log);
+const work = join(dataset.cacheDirectory, 'restore');
+const logger = createLogger('bench-snapshotter', 'warn');
+const snapshotter = await startSnapshotter(
+  { network: NETWORK, immutableDirectory: dataset.immutableDirectory, storage: 'local', storageDirectory: join(work, 'storage'), storePath: join(work, 'snapshotter.sqlite3'), grpcPort: 0, httpPort: 0 },
+  { logger },
+);
+const beacon = { network: NETWORK, epoch: EPOCH, immutableFileNumber: BigInt(dataset.lastNumber) };
+const merkleRoot = await snapshotter.snapshotter.computeDigest(beacon);
+const certified = certifyMerkleRoot(NETWORK, EPOCH, beacon.immutableFileNumber, merkleRoot);
+const started = performance.now();
+const existing = await snapshotter.snapshotter.getSnapshot(merkleRoot).catch(() => undefined);
+if (existing === undefined) log(`the snapshotter archives ${dataset.files.length} files (full archive + one archive per immutable file number; once per size)…`);
+const record = await snapshotter.snapshotter.createSnapshot({ beacon, digest: merkleRoot, certificateHash: certified.certificate.hash });
+const snapshotSeconds = existing === undefined ? (performance.now() - started) / 1000 : 0;
+const digests = await snapshotter.snapshotter.listImmutableFileDigests(beacon);
+const message = cardanoDatabaseSnapshotMessage(record, snapshotter.storage);
+const certificates = new Map(certified.certificates.map((certificate) => [certificate.hash, certificate]));
+
+type Callback = (error: unknown, value?: unknown) => void;
+const unary =
+  <Request>(handle: (request: Request) => unknown) =>
+  (call: { request: Request }, callback: Callback) => {
+    const answer = handle(call.request);
+    if (answer instanceof Error) callback(answer);
+    else callback(null, answer);
+  };
+const notFound = (message: string) => proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message });
+const implementation = {
+  getCertificate: unary<proto.GetCertificateRequest>((request) => {
+    const certificate = certificates.get(request.hash);
+    return certificate === undefined ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` }) : { certificate: certificateToProto(certificate) };
+  }),
+  getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() => ({ certificate: certificateToProto(certified.genesis) })),
+  listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>(() => ({ snapshots: [message], nextPageToken: '' })),
+  getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest>((request) => (request.hash === message.hash ? { snapshot: message } : notFound(`no snapshot ${request.hash}`))),
+  getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest>((request) =>
+    request.hash === message.hash || request.hash === '' ? { hash: message.hash, digests: digests.map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })) } : notFound(`no snapshot ${request.hash}`),
+  ),
+};
+const aggregator = await startGrpcServer({
+  host: '127.0.0.1',
+  port: 0,
+  services: [{ name: 'mithril.v1.AggregatorService', definition: proto.AggregatorServiceService, implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0') }],
+});
+
+const served: ServedSnapshot = {
+  aggregator: `grpc://127.0.0.1:${aggregator.port}`,
+  hash: record.hash,
+  genesisKey: certified.genesisKey,
+  fullArchiveUrl: snapshotter.storage.url(record.fullArchiveKey),
+  fullArchiveSize: Number(record.fullArchiveSize),
+  totalSize: Number(record.totalDbSizeUncompressed),
+  numbers: dataset.lastNumber + 1,
+  files: dataset.files.length,
+  snapshotSeconds,
+};
+process.stdout.write(`${JSON.stringify(served)}\n`);
+
+const stop = async () => {
+  await aggregator.close();
+  await snapshotter.close();
+  process.exit(0);
+};
+process.stdin.on('end', () => void stop());
+process.stdin.on('close', () => void stop());
+process.stdin.resume();
+process.on('SIGTERM', () => void stop());
