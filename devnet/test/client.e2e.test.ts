@@ -13,7 +13,7 @@ import { devnetLayout } from '../src/layout.js';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
-const DEVNET = { pools: 5, slotLengthMs: 70, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
+const DEVNET = { pools: 5, slotLengthMs: 100, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
 const SCHEDULE = [{ fromEpoch: 0n, k: 12n, m: 50n, phiF: 0.65 }];
 
 interface Run {
@@ -148,5 +148,5 @@ describe('mithril-client on a devnet', () => {
     } finally {
       await network.stop();
     }
-  }, 240_000);
+  }, 360_000);
 });

@@ -1,5 +1,5 @@
 /**
- * The whole network on a devnet with short epochs (4.2 s): certifier, aggregator, signer gateway and
+ * The whole network on a devnet with short epochs (6 s): certifier, aggregator, signer gateway and
  * five signers over gRPC on loopback. Certificates are read back through the aggregator's gRPC
  * API and verified from the latest one back to genesis with libs/protocol's chain verifier.
  */
@@ -13,7 +13,7 @@ import { certificateFromProto } from '@mithril-ts/service-kit';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
-const DEVNET = { pools: 5, slotLengthMs: 70, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
+const DEVNET = { pools: 5, slotLengthMs: 100, slotsPerEpoch: 60, immutableFileEverySlots: 20 };
 /** k needs two or three signers' wins; the parameters change at epoch 5. */
 const SCHEDULE = [
   { fromEpoch: 0n, k: 12n, m: 50n, phiF: 0.65 },
@@ -21,7 +21,7 @@ const SCHEDULE = [
 ];
 const POSTGRES_URL = process.env.MITHRIL_TEST_POSTGRES_URL;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000, explain: () => string = () => ''): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000, explain: () => string = () => ''): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -83,7 +83,7 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
     await waitFor('four certified epochs including epoch 6', () => {
       const epochs = certifiedEpochs();
       return epochs.size >= 4 && epochs.has(6n) ? true : undefined;
-    }, 120_000);
+    }, 240_000);
 
     const chain = await fetchChain(client);
     const all = [...chain.values()];
@@ -128,7 +128,7 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
 describe('Mithril network on a devnet', () => {
   it('certifies four epochs across a stake change and a parameter transition; the chain verifies back to genesis', async () => {
     await runNetwork(tempRoot('network-e2e-'));
-  }, 180_000);
+  }, 360_000);
 
   it('restarting the aggregator in the middle of a round loses no signature and still certifies the round', async () => {
     const root = tempRoot('network-restart-');
@@ -166,7 +166,7 @@ describe('Mithril network on a devnet', () => {
           const restarted = restartAfter(a.trigger);
           return restarted > -1 && sealedIndex(a.epoch) > restarted;
         }),
-        90_000,
+        180_000,
         () =>
           events
             .map((e, i) => (e.type === 'signature' ? `${i}:sig ${e.kind[0]}${e.epoch}` : e.type === 'certificate' ? `${i}:cert ${e.certificate.signedEntityType.kind[0]}${e.certificate.signedEntityType.epoch}` : e.type === 'aggregator-restarted' || e.type === 'epoch' ? `${i}:${e.type}${e.type === 'epoch' ? e.epoch : ''}` : e.type === 'signer' && e.event.type === 'signature-dropped' ? `${i}:dropped ${e.event.message}` : ''))
@@ -192,7 +192,7 @@ describe('Mithril network on a devnet', () => {
       await restarting;
       await network.stop();
     }
-  }, 180_000);
+  }, 360_000);
 
   (POSTGRES_URL ? it : it.skip)('runs the same on PostgreSQL (MITHRIL_TEST_POSTGRES_URL)', async () => {
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
@@ -207,5 +207,5 @@ describe('Mithril network on a devnet', () => {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.end();
     }
-  }, 180_000);
+  }, 360_000);
 });
