@@ -5,6 +5,7 @@
  * that reached its announced length is renamed to `<destination>`. Nothing here is trusted:
  * callers verify what was downloaded.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,11 @@ export interface DownloadOptions {
   readonly onBytes?: (bytes: number) => void;
   /** Refuse a file larger than this. */
   readonly maxBytes: number;
+  /**
+   * Also give the SHA-256 of the whole file, hashed as the bytes arrive (saves reading a large
+   * archive again; the earlier bytes of a resumed download are read back once).
+   */
+  readonly sha256?: boolean;
 }
 
 export interface DownloadResult {
@@ -27,6 +33,8 @@ export interface DownloadResult {
   readonly resumedFrom: number;
   /** Whether the file was already complete from an earlier run. */
   readonly alreadyComplete: boolean;
+  /** SHA-256 (hex) of the whole file, when asked for. */
+  readonly sha256?: string;
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -45,13 +53,23 @@ function parseContentRange(header: string | null): { start: number; total: numbe
   return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
 }
 
-async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterable<Uint8Array>, limit: number, onBytes?: (bytes: number) => void): Promise<number> {
+/** A hash of the first `length` bytes of `path` (a partial download about to be continued). */
+async function hashOfPrefix(path: string, length: number, signal?: AbortSignal): Promise<Hash> {
+  const hash = createHash('sha256');
+  if (length === 0) return hash;
+  signal?.throwIfAborted();
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, signal, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash;
+}
+
+async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterable<Uint8Array>, limit: number, onBytes?: (bytes: number) => void, hash?: Hash): Promise<number> {
   const handle = await open(path, flags);
   let written = 0;
   try {
     for await (const chunk of chunks) {
       written += chunk.length;
       if (written > limit) throw new CliError('network', `the download is larger than the limit of ${limit} bytes`, { reason: 'RESPONSE_TOO_LARGE' });
+      hash?.update(chunk);
       await handle.write(chunk);
       onBytes?.(chunk.length);
     }
@@ -62,7 +80,11 @@ async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterabl
 }
 
 export async function downloadToFile(url: string, destination: string, options: DownloadOptions): Promise<DownloadResult> {
-  if ((await sizeOf(destination)) !== undefined) return { transferred: 0, resumedFrom: 0, alreadyComplete: true };
+  const complete = await sizeOf(destination);
+  if (complete !== undefined) {
+    const sha256 = options.sha256 ? (await hashOfPrefix(destination, complete, options.signal)).digest('hex') : undefined;
+    return { transferred: 0, resumedFrom: 0, alreadyComplete: true, ...(sha256 === undefined ? {} : { sha256 }) };
+  }
   const partial = `${destination}.part`;
   const result = url.startsWith('file:') ? await copyLocalFile(url, partial, options) : await fetchToPartial(url, partial, options, true);
   await rename(partial, destination);
@@ -112,12 +134,26 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
     await response.body?.cancel();
     throw new CliError('network', `${redact(url)} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
   }
+  let hash: Hash | undefined;
+  try {
+    hash = options.sha256 ? await hashOfPrefix(partial, start, options.signal) : undefined;
+  } catch (error) {
+    await response.body?.cancel().catch(() => undefined);
+    throw error;
+  }
   let transferred = 0;
   try {
-    transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', (response.body ?? []) as AsyncIterable<Uint8Array>, options.maxBytes - start, (bytes) => {
-      transferred += bytes;
-      options.onBytes?.(bytes);
-    });
+    transferred = await appendChunks(
+      partial,
+      start === 0 ? 'w' : 'a',
+      (response.body ?? []) as AsyncIterable<Uint8Array>,
+      options.maxBytes - start,
+      (bytes) => {
+        transferred += bytes;
+        options.onBytes?.(bytes);
+      },
+      hash,
+    );
   } catch (error) {
     if (error instanceof CliError || signal?.aborted) throw transportError(url, error, signal);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -127,7 +163,7 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
   if (total !== undefined && start + transferred !== total) {
     throw new CliError('network', `the transfer of ${redact(url)} ended after ${start + transferred} of ${total} bytes`, { reason: 'TRUNCATED' });
   }
-  return { transferred, resumedFrom: start };
+  return { transferred, resumedFrom: start, ...(hash === undefined ? {} : { sha256: hash.digest('hex') }) };
 }
 
 /** file:// locations (an aggregator and client sharing a disk): a copy, resumable the same way. */
@@ -141,8 +177,10 @@ async function copyLocalFile(url: string, partial: string, options: DownloadOpti
     await rm(partial, { force: true });
     start = 0;
   }
-  const transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', createReadStream(source, { start, signal: options.signal }), options.maxBytes - start, options.onBytes);
-  return { transferred, resumedFrom: start };
+  const hash = options.sha256 ? await hashOfPrefix(partial, start, options.signal) : undefined;
+  options.signal?.throwIfAborted(); // Node 20 leaks the descriptor of a read stream created with an aborted signal
+  const transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', createReadStream(source, { start, signal: options.signal, highWaterMark: 1024 * 1024 }), options.maxBytes - start, options.onBytes, hash);
+  return { transferred, resumedFrom: start, ...(hash === undefined ? {} : { sha256: hash.digest('hex') }) };
 }
 
 /**

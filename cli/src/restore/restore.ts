@@ -200,10 +200,10 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
       const result = await downloadFromLocations(
         full.locations.map((location) => location.uri),
         archive,
-        { fetch: dependencies.fetch, signal, maxBytes, onBytes: (bytes) => events.progress('download', 0, 1, (downloadedBytes += bytes)) },
+        { fetch: dependencies.fetch, signal, maxBytes, sha256: true, onBytes: (bytes) => events.progress('download', 0, 1, (downloadedBytes += bytes)) },
       );
       if (result.resumedFrom > 0) resumedDownloads += 1;
-      const sha256 = await sha256File(archive, signal);
+      const sha256 = result.sha256 ?? (await sha256File(archive, signal));
       if (sha256 !== full.sha256) {
         await rm(archive, { force: true });
         throw verificationFailed('ARCHIVE_SHA256_MISMATCH', `the full archive has SHA-256 ${sha256}, not the announced ${full.sha256}`);
