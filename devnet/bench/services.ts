@@ -22,6 +22,8 @@ export interface ServiceOptions {
   readonly port: number;
   /** Write a V8 CPU profile of the whole run into this directory (node --cpu-prof). */
   readonly cpuProfileDirectory?: string;
+  /** More node options (e.g. --max-old-space-size=256, --trace-gc). */
+  readonly nodeOptions?: readonly string[];
 }
 
 export interface MemoryReading {
@@ -100,7 +102,7 @@ export class ServiceProcess {
     await writeFile(configFile, JSON.stringify(options.config, (_, value) => (typeof value === 'bigint' ? Number(value) : value), 2));
     const logFile = join(options.directory, `${options.name}.log`);
     const log = openSync(logFile, 'a');
-    const nodeOptions = options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory];
+    const nodeOptions = [...(options.nodeOptions ?? []), ...(options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory])];
     const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', join(options.repoRoot, options.entry), '--config', configFile], {
       cwd: options.repoRoot,
       stdio: ['ignore', log, log],

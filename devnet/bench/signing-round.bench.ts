@@ -17,7 +17,7 @@
  *   npm run bench:round                     (3000 signers)
  *   npm run bench:round -- --signers 300    (a quick check; --help lists every option)
  */
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,7 @@ const program = new Command('bench:round')
   .option('--work-dir <dir>', 'directory of this run (default: a new one under the system temp directory)')
   .option('--keep', 'keep the work directory (stores, logs) after a successful run')
   .option('--cpu-prof <services>', 'comma-separated services to profile with node --cpu-prof (aggregator,signer-gateway,certifier)', '')
+  .option('--service-node-options <flags>', 'node options for every service process, space-separated (e.g. "--max-old-space-size=256")', '')
   .option('--log-level <level>', 'service log level', 'info')
   .option('--target-seconds <s>', 'target: first submission to certificate', '30')
   .option('--target-aggregator-mb <mb>', 'target: aggregator peak RSS', '400')
@@ -73,6 +74,7 @@ const options = program.opts<{
   workDir?: string;
   keep?: boolean;
   cpuProf: string;
+  serviceNodeOptions: string;
   logLevel: string;
   targetSeconds: string;
   targetAggregatorMb: string;
@@ -140,7 +142,8 @@ async function main(): Promise<void> {
     start = now();
     const [certifierPort, aggregatorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
     const profileDirectory = join(workDir, 'profiles');
-    const serviceOptions = (name: string) => ({ name, repoRoot: REPO_ROOT, directory: workDir, ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}) });
+    const nodeOptions = options.serviceNodeOptions.split(' ').filter((flag) => flag !== '');
+    const serviceOptions = (name: string) => ({ name, repoRoot: REPO_ROOT, directory: workDir, nodeOptions, ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}) });
     const certifier = await ServiceProcess.start({
       ...serviceOptions('certifier'),
       entry: 'services/certifier/src/main.ts',
@@ -239,6 +242,8 @@ async function main(): Promise<void> {
     }
 
     sampler.phase = 'signature submission → certificate';
+    // Other work on the machine takes cores from the services: the figures below depend on it.
+    report.round('machine load average (1 min) when the first signature is sent', `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
     const tally = await signers.submitSignatures(type, signedMessage, toSend, SIGNATURE_CONCURRENCY);
     report.round('signatures sent / accepted / too late', `${tally.sent} / ${tally.accepted} / ${tally.tooLate}`);
     report.round('other refusals (after retries) / resent after "not ready" or "unavailable"', `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`);
@@ -279,7 +284,8 @@ async function main(): Promise<void> {
     // Figures are printed even when the round failed: they say where it stopped.
     if (sampler !== undefined) {
       reportMemory(report, services, sampler);
-      console.log(report.render(`Mithril signing round over gRPC on loopback: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores)`));
+      const flags = options.serviceNodeOptions.trim() === '' ? '' : `; services run with ${options.serviceNodeOptions.trim()}`;
+      console.log(report.render(`Mithril signing round over gRPC on loopback: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end${flags})`));
       if (!report.allMet) process.exitCode = 1;
     }
     observer?.close();
