@@ -46,7 +46,7 @@ const IMMUTABLE_FILE_NAME = /^([0-9]{5,})\.(chunk|primary|secondary)$/;
 /** Files hashed at once: enough to overlap I/O, few enough to keep descriptors and memory low. */
 const HASH_CONCURRENCY = 4;
 /**
- * Bytes read at a time into a buffer each worker reuses: with a stream's 64 KiB chunks, the
+ * Bytes read at a time into buffers each worker reuses: with a stream's 64 KiB chunks, the
  * per-chunk costs (calls, allocations, garbage collection) took more CPU than SHA-256 itself.
  */
 const READ_BYTES = 1024 * 1024;
@@ -112,26 +112,38 @@ export class ImmutableDbDigester {
     const missing = files.filter((name) => !this.cache.has(name));
     let next = 0;
     const worker = async (): Promise<void> => {
-      const buffer = Buffer.allocUnsafe(READ_BYTES);
+      const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
       for (let index = next++; index < missing.length; index = next++) {
         const name = missing[index] as string;
-        this.cache.set(name, await this.sha256(name, buffer));
+        this.cache.set(name, await this.sha256(name, buffers));
       }
     };
     await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, missing.length) }, worker));
     return files.map((name) => this.cache.get(name) as string);
   }
 
-  /** The SHA-256 of a file, read through `buffer` (hashing consumes each read before the next one reuses it). */
-  private async sha256(name: string, buffer: Buffer): Promise<string> {
+  /**
+   * The SHA-256 of a file. Two buffers take turns: the next read is in flight (on the thread
+   * pool) while this thread hashes the previous one, so even a lone large file — the new chunk
+   * of a re-digest — does not wait for the disk between blocks.
+   */
+  private async sha256(name: string, buffers: readonly [Buffer, Buffer]): Promise<string> {
     const hash = createHash('sha256');
     const path = join(this.immutableDirectory, name);
     let handle: FileHandle | undefined;
     try {
       handle = await open(path, 'r');
+      const file = handle;
+      const readInto = (turn: number, position: number) => file.read(buffers[turn % 2] as Buffer, 0, READ_BYTES, position);
+      let position = 0;
+      let turn = 0;
+      let reading = readInto(turn, position);
       for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        const { bytesRead, buffer } = await reading;
         if (bytesRead === 0) break;
+        position += bytesRead;
+        turn += 1;
+        reading = readInto(turn, position);
         hash.update(buffer.subarray(0, bytesRead));
       }
     } catch (error) {
