@@ -31,6 +31,11 @@ export const signerGatewayConfigSchema = z.object({
   batchMaxSignatures: z.coerce.number().int().min(1).max(100_000).default(512),
   /** The aggregator's epoch settings are reused this long (and refetched sooner for a newer epoch). */
   epochSettingsTtlMs: milliseconds(1_000),
+  /**
+   * The settings are also refreshed this often without any request, so that a new epoch's signer
+   * set is closed before that epoch's signatures come (signers close it too before they can sign).
+   */
+  epochSettingsRefreshMs: milliseconds(5_000),
   otlpEndpoint: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -60,6 +65,7 @@ export function loadSignerGatewayConfig(argv?: readonly string[], env?: NodeJS.P
       batchWindowMs: 'longest wait before pending signatures are verified together, in milliseconds',
       batchMaxSignatures: 'pending signatures that trigger a verification batch at once',
       epochSettingsTtlMs: 'how long the aggregator epoch settings are reused, in milliseconds',
+      epochSettingsRefreshMs: 'how often the epoch settings are refreshed in the background, in milliseconds',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
     },

@@ -61,11 +61,12 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     maxReceiveBytes: MAX_REQUEST_BYTES,
   });
   // The settings are also kept fresh between requests: closing a new epoch's signer set (seconds
-  // for thousands of signers: every key is decoded and its PoP checked) then happens when the epoch starts, not on the first
-  // signature of the round, which would otherwise wait for it with every signature behind it.
+  // for thousands of signers: every key is decoded and its PoP checked) then happens when the
+  // epoch starts, not on the round's first signature with every other signature behind it.
+  // Refreshing more often than the TTL would do nothing (fresh settings are reused).
   const keepFresh = setInterval(() => {
     epochSettings.current().catch((error: unknown) => logger.debug({ err: error }, 'background refresh of the epoch settings failed'));
-  }, config.epochSettingsTtlMs);
+  }, Math.max(config.epochSettingsRefreshMs, config.epochSettingsTtlMs));
   keepFresh.unref();
   logger.info({ host: config.host, port: running.port, certifier: config.certifierAddress, aggregator: config.aggregatorAddress }, 'signer gateway listening');
   return {
