@@ -1,6 +1,6 @@
 /** The genesis ceremony's steps as functions (the `mithril-genesis` CLI is a thin shell over them). */
 import { readFile, writeFile } from 'node:fs/promises';
-import { GenesisSigner, certificateToJson, genesisPayloadBytes, importGenesisSignature, timestampFromDate, type Certificate } from '@mithril-ts/protocol';
+import { GenesisSigner, genesisPayloadBytes, importGenesisSignature, timestampFromDate, type Certificate } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { decodeGenesisKey, encodeGenesisKey, genesisPayloadFromJson, genesisPayloadToJson } from './genesis.js';
@@ -8,7 +8,7 @@ import { createGenesisPayload } from '@mithril-ts/protocol';
 import { loadEpochContext } from './runtime/epoch-context.js';
 import { AggregatorError } from './runtime/errors.js';
 import { parametersSchedule, type ScheduleEntry } from './runtime/parameters.js';
-import { openAggregatorStore } from './store/index.js';
+import { certificateRecordOf, openAggregatorStore } from './store/index.js';
 
 /** Writes a new genesis key pair (json-hex files, as the reference distributes the verification key). */
 export async function generateGenesisKeys(secretKeyPath: string, verificationKeyPath: string): Promise<Uint8Array> {
@@ -76,14 +76,7 @@ export async function importGenesisCertificate(options: {
   }
   const opened = await openAggregatorStore({ url: options.storeUrl });
   try {
-    await opened.store.saveCertificate({
-      hash: certificate.hash,
-      previousHash: '',
-      epoch: certificate.epoch,
-      signedEntityType: certificate.signedEntityType,
-      json: certificateToJson(certificate),
-      sealedAt: new Date(Number(certificate.metadata.sealedAt / 1_000_000n)),
-    });
+    await opened.store.saveCertificate(certificateRecordOf(certificate));
   } finally {
     await opened.close();
   }

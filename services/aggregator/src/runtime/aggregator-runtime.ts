@@ -9,7 +9,6 @@ import type { ChainObserver } from '@mithril-ts/cardano';
 import {
   ProtocolMessage,
   cardanoDatabase,
-  certificateToJson,
   createGenesisPayload,
   genesisPayloadBytes,
   importGenesisSignature,
@@ -27,7 +26,7 @@ import {
 } from '@mithril-ts/protocol';
 import { StmError, VerificationKeyPoP, findInvalidProofsOfPossession, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
 import { MicroBatcher, type Logger } from '@mithril-ts/service-kit';
-import type { AddSingleSignatureResult, AggregatorStore, NewSingleSignature, OpenMessageRecord, SignerRegistrationRecord } from '../store/index.js';
+import { certificateRecordOf, type AddSingleSignatureResult, type AggregatorStore, type NewSingleSignature, type OpenMessageRecord, type SignerRegistrationRecord } from '../store/index.js';
 import { certifyRound, claimedIndexes } from './certification.js';
 import { loadEpochContext, type EpochContext, type SignerSetCache } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
@@ -276,14 +275,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   }
 
   async saveGenesisCertificate(certificate: Certificate): Promise<void> {
-    await this.options.store.saveCertificate({
-      hash: certificate.hash,
-      previousHash: certificate.previousHash,
-      epoch: certificate.epoch,
-      signedEntityType: certificate.signedEntityType,
-      json: certificateToJson(certificate),
-      sealedAt: dateOf(certificate.metadata.sealedAt),
-    });
+    await this.options.store.saveCertificate(certificateRecordOf(certificate));
     this.emit('certificate', certificate);
   }
 
@@ -504,17 +496,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       decoded: (record) => round.decoded.get(record.partyId),
     });
     if (certificate === undefined) return;
-    await store.saveCertificate(
-      {
-        hash: certificate.hash,
-        previousHash: certificate.previousHash,
-        epoch: certificate.epoch,
-        signedEntityType: certificate.signedEntityType,
-        json: certificateToJson(certificate),
-        sealedAt: dateOf(certificate.metadata.sealedAt),
-      },
-      { certifiesOpenMessage: openMessageId },
-    );
+    await store.saveCertificate(certificateRecordOf(certificate), { certifiesOpenMessage: openMessageId });
     this.#forgetRound(message);
     this.options.logger.info(
       { hash: certificate.hash, signedEntityType: describeType(certificate.signedEntityType), signers: certificate.metadata.signers.length, signatures: signatures.length },
@@ -530,10 +512,6 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
 function protocolMessageOf(message: OpenMessageRecord): ProtocolMessage {
   return new ProtocolMessage(JSON.parse(message.protocolMessage) as Record<string, string>);
-}
-
-function dateOf(timestamp: Timestamp): Date {
-  return new Date(Number(timestamp / 1_000_000n));
 }
 
 export function describeType(type: SignedEntityType): string {
