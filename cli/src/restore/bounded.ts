@@ -28,3 +28,23 @@ export async function runBounded<T>(items: readonly T[], limit: number, task: (i
   if (failure !== undefined) throw failure.error;
   if (signal?.aborted) throw signal.reason;
 }
+
+/** At most `limit` tasks run at a time; the others wait their turn, in order. */
+export class Limiter {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active < this.limit) this.#active += 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve)); // the slot is handed over, still counted
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next !== undefined) next();
+      else this.#active -= 1;
+    }
+  }
+}

@@ -1,16 +1,21 @@
 /**
- * Resumable downloads to a file. Bytes go to `<destination>.part` as they arrive (each chunk is
- * written before the next is read), so an interrupted transfer leaves exactly what was received;
- * the next attempt asks for the rest with an HTTP Range request and appends. Only a transfer
- * that reached its announced length is renamed to `<destination>`. Nothing here is trusted:
- * callers verify what was downloaded.
+ * Resumable downloads to a file. Bytes go to `<destination>.part` as they arrive (all that was
+ * received is written before a transfer ends or fails), so an interrupted transfer leaves exactly
+ * what was received; the next attempt asks for the rest with an HTTP Range request and appends.
+ * Only a transfer that reached its announced length is renamed to `<destination>`. Nothing here
+ * is trusted: callers verify what was downloaded.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
 import { readBounded, redact, requestSignal, transportError, type Fetch } from '../http.js';
+
+/** Bytes a download may have queued for the disk before it waits (receiving continues meanwhile). */
+const WRITE_QUEUE_BYTES = 4 * 1024 * 1024;
 
 export interface DownloadOptions {
   readonly fetch?: Fetch;
@@ -62,20 +67,32 @@ async function hashOfPrefix(path: string, length: number, signal?: AbortSignal):
   return hash;
 }
 
+/**
+ * Appends the chunks to `path`. Writes are queued (a write stream gathers the chunks that arrive
+ * during a write into the next one) rather than awaited one by one, so receiving goes on while
+ * the disk writes; whatever was received is on disk before this returns or fails.
+ */
 async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterable<Uint8Array>, limit: number, onBytes?: (bytes: number) => void, hash?: Hash): Promise<number> {
-  const handle = await open(path, flags);
+  const out = createWriteStream(path, { flags, highWaterMark: WRITE_QUEUE_BYTES });
+  let writeFailure: Error | undefined;
+  out.on('error', (error) => {
+    writeFailure ??= error;
+  });
   let written = 0;
   try {
     for await (const chunk of chunks) {
+      if (writeFailure !== undefined) throw writeFailure;
       written += chunk.length;
       if (written > limit) throw new CliError('network', `the download is larger than the limit of ${limit} bytes`, { reason: 'RESPONSE_TOO_LARGE' });
       hash?.update(chunk);
-      await handle.write(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
       onBytes?.(chunk.length);
     }
   } finally {
-    await handle.close();
+    out.end();
+    await finished(out).catch(() => undefined);
   }
+  if (writeFailure !== undefined) throw writeFailure;
   return written;
 }
 
