@@ -14,7 +14,7 @@
  *   A real immutable DB always has at least one trio (3 files), so this only matters for
  *   completeness.
  */
-import { blake2s } from '@noble/hashes/blake2.js';
+import { createHash } from 'node:crypto';
 import { toHex } from '@mithril-ts/codec';
 import { CardanoError, describe } from './errors.js';
 
@@ -69,9 +69,7 @@ export function merkleMountainRangeRoot(leaves: readonly Uint8Array[]): Uint8Arr
   return acc;
 }
 
+/** Node's native Blake2s-256: a re-digest merges ~2 nodes per file, and the JS one was 4× slower. */
 function merge(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const both = new Uint8Array(left.length + right.length);
-  both.set(left, 0);
-  both.set(right, left.length);
-  return blake2s(both);
+  return createHash('blake2s256').update(left).update(right).digest();
 }

@@ -54,6 +54,26 @@ describe('ImmutableDbDigester', () => {
     expect(expectedRoot(3)).not.toBe(expectedRoot(2));
   });
 
+  it('hashes files of several read blocks, whole blocks, an empty file, and many files at once, as one SHA-256 each', async () => {
+    const MIB = 1024 * 1024;
+    const directory = immutableDir();
+    const sizes = [3 * MIB, 2.5 * MIB + 7, 0, MIB - 1, MIB, MIB + 1];
+    const digests: string[] = [];
+    for (let n = 0; n < sizes.length; n += 1) {
+      for (const extension of EXTENSIONS) {
+        const bytes = Buffer.alloc(sizes[n] as number);
+        for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (n * 31 + i / 4096 + extension.length) & 0xff;
+        writeFileSync(join(directory, name(n, extension)), bytes);
+        digests.push(createHash('sha256').update(bytes).digest('hex'));
+      }
+    }
+    writeTrio(directory, sizes.length); // the open chunk
+    const upTo = BigInt(sizes.length - 1);
+    // Twice, concurrently: the pooled read buffers must never be shared by two files.
+    const roots = await Promise.all([new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo), new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo)]);
+    expect(roots).toEqual([cardanoDatabaseMerkleRoot(digests), cardanoDatabaseMerkleRoot(digests)]);
+  });
+
   it('hashes each final file once: a re-digest after a new chunk reads only the new files', async () => {
     const directory = immutableDir();
     for (let n = 0; n <= 2; n += 1) writeTrio(directory, n);

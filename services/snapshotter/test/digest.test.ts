@@ -129,3 +129,34 @@ describe('JsonFileDigestCache', () => {
     expect(await rejection(new JsonFileDigestCache(path).get([]))).toMatchObject({ code: 'STORE_FAILED' });
   });
 });
+
+describe('PrismaDigestCache', () => {
+  it('reads the table once, refuses a corrupt row and a closed store with typed errors', async () => {
+    const path = join(tempDir('sqlite'), 'store.sqlite3');
+    const a = 'a'.repeat(64);
+    let opened = await openSnapshotStore({ url: path });
+    try {
+      await opened.store.digestCache().put(new Map([['00000.chunk', a]]));
+      expect(opened.store.digestCache()).toBe(opened.store.digestCache());
+      expect(await opened.store.digestCache().get(['00000.chunk', '00001.chunk'])).toEqual(new Map([['00000.chunk', a]]));
+      await expect(opened.store.digestCache().put(new Map([['00000.chunk', 'A'.repeat(64)]]))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    } finally {
+      await opened.close();
+    }
+    await expect(opened.store.digestCache().get(['00000.chunk'])).rejects.toMatchObject({ code: 'STORE_FAILED' });
+
+    // A row written behind the store's back that is not a digest is reported, not used.
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    db.prepare('INSERT INTO immutable_file_digest (file_name, digest) VALUES (?, ?)').run('00001.chunk', 'not a digest');
+    db.close();
+    opened = await openSnapshotStore({ url: path });
+    try {
+      const error = await rejection(opened.store.digestCache().get(['00000.chunk']));
+      expect(error).toMatchObject({ code: 'STORE_FAILED' });
+      expect(error.message).toContain('00001.chunk');
+    } finally {
+      await opened.close();
+    }
+  });
+});

@@ -50,6 +50,24 @@ const HASH_CONCURRENCY = 4;
  * per-chunk costs (calls, allocations, garbage collection) took more CPU than SHA-256 itself.
  */
 const READ_BYTES = 1024 * 1024;
+/**
+ * Read buffers kept between digests (at most two per concurrent file: 8 MiB). A fresh 1 MiB
+ * buffer is new memory, page-faulted in on first touch at every digest; in a re-digest of one new
+ * chunk that took a third of the time (32 ms instead of 21.5 ms for a 31 MB chunk here).
+ */
+const idleReadBuffers: Buffer[] = [];
+/** Reads in flight per file while the previous block is hashed: a lone file still keeps the disk's queue busy. */
+const READS_AHEAD = 2;
+const BUFFERS_PER_FILE = READS_AHEAD + 1;
+const MAX_IDLE_READ_BUFFERS = HASH_CONCURRENCY * BUFFERS_PER_FILE;
+
+function takeReadBuffers(): Buffer[] {
+  return Array.from({ length: BUFFERS_PER_FILE }, () => idleReadBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES));
+}
+
+function giveBackReadBuffers(buffers: readonly Buffer[]): void {
+  for (const buffer of buffers) if (idleReadBuffers.length < MAX_IDLE_READ_BUFFERS) idleReadBuffers.push(buffer);
+}
 
 function immutableFileName(number: bigint, extension: (typeof EXTENSIONS)[number]): string {
   return `${number.toString().padStart(5, '0')}.${extension}`;
@@ -112,10 +130,14 @@ export class ImmutableDbDigester {
     const missing = files.filter((name) => !this.cache.has(name));
     let next = 0;
     const worker = async (): Promise<void> => {
-      const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-      for (let index = next++; index < missing.length; index = next++) {
-        const name = missing[index] as string;
-        this.cache.set(name, await this.sha256(name, buffers));
+      const buffers = takeReadBuffers();
+      try {
+        for (let index = next++; index < missing.length; index = next++) {
+          const name = missing[index] as string;
+          this.cache.set(name, await this.sha256(name, buffers));
+        }
+      } finally {
+        giveBackReadBuffers(buffers);
       }
     };
     await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, missing.length) }, worker));
@@ -123,32 +145,45 @@ export class ImmutableDbDigester {
   }
 
   /**
-   * The SHA-256 of a file. Two buffers take turns: the next read is in flight (on the thread
-   * pool) while this thread hashes the previous one, so even a lone large file — the new chunk
-   * of a re-digest — does not wait for the disk between blocks.
+   * The SHA-256 of a file. Buffers take turns: the next reads are in flight (on the thread pool)
+   * while this thread hashes the previous block, so even a lone large file — the new chunk of a
+   * re-digest — does not wait for the disk between blocks.
    */
-  private async sha256(name: string, buffers: readonly [Buffer, Buffer]): Promise<string> {
+  private async sha256(name: string, buffers: readonly Buffer[]): Promise<string> {
     const hash = createHash('sha256');
     const path = join(this.immutableDirectory, name);
     let handle: FileHandle | undefined;
+    const reading: Promise<{ bytesRead: number; buffer: Buffer }>[] = [];
     try {
       handle = await open(path, 'r');
       const file = handle;
-      const readInto = (turn: number, position: number) => file.read(buffers[turn % 2] as Buffer, 0, READ_BYTES, position);
       let position = 0;
       let turn = 0;
-      let reading = readInto(turn, position);
-      for (;;) {
-        const { bytesRead, buffer } = await reading;
-        if (bytesRead === 0) break;
-        position += bytesRead;
+      const readAhead = () => {
+        reading.push(file.read(buffers[turn % buffers.length] as Buffer, 0, READ_BYTES, position));
+        position += READ_BYTES;
         turn += 1;
-        reading = readInto(turn, position);
-        hash.update(buffer.subarray(0, bytesRead));
+      };
+      for (let ahead = 0; ahead < READS_AHEAD; ahead += 1) readAhead();
+      for (;;) {
+        const { bytesRead, buffer } = await (reading.shift() as Promise<{ bytesRead: number; buffer: Buffer }>);
+        if (bytesRead < READ_BYTES) {
+          // The end of the file: the reads already issued past it must find nothing (a short read
+          // elsewhere would leave a gap, since the reads ahead assume whole blocks).
+          for (const after of await Promise.all(reading)) {
+            if (after.bytesRead !== 0) throw new Error(`short read of ${bytesRead} bytes before the end of the file`);
+          }
+          hash.update(buffer.subarray(0, bytesRead));
+          break;
+        }
+        readAhead();
+        hash.update(buffer);
       }
     } catch (error) {
       throw new ImmutableDbError(`cannot read immutable file ${path}: ${(error as Error).message}`, 'READ_FAILED', { cause: error });
     } finally {
+      // The buffers go back to the pool: no read may still be filling one.
+      await Promise.allSettled(reading);
       await handle?.close().catch(() => undefined);
     }
     return hash.digest('hex');

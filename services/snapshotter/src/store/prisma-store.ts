@@ -73,9 +73,12 @@ export class PrismaSnapshotStore implements SnapshotStore {
 
   constructor(private readonly client: PrismaClient) {}
 
-  /** The digest cache kept in this store's `immutable_file_digest` table. */
+  #digestCache: PrismaDigestCache | undefined;
+
+  /** The digest cache kept in this store's `immutable_file_digest` table (one per store, so its memory mirror is shared). */
   digestCache(): DigestCache {
-    return new PrismaDigestCache(this.client, () => this.#closed);
+    this.#digestCache ??= new PrismaDigestCache(this.client, () => this.#closed);
+    return this.#digestCache;
   }
 
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
@@ -164,47 +167,78 @@ export class PrismaSnapshotStore implements SnapshotStore {
   }
 }
 
-/** The per-file digest cache in the store's `immutable_file_digest` table. */
+/**
+ * The per-file digest cache in the store's `immutable_file_digest` table. The table is read once
+ * (one query) and then mirrored in memory: a digest of a final immutable file never changes, so
+ * the mirror cannot go stale in a way that matters — an entry another writer added is at worst
+ * hashed again. A re-digest after one new file then costs no query, only the new rows' INSERT.
+ */
 export class PrismaDigestCache implements DigestCache {
+  #mirror: Promise<Map<string, string>> | undefined;
+
   constructor(
     private readonly client: PrismaClient,
     private readonly closed: () => boolean,
   ) {}
 
   async get(names: readonly string[]): Promise<Map<string, string>> {
-    if (this.closed()) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
+    const digests = await this.load();
     const found = new Map<string, string>();
-    try {
-      for (let start = 0; start < names.length; start += BATCH) {
-        const rows = await this.client.immutableFileDigest.findMany({ where: { fileName: { in: names.slice(start, start + BATCH) } } });
-        for (const row of rows) {
-          if (!FILE_DIGEST_HEX.test(row.digest)) throw new SnapshotterError('STORE_FAILED', `cached digest of ${row.fileName} is not 64 lowercase hex digits`);
-          found.set(row.fileName, row.digest);
-        }
-      }
-    } catch (error) {
-      throw asStoreError(error, 'reading the digest cache');
+    for (const name of names) {
+      const digest = digests.get(name);
+      if (digest !== undefined) found.set(name, digest);
     }
     return found;
   }
 
   async put(entries: ReadonlyMap<string, string>): Promise<void> {
-    if (this.closed()) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
-    const rows = [...entries];
-    for (const [name, digest] of rows) {
+    for (const [name, digest] of entries) {
       if (!IMMUTABLE_FILE_NAME.test(name) || !FILE_DIGEST_HEX.test(digest)) {
         throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
       }
     }
+    const digests = await this.load();
+    const rows = [...entries].filter(([name, digest]) => digests.get(name) !== digest);
     try {
       // One multi-row INSERT per batch: a first digest of a mainnet database writes ~15,000 rows.
       for (let start = 0; start < rows.length; start += BATCH) {
         const batch = rows.slice(start, start + BATCH);
         const placeholders = batch.map(() => '(?, ?)').join(', ');
         await this.client.$executeRawUnsafe(`INSERT OR REPLACE INTO "immutable_file_digest" ("file_name", "digest") VALUES ${placeholders}`, ...batch.flat());
+        for (const [name, digest] of batch) digests.set(name, digest);
       }
     } catch (error) {
       throw asStoreError(error, 'writing the digest cache');
     }
+  }
+
+  /** The table's entries, read once (concurrent first calls share the one reading; a failed one is retried by the next call). */
+  private load(): Promise<Map<string, string>> {
+    if (this.closed()) return Promise.reject(new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed'));
+    if (this.#mirror === undefined) {
+      const loading = this.read();
+      this.#mirror = loading;
+      loading.catch(() => {
+        if (this.#mirror === loading) this.#mirror = undefined;
+      });
+    }
+    return this.#mirror;
+  }
+
+  private async read(): Promise<Map<string, string>> {
+    let rows: { fileName: string; digest: string }[];
+    try {
+      rows = await this.client.immutableFileDigest.findMany({ select: { fileName: true, digest: true } });
+    } catch (error) {
+      throw asStoreError(error, 'reading the digest cache');
+    }
+    const digests = new Map<string, string>();
+    for (const row of rows) {
+      if (!IMMUTABLE_FILE_NAME.test(row.fileName) || !FILE_DIGEST_HEX.test(row.digest)) {
+        throw new SnapshotterError('STORE_FAILED', `cached digest of ${JSON.stringify(row.fileName).slice(0, 80)} is not an immutable file name with 64 lowercase hex digits`);
+      }
+      digests.set(row.fileName, row.digest);
+    }
+    return digests;
   }
 }
