@@ -6,19 +6,16 @@ import { ErrorCode, createServiceError, missingVersionMetadataKeys, readVersionM
 import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, certificateFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
 import {
   WireError,
+  certificateListItemToProto,
   certificateToProto,
   extractTraceContext,
-  protocolMessageToProto,
   protocolParametersToProto,
   signedEntityKindFromProto,
   signedEntityTypeFromProto,
-  signedEntityTypeToProto,
-  timestampToProto,
   withVersionCheck,
   type HostedService,
   type Logger,
 } from '@mithril-ts/service-kit';
-import { avkToBytes } from '@mithril-ts/stm';
 import { AggregatorStoreError, type AggregatorStore, type CertificateRecord, type SignerRegistrationRecord } from './store/index.js';
 import { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 import type { AggregatorRuntime } from './runtime/aggregator-runtime.js';
@@ -81,27 +78,6 @@ function signerToProto(record: SignerRegistrationRecord): proto.Signer {
     ...(record.operationalCertificate !== null ? { operationalCertificate: Buffer.from(record.operationalCertificate) } : {}),
     ...(record.kesEvolutions !== null ? { kesEvolutions: record.kesEvolutions } : {}),
     stake: record.stake,
-  };
-}
-
-function certificateListItem(certificate: Certificate): proto.CertificateListItem {
-  const { metadata } = certificate;
-  return {
-    hash: certificate.hash,
-    previousHash: certificate.previousHash,
-    epoch: certificate.epoch,
-    signedEntityType: signedEntityTypeToProto(certificate.signedEntityType),
-    metadata: {
-      network: metadata.network,
-      protocolVersion: metadata.protocolVersion,
-      protocolParameters: protocolParametersToProto(metadata.parameters),
-      initiatedAt: timestampToProto(metadata.initiatedAt),
-      sealedAt: timestampToProto(metadata.sealedAt),
-      totalSigners: BigInt(metadata.signers.length),
-    },
-    protocolMessage: protocolMessageToProto(certificate.protocolMessage),
-    signedMessage: certificate.signedMessage,
-    aggregateVerificationKey: Buffer.from(avkToBytes(certificate.aggregateVerificationKey)),
   };
 }
 
@@ -180,7 +156,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       const page = pageOf(request);
       const records = await store.latestCertificates({ limit: page.limit + 1, offset: page.offset });
       return {
-        certificates: records.slice(0, page.limit).map((record) => certificateListItem(parsed(record))),
+        certificates: records.slice(0, page.limit).map((record) => certificateListItemToProto(parsed(record))),
         nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
       };
     }),

@@ -109,7 +109,8 @@ export function timestampFromProto(message: proto.Timestamp | undefined, what: s
   return message.seconds * NANOS_PER_SECOND + BigInt(message.nanos);
 }
 
-export function certificateToProto(certificate: Certificate): proto.Certificate {
+/** What a certificate and its list entry share: all but the signers list and the signature. */
+function certificateHeadToProto(certificate: Certificate) {
   const { metadata } = certificate;
   return {
     hash: certificate.hash,
@@ -122,16 +123,29 @@ export function certificateToProto(certificate: Certificate): proto.Certificate 
       protocolParameters: protocolParametersToProto(metadata.parameters),
       initiatedAt: timestampToProto(metadata.initiatedAt),
       sealedAt: timestampToProto(metadata.sealedAt),
-      signers: metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })),
     },
     protocolMessage: protocolMessageToProto(certificate.protocolMessage),
     signedMessage: certificate.signedMessage,
     aggregateVerificationKey: Buffer.from(avkToBytes(certificate.aggregateVerificationKey)),
+  };
+}
+
+export function certificateToProto(certificate: Certificate): proto.Certificate {
+  const head = certificateHeadToProto(certificate);
+  return {
+    ...head,
+    metadata: { ...head.metadata, signers: certificate.metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })) },
     signature:
       certificate.signature.kind === 'genesis'
         ? { $case: 'genesisSignature', value: Buffer.from(certificate.signature.genesisSignature) }
         : { $case: 'multiSignature', value: Buffer.from(aggregateSignatureToBytes(certificate.signature.multiSignature)) },
   };
+}
+
+/** A certificate's list entry: the signers counted instead of listed, and no signature. */
+export function certificateListItemToProto(certificate: Certificate): proto.CertificateListItem {
+  const head = certificateHeadToProto(certificate);
+  return { ...head, metadata: { ...head.metadata, totalSigners: BigInt(certificate.metadata.signers.length) } };
 }
 
 /** The certificate with its hash recomputed: a certificate whose hash does not match is a WireError. */

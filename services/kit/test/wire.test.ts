@@ -1,9 +1,10 @@
-import { Certificate as CertificateMessage } from '@mithril-ts/proto';
+import { Certificate as CertificateMessage, CertificateListItem as CertificateListItemMessage } from '@mithril-ts/proto';
 import { cardanoDatabase, mithrilStakeDistribution } from '@mithril-ts/protocol';
 import { buildChain } from '../../../libs/protocol/test/chain-fixture.js';
 import {
   WireError,
   certificateFromProto,
+  certificateListItemToProto,
   certificateToProto,
   signedEntityTypeFromProto,
   signedEntityTypeToProto,
@@ -21,6 +22,18 @@ describe('wire mapping', () => {
       expect(back.hash).toBe(certificate.hash);
       expect(back.metadata.sealedAt).toBe(certificate.metadata.sealedAt);
     }
+  });
+
+  it('lists a certificate with the same head as the full message, its signers counted, without the signature', () => {
+    const certificate = chain.latest;
+    const full = certificateToProto(certificate);
+    const item = CertificateListItemMessage.decode(CertificateListItemMessage.encode(certificateListItemToProto(certificate)).finish());
+    const { signature: _signature, metadata: fullMetadata, ...head } = full;
+    const { signers, ...metadataHead } = fullMetadata!;
+    expect(certificate.metadata.signers.length).toBeGreaterThan(1);
+    expect(item).toEqual({ ...head, aggregateVerificationKey: item.aggregateVerificationKey, metadata: { ...metadataHead, totalSigners: BigInt(signers.length) } });
+    expect(Buffer.from(item.aggregateVerificationKey).equals(full.aggregateVerificationKey)).toBe(true);
+    expect('signature' in item).toBe(false);
   });
 
   it('refuses a certificate whose content does not match its hash', () => {

@@ -26,13 +26,12 @@ import {
   type SignerRecord,
 } from '@mithril-ts/protocol';
 import {
+  certificateListItemToProto,
   certificateToProto,
-  protocolMessageToProto,
   protocolParametersToProto,
-  signedEntityTypeToProto,
   timestampToProto,
 } from '@mithril-ts/service-kit';
-import { Initializer, avkToBytes } from '@mithril-ts/stm';
+import { Initializer } from '@mithril-ts/stm';
 import { buildChain, schedule, type ChainFixture } from '../../../libs/protocol/test/chain-fixture.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -83,27 +82,6 @@ function certifiedSignerOf(pool: CertifiedPool): proto.Signer {
     operationalCertificate: Buffer.from(operationalCertificateToCbor(pool.opcert)),
     kesEvolutions: pool.kesEvolutions,
     stake: pool.initializer.stake,
-  };
-}
-
-export function certificateListItem(certificate: Certificate): proto.CertificateListItem {
-  const { metadata } = certificate;
-  return {
-    hash: certificate.hash,
-    previousHash: certificate.previousHash,
-    epoch: certificate.epoch,
-    signedEntityType: signedEntityTypeToProto(certificate.signedEntityType),
-    metadata: {
-      network: metadata.network,
-      protocolVersion: metadata.protocolVersion,
-      protocolParameters: protocolParametersToProto(metadata.parameters),
-      initiatedAt: timestampToProto(metadata.initiatedAt),
-      sealedAt: timestampToProto(metadata.sealedAt),
-      totalSigners: BigInt(metadata.signers.length),
-    },
-    protocolMessage: protocolMessageToProto(certificate.protocolMessage),
-    signedMessage: certificate.signedMessage,
-    aggregateVerificationKey: Buffer.from(avkToBytes(certificate.aggregateVerificationKey)),
   };
 }
 
@@ -250,7 +228,7 @@ export class AggregatorDouble extends GrpcDouble {
         if (request.epoch > 100n) throw notFound(proto.ErrorCode.ERROR_CODE_UNKNOWN_EPOCH, `epoch ${request.epoch} is unknown`);
         return { protocolParameters: protocolParametersToProto(schedule.at(request.epoch)) };
       },
-      listCertificates: (request: proto.ListCertificatesRequest) => ({ certificates: newestFirst.slice(0, request.pageSize || 20).map(certificateListItem), nextPageToken: '' }),
+      listCertificates: (request: proto.ListCertificatesRequest) => ({ certificates: newestFirst.slice(0, request.pageSize || 20).map((certificate) => certificateListItemToProto(certificate)), nextPageToken: '' }),
       getCertificate: (request: proto.GetCertificateRequest) => {
         const certificate = chain.byHash.get(request.hash);
         if (certificate === undefined) throw notFound(proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, `no certificate ${request.hash}`);
