@@ -3,7 +3,7 @@
  * leaving a half-restored directory: tampered archives, digests lists and certificates, a wrong
  * genesis key, interrupted transfers (then resumed), missing artifacts, bad usage.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { GenesisSigner, ProtocolMessage, cardanoDatabaseSnapshotHash, certificateToMessage, encodeGenesisVerificationKey, sealCertificate } from '@mithril-ts/protocol';
@@ -76,6 +76,18 @@ function expectFailure(result: Awaited<ReturnType<typeof run>>, exitCode: number
   expect(error.message).toMatch(message);
   expect(result.events.filter((event) => event.type === 'result')).toEqual([]);
 }
+
+test('an archive that decompresses to more than 100 times its size is refused as it is read, leaving nothing behind', async () => {
+  // 64 MiB of zeros gzip ~1000-fold.
+  const bomb = await tamperedArchive(2, (directory) => truncateSync(join(directory, `${padded(2)}.chunk`), 64 * 1024 * 1024));
+  expect(bomb.length).toBeLessThan(100 * 1024);
+  http.fileOverrides.set(`${padded(2)}.tar.gz`, bomb);
+  const target = join(scratch, 'db');
+  const result = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  expectFailure(result, EXIT_CODES.verification, 'ARCHIVE_CORRUPT', /decompresses to more than 100 times its size/);
+  expect(existsSync(target)).toBe(false);
+  expect(readdirSync(scratch)).toEqual([]);
+});
 
 describe.each(transports)('over %s', (_name, endpoint) => {
   const download = (target: string, key = fixture.genesisKey, ...more: string[]) =>

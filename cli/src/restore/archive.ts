@@ -24,8 +24,13 @@ import type { ImmutableFileDigest } from '../aggregator/port.js';
 const READ_BYTES = 1024 * 1024;
 /** Output chunk of the decompressor (zlib's default, 16 KiB, means 64 callbacks per MiB). */
 const DECOMPRESSED_CHUNK_BYTES = 256 * 1024;
-/** A bigger expansion is a decompression bomb, not an archive of immutable files (tar's own limit). */
-const MAX_DECOMPRESSION_RATIO = 1000;
+/**
+ * Immutable files (CBOR blocks full of hashes and signatures) gzip 2–4-fold: an archive that
+ * expands a hundredfold is a decompression bomb filling the disk before any digest is checked.
+ * (A thousandfold bound would never fire on gzip, whose expansion tops out at ~1030.) The first
+ * 64 KiB read count as 64 KiB, so small, very regular index files stay well within it.
+ */
+const MAX_DECOMPRESSION_RATIO = 100;
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
