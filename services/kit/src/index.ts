@@ -7,3 +7,4 @@ export * from './wire.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
+export * from './store/index.js';

@@ -1,3 +1,5 @@
+import { StoreSetupError } from '@mithril-ts/service-kit';
+
 /** The one error class of the aggregator store: every failure it reports carries a code. */
 export type AggregatorStoreErrorCode =
   /** The database URL is not one the store can open. */
@@ -27,6 +29,11 @@ export class AggregatorStoreError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The shared store plumbing (URL, migrations) reports codes this store also has: re-typed as ours. */
+export function fromStoreSetupError(error: unknown): unknown {
+  return error instanceof StoreSetupError ? new AggregatorStoreError(error.code, error.message, { cause: error }) : error;
 }
 
 /** Prisma's code for a unique constraint violation. */

@@ -1,194 +1,32 @@
 /**
- * Versioned SQL migrations, applied at start-up by umzug.
- *
- * Each dialect has its own folder (migrations/sqlite, migrations/postgresql) with files
- * `NNNN_name.sql` holding the same schema change; `schema_migrations` records every applied
- * version with the SHA-256 of its file, and a file changed after it was applied is refused.
- * Each migration runs in its own transaction together with its record, so a failed migration
- * leaves nothing behind. Concurrent starters are serialised: SQLite by BEGIN IMMEDIATE (and a
- * re-check inside the transaction), PostgreSQL by an advisory lock held while migrating.
+ * The aggregator's versioned SQL migrations, applied at start-up by service-kit's runner
+ * (`schema_migrations` with checksums, one transaction per migration, concurrent starters
+ * serialised). Each dialect has its own folder (migrations/sqlite, migrations/postgresql) with
+ * files `NNNN_name.sql` holding the same schema change.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type BetterSqlite3 from 'better-sqlite3';
-import type pg from 'pg';
-import { Umzug, type UmzugStorage } from 'umzug';
-import { AggregatorStoreError } from './errors.js';
-import type { AppliedMigration, StoreDialect } from './types.js';
+import { migrationFiles as readMigrationFiles, runMigrations as runKitMigrations, type MigrationConnection, type MigrationFile, type MigrationReport } from '@mithril-ts/service-kit';
+import { fromStoreSetupError } from './errors.js';
+import type { StoreDialect } from './types.js';
 
-export const MIGRATIONS_TABLE = 'schema_migrations';
+export { MIGRATIONS_TABLE, postgresMigrationConnection, sqliteMigrationConnection, type MigrationConnection, type MigrationFile, type MigrationReport } from '@mithril-ts/service-kit';
+
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-const NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
-/** Arbitrary constant key of the PostgreSQL advisory lock taken while migrating. */
-const PG_LOCK_KEY = 0x6d697468; // "mith"
-
-export interface MigrationFile {
-  readonly version: string;
-  readonly name: string;
-  readonly sql: string;
-  readonly checksum: string;
-}
 
 export function migrationFiles(dialect: StoreDialect, dir: string = MIGRATIONS_DIR): MigrationFile[] {
-  const folder = join(dir, dialect);
-  return readdirSync(folder)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const match = NAME.exec(file);
-      if (!match) throw new AggregatorStoreError('MIGRATION_FAILED', `migration file name ${file} is not NNNN_name.sql`);
-      const sql = readFileSync(join(folder, file), 'utf8');
-      return { version: match[1]!, name: file.slice(0, -'.sql'.length), sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    });
-}
-
-/** What the runner needs from a connection of either dialect. */
-export interface MigrationConnection {
-  readonly dialect: StoreDialect;
-  ensureTable(): Promise<void>;
-  applied(): Promise<(AppliedMigration & { checksum: string })[]>;
-  /** Runs the migration and records it in one transaction; false if it was already recorded. */
-  apply(migration: MigrationFile, appliedAt: string): Promise<boolean>;
-  unrecord(name: string): Promise<void>;
-  /** Runs `body` holding the dialect's migration lock. */
-  withLock<T>(body: () => Promise<T>): Promise<T>;
-}
-
-export interface MigrationReport {
-  /** Names applied by this run (empty when the database was up to date). */
-  readonly applied: string[];
-  /** All versions recorded after the run. */
-  readonly recorded: AppliedMigration[];
-}
-
-export async function runMigrations(connection: MigrationConnection, files: MigrationFile[] = migrationFiles(connection.dialect)): Promise<MigrationReport> {
   try {
-    await connection.ensureTable();
-    return await connection.withLock(async () => {
-      const before = await connection.applied();
-      const known = new Map(files.map((f) => [f.name, f]));
-      for (const row of before) {
-        const file = known.get(row.name);
-        if (!file) throw new AggregatorStoreError('MIGRATION_FAILED', `the database has migration ${row.name}, which this version does not know (a newer aggregator migrated it?)`);
-        if (file.checksum !== row.checksum) throw new AggregatorStoreError('MIGRATION_FAILED', `migration ${row.name} was changed after it was applied (checksum mismatch)`);
-      }
-      const applied: string[] = [];
-      const storage: UmzugStorage = {
-        executed: async () => (await connection.applied()).map((row) => row.name),
-        // The record is written by the migration itself, in its transaction.
-        logMigration: async () => {},
-        unlogMigration: async ({ name }) => connection.unrecord(name),
-      };
-      const umzug = new Umzug({
-        migrations: files.map((file) => ({
-          name: file.name,
-          up: async () => {
-            if (await connection.apply(file, new Date().toISOString())) applied.push(file.name);
-          },
-        })),
-        storage,
-        logger: undefined,
-      });
-      await umzug.up();
-      const recorded = (await connection.applied()).map(({ version, name, appliedAt }) => ({ version, name, appliedAt }));
-      return { applied, recorded };
-    });
+    return readMigrationFiles(join(dir, dialect));
   } catch (error) {
-    if (error instanceof AggregatorStoreError) throw error;
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw new AggregatorStoreError('MIGRATION_FAILED', `migrating the ${connection.dialect} database failed: ${(cause as Error).message ?? String(cause)}`, { cause: error });
+    throw fromStoreSetupError(error);
   }
 }
 
-const TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-  version TEXT NOT NULL PRIMARY KEY,
-  name TEXT NOT NULL,
-  checksum TEXT NOT NULL,
-  applied_at TEXT NOT NULL
-)`;
-
-interface Row {
-  version: string;
-  name: string;
-  checksum: string;
-  applied_at: string;
-}
-const toApplied = (row: Row) => ({ version: row.version, name: row.name, checksum: row.checksum, appliedAt: row.applied_at });
-
-export function sqliteMigrationConnection(db: BetterSqlite3.Database): MigrationConnection {
-  const applied = () => (db.prepare(`SELECT version, name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`).all() as Row[]).map(toApplied);
-  return {
-    dialect: 'sqlite',
-    ensureTable: async () => {
-      db.exec(TABLE_SQL);
-    },
-    applied: async () => applied(),
-    apply: async (migration, appliedAt) => {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        if (db.prepare(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE version = ?`).get(migration.version) !== undefined) {
-          db.exec('ROLLBACK');
-          return false;
-        }
-        db.exec(migration.sql);
-        db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)`).run(migration.version, migration.name, migration.checksum, appliedAt);
-        db.exec('COMMIT');
-        return true;
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    },
-    unrecord: async (name) => {
-      db.prepare(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = ?`).run(name);
-    },
-    withLock: (body) => body(),
-  };
-}
-
-export function postgresMigrationConnection(client: pg.ClientBase): MigrationConnection {
-  const applied = async () => (await client.query<Row>(`SELECT version, name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows.map(toApplied);
-  return {
-    dialect: 'postgresql',
-    ensureTable: async () => {
-      // Two starters racing on CREATE TABLE IF NOT EXISTS can still collide in the catalog: lock first.
-      await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK_KEY]);
-      try {
-        await client.query(TABLE_SQL);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [PG_LOCK_KEY]);
-      }
-    },
-    applied,
-    apply: async (migration, appliedAt) => {
-      await client.query('BEGIN');
-      try {
-        const existing = await client.query(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE version = $1`, [migration.version]);
-        if ((existing.rowCount ?? 0) > 0) {
-          await client.query('ROLLBACK');
-          return false;
-        }
-        await client.query(migration.sql);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`, [migration.version, migration.name, migration.checksum, appliedAt]);
-        await client.query('COMMIT');
-        return true;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      }
-    },
-    unrecord: async (name) => {
-      await client.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = $1`, [name]);
-    },
-    withLock: async (body) => {
-      await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK_KEY]);
-      try {
-        return await body();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [PG_LOCK_KEY]);
-      }
-    },
-  };
+/** Failures are AggregatorStoreError 'MIGRATION_FAILED'. */
+export async function runMigrations(connection: MigrationConnection, files: MigrationFile[] = migrationFiles(connection.dialect)): Promise<MigrationReport> {
+  try {
+    return await runKitMigrations(connection, files, { application: 'aggregator' });
+  } catch (error) {
+    throw fromStoreSetupError(error);
+  }
 }

@@ -3,16 +3,14 @@
  * - `file:PATH`, `sqlite:PATH` or `sqlite://PATH` → SQLite (WAL journal, busy timeout);
  * - `postgresql://…` or `postgres://…` → PostgreSQL.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import Database from 'better-sqlite3';
+import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, migrateSqliteFile, parseStoreUrl as parseKitStoreUrl, type ParsedStoreUrl } from '@mithril-ts/service-kit';
 import pg from 'pg';
-import { AggregatorStoreError } from './errors.js';
+import { AggregatorStoreError, fromStoreSetupError } from './errors.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
-import { postgresMigrationConnection, runMigrations, sqliteMigrationConnection, type MigrationReport } from './migrations.js';
+import { migrationFiles, postgresMigrationConnection, runMigrations, type MigrationReport } from './migrations.js';
 import { PrismaAggregatorStore } from './prisma-store.js';
 import type { StoreDialect } from './types.js';
 
@@ -34,22 +32,15 @@ export interface OpenedAggregatorStore {
   close(): Promise<void>;
 }
 
-export type ParsedStoreUrl = { readonly dialect: 'sqlite'; readonly path: string } | { readonly dialect: 'postgresql'; readonly connectionString: string };
+export type { ParsedStoreUrl };
 
+/** `file:PATH`, `sqlite:PATH`, `sqlite://PATH` or `postgresql://…`; a bad one is AggregatorStoreError 'INVALID_URL'. */
 export function parseStoreUrl(url: string): ParsedStoreUrl {
-  if (typeof url !== 'string' || url.trim() === '') throw new AggregatorStoreError('INVALID_URL', 'the database URL is empty');
-  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgresql', connectionString: url };
-  const match = /^(?:file:|sqlite:(?:\/\/)?)(.*)$/i.exec(url);
-  if (!match) throw new AggregatorStoreError('INVALID_URL', `unsupported database URL ${redact(url)} (expected file:, sqlite: or postgresql://)`);
-  const path = match[1]!.replace(/\?.*$/, '');
-  if (path === '' || path === ':memory:') {
-    throw new AggregatorStoreError('INVALID_URL', 'an in-memory SQLite database is not supported (migrations and the store use separate connections): use a temporary file');
+  try {
+    return parseKitStoreUrl(url, { storeName: 'aggregator store' });
+  } catch (error) {
+    throw fromStoreSetupError(error);
   }
-  return { dialect: 'sqlite', path: resolve(path) };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
 
 export async function openAggregatorStore(options: OpenAggregatorStoreOptions): Promise<OpenedAggregatorStore> {
@@ -59,18 +50,10 @@ export async function openAggregatorStore(options: OpenAggregatorStoreOptions): 
 }
 
 async function openSqlite(path: string, options: OpenAggregatorStoreOptions, transactionOptions: { maxWait: number; timeout: number }): Promise<OpenedAggregatorStore> {
-  const timeout = options.busyTimeoutMs ?? 5_000;
+  const timeout = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
   let migrations: MigrationReport;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('foreign_keys = ON');
-      migrations = await runMigrations(sqliteMigrationConnection(db));
-    } finally {
-      db.close();
-    }
+    migrations = await migrateSqliteFile(path, { files: migrationFiles('sqlite'), application: 'aggregator', busyTimeoutMs: timeout });
   } catch (error) {
     throw wrapOpen(error, 'sqlite');
   }
@@ -116,6 +99,7 @@ async function openPostgres(connectionString: string, options: OpenAggregatorSto
 }
 
 function wrapOpen(error: unknown, dialect: StoreDialect): AggregatorStoreError {
-  if (error instanceof AggregatorStoreError) return error;
+  const retyped = fromStoreSetupError(error);
+  if (retyped instanceof AggregatorStoreError) return retyped;
   return new AggregatorStoreError('DATABASE', `opening the ${dialect} store failed: ${(error as Error).message ?? String(error)}`, { cause: error });
 }

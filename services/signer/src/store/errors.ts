@@ -1,3 +1,5 @@
+import { StoreSetupError } from '@mithril-ts/service-kit';
+
 /** The one error class of the signer store: every failure it reports carries a code. */
 export type SignerStoreErrorCode =
   /** The store location is not one the store can open. */
@@ -23,6 +25,11 @@ export class SignerStoreError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** The shared store plumbing (location, migrations) reports codes this store also has: re-typed as ours. */
+export function fromStoreSetupError(error: unknown): unknown {
+  return error instanceof StoreSetupError ? new SignerStoreError(error.code, error.message, { cause: error }) : error;
 }
 
 export function asStoreError(error: unknown, what: string): SignerStoreError {

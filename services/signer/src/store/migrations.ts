@@ -1,119 +1,31 @@
 /**
- * Versioned SQL migrations of the signer store (migrations/NNNN_name.sql), applied at start-up by
- * umzug. `schema_migrations` records each applied version with the SHA-256 of its file; a file
- * changed after it was applied, or an applied version this build does not know (a newer signer
- * migrated the database), is refused. Each migration runs in one transaction with its record
- * (BEGIN IMMEDIATE, re-checked inside), so a failed migration leaves nothing behind and two
- * starters on one file cannot both apply it.
+ * The signer store's versioned SQL migrations (migrations/NNNN_name.sql), applied at start-up by
+ * service-kit's runner: `schema_migrations` with checksums, one transaction per migration, a
+ * changed file or a version recorded by a newer signer refused.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Umzug, type UmzugStorage } from 'umzug';
-import { SignerStoreError } from './errors.js';
+import { migrationFiles as readMigrationFiles, runMigrations as runKitMigrations, sqliteMigrationConnection, type MigrationFile, type MigrationReport } from '@mithril-ts/service-kit';
+import { fromStoreSetupError } from './errors.js';
 
-export const MIGRATIONS_TABLE = 'schema_migrations';
+export { MIGRATIONS_TABLE, type AppliedMigration, type MigrationFile, type MigrationReport } from '@mithril-ts/service-kit';
+
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-const NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
-
-export interface MigrationFile {
-  readonly version: string;
-  readonly name: string;
-  readonly sql: string;
-  readonly checksum: string;
-}
-
-export interface AppliedMigration {
-  readonly version: string;
-  readonly name: string;
-  readonly appliedAt: string;
-}
-
-export interface MigrationReport {
-  /** Names applied by this run (empty when the database was up to date). */
-  readonly applied: string[];
-  /** All versions recorded after the run. */
-  readonly recorded: AppliedMigration[];
-}
 
 export function migrationFiles(dir: string = MIGRATIONS_DIR): MigrationFile[] {
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const match = NAME.exec(file);
-      if (!match) throw new SignerStoreError('MIGRATION_FAILED', `migration file name ${file} is not NNNN_name.sql`);
-      const sql = readFileSync(join(dir, file), 'utf8');
-      return { version: match[1]!, name: file.slice(0, -'.sql'.length), sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    });
-}
-
-interface Row {
-  version: string;
-  name: string;
-  checksum: string;
-  applied_at: string;
-}
-
-export async function runMigrations(db: BetterSqlite3.Database, files: readonly MigrationFile[] = migrationFiles()): Promise<MigrationReport> {
   try {
-    db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-      version TEXT NOT NULL PRIMARY KEY,
-      name TEXT NOT NULL,
-      checksum TEXT NOT NULL,
-      applied_at TEXT NOT NULL
-    )`);
-    const rows = () => db.prepare(`SELECT version, name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`).all() as Row[];
-    const known = new Map(files.map((file) => [file.name, file]));
-    for (const row of rows()) {
-      const file = known.get(row.name);
-      if (!file) throw new SignerStoreError('MIGRATION_FAILED', `the database has migration ${row.name}, which this version does not know (a newer signer migrated it?)`);
-      if (file.checksum !== row.checksum) throw new SignerStoreError('MIGRATION_FAILED', `migration ${row.name} was changed after it was applied (checksum mismatch)`);
-    }
-    const applied: string[] = [];
-    const storage: UmzugStorage = {
-      executed: async () => rows().map((row) => row.name),
-      // The record is written by the migration itself, in its transaction.
-      logMigration: async () => {},
-      unlogMigration: async ({ name }) => {
-        db.prepare(`DELETE FROM ${MIGRATIONS_TABLE} WHERE name = ?`).run(name);
-      },
-    };
-    const umzug = new Umzug({
-      migrations: files.map((file) => ({
-        name: file.name,
-        up: async () => {
-          if (applyOne(db, file)) applied.push(file.name);
-        },
-      })),
-      storage,
-      logger: undefined,
-    });
-    await umzug.up();
-    return { applied, recorded: rows().map((row) => ({ version: row.version, name: row.name, appliedAt: row.applied_at })) };
+    return readMigrationFiles(dir);
   } catch (error) {
-    if (error instanceof SignerStoreError) throw error;
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw new SignerStoreError('MIGRATION_FAILED', `migrating the signer database failed: ${(cause as Error).message ?? String(cause)}`, { cause: error });
+    throw fromStoreSetupError(error);
   }
 }
 
-/** Runs one migration and records it in one transaction; false if another starter already did. */
-function applyOne(db: BetterSqlite3.Database, migration: MigrationFile): boolean {
-  db.exec('BEGIN IMMEDIATE');
+/** Failures are SignerStoreError 'MIGRATION_FAILED'. */
+export async function runMigrations(db: BetterSqlite3.Database, files: readonly MigrationFile[] = migrationFiles()): Promise<MigrationReport> {
   try {
-    if (db.prepare(`SELECT 1 FROM ${MIGRATIONS_TABLE} WHERE version = ?`).get(migration.version) !== undefined) {
-      db.exec('ROLLBACK');
-      return false;
-    }
-    db.exec(migration.sql);
-    db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)`).run(migration.version, migration.name, migration.checksum, new Date().toISOString());
-    db.exec('COMMIT');
-    return true;
+    return await runKitMigrations(sqliteMigrationConnection(db), files, { application: 'signer' });
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw error;
+    throw fromStoreSetupError(error);
   }
 }

@@ -3,13 +3,11 @@
  * `sqlite:PATH` / `sqlite://PATH`. The file is created readable by its owner only: it holds
  * secret keys.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import Database from 'better-sqlite3';
-import { SignerStoreError } from './errors.js';
+import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, migrateSqliteFile, sqliteStorePath } from '@mithril-ts/service-kit';
+import { SignerStoreError, fromStoreSetupError } from './errors.js';
 import { PrismaClient } from './generated/client.js';
-import { runMigrations, type MigrationReport } from './migrations.js';
+import { migrationFiles, type MigrationReport } from './migrations.js';
 import { PrismaSignerStore } from './prisma-store.js';
 
 export interface OpenSignerStoreOptions {
@@ -26,34 +24,22 @@ export interface OpenedSignerStore {
   close(): Promise<void>;
 }
 
-/** The SQLite file of a store location. */
+/** The SQLite file of a store location; a bad one is SignerStoreError 'INVALID_URL'. */
 export function storePath(url: string): string {
-  if (typeof url !== 'string' || url.trim() === '') throw new SignerStoreError('INVALID_URL', 'the store location is empty');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:\/\//i.test(url)) {
-    throw new SignerStoreError('INVALID_URL', `unsupported store URL ${url.replace(/\/\/[^@/]*@/, '//***@')} (the signer store is SQLite: a path, file:PATH or sqlite:PATH)`);
+  try {
+    return sqliteStorePath(url, { barePath: true, storeName: 'signer store' });
+  } catch (error) {
+    throw fromStoreSetupError(error);
   }
-  const path = (/^(?:file:|sqlite:(?:\/\/)?)(.*)$/i.exec(url)?.[1] ?? url).replace(/\?.*$/, '');
-  if (path === '' || path === ':memory:') {
-    throw new SignerStoreError('INVALID_URL', 'an in-memory SQLite database is not supported (keys must survive a restart): use a file');
-  }
-  return resolve(path);
 }
 
 export async function openSignerStore(options: OpenSignerStoreOptions): Promise<OpenedSignerStore> {
   const path = storePath(options.url);
-  const timeout = options.busyTimeoutMs ?? 5_000;
+  const timeout = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
   let migrations: MigrationReport;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    // SQLite gives its -wal and -shm files the permissions of the database file.
-    closeSync(openSync(path, 'a', 0o600));
-    const db = new Database(path, { timeout });
-    try {
-      db.pragma('journal_mode = WAL');
-      migrations = await runMigrations(db);
-    } finally {
-      db.close();
-    }
+    // Owner-only: the file holds secret keys.
+    migrations = await migrateSqliteFile(path, { files: migrationFiles(), application: 'signer', busyTimeoutMs: timeout, fileMode: 0o600 });
   } catch (error) {
     throw wrapOpen(error);
   }
@@ -70,6 +56,7 @@ export async function openSignerStore(options: OpenSignerStoreOptions): Promise<
 }
 
 function wrapOpen(error: unknown): SignerStoreError {
-  if (error instanceof SignerStoreError) return error;
+  const retyped = fromStoreSetupError(error);
+  if (retyped instanceof SignerStoreError) return retyped;
   return new SignerStoreError('DATABASE', `opening the signer store failed: ${(error as Error).message ?? String(error)}`, { cause: error });
 }

@@ -2,13 +2,12 @@
  * Opens the snapshotter store (one SQLite file), migrating it first. The location is a path, or a
  * URL `file:PATH` / `sqlite:PATH` / `sqlite://PATH`.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import Database from 'better-sqlite3';
+import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, migrateSqliteFile, sqliteStorePath } from '@mithril-ts/service-kit';
 import { SnapshotterError, describeError } from '../errors.js';
+import { fromStoreSetupError } from './errors.js';
 import { PrismaClient } from './generated/client.js';
-import { runMigrations } from './migrations.js';
+import { migrationFiles } from './migrations.js';
 import { PrismaSnapshotStore } from './prisma-store.js';
 
 export interface OpenedSnapshotStore {
@@ -18,30 +17,21 @@ export interface OpenedSnapshotStore {
   close(): Promise<void>;
 }
 
-/** The SQLite file of a store location. */
+/** The SQLite file of a store location; a bad one is SnapshotterError 'INVALID_ARGUMENT'. */
 export function storePath(url: string): string {
-  if (typeof url !== 'string' || url.trim() === '') throw new SnapshotterError('INVALID_ARGUMENT', 'the store location is empty');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:\/\//i.test(url)) {
-    throw new SnapshotterError('INVALID_ARGUMENT', `unsupported store URL ${url.replace(/\/\/[^@/]*@/, '//***@')} (the snapshotter store is SQLite: a path, file:PATH or sqlite:PATH)`);
+  try {
+    return sqliteStorePath(url, { barePath: true, storeName: 'snapshotter store' });
+  } catch (error) {
+    throw fromStoreSetupError(error);
   }
-  const path = (/^(?:file:|sqlite:(?:\/\/)?)(.*)$/i.exec(url)?.[1] ?? url).replace(/\?.*$/, '');
-  if (path === '' || path === ':memory:') throw new SnapshotterError('INVALID_ARGUMENT', 'an in-memory SQLite database is not supported (snapshot records must survive a restart): use a file');
-  return resolve(path);
 }
 
 export async function openSnapshotStore(options: { readonly url: string; readonly busyTimeoutMs?: number }): Promise<OpenedSnapshotStore> {
   const path = storePath(options.url);
-  const timeout = options.busyTimeoutMs ?? 5_000;
+  const timeout = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
   let migrationsApplied: string[];
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout });
-    try {
-      db.pragma('journal_mode = WAL');
-      migrationsApplied = await runMigrations(db);
-    } finally {
-      db.close();
-    }
+    migrationsApplied = (await migrateSqliteFile(path, { files: migrationFiles(), application: 'snapshotter', busyTimeoutMs: timeout })).applied;
   } catch (error) {
     throw wrapOpen(error);
   }
@@ -57,6 +47,7 @@ export async function openSnapshotStore(options: { readonly url: string; readonl
 }
 
 function wrapOpen(error: unknown): SnapshotterError {
-  if (error instanceof SnapshotterError) return error;
+  const retyped = fromStoreSetupError(error);
+  if (retyped instanceof SnapshotterError) return retyped;
   return new SnapshotterError('STORE_FAILED', `opening the snapshotter store failed: ${describeError(error)}`, { cause: error });
 }
