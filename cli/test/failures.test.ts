@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { GenesisSigner, ProtocolMessage, cardanoDatabaseSnapshotHash, certificateToMessage, encodeGenesisVerificationKey, sealCertificate } from '@mithril-ts/protocol';
 import { EXIT_CODES } from '../src/index.js';
-import { LARGE_NUMBER, LAST_NUMBER, buildFixture, packArchive, padded, sha256Hex, type Fixture } from './support/fixture.js';
+import { compress } from 'zstd-napi';
+import { LARGE_NUMBER, LAST_NUMBER, buildFixture, packArchive, padded, sha256Hex, tarOf, zstdImmutableArchives, type Fixture } from './support/fixture.js';
 import { startGrpcAggregator, startHttpServers, stateOf, type GrpcAggregator, type HttpServers } from './support/servers.js';
 import { run, tree } from './support/run.js';
 
@@ -82,6 +83,26 @@ test('an archive that decompresses to more than 100 times its size is refused as
   const bomb = await tamperedArchive(2, (directory) => truncateSync(join(directory, `${padded(2)}.chunk`), 64 * 1024 * 1024));
   expect(bomb.length).toBeLessThan(100 * 1024);
   http.fileOverrides.set(`${padded(2)}.tar.gz`, bomb);
+  const target = join(scratch, 'db');
+  const result = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  expectFailure(result, EXIT_CODES.verification, 'ARCHIVE_CORRUPT', /decompresses to more than 100 times its size/);
+  expect(existsSync(target)).toBe(false);
+  expect(readdirSync(scratch)).toEqual([]);
+});
+
+test('a zstd archive expanding beyond the bound is refused before it fills the disk', async () => {
+  // An expected file of 64 MiB of zeros, which zstd shrinks to a few KiB: refused within the
+  // first 6.4 MiB it expands to, long before the file is written out.
+  const directory = join(scratch, 'bomb');
+  mkdirSync(directory);
+  writeFileSync(join(directory, `${padded(2)}.chunk`), '');
+  truncateSync(join(directory, `${padded(2)}.chunk`), 64 * 1024 * 1024);
+  const bomb = compress(await tarOf(directory, [`${padded(2)}.chunk`]));
+  rmSync(directory, { recursive: true });
+  expect(bomb.length).toBeLessThan(64 * 1024);
+  for (const [name, bytes] of await zstdImmutableArchives(fixture)) http.fileOverrides.set(name, bytes);
+  http.fileOverrides.set(`${padded(2)}.tar.zst`, bomb);
+  http.state.snapshots[0] = { ...http.state.snapshots[0]!, compression: 'zstd', immutablesTemplate: '{immutable_file_number}.tar.zst', full: undefined };
   const target = join(scratch, 'db');
   const result = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
   expectFailure(result, EXIT_CODES.verification, 'ARCHIVE_CORRUPT', /decompresses to more than 100 times its size/);

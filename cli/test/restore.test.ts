@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT_CODES } from '../src/index.js';
-import { buildFixture, EPOCH, LAST_NUMBER, padded, type Fixture } from './support/fixture.js';
+import { buildFixture, EPOCH, LAST_NUMBER, padded, zstdImmutableArchives, type Fixture } from './support/fixture.js';
 import { startGrpcAggregator, startHttpServers, stateOf, type GrpcAggregator, type HttpServers } from './support/servers.js';
 import { run, tree } from './support/run.js';
 
@@ -89,6 +89,18 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     const shown = await run(['snapshot', 'show', 'latest', '--aggregator', endpoint()]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('Not verified: no genesis verification key given');
+  });
+
+  test('restores from zstd archives, byte-identical', async () => {
+    for (const [name, bytes] of await zstdImmutableArchives(fixture)) http.fileOverrides.set(name, bytes);
+    http.state.snapshots[0] = { ...http.state.snapshots[0]!, compression: 'zstd', immutablesTemplate: '{immutable_file_number}.tar.zst', full: undefined };
+    const target = join(scratch, 'db');
+    const downloaded = await run(['snapshot', 'download', 'latest', '--target', target, ...base(), '--json']);
+    expect(downloaded.stderr).toBe('');
+    expect(downloaded.code).toBe(0);
+    expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
+    expect(http.requests.filter((request) => request.path.endsWith('.tar.zst'))).toHaveLength(LAST_NUMBER + 1);
+    expect(readdirSync(scratch)).toEqual(['db']);
   });
 
   test('snapshot download restores byte-identical immutable files, with JSON progress events', async () => {

@@ -14,7 +14,6 @@
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
 import { parseJson } from '@mithril-ts/codec';
 import type { AggregatorClient, CardanoDatabaseSnapshot, Compression, FileLocation, ImmutableFileDigest } from '../aggregator/port.js';
 import { digestsListFromJson } from '../aggregator/decode.js';
@@ -92,13 +91,6 @@ function compressionOf(location: FileLocation, snapshot: CardanoDatabaseSnapshot
   return location.compression === 'none' ? snapshot.compression : location.compression;
 }
 
-function assertDecompressible(locations: readonly FileLocation[], snapshot: CardanoDatabaseSnapshot): void {
-  const zstandard = locations.some((location) => compressionOf(location, snapshot) === 'zstandard');
-  if (zstandard && typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function') {
-    throw new CliError('usage', `the archives are compressed with zstandard, which this Node.js (${process.version}) cannot decompress: use Node.js 22.15 or later`, { reason: 'UNSUPPORTED_COMPRESSION' });
-  }
-}
-
 /** The digests list: from the aggregator's API when it has a call for it, else from its locations. */
 async function fetchDigests(dependencies: RestoreDependencies, snapshot: CardanoDatabaseSnapshot): Promise<ImmutableFileDigest[]> {
   const direct = await dependencies.client.getSnapshotDigests(snapshot);
@@ -158,7 +150,6 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
     if (request.fullArchive && !useFullArchive) {
       events.step('download', staging.mode === 'from-existing' ? 'a range restore uses the per-immutable archives' : 'this snapshot has no full archive: using the per-immutable archives');
     }
-    assertDecompressible(useFullArchive ? snapshot.fullArchive!.locations : snapshot.immutables.locations, snapshot);
 
     // Range restore: a number is reused when every one of its listed files matches locally.
     const needed: bigint[] = [];

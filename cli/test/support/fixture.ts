@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
+import { compress } from 'zstd-napi';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import {
@@ -105,6 +106,22 @@ export interface Fixture {
 /** Packs `names` of `directory` as the snapshotter does (entries `immutable/NAME`, gzip). */
 export async function packArchive(directory: string, names: readonly string[], file: string): Promise<void> {
   await tar.c({ gzip: true, file, cwd: directory, prefix: 'immutable', portable: true }, [...names]);
+}
+
+/** The uncompressed tar of `names` under `immutable/`, as `packArchive` lays it out. */
+export async function tarOf(directory: string, names: readonly string[]): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar.c({ cwd: directory, prefix: 'immutable', portable: true }, [...names])) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** The per-immutable archives of the fixture as zstd-compressed tars, by file name (`NNNNN.tar.zst`). */
+export async function zstdImmutableArchives(fixture: Fixture): Promise<Map<string, Buffer>> {
+  const archives = new Map<string, Buffer>();
+  for (let number = 0; number <= LAST_NUMBER; number += 1) {
+    archives.set(`${padded(number)}.tar.zst`, compress(await tarOf(fixture.nodeImmutable, EXTENSIONS.map((extension) => `${padded(number)}.${extension}`))));
+  }
+  return archives;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

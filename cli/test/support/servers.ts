@@ -30,6 +30,8 @@ export interface SnapshotEntry {
   digestsFile: string;
   /** Template with "{immutable_file_number}". */
   immutablesTemplate: string;
+  /** How the archives are compressed (gzip unless a test says otherwise). */
+  compression?: 'gzip' | 'zstd';
   full: { name: string; size: number; sha256: string; sizeUncompressed: number } | undefined;
   digests: { name: string; digest: string }[];
 }
@@ -134,10 +136,10 @@ function snapshotJson(entry: SnapshotEntry, filesUrl: string): Record<string, un
     digests: { size_uncompressed: 1024, locations: [{ type: 'aggregator', uri: `/files/${entry.digestsFile}` }] },
     immutables: {
       average_size_uncompressed: entry.averageSize,
-      locations: [{ type: 'cloud_storage', uri: { Template: `${filesUrl}/${entry.immutablesTemplate}` }, compression_algorithm: 'gzip' }],
+      locations: [{ type: 'cloud_storage', uri: { Template: `${filesUrl}/${entry.immutablesTemplate}` }, compression_algorithm: entry.compression ?? 'gzip' }],
     },
     ancillary: { size_uncompressed: 0, locations: [] },
-    compression_algorithm: 'gzip',
+    compression_algorithm: entry.compression ?? 'gzip',
   };
 }
 
@@ -271,7 +273,7 @@ export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
 // ------------------------------------------------------------------------------------------ gRPC
 
 function snapshotProto(entry: SnapshotEntry, filesUrl: string): proto.CardanoDatabaseSnapshot {
-  const gzip = proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP;
+  const gzip = entry.compression === 'zstd' ? proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD : proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP;
   return {
     hash: entry.hash,
     merkleRoot: entry.merkleRoot,

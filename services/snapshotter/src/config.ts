@@ -35,8 +35,8 @@ export const snapshotterConfigSchema = z
     digestCache: z.enum(['sqlite', 'json', 'memory']).default('sqlite'),
     /** JSON file of the "json" digest cache. */
     digestCachePath: z.string().min(1).optional(),
-    /** zstd is not available in this build (no maintained offline-installable package). */
-    compression: z.enum(['gzip']).default('gzip'),
+    /** Compression of the archives written: gzip (readable by any tar) or zstd (smaller; clients need zstd). */
+    compression: z.enum(['gzip', 'zstd']).default('gzip'),
     /** How many snapshots (with their full archives) are kept; per-immutable archives are kept while one of them needs them. */
     keepSnapshots: z.coerce.number().int().min(1).default(3),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -87,7 +87,7 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       storePath: 'SQLite file of snapshot records',
       digestCache: 'digest cache: sqlite, json or memory',
       digestCachePath: 'JSON file of the json digest cache',
-      compression: 'archive compression (gzip)',
+      compression: 'archive compression (gzip or zstd)',
       keepSnapshots: 'number of snapshots kept',
       logLevel: 'log level',
     },

@@ -2,6 +2,8 @@
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { decompress } from 'zstd-napi';
 import { x as extract, list } from 'tar';
 import { LocalDirectoryStorage, MeasuringStream, storeArchive } from '../src/index.js';
 import { contentOf, immutableDb, rejection, removeTempDirs, sha256, tempDir } from './fixture.js';
@@ -41,9 +43,23 @@ describe('storeArchive', () => {
     expect(readdirSync(join(storage.root, '.partial'))).toEqual([]);
   });
 
-  it('refuses zstd (no maintained offline zstd for Node 20)', async () => {
+  it('streams a tar.zst that zstd decompresses to the same tar entries, byte-identical', async () => {
+    const directory = immutableDb(2);
     const storage = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
-    await expect(storeArchive({ directory: immutableDb(1), files: ['00000.chunk'], compression: 'zstd', storage, key: 'x.tar.zst' })).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    const files = ['00000.chunk', '00000.primary', '00000.secondary', '00001.chunk'];
+    const archive = await storeArchive({ directory, files, compression: 'zstd', storage, key: 'immutables/x.tar.zst' });
+    const stored = readFileSync(storage.pathOf('immutables/x.tar.zst'));
+    expect(archive).toEqual({ size: stored.length, sha256: sha256(stored) });
+    expect(stored.readUInt32LE(0)).toBe(0xfd2fb528); // zstd frame magic
+    const target = tempDir('extract');
+    await pipeline(Readable.from([decompress(stored)]), extract({ cwd: target }));
+    for (const file of files) expect(readFileSync(join(target, 'immutable', file))).toEqual(contentOf(file));
+    expect(readdirSync(join(target, 'immutable')).sort()).toEqual(files);
+  });
+
+  it('refuses a compression it does not know', async () => {
+    const storage = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
+    await expect(storeArchive({ directory: immutableDb(1), files: ['00000.chunk'], compression: 'brotli' as 'gzip', storage, key: 'x.tar.br' })).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
   });
 });
 

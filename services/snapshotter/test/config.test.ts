@@ -19,7 +19,8 @@ describe('snapshotter configuration', () => {
     expect(() => loadSnapshotterConfig([], { ...required })).toThrow(/storageDirectory \(default\): required with local storage/);
     expect(() => loadSnapshotterConfig([], { ...required, MITHRIL_SNAPSHOTTER_STORAGE: 's3' })).toThrow(/s3Bucket/);
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x', '--digest-cache', 'json'], required)).toThrow(/digestCachePath/);
-    expect(() => loadSnapshotterConfig(['--storage-directory', '/x', '--compression', 'zstd'], required)).toThrow(/compression \(command line\)/);
+    expect(() => loadSnapshotterConfig(['--storage-directory', '/x', '--compression', 'brotli'], required)).toThrow(/compression \(command line\)/);
+    expect(loadSnapshotterConfig(['--storage-directory', '/x', '--compression', 'zstd'], required).compression).toBe('zstd');
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x', '--network', '../etc'], required)).toThrow(/network \(command line\)/);
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x'], { MITHRIL_SNAPSHOTTER_NETWORK: 'devnet' })).toThrow(ConfigError);
   });

@@ -79,7 +79,7 @@ describe('SnapshotterService over gRPC', () => {
     expect(await call('getSnapshot', { digest: expectedRoot(2) })).toEqual({ snapshot: response.snapshot });
   });
 
-  it('answers with typed errors: digest mismatch, unknown snapshot, not final yet, malformed, zstd', async () => {
+  it('answers with typed errors: digest mismatch, unknown snapshot, not final yet, malformed, unknown compression', async () => {
     const mismatch = await failure(call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: 0 }));
     expect(mismatch.code).toBe(status.FAILED_PRECONDITION);
     expect(mismatch.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_DIGEST_MISMATCH, metadata: { expected_digest: expectedRoot(2), computed_digest: expectedRoot(1) } });
@@ -100,9 +100,10 @@ describe('SnapshotterService over gRPC', () => {
     const badDigest = await failure(call('getSnapshot', { digest: 'not hex' }));
     expect(badDigest.detail?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_REQUEST);
 
-    const zstd = await failure(call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: CERTIFICATE, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD }));
-    expect(zstd.code).toBe(status.INVALID_ARGUMENT);
-    expect(zstd.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST, metadata: { supported_compression_algorithms: 'gzip' } });
+    const unknownCompression = await failure(call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: CERTIFICATE, compressionAlgorithm: 9 as CompressionAlgorithm }));
+    expect(unknownCompression.code).toBe(status.INVALID_ARGUMENT);
+    expect(unknownCompression.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+    expect(unknownCompression.detail?.message).toMatch(/compression_algorithm 9 is not a known CompressionAlgorithm/);
   });
 
   it('rejects requests without version metadata or with an incompatible protocol version', async () => {

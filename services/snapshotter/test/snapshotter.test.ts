@@ -5,7 +5,10 @@
  */
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { x as extract } from 'tar';
+import { decompress } from 'zstd-napi';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
 import { CompressionAlgorithm } from '@mithril-ts/proto';
@@ -93,7 +96,7 @@ describe('Snapshotter', () => {
     expect(storage.puts).toEqual([]);
     expect(await store.listSnapshots()).toEqual([]);
     expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: 'XY', certificateHash: CERTIFICATE }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'zstd' }))).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'brotli' as 'gzip' }))).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
     expect(await rejection(snapshotter.getSnapshot(expectedRoot(2)))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -145,6 +148,23 @@ describe('Snapshotter', () => {
 
     // The legacy message points at the full archive.
     expect(snapshotMessage(snapshot, local)).toMatchObject({ digest: expectedRoot(2), size: BigInt(full.length), locations: [message.fullArchiveLocations[0]!.uri], certificateHash: CERTIFICATE });
+  });
+
+  it('makes zstd snapshots beside gzip ones: their own .tar.zst archives, announced as zstd, decompressing to the files', async () => {
+    const { snapshotter, storage, local, directory } = await setup(3);
+    await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    storage.puts.length = 0;
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'zstd' });
+    // The gzip archives of 0..1 do not serve a zstd snapshot.
+    expect(storage.puts.sort()).toEqual([`digests/devnet-e5-i2.digests.json`, `full/devnet-e5-i2.${expectedRoot(2)}.tar.zst`, 'immutables/00000.tar.zst', 'immutables/00001.tar.zst', 'immutables/00002.tar.zst']);
+    const message = cardanoDatabaseSnapshotMessage(snapshot, local);
+    expect(message.compressionAlgorithm).toBe(CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD);
+    expect(message.immutablesLocations).toEqual([{ type: 'cloud_storage', uri: local.url('immutables/{immutable_file_number}.tar.zst'), isTemplate: true, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD }]);
+    const full = Buffer.from(await (await fetch(message.fullArchiveLocations[0]!.uri)).arrayBuffer());
+    expect(sha256(full)).toBe(message.fullArchiveSha256);
+    const restored = tempDir('restored-zstd');
+    await pipeline(Readable.from([decompress(full)]), extract({ cwd: restored }));
+    for (const file of expectedFiles(2)) expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
   });
 
   it('archives only the new immutable file numbers for a later snapshot, and a client restores only what it lacks, in parallel', async () => {
