@@ -22,7 +22,7 @@ import {
   type AggregateSignature,
   type AggregateVerificationKey,
 } from '@mithril-ts/stm';
-import type { Certificate, StakedSigner } from './certificate.js';
+import type { Certificate, CertificateHead, StakedSigner } from './certificate.js';
 import { ProtocolError } from './errors.js';
 import { GENESIS_SIGNATURE_BYTES } from './genesis.js';
 import { ProtocolMessage } from './protocol-message.js';
@@ -64,6 +64,25 @@ export function certificateToJson(certificate: Certificate): string {
  * recomputes it, so a decoded certificate is only as trustworthy as its verification.
  */
 export function certificateFromMessage(value: unknown): Certificate {
+  const { head, multiSignatureText, genesisSignatureText } = decodeHead(value);
+  return {
+    ...head,
+    signature:
+      multiSignatureText !== ''
+        ? { kind: 'multi-signature', multiSignature: decodeMultiSignature(multiSignatureText) }
+        : { kind: 'genesis', genesisSignature: decodeGenesisSignature(genesisSignatureText) },
+  };
+}
+
+/**
+ * Decodes all of a certificate message but its signature, which is only checked to be present
+ * (exactly one of the two). For listing certificates already verified, e.g. from a store.
+ */
+export function certificateHeadFromMessage(value: unknown): CertificateHead {
+  return decodeHead(value).head;
+}
+
+function decodeHead(value: unknown): { head: CertificateHead; multiSignatureText: string; genesisSignatureText: string } {
   const message = object(value, 'certificate');
   const metadata = object(message.metadata, 'metadata');
   const parameters = object(metadata.parameters, 'metadata.parameters');
@@ -75,7 +94,7 @@ export function certificateFromMessage(value: unknown): Certificate {
   const protocolMessage = new ProtocolMessage();
   const parts = object(object(message.protocol_message, 'protocol_message').message_parts, 'protocol_message.message_parts');
   for (const [key, part] of Object.entries(parts)) protocolMessage.set(key, string(part, `message part ${key}`, 64 * 1024));
-  return {
+  const head: CertificateHead = {
     hash: hex64(message.hash, 'hash'),
     previousHash: string(message.previous_hash, 'previous_hash', 64),
     epoch: u64(message.epoch, 'epoch'),
@@ -94,22 +113,27 @@ export function certificateFromMessage(value: unknown): Certificate {
     protocolMessage,
     signedMessage: hex64(message.signed_message, 'signed_message'),
     aggregateVerificationKey: decodeAvk(string(message.aggregate_verification_key, 'aggregate_verification_key', 64 * 1024)),
-    signature:
-      multiSignatureText !== ''
-        ? { kind: 'multi-signature', multiSignature: decodeMultiSignature(multiSignatureText) }
-        : { kind: 'genesis', genesisSignature: decodeGenesisSignature(genesisSignatureText) },
   };
+  return { head, multiSignatureText, genesisSignatureText };
 }
 
+/** Decodes a certificate message from its JSON text (bounded, bigint-safe). */
 export function certificateFromJson(text: string): Certificate {
+  return certificateFromMessage(parseCertificateJson(text));
+}
+
+/** The certificate of a JSON message without decoding its signature (see certificateHeadFromMessage). */
+export function certificateHeadFromJson(text: string): CertificateHead {
+  return certificateHeadFromMessage(parseCertificateJson(text));
+}
+
+function parseCertificateJson(text: string): unknown {
   if (typeof text !== 'string' || text.length > MAX_CERTIFICATE_MESSAGE_BYTES) throw invalid('certificate message too large');
-  let value: unknown;
   try {
-    value = parseJson(text);
+    return parseJson(text);
   } catch (cause) {
     throw invalid(`certificate message is not JSON (${(cause as Error).message})`, cause);
   }
-  return certificateFromMessage(value);
 }
 
 /** json-hex (what the reference writes) or bytes hex of the STM byte format (which it also reads). */

@@ -52,6 +52,12 @@ export interface Certificate {
   readonly signature: CertificateSignature;
 }
 
+/**
+ * A certificate without its signature: what a listing shows. Decoding a multi-signature checks
+ * every point it holds (seconds for a mainnet-size one), so a listing never decodes it.
+ */
+export type CertificateHead = Omit<Certificate, 'signature'>;
+
 export type CertificateDraft = Omit<Certificate, 'hash'>;
 
 const encoder = new TextEncoder();

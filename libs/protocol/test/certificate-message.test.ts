@@ -4,6 +4,8 @@ import {
   ProtocolError,
   certificateFromJson,
   certificateFromMessage,
+  certificateHeadFromJson,
+  certificateHeadFromMessage,
   certificateToJson,
   certificateToMessage,
   type Certificate,
@@ -59,6 +61,29 @@ describe('certificate messages (the reference JSON)', () => {
       expect(() => certificateFromMessage(message)).toThrow(pattern);
     }
     expect(() => certificateFromJson('{"hash":')).toThrow(ProtocolError);
+  });
+});
+
+describe('certificate heads (listings)', () => {
+  it('are the certificate without its signature, which is only checked to be there, not decoded', () => {
+    for (const certificate of chain.certificates) {
+      const { signature: _signature, ...expected } = certificateFromJson(certificateToJson(certificate));
+      expect(certificateHeadFromJson(certificateToJson(certificate))).toEqual(expected);
+    }
+    const good = certificateToMessage(chain.latest) as Record<string, unknown>;
+    // A multi-signature that is not one: the head does not look, the certificate does.
+    const undecodable = { ...good, multi_signature: '7b7d' };
+    expect(certificateHeadFromMessage(undecodable).hash).toBe(chain.latest.hash);
+    expect(() => certificateFromMessage(undecodable)).toThrow(/multi_signature/);
+    for (const [message, pattern] of [
+      [{ ...good, multi_signature: '' }, /exactly one/],
+      [{ ...good, hash: 'xyz' }, /hash/],
+      [{ ...good, aggregate_verification_key: '7b7d' }, /aggregate_verification_key/],
+    ] as const) {
+      expect(() => certificateHeadFromMessage(message)).toThrow(ProtocolError);
+      expect(() => certificateHeadFromMessage(message)).toThrow(pattern);
+    }
+    expect(() => certificateHeadFromJson('x'.repeat(9 * 1024 * 1024))).toThrow(/too large/);
   });
 });
 

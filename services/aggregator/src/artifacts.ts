@@ -1,6 +1,6 @@
 /** Artifacts the aggregator derives from its certificates and store. */
 import type * as proto from '@mithril-ts/proto';
-import { mithrilStakeDistributionHash, type Certificate } from '@mithril-ts/protocol';
+import { mithrilStakeDistributionHash, type CertificateHead } from '@mithril-ts/protocol';
 import { protocolParametersToProto, timestampToProto } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
 
@@ -9,7 +9,7 @@ import type { AggregatorStore } from './store/index.js';
  * recorded for E (they sign from E+1) with the parameters of E+1. Null once the registrations of
  * that epoch were pruned.
  */
-export async function mithrilStakeDistributionArtifact(store: AggregatorStore, certificate: Certificate): Promise<proto.MithrilStakeDistribution | null> {
+export async function mithrilStakeDistributionArtifact(store: AggregatorStore, certificate: CertificateHead): Promise<proto.MithrilStakeDistribution | null> {
   const epoch = certificate.epoch;
   const [signers, parameters] = await Promise.all([store.listSigners(epoch), store.getEpochSettings(epoch + 1n)]);
   if (signers.length === 0 || parameters === null) return null;

@@ -3,7 +3,7 @@ import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServi
 import { context as otelContext, SpanStatusCode, type Meter, type Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
 import { ErrorCode, createServiceError, missingVersionMetadataKeys, readVersionMetadata, setVersionMetadata } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, certificateFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
+import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, certificateFromJson, certificateHeadFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
 import {
   WireError,
   certificateListItemToProto,
@@ -20,6 +20,7 @@ import { AggregatorStoreError, type AggregatorStore, type CertificateRecord, typ
 import { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 import type { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { mithrilStakeDistributionArtifact } from './artifacts.js';
+import { CertificateAnswers } from './certificate-answers.js';
 import type { Snapshotter } from './snapshots.js';
 
 const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
@@ -52,6 +53,8 @@ export interface AggregatorGrpcOptions {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly meter: Meter;
+  /** The certificates as sent, by hash (default: a 32 MiB one of its own). */
+  readonly certificateAnswers?: CertificateAnswers;
 }
 
 function toServiceError(error: unknown, logger: Logger) {
@@ -82,6 +85,8 @@ function signerToProto(record: SignerRegistrationRecord): proto.Signer {
 }
 
 const parsed = (record: CertificateRecord) => certificateFromJson(record.json);
+/** A stored certificate without its multi-signature decoded: all a listing needs (see CertificateHead). */
+const head = (record: CertificateRecord) => certificateHeadFromJson(record.json);
 
 function legacySnapshot(snapshot: proto.CardanoDatabaseSnapshot): proto.Snapshot {
   return {
@@ -101,6 +106,16 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
   const registrations = meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' });
   const epochSettingsAnswers = new WeakMap<object, proto.GetEpochSettingsResponse>();
   const signatures = meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' });
+  const answers = options.certificateAnswers ?? new CertificateAnswers();
+  // Clients fetch a certificate as soon as it is announced: it is kept from its sealing on.
+  runtime.on('certificate', (certificate: Certificate) => {
+    try {
+      answers.of(certificate);
+    } catch (error) {
+      // Built again on demand; the runtime's sealing must not see a listener's failure.
+      logger.warn({ err: error, hash: certificate.hash }, 'could not keep the sealed certificate for the API');
+    }
+  });
 
   /** Runs a unary handler in a span that continues the caller's trace. */
   function unary<Req, Res>(name: string, body: (request: Req) => Promise<Res>, onOutcome?: (outcome: string) => void) {
@@ -156,7 +171,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       const page = pageOf(request);
       const records = await store.latestCertificates({ limit: page.limit + 1, offset: page.offset });
       return {
-        certificates: records.slice(0, page.limit).map((record) => certificateListItemToProto(parsed(record))),
+        certificates: records.slice(0, page.limit).map((record) => certificateListItemToProto(head(record))),
         nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
       };
     }),
@@ -165,13 +180,13 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a certificate hash is 64 lowercase hex characters');
       const record = await store.getCertificate(request.hash);
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', `no certificate has hash ${request.hash}`);
-      return { certificate: certificateToProto(parsed(record)) };
+      return { certificate: answers.ofRecord(record) };
     }),
 
     getGenesisCertificate: unary<proto.GetGenesisCertificateRequest, proto.GetGenesisCertificateResponse>('GetGenesisCertificate', async () => {
       const record = await store.latestGenesisCertificate();
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', 'no genesis certificate exists yet');
-      return { certificate: certificateToProto(parsed(record)) };
+      return { certificate: answers.ofRecord(record) };
     }),
 
     // The legacy snapshot shape: the full archive of a Cardano database snapshot.
@@ -199,7 +214,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       const records = await store.latestCertificatesOfKind('MithrilStakeDistribution', { limit: page.limit + 1, offset: page.offset });
       const items: proto.MithrilStakeDistributionListItem[] = [];
       for (const record of records.slice(0, page.limit)) {
-        const artifact = await mithrilStakeDistributionArtifact(store, parsed(record));
+        const artifact = await mithrilStakeDistributionArtifact(store, head(record));
         if (artifact !== null) items.push({ epoch: artifact.epoch, hash: artifact.hash, certificateHash: artifact.certificateHash, createdAt: artifact.createdAt });
       }
       return { mithrilStakeDistributions: items, nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '' };
@@ -210,7 +225,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
         const records = await store.latestCertificatesOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
         for (const record of records) {
-          const artifact = await mithrilStakeDistributionArtifact(store, parsed(record));
+          const artifact = await mithrilStakeDistributionArtifact(store, head(record));
           if (artifact?.hash === request.hash) return { mithrilStakeDistribution: artifact };
         }
         if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Mithril stake distribution has hash ${request.hash}`);
@@ -312,7 +327,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     }
     const onCertificate = (certificate: Certificate) => {
       if (kinds.size > 0 && !kinds.has(certificate.signedEntityType.kind)) return;
-      call.write({ certificate: certificateToProto(certificate) });
+      call.write({ certificate: answers.of(certificate) });
     };
     runtime.on('certificate', onCertificate);
     const stop = () => {

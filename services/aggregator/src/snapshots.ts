@@ -14,7 +14,7 @@ import {
   type CardanoDbBeacon,
   type ImmutableFileDigest,
 } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, certificateFromJson, type Certificate } from '@mithril-ts/protocol';
+import { PROTOCOL_VERSION, certificateHeadFromJson, type CertificateHead } from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
 
@@ -73,7 +73,7 @@ function describe(call: string, error: ServiceError): Error {
 
 /** Makes the snapshot of every CardanoDatabase certificate, retrying the failed ones. */
 export class SnapshotProducer {
-  readonly #pending = new Map<string, Certificate>();
+  readonly #pending = new Map<string, CertificateHead>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
 
@@ -88,7 +88,7 @@ export class SnapshotProducer {
   /** Queues the recent CardanoDatabase certificates without a snapshot (after a restart), then runs. */
   async start(recent = 20): Promise<void> {
     for (const record of await this.store.latestCertificatesOfKind('CardanoDatabase', { limit: recent })) {
-      if ((await this.store.cardanoDatabaseSnapshotOfCertificate(record.hash)) === null) this.#pending.set(record.hash, certificateFromJson(record.json));
+      if ((await this.store.cardanoDatabaseSnapshotOfCertificate(record.hash)) === null) this.#pending.set(record.hash, certificateHeadFromJson(record.json));
     }
     const loop = () => {
       this.#running = this.#drain().finally(() => {
@@ -98,7 +98,7 @@ export class SnapshotProducer {
     this.#timer = setTimeout(loop, 0);
   }
 
-  onCertificate(certificate: Certificate): void {
+  onCertificate(certificate: CertificateHead): void {
     if (certificate.signedEntityType.kind !== 'CardanoDatabase' || certificate.previousHash === '') return;
     this.#pending.set(certificate.hash, certificate);
   }

@@ -11,6 +11,7 @@ import {
   sealCertificate,
   validateProtocolParameters,
   type Certificate,
+  type CertificateHead,
   type ProtocolParameters,
   type SignedEntityKind,
   type SignedEntityType,
@@ -110,7 +111,7 @@ export function timestampFromProto(message: proto.Timestamp | undefined, what: s
 }
 
 /** What a certificate and its list entry share: all but the signers list and the signature. */
-function certificateHeadToProto(certificate: Certificate) {
+function certificateHeadToProto(certificate: CertificateHead) {
   const { metadata } = certificate;
   return {
     hash: certificate.hash,
@@ -143,7 +144,7 @@ export function certificateToProto(certificate: Certificate): proto.Certificate 
 }
 
 /** A certificate's list entry: the signers counted instead of listed, and no signature. */
-export function certificateListItemToProto(certificate: Certificate): proto.CertificateListItem {
+export function certificateListItemToProto(certificate: CertificateHead): proto.CertificateListItem {
   const head = certificateHeadToProto(certificate);
   return { ...head, metadata: { ...head.metadata, totalSigners: BigInt(certificate.metadata.signers.length) } };
 }
