@@ -4,8 +4,11 @@
  * `node --import tsx servers.ts <role>`; each reports `{ port, ... }` over IPC once listening and
  * stops on "stop".
  *
- * - aggregator: the real aggregator (SQLite store, gRPC API) holding a stored certificate chain
- *   built by libs/protocol's chain fixture (real STM multi-signatures, genesis certificate).
+ * - aggregator [signers]: the real aggregator (SQLite store, gRPC API) holding a stored certificate
+ *   chain built by libs/protocol's chain fixture (real STM multi-signatures, genesis certificate).
+ *   With `signers`, every multi-signature is widened to that many signature entries (the
+ *   fixture's own entries repeated) and its certificate re-sealed under its new hash: the size a
+ *   mainnet certificate has (hundreds of signers), which the fixture's few parties do not reach.
  * - gateway <aggregator address> <volatileCacheMs>: the REST gateway in front of it.
  * - baseline: a bare fastify answering the same two routes with constant bodies.
  */
@@ -15,12 +18,27 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { aggregatorConfigSchema, certificateRecordOf, startAggregator } from '../../aggregator/src/index.js';
 import { buildChain, schedule } from '../../../libs/protocol/test/chain-fixture.js';
+import { sealCertificate, type Certificate } from '@mithril-ts/protocol';
+import { AggregateSignature } from '@mithril-ts/stm';
 import { restGatewayConfigSchema, startRestGateway } from '../src/index.js';
 
 type Stoppable = { close(): Promise<void> };
 
-async function aggregator(): Promise<Stoppable> {
-  const chain = buildChain({ lastEpoch: 6n });
+/** The certificate with `signers` signature entries and signers listed; genesis ones unchanged. */
+function widened(certificate: Certificate, signers: number): Certificate {
+  if (certificate.signature.kind !== 'multi-signature') return certificate;
+  const { signatures, batchProof } = certificate.signature.multiSignature;
+  const { hash: _hash, ...draft } = certificate;
+  return sealCertificate({
+    ...draft,
+    metadata: { ...draft.metadata, signers: Array.from({ length: signers }, (_, i) => ({ partyId: `pool-${i}`, stake: 1_000_000n + BigInt(i) })) },
+    signature: { kind: 'multi-signature', multiSignature: new AggregateSignature(Array.from({ length: signers }, (_, i) => signatures[i % signatures.length]!), batchProof) },
+  });
+}
+
+async function aggregator(signers?: number): Promise<Stoppable> {
+  const fixture = buildChain({ lastEpoch: 6n });
+  const chain = { certificates: signers === undefined ? fixture.certificates : fixture.certificates.map((certificate) => widened(certificate, signers)) };
   const root = mkdtempSync(join(tmpdir(), 'rest-bench-'));
   mkdirSync(join(root, 'chain'));
   mkdirSync(join(root, 'immutable'));
@@ -74,7 +92,7 @@ async function baseline(): Promise<Stoppable> {
 }
 
 const [role, ...args] = process.argv.slice(2);
-const started = role === 'aggregator' ? await aggregator() : role === 'gateway' ? await gateway(args[0]!, args[1]!) : await baseline();
+const started = role === 'aggregator' ? await aggregator(args[0] === undefined ? undefined : Number(args[0])) : role === 'gateway' ? await gateway(args[0]!, args[1]!) : await baseline();
 process.on('message', (message) => {
   if (message === 'stop') void started.close().then(() => process.exit(0));
 });
