@@ -113,7 +113,9 @@ export async function runMigrations(connection: MigrationConnection, files: read
     if (error instanceof StoreSetupError) throw error;
     // umzug wraps what the migration threw: report the SQL error itself.
     const cause = (error as { cause?: unknown }).cause ?? error;
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // Not `instanceof Error`: a native module's errors may come from another realm (jest's VM contexts).
+    const message = (cause as { message?: unknown } | null)?.message;
+    const detail = typeof message === 'string' ? message : String(cause);
     throw new StoreSetupError('MIGRATION_FAILED', `migrating the ${application} ${connection.dialect} database failed: ${detail}`, { cause: error });
   }
 }
