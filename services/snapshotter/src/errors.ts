@@ -1,3 +1,5 @@
+import { errorMessage } from '@mithril-ts/service-kit';
+
 /** The one error class of the snapshotter: every failure it reports carries a code the gRPC layer maps. */
 export type SnapshotterErrorCode =
   /** A request field or a setting is malformed (bad hex, wrong network, bad key). */
@@ -34,5 +36,5 @@ export class SnapshotterError extends Error {
 }
 
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -1,4 +1,4 @@
-import { StoreSetupError } from '@mithril-ts/service-kit';
+import { StoreSetupError, errorMessage } from '@mithril-ts/service-kit';
 
 /** The one error class of the aggregator store: every failure it reports carries a code. */
 export type AggregatorStoreErrorCode =
@@ -49,6 +49,6 @@ export function isRecordNotFound(error: unknown): boolean {
 /** Wraps anything that is not already a store error. */
 export function asStoreError(error: unknown, what: string): AggregatorStoreError {
   if (error instanceof AggregatorStoreError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return new AggregatorStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
 }

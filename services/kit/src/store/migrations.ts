@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { UmzugStorage } from 'umzug';
+import { errorMessage } from '../error-message.js';
 import { StoreSetupError } from './errors.js';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
@@ -113,9 +114,7 @@ export async function runMigrations(connection: MigrationConnection, files: read
     if (error instanceof StoreSetupError) throw error;
     // umzug wraps what the migration threw: report the SQL error itself.
     const cause = (error as { cause?: unknown }).cause ?? error;
-    // Not `instanceof Error`: a native module's errors may come from another realm (jest's VM contexts).
-    const message = (cause as { message?: unknown } | null)?.message;
-    const detail = typeof message === 'string' ? message : String(cause);
+    const detail = errorMessage(cause);
     throw new StoreSetupError('MIGRATION_FAILED', `migrating the ${application} ${connection.dialect} database failed: ${detail}`, { cause: error });
   }
 }

@@ -1,4 +1,4 @@
-import { StoreSetupError } from '@mithril-ts/service-kit';
+import { StoreSetupError, errorMessage } from '@mithril-ts/service-kit';
 
 /** The one error class of the signer store: every failure it reports carries a code. */
 export type SignerStoreErrorCode =
@@ -34,6 +34,6 @@ export function fromStoreSetupError(error: unknown): unknown {
 
 export function asStoreError(error: unknown, what: string): SignerStoreError {
   if (error instanceof SignerStoreError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   return new SignerStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
 }
