@@ -1,5 +1,5 @@
 /** Streaming archives: what is stored extracts byte-identical, and its size and SHA-256 are those of the stored bytes. */
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,6 +41,28 @@ describe('storeArchive', () => {
     expect(error.message).toContain('00007.chunk');
     expect(existsSync(storage.pathOf('immutables/00007.tar.gz'))).toBe(false);
     expect(readdirSync(join(storage.root, '.partial'))).toEqual([]);
+  });
+
+  it('reports a file tar cannot read while the archive waits on a slow storage, and stores nothing', async () => {
+    const directory = immutableDb(1);
+    // Large files first: tar reaches the missing one while the compressor waits for the storage,
+    // when nothing is reading tar's stream.
+    const big = ['a', 'b', 'c', 'd', 'e'].map((letter) => `0000${letter}`);
+    for (const name of big) writeFileSync(join(directory, name), Buffer.alloc(2 * 1024 * 1024, name));
+    const local = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
+    const slow = Object.assign(Object.create(local) as LocalDirectoryStorage, {
+      put: (key: string, source: AsyncIterable<Uint8Array>) =>
+        local.put(key, (async function* () {
+          for await (const chunk of source) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            yield chunk;
+          }
+        })()),
+    });
+    const error = await rejection(storeArchive({ directory, files: [...big, '00009.chunk'], compression: 'gzip', storage: slow, key: 'immutables/00009.tar.gz' }));
+    expect(error).toMatchObject({ code: 'IMMUTABLE_DB_UNREADABLE' });
+    expect(error.message).toContain('00009.chunk');
+    expect(existsSync(local.pathOf('immutables/00009.tar.gz'))).toBe(false);
   });
 
   it('streams a tar.zst that zstd decompresses to the same tar entries, byte-identical', async () => {

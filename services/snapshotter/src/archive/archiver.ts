@@ -61,6 +61,12 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
   // portable: no owner, group or host-specific fields; follow: archive a symlinked file's bytes.
   const tar = createTar({ cwd: request.directory, prefix: ARCHIVE_DIRECTORY, portable: true, follow: true, noDirRecurse: true }, [...request.files]);
   const measure = new MeasuringStream();
+  // A file tar cannot read is recorded the moment tar reports it: a Minipass stream throws an
+  // 'error' nobody listens to, and the iteration below listens only while it runs.
+  let readError: unknown;
+  tar.on('error', (error: unknown) => {
+    readError ??= error;
+  });
   let sourceError: unknown;
   // Minipass (tar's stream) is consumed as an async iterable, which carries its errors along.
   const source = pipeline(async function* () {
@@ -73,12 +79,15 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
   } catch (error) {
     source.destroy();
     // The storage saw the stream fail: report why the archive could not be produced.
-    const cause = sourceError ?? error;
+    const cause = readError ?? sourceError ?? error;
     if (cause instanceof SnapshotterError) throw cause;
-    throw new SnapshotterError(sourceError === undefined ? 'STORAGE_FAILED' : 'IMMUTABLE_DB_UNREADABLE', `archiving ${request.files.length} file(s) into ${request.key} failed: ${describeError(cause)}`, { cause });
+    throw new SnapshotterError(cause === error ? 'STORAGE_FAILED' : 'IMMUTABLE_DB_UNREADABLE', `archiving ${request.files.length} file(s) into ${request.key} failed: ${describeError(cause)}`, { cause });
   }
-  if (sourceError !== undefined) {
-    throw new SnapshotterError('IMMUTABLE_DB_UNREADABLE', `archiving into ${request.key} failed: ${describeError(sourceError)}`, { cause: sourceError });
+  const failure = readError ?? sourceError;
+  if (failure !== undefined) {
+    // The storage took a stream that ended early: what it stored is not the archive.
+    await request.storage.delete(request.key).catch(() => undefined);
+    throw new SnapshotterError('IMMUTABLE_DB_UNREADABLE', `archiving into ${request.key} failed: ${describeError(failure)}`, { cause: failure });
   }
   return { size: measure.size, sha256: measure.sha256 };
 }
