@@ -8,58 +8,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SnapshotterError, describeError } from '../errors.js';
-import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME, type DigestCache } from './port.js';
+import { MirroredDigestCache } from './mirrored.js';
+import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME } from './port.js';
 
 /** Far above a mainnet cache (~15,000 entries of ~80 bytes): anything larger is not a cache file. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-export class JsonFileDigestCache implements DigestCache {
-  #loading: Promise<Map<string, string>> | undefined;
+export class JsonFileDigestCache extends MirroredDigestCache {
   /** Writes are chained so two puts never interleave their renames. */
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string) {}
-
-  async get(names: readonly string[]): Promise<Map<string, string>> {
-    const digests = await this.load();
-    const found = new Map<string, string>();
-    for (const name of names) {
-      const digest = digests.get(name);
-      if (digest !== undefined) found.set(name, digest);
-    }
-    return found;
+  constructor(readonly path: string) {
+    super();
   }
 
-  async put(entries: ReadonlyMap<string, string>): Promise<void> {
-    const digests = await this.load();
-    let changed = false;
-    for (const [name, digest] of entries) {
-      if (!IMMUTABLE_FILE_NAME.test(name) || !FILE_DIGEST_HEX.test(digest)) {
-        throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
-      }
-      if (digests.get(name) !== digest) {
-        digests.set(name, digest);
-        changed = true;
-      }
-    }
-    if (!changed) return;
+  /** The whole file is written each time, so a failed write's entries go with the next one. */
+  protected async persist(_added: readonly (readonly [string, string])[], all: ReadonlyMap<string, string>): Promise<void> {
     // The text is taken when the write's turn comes, so the last write holds every entry.
-    const write = this.#writing.then(() => this.writeAtomically(JSON.stringify(Object.fromEntries([...digests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))));
+    const write = this.#writing.then(() => this.writeAtomically(JSON.stringify(Object.fromEntries([...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))))));
     this.#writing = write.catch(() => {});
     await write;
   }
 
-  /** The file's entries, read once (concurrent first calls share the one reading). */
-  private load(): Promise<Map<string, string>> {
-    this.#loading ??= this.read();
-    // A failed reading is tried again by the next call.
-    this.#loading.catch(() => {
-      this.#loading = undefined;
-    });
-    return this.#loading;
-  }
-
-  private async read(): Promise<Map<string, string>> {
+  protected async read(): Promise<Map<string, string>> {
     let text: string;
     try {
       if ((await stat(this.path)).size > MAX_FILE_BYTES) {

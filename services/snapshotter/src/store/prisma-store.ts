@@ -4,6 +4,7 @@
  * cache, all in one SQLite file.
  */
 import { SnapshotterError, describeError } from '../errors.js';
+import { MirroredDigestCache } from '../digest-cache/mirrored.js';
 import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME, type DigestCache } from '../digest-cache/port.js';
 import type { PrismaClient } from './generated/client.js';
 import type * as Rows from './generated/models.js';
@@ -167,65 +168,35 @@ export class PrismaSnapshotStore implements SnapshotStore {
   }
 }
 
-/**
- * The per-file digest cache in the store's `immutable_file_digest` table. The table is read once
- * (one query) and then mirrored in memory: a digest of a final immutable file never changes, so
- * the mirror cannot go stale in a way that matters — an entry another writer added is at worst
- * hashed again. A re-digest after one new file then costs no query, only the new rows' INSERT.
- */
-export class PrismaDigestCache implements DigestCache {
-  #mirror: Promise<Map<string, string>> | undefined;
-
+/** The per-file digest cache in the store's `immutable_file_digest` table, mirrored in memory. */
+export class PrismaDigestCache extends MirroredDigestCache {
   constructor(
     private readonly client: PrismaClient,
     private readonly closed: () => boolean,
-  ) {}
-
-  async get(names: readonly string[]): Promise<Map<string, string>> {
-    const digests = await this.load();
-    const found = new Map<string, string>();
-    for (const name of names) {
-      const digest = digests.get(name);
-      if (digest !== undefined) found.set(name, digest);
-    }
-    return found;
+  ) {
+    super();
   }
 
-  async put(entries: ReadonlyMap<string, string>): Promise<void> {
-    for (const [name, digest] of entries) {
-      if (!IMMUTABLE_FILE_NAME.test(name) || !FILE_DIGEST_HEX.test(digest)) {
-        throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
-      }
-    }
-    const digests = await this.load();
-    const rows = [...entries].filter(([name, digest]) => digests.get(name) !== digest);
+  protected override assertUsable(): void {
+    if (this.closed()) throw new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed');
+  }
+
+  protected async persist(added: readonly (readonly [string, string])[], all: Map<string, string>): Promise<void> {
+    let written = 0;
     try {
       // One multi-row INSERT per batch: a first digest of a mainnet database writes ~15,000 rows.
-      for (let start = 0; start < rows.length; start += BATCH) {
-        const batch = rows.slice(start, start + BATCH);
+      for (; written < added.length; written += BATCH) {
+        const batch = added.slice(written, written + BATCH);
         const placeholders = batch.map(() => '(?, ?)').join(', ');
         await this.client.$executeRawUnsafe(`INSERT OR REPLACE INTO "immutable_file_digest" ("file_name", "digest") VALUES ${placeholders}`, ...batch.flat());
-        for (const [name, digest] of batch) digests.set(name, digest);
       }
     } catch (error) {
+      for (const [name] of added.slice(written)) all.delete(name);
       throw asStoreError(error, 'writing the digest cache');
     }
   }
 
-  /** The table's entries, read once (concurrent first calls share the one reading; a failed one is retried by the next call). */
-  private load(): Promise<Map<string, string>> {
-    if (this.closed()) return Promise.reject(new SnapshotterError('STORE_FAILED', 'the snapshotter store is closed'));
-    if (this.#mirror === undefined) {
-      const loading = this.read();
-      this.#mirror = loading;
-      loading.catch(() => {
-        if (this.#mirror === loading) this.#mirror = undefined;
-      });
-    }
-    return this.#mirror;
-  }
-
-  private async read(): Promise<Map<string, string>> {
+  protected async read(): Promise<Map<string, string>> {
     let rows: { fileName: string; digest: string }[];
     try {
       rows = await this.client.immutableFileDigest.findMany({ select: { fileName: true, digest: true } });
