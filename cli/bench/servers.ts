@@ -13,7 +13,8 @@
 import { join } from 'node:path';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
-import { certificateToProto, createLogger, startGrpcServer, withVersionCheck } from '@mithril-ts/service-kit';
+import { certificateToProto, withVersionCheck } from '@mithril-ts/proto';
+import { createLogger, startGrpcServer } from '@mithril-ts/service-kit';
 // The snapshotter is no dependency of the client: the bench borrows it from the workspace.
 import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
 import { ensureDataset } from '../../services/snapshotter/bench/dataset.js';

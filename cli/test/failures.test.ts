@@ -194,7 +194,7 @@ test('over REST, a certificate whose content does not match its hash fails verif
 });
 
 test('over gRPC, a certificate whose content does not match its hash fails verification', async () => {
-  const { certificateToProto } = await import('@mithril-ts/service-kit');
+  const { certificateToProto } = await import('@mithril-ts/proto');
   const served = certificateToProto(fixture.snapshotCertificate);
   served.protocolMessage = { parts: served.protocolMessage!.parts.map((part) => (part.key === 'cardano_database_merkle_root' ? { key: part.key, value: 'f'.repeat(64) } : part)) };
   grpc.certificateOverrides.set(fixture.snapshotCertificate.hash, served);

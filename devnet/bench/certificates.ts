@@ -5,9 +5,8 @@
  * pass on a certificate that does not verify.
  */
 import { credentials, Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { AggregatorServiceClient, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse } from '@mithril-ts/proto';
+import { AggregatorServiceClient, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, type Certificate, type ChainVerificationResult, type ProtocolMessagePartKey, type SignedEntityType } from '@mithril-ts/protocol';
-import { certificateFromProto } from '@mithril-ts/service-kit';
 
 /** A certificate of 3000 signers is about a megabyte on the wire. */
 const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;

@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
-import { AggregatorServiceClient, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse } from '@mithril-ts/proto';
+import { AggregatorServiceClient, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, PROTOCOL_VERSION, cardanoDatabaseSnapshotHash, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
-import { certificateFromProto } from '@mithril-ts/service-kit';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import { Metadata, credentials, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
+import { WireError, certificateFromProto, protocolParametersFromProto, signedEntityTypeFromProto, timestampFromProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, formatTimestamp, type Certificate } from '@mithril-ts/protocol';
-import { WireError, certificateFromProto, protocolParametersFromProto, signedEntityTypeFromProto, timestampFromProto } from '@mithril-ts/service-kit';
 import { CliError, verificationFailed } from '../errors.js';
 import { CLIENT_VERSION } from '../version.js';
 import { Reader, digestsListFromEntries, malformed } from './decode.js';

@@ -8,12 +8,12 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server as GrpcServer, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { stringifyJson, encodeJsonHex } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
+import { certificateToProto, protocolParametersToProto, signedEntityTypeToProto, timestampToProto, withVersionCheck } from '@mithril-ts/proto';
 import { certificateToMessage, formatTimestamp, type Certificate, type ProtocolParameters, type SignerRecord } from '@mithril-ts/protocol';
-import { certificateToProto, protocolParametersToProto, signedEntityTypeToProto, startGrpcServer, timestampToProto, withVersionCheck, type RunningServer } from '@mithril-ts/service-kit';
 import { VerificationKeyPoP, avkToBytes, verificationKeyPoPToJson } from '@mithril-ts/stm';
 import { NETWORK, type Fixture } from './fixture.js';
 
@@ -387,11 +387,12 @@ export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAgg
           };
     }),
   };
-  const running: RunningServer = await startGrpcServer({
-    host: '127.0.0.1',
-    port: 0,
-    services: [{ name: 'mithril.v1.AggregatorService', definition: proto.AggregatorServiceService, implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0') }],
-  });
-  return { address: `127.0.0.1:${running.port}`, calls, certificateOverrides, close: () => running.close() };
+  // A bare grpc-js server: the client's tests carry none of the services' kit.
+  const server = new GrpcServer();
+  server.addService(proto.AggregatorServiceService, withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0'));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  const close = () => new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  return { address: `127.0.0.1:${port}`, calls, certificateOverrides, close };
 }
-

@@ -1,7 +1,7 @@
 /** Artifacts the aggregator derives from its certificates and store. */
+import { protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import type * as proto from '@mithril-ts/proto';
 import { mithrilStakeDistributionHash, type CertificateHead } from '@mithril-ts/protocol';
-import { protocolParametersToProto, timestampToProto } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
 
 /**

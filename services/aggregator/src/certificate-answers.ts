@@ -5,9 +5,9 @@
  * decoded when it is sealed) and then served from here while it fits the byte budget, the most
  * recently used first to stay.
  */
+import { certificateToProto } from '@mithril-ts/proto';
 import type * as proto from '@mithril-ts/proto';
 import { certificateFromJson, type Certificate } from '@mithril-ts/protocol';
-import { certificateToProto } from '@mithril-ts/service-kit';
 import type { CertificateRecord } from './store/index.js';
 
 /** Room for the latest few hundred certificates of a mainnet-size network. */

@@ -2,20 +2,9 @@
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { context as otelContext, SpanStatusCode, type Meter, type Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
-import { ErrorCode, createServiceError, missingVersionMetadataKeys, readVersionMetadata, setVersionMetadata } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, certificateFromJson, certificateHeadFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
-import {
-  WireError,
-  certificateListItemToProto,
-  certificateToProto,
-  extractTraceContext,
-  protocolParametersToProto,
-  signedEntityKindFromProto,
-  signedEntityTypeFromProto,
-  withVersionCheck,
-  type HostedService,
-  type Logger,
-} from '@mithril-ts/service-kit';
+import { ErrorCode, checkCallVersions, createServiceError, WireError, certificateListItemToProto, certificateToProto, protocolParametersToProto, signedEntityKindFromProto, signedEntityTypeFromProto, withVersionCheck } from '@mithril-ts/proto';
+import { ProtocolError, certificateFromJson, certificateHeadFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
+import { extractTraceContext, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import { AggregatorStoreError, type AggregatorStore, type CertificateRecord, type SignerRegistrationRecord } from './store/index.js';
 import { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 import type { AggregatorRuntime } from './runtime/aggregator-runtime.js';
@@ -302,20 +291,9 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
   };
 
   const watchCertificates = (call: ServerWritableStream<proto.WatchCertificatesRequest, proto.WatchCertificatesResponse>) => {
-    call.sendMetadata(setVersionMetadata({ nodeVersion: options.nodeVersion, protocolVersion: PROTOCOL_VERSION }));
-    const received = readVersionMetadata(call.metadata);
-    const missing = missingVersionMetadataKeys(received);
-    try {
-      if (missing.length > 0) {
-        throw createServiceError({ code: ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA, message: `request metadata lacks ${missing.join(' and ')}` });
-      }
-      try {
-        assertCompatibleProtocolVersion(received.protocolVersion!);
-      } catch (error) {
-        throw createServiceError({ code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION, message: (error as Error).message });
-      }
-    } catch (serviceError) {
-      call.emit('error', serviceError);
+    const refusal = checkCallVersions(call, options.nodeVersion);
+    if (refusal !== undefined) {
+      call.emit('error', refusal);
       return;
     }
     let kinds: Set<SignedEntityKind>;

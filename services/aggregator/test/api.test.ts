@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { parsePoolId } from '@mithril-ts/cardano';
-import { AggregatorServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage } from '@mithril-ts/proto';
+import { AggregatorServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, certificateFromJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
-import { certificateFromProto } from '@mithril-ts/service-kit';
 import { Initializer } from '@mithril-ts/stm';
 import {
   aggregatorConfigSchema,

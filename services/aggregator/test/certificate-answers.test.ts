@@ -1,7 +1,6 @@
 /** The certificates the gRPC API sends, kept by hash within a byte budget. */
-import { Certificate as CertificateMessage } from '@mithril-ts/proto';
+import { Certificate as CertificateMessage, certificateFromProto, certificateToProto } from '@mithril-ts/proto';
 import { certificateToJson } from '@mithril-ts/protocol';
-import { certificateFromProto, certificateToProto } from '@mithril-ts/service-kit';
 import { buildChain } from '../../../libs/protocol/test/chain-fixture.js';
 import { CertificateAnswers } from '../src/certificate-answers.js';
 import type { CertificateRecord } from '../src/store/index.js';

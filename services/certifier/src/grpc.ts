@@ -1,14 +1,8 @@
 /** The CertifierService gRPC handlers: decode, certify, map outcomes to typed gRPC errors. */
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  CertifierServiceService,
-  ErrorCode,
-  createServiceError,
-  type CertifierServiceCertifyRequest,
-  type CertifierServiceCertifyResponse,
-} from '@mithril-ts/proto';
+import { CertifierServiceService, ErrorCode, createServiceError, type CertifierServiceCertifyRequest, type CertifierServiceCertifyResponse, withVersionCheck } from '@mithril-ts/proto';
 import { context as otelContext } from '@opentelemetry/api';
-import { extractTraceContext, withVersionCheck, type HostedService, type Logger } from '@mithril-ts/service-kit';
+import { extractTraceContext, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import { CertificationError } from './certification.js';
 import type { Certifier } from './service.js';
 

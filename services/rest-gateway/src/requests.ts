@@ -4,6 +4,7 @@
  * writes) or bytes hex (which it also reads); every field is checked and decoded here, so that a
  * malformed request is a 400 naming the field, before anything goes upstream.
  */
+import { signedEntityTypeToProto } from '@mithril-ts/proto';
 import { z } from 'zod';
 import { decodeJsonHexOrBytesHex } from '@mithril-ts/codec';
 import {
@@ -15,7 +16,6 @@ import {
 } from '@mithril-ts/cardano';
 import type { SignerRegistration, SingleSignature as SingleSignatureMessage } from '@mithril-ts/proto';
 import { signedEntityTypeFromJson } from '@mithril-ts/protocol';
-import { signedEntityTypeToProto } from '@mithril-ts/service-kit';
 import { VerificationKeyPoP, singleSignatureFromBytes, singleSignatureFromJson, singleSignatureToBytes, verificationKeyPoPFromJson } from '@mithril-ts/stm';
 import { badRequest } from './errors.js';
 

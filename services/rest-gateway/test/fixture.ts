@@ -19,18 +19,13 @@ import {
 } from '@mithril-ts/cardano';
 import { encodeBech32 } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
+import { certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import {
   cardanoDatabaseSnapshotHash,
   mithrilStakeDistributionHash,
   type Certificate,
   type SignerRecord,
 } from '@mithril-ts/protocol';
-import {
-  certificateListItemToProto,
-  certificateToProto,
-  protocolParametersToProto,
-  timestampToProto,
-} from '@mithril-ts/service-kit';
 import { Initializer } from '@mithril-ts/stm';
 import { buildChain, schedule, type ChainFixture } from '../../../libs/protocol/test/chain-fixture.js';
 

@@ -13,8 +13,8 @@ import {
   operationalCertificateToJson,
 } from '@mithril-ts/cardano';
 import * as proto from '@mithril-ts/proto';
+import { signedEntityTypeToProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, avkJsonHex, certificateToJson, signedMessageBytes } from '@mithril-ts/protocol';
-import { signedEntityTypeToProto } from '@mithril-ts/service-kit';
 import { singleSignatureToBytes, singleSignatureToJson, verificationKeyPoPFromJson, verificationKeyPoPToJson, type SingleSignature } from '@mithril-ts/stm';
 import { HTTP_STATUS_OF_ERROR_CODE, OPENAPI_VERSION, REST_GATEWAY_VERSION, restGatewayConfigSchema, startRestGateway, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
 import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, poolIdOf, type HttpAnswer, type World } from './fixture.js';

@@ -5,11 +5,11 @@
  * not once per fetch. Settings are reused while fresh, refetched early when a signature names a
  * newer epoch, and concurrent callers share one fetch.
  */
+import { WireError, protocolParametersFromProto } from '@mithril-ts/proto';
 import { createHash } from 'node:crypto';
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { EpochSettings } from '@mithril-ts/proto';
 import { ProtocolError, closeSignerSet, type ProtocolParameters, type SignerRecord, type SignerSet } from '@mithril-ts/protocol';
-import { WireError, protocolParametersFromProto } from '@mithril-ts/service-kit';
 import { Clerk } from '@mithril-ts/stm';
 import { notReady } from './errors.js';
 

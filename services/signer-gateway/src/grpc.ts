@@ -4,16 +4,8 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace, type Tracer } from '@opentelemetry/api';
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  ErrorCode,
-  SignerGatewayServiceService,
-  createServiceError,
-  type SignerGatewayServiceRegisterSignatureRequest,
-  type SignerGatewayServiceRegisterSignatureResponse,
-  type SignerGatewayServiceRegisterSignerRequest,
-  type SignerGatewayServiceRegisterSignerResponse,
-} from '@mithril-ts/proto';
-import { extractTraceContext, withVersionCheck, type HostedService } from '@mithril-ts/service-kit';
+import { ErrorCode, SignerGatewayServiceService, createServiceError, type SignerGatewayServiceRegisterSignatureRequest, type SignerGatewayServiceRegisterSignatureResponse, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
+import { extractTraceContext, type HostedService } from '@mithril-ts/service-kit';
 import { GatewayError } from './errors.js';
 import type { SignerGateway } from './gateway.js';
 import type { CallContext } from './ports.js';

@@ -3,10 +3,10 @@
  * present, bounded and decodable, or the request is refused with MALFORMED_REQUEST naming the
  * field. Whether a registration is vouched for, or a signature verifies, is decided later.
  */
+import { WireError, signedEntityTypeFromProto } from '@mithril-ts/proto';
 import { CodecError, decodeBech32, toHex } from '@mithril-ts/codec';
 import type { SignerRegistration, SingleSignature as SingleSignatureMessage } from '@mithril-ts/proto';
 import type { SignedEntityType } from '@mithril-ts/protocol';
-import { WireError, signedEntityTypeFromProto } from '@mithril-ts/service-kit';
 import { VerificationKeyPoP, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
 import { malformed } from './errors.js';
 

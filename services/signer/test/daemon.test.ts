@@ -7,15 +7,9 @@ import { join } from 'node:path';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { operationalCertificateFromCbor, verifyKesSignature } from '@mithril-ts/cardano';
 import { Devnet } from '@mithril-ts/devnet';
-import {
-  AggregatorServiceService,
-  SignerGatewayServiceService,
-  readVersionMetadata,
-  type SignerGatewayServiceRegisterSignerRequest,
-  type SignerGatewayServiceRegisterSignerResponse,
-} from '@mithril-ts/proto';
+import { AggregatorServiceService, SignerGatewayServiceService, readVersionMetadata, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { CardanoCliFilesChainObserver, ConfigError, startGrpcServer, withVersionCheck, type RunningServer } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, ConfigError, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { SIGNER_VERSION, loadSignerConfig, openSignerStore, startSigner, type SignerEvent, type SignerHandle } from '../src/index.js';
 import { tempDir } from './doubles.js';
 

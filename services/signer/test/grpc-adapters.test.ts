@@ -4,21 +4,9 @@
  * strict decoding, and the classification of typed errors the runtime reacts to.
  */
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  AggregatorServiceService,
-  ErrorCode,
-  SignatureRegistrationStatus,
-  SignerGatewayServiceService,
-  createServiceError,
-  readVersionMetadata,
-  type EpochSettings,
-  type SignerGatewayServiceRegisterSignatureRequest,
-  type SignerGatewayServiceRegisterSignerRequest,
-  type SignerGatewayServiceRegisterSignatureResponse,
-  type SignerGatewayServiceRegisterSignerResponse,
-} from '@mithril-ts/proto';
+import { AggregatorServiceService, ErrorCode, SignatureRegistrationStatus, SignerGatewayServiceService, createServiceError, readVersionMetadata, type EpochSettings, type SignerGatewayServiceRegisterSignatureRequest, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignatureResponse, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, cardanoDatabase } from '@mithril-ts/protocol';
-import { startGrpcServer, withVersionCheck, type RunningServer } from '@mithril-ts/service-kit';
+import { startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, SIGNER_VERSION } from '../src/index.js';
 
 const VERSIONS = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };

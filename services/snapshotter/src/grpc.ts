@@ -1,20 +1,7 @@
 /** The SnapshotterService gRPC handlers: decode, call the snapshotter, map its errors to typed gRPC errors. */
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  ErrorCode,
-  SnapshotterServiceService,
-  createServiceError,
-  type CardanoDbBeacon,
-  type SnapshotterServiceComputeDigestRequest,
-  type SnapshotterServiceComputeDigestResponse,
-  type SnapshotterServiceCreateSnapshotRequest,
-  type SnapshotterServiceCreateSnapshotResponse,
-  type SnapshotterServiceGetSnapshotRequest,
-  type SnapshotterServiceGetSnapshotResponse,
-  type SnapshotterServiceListImmutableFileDigestsRequest,
-  type SnapshotterServiceListImmutableFileDigestsResponse,
-} from '@mithril-ts/proto';
-import { withVersionCheck, type HostedService, type Logger } from '@mithril-ts/service-kit';
+import { ErrorCode, SnapshotterServiceService, createServiceError, type CardanoDbBeacon, type SnapshotterServiceComputeDigestRequest, type SnapshotterServiceComputeDigestResponse, type SnapshotterServiceCreateSnapshotRequest, type SnapshotterServiceCreateSnapshotResponse, type SnapshotterServiceGetSnapshotRequest, type SnapshotterServiceGetSnapshotResponse, type SnapshotterServiceListImmutableFileDigestsRequest, type SnapshotterServiceListImmutableFileDigestsResponse, withVersionCheck } from '@mithril-ts/proto';
+import { type HostedService, type Logger } from '@mithril-ts/service-kit';
 import { SnapshotterError, type SnapshotterErrorCode } from './errors.js';
 import { cardanoDatabaseSnapshotMessage, compressionFromProto, snapshotMessage } from './messages.js';
 import type { Beacon, Snapshotter } from './snapshotter.js';

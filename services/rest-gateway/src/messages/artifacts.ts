@@ -2,9 +2,8 @@
  * Certified artifacts in the reference's shapes: Mithril stake distributions and Cardano database
  * snapshots (with their download locations) and the latest snapshot's digests list.
  */
-import { CompressionAlgorithm, type ArtifactLocation } from '@mithril-ts/proto';
+import { CompressionAlgorithm, type ArtifactLocation, WireError } from '@mithril-ts/proto';
 import type * as proto from '@mithril-ts/proto';
-import { WireError } from '@mithril-ts/service-kit';
 import { dateText, protocolParametersMessage, required } from './common.js';
 import { signerWithStakeMessage } from './signers.js';
 

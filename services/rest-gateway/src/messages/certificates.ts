@@ -1,8 +1,8 @@
 /** Certificates as the reference's `CertificateMessage` and `CertificateListItemMessage`. */
+import { WireError, certificateFromProto, protocolMessageFromProto, signedEntityTypeFromProto } from '@mithril-ts/proto';
 import { encodeJsonHex } from '@mithril-ts/codec';
 import type * as proto from '@mithril-ts/proto';
 import { certificateToJson, signedEntityTypeToJson } from '@mithril-ts/protocol';
-import { WireError, certificateFromProto, protocolMessageFromProto, signedEntityTypeFromProto } from '@mithril-ts/service-kit';
 import { avkFromBytes, avkToJson } from '@mithril-ts/stm';
 import { dateText, protocolParametersMessage, required } from './common.js';
 

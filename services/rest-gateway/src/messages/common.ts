@@ -1,7 +1,7 @@
 /** Small pieces shared by the reference message shapes. */
+import { WireError, timestampFromProto } from '@mithril-ts/proto';
 import type * as proto from '@mithril-ts/proto';
 import { formatTimestamp } from '@mithril-ts/protocol';
-import { WireError, timestampFromProto } from '@mithril-ts/service-kit';
 
 /** A field the reference requires, absent from an upstream answer: the answer cannot be served. */
 export function required<T>(value: T | undefined, what: string): T {

@@ -3,9 +3,8 @@
  * strictly and with bounds (the answer is then checked by the runtime: PoPs, its own key).
  */
 import { credentials } from '@grpc/grpc-js';
-import { AggregatorServiceClient, type EpochSettings as EpochSettingsMessage, type Signer as SignerMessage, type VersionMetadata } from '@mithril-ts/proto';
+import { AggregatorServiceClient, type EpochSettings as EpochSettingsMessage, type Signer as SignerMessage, type VersionMetadata, WireError, protocolParametersFromProto } from '@mithril-ts/proto';
 import type { SignerRecord } from '@mithril-ts/protocol';
-import { WireError, protocolParametersFromProto } from '@mithril-ts/service-kit';
 import { RemoteCallError } from '../errors.js';
 import type { AggregatorPort, AnnouncedEpochSettings, Answer } from '../ports.js';
 import { MAX_RECEIVE_MESSAGE_BYTES, unaryCall } from './grpc-call.js';

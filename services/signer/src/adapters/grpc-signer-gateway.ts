@@ -1,7 +1,6 @@
 /** The signer gateway over gRPC: registrations and single signatures. */
 import { credentials } from '@grpc/grpc-js';
-import { SignatureRegistrationStatus as StatusMessage, SignerGatewayServiceClient, type VersionMetadata } from '@mithril-ts/proto';
-import { signedEntityTypeToProto } from '@mithril-ts/service-kit';
+import { SignatureRegistrationStatus as StatusMessage, SignerGatewayServiceClient, type VersionMetadata, signedEntityTypeToProto } from '@mithril-ts/proto';
 import { RemoteCallError } from '../errors.js';
 import type { Answer, RegisteredSigner, SignatureRegistrationStatus, SignerGatewayPort, SignerRegistrationRequest, SingleSignatureSubmission } from '../ports.js';
 import { MAX_RECEIVE_MESSAGE_BYTES, unaryCall } from './grpc-call.js';

@@ -1,9 +1,10 @@
 /**
- * Domain values (libs/protocol, libs/stm) to and from their protobuf messages (libs/proto), in one
+ * Domain values (libs/protocol, libs/stm) to and from their protobuf messages, in one
  * place so that every service reads and writes the wire the same way. Decoding is strict: a
  * missing or malformed field is a WireError naming it, which handlers turn into MALFORMED_REQUEST.
  */
-import * as proto from '@mithril-ts/proto';
+import type { Timestamp as TimestampMessage } from './gen/google/protobuf/timestamp.js';
+import * as proto from './v1.js';
 import {
   ProtocolMessage,
   cardanoDatabase,
@@ -98,11 +99,11 @@ export function protocolMessageFromProto(message: proto.ProtocolMessage | undefi
 
 const NANOS_PER_SECOND = 1_000_000_000n;
 
-export function timestampToProto(timestamp: Timestamp): proto.Timestamp {
+export function timestampToProto(timestamp: Timestamp): TimestampMessage {
   return { seconds: timestamp / NANOS_PER_SECOND, nanos: Number(timestamp % NANOS_PER_SECOND) };
 }
 
-export function timestampFromProto(message: proto.Timestamp | undefined, what: string): Timestamp {
+export function timestampFromProto(message: TimestampMessage | undefined, what: string): Timestamp {
   if (message === undefined) throw new WireError(`${what} is missing`);
   if (message.seconds < 0n || !Number.isInteger(message.nanos) || message.nanos < 0 || message.nanos >= 1e9) {
     throw new WireError(`${what} is not a valid timestamp after 1970`);
