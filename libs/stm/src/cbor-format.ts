@@ -25,23 +25,38 @@
  */
 import { Token, Tokenizer, Type, decodeFirst, encode, type DecodeOptions } from 'cborg';
 import { concatBytes } from '@noble/hashes/utils.js';
-import { AggregateSignature, type SignatureWithParty } from './aggregate.js';
+import type { AggregateSignature, SignatureWithParty } from './aggregate.js';
 import { ByteReader } from './bytes.js';
 import {
+  SIGMA_BYTES,
+  VERIFICATION_KEY_BYTES,
+  decodeAggregateSignature,
+  decodeRegisteredParty,
+  decodeSignatureWithParty,
+  decodeSingleSignature,
+  encodeAggregateSignature,
+  encodeRegisteredParty,
+  encodeSignatureWithParty,
+  encodeSingleSignature,
+  type EncodedAggregateSignature,
+  type EncodedRegisteredParty,
+  type EncodedSignatureWithParty,
+  type EncodedSingleSignature,
+} from './encoded.js';
+import {
   MAX_ENCODED_BYTES,
-  aggregateSignatureFromLegacyBytes as legacyAggregateSignatureFromBytes,
   avkFromLegacyBytes as legacyAvkFromBytes,
   batchPathFromLegacyBytes as legacyBatchPathFromBytes,
+  encodedAggregateSignatureFromLegacyBytes,
+  encodedRegisteredPartyFromLegacyBytes,
+  encodedSingleSignatureFromLegacyBytes,
   parametersFromLegacyBytes as legacyParametersFromBytes,
-  registeredPartyFromLegacyBytes as legacyRegisteredPartyFromBytes,
-  singleSignatureFromLegacyBytes as legacySingleSignatureFromBytes,
 } from './encoding.js';
 import { StmError } from './errors.js';
-import { Signature, VerificationKey } from './keys.js';
 import { MERKLE_HASH_BYTES, type MerkleBatchPath } from './merkle.js';
 import { validateParameters, type Parameters } from './parameters.js';
 import type { AggregateVerificationKey, RegisteredParty } from './registration.js';
-import { SingleSignature } from './single-signature.js';
+import type { SingleSignature } from './single-signature.js';
 
 /** Version byte of the CBOR v1 format (the reference's `CODEC_VERSION_CBOR_V1`). */
 export const CBOR_V1_PREFIX = 0x01;
@@ -188,24 +203,32 @@ export function parametersToBytes(params: Parameters): Uint8Array {
 }
 
 /** `01 bf {"sigma": [48], "indexes": [...], "signer_index": n} ff`. */
-export function singleSignatureToBytes(sig: SingleSignature): Uint8Array {
+export function encodedSingleSignatureToBytes(sig: EncodedSingleSignature): Uint8Array {
   return encodeNodes(
     flattenedStruct([
-      ['sigma', byteArray(sig.sigma.toBytes())],
+      ['sigma', byteArray(sig.sigma)],
       ['indexes', uintArray(sig.indexes, 'single signature index')],
       ['signer_index', uint(sig.signerIndex, 'single signature signer index')],
     ]),
   );
 }
 
+export function singleSignatureToBytes(sig: SingleSignature): Uint8Array {
+  return encodedSingleSignatureToBytes(encodeSingleSignature(sig));
+}
+
 /** The closed registration entry envelope: `01 a2 {"verification_key_bytes": [96], "stake": n}`. */
-export function registeredPartyToBytes(party: RegisteredParty): Uint8Array {
+export function encodedRegisteredPartyToBytes(party: EncodedRegisteredParty): Uint8Array {
   return encodeNodes(
     struct([
-      ['verification_key_bytes', byteArray(party.vk.toBytes())],
+      ['verification_key_bytes', byteArray(party.vk)],
       ['stake', uint(party.stake, 'registered party stake')],
     ]),
   );
+}
+
+export function registeredPartyToBytes(party: RegisteredParty): Uint8Array {
+  return encodedRegisteredPartyToBytes(encodeRegisteredParty(party));
 }
 
 /** `01 a2 {"mt_commitment": {"root": [32], "nr_leaves": n, "hasher": null}, "total_stake": n}`. */
@@ -240,26 +263,34 @@ export function batchPathToBytes(path: MerkleBatchPath): Uint8Array {
  * The reference's `SingleSignatureWithRegisteredParty` envelope:
  * `01 a2 {"signature_bytes": [SingleSignature v1 bytes], "registration_entry_bytes": [entry v1 bytes]}`.
  */
-export function signatureWithPartyToBytes(entry: SignatureWithParty): Uint8Array {
+export function encodedSignatureWithPartyToBytes(entry: EncodedSignatureWithParty): Uint8Array {
   return encodeNodes(
     struct([
-      ['signature_bytes', byteArray(singleSignatureToBytes(entry.signature))],
-      ['registration_entry_bytes', byteArray(registeredPartyToBytes(entry.party))],
+      ['signature_bytes', byteArray(encodedSingleSignatureToBytes(entry.signature))],
+      ['registration_entry_bytes', byteArray(encodedRegisteredPartyToBytes(entry.party))],
     ]),
   );
+}
+
+export function signatureWithPartyToBytes(entry: SignatureWithParty): Uint8Array {
+  return encodedSignatureWithPartyToBytes(encodeSignatureWithParty(entry));
 }
 
 /**
  * The reference's `ConcatenationProof::to_bytes()` (what an aggregate signature's `proof_bytes`
  * holds): `01 a2 {"signature_bytes": [[entry v1 bytes], ...], "batch_proof_bytes": [path v1 bytes]}`.
  */
-export function concatenationProofToBytes(aggregate: AggregateSignature): Uint8Array {
+function encodedConcatenationProofToBytes(aggregate: EncodedAggregateSignature): Uint8Array {
   return encodeNodes(
     struct([
-      ['signature_bytes', array(aggregate.signatures.map((entry) => byteArray(signatureWithPartyToBytes(entry))))],
+      ['signature_bytes', array(aggregate.signatures.map((entry) => byteArray(encodedSignatureWithPartyToBytes(entry))))],
       ['batch_proof_bytes', byteArray(batchPathToBytes(aggregate.batchProof))],
     ]),
   );
+}
+
+export function concatenationProofToBytes(aggregate: AggregateSignature): Uint8Array {
+  return encodedConcatenationProofToBytes(encodeAggregateSignature(aggregate));
 }
 
 export interface AggregateSignatureCborOptions {
@@ -271,11 +302,12 @@ export interface AggregateSignatureCborOptions {
 }
 
 /** `01 a2 {"signature_type": 0, "proof_bytes": <concatenation proof v1 bytes>}`. */
-export function aggregateSignatureToBytes(
-  aggregate: AggregateSignature,
-  options: AggregateSignatureCborOptions = {},
-): Uint8Array {
-  const proof = concatenationProofToBytes(aggregate);
+export function aggregateSignatureToBytes(aggregate: AggregateSignature, options: AggregateSignatureCborOptions = {}): Uint8Array {
+  return encodedAggregateSignatureToBytes(encodeAggregateSignature(aggregate), options);
+}
+
+export function encodedAggregateSignatureToBytes(aggregate: EncodedAggregateSignature, options: AggregateSignatureCborOptions = {}): Uint8Array {
+  const proof = encodedConcatenationProofToBytes(aggregate);
   return encodeNodes(
     struct([
       ['signature_type', uint(CONCATENATION_PROOF, 'signature type')],
@@ -461,26 +493,34 @@ export function parametersFromBytes(bytes: Uint8Array): Parameters {
   });
 }
 
-/** A single signature from v1 CBOR (definite or indefinite map) or legacy bytes. */
-export function singleSignatureFromBytes(bytes: Uint8Array): SingleSignature {
+/** A single signature from v1 CBOR (definite or indefinite map) or legacy bytes, sigma not decoded. */
+export function encodedSingleSignatureFromBytes(bytes: Uint8Array): EncodedSingleSignature {
   limit(bytes, 'single signature');
-  if (!isCborV1(bytes)) return legacySingleSignatureFromBytes(bytes);
+  if (!isCborV1(bytes)) return encodedSingleSignatureFromLegacyBytes(bytes);
   const fields = cborFields(bytes, 'single signature');
-  const sigma = Signature.fromBytes(expectBytes(fields.required('sigma'), fields.name('sigma'), { exact: 48 }));
+  const sigma = expectBytes(fields.required('sigma'), fields.name('sigma'), { exact: SIGMA_BYTES });
   const indexes = expectUintList(fields.required('indexes'), fields.name('indexes'), MAX_INDEXES);
   const signerIndex = expectSafeUint(fields.required('signer_index'), fields.name('signer_index'));
-  return new SingleSignature(sigma, indexes, signerIndex);
+  return { sigma, indexes, signerIndex };
+}
+
+/** A single signature from v1 CBOR (definite or indefinite map) or legacy bytes. */
+export function singleSignatureFromBytes(bytes: Uint8Array): SingleSignature {
+  return decodeSingleSignature(encodedSingleSignatureFromBytes(bytes));
+}
+
+/** A registered party (the reference's closed registration entry) from v1 CBOR or legacy bytes, its key not decoded. */
+export function encodedRegisteredPartyFromBytes(bytes: Uint8Array): EncodedRegisteredParty {
+  limit(bytes, 'registered party');
+  if (!isCborV1(bytes)) return encodedRegisteredPartyFromLegacyBytes(bytes);
+  const fields = cborFields(bytes, 'registered party');
+  const vk = expectBytes(fields.required('verification_key_bytes'), fields.name('verification_key_bytes'), { exact: VERIFICATION_KEY_BYTES });
+  return { vk, stake: expectU64(fields.required('stake'), fields.name('stake')) };
 }
 
 /** A registered party (the reference's closed registration entry) from v1 CBOR or legacy bytes. */
 export function registeredPartyFromBytes(bytes: Uint8Array): RegisteredParty {
-  limit(bytes, 'registered party');
-  if (!isCborV1(bytes)) return legacyRegisteredPartyFromBytes(bytes);
-  const fields = cborFields(bytes, 'registered party');
-  const vk = VerificationKey.fromBytes(
-    expectBytes(fields.required('verification_key_bytes'), fields.name('verification_key_bytes'), { exact: 96 }),
-  );
-  return { vk, stake: expectU64(fields.required('stake'), fields.name('stake')) };
+  return decodeRegisteredParty(encodedRegisteredPartyFromBytes(bytes));
 }
 
 /** An aggregate verification key from v1 CBOR or legacy bytes. */
@@ -516,41 +556,50 @@ export function batchPathFromBytes(bytes: Uint8Array): MerkleBatchPath {
  * A single signature with its registered party, from the v1 envelope (whose inner values may be
  * v1 or legacy, as in the reference) or the legacy `len ‖ party ‖ len ‖ signature` layout.
  */
-export function signatureWithPartyFromBytes(bytes: Uint8Array): SignatureWithParty {
+export function encodedSignatureWithPartyFromBytes(bytes: Uint8Array): EncodedSignatureWithParty {
   limit(bytes, 'signature with party');
   if (!isCborV1(bytes)) {
     const reader = new ByteReader(bytes, 'signature with party');
-    const party = registeredPartyFromBytes(reader.take(reader.safeU64('registered party length'), 'registered party'));
-    const signature = singleSignatureFromBytes(reader.take(reader.safeU64('single signature length'), 'single signature'));
+    const party = encodedRegisteredPartyFromBytes(reader.take(reader.safeU64('registered party length'), 'registered party'));
+    const signature = encodedSingleSignatureFromBytes(reader.take(reader.safeU64('single signature length'), 'single signature'));
     reader.end();
     return { signature, party };
   }
   const fields = cborFields(bytes, 'signature with party');
-  const signature = singleSignatureFromBytes(
+  const signature = encodedSingleSignatureFromBytes(
     expectBytes(fields.required('signature_bytes'), fields.name('signature_bytes'), { max: MAX_ENCODED_BYTES }),
   );
-  const party = registeredPartyFromBytes(
+  const party = encodedRegisteredPartyFromBytes(
     expectBytes(fields.required('registration_entry_bytes'), fields.name('registration_entry_bytes'), { max: MAX_ENCODED_BYTES }),
   );
   return { signature, party };
 }
 
-/** The reference's concatenation proof (v1 envelope or legacy layout), as an AggregateSignature. */
-export function concatenationProofFromBytes(bytes: Uint8Array): AggregateSignature {
+export function signatureWithPartyFromBytes(bytes: Uint8Array): SignatureWithParty {
+  return decodeSignatureWithParty(encodedSignatureWithPartyFromBytes(bytes));
+}
+
+/** The reference's concatenation proof (v1 envelope or legacy layout), points not decoded. */
+function encodedConcatenationProofFromBytes(bytes: Uint8Array): EncodedAggregateSignature {
   limit(bytes, 'concatenation proof');
   if (!isCborV1(bytes)) {
     // The legacy aggregate signature is the proof-type byte 0 followed by the legacy proof.
-    return legacyAggregateSignatureFromBytes(concatBytes(Uint8Array.of(CONCATENATION_PROOF), bytes));
+    return encodedAggregateSignatureFromLegacyBytes(concatBytes(Uint8Array.of(CONCATENATION_PROOF), bytes));
   }
   const fields = cborFields(bytes, 'concatenation proof');
   const entries = expectArray(fields.required('signature_bytes'), fields.name('signature_bytes'), MAX_SIGNATURES);
   const signatures = entries.map((entry, i) =>
-    signatureWithPartyFromBytes(expectBytes(entry, `${fields.name('signature_bytes')}[${i}]`, { max: MAX_ENCODED_BYTES })),
+    encodedSignatureWithPartyFromBytes(expectBytes(entry, `${fields.name('signature_bytes')}[${i}]`, { max: MAX_ENCODED_BYTES })),
   );
   const batchProof = batchPathFromBytes(
     expectBytes(fields.required('batch_proof_bytes'), fields.name('batch_proof_bytes'), { max: MAX_ENCODED_BYTES }),
   );
-  return new AggregateSignature(signatures, batchProof);
+  return { signatures, batchProof };
+}
+
+/** The reference's concatenation proof (v1 envelope or legacy layout), as an AggregateSignature. */
+export function concatenationProofFromBytes(bytes: Uint8Array): AggregateSignature {
+  return decodeAggregateSignature(encodedConcatenationProofFromBytes(bytes));
 }
 
 /**
@@ -562,6 +611,11 @@ export function concatenationProofFromBytes(bytes: Uint8Array): AggregateSignatu
  * 0x00 is a concatenation proof in either inner format.
  */
 export function aggregateSignatureFromBytes(bytes: Uint8Array): AggregateSignature {
+  return decodeAggregateSignature(encodedAggregateSignatureFromBytes(bytes));
+}
+
+/** {@link aggregateSignatureFromBytes} without decoding the points (see encoded.ts). */
+export function encodedAggregateSignatureFromBytes(bytes: Uint8Array): EncodedAggregateSignature {
   limit(bytes, 'aggregate signature');
   if (isCborV1(bytes)) {
     try {
@@ -569,23 +623,23 @@ export function aggregateSignatureFromBytes(bytes: Uint8Array): AggregateSignatu
     } catch (cborError) {
       if (!(cborError instanceof StmError)) throw cborError;
       try {
-        return legacyAggregateSignatureFromBytes(bytes);
+        return encodedAggregateSignatureFromLegacyBytes(bytes);
       } catch (legacyError) {
         if (!(legacyError instanceof StmError)) throw legacyError;
         throw cborError; // the more telling of the two
       }
     }
   }
-  if (bytes.length > 0 && bytes[0] === CONCATENATION_PROOF) return concatenationProofFromBytes(bytes.subarray(1));
-  return legacyAggregateSignatureFromBytes(bytes);
+  if (bytes.length > 0 && bytes[0] === CONCATENATION_PROOF) return encodedConcatenationProofFromBytes(bytes.subarray(1));
+  return encodedAggregateSignatureFromLegacyBytes(bytes);
 }
 
-function aggregateSignatureFromCbor(bytes: Uint8Array): AggregateSignature {
+function aggregateSignatureFromCbor(bytes: Uint8Array): EncodedAggregateSignature {
   const fields = cborFields(bytes, 'aggregate signature');
   const type = expectSafeUint(fields.required('signature_type'), fields.name('signature_type'), 255);
   const proof = expectBytes(fields.required('proof_bytes'), fields.name('proof_bytes'), { max: MAX_ENCODED_BYTES });
   if (type !== CONCATENATION_PROOF) {
     throw new StmError('INVALID_ENCODING', `aggregate signature: unsupported signature type ${type}`);
   }
-  return concatenationProofFromBytes(proof);
+  return encodedConcatenationProofFromBytes(proof);
 }

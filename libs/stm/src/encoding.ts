@@ -5,17 +5,33 @@
  * big-endian u64 integers and compressed points, concatenated; see FORMATS.md beside this
  * package. JSON: the serde shapes (byte strings as arrays of numbers) that Mithril certificates
  * carry as JSON-hex. Every decoder is strict: exact lengths, valid points, no trailing data.
+ * The aggregate signature and its parts are read into and written from their encoded form
+ * (encoded.ts: points as bytes); the domain functions decode or encode the points around that.
  */
 import { bytesFromJsonArray, bytesToJsonArray, parseJson, stringifyJson } from '@mithril-ts/codec';
 import { concatBytes } from '@noble/hashes/utils.js';
-import { AggregateSignature, type SignatureWithParty } from './aggregate.js';
+import type { AggregateSignature } from './aggregate.js';
 import { ByteReader, u64be } from './bytes.js';
+import {
+  SIGMA_BYTES,
+  VERIFICATION_KEY_BYTES,
+  decodeAggregateSignature,
+  decodeRegisteredParty,
+  decodeSingleSignature,
+  encodeAggregateSignature,
+  encodeRegisteredParty,
+  encodeSingleSignature,
+  type EncodedAggregateSignature,
+  type EncodedRegisteredParty,
+  type EncodedSignatureWithParty,
+  type EncodedSingleSignature,
+} from './encoded.js';
 import { StmError } from './errors.js';
-import { ProofOfPossession, Signature, VerificationKey, VerificationKeyPoP } from './keys.js';
+import { ProofOfPossession, VerificationKey, VerificationKeyPoP } from './keys.js';
 import { MERKLE_HASH_BYTES, type MerkleBatchPath } from './merkle.js';
 import { validateParameters, type Parameters } from './parameters.js';
 import { partyLeaf, type AggregateVerificationKey, type RegisteredParty } from './registration.js';
-import { SingleSignature } from './single-signature.js';
+import type { SingleSignature } from './single-signature.js';
 
 /** The largest multi-signature accepted by decoders (a mainnet one is well under 1 MiB). */
 export const MAX_ENCODED_BYTES = 16 * 1024 * 1024;
@@ -64,16 +80,15 @@ export function parametersFromJson(value: unknown): Parameters {
 
 // ---------------------------------------------------------------- single signature
 
-export function singleSignatureToLegacyBytes(sig: SingleSignature): Uint8Array {
-  return concatBytes(
-    u64be(sig.indexes.length),
-    ...sig.indexes.map((index) => u64be(index)),
-    sig.sigma.toBytes(),
-    u64be(sig.signerIndex),
-  );
+export function encodedSingleSignatureToLegacyBytes(sig: EncodedSingleSignature): Uint8Array {
+  return concatBytes(u64be(sig.indexes.length), ...sig.indexes.map((index) => u64be(index)), sig.sigma, u64be(sig.signerIndex));
 }
 
-export function singleSignatureFromLegacyBytes(bytes: Uint8Array): SingleSignature {
+export function singleSignatureToLegacyBytes(sig: SingleSignature): Uint8Array {
+  return encodedSingleSignatureToLegacyBytes(encodeSingleSignature(sig));
+}
+
+export function encodedSingleSignatureFromLegacyBytes(bytes: Uint8Array): EncodedSingleSignature {
   limit(bytes, 'single signature');
   const reader = new ByteReader(bytes, 'single signature');
   const sig = readSingleSignature(reader);
@@ -81,14 +96,18 @@ export function singleSignatureFromLegacyBytes(bytes: Uint8Array): SingleSignatu
   return sig;
 }
 
-function readSingleSignature(reader: ByteReader): SingleSignature {
+export function singleSignatureFromLegacyBytes(bytes: Uint8Array): SingleSignature {
+  return decodeSingleSignature(encodedSingleSignatureFromLegacyBytes(bytes));
+}
+
+function readSingleSignature(reader: ByteReader): EncodedSingleSignature {
   const count = reader.safeU64('number of indexes', MAX_INDEXES);
   if (reader.remaining < count * 8 + 56) throw new StmError('INVALID_ENCODING', 'single signature: truncated indexes');
   const indexes: number[] = [];
   for (let i = 0; i < count; i += 1) indexes.push(reader.safeU64('index'));
-  const sigma = Signature.fromBytes(reader.take(48, 'sigma'));
+  const sigma = reader.take(SIGMA_BYTES, 'sigma').slice();
   const signerIndex = reader.safeU64('signer index');
-  return new SingleSignature(sigma, indexes, signerIndex);
+  return { sigma, indexes, signerIndex };
 }
 
 export interface SingleSignatureJson {
@@ -97,43 +116,68 @@ export interface SingleSignatureJson {
   signer_index: number;
 }
 
-export function singleSignatureToJson(sig: SingleSignature): SingleSignatureJson {
-  return { sigma: bytesToJsonArray(sig.sigma.toBytes()), indexes: [...sig.indexes], signer_index: sig.signerIndex };
+export function encodedSingleSignatureToJson(sig: EncodedSingleSignature): SingleSignatureJson {
+  return { sigma: bytesToJsonArray(sig.sigma), indexes: [...sig.indexes], signer_index: sig.signerIndex };
 }
 
-export function singleSignatureFromJson(value: unknown): SingleSignature {
+export function singleSignatureToJson(sig: SingleSignature): SingleSignatureJson {
+  return encodedSingleSignatureToJson(encodeSingleSignature(sig));
+}
+
+export function encodedSingleSignatureFromJson(value: unknown): EncodedSingleSignature {
   const object = expectObject(value, 'single signature');
   const indexes = expectArray(object.indexes, 'single signature.indexes', MAX_INDEXES).map((index) =>
     expectSafeInteger(index, 'single signature index'),
   );
-  return new SingleSignature(
-    Signature.fromBytes(jsonBytes(object.sigma, 48, 'single signature.sigma')),
+  return {
+    sigma: jsonBytes(object.sigma, SIGMA_BYTES, 'single signature.sigma'),
     indexes,
-    expectSafeInteger(object.signer_index, 'single signature.signer_index'),
-  );
+    signerIndex: expectSafeInteger(object.signer_index, 'single signature.signer_index'),
+  };
+}
+
+export function singleSignatureFromJson(value: unknown): SingleSignature {
+  return decodeSingleSignature(encodedSingleSignatureFromJson(value));
 }
 
 // ---------------------------------------------------------------- registered party
 
-export function registeredPartyFromLegacyBytes(bytes: Uint8Array): RegisteredParty {
+export function encodedRegisteredPartyFromLegacyBytes(bytes: Uint8Array): EncodedRegisteredParty {
   limit(bytes, 'registered party');
   const reader = new ByteReader(bytes, 'registered party');
-  const vk = VerificationKey.fromBytes(reader.take(96, 'verification key'));
+  const vk = reader.take(VERIFICATION_KEY_BYTES, 'verification key').slice();
   const stake = reader.u64('stake');
   reader.end();
   return { vk, stake };
 }
 
+export function registeredPartyFromLegacyBytes(bytes: Uint8Array): RegisteredParty {
+  return decodeRegisteredParty(encodedRegisteredPartyFromLegacyBytes(bytes));
+}
+
 export { partyLeaf as registeredPartyToLegacyBytes };
 
+/** `vk (96) ‖ stake`: the legacy bytes of a registered party, which are also its Merkle leaf. */
+export function encodedRegisteredPartyToLegacyBytes(party: EncodedRegisteredParty): Uint8Array {
+  return concatBytes(party.vk, u64be(party.stake));
+}
+
+export function encodedRegisteredPartyToJson(party: EncodedRegisteredParty): [number[], bigint] {
+  return [bytesToJsonArray(party.vk), party.stake];
+}
+
 export function registeredPartyToJson(party: RegisteredParty): [number[], bigint] {
-  return [bytesToJsonArray(party.vk.toBytes()), party.stake];
+  return encodedRegisteredPartyToJson(encodeRegisteredParty(party));
+}
+
+export function encodedRegisteredPartyFromJson(value: unknown): EncodedRegisteredParty {
+  const tuple = expectArray(value, 'registered party', 2);
+  if (tuple.length !== 2) throw new StmError('INVALID_ENCODING', 'registered party: expected [vk, stake]');
+  return { vk: jsonBytes(tuple[0], VERIFICATION_KEY_BYTES, 'registered party vk'), stake: expectU64(tuple[1], 'registered party stake') };
 }
 
 export function registeredPartyFromJson(value: unknown): RegisteredParty {
-  const tuple = expectArray(value, 'registered party', 2);
-  if (tuple.length !== 2) throw new StmError('INVALID_ENCODING', 'registered party: expected [vk, stake]');
-  return { vk: VerificationKey.fromBytes(jsonBytes(tuple[0], 96, 'registered party vk')), stake: expectU64(tuple[1], 'registered party stake') };
+  return decodeRegisteredParty(encodedRegisteredPartyFromJson(value));
 }
 
 // ---------------------------------------------------------------- verification key with PoP
@@ -238,11 +282,11 @@ export function batchPathFromJson(value: unknown): MerkleBatchPath {
 /** Proof-type prefix of an aggregate signature in the byte format: 0 = concatenation proof. */
 const CONCATENATION_PROOF = 0;
 
-export function aggregateSignatureToLegacyBytes(aggregate: AggregateSignature): Uint8Array {
+export function encodedAggregateSignatureToLegacyBytes(aggregate: EncodedAggregateSignature): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(CONCATENATION_PROOF), u64be(aggregate.signatures.length)];
   for (const { signature, party } of aggregate.signatures) {
-    const partyBytes = partyLeaf(party);
-    const sigBytes = singleSignatureToLegacyBytes(signature);
+    const partyBytes = encodedRegisteredPartyToLegacyBytes(party);
+    const sigBytes = encodedSingleSignatureToLegacyBytes(signature);
     const entry = concatBytes(u64be(partyBytes.length), partyBytes, u64be(sigBytes.length), sigBytes);
     parts.push(u64be(entry.length), entry);
   }
@@ -250,7 +294,11 @@ export function aggregateSignatureToLegacyBytes(aggregate: AggregateSignature): 
   return concatBytes(...parts);
 }
 
-export function aggregateSignatureFromLegacyBytes(bytes: Uint8Array): AggregateSignature {
+export function aggregateSignatureToLegacyBytes(aggregate: AggregateSignature): Uint8Array {
+  return encodedAggregateSignatureToLegacyBytes(encodeAggregateSignature(aggregate));
+}
+
+export function encodedAggregateSignatureFromLegacyBytes(bytes: Uint8Array): EncodedAggregateSignature {
   limit(bytes, 'aggregate signature');
   const reader = new ByteReader(bytes, 'aggregate signature');
   const proofType = reader.take(1, 'proof type')[0];
@@ -258,34 +306,46 @@ export function aggregateSignatureFromLegacyBytes(bytes: Uint8Array): AggregateS
     throw new StmError('INVALID_ENCODING', `aggregate signature: unsupported proof type ${proofType}`);
   }
   const count = reader.safeU64('number of signatures', MAX_SIGNATURES);
-  const signatures: SignatureWithParty[] = [];
+  const signatures: EncodedSignatureWithParty[] = [];
   for (let i = 0; i < count; i += 1) {
     const entry = new ByteReader(reader.take(reader.safeU64('signature entry length'), 'signature entry'), 'signature entry');
-    const party = registeredPartyFromLegacyBytes(entry.take(entry.safeU64('registered party length'), 'registered party'));
-    const signature = singleSignatureFromLegacyBytes(entry.take(entry.safeU64('single signature length'), 'single signature'));
+    const party = encodedRegisteredPartyFromLegacyBytes(entry.take(entry.safeU64('registered party length'), 'registered party'));
+    const signature = encodedSingleSignatureFromLegacyBytes(entry.take(entry.safeU64('single signature length'), 'single signature'));
     entry.end();
     signatures.push({ signature, party });
   }
   const batchProof = readBatchPath(reader);
   reader.end();
-  return new AggregateSignature(signatures, batchProof);
+  return { signatures, batchProof };
 }
 
-export function aggregateSignatureToJson(aggregate: AggregateSignature) {
+export function aggregateSignatureFromLegacyBytes(bytes: Uint8Array): AggregateSignature {
+  return decodeAggregateSignature(encodedAggregateSignatureFromLegacyBytes(bytes));
+}
+
+export function encodedAggregateSignatureToJson(aggregate: EncodedAggregateSignature) {
   return {
-    signatures: aggregate.signatures.map(({ signature, party }) => [singleSignatureToJson(signature), registeredPartyToJson(party)]),
+    signatures: aggregate.signatures.map(({ signature, party }) => [encodedSingleSignatureToJson(signature), encodedRegisteredPartyToJson(party)]),
     batch_proof: batchPathToJson(aggregate.batchProof),
   };
 }
 
-export function aggregateSignatureFromJson(value: unknown): AggregateSignature {
+export function aggregateSignatureToJson(aggregate: AggregateSignature) {
+  return encodedAggregateSignatureToJson(encodeAggregateSignature(aggregate));
+}
+
+export function encodedAggregateSignatureFromJson(value: unknown): EncodedAggregateSignature {
   const object = expectObject(value, 'aggregate signature');
   const signatures = expectArray(object.signatures, 'aggregate signature.signatures', MAX_SIGNATURES).map((entry) => {
     const pair = expectArray(entry, 'aggregate signature entry', 2);
     if (pair.length !== 2) throw new StmError('INVALID_ENCODING', 'aggregate signature entry: expected [signature, party]');
-    return { signature: singleSignatureFromJson(pair[0]), party: registeredPartyFromJson(pair[1]) };
+    return { signature: encodedSingleSignatureFromJson(pair[0]), party: encodedRegisteredPartyFromJson(pair[1]) };
   });
-  return new AggregateSignature(signatures, batchPathFromJson(object.batch_proof));
+  return { signatures, batchProof: batchPathFromJson(object.batch_proof) };
+}
+
+export function aggregateSignatureFromJson(value: unknown): AggregateSignature {
+  return decodeAggregateSignature(encodedAggregateSignatureFromJson(value));
 }
 
 // ---------------------------------------------------------------- JSON text and JSON-hex

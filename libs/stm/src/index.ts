@@ -45,6 +45,22 @@ export {
   aggregateSignatureToBytes,
   aggregateSignatureFromBytes,
 } from './cbor-format.js';
+/**
+ * The multi-signature with its points still compressed (read and written in every format without
+ * decompressing or checking a point; `decodeAggregateSignature` checks them): for relays that
+ * only change a certificate's format.
+ */
+export {
+  SIGMA_BYTES,
+  VERIFICATION_KEY_BYTES,
+  encodeAggregateSignature,
+  decodeAggregateSignature,
+  type EncodedAggregateSignature,
+  type EncodedSignatureWithParty,
+  type EncodedSingleSignature,
+  type EncodedRegisteredParty,
+} from './encoded.js';
+export { encodedAggregateSignatureToBytes, encodedAggregateSignatureFromBytes } from './cbor-format.js';
 /** v0 (legacy) bytes and the JSON shapes carried by certificates as JSON-hex. */
 export * from './encoding.js';
 /** Reference JSON from bytes without decoding points (for relays of already validated keys). */

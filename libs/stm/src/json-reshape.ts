@@ -5,9 +5,9 @@
  * epoch settings answer take seconds. Whoever uses the key decodes, and so validates, it.
  */
 import { bytesToJsonArray } from '@mithril-ts/codec';
+import { VERIFICATION_KEY_BYTES } from './encoded.js';
 import { StmError } from './errors.js';
 
-const VERIFICATION_KEY_BYTES = 96;
 const VERIFICATION_KEY_POP_BYTES = 192;
 
 /** `verificationKeyPoPToJson(VerificationKeyPoP.fromBytes(bytes))`, checking only the length. */
