@@ -9,16 +9,20 @@ import {
   ProtocolMessage,
   cardanoDatabase,
   mithrilStakeDistribution,
-  sealCertificate,
+  checkEncodedCertificate,
+  decodeCertificate,
+  encodeCertificate,
   validateProtocolParameters,
   type Certificate,
+  type EncodedCertificate,
+  type Sha256,
   type CertificateHead,
   type ProtocolParameters,
   type SignedEntityKind,
   type SignedEntityType,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import { aggregateSignatureFromBytes, aggregateSignatureToBytes, avkFromBytes, avkToBytes } from '@mithril-ts/stm';
+import { avkFromBytes, avkToBytes, encodedAggregateSignatureFromBytes, encodedAggregateSignatureToBytes } from '@mithril-ts/stm';
 
 export class WireError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -133,6 +137,11 @@ function certificateHeadToProto(certificate: CertificateHead) {
 }
 
 export function certificateToProto(certificate: Certificate): proto.Certificate {
+  return encodedCertificateToProto(encodeCertificate(certificate));
+}
+
+/** {@link certificateToProto} of an encoded certificate: the same message, no point decoded. */
+export function encodedCertificateToProto(certificate: EncodedCertificate): proto.Certificate {
   const head = certificateHeadToProto(certificate);
   return {
     ...head,
@@ -140,7 +149,7 @@ export function certificateToProto(certificate: Certificate): proto.Certificate 
     signature:
       certificate.signature.kind === 'genesis'
         ? { $case: 'genesisSignature', value: Buffer.from(certificate.signature.genesisSignature) }
-        : { $case: 'multiSignature', value: Buffer.from(aggregateSignatureToBytes(certificate.signature.multiSignature)) },
+        : { $case: 'multiSignature', value: Buffer.from(encodedAggregateSignatureToBytes(certificate.signature.multiSignature)) },
   };
 }
 
@@ -150,35 +159,52 @@ export function certificateListItemToProto(certificate: CertificateHead): proto.
   return { ...head, metadata: { ...head.metadata, totalSigners: BigInt(certificate.metadata.signers.length) } };
 }
 
-/** The certificate with its hash recomputed: a certificate whose hash does not match is a WireError. */
-export function certificateFromProto(message: proto.Certificate | undefined, what = 'certificate'): Certificate {
+/**
+ * The certificate of a message with its multi-signature's points not decoded (see
+ * EncodedCertificate) and its hash as given: for relaying it in another format. Every field and
+ * the multi-signature's structure are checked (WireError).
+ */
+export function encodedCertificateFromProto(message: proto.Certificate | undefined, what = 'certificate'): EncodedCertificate {
   if (message === undefined) throw new WireError(`${what} is missing`);
   const metadata = message.metadata;
   if (metadata === undefined) throw new WireError(`${what}.metadata is missing`);
   const signature = message.signature;
   if (signature === undefined) throw new WireError(`${what} has no signature`);
-  const certificate = wrap(what, () =>
-    sealCertificate({
-      previousHash: message.previousHash,
-      epoch: message.epoch,
-      signedEntityType: signedEntityTypeFromProto(message.signedEntityType, `${what}.signed_entity_type`),
-      metadata: {
-        network: metadata.network,
-        protocolVersion: metadata.protocolVersion,
-        parameters: protocolParametersFromProto(metadata.protocolParameters, `${what}.metadata.protocol_parameters`),
-        initiatedAt: timestampFromProto(metadata.initiatedAt, `${what}.metadata.initiated_at`),
-        sealedAt: timestampFromProto(metadata.sealedAt, `${what}.metadata.sealed_at`),
-        signers: metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })),
-      },
-      protocolMessage: protocolMessageFromProto(message.protocolMessage, `${what}.protocol_message`),
-      signedMessage: message.signedMessage,
-      aggregateVerificationKey: avkFromBytes(message.aggregateVerificationKey),
-      signature:
-        signature.$case === 'genesisSignature'
-          ? { kind: 'genesis', genesisSignature: new Uint8Array(signature.value) }
-          : { kind: 'multi-signature', multiSignature: aggregateSignatureFromBytes(signature.value) },
-    }),
-  );
-  if (certificate.hash !== message.hash) throw new WireError(`${what}: the hash ${message.hash} is not the hash of its content (${certificate.hash})`);
-  return certificate;
+  return wrap(what, () => ({
+    hash: message.hash,
+    previousHash: message.previousHash,
+    epoch: message.epoch,
+    signedEntityType: signedEntityTypeFromProto(message.signedEntityType, `${what}.signed_entity_type`),
+    metadata: {
+      network: metadata.network,
+      protocolVersion: metadata.protocolVersion,
+      parameters: protocolParametersFromProto(metadata.protocolParameters, `${what}.metadata.protocol_parameters`),
+      initiatedAt: timestampFromProto(metadata.initiatedAt, `${what}.metadata.initiated_at`),
+      sealedAt: timestampFromProto(metadata.sealedAt, `${what}.metadata.sealed_at`),
+      signers: metadata.signers.map(({ partyId, stake }) => ({ partyId, stake })),
+    },
+    protocolMessage: protocolMessageFromProto(message.protocolMessage, `${what}.protocol_message`),
+    signedMessage: message.signedMessage,
+    aggregateVerificationKey: avkFromBytes(message.aggregateVerificationKey),
+    signature:
+      signature.$case === 'genesisSignature'
+        ? { kind: 'genesis', genesisSignature: new Uint8Array(signature.value) }
+        : { kind: 'multi-signature', multiSignature: encodedAggregateSignatureFromBytes(signature.value) },
+  }));
+}
+
+/** The certificate with every point decoded and its hash recomputed: a certificate whose hash does not match is a WireError. */
+export function certificateFromProto(message: proto.Certificate | undefined, what = 'certificate'): Certificate {
+  const encoded = checkedEncodedCertificateFromProto(message, what);
+  return wrap(what, () => decodeCertificate(encoded));
+}
+
+/**
+ * {@link encodedCertificateFromProto} with the hash recomputed from the content (with `hash`,
+ * noble's SHA-256 by default), no point decoded: a relay's guard against serving a certificate
+ * under a hash that is not its own. A mismatch is a WireError.
+ */
+export function checkedEncodedCertificateFromProto(message: proto.Certificate | undefined, what = 'certificate', hash?: Sha256): EncodedCertificate {
+  const encoded = encodedCertificateFromProto(message, what);
+  return wrap(what, () => checkEncodedCertificate(encoded, hash));
 }

@@ -1,11 +1,13 @@
 import { Certificate as CertificateMessage, CertificateListItem as CertificateListItemMessage } from '@mithril-ts/proto';
-import { cardanoDatabase, mithrilStakeDistribution } from '@mithril-ts/protocol';
+import { cardanoDatabase, certificateFromJson, encodeCertificate, certificateToJson, encodedCertificateFromJson, encodedCertificateToJson, mithrilStakeDistribution } from '@mithril-ts/protocol';
 import { buildChain } from '../../protocol/test/chain-fixture.js';
 import {
   WireError,
   certificateFromProto,
   certificateListItemToProto,
   certificateToProto,
+  encodedCertificateFromProto,
+  encodedCertificateToProto,
   signedEntityTypeFromProto,
   signedEntityTypeToProto,
   timestampFromProto,
@@ -22,6 +24,28 @@ describe('wire mapping', () => {
       expect(back.hash).toBe(certificate.hash);
       expect(back.metadata.sealedAt).toBe(certificate.metadata.sealedAt);
     }
+  });
+
+  it('transcodes reference JSON to the message and back without decoding a point, as decoding and re-encoding does', () => {
+    for (const certificate of [chain.certificates[0]!, chain.latest]) {
+      const json = certificateToJson(certificate);
+      const transcoded = CertificateMessage.encode(encodedCertificateToProto(encodedCertificateFromJson(json))).finish();
+      const decoded = CertificateMessage.encode(certificateToProto(certificateFromJson(json))).finish();
+      expect(Buffer.from(transcoded).equals(Buffer.from(decoded))).toBe(true);
+      expect(encodedCertificateToJson(encodedCertificateFromProto(CertificateMessage.decode(transcoded)))).toBe(json);
+    }
+  });
+
+  it('relays a certificate with an invalid point as it came, which the decoding reader refuses', () => {
+    const encoded = encodeCertificate(chain.latest);
+    if (encoded.signature.kind !== 'multi-signature') throw new Error('the latest certificate has a multi-signature');
+    const [first, ...rest] = encoded.signature.multiSignature.signatures;
+    const notAPoint = new Uint8Array(48).fill(0xff);
+    const multiSignature = { ...encoded.signature.multiSignature, signatures: [{ ...first!, signature: { ...first!.signature, sigma: notAPoint } }, ...rest] };
+    const tampered = encodedCertificateToProto({ ...encoded, signature: { kind: 'multi-signature', multiSignature } });
+    const relayed = encodedCertificateToProto(encodedCertificateFromProto(tampered));
+    expect(Buffer.from(CertificateMessage.encode(relayed).finish()).equals(Buffer.from(CertificateMessage.encode(tampered).finish()))).toBe(true);
+    expect(() => certificateFromProto(tampered)).toThrow(WireError);
   });
 
   it('lists a certificate with the same head as the full message, its signers counted, without the signature', () => {

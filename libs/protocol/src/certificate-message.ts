@@ -13,16 +13,16 @@ import {
   toHex,
 } from '@mithril-ts/codec';
 import {
-  aggregateSignatureFromBytes,
-  aggregateSignatureFromJson,
-  aggregateSignatureToJson,
+  StmError,
   avkFromBytes,
   avkFromJson,
   avkToJson,
-  type AggregateSignature,
+  encodedAggregateSignatureFromBytes,
+  encodedAggregateSignatureFromJson,
   type AggregateVerificationKey,
+  type EncodedAggregateSignature,
 } from '@mithril-ts/stm';
-import type { Certificate, CertificateHead, StakedSigner } from './certificate.js';
+import { decodeCertificate, encodeCertificate, encodedMultiSignatureJsonHex, type Certificate, type CertificateHead, type EncodedCertificate, type StakedSigner } from './certificate.js';
 import { ProtocolError } from './errors.js';
 import { GENESIS_SIGNATURE_BYTES } from './genesis.js';
 import { ProtocolMessage } from './protocol-message.js';
@@ -34,6 +34,11 @@ export const MAX_CERTIFICATE_MESSAGE_BYTES = 8 * 1024 * 1024;
 const MAX_SIGNERS = 100_000;
 
 export function certificateToMessage(certificate: Certificate): Record<string, unknown> {
+  return encodedCertificateToMessage(encodeCertificate(certificate));
+}
+
+/** {@link certificateToMessage} of an encoded certificate: the same message, no point decoded. */
+export function encodedCertificateToMessage(certificate: EncodedCertificate): Record<string, unknown> {
   return {
     hash: certificate.hash,
     previous_hash: certificate.previousHash,
@@ -50,7 +55,7 @@ export function certificateToMessage(certificate: Certificate): Record<string, u
     protocol_message: { message_parts: certificate.protocolMessage.toRecord() },
     signed_message: certificate.signedMessage,
     aggregate_verification_key: encodeJsonHex(avkToJson(certificate.aggregateVerificationKey)),
-    multi_signature: certificate.signature.kind === 'multi-signature' ? encodeJsonHex(aggregateSignatureToJson(certificate.signature.multiSignature)) : '',
+    multi_signature: certificate.signature.kind === 'multi-signature' ? encodedMultiSignatureJsonHex(certificate.signature.multiSignature) : '',
     genesis_signature: certificate.signature.kind === 'genesis' ? toHex(certificate.signature.genesisSignature) : '',
   };
 }
@@ -59,11 +64,30 @@ export function certificateToJson(certificate: Certificate): string {
   return stringifyJson(certificateToMessage(certificate));
 }
 
+export function encodedCertificateToJson(certificate: EncodedCertificate): string {
+  return stringifyJson(encodedCertificateToMessage(certificate));
+}
+
 /**
  * Decodes a certificate message. The hash field is taken as given: chain verification
  * recomputes it, so a decoded certificate is only as trustworthy as its verification.
  */
 export function certificateFromMessage(value: unknown): Certificate {
+  const encoded = encodedCertificateFromMessage(value);
+  try {
+    return decodeCertificate(encoded);
+  } catch (cause) {
+    if (cause instanceof StmError) throw invalid(`multi_signature: ${cause.message}`, cause);
+    throw cause;
+  }
+}
+
+/**
+ * Decodes a certificate message but for the curve points of its multi-signature (see
+ * EncodedCertificate): every field and the multi-signature's structure are checked, the points
+ * are not. For relaying a certificate in another format; verification decodes the points.
+ */
+export function encodedCertificateFromMessage(value: unknown): EncodedCertificate {
   const { head, multiSignatureText, genesisSignatureText } = decodeHead(value);
   return {
     ...head,
@@ -122,6 +146,11 @@ export function certificateFromJson(text: string): Certificate {
   return certificateFromMessage(parseCertificateJson(text));
 }
 
+/** {@link encodedCertificateFromMessage} of a JSON text (bounded, bigint-safe). */
+export function encodedCertificateFromJson(text: string): EncodedCertificate {
+  return encodedCertificateFromMessage(parseCertificateJson(text));
+}
+
 /** The certificate of a JSON message without decoding its signature (see certificateHeadFromMessage). */
 export function certificateHeadFromJson(text: string): CertificateHead {
   return certificateHeadFromMessage(parseCertificateJson(text));
@@ -141,8 +170,8 @@ function decodeAvk(text: string): AggregateVerificationKey {
   return decodeStm(text, 'aggregate_verification_key', avkFromJson, avkFromBytes);
 }
 
-function decodeMultiSignature(text: string): AggregateSignature {
-  return decodeStm(text, 'multi_signature', aggregateSignatureFromJson, aggregateSignatureFromBytes);
+function decodeMultiSignature(text: string): EncodedAggregateSignature {
+  return decodeStm(text, 'multi_signature', encodedAggregateSignatureFromJson, encodedAggregateSignatureFromBytes);
 }
 
 function decodeStm<T>(text: string, field: string, fromJson: (v: unknown) => T, fromBytes: (b: Uint8Array) => T): T {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { stringifyJson } from '@mithril-ts/codec';
 import {
   CertificateChainVerifier,
   ProtocolError,
@@ -8,6 +9,10 @@ import {
   certificateHeadFromMessage,
   certificateToJson,
   certificateToMessage,
+  decodeCertificate,
+  encodedCertificateFromJson,
+  encodedCertificateHash,
+  encodedCertificateToJson,
   type Certificate,
 } from '../src/index.js';
 import { buildChain } from './chain-fixture.js';
@@ -27,6 +32,28 @@ describe('certificate messages (the reference JSON)', () => {
     const verifier = new CertificateChainVerifier(chain.genesisSigner.verificationKey());
     const result = await verifier.verifyChain(chain.latest.hash, { getCertificate: async (hash) => decoded.get(hash) });
     expect(result.endedAt.kind).toBe('genesis');
+  });
+
+  it('round-trip every certificate encoded (points not decoded) to the same text and hash, and decode to the same certificate', () => {
+    for (const certificate of chain.certificates) {
+      const json = certificateToJson(certificate);
+      const encoded = encodedCertificateFromJson(json);
+      expect(encodedCertificateToJson(encoded)).toBe(json);
+      const { hash, ...draft } = encoded;
+      expect(encodedCertificateHash(draft)).toBe(certificate.hash);
+      expect(hash).toBe(certificate.hash);
+      expect(certificateToJson(decodeCertificate(encoded))).toBe(json);
+    }
+  });
+
+  it('relays a multi-signature point as it came when encoded, and refuses it when decoded', () => {
+    const message = certificateToMessage(chain.latest) as Record<string, unknown>;
+    const multiSignature = JSON.parse(Buffer.from(message.multi_signature as string, 'hex').toString('utf8')) as { signatures: [{ sigma: number[] }, unknown][] };
+    multiSignature.signatures[0]![0].sigma = new Array(48).fill(0xff);
+    const tampered = stringifyJson({ ...message, multi_signature: Buffer.from(JSON.stringify(multiSignature)).toString('hex') });
+    expect(encodedCertificateToJson(encodedCertificateFromJson(tampered))).toBe(tampered);
+    expect(() => certificateFromJson(tampered)).toThrow(ProtocolError);
+    expect(() => certificateFromJson(tampered)).toThrow(/multi_signature/);
   });
 
   it('writes the reference field names, json-hex AVK and multi-signature, hex genesis signature', () => {

@@ -2,14 +2,13 @@
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { context as otelContext, SpanStatusCode, type Meter, type Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
-import { ErrorCode, checkCallVersions, createServiceError, WireError, certificateListItemToProto, certificateToProto, protocolParametersToProto, signedEntityKindFromProto, signedEntityTypeFromProto, withVersionCheck } from '@mithril-ts/proto';
-import { ProtocolError, certificateFromJson, certificateHeadFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
+import { ErrorCode, checkCallVersions, createServiceError, WireError, certificateListItemToProto, certificateToProto, encodedCertificateToProto, protocolParametersToProto, signedEntityKindFromProto, signedEntityTypeFromProto, withVersionCheck } from '@mithril-ts/proto';
+import { ProtocolError, certificateHeadFromJson, encodedCertificateFromJson, epoch as toEpoch, type Certificate, type SignedEntityKind } from '@mithril-ts/protocol';
 import { extractTraceContext, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import { AggregatorStoreError, type AggregatorStore, type CertificateRecord, type SignerRegistrationRecord } from './store/index.js';
 import { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 import type { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { mithrilStakeDistributionArtifact } from './artifacts.js';
-import { CertificateAnswers } from './certificate-answers.js';
 import type { Snapshotter } from './snapshots.js';
 
 const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
@@ -42,8 +41,6 @@ export interface AggregatorGrpcOptions {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly meter: Meter;
-  /** The certificates as sent, by hash (default: a 32 MiB one of its own). */
-  readonly certificateAnswers?: CertificateAnswers;
 }
 
 function toServiceError(error: unknown, logger: Logger) {
@@ -73,7 +70,12 @@ function signerToProto(record: SignerRegistrationRecord): proto.Signer {
   };
 }
 
-const parsed = (record: CertificateRecord) => certificateFromJson(record.json);
+/**
+ * A stored certificate as sent: its reference JSON transcoded to the message without decoding the
+ * multi-signature's points (milliseconds for a mainnet-size certificate, where decoding takes
+ * seconds). The points were checked when the certificate was sealed; clients check them again.
+ */
+const certificateMessage = (record: CertificateRecord) => encodedCertificateToProto(encodedCertificateFromJson(record.json));
 /** A stored certificate without its multi-signature decoded: all a listing needs (see CertificateHead). */
 const head = (record: CertificateRecord) => certificateHeadFromJson(record.json);
 
@@ -95,16 +97,12 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
   const registrations = meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' });
   const epochSettingsAnswers = new WeakMap<object, proto.GetEpochSettingsResponse>();
   const signatures = meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' });
-  const answers = options.certificateAnswers ?? new CertificateAnswers();
-  // Clients fetch a certificate as soon as it is announced: it is kept from its sealing on.
-  runtime.on('certificate', (certificate: Certificate) => {
-    try {
-      answers.of(certificate);
-    } catch (error) {
-      // Built again on demand; the runtime's sealing must not see a listener's failure.
-      logger.warn({ err: error, hash: certificate.hash }, 'could not keep the sealed certificate for the API');
-    }
-  });
+  // Every watcher is sent the same message: built once per sealed certificate.
+  let announced: { readonly certificate: Certificate; readonly message: proto.Certificate } | undefined;
+  const announcement = (certificate: Certificate): proto.Certificate => {
+    if (announced?.certificate !== certificate) announced = { certificate, message: certificateToProto(certificate) };
+    return announced.message;
+  };
 
   /** Runs a unary handler in a span that continues the caller's trace. */
   function unary<Req, Res>(name: string, body: (request: Req) => Promise<Res>, onOutcome?: (outcome: string) => void) {
@@ -169,13 +167,13 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a certificate hash is 64 lowercase hex characters');
       const record = await store.getCertificate(request.hash);
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', `no certificate has hash ${request.hash}`);
-      return { certificate: answers.ofRecord(record) };
+      return { certificate: certificateMessage(record) };
     }),
 
     getGenesisCertificate: unary<proto.GetGenesisCertificateRequest, proto.GetGenesisCertificateResponse>('GetGenesisCertificate', async () => {
       const record = await store.latestGenesisCertificate();
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', 'no genesis certificate exists yet');
-      return { certificate: answers.ofRecord(record) };
+      return { certificate: certificateMessage(record) };
     }),
 
     // The legacy snapshot shape: the full archive of a Cardano database snapshot.
@@ -305,7 +303,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     }
     const onCertificate = (certificate: Certificate) => {
       if (kinds.size > 0 && !kinds.has(certificate.signedEntityType.kind)) return;
-      call.write({ certificate: answers.of(certificate) });
+      call.write({ certificate: announcement(certificate) });
     };
     runtime.on('certificate', onCertificate);
     const stop = () => {

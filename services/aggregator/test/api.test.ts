@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { parsePoolId } from '@mithril-ts/cardano';
-import { AggregatorServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
+import { AggregatorServiceClient, Certificate as CertificateMessageCodec, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, certificateFromJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import {
@@ -117,6 +117,9 @@ describe('aggregator gRPC API', () => {
       expect(genesis.previousHash).toBe('');
       const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getGenesisCertificate({}, m, cb));
       expect(certificateFromProto(fetched.certificate).hash).toBe(genesis.hash);
+      // Served from the store (transcoded, no point decoded): the same message as the stream's, built from the sealed certificate.
+      const byHash = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getCertificate({ hash: genesis.hash }, m, cb));
+      expect(Buffer.from(CertificateMessageCodec.encode(byHash.certificate!).finish())).toEqual(Buffer.from(CertificateMessageCodec.encode(streamed[0]!).finish()));
       const page = await call<{ certificates: { hash: string }[]; nextPageToken: string }>((m, cb) => client.listCertificates({ pageSize: 1, pageToken: '' }, m, cb));
       expect(page.certificates.map((c) => c.hash)).toEqual([genesis.hash]);
       expect(page.nextPageToken).toBe('');
