@@ -5,7 +5,7 @@ export { startGrpcServer, withVersionCheck, DEFAULT_MAX_RECEIVE_BYTES, type Host
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
 export * from './wire.js';
 export { errorMessage } from './error-message.js';
-export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode } from './cardano/immutable-db-digester.js';
+export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
