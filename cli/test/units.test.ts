@@ -26,11 +26,16 @@ test('relative REST locations resolve against the API, templates keep their brac
 
 test('a digests list names immutable files only, each once, with SHA-256 digests', () => {
   expect(digestsListFromJson([{ immutable_file_name: '00001.chunk', digest: DIGEST }])).toEqual([{ name: '00001.chunk', digest: DIGEST }]);
+  expect(digestsListFromJson([{ immutable_file_name: '18446744073709551615.secondary', digest: DIGEST }])).toEqual([{ name: '18446744073709551615.secondary', digest: DIGEST }]);
   const refused = [
     [{ immutable_file_name: '../00001.chunk', digest: DIGEST }],
     [{ immutable_file_name: 'immutable/00001.chunk', digest: DIGEST }],
     [{ immutable_file_name: '00001.ledger', digest: DIGEST }],
     [{ immutable_file_name: '1.chunk', digest: DIGEST }],
+    // The one grammar of @mithril-ts/cardano's layout: a u64, written with no extra leading zero, of bounded length.
+    [{ immutable_file_name: '000001.chunk', digest: DIGEST }],
+    [{ immutable_file_name: '18446744073709551616.chunk', digest: DIGEST }],
+    [{ immutable_file_name: `${'9'.repeat(10_000)}.chunk`, digest: DIGEST }],
     [{ immutable_file_name: '00001.chunk', digest: DIGEST.toUpperCase() }],
     [{ immutable_file_name: '00001.chunk', digest: 'ab' }],
     [

@@ -13,11 +13,11 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJson } from '@mithril-ts/codec';
-import type { PoolId } from '@mithril-ts/cardano';
+import { IMMUTABLE_FILE_EXTENSIONS, immutableFileName, isCompleteTrio, listImmutableFiles, type PoolId } from '@mithril-ts/cardano';
 import { kesPeriodInfoJson, stakeSnapshotJson, tipJson } from './cardano-cli.js';
 import { DevnetError } from './errors.js';
 import { ensureDirectory, exists, writeFileAtomic } from './files.js';
-import { IMMUTABLE_EXTENSIONS, immutableFileName, immutableTrio, parseImmutableFileName } from './immutable-db.js';
+import { immutableTrio } from './immutable-db.js';
 import { prettyJson } from './json.js';
 import { devnetLayout, type DevnetLayout } from './layout.js';
 import { devnetParameters, poolIndexes, type DevnetParameters } from './parameters.js';
@@ -252,7 +252,7 @@ export class Devnet {
     const trio = immutableTrio(this.parameters, chunk, tipSlot);
     for (const pool of this.pools) {
       const directory = this.layout.immutableDirectory(pool.index);
-      for (const extension of IMMUTABLE_EXTENSIONS) {
+      for (const extension of IMMUTABLE_FILE_EXTENSIONS) {
         await writeFileAtomic(join(directory, immutableFileName(chunk, extension)), trio.files[extension]);
       }
     }
@@ -277,16 +277,10 @@ export class Devnet {
   async #recoverFinalizedChunks(): Promise<bigint> {
     let finalized: bigint | undefined;
     for (const pool of this.pools) {
-      const files = new Map<bigint, number>();
-      let highest = -1n;
-      for (const name of await readdir(this.layout.immutableDirectory(pool.index))) {
-        const parsed = parseImmutableFileName(name);
-        if (parsed === undefined) continue;
-        files.set(parsed.chunk, (files.get(parsed.chunk) ?? 0) + 1);
-        if (parsed.chunk > highest) highest = parsed.chunk;
-      }
+      const listing = listImmutableFiles(await readdir(this.layout.immutableDirectory(pool.index)));
+      const highest = listing.highest ?? -1n;
       let chunk = 0n;
-      while (chunk < highest && files.get(chunk) === IMMUTABLE_EXTENSIONS.length) chunk += 1n;
+      while (chunk < highest && isCompleteTrio(listing, chunk)) chunk += 1n;
       finalized = finalized === undefined || chunk < finalized ? chunk : finalized;
     }
     return finalized ?? 0n;

@@ -1,6 +1,7 @@
 /**
  * The immutable DB of a node: one `NNNNN.chunk|.primary|.secondary` trio per chunk of
- * `immutableFileEverySlots` slots, numbered from 00000, as cardano-node names them. Every node
+ * `immutableFileEverySlots` slots, numbered from 00000 (the names and the trio are the layout of
+ * @mithril-ts/cardano, as cardano-node names them). Every node
  * follows the same chain, so every node's files are the same bytes. Pure: bytes are a function of
  * (seed, chunk number, tip slot); a complete chunk's bytes depend on (seed, number) only.
  *
@@ -13,31 +14,16 @@
  * - .primary: a version byte (1), then one u32 offset into .secondary per relative slot, and one
  *   past the last entry.
  */
+import type { ImmutableFileExtension } from '@mithril-ts/cardano';
 import { derive, deriveBelow, deriveBytes } from './derive.js';
 import { DevnetError } from './errors.js';
 import type { DevnetParameters } from './parameters.js';
-
-export const IMMUTABLE_EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
-export type ImmutableExtension = (typeof IMMUTABLE_EXTENSIONS)[number];
 
 const HEADER_BYTES = 86;
 const SECONDARY_ENTRY_BYTES = 56;
 const PRIMARY_VERSION = 1;
 const BODY_MIN = 200n;
 const BODY_RANGE = 1601n;
-
-/** `00042.chunk`: at least 5 digits, zero-padded, as cardano-node names them. */
-export function immutableFileName(chunk: bigint, extension: ImmutableExtension): string {
-  if (typeof chunk !== 'bigint' || chunk < 0n) throw new DevnetError('INVALID_ARGUMENT', `chunk number must be a non-negative bigint, got ${String(chunk)}`);
-  return `${chunk.toString().padStart(5, '0')}.${extension}`;
-}
-
-/** The chunk number in an immutable file name, or undefined for any other file. */
-export function parseImmutableFileName(name: string): { chunk: bigint; extension: ImmutableExtension } | undefined {
-  const match = /^([0-9]{5,})\.(chunk|primary|secondary)$/.exec(name);
-  if (match === null) return undefined;
-  return { chunk: BigInt(match[1] as string), extension: match[2] as ImmutableExtension };
-}
 
 /** The header hash of the block in `slot` (also the tip's `hash` when the tip is there). */
 export function blockHeaderHash(params: DevnetParameters, slot: bigint): Uint8Array {
@@ -69,7 +55,7 @@ export interface ImmutableTrio {
   readonly lastSlot: bigint;
   /** Whether the tip has moved on to a later chunk (the bytes never change again). */
   readonly complete: boolean;
-  readonly files: Readonly<Record<ImmutableExtension, Uint8Array>>;
+  readonly files: Readonly<Record<ImmutableFileExtension, Uint8Array>>;
 }
 
 /** First and last slot of chunk `chunk`. */

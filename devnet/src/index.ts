@@ -18,17 +18,7 @@ export {
   type PoolFileName,
 } from './pools.js';
 export { poolStake, stakeDistribution, MIN_POOL_STAKE, MAX_POOL_STAKE } from './stake.js';
-export {
-  immutableTrio,
-  immutableFileName,
-  parseImmutableFileName,
-  chunkSlots,
-  blockHeaderHash,
-  blockIssuer,
-  IMMUTABLE_EXTENSIONS,
-  type ImmutableTrio,
-  type ImmutableExtension,
-} from './immutable-db.js';
+export { immutableTrio, chunkSlots, blockHeaderHash, blockIssuer, type ImmutableTrio } from './immutable-db.js';
 export { tipJson, stakeSnapshotJson, kesPeriodInfoJson, ERA } from './cardano-cli.js';
 export { prettyJson, type JsonValue } from './json.js';
 export { devnetLayout, type DevnetLayout } from './layout.js';

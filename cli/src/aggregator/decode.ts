@@ -3,12 +3,11 @@
  * answer is the aggregator's fault, not a verification failure: it is reported as a network
  * error naming the field.
  */
+import { MAX_IMMUTABLE_FILE_NAME_LENGTH, parseImmutableFileName } from '@mithril-ts/cardano';
 import { CliError } from '../errors.js';
 import type { Compression, ImmutableFileDigest } from './port.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
-/** "00042.chunk": the number (5 digits or more) and one of the three files of a trio. */
-export const IMMUTABLE_FILE_NAME = /^([0-9]{5,20})\.(chunk|primary|secondary)$/;
 /** Far above mainnet (~10,000 trios today). */
 export const MAX_DIGESTS = 3_000_000;
 const U64_MAX = (1n << 64n) - 1n;
@@ -103,8 +102,9 @@ export function digestsListFromEntries(entries: readonly { immutableFileName: st
 }
 
 function checkedDigest(reader: Reader, name: unknown, digest: unknown, i: number, seen: Set<string>): ImmutableFileDigest {
-  const fileName = reader.string(name, `[${i}].immutable_file_name`, 64);
-  if (!IMMUTABLE_FILE_NAME.test(fileName)) reader.fail(`[${i}].immutable_file_name ${JSON.stringify(fileName)} is not an immutable file name`);
+  // The grammar of @mithril-ts/cardano's immutable DB layout (a u64 number of at least 5 digits, chunk|primary|secondary).
+  const fileName = reader.string(name, `[${i}].immutable_file_name`, MAX_IMMUTABLE_FILE_NAME_LENGTH);
+  if (parseImmutableFileName(fileName) === undefined) reader.fail(`[${i}].immutable_file_name ${JSON.stringify(fileName)} is not an immutable file name`);
   if (seen.has(fileName)) reader.fail(`${fileName} is listed twice`);
   seen.add(fileName);
   return { name: fileName, digest: reader.hex64(digest, `[${i}].digest`) };
@@ -112,7 +112,7 @@ function checkedDigest(reader: Reader, name: unknown, digest: unknown, i: number
 
 /** The immutable file number of a listed file name. */
 export function immutableFileNumberOf(name: string): bigint {
-  const match = IMMUTABLE_FILE_NAME.exec(name);
-  if (match === null) throw new CliError('internal', `not an immutable file name: ${name}`);
-  return BigInt(match[1]!);
+  const parsed = parseImmutableFileName(name);
+  if (parsed === undefined) throw new CliError('internal', `not an immutable file name: ${name}`);
+  return parsed.number;
 }

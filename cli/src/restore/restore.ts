@@ -14,6 +14,7 @@
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { immutableFileNumberText } from '@mithril-ts/cardano';
 import { parseJson } from '@mithril-ts/codec';
 import type { AggregatorClient, CardanoDatabaseSnapshot, Compression, FileLocation, ImmutableFileDigest } from '../aggregator/port.js';
 import { digestsListFromJson } from '../aggregator/decode.js';
@@ -77,10 +78,6 @@ export interface RestoreReport {
 
 const MAX_DIGESTS_LIST_BYTES = 256 * 1024 * 1024;
 const DEFAULT_MAX_ARCHIVE_BYTES = 64 * 1024 ** 3;
-
-export function paddedNumber(number: bigint): string {
-  return number.toString().padStart(5, '0');
-}
 
 function archiveExtension(compression: Compression): string {
   return compression === 'gzip' ? '.tar.gz' : compression === 'zstandard' ? '.tar.zst' : '.tar';
@@ -217,7 +214,7 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
         needed,
         request.parallelism,
         async (number, taskSignal) => {
-          const padded = paddedNumber(number);
+          const padded = immutableFileNumberText(number);
           const archive = join(workDirectory, `${padded}${archiveExtension(compressionOf(templates[0]!, snapshot))}`);
           const result = await downloadFromLocations(
             templates.map((location) => location.uri.replaceAll('{immutable_file_number}', padded)),

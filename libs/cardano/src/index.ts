@@ -61,6 +61,26 @@ export {
 export { certifyMithrilKey, type KesCertification } from './key-certification.js';
 export { cardanoDatabaseMerkleRoot } from './cardano-database.js';
 export {
+  IMMUTABLE_FILE_EXTENSIONS,
+  MAX_IMMUTABLE_FILE_NUMBER,
+  MAX_IMMUTABLE_FILE_NAME_LENGTH,
+  immutableFileNumberText,
+  immutableFileName,
+  immutableTrioFileNames,
+  parseImmutableFileName,
+  isImmutableFileName,
+  listImmutableFiles,
+  isCompleteTrio,
+  latestFinalImmutableFileNumber,
+  immutableFilesUpTo,
+  type ImmutableFileExtension,
+  type ImmutableFileDigest,
+  type ParsedImmutableFileName,
+  type ImmutableFileListing,
+  type ImmutableFilesUpTo,
+} from './immutable-db-layout.js';
+export type { ImmutableDigester } from './immutable-digester.js';
+export {
   kesSignatureToJson,
   kesSignatureFromJson,
   operationalCertificateToJson,

@@ -25,6 +25,15 @@ describe('public API', () => {
       'kesEvolutionAt',
       'acceptedKesEvolutions',
       'cardanoDatabaseMerkleRoot',
+      'immutableFileNumberText',
+      'immutableFileName',
+      'immutableTrioFileNames',
+      'parseImmutableFileName',
+      'isImmutableFileName',
+      'listImmutableFiles',
+      'isCompleteTrio',
+      'latestFinalImmutableFileNumber',
+      'immutableFilesUpTo',
     ] as const;
     for (const name of names) expect(typeof cardano[name]).toBe('function');
     expect(cardano.KES_DEPTH).toBe(6);

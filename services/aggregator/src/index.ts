@@ -1,6 +1,6 @@
 /** The Mithril aggregator. */
 export * from './store/index.js';
-export { AggregatorRuntime, describeType, type AggregatorRuntimeOptions, type ImmutableDatabase, type RegisterSignatureInput, type RegisterSignerInput } from './runtime/aggregator-runtime.js';
+export { AggregatorRuntime, describeType, type AggregatorRuntimeOptions, type RegisterSignatureInput, type RegisterSignerInput } from './runtime/aggregator-runtime.js';
 export { AggregatorError, type AggregatorErrorCode } from './runtime/errors.js';
 export { describeState, type AggregatorState, type BlockedReason } from './runtime/state.js';
 export { loadEpochContext, type EpochContext } from './runtime/epoch-context.js';

@@ -4,7 +4,7 @@ export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
 export { errorMessage } from './error-message.js';
-export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode } from './cardano/immutable-db-digester.js';
+export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';

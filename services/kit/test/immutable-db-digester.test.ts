@@ -116,6 +116,56 @@ describe('ImmutableDbDigester', () => {
     expect((await rejection(absent.cardanoDatabaseMerkleRoot(0n))).code).toBe('MISSING_FILE');
   });
 
+  it('digests the trios that exist up to the number: a database starting at 00003 gives the root of exactly its files', async () => {
+    const directory = immutableDir();
+    for (const n of [3, 4, 5, 7, 8]) writeTrio(directory, n); // 00008 is the open chunk; 00006 was never there
+    const digester = new ImmutableDbDigester(directory);
+    const rootOf = (numbers: readonly number[]): string => cardanoDatabaseMerkleRoot(numbers.flatMap((n) => EXTENSIONS.map((extension) => sha256(content(name(n, extension))))));
+    expect(await digester.latestImmutableFileNumber()).toBe(7n);
+    expect(await digester.cardanoDatabaseMerkleRoot(3n)).toBe(rootOf([3]));
+    expect(await digester.cardanoDatabaseMerkleRoot(5n)).toBe(rootOf([3, 4, 5]));
+    expect(await digester.cardanoDatabaseMerkleRoot(7n)).toBe(rootOf([3, 4, 5, 7]));
+    expect(await digester.immutableFileDigests(4n)).toEqual([3, 4].flatMap((n) => EXTENSIONS.map((extension) => ({ immutableFileName: name(n, extension), digest: sha256(content(name(n, extension))) }))));
+    // The number itself must be there (the reference's NotEnoughImmutable), before or inside the range.
+    const absent = await rejection(digester.cardanoDatabaseMerkleRoot(6n));
+    expect(absent.code).toBe('MISSING_FILE');
+    expect(absent.message).toMatch(/00006\.chunk is missing/);
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(1n))).message).toMatch(/00001\.chunk is missing/);
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(8n))).code).toBe('NOT_YET_IMMUTABLE');
+    // A trio with only some of its files is still refused, naming the missing file.
+    rmSync(join(directory, name(4, 'secondary')));
+    const partial = await rejection(new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(5n));
+    expect(partial.code).toBe('MISSING_FILE');
+    expect(partial.message).toMatch(/00004\.secondary is missing/);
+    expect(await new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(3n)).toBe(rootOf([3]));
+  });
+
+  it('answers a number far beyond the tip from the files on disk (no name built per number)', async () => {
+    const directory = immutableDir();
+    for (let n = 0; n <= 2; n += 1) writeTrio(directory, n);
+    const digester = new ImmutableDbDigester(directory);
+    const started = Date.now();
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot((1n << 64n) - 1n))).code).toBe('NOT_YET_IMMUTABLE');
+    expect((await rejection(digester.cardanoDatabaseMerkleRoot(1n << 80n))).code).toBe('NOT_YET_IMMUTABLE');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('takes digests known elsewhere for the files it covers, and reads only the others', async () => {
+    const directory = immutableDir();
+    for (let n = 0; n <= 2; n += 1) writeTrio(directory, n);
+    writeFileSync(join(directory, name(0, 'chunk')), 'not what the known digest says');
+    const asked: string[][] = [];
+    const known = new Map([[name(0, 'chunk'), sha256(content(name(0, 'chunk')))]]);
+    const files = await new ImmutableDbDigester(directory).immutableFileDigests(1n, {
+      knownDigests: async (names) => {
+        asked.push([...names]);
+        return known;
+      },
+    });
+    expect(asked).toEqual([[0, 1].flatMap((n) => EXTENSIONS.map((extension) => name(n, extension)))]);
+    expect(cardanoDatabaseMerkleRoot(files.map((file) => file.digest))).toBe(expectedRoot(1));
+  });
+
   it('gives the latest final trio: below the chunk still being written, skipping incomplete trios', async () => {
     const directory = immutableDir();
     const digester = new ImmutableDbDigester(directory);

@@ -3,10 +3,11 @@
  * service-kit's CardanoCliFilesChainObserver and ImmutableDbDigester, ./adapters/grpc-* for the
  * aggregator and the signer gateway, ./adapters/pool-key-files for the pool's keys.
  */
-import type { ChainObserver, KesSigningKey, OperationalCertificate } from '@mithril-ts/cardano';
+import type { ChainObserver, ImmutableDigester, KesSigningKey, OperationalCertificate } from '@mithril-ts/cardano';
 import type { Epoch, ProtocolParameters, SignedEntityType, SignerRecord } from '@mithril-ts/protocol';
 
-export type { ChainObserver };
+/** The chain and the node's immutable database: ports shared with the aggregator, defined once in @mithril-ts/cardano. */
+export type { ChainObserver, ImmutableDigester };
 
 /** The aggregator's epoch settings, decoded from the wire but not trusted (keys not yet checked). */
 export interface AnnouncedEpochSettings {
@@ -75,14 +76,6 @@ export interface SignerGatewayPort {
   registerSigner(registration: SignerRegistrationRequest): Promise<Answer<RegisteredSigner>>;
   /** Throws RemoteCallError (e.g. NO_OPEN_MESSAGE, SIGNATURE_TOO_LATE). */
   registerSignature(signature: SingleSignatureSubmission): Promise<Answer<SignatureRegistrationStatus>>;
-}
-
-/** The signer's own node's immutable database (service-kit ImmutableDbDigester). */
-export interface ImmutableDigester {
-  /** The latest final immutable file number; undefined when there is none yet. */
-  latestImmutableFileNumber(): Promise<bigint | undefined>;
-  /** The `cardano_database_merkle_root` (hex) of the immutable files up to `upTo`. */
-  cardanoDatabaseMerkleRoot(upTo: bigint): Promise<string>;
 }
 
 /** The pool's KES key and operational certificate, as they are on disk now. */

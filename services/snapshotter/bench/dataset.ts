@@ -14,8 +14,9 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IMMUTABLE_FILE_EXTENSIONS, immutableFileName, type ImmutableFileExtension } from '@mithril-ts/cardano';
 
-export const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
+export const EXTENSIONS = IMMUTABLE_FILE_EXTENSIONS;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
@@ -32,12 +33,12 @@ export interface Dataset {
   readonly cacheDirectory: string;
 }
 
-export function fileName(number: number, extension: (typeof EXTENSIONS)[number]): string {
-  return `${String(number).padStart(5, '0')}.${extension}`;
+export function fileName(number: number, extension: ImmutableFileExtension): string {
+  return immutableFileName(BigInt(number), extension);
 }
 
 /** Size of each file of a trio, deterministic per number. */
-export function trioSizes(number: number): Record<(typeof EXTENSIONS)[number], number> {
+export function trioSizes(number: number): Record<ImmutableFileExtension, number> {
   const seed = createHash('sha256').update(`bench trio ${number}`).digest();
   const chunk = 20 * MIB + Math.floor((seed.readUInt32BE(0) / 2 ** 32) * 20 * MIB);
   return { chunk, primary: 86_404 + (seed.readUInt16BE(4) % 16) * 4, secondary: Math.floor(chunk / 50) + (seed.readUInt16BE(6) % 1024) * 56 };

@@ -1,20 +1,21 @@
 /**
- * The immutable-DB digest with the per-file digest cache behind its port. The Merkle root rule
- * and the file hashing are service-kit's `ImmutableDbDigester` (the same code the signers and
- * the aggregator run, so all agree bit for bit); this wrapper feeds it the cached digests of the
- * files asked for and persists the ones it had to compute, so that after one new immutable file
- * only that file's trio is read from disk.
+ * The immutable-DB digest with the per-file digest cache behind its port. Which files a digest
+ * covers, their order and the Merkle root rule are @mithril-ts/cardano's, the file hashing is
+ * service-kit's `ImmutableDbDigester` (the same code the signers and the aggregator run, so all
+ * agree bit for bit); this wrapper feeds it the cached digests of the files the digest covers and
+ * persists the ones it had to compute, so that after one new immutable file only that file's
+ * trio is read from disk.
  */
+import { cardanoDatabaseMerkleRoot, type ImmutableFileDigest } from '@mithril-ts/cardano';
 import { ImmutableDbDigester, ImmutableDbError } from '@mithril-ts/service-kit';
 import type { DigestCache } from './digest-cache/port.js';
 import { SnapshotterError } from './errors.js';
-import { immutableFilesUpTo, type ImmutableFileDigestEntry } from './immutable-files.js';
 
 export interface ImmutableFilesDigest {
   /** The `cardano_database_merkle_root` of the files. */
   readonly merkleRoot: string;
-  /** Every file 0..upTo with its SHA-256, in digest order (number, then name). */
-  readonly files: readonly ImmutableFileDigestEntry[];
+  /** Every file the digest covers (the trios on disk up to the number) with its SHA-256, in digest order (number, then name). */
+  readonly files: readonly ImmutableFileDigest[];
 }
 
 export class CachedImmutableDigester {
@@ -32,22 +33,21 @@ export class CachedImmutableDigester {
     }
   }
 
-  /** The Merkle root and per-file digests of the immutable files numbered 0..upTo. */
+  /** The Merkle root and per-file digests of the immutable files on disk numbered up to `upTo`. */
   async digest(upTo: bigint): Promise<ImmutableFilesDigest> {
     if (typeof upTo !== 'bigint' || upTo < 0n) throw new SnapshotterError('INVALID_ARGUMENT', `immutable file number must be a non-negative integer, got ${String(upTo)}`);
-    const names = immutableFilesUpTo(upTo);
-    const cached = await this.cache.get(names);
-    const digests = new Map(cached);
-    let merkleRoot: string;
+    let cached: ReadonlyMap<string, string> = new Map();
+    let files: ImmutableFileDigest[];
     try {
-      merkleRoot = await new ImmutableDbDigester(this.immutableDirectory, { cache: digests }).cardanoDatabaseMerkleRoot(upTo);
+      // The names come from the directory listing, bounded by the files on disk (never one per number up to `upTo`).
+      files = await new ImmutableDbDigester(this.immutableDirectory).immutableFileDigests(upTo, { knownDigests: async (names) => (cached = await this.cache.get(names)) });
     } catch (error) {
       throw translate(error);
     }
     const computed = new Map<string, string>();
-    for (const [name, digest] of digests) if (!cached.has(name)) computed.set(name, digest);
+    for (const { immutableFileName, digest } of files) if (!cached.has(immutableFileName)) computed.set(immutableFileName, digest);
     if (computed.size > 0) await this.cache.put(computed);
-    return { merkleRoot, files: names.map((name) => ({ immutableFileName: name, digest: digests.get(name) as string })) };
+    return { merkleRoot: cardanoDatabaseMerkleRoot(files.map((file) => file.digest)), files };
   }
 }
 

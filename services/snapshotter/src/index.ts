@@ -1,5 +1,5 @@
 export { SnapshotterError, type SnapshotterErrorCode } from './errors.js';
-export * from './immutable-files.js';
+export { digestsListJson } from './digests-list.js';
 export type { DigestCache } from './digest-cache/port.js';
 export { MemoryDigestCache } from './digest-cache/memory.js';
 export { JsonFileDigestCache } from './digest-cache/json-file.js';

@@ -8,12 +8,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { immutableFileNumberText, immutableTrioFileNames, parseImmutableFileName, type ImmutableFileDigest } from '@mithril-ts/cardano';
 import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import { ARCHIVE_EXTENSIONS, SUPPORTED_COMPRESSIONS, storeArchive, type StoredArchive } from './archive/archiver.js';
 import type { CachedImmutableDigester } from './digester.js';
 import { SnapshotterError, describeError } from './errors.js';
-import { digestsListJson, immutableFileNumberText, immutableFilesUpTo, immutableTrio, type ImmutableFileDigestEntry } from './immutable-files.js';
+import { digestsListJson } from './digests-list.js';
 import { planRetention } from './retention.js';
 import type { ArtifactStorage } from './storage/port.js';
 import type { Compression, ImmutableArchiveRecord, SnapshotRecord, SnapshotStore } from './store/types.js';
@@ -93,7 +94,7 @@ export class Snapshotter {
   }
 
   /** Every immutable file up to the beacon with its SHA-256, by number then name. */
-  async listImmutableFileDigests(beacon: Beacon): Promise<readonly ImmutableFileDigestEntry[]> {
+  async listImmutableFileDigests(beacon: Beacon): Promise<readonly ImmutableFileDigest[]> {
     this.checkBeacon(beacon);
     return (await this.#deps.digester.digest(beacon.immutableFileNumber)).files;
   }
@@ -146,11 +147,14 @@ export class Snapshotter {
     }
     const started = Date.now();
     const directory = this.#deps.digester.immutableDirectory;
-    const sizes = await fileSizes(directory, immutableFilesUpTo(upTo));
+    // What the digest covered, not every name 0..upTo: the trios on disk (a database may start later than 00000).
+    const names = files.map((file) => file.immutableFileName);
+    const numbers = numbersOf(names);
+    const sizes = await fileSizes(directory, names);
     const totalSize = [...sizes.values()].reduce((sum, size) => sum + BigInt(size), 0n);
     const previous = await store.getSnapshot(merkleRoot);
 
-    const archived = await this.archiveImmutables(upTo, compression, sizes);
+    const archived = await this.archiveImmutables(numbers, compression, sizes);
 
     const digestsKey = `digests/${beaconStem(beacon)}.digests.json`;
     const digestsList = Buffer.from(digestsListJson(files));
@@ -164,7 +168,7 @@ export class Snapshotter {
     if (previous !== null && stored !== undefined && BigInt(stored.size) === previous.fullArchiveSize) {
       full = { size: stored.size, sha256: previous.fullArchiveSha256 };
     } else {
-      full = await storeArchive({ directory, files: immutableFilesUpTo(upTo), compression, storage, key: fullArchiveKey });
+      full = await storeArchive({ directory, files: names, compression, storage, key: fullArchiveKey });
     }
 
     const snapshot: SnapshotRecord = {
@@ -178,7 +182,7 @@ export class Snapshotter {
       cardanoNodeVersion: this.#deps.cardanoNodeVersion,
       createdAt: previous?.createdAt ?? this.#clock(),
       totalDbSizeUncompressed: totalSize,
-      immutablesAverageSizeUncompressed: totalSize / (upTo + 1n),
+      immutablesAverageSizeUncompressed: totalSize / BigInt(numbers.length),
       digestsKey,
       digestsSize: BigInt(digestsList.length),
       fullArchiveKey,
@@ -195,18 +199,17 @@ export class Snapshotter {
     return snapshot;
   }
 
-  /** Produces the missing per-immutable archives 0..upTo; how many were made. */
-  private async archiveImmutables(upTo: bigint, compression: Compression, sizes: ReadonlyMap<string, number>): Promise<number> {
+  /** Produces the missing per-immutable archives of `numbers`; how many were made. */
+  private async archiveImmutables(numbers: readonly bigint[], compression: Compression, sizes: ReadonlyMap<string, number>): Promise<number> {
     const { store, storage } = this.#deps;
     const existing = new Set((await store.listImmutableArchives(compression)).map((archive) => archive.immutableFileNumber));
-    const missing: bigint[] = [];
-    for (let number = 0n; number <= upTo; number += 1n) if (!existing.has(number)) missing.push(number);
+    const missing = numbers.filter((number) => !existing.has(number));
     let next = 0;
     let failed = false;
     const worker = async (): Promise<void> => {
       for (let index = next++; index < missing.length && !failed; index = next++) {
         const number = missing[index] as bigint;
-        const files = immutableTrio(number);
+        const files = immutableTrioFileNames(number);
         const key = immutableArchiveKey(number, compression);
         // Immutable files never change: an archive made once serves every later snapshot.
         const archive = await storeArchive({ directory: this.#deps.digester.immutableDirectory, files, compression, storage, key });
@@ -285,6 +288,16 @@ export class Snapshotter {
     this.#queue = run.catch(() => {});
     return run;
   }
+}
+
+/** The immutable file numbers of file names in digest order, each once. */
+function numbersOf(names: readonly string[]): bigint[] {
+  const numbers: bigint[] = [];
+  for (const name of names) {
+    const number = (parseImmutableFileName(name) as { number: bigint }).number;
+    if (numbers.at(-1) !== number) numbers.push(number);
+  }
+  return numbers;
 }
 
 async function fileSizes(directory: string, names: readonly string[]): Promise<Map<string, number>> {

@@ -1,6 +1,7 @@
 /** The digest with its per-file cache: the root rule, each cache adapter, and incremental re-digests. */
-import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { CachedImmutableDigester, JsonFileDigestCache, MemoryDigestCache, SnapshotterError, openSnapshotStore, type DigestCache } from '../src/index.js';
 import { expectedFiles, expectedRoot, fileName, immutableDb, rejection, removeTempDirs, tempDir, writeTrio } from './fixture.js';
 
@@ -102,6 +103,21 @@ describe('CachedImmutableDigester', () => {
     expect(error).toBeInstanceOf(SnapshotterError);
     expect(error).toMatchObject({ code: 'NOT_READY' });
     expect(error.message).toContain('00001.primary');
+  });
+
+  it('asks the cache for the files that exist up to the number only, and digests a database starting later', async () => {
+    const directory = immutableDb(4);
+    for (const n of [0, 1]) for (const ext of ['chunk', 'primary', 'secondary']) rmSync(join(directory, fileName(n, ext)));
+    const recording = new RecordingCache(new MemoryDigestCache());
+    const digester = new CachedImmutableDigester(directory, recording);
+    const files = expectedFiles(3).filter((file) => file.immutableFileName >= '00002');
+    const digest = await digester.digest(3n);
+    expect(digest).toEqual({ merkleRoot: cardanoDatabaseMerkleRoot(files.map((file) => file.digest)), files });
+    expect(recording.gets).toEqual([files.map((file) => file.immutableFileName)]);
+    expect(recording.puts).toEqual([files.map((file) => file.immutableFileName)]);
+    expect(await rejection(digester.digest(1n))).toMatchObject({ code: 'NOT_READY' });
+    expect(await rejection(digester.digest((1n << 64n) - 1n))).toMatchObject({ code: 'NOT_READY' });
+    expect(recording.gets).toHaveLength(1); // a refused digest reads no cache
   });
 });
 

@@ -3,7 +3,7 @@
  * archives, digests list, full archive) and their consistency with the certified root, restoring
  * only missing immutable files with parallel downloads, and retention.
  */
-import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -194,6 +194,30 @@ describe('Snapshotter', () => {
       }),
     );
     for (const { immutable_file_name, digest } of digests) expect(sha256(readFileSync(join(target, 'immutable', immutable_file_name)))).toBe(digest);
+  });
+
+  it('snapshots the trios that exist: a database starting at 00003 gives the archives, digests list and root of exactly its files', async () => {
+    const { snapshotter, storage, local, directory } = await setup(6); // 00006 is the open chunk
+    for (const n of [0, 1, 2]) for (const ext of ['chunk', 'primary', 'secondary']) rmSync(join(directory, fileName(n, ext)));
+    const files = expectedFiles(5).filter((file) => file.immutableFileName >= '00003');
+    const root = cardanoDatabaseMerkleRoot(files.map((file) => file.digest));
+    expect(await snapshotter.computeDigest(beacon(5))).toBe(root);
+    expect(await snapshotter.listImmutableFileDigests(beacon(5))).toEqual(files);
+    expect(await rejection(snapshotter.computeDigest(beacon(2)))).toMatchObject({ code: 'NOT_READY' });
+    // A beacon far beyond the tip is refused from the listing, without a name per number up to it.
+    expect(await rejection(snapshotter.computeDigest({ ...beacon(0), immutableFileNumber: (1n << 64n) - 1n }))).toMatchObject({ code: 'NOT_READY' });
+
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(5), digest: root, certificateHash: CERTIFICATE });
+    expect(storage.puts.sort()).toEqual([`digests/devnet-e3-i5.digests.json`, `full/devnet-e3-i5.${root}.tar.gz`, 'immutables/00003.tar.gz', 'immutables/00004.tar.gz', 'immutables/00005.tar.gz']);
+    const totalSize = files.reduce((sum, file) => sum + contentOf(file.immutableFileName).length, 0);
+    expect(snapshot).toMatchObject({ totalDbSizeUncompressed: BigInt(totalSize), immutablesAverageSizeUncompressed: BigInt(Math.floor(totalSize / 3)), fullArchiveSizeUncompressed: BigInt(totalSize) });
+    const message = cardanoDatabaseSnapshotMessage(snapshot, local);
+    const digests = (await (await fetch(message.digestsLocations[0]!.uri)).json()) as { immutable_file_name: string; digest: string }[];
+    expect(digests).toEqual(files.map((f) => ({ immutable_file_name: f.immutableFileName, digest: f.digest })));
+    const restored = tempDir('restored-later');
+    writeFileSync(join(restored, 'full.tar.gz'), Buffer.from(await (await fetch(message.fullArchiveLocations[0]!.uri)).arrayBuffer()));
+    await extract({ file: join(restored, 'full.tar.gz'), cwd: restored });
+    expect(readdirSync(join(restored, 'immutable')).sort()).toEqual(files.map((file) => file.immutableFileName));
   });
 
   it('re-creating a stored snapshot reuses its objects and records the latest certificate', async () => {

@@ -5,7 +5,7 @@
  * Everything durable goes through the store first, so a restart resumes the round it left.
  */
 import { EventEmitter } from 'node:events';
-import type { ChainObserver } from '@mithril-ts/cardano';
+import type { ChainObserver, ImmutableDigester } from '@mithril-ts/cardano';
 import {
   ProtocolMessage,
   cardanoDatabase,
@@ -32,16 +32,11 @@ import { loadEpochContext, type EpochContext, type SignerSetCache } from './epoc
 import { AggregatorError } from './errors.js';
 import { describeState, type AggregatorState } from './state.js';
 
-/** The immutable database of the aggregator's own node. */
-export interface ImmutableDatabase {
-  latestImmutableFileNumber(): Promise<bigint | undefined>;
-  cardanoDatabaseMerkleRoot(upTo: bigint): Promise<string>;
-}
-
 export interface AggregatorRuntimeOptions {
   readonly store: AggregatorStore;
   readonly chain: ChainObserver;
-  readonly immutableDatabase: ImmutableDatabase;
+  /** The immutable database of the aggregator's own node. */
+  readonly immutableDatabase: ImmutableDigester;
   readonly schedule: ProtocolParametersSchedule;
   readonly network: string;
   readonly signedEntityKinds: readonly SignedEntityKind[];

@@ -1,7 +1,9 @@
 /**
  * Reads a node's `immutable/` directory for the `CardanoDatabase` signed entity: which immutable
  * file number is the latest final one, and the `cardano_database_merkle_root` of the files up to
- * a number (the pure rule is `cardanoDatabaseMerkleRoot` of @mithril-ts/cardano).
+ * a number. The rules are @mithril-ts/cardano's (the layout: which files are final, which files
+ * the digest up to a number covers, in which order; and `cardanoDatabaseMerkleRoot`); this
+ * adapter lists the directory and hashes the files.
  *
  * The highest-numbered trio on disk is the chunk the node is still appending blocks to — on a
  * real cardano-node, and on the devnet, which rewrites the open chunk's trio as the tip moves and
@@ -11,16 +13,27 @@
  * chunk is refused: its bytes still change, signers would disagree, and a cached digest would be
  * wrong forever after.
  *
+ * As in the reference, the digest up to N covers the trios that exist up to N: a database whose
+ * first chunks were removed, or a restored range that starts later, digests its own files.
+ *
  * Immutable files never change once final, so each file's SHA-256 is cached by file name: after
  * a new chunk, a re-digest hashes only the new trio.
  */
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import {
+  cardanoDatabaseMerkleRoot,
+  immutableFilesUpTo,
+  latestFinalImmutableFileNumber,
+  listImmutableFiles,
+  type ImmutableDigester,
+  type ImmutableFileDigest,
+  type ImmutableFileListing,
+} from '@mithril-ts/cardano';
 
 export type ImmutableDbErrorCode =
-  /** A file of a trio up to the requested number is not on disk. */
+  /** A file of a trio up to the requested number, or the requested number itself, is not on disk. */
   | 'MISSING_FILE'
   /** The requested number is the open chunk (or beyond): its files are still being written. */
   | 'NOT_YET_IMMUTABLE'
@@ -40,9 +53,6 @@ export class ImmutableDbError extends Error {
   }
 }
 
-const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
-/** `00042.chunk`: at least 5 digits, as cardano-node names them; anything else (e.g. the devnet's `.x.tmp` files) is ignored. */
-const IMMUTABLE_FILE_NAME = /^([0-9]{5,})\.(chunk|primary|secondary)$/;
 /** Files hashed at once: enough to overlap I/O, few enough to keep descriptors and memory low. */
 const HASH_CONCURRENCY = 4;
 /**
@@ -69,20 +79,15 @@ function giveBackReadBuffers(buffers: readonly Buffer[]): void {
   for (const buffer of buffers) if (idleReadBuffers.length < MAX_IDLE_READ_BUFFERS) idleReadBuffers.push(buffer);
 }
 
-function immutableFileName(number: bigint, extension: (typeof EXTENSIONS)[number]): string {
-  return `${number.toString().padStart(5, '0')}.${extension}`;
+export interface ImmutableFileDigestsOptions {
+  /**
+   * Digests known elsewhere (a persistent cache), asked for with the names the digest covers
+   * before any file is read; those files are not read.
+   */
+  readonly knownDigests?: (names: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
-/** The immutable files on disk. */
-interface Listing {
-  readonly names: ReadonlySet<string>;
-  /** How many of its three files each chunk number has. */
-  readonly filesPerChunk: ReadonlyMap<bigint, number>;
-  /** The highest chunk number of any immutable file: the open chunk. */
-  readonly highest: bigint | undefined;
-}
-
-export class ImmutableDbDigester {
+export class ImmutableDbDigester implements ImmutableDigester {
   private readonly cache: Map<string, string>;
 
   constructor(
@@ -97,33 +102,41 @@ export class ImmutableDbDigester {
    * started); undefined when there is none yet (or no directory yet).
    */
   async latestImmutableFileNumber(): Promise<bigint | undefined> {
-    const { filesPerChunk, highest } = await this.list(true);
-    let latest: bigint | undefined;
-    for (const [number, count] of filesPerChunk) {
-      if (highest !== undefined && number < highest && count === EXTENSIONS.length && (latest === undefined || number > latest)) latest = number;
-    }
-    return latest;
+    return latestFinalImmutableFileNumber(await this.list(true));
   }
 
-  /** The `cardano_database_merkle_root` (hex) of the immutable files numbered 0..`upTo`. */
+  /** The `cardano_database_merkle_root` (hex) of the immutable files up to `upTo` that exist (see `immutableFileDigests`). */
   async cardanoDatabaseMerkleRoot(upTo: bigint): Promise<string> {
+    return cardanoDatabaseMerkleRoot((await this.immutableFileDigests(upTo)).map((file) => file.digest));
+  }
+
+  /**
+   * The SHA-256 of each immutable file the digest up to `upTo` covers, in the reference's order
+   * (by number, then chunk < primary < secondary): every trio on disk numbered up to `upTo`.
+   * Refused: `upTo` not final yet (NOT_YET_IMMUTABLE), a trio lacking a file or `upTo` itself
+   * absent (MISSING_FILE, naming the file). Numbers with no file at all are skipped.
+   */
+  async immutableFileDigests(upTo: bigint, options?: ImmutableFileDigestsOptions): Promise<ImmutableFileDigest[]> {
     if (typeof upTo !== 'bigint' || upTo < 0n) {
       throw new ImmutableDbError(`immutable file number must be a non-negative bigint, got ${String(upTo)}`, 'INVALID_ARGUMENT');
     }
-    const { names, highest } = await this.list(false);
-    if (highest === undefined || upTo >= highest) {
-      throw new ImmutableDbError(`immutable file number ${upTo} is not final yet in ${this.immutableDirectory} (the highest chunk on disk, ${highest ?? 'none'}, is still being written)`, 'NOT_YET_IMMUTABLE');
+    const listing = await this.list(false);
+    const selection = immutableFilesUpTo(listing, upTo);
+    if (!selection.ok) {
+      if (selection.reason === 'NOT_YET_IMMUTABLE') {
+        throw new ImmutableDbError(`immutable file number ${upTo} is not final yet in ${this.immutableDirectory} (the highest chunk on disk, ${listing.highest ?? 'none'}, is still being written)`, 'NOT_YET_IMMUTABLE');
+      }
+      throw new ImmutableDbError(`immutable file ${selection.missing} is missing in ${this.immutableDirectory} (needed up to ${upTo})`, 'MISSING_FILE');
     }
-    // Files in the reference's order: by number, then name (chunk < primary < secondary).
-    const files: string[] = [];
-    for (let number = 0n; number <= upTo; number += 1n) {
-      for (const extension of EXTENSIONS) {
-        const name = immutableFileName(number, extension);
-        if (!names.has(name)) throw new ImmutableDbError(`immutable file ${name} is missing in ${this.immutableDirectory} (needed up to ${upTo})`, 'MISSING_FILE');
-        files.push(name);
+    if (options?.knownDigests !== undefined) {
+      const known = await options.knownDigests(selection.files);
+      for (const name of selection.files) {
+        const digest = known.get(name);
+        if (digest !== undefined && !this.cache.has(name)) this.cache.set(name, digest);
       }
     }
-    return cardanoDatabaseMerkleRoot(await this.digests(files));
+    const digests = await this.digests(selection.files);
+    return selection.files.map((immutableFileName, index) => ({ immutableFileName, digest: digests[index] as string }));
   }
 
   private async digests(files: readonly string[]): Promise<string[]> {
@@ -189,30 +202,18 @@ export class ImmutableDbDigester {
     return hash.digest('hex');
   }
 
-  private async list(missingDirectoryIsEmpty: boolean): Promise<Listing> {
+  private async list(missingDirectoryIsEmpty: boolean): Promise<ImmutableFileListing> {
     let entries: string[];
     try {
       entries = await readdir(this.immutableDirectory);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (missingDirectoryIsEmpty) return { names: new Set(), filesPerChunk: new Map(), highest: undefined };
+        if (missingDirectoryIsEmpty) return listImmutableFiles([]);
         throw new ImmutableDbError(`immutable directory ${this.immutableDirectory} does not exist`, 'MISSING_FILE', { cause: error });
       }
       throw new ImmutableDbError(`cannot list immutable directory ${this.immutableDirectory}: ${(error as Error).message}`, 'READ_FAILED', { cause: error });
     }
-    const names = new Set<string>();
-    const filesPerChunk = new Map<bigint, number>();
-    let highest: bigint | undefined;
-    for (const entry of entries) {
-      const match = IMMUTABLE_FILE_NAME.exec(entry);
-      if (match === null) continue;
-      const number = BigInt(match[1] as string);
-      // Normalise the name (more than 5 digits must not carry extra leading zeros) so lookups by number find it.
-      if (immutableFileName(number, match[2] as (typeof EXTENSIONS)[number]) !== entry) continue;
-      names.add(entry);
-      filesPerChunk.set(number, (filesPerChunk.get(number) ?? 0) + 1);
-      if (highest === undefined || number > highest) highest = number;
-    }
-    return { names, filesPerChunk, highest };
+    // Other entries (the devnet's `.x.tmp` files, a `clean` marker, a name with extra leading zeros) are ignored.
+    return listImmutableFiles(entries);
   }
 }

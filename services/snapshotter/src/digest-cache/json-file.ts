@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isImmutableFileName } from '@mithril-ts/cardano';
 import { SnapshotterError, describeError } from '../errors.js';
 import { MirroredDigestCache } from './mirrored.js';
-import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME } from './port.js';
+import { FILE_DIGEST_HEX } from './port.js';
 
 /** Far above a mainnet cache (~15,000 entries of ~80 bytes): anything larger is not a cache file. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -53,7 +54,7 @@ export class JsonFileDigestCache extends MirroredDigestCache {
     }
     const digests = new Map<string, string>();
     for (const [name, digest] of Object.entries(parsed)) {
-      if (!IMMUTABLE_FILE_NAME.test(name) || typeof digest !== 'string' || !FILE_DIGEST_HEX.test(digest)) {
+      if (!isImmutableFileName(name) || typeof digest !== 'string' || !FILE_DIGEST_HEX.test(digest)) {
         throw new SnapshotterError('STORE_FAILED', `digest cache file ${this.path} has an invalid entry ${JSON.stringify(name).slice(0, 80)} (delete it to rebuild the cache)`);
       }
       digests.set(name, digest);

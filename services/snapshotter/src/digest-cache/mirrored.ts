@@ -4,8 +4,9 @@
  * matters — an entry another writer added is at worst hashed again), lookups are answered from
  * that copy, and a put validates its entries and persists only those that are new.
  */
+import { isImmutableFileName } from '@mithril-ts/cardano';
 import { SnapshotterError } from '../errors.js';
-import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME, type DigestCache } from './port.js';
+import { FILE_DIGEST_HEX, type DigestCache } from './port.js';
 
 /** The known digests of `names`, from a map of cached digests. */
 export function digestsOf(digests: ReadonlyMap<string, string>, names: readonly string[]): Map<string, string> {
@@ -26,7 +27,7 @@ export abstract class MirroredDigestCache implements DigestCache {
 
   async put(entries: ReadonlyMap<string, string>): Promise<void> {
     for (const [name, digest] of entries) {
-      if (!IMMUTABLE_FILE_NAME.test(name) || !FILE_DIGEST_HEX.test(digest)) {
+      if (!isImmutableFileName(name) || !FILE_DIGEST_HEX.test(digest)) {
         throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
       }
     }

@@ -12,4 +12,3 @@ export interface DigestCache {
 }
 
 export const FILE_DIGEST_HEX = /^[0-9a-f]{64}$/;
-export const IMMUTABLE_FILE_NAME = /^[0-9]{5,}\.(chunk|primary|secondary)$/;

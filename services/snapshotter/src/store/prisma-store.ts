@@ -3,9 +3,10 @@
  * records, per-immutable archive records, and — through `PrismaDigestCache` — the per-file digest
  * cache, all in one SQLite file.
  */
+import { isImmutableFileName } from '@mithril-ts/cardano';
 import { SnapshotterError, describeError } from '../errors.js';
 import { MirroredDigestCache } from '../digest-cache/mirrored.js';
-import { FILE_DIGEST_HEX, IMMUTABLE_FILE_NAME, type DigestCache } from '../digest-cache/port.js';
+import { FILE_DIGEST_HEX, type DigestCache } from '../digest-cache/port.js';
 import type { PrismaClient } from './generated/client.js';
 import type * as Rows from './generated/models.js';
 import { COMPRESSIONS, type Compression, type ImmutableArchiveRecord, type SnapshotRecord, type SnapshotStore } from './types.js';
@@ -205,7 +206,7 @@ export class PrismaDigestCache extends MirroredDigestCache {
     }
     const digests = new Map<string, string>();
     for (const row of rows) {
-      if (!IMMUTABLE_FILE_NAME.test(row.fileName) || !FILE_DIGEST_HEX.test(row.digest)) {
+      if (!isImmutableFileName(row.fileName) || !FILE_DIGEST_HEX.test(row.digest)) {
         throw new SnapshotterError('STORE_FAILED', `cached digest of ${JSON.stringify(row.fileName).slice(0, 80)} is not an immutable file name with 64 lowercase hex digits`);
       }
       digests.set(row.fileName, row.digest);
