@@ -6,19 +6,66 @@
  * - changing resources (lists, epoch settings) are reused for a short period, then refreshed in
  *   the background for as long again (stale-while-revalidate);
  * - either way, concurrent requests for the same resource share one upstream call.
- * Failures are never kept. Each rendered answer carries its strong ETag (a hash of the body).
+ * Failures are never kept. Each rendered answer carries its strong ETag (a hash of the body),
+ * and its compressed bodies once a client has asked for them (each coding compressed once).
  */
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 
-export interface Rendered {
-  readonly body: Buffer;
-  /** Strong validator: the quoted base64url SHA-256 of the body. */
+/** The content codings answers are sent in, besides identity. */
+export type Compression = 'br' | 'gzip';
+
+const compressors: Record<Compression, (body: Buffer) => Promise<Buffer>> = {
+  // Quality 5: a certificate's reference JSON (mostly hex digits) shrinks about as much as at
+  // quality 11 for a tenth of the time, and a body is compressed on its first request.
+  br: (body) => promisify(brotliCompress)(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT } }),
+  gzip: (body) => promisify(gzip)(body),
+};
+
+/** Below this a body is sent as it is: compressing it saves less than its headers cost. */
+export const MIN_COMPRESSED_BYTES = 1024;
+
+/** An answer as rendered once: its JSON body, its validator, and its compressed bodies as asked for. */
+export class Rendered {
+  /** Strong validator of the identity body: the quoted base64url SHA-256 of the body. */
   readonly etag: string;
+  readonly #compressed = new Map<Compression, Promise<Buffer>>();
+
+  constructor(readonly body: Buffer) {
+    this.etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+  }
+
+  /** Whether the body is worth sending compressed. */
+  get compressible(): boolean {
+    return this.body.length >= MIN_COMPRESSED_BYTES;
+  }
+
+  /** What keeping the answer may cost: its body, and for a compressible one room for its compressed bodies (each under half of a JSON body). */
+  get footprint(): number {
+    return this.compressible ? 2 * this.body.length : this.body.length;
+  }
+
+  /** Each coding is its own representation (RFC 9110 §8.8.3), so it has its own strong validator. */
+  etagOf(coding: Compression | 'identity'): string {
+    return coding === 'identity' ? this.etag : `${this.etag.slice(0, -1)}.${coding}"`;
+  }
+
+  /** The body in `coding`, compressed once (in libuv's thread pool, off the event loop) and kept with the answer. */
+  bodyIn(coding: Compression | 'identity'): Promise<Buffer> {
+    if (coding === 'identity') return Promise.resolve(this.body);
+    let compressed = this.#compressed.get(coding);
+    if (compressed === undefined) {
+      compressed = compressors[coding](this.body);
+      compressed.catch(() => this.#compressed.delete(coding));
+      this.#compressed.set(coding, compressed);
+    }
+    return compressed;
+  }
 }
 
 export function rendered(json: string): Rendered {
-  const body = Buffer.from(json, 'utf8');
-  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  return new Rendered(Buffer.from(json, 'utf8'));
 }
 
 /** Insertion-ordered Map used as an LRU: a hit moves the key to the end, eviction takes from the front. */
@@ -78,7 +125,7 @@ export class ResponseCache {
   private readonly now: () => number;
 
   constructor(private readonly options: ResponseCacheOptions) {
-    this.immutables = new Lru(options.immutableBytes, (value) => value.body.length);
+    this.immutables = new Lru(options.immutableBytes, (value) => value.footprint);
     this.volatiles = new Lru(options.volatileEntries ?? 1_000, () => 1);
     this.now = options.now ?? Date.now;
   }

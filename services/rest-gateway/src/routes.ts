@@ -2,12 +2,13 @@
  * The reference aggregator's routes under `/aggregator`, each translated to one gRPC call (or
  * served from the response cache), answered in the reference's JSON shapes.
  */
+import negotiate from '@fastify/accept-negotiator';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignatureRegistrationStatus } from '@mithril-ts/proto';
 import type { SignedEntityKind } from '@mithril-ts/protocol';
 import { stringifyJson } from '@mithril-ts/codec';
 import { OPENAPI_VERSION } from './api-version.js';
-import type { ResponseCache, Rendered } from './cache.js';
+import type { Compression, ResponseCache, Rendered } from './cache.js';
 import { RestError, badRequest, invalidUpstreamAnswer } from './errors.js';
 import {
   cardanoDatabaseDigestsMessage,
@@ -40,6 +41,8 @@ const HASH = /^[0-9a-f]{64}$/;
 const EPOCH = /^(?:0|[1-9][0-9]{0,19})$/;
 const LATEST = /^latest(?:-(0|[1-9][0-9]{0,19}))?$/;
 const U64_LIMIT = 1n << 64n;
+/** In order of preference when a client accepts several equally. */
+const COMPRESSIONS: Compression[] = ['br', 'gzip'];
 
 /** Renders an upstream answer; an answer that does not fit the reference's shape is the upstream's fault. */
 async function fromAggregator<T>(call: () => Promise<T>, toMessage: (answer: T) => unknown): Promise<string> {
@@ -62,10 +65,20 @@ function notModified(request: FastifyRequest, etag: string): boolean {
   });
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, value: Rendered, cacheControl: string): FastifyReply {
-  reply.header('etag', value.etag).header('cache-control', cacheControl);
-  if (notModified(request, value.etag)) return reply.code(304).send();
-  return reply.code(200).type('application/json').send(value.body);
+/** The coding to send `value` in: br or gzip by the request's Accept-Encoding (q-values honoured), identity otherwise. */
+function codingFor(request: FastifyRequest, value: Rendered): Compression | 'identity' {
+  const accepted = request.headers['accept-encoding'];
+  if (accepted === undefined || !value.compressible) return 'identity';
+  return negotiate(accepted, COMPRESSIONS) ?? 'identity';
+}
+
+async function send(request: FastifyRequest, reply: FastifyReply, value: Rendered, cacheControl: string): Promise<FastifyReply> {
+  const coding = codingFor(request, value);
+  const etag = value.etagOf(coding);
+  reply.header('etag', etag).header('cache-control', cacheControl).header('vary', 'accept-encoding');
+  if (notModified(request, etag)) return reply.code(304).send();
+  if (coding !== 'identity') reply.header('content-encoding', coding);
+  return reply.code(200).type('application/json').send(await value.bodyIn(coding));
 }
 
 function hashParameter(value: string, what: string): string {

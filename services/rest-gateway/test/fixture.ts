@@ -279,7 +279,9 @@ export class SignerGatewayDouble extends GrpcDouble {
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
+  /** The body as received, read as UTF-8 (compressed bodies: see `raw`). */
   readonly body: string;
+  readonly raw: Buffer;
 }
 
 /** One HTTP request with exactly the headers given (browsers' Origin included), body as sent. */
@@ -288,7 +290,10 @@ export function http(port: number, method: string, path: string, options: { head
     const request = httpRequest({ host: '127.0.0.1', port, method, path, headers: options.headers ?? {}, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: raw.toString('utf8'), raw });
+      });
       response.on('error', reject);
     });
     request.on('error', reject);

@@ -4,6 +4,7 @@
  * against the reference's OpenAPI document, POST bodies in the reference's shapes reach the signer
  * gateway as the expected gRPC requests, and typed gRPC errors become the reference's statuses.
  */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { decodeJsonHex, encodeJsonHex, parseJson, toHex } from '@mithril-ts/codec';
 import {
   kesSignatureFromJson,
@@ -395,6 +396,38 @@ describe('caching', () => {
     expect(changed.status).toBe(200);
     expect(changed.body).toBe(first.body);
     expect(aggregator.callsOf('getCertificate').length).toBe(calls);
+  });
+
+  it('compresses bodies by Accept-Encoding (br or gzip, q-values honoured), each coding with its own ETag and 304', async () => {
+    const path = `/aggregator/certificate/${world.chain.latest.hash}`;
+    const plain = await http(gateway.port, 'GET', path);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('accept-encoding');
+    const cases: [string, string | undefined][] = [
+      ['gzip', 'gzip'],
+      ['br', 'br'],
+      ['gzip, deflate, br', 'br'],
+      ['gzip, br;q=0.5', 'gzip'],
+      ['br;q=0, gzip;q=0', undefined],
+      ['deflate', undefined],
+      ['identity', undefined],
+    ];
+    for (const [acceptEncoding, expected] of cases) {
+      const answer = await http(gateway.port, 'GET', path, { headers: { 'accept-encoding': acceptEncoding } });
+      expect([acceptEncoding, answer.status, answer.headers['content-encoding']]).toEqual([acceptEncoding, 200, expected]);
+      const body = expected === 'gzip' ? gunzipSync(answer.raw) : expected === 'br' ? brotliDecompressSync(answer.raw) : answer.raw;
+      expect(body.equals(plain.raw)).toBe(true);
+      expect(answer.headers.etag).toBe(expected === undefined ? plain.headers.etag : `${plain.headers.etag!.slice(0, -1)}.${expected}"`);
+      if (expected !== undefined) expect(answer.raw.length).toBeLessThan(plain.raw.length / 2);
+      const again = await http(gateway.port, 'GET', path, { headers: { 'accept-encoding': acceptEncoding, 'if-none-match': answer.headers.etag! } });
+      expect(again.status).toBe(304);
+    }
+    // A validator of another coding does not match the one asked for.
+    const other = await http(gateway.port, 'GET', path, { headers: { 'accept-encoding': 'gzip', 'if-none-match': plain.headers.etag! } });
+    expect([other.status, other.headers['content-encoding']]).toEqual([200, 'gzip']);
+    // Small bodies go as they are.
+    const root = await http(gateway.port, 'GET', '/aggregator', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect([root.status, root.headers['content-encoding']]).toEqual([200, undefined]);
   });
 
   it('gives changing resources a short Cache-Control, and reuses them for the configured period', async () => {
