@@ -10,7 +10,7 @@ import {
   certificateToMessage,
   type Certificate,
 } from '../src/index.js';
-import { buildChain } from './chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const chain = buildChain({ lastEpoch: 5n });

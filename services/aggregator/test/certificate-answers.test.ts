@@ -1,7 +1,7 @@
 /** The certificates the gRPC API sends, kept by hash within a byte budget. */
 import { Certificate as CertificateMessage, certificateFromProto, certificateToProto } from '@mithril-ts/proto';
 import { certificateToJson } from '@mithril-ts/protocol';
-import { buildChain } from '../../../libs/protocol/test/chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 import { CertificateAnswers } from '../src/certificate-answers.js';
 import type { CertificateRecord } from '../src/store/index.js';
 
