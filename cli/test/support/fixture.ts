@@ -3,7 +3,8 @@
  * immutable files with their digests and Merkle root; signers with real STM keys recorded per
  * epoch; a genesis certificate signed by a genesis key; in the next epoch a Mithril stake
  * distribution certificate and a Cardano database certificate whose multi-signatures certify
- * the next signers and the Merkle root; and the archives a snapshotter would publish.
+ * the next signers and the Merkle root (the testkit's `certifiedChain`); and the archives a
+ * snapshotter would publish.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,33 +12,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { compress } from 'zstd-napi';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import {
-  GenesisSigner,
   ProtocolParametersSchedule,
   cardanoDatabase,
   cardanoDatabaseSnapshotHash,
-  createGenesisPayload,
-  createStandardCertificate,
   encodeGenesisVerificationKey,
-  epochProtocolMessage,
-  epochSettings,
-  genesisPayloadBytes,
-  importGenesisSignature,
   mithrilStakeDistribution,
   mithrilStakeDistributionHash,
-  previousCertificateFor,
-  signedMessageBytes,
   type Certificate,
   type Epoch,
   type EpochSettings,
+  type GenesisSigner,
   type ProtocolMessage,
   type ProtocolParameters,
-  type SignedEntityType,
   type SignerRecord,
 } from '@mithril-ts/protocol';
-import { Clerk, Initializer, type AggregateSignature, type SingleSignature } from '@mithril-ts/stm';
+import type { AggregateSignature } from '@mithril-ts/stm';
+import { certifiedChain } from '@mithril-ts/testkit';
 
 export const NETWORK = 'devnet';
 const POOLS = ['pool-a', 'pool-b', 'pool-c', 'pool-d'];
@@ -55,20 +47,6 @@ export function padded(number: number | bigint): string {
 
 function stakeAt(epoch: Epoch, pool: number): bigint {
   return BigInt(2_000_000 + pool * 700_000) + BigInt(((Number(epoch) * 5 + pool * 3) % 7) * 100_000);
-}
-
-interface Recording {
-  readonly records: SignerRecord[];
-  readonly initializers: { readonly partyId: string; readonly init: Initializer }[];
-}
-
-function record(recordingEpoch: Epoch): Recording {
-  const params = schedule.at(recordingEpoch + 1n);
-  const initializers = POOLS.map((partyId, pool) => ({
-    partyId,
-    init: Initializer.generate(params, stakeAt(recordingEpoch - 1n, pool), sha256(new TextEncoder().encode(`cli fixture ${pool} ${recordingEpoch}`))),
-  }));
-  return { initializers, records: initializers.map(({ partyId, init }) => ({ partyId, verificationKey: init.verificationKeyPoP.toBytes(), stake: init.stake })) };
 }
 
 export interface ImmutableFile {
@@ -148,62 +126,17 @@ export async function buildFixture(): Promise<Fixture> {
   const merkleRoot = cardanoDatabaseMerkleRoot(files.map((file) => file.digest));
   const totalSize = files.reduce((sum, file) => sum + readFileSync(join(nodeImmutable, file.name)).length, 0);
 
-  const recordings = new Map<Epoch, Recording>();
-  for (let e = GENESIS_EPOCH - 1n; e <= EPOCH; e += 1n) recordings.set(e, record(e));
-  const settingsCache = new Map<Epoch, EpochSettings>();
-  const settings = (epoch: Epoch): EpochSettings => {
-    let cached = settingsCache.get(epoch);
-    if (cached === undefined) {
-      cached = epochSettings(epoch, schedule, (e) => recordings.get(e)?.records ?? []);
-      settingsCache.set(epoch, cached);
-    }
-    return cached;
-  };
-  const genesisSigner = GenesisSigner.fromSecretKey(sha256(new TextEncoder().encode('cli fixture genesis key')));
-  const payload = createGenesisPayload({
+  const { genesisSigner, genesis, certificates, recordings, settings, multiSign, certify } = certifiedChain({
     network: NETWORK,
-    epoch: GENESIS_EPOCH,
-    parameters: schedule.at(GENESIS_EPOCH),
-    nextParameters: schedule.at(GENESIS_EPOCH + 1n),
-    avk: settings(GENESIS_EPOCH).nextSigners!.avk,
-    timestamp: 1_700_000_000_123_456_789n,
+    partyIds: POOLS,
+    schedule,
+    stakeAt,
+    keyLabel: (pool, epoch) => `cli fixture ${pool} ${epoch}`,
+    genesisKeyLabel: 'cli fixture genesis key',
+    genesisEpoch: GENESIS_EPOCH,
+    genesisTimestamp: 1_700_000_000_123_456_789n,
+    lastEpoch: EPOCH,
   });
-  const genesis = importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey());
-  const certificates: Certificate[] = [genesis];
-
-  const multiSign = (epoch: Epoch, message: ProtocolMessage): AggregateSignature => {
-    const signerSet = settings(epoch).currentSigners!;
-    const bytes = signedMessageBytes(message.signedMessage());
-    const signatures = recordings
-      .get(epoch - 1n)!
-      .initializers.map(({ init }) => init.newSigner(signerSet.closed).sign(bytes))
-      .filter((s): s is SingleSignature => s !== null);
-    return new Clerk(signerSet.closed, schedule.at(epoch)).aggregate(signatures, bytes);
-  };
-  const certify = (epoch: Epoch, signedEntityType: SignedEntityType, parts: Record<string, string>, sealedAt: bigint): Certificate => {
-    const message = epochProtocolMessage(settings(epoch));
-    for (const [key, value] of Object.entries(parts)) message.set(key, value);
-    const multiSignature = multiSign(epoch, message);
-    const signerSet = settings(epoch).currentSigners!;
-    const certificate = createStandardCertificate({
-      previousHash: previousCertificateFor(certificates, epoch)!,
-      epoch,
-      signedEntityType,
-      metadata: {
-        network: NETWORK,
-        protocolVersion: '0.1.0',
-        parameters: settings(epoch).currentParameters,
-        initiatedAt: sealedAt - 5_000_000_000n,
-        sealedAt,
-        signers: multiSignature.signatures.map(({ signature, party }) => ({ partyId: signerSet.partyIdOf(signature.signerIndex), stake: party.stake })),
-      },
-      protocolMessage: message,
-      aggregateVerificationKey: signerSet.avk,
-      multiSignature,
-    });
-    certificates.push(certificate);
-    return certificate;
-  };
   const base = 1_700_000_000_000_000_000n + EPOCH * 432_000_000_000_000n;
   const stakeDistributionCertificate = certify(EPOCH, mithrilStakeDistribution(EPOCH), {}, base + 60_000_000_007n);
   const snapshotCertificate = certify(EPOCH, cardanoDatabase(EPOCH, BigInt(LAST_NUMBER)), { cardano_database_merkle_root: merkleRoot }, base + 120_000_000_009n);

@@ -1,6 +1,6 @@
 import { Certificate as CertificateMessage, CertificateListItem as CertificateListItemMessage } from '@mithril-ts/proto';
 import { cardanoDatabase, certificateFromJson, encodeCertificate, certificateToJson, encodedCertificateFromJson, encodedCertificateToJson, mithrilStakeDistribution } from '@mithril-ts/protocol';
-import { buildChain } from '../../protocol/test/chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 import {
   WireError,
   certificateFromProto,

@@ -15,7 +15,7 @@ import {
   encodedCertificateToJson,
   type Certificate,
 } from '../src/index.js';
-import { buildChain } from './chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const chain = buildChain({ lastEpoch: 5n });

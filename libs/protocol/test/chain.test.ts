@@ -14,7 +14,7 @@ import {
   type CertificateSource,
   type ProtocolErrorCode,
 } from '../src/index.js';
-import { buildChain, schedule } from './chain-fixture.js';
+import { buildChain, schedule } from '@mithril-ts/testkit';
 
 const chain = buildChain();
 const verifier = new CertificateChainVerifier(chain.genesisSigner.verificationKey());

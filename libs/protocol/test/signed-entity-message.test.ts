@@ -1,5 +1,5 @@
 import { cardanoDatabase, epochProtocolMessage, mithrilStakeDistribution, signedEntityProtocolMessage, ProtocolError } from '../src/index.js';
-import { buildChain } from './chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 
 describe('protocol message of a signed entity', () => {
   const chain = buildChain({ lastEpoch: 4n });

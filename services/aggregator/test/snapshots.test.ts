@@ -5,7 +5,7 @@ import type { CardanoDbBeacon } from '@mithril-ts/proto';
 import { CardanoDatabaseSnapshot as SnapshotMessage } from '@mithril-ts/proto';
 import { certificateToJson } from '@mithril-ts/protocol';
 import { createLogger } from '@mithril-ts/service-kit';
-import { buildChain } from '../../../libs/protocol/test/chain-fixture.js';
+import { buildChain } from '@mithril-ts/testkit';
 import { openAggregatorStore, type OpenedAggregatorStore } from '../src/index.js';
 import { SnapshotProducer, type Snapshotter } from '../src/snapshots.js';
 

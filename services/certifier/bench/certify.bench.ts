@@ -10,7 +10,7 @@ import { metrics, trace } from '@opentelemetry/api';
 import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
 import { operationalCertificateFromCbor, verifyKesSignature, verifyOperationalCertificate } from '@mithril-ts/cardano';
 import { Certifier, JsonFileCounterStore } from '../src/index.js';
-import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '../test/fixture.js';
+import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
 const POOLS = Number(process.env.POOLS ?? 3000);
 console.error(`preparing ${POOLS} pools (cold key, KES key evolved to the current period, opcert, Mithril key)…`);

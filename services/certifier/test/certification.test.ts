@@ -5,7 +5,7 @@ import { metrics, trace } from '@opentelemetry/api';
 import { ColdSigningKey, KesSigningKey, issueOperationalCertificate, operationalCertificateToCbor } from '@mithril-ts/cardano';
 import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
 import { Certifier, CertificationError, JsonFileCounterStore, type RegistrationRequest } from '../src/index.js';
-import { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from './fixture.js';
+import { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
 const pools = [testPool(0), testPool(1), testPool(2, 5n)];
 const outsider = testPool(9);

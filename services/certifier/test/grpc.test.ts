@@ -12,7 +12,7 @@ import {
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import { startCertifier, type RegistrationRequest } from '../src/index.js';
-import { EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from './fixture.js';
+import { EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
 const pools = [testPool(0), testPool(1)];
 let server: Awaited<ReturnType<typeof startCertifier>>;

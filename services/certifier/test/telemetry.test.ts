@@ -6,7 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { createLogger } from '@mithril-ts/service-kit';
 import { Certifier, JsonFileCounterStore } from '../src/index.js';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
-import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from './fixture.js';
+import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
 describe('certifier telemetry', () => {
   it('records a span per certification and counts outcomes by reason', async () => {

@@ -1,7 +1,7 @@
 /**
  * Test doubles and data for the REST gateway tests: an aggregator and a signer gateway as small
  * grpc-js servers that record what they receive and answer with values built by the real libs
- * (a certificate chain from libs/protocol's chain fixture, epoch settings with real STM keys and
+ * (a certificate chain from the testkit's chain fixture, epoch settings with real STM keys and
  * a KES-certified signer, a Mithril stake distribution, a Cardano database snapshot), and an HTTP
  * client that returns status, headers and raw body.
  */
@@ -27,7 +27,7 @@ import {
   type SignerRecord,
 } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
-import { buildChain, schedule, type ChainFixture } from '../../../libs/protocol/test/chain-fixture.js';
+import { buildChain, schedule, type ChainFixture } from '@mithril-ts/testkit';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 /** A bech32 pool id for a pool of the chain fixture (its party ids are plain names). */

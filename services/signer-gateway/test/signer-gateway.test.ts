@@ -11,7 +11,7 @@ import { ErrorCode, SignatureRegistrationStatus, createServiceError, readErrorDe
 import { createLogger, injectTraceContext } from '@mithril-ts/service-kit';
 import { SingleSignature } from '@mithril-ts/stm';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway, type SignerGatewayConfigInput } from '../src/index.js';
-import { EPOCH as REGISTRATION_EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '../../certifier/test/fixture.js';
+import { EPOCH as REGISTRATION_EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 import {
   AggregatorDouble,
   versionMetadata,

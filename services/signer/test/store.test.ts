@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cardanoDatabase, mithrilStakeDistribution } from '@mithril-ts/protocol';
+import { prismaModelColumns, sqlTableColumns } from '@mithril-ts/testkit';
 import { MIGRATIONS_DIR, SignerStoreError, migrationFiles, openSignerStore, runMigrations, storePath, type OpenedSignerStore, type StoredInitializer } from '../src/store/index.js';
 
 const dirs: string[] = [];
@@ -132,30 +133,9 @@ describe('signer store', () => {
 });
 
 describe('schema.prisma and the SQL migrations agree', () => {
-  const TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', BigInt: 'BIGINT', Float: 'REAL', DateTime: 'DATETIME', Bytes: 'BLOB' };
-
   it('has the same tables, columns, types and nullability', () => {
-    const schema = readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8');
-    const model = new Map<string, Map<string, string>>();
-    for (const [, name, body] of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
-      const columns = new Map<string, string>();
-      for (const line of body!.split('\n').map((l) => l.trim())) {
-        const field = /^(\w+)\s+(\w+)(\?)?(.*)$/.exec(line);
-        if (!field || !(field[2]! in TYPES)) continue;
-        const column = /@map\("([^"]+)"\)/.exec(field[4]!)?.[1] ?? field[1]!;
-        columns.set(column, `${TYPES[field[2]!]}${field[3] ? '' : ' NOT NULL'}`);
-      }
-      model.set(/@@map\("([^"]+)"\)/.exec(body!)?.[1] ?? name!, columns);
-    }
-    const sql = new Map<string, Map<string, string>>();
-    for (const [, name, body] of migrationFiles().map((m) => m.sql).join('\n').matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\);/g)) {
-      const columns = new Map<string, string>();
-      for (const line of body!.split('\n').map((l) => l.trim())) {
-        const column = /^"(\w+)" ([A-Z]+)(.*)$/.exec(line);
-        if (column) columns.set(column[1]!, `${column[2]}${/NOT NULL/.test(column[3]!) ? ' NOT NULL' : ''}`);
-      }
-      sql.set(name!, columns);
-    }
+    const model = prismaModelColumns(readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8'));
+    const sql = sqlTableColumns(migrationFiles().map((m) => m.sql).join('\n'));
     expect([...model.keys()].sort()).toEqual(['handled_signed_entity', 'protocol_initializer']);
     expect(sql).toEqual(model);
   });

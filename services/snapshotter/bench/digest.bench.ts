@@ -21,8 +21,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CachedImmutableDigester, openSnapshotStore, type ImmutableFilesDigest } from '../src/index.js';
-import { EXTENSIONS, ensureDataset, fileName, trioSizes, writeTrio } from './dataset.js';
-import { Report, best, dropPageCache, gibibytes, machineLine, seconds, throughput, timeCommand } from './report.js';
+import { EXTENSIONS, Report, best, dropPageCache, ensureDataset, fileName, gibibytes, machineLine, seconds, throughput, timeCommand, trioSizes, writeTrio } from '@mithril-ts/testkit/bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** A re-digest takes tens of milliseconds, where a scheduling hiccup counts: more rounds, still cheap. */

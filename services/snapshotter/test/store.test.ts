@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { prismaModelColumns, sqlTableColumns } from '@mithril-ts/testkit';
 import { MIGRATIONS_DIR, migrationFiles, openSnapshotStore, runMigrations, storePath, type ImmutableArchiveRecord, type OpenedSnapshotStore } from '../src/index.js';
 import { removeTempDirs, snapshotRecord, tempDir } from './fixture.js';
 
@@ -72,30 +73,9 @@ describe('snapshotter store', () => {
 });
 
 describe('schema.prisma and the SQL migrations agree', () => {
-  const TYPES: Record<string, string> = { String: 'TEXT', Int: 'INTEGER', BigInt: 'BIGINT', Float: 'REAL', DateTime: 'DATETIME', Bytes: 'BLOB' };
-
   it('has the same tables, columns, types and nullability', () => {
-    const schema = readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8');
-    const model = new Map<string, Map<string, string>>();
-    for (const [, name, body] of schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
-      const columns = new Map<string, string>();
-      for (const line of body!.split('\n').map((l) => l.trim())) {
-        const field = /^(\w+)\s+(\w+)(\?)?(.*)$/.exec(line);
-        if (!field || !(field[2]! in TYPES)) continue;
-        const column = /@map\("([^"]+)"\)/.exec(field[4]!)?.[1] ?? field[1]!;
-        columns.set(column, `${TYPES[field[2]!]}${field[3] ? '' : ' NOT NULL'}`);
-      }
-      model.set(/@@map\("([^"]+)"\)/.exec(body!)?.[1] ?? name!, columns);
-    }
-    const sql = new Map<string, Map<string, string>>();
-    for (const [, name, body] of migrationFiles().map((m) => m.sql).join('\n').matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\);/g)) {
-      const columns = new Map<string, string>();
-      for (const line of body!.split('\n').map((l) => l.trim())) {
-        const column = /^"(\w+)" ([A-Z]+)(.*)$/.exec(line);
-        if (column) columns.set(column[1]!, `${column[2]}${/NOT NULL/.test(column[3]!) ? ' NOT NULL' : ''}`);
-      }
-      sql.set(name!, columns);
-    }
+    const model = prismaModelColumns(readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8'));
+    const sql = sqlTableColumns(migrationFiles().map((m) => m.sql).join('\n'));
     expect([...model.keys()].sort()).toEqual(['immutable_archive', 'immutable_file_digest', 'snapshot']);
     expect(sql).toEqual(model);
   });

@@ -1,75 +1,75 @@
 /**
- * A certificate chain produced the way the network produces it, for tests: pools with stake
- * that moves between epochs, fresh STM keys every epoch recorded one epoch ahead, a parameter
- * change taking effect mid-chain, a genesis certificate, then Mithril stake distribution and
- * Cardano database certificates every epoch, each linked to the epoch's master certificate.
+ * The machinery of a certificate chain produced the way the network produces it: pools with
+ * stake, fresh STM keys every epoch recorded one epoch ahead, a genesis certificate signed by a
+ * genesis key announcing the first signers, then standard certificates sealed with real
+ * multi-signatures, each linked to the epoch's master certificate. What a fixture changes (the
+ * pools, their stake, the parameter schedule, the seeds, the genesis time) is its `ChainSetup`;
+ * which certificates follow the genesis one is up to the fixture (`certify`).
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { Clerk, Initializer, type AggregateSignature, type SingleSignature } from '@mithril-ts/stm';
 import {
   GenesisSigner,
-  ProtocolParametersSchedule,
-  epochProtocolMessage,
-  epochSettings,
-  cardanoDatabase,
   createGenesisPayload,
   createStandardCertificate,
+  epochProtocolMessage,
+  epochSettings,
   genesisPayloadBytes,
   importGenesisSignature,
-  mithrilStakeDistribution,
   previousCertificateFor,
   signedMessageBytes,
   type Certificate,
-  type CertificateSource,
   type Epoch,
   type EpochSettings,
   type ProtocolMessage,
-  type SignerRecord,
+  type ProtocolParametersSchedule,
   type SignedEntityType,
-} from '../src/index.js';
+  type SignerRecord,
+} from '@mithril-ts/protocol';
+import { seedOf } from './seed.js';
 
-export const NETWORK = 'devnet';
-const POOLS = ['pool-a', 'pool-b', 'pool-c', 'pool-d', 'pool-e', 'pool-f'];
-
-export const schedule = new ProtocolParametersSchedule([
-  { fromEpoch: 0n, parameters: { k: 8n, m: 40n, phiF: 0.6 } },
-  { fromEpoch: 8n, parameters: { k: 10n, m: 50n, phiF: 0.65 } },
-]);
-
-/** Stake of each pool read at `epoch`: delegation moves a little every epoch. */
-export function stakeAt(epoch: Epoch, pool: number): bigint {
-  return BigInt(1_000_000 + pool * 400_000) + BigInt(((Number(epoch) * 7 + pool * 13) % 11) * 150_000);
+export interface ChainSetup {
+  readonly network: string;
+  /** The party id of each pool, in pool order. */
+  readonly partyIds: readonly string[];
+  readonly schedule: ProtocolParametersSchedule;
+  /** Stake of pool `pool` read at `epoch` (a key recorded at epoch e carries the stake read at e - 1). */
+  readonly stakeAt: (epoch: Epoch, pool: number) => bigint;
+  /** The label whose hash seeds pool `pool`'s STM key recorded at `epoch`. */
+  readonly keyLabel: (pool: number, epoch: Epoch) => string;
+  /** The label whose hash is the genesis secret key. */
+  readonly genesisKeyLabel: string;
+  readonly genesisEpoch: Epoch;
+  /** The genesis payload's timestamp (nanoseconds). */
+  readonly genesisTimestamp: bigint;
+  /** The last epoch whose signers are recorded (keys are recorded from `genesisEpoch - 1`). */
+  readonly lastEpoch: Epoch;
 }
 
-function ikm(pool: number, epoch: Epoch): Uint8Array {
-  return sha256(new TextEncoder().encode(`chain fixture ${pool} ${epoch}`));
-}
-
-interface Recording {
+export interface Recording {
   readonly records: SignerRecord[];
   readonly initializers: { readonly partyId: string; readonly init: Initializer }[];
 }
 
-export interface ChainFixture {
+export interface CertifiedChain {
   readonly genesisSigner: GenesisSigner;
+  readonly genesis: Certificate;
+  /** Every certificate sealed so far, genesis first (`certify` appends). */
   readonly certificates: Certificate[];
-  readonly byHash: Map<string, Certificate>;
   readonly recordings: Map<Epoch, Recording>;
   /** The epoch settings every node derives (cached per epoch). */
   readonly settings: (epoch: Epoch) => EpochSettings;
-  readonly source: CertificateSource;
-  readonly latest: Certificate;
   /** Signs a protocol message with the signers of `epoch` and returns the multi-signature. */
   readonly multiSign: (epoch: Epoch, message: ProtocolMessage) => AggregateSignature;
+  /** Seals the certificate of `signedEntityType` at `epoch` (the epoch's protocol message plus `extraParts`) and appends it. */
+  readonly certify: (epoch: Epoch, signedEntityType: SignedEntityType, extraParts: Record<string, string>, sealedAt: bigint) => Certificate;
 }
 
 /** Keys recorded for `recordingEpoch` (registered during the epoch before, with its stake), signing at `recordingEpoch + 1`. */
-function record(recordingEpoch: Epoch): Recording {
-  const params = schedule.at(recordingEpoch + 1n);
-  const initializers = POOLS.map((partyId, pool) => ({
+function record(setup: ChainSetup, recordingEpoch: Epoch): Recording {
+  const params = setup.schedule.at(recordingEpoch + 1n);
+  const initializers = setup.partyIds.map((partyId, pool) => ({
     partyId,
-    init: Initializer.generate(params, stakeAt(recordingEpoch - 1n, pool), ikm(pool, recordingEpoch)),
+    init: Initializer.generate(params, setup.stakeAt(recordingEpoch - 1n, pool), seedOf(setup.keyLabel(pool, recordingEpoch))),
   }));
   return {
     initializers,
@@ -77,12 +77,11 @@ function record(recordingEpoch: Epoch): Recording {
   };
 }
 
-export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; databaseCertificatesPerEpoch?: number } = {}): ChainFixture {
-  const genesisEpoch = options.genesisEpoch ?? 2n;
-  const lastEpoch = options.lastEpoch ?? 13n;
-  const perEpoch = options.databaseCertificatesPerEpoch ?? 1;
+/** The genesis certificate of `setup` and what seals the certificates after it. */
+export function certifiedChain(setup: ChainSetup): CertifiedChain {
+  const { network, schedule, genesisEpoch } = setup;
   const recordings = new Map<Epoch, Recording>();
-  for (let e = genesisEpoch - 1n; e <= lastEpoch; e += 1n) recordings.set(e, record(e));
+  for (let e = genesisEpoch - 1n; e <= setup.lastEpoch; e += 1n) recordings.set(e, record(setup, e));
 
   const settingsCache = new Map<Epoch, EpochSettings>();
   const settings = (epoch: Epoch): EpochSettings => {
@@ -93,14 +92,14 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
     }
     return cached;
   };
-  const genesisSigner = GenesisSigner.fromSecretKey(sha256(new TextEncoder().encode('chain fixture genesis key')));
+  const genesisSigner = GenesisSigner.fromSecretKey(seedOf(setup.genesisKeyLabel));
   const payload = createGenesisPayload({
-    network: NETWORK,
+    network,
     epoch: genesisEpoch,
     parameters: schedule.at(genesisEpoch),
     nextParameters: schedule.at(genesisEpoch + 1n),
     avk: settings(genesisEpoch).nextSigners!.avk,
-    timestamp: 1_700_000_000_123_456_789n,
+    timestamp: setup.genesisTimestamp,
   });
   const genesis = importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey());
   const certificates: Certificate[] = [genesis];
@@ -122,12 +121,12 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
     const signerSet = settings(epoch).currentSigners!;
     const previousHash = previousCertificateFor(certificates, epoch);
     if (previousHash === null) throw new Error('chain gap');
-    return createStandardCertificate({
+    const certificate = createStandardCertificate({
       previousHash,
       epoch,
       signedEntityType,
       metadata: {
-        network: NETWORK,
+        network,
         protocolVersion: '0.1.0',
         parameters: settings(epoch).currentParameters,
         initiatedAt: sealedAt - 5_000_000_000n,
@@ -138,27 +137,9 @@ export function buildChain(options: { genesisEpoch?: Epoch; lastEpoch?: Epoch; d
       aggregateVerificationKey: signerSet.avk,
       multiSignature,
     });
+    certificates.push(certificate);
+    return certificate;
   };
 
-  let immutableFileNumber = 100n;
-  for (let e = genesisEpoch + 1n; e <= lastEpoch; e += 1n) {
-    const base = 1_700_000_000_000_000_000n + e * 432_000_000_000_000n;
-    certificates.push(certify(e, mithrilStakeDistribution(e), {}, base + 60_000_000_000n));
-    for (let i = 0; i < perEpoch; i += 1) {
-      immutableFileNumber += 3n;
-      const root = bytesToHex(sha256(new TextEncoder().encode(`immutable db up to ${immutableFileNumber}`)));
-      certificates.push(certify(e, cardanoDatabase(e, immutableFileNumber), { cardano_database_merkle_root: root }, base + BigInt(120 + i * 60) * 1_000_000_000n + 7n));
-    }
-  }
-  const byHash = new Map(certificates.map((c) => [c.hash, c]));
-  return {
-    genesisSigner,
-    certificates,
-    byHash,
-    recordings,
-    settings,
-    source: { getCertificate: async (hash) => byHash.get(hash) },
-    latest: certificates[certificates.length - 1]!,
-    multiSign,
-  };
+  return { genesisSigner, genesis, certificates, recordings, settings, multiSign, certify };
 }

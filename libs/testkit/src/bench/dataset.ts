@@ -1,7 +1,7 @@
 /**
- * A generated immutable database for the benches (`bench:digest` here, `bench:restore` of the
- * client): trios `NNNNN.chunk/.primary/.secondary` of realistic sizes until the final files total
- * the asked size, plus one more trio — the chunk the node is still writing, which makes the last
+ * A generated immutable database for the benches (the snapshotter's `bench:digest`, devnet's
+ * `bench:restore`): trios `NNNNN.chunk/.primary/.secondary` of realistic sizes until the final
+ * files total the asked size, plus one more trio — the chunk the node is still writing, which makes the last
  * generated number final. Generated once per size under the system temp directory and reused by
  * later runs (a `dataset.json` written last marks a complete generation).
  *

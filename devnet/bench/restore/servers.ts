@@ -15,9 +15,8 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { certificateToProto, withVersionCheck } from '@mithril-ts/proto';
 import { createLogger, startGrpcServer } from '@mithril-ts/service-kit';
-// The snapshotter is no dependency of the client: the bench borrows it from the workspace.
 import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
-import { ensureDataset } from '../../services/snapshotter/bench/dataset.js';
+import { ensureDataset } from '@mithril-ts/testkit/bench';
 import { certifyMerkleRoot } from './certified.js';
 
 export const NETWORK = 'devnet';

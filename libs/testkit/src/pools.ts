@@ -1,8 +1,11 @@
-/** Pools with real key material (cold key, KES key, operational certificate, Mithril key) for tests. */
+/**
+ * Pools with real key material (cold key, KES key, operational certificate, Mithril key) for tests
+ * of the certifier and of what calls it (the signer gateway), and the chain directory its chain
+ * observer reads.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   ColdSigningKey,
   KesSigningKey,
@@ -13,12 +16,22 @@ import {
   type PoolId,
 } from '@mithril-ts/cardano';
 import { SigningKey } from '@mithril-ts/stm';
-import type { RegistrationRequest } from '../src/index.js';
+import { seedOf } from './seed.js';
 
 export const SLOTS_PER_KES_PERIOD = 100n;
 /** The tip the fixture's chain directory reports: KES period 12. */
 export const CURRENT_SLOT = 1250n;
 export const EPOCH = 7n;
+
+/** A certification request as the certifier takes it (its `RegistrationRequest`), with every KES field filled. */
+export interface PoolRegistration {
+  readonly epoch: bigint;
+  readonly partyId: string;
+  readonly verificationKey: Uint8Array;
+  readonly verificationKeySignature: Uint8Array;
+  readonly operationalCertificate: Uint8Array;
+  readonly kesEvolutions: number;
+}
 
 export interface TestPool {
   readonly cold: ColdSigningKey;
@@ -27,18 +40,17 @@ export interface TestPool {
   readonly pool: PoolId;
   readonly stake: bigint;
   /** A registration signed at `evolution` (default: the current one, 2). */
-  registration(options?: { evolution?: number; opcert?: OperationalCertificate; kes?: KesSigningKey; partyId?: string }): RegistrationRequest;
+  registration(options?: { evolution?: number; opcert?: OperationalCertificate; kes?: KesSigningKey; partyId?: string }): PoolRegistration;
 }
 
-const seed = (label: string) => sha256(new TextEncoder().encode(label));
 let sharedMithrilKey: Uint8Array | undefined;
 /** One Mithril key for every test pool: the certifier only checks that the pool's KES key signed it. */
-const mithrilKey = () => (sharedMithrilKey ??= SigningKey.generate(seed('mithril key')).verificationKeyPoP().toBytes());
+const mithrilKey = () => (sharedMithrilKey ??= SigningKey.generate(seedOf('mithril key')).verificationKeyPoP().toBytes());
 
 /** A pool whose opcert starts at KES period 10, so the current evolution at CURRENT_SLOT is 2. */
 export function testPool(index: number, issueNumber = 1n, startKesPeriod = 10n): TestPool {
-  const cold = ColdSigningKey.fromSeed(seed(`cold ${index}`));
-  const kes = KesSigningKey.fromSeed(seed(`kes ${index}`));
+  const cold = ColdSigningKey.fromSeed(seedOf(`cold ${index}`));
+  const kes = KesSigningKey.fromSeed(seedOf(`kes ${index}`));
   const opcert = issueOperationalCertificate(cold, kes.verificationKey(), issueNumber, startKesPeriod);
   const pool = poolIdFromColdVerificationKey(cold.verificationKey());
   const keysAt = new Map<number, KesSigningKey>();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -w services/rest-gateway`: GET /aggregator/certificates and
+ * `npm run bench:rest` (repo root, or `-w devnet`): GET /aggregator/certificates and
  * GET /aggregator/certificate/{hash} under autocannon (100 connections), served by the REST
  * gateway in front of the real aggregator (gRPC, SQLite store holding a certificate chain with
  * real multi-signatures), and by a bare fastify answering the same bodies as a baseline. Target:

@@ -1,9 +1,9 @@
 /**
- * Issue 6, restore (`npm run bench:restore -w cli`): the client restoring a ~2 GiB snapshot over
- * loopback — `runCli(['snapshot', 'download', …])` in this process, verifying the certificate
- * chain back to genesis, the digests list against the certified Merkle root, the archive and
- * every file — against `curl -s <full archive> | tar -xz` of the same archive from the same
- * download server, which verifies nothing; target ratio curl time / client time ≥ 0.8, for the
+ * Issue 6, restore (`npm run bench:restore`, repo root or `-w devnet`): the client restoring a
+ * ~2 GiB snapshot over loopback — `runCli(['snapshot', 'download', …])` in this process,
+ * verifying the certificate chain back to genesis, the digests list against the certified Merkle
+ * root, the archive and every file — against `curl -s <full archive> | tar -xz` of the same
+ * archive from the same download server, which verifies nothing; target ratio curl time / client time ≥ 0.8, for the
  * full archive (`--full-archive`) and the per-immutable archives (`--parallel`).
  *
  * The servers (snapshotter + download server, AggregatorService over gRPC) run in a child
@@ -13,9 +13,9 @@
  * from the same state (without it, runs writing 2 GiB one after the other varied by half again;
  * the server then reads the archives from disk, the same for all three).
  *
- *   npm run bench:restore -w cli                (2 GiB, generated once in /tmp)
- *   BENCH_GB=0.2 npm run bench:restore -w cli   (a quick run)
- *   BENCH_PARALLEL=n                            (--parallel of the per-immutable mode; default 4, the client's default)
+ *   npm run bench:restore                (2 GiB, generated once in /tmp)
+ *   BENCH_GB=0.2 npm run bench:restore   (a quick run)
+ *   BENCH_PARALLEL=n                     (--parallel of the per-immutable mode; default 4, the client's default)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -23,9 +23,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../src/index.js';
-import { ensureDataset } from '../../services/snapshotter/bench/dataset.js';
-import { Report, best, dropPageCache, gibibytes, machineLine, seconds, throughput, timeCommand } from '../../services/snapshotter/bench/report.js';
+import { runCli } from '@mithril-ts/client-cli';
+import { Report, best, dropPageCache, ensureDataset, gibibytes, machineLine, seconds, throughput, timeCommand } from '@mithril-ts/testkit/bench';
 import type { ServedSnapshot } from './servers.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

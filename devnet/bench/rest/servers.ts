@@ -5,7 +5,7 @@
  * stops on "stop".
  *
  * - aggregator [signers]: the real aggregator (SQLite store, gRPC API) holding a stored certificate
- *   chain built by libs/protocol's chain fixture (real STM multi-signatures, genesis certificate).
+ *   chain built by the testkit's chain fixture (real STM multi-signatures, genesis certificate).
  *   With `signers`, every multi-signature is widened to that many signature entries (the
  *   fixture's own entries repeated) and its certificate re-sealed under its new hash: the size a
  *   mainnet certificate has (hundreds of signers), which the fixture's few parties do not reach.
@@ -16,11 +16,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { aggregatorConfigSchema, certificateRecordOf, startAggregator } from '../../aggregator/src/index.js';
-import { buildChain, schedule } from '../../../libs/protocol/test/chain-fixture.js';
+import { aggregatorConfigSchema, certificateRecordOf, startAggregator } from '@mithril-ts/aggregator';
 import { sealCertificate, type Certificate } from '@mithril-ts/protocol';
+import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
 import { AggregateSignature } from '@mithril-ts/stm';
-import { restGatewayConfigSchema, startRestGateway } from '../src/index.js';
+import { buildChain, schedule } from '@mithril-ts/testkit';
 
 type Stoppable = { close(): Promise<void> };
 
