@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { hex as scureHex } from '@scure/base';
 import {
   CodecError,
   decodeBech32,
@@ -56,6 +57,28 @@ describe('properties', () => {
         expect(text).toMatch(/^[0-9a-f]*$/);
         expect(fromHex(text)).toEqual(bytes);
         expect(fromHex(text.toUpperCase())).toEqual(bytes);
+      }),
+      RUNS,
+    );
+  });
+
+  it('hex agrees with @scure/base on every byte string, and on which strings are hex', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        expect(toHex(bytes)).toBe(scureHex.encode(bytes));
+      }),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.oneof(hexLike, fc.string({ maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 64 })), (text) => {
+        let expected: Uint8Array | undefined;
+        try {
+          expected = scureHex.decode(text);
+        } catch {
+          expected = undefined;
+        }
+        if (expected === undefined) expect(() => fromHex(text)).toThrow(CodecError);
+        else expect(fromHex(text)).toEqual(expected);
       }),
       RUNS,
     );

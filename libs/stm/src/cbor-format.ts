@@ -23,7 +23,7 @@
  * lengths, text map keys only, no duplicate keys, no tags, exact lengths for keys, signatures and
  * hashes, and every value checked by the same constructors as the legacy decoders.
  */
-import { Token, Tokenizer, Type, decodeFirst, encode, type DecodeOptions } from 'cborg';
+import { Token, Tokenizer, Type, decodeFirst, type DecodeOptions } from 'cborg';
 import { concatBytes } from '@noble/hashes/utils.js';
 import type { AggregateSignature, SignatureWithParty } from './aggregate.js';
 import { ByteReader } from './bytes.js';
@@ -72,83 +72,119 @@ const CONCATENATION_PROOF = 0;
 
 // ================================================================ encoding
 
-/**
- * Bytes cborg cannot produce, spliced between cborg-encoded runs: the indefinite-length map
- * header and break (cborg only writes definite lengths, by design) and floats (cborg's f16
- * encoder drops the low bits of f16 subnormals, so it would fall back to f32 where ciborium
- * writes f16; {@link floatBytes} picks the width exactly as ciborium does).
+/*
+ * The writer builds the bytes directly: CBOR heads (major type and shortest-form argument),
+ * text keys, byte vectors as arrays of uints, and the two things cborg's encoder cannot give
+ * (the indefinite-length map of a single signature, which cborg never writes, and floats in
+ * ciborium's width: cborg's f16 encoder drops the low bits of f16 subnormals). It did go through
+ * cborg token by token, but a mainnet-size multi-signature holds ~4 array items per byte of key
+ * and signature (nested envelopes included) and that took half a second; this takes a few
+ * milliseconds. cborg remains the reader, and the oracle of the writer's heads in the tests;
+ * the reference's golden bytes pin the whole.
  */
-class Raw {
-  constructor(readonly bytes: Uint8Array) {}
-}
 
-type Node = Token | Raw | readonly Node[];
+/** Encoded CBOR, concatenated by {@link encodeNodes}. */
+type Node = Uint8Array | readonly Node[];
 
-/** A run of tokens handed to cborg as one value; cborg writes tokens returned by a type encoder verbatim. */
-class TokenRun {
-  constructor(readonly tokens: Token[]) {}
-}
-
-const ENCODE_OPTIONS = {
-  typeEncoders: {
-    Object: (value: unknown) => (value instanceof TokenRun ? value.tokens : null),
-  },
-};
-
-function encodeNodes(root: Node): Uint8Array {
-  const chunks: Uint8Array[] = [Uint8Array.of(CBOR_V1_PREFIX)];
-  let run: Token[] = [];
-  const flush = (): void => {
-    if (run.length > 0) chunks.push(encode(new TokenRun(run), ENCODE_OPTIONS));
-    run = [];
-  };
-  const visit = (node: Node): void => {
-    if (node instanceof Token) run.push(node);
-    else if (node instanceof Raw) {
-      flush();
-      chunks.push(node.bytes);
-    } else for (const child of node) visit(child);
-  };
-  visit(root);
-  flush();
-  return concatBytes(...chunks);
-}
-
-const text = (value: string): Token => new Token(Type.string, value);
-
-function uint(value: bigint | number, what: string): Token {
-  const ok =
-    typeof value === 'bigint' ? value >= 0n && value < U64_LIMIT : Number.isSafeInteger(value) && value >= 0;
-  if (!ok) throw new StmError('INVALID_ENCODING', `${what}: ${String(value)} is not a u64`);
-  return new Token(Type.uint, value);
-}
-
-/** A byte vector as serde writes `Vec<u8>` / `[u8; N]`: an array of unsigned integers. */
-function byteArray(bytes: Uint8Array): Node[] {
-  const out: Node[] = [new Token(Type.array, bytes.length)];
-  for (const byte of bytes) out.push(new Token(Type.uint, byte));
+/** A CBOR head: major type and argument, in the shortest form (RFC 8949 §3 and §4.2.1). */
+export function cborHead(major: number, argument: number | bigint): Uint8Array {
+  if (typeof argument === 'number' && argument < 0x10000) {
+    const type = major << 5;
+    if (argument < 24) return Uint8Array.of(type | argument);
+    if (argument < 0x100) return Uint8Array.of(type | 24, argument);
+    return Uint8Array.of(type | 25, argument >> 8, argument & 0xff);
+  }
+  const value = BigInt(argument);
+  const type = major << 5;
+  if (value < 24n) return Uint8Array.of(type | Number(value));
+  if (value < 0x100n) return Uint8Array.of(type | 24, Number(value));
+  if (value < 0x10000n) return Uint8Array.of(type | 25, Number(value >> 8n), Number(value & 0xffn));
+  const out = new Uint8Array(value < 0x100000000n ? 5 : 9);
+  out[0] = type | (out.length === 5 ? 26 : 27);
+  const view = new DataView(out.buffer);
+  if (out.length === 5) view.setUint32(1, Number(value));
+  else view.setBigUint64(1, value);
   return out;
 }
 
+const MAJOR_UINT = 0;
+const MAJOR_BYTES = 2;
+const MAJOR_TEXT = 3;
+const MAJOR_ARRAY = 4;
+const MAJOR_MAP = 5;
+
+function encodeNodes(root: Node): Uint8Array {
+  const chunks: Uint8Array[] = [Uint8Array.of(CBOR_V1_PREFIX)];
+  const visit = (node: Node): void => {
+    if (node instanceof Uint8Array) chunks.push(node);
+    else for (const child of node) visit(child);
+  };
+  visit(root);
+  return concatBytes(...chunks);
+}
+
+/** Struct field names are a handful of constants: each encoded once. */
+const textCache = new Map<string, Uint8Array>();
+const utf8 = new TextEncoder();
+
+function text(value: string): Uint8Array {
+  let encoded = textCache.get(value);
+  if (encoded === undefined) {
+    const bytes = utf8.encode(value);
+    encoded = concatBytes(cborHead(MAJOR_TEXT, bytes.length), bytes);
+    textCache.set(value, encoded);
+  }
+  return encoded;
+}
+
+function uint(value: bigint | number, what: string): Uint8Array {
+  const ok =
+    typeof value === 'bigint' ? value >= 0n && value < U64_LIMIT : Number.isSafeInteger(value) && value >= 0;
+  if (!ok) throw new StmError('INVALID_ENCODING', `${what}: ${String(value)} is not a u64`);
+  return cborHead(MAJOR_UINT, value);
+}
+
+/** A byte vector as serde writes `Vec<u8>` / `[u8; N]`: an array of unsigned integers, each `b` below 24, else `0x18 b`. */
+function byteArray(bytes: Uint8Array): Uint8Array {
+  const head = cborHead(MAJOR_ARRAY, bytes.length);
+  const out = new Uint8Array(head.length + 2 * bytes.length);
+  out.set(head, 0);
+  let at = head.length;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const byte = bytes[i]!;
+    if (byte < 24) out[at++] = byte;
+    else {
+      out[at++] = 0x18;
+      out[at++] = byte;
+    }
+  }
+  return out.subarray(0, at);
+}
+
+/** A byte string (serde_bytes). */
+function byteString(bytes: Uint8Array): Node[] {
+  return [cborHead(MAJOR_BYTES, bytes.length), bytes];
+}
+
 function uintArray(values: readonly (number | bigint)[], what: string): Node[] {
-  return [new Token(Type.array, values.length), ...values.map((value) => uint(value, what))];
+  return [cborHead(MAJOR_ARRAY, values.length), ...values.map((value) => uint(value, what))];
 }
 
 function array(items: readonly Node[]): Node[] {
-  return [new Token(Type.array, items.length), ...items];
+  return [cborHead(MAJOR_ARRAY, items.length), ...items];
 }
 
 /** A struct: definite-length map, text keys in declaration order. */
 function struct(fields: readonly [string, Node][]): Node[] {
-  return [new Token(Type.map, fields.length), ...fields.flatMap(([key, value]) => [text(key), value])];
+  return [cborHead(MAJOR_MAP, fields.length), ...fields.flatMap(([key, value]) => [text(key), value])];
 }
 
 /** A struct with a flattened field: ciborium writes an indefinite-length map. */
 function flattenedStruct(fields: readonly [string, Node][]): Node[] {
-  return [new Raw(Uint8Array.of(0xbf)), ...fields.flatMap(([key, value]) => [text(key), value]), new Raw(Uint8Array.of(0xff))];
+  return [Uint8Array.of(0xbf), ...fields.flatMap(([key, value]) => [text(key), value]), Uint8Array.of(0xff)];
 }
 
-const NULL = new Token(Type.null, null);
+const NULL = Uint8Array.of(0xf6);
 
 /**
  * An f64 as ciborium writes it: f16 if that holds the value bit for bit, else f32 if that does,
@@ -193,7 +229,7 @@ function parametersNode(params: Parameters): Node[] {
   return struct([
     ['m', uint(params.m, 'parameters.m')],
     ['k', uint(params.k, 'parameters.k')],
-    ['phi_f', new Raw(floatBytes(params.phiF))],
+    ['phi_f', floatBytes(params.phiF)],
   ]);
 }
 
@@ -311,7 +347,7 @@ export function encodedAggregateSignatureToBytes(aggregate: EncodedAggregateSign
   return encodeNodes(
     struct([
       ['signature_type', uint(CONCATENATION_PROOF, 'signature type')],
-      ['proof_bytes', options.proofBytes === 'integer-array' ? byteArray(proof) : new Token(Type.bytes, proof)],
+      ['proof_bytes', options.proofBytes === 'integer-array' ? byteArray(proof) : byteString(proof)],
     ]),
   );
 }
@@ -334,22 +370,74 @@ const DECODE_OPTIONS: DecodeOptions = {
   allowBigInt: true,
 };
 
-/** cborg's tokenizer, with float tokens tagged so that 1.0 and 1 stay distinguishable. */
+/**
+ * cborg's tokenizer, with float tokens tagged so that 1.0 and 1 stay distinguishable, and with a
+ * definite, non-empty array of unsigned integers below 256 in shortest form (serde's byte vector)
+ * read as one byte-string token: such arrays are ~4 bytes in 5 of a multi-signature (keys and
+ * signatures nested in envelopes), and a token per byte made a mainnet-size one take 100 ms and
+ * more to read. Readers take byte strings wherever they take byte vectors (as ciborium does), and
+ * integer lists from either. Anything else in such an array (a larger or non-shortest integer, a
+ * nested item, a truncated array) is left to cborg, which reads or refuses it as before.
+ */
 class TypedTokenizer {
-  private readonly inner: Tokenizer;
-  constructor(data: Uint8Array) {
-    this.inner = new Tokenizer(data, DECODE_OPTIONS);
+  #inner: Tokenizer;
+  /** Where #inner's data starts in the whole item (it restarts after each byte run). */
+  #base = 0;
+
+  constructor(private readonly data: Uint8Array) {
+    this.#inner = new Tokenizer(data, DECODE_OPTIONS);
   }
   done(): boolean {
-    return this.inner.done();
+    return this.pos() >= this.data.length;
   }
   pos(): number {
-    return this.inner.pos();
+    return this.#base + this.#inner.pos();
   }
   next(): Token {
-    const token = this.inner.next();
+    const at = this.pos();
+    const run = byteRunAt(this.data, at);
+    if (run !== undefined) {
+      this.#base = run.end;
+      this.#inner = new Tokenizer(this.data.subarray(run.end), DECODE_OPTIONS);
+      return new Token(Type.bytes, run.bytes, run.end - at);
+    }
+    const token = this.#inner.next();
     return Type.equals(token.type, Type.float) ? new Token(Type.float, new CborFloat(token.value as number), token.encodedLength) : token;
   }
+}
+
+/** The bytes of a non-empty definite array of shortest-form uints below 256 starting at `at`, and where it ends; undefined for anything else. */
+function byteRunAt(data: Uint8Array, at: number): { bytes: Uint8Array; end: number } | undefined {
+  const head = data[at];
+  if (head === undefined || head >> 5 !== 4) return undefined;
+  const minor = head & 0x1f;
+  let length: number;
+  let p = at + 1;
+  if (minor < 24) length = minor;
+  else if (minor === 24 && p < data.length && data[p]! >= 24) length = data[p++]!;
+  else if (minor === 25 && p + 1 < data.length) {
+    length = (data[p]! << 8) | data[p + 1]!;
+    p += 2;
+    if (length < 256) return undefined;
+  } else if (minor === 26 && p + 3 < data.length) {
+    length = ((data[p]! << 24) >>> 0) + (data[p + 1]! << 16) + (data[p + 2]! << 8) + data[p + 3]!;
+    p += 4;
+    if (length < 65536) return undefined;
+  } else return undefined;
+  if (length === 0 || length > data.length - p) return undefined;
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i += 1) {
+    const item = data[p];
+    if (item === undefined) return undefined;
+    if (item < 24) {
+      bytes[i] = item;
+      p += 1;
+    } else if (item === 0x18 && p + 1 < data.length && data[p + 1]! >= 24) {
+      bytes[i] = data[p + 1]!;
+      p += 2;
+    } else return undefined;
+  }
+  return { bytes, end: p };
 }
 
 function decodeItem(cbor: Uint8Array, what: string): unknown {

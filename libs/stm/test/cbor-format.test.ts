@@ -5,6 +5,7 @@
  * the same functions, and rejection of malformed input.
  */
 import { encode as cborgEncode } from 'cborg';
+import fc from 'fast-check';
 import { StmError } from '../src/index.js';
 import { aggregate, avk, closed, fourLeafTree, msg, params, sig1 } from './reference-fixtures.js';
 import {
@@ -14,6 +15,7 @@ import {
   avkToBytes,
   batchPathFromBytes,
   batchPathToBytes,
+  cborHead,
   concatenationProofFromBytes,
   concatenationProofToBytes,
   floatBytes,
@@ -453,5 +455,47 @@ describe('malformed input', () => {
     expectStmError(() => signatureWithPartyFromBytes(envelope(unhex(SINGLE_SIGNATURE_V1).subarray(0, 50))), /single signature: invalid CBOR/);
     expectStmError(() => signatureWithPartyFromBytes(envelope(new Uint8Array(0))), /single signature: truncated/);
     expectStmError(() => signatureWithPartyFromBytes(envelope(uintArrayCbor(Uint8Array.of(1, 2, 3)))), /single signature: /);
+  });
+});
+
+describe('the writer and the byte-vector reader against cborg', () => {
+  const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 200) };
+
+  it('writes every head as cborg does (shortest form, all argument widths)', () => {
+    const edges = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER];
+    for (const n of edges) expect(hex(cborHead(0, n))).toBe(hex(cborgEncode(n)));
+    expect(hex(cborHead(0, (1n << 64n) - 1n))).toBe(hex(cborgEncode((1n << 64n) - 1n)));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 70_000 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })), (n) => {
+        expect(hex(cborHead(0, n))).toBe(hex(cborgEncode(n)));
+      }),
+      RUNS,
+    );
+    for (const length of [0, 5, 23, 24, 200, 255, 256, 1000, 70_000]) {
+      const items = new Array<number>(length).fill(0);
+      expect(hex(cat(cborHead(4, length), new Uint8Array(length)))).toBe(hex(cborgEncode(items)));
+      expect(hex(cat(cborHead(2, length), new Uint8Array(length)))).toBe(hex(cborgEncode(new Uint8Array(length))));
+    }
+  });
+
+  it('reads lists of integers as cborg does, whether they fit in bytes or not, shortest form only', () => {
+    const sigma = sig1.sigma.toBytes();
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 100_000 })), { maxLength: 300 }), (indexes) => {
+        const bytes = v1(cborgEncode(new Map<string, unknown>([['sigma', Array.from(sigma)], ['indexes', indexes], ['signer_index', 7]]), { mapSorter: undefined }));
+        const decoded = singleSignatureFromBytes(bytes);
+        expect(decoded.indexes).toEqual(indexes);
+        expect(hex(decoded.sigma.toBytes())).toBe(hex(sigma));
+      }),
+      RUNS,
+    );
+    // A byte written in two bytes where one does (0x18 0x05) is refused as cborg refuses it, inside a byte vector too.
+    const sigmaCbor = Buffer.from(cborgEncode(Array.from(sigma)));
+    const firstSmall = sigmaCbor.findIndex((byte, i) => i > 1 && byte < 24);
+    const padded = cat(sigmaCbor.subarray(0, firstSmall), Uint8Array.of(0x18, sigmaCbor[firstSmall]!), sigmaCbor.subarray(firstSmall + 1));
+    expect(firstSmall).toBeGreaterThan(1);
+    expectStmError(() => singleSignatureFromBytes(v1([0xa3], tstr('sigma'), padded, tstr('indexes'), [0x81, 0x01], tstr('signer_index'), [0x00])), /more bytes than necessary/);
+    // An array head announcing more items than there are.
+    expectStmError(() => singleSignatureFromBytes(v1([0xa1], tstr('sigma'), [0x98, 0x30], new Uint8Array(47))), /invalid CBOR/);
   });
 });
