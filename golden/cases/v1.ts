@@ -157,6 +157,8 @@ const CERTIFICATE = {
   aggregateVerificationKey: AVK,
   signature: { $case: 'multiSignature' as const, value: bytes('multi-signature/512/10080', 1_337) },
 };
+/** A certificate as the reference's CertificateMessage JSON (shortened: goldens pin the wire format, not the JSON's content). */
+const CERTIFICATE_JSON = `{"hash":"${CERTIFICATE.hash}","previous_hash":"${CERTIFICATE.previousHash}","epoch":512,"signed_entity_type":{"CardanoDatabase":{"epoch":512,"immutable_file_number":10080}},"multi_signature":"${hex('multi-signature/512/10080')}","genesis_signature":""}`;
 const GENESIS_CERTIFICATE = {
   hash: hex('certificate/genesis/500'),
   previousHash: '',
@@ -475,10 +477,15 @@ export const V1_CASES: CaseTable = {
     full: { certificates: [CERTIFICATE_LIST_ITEM, GENESIS_LIST_ITEM], nextPageToken: PAGE_TOKEN },
     last_page: { certificates: [GENESIS_LIST_ITEM] },
   },
-  GetCertificateRequest: { empty: {}, full: { hash: CERTIFICATE.hash } },
-  GetCertificateResponse: { empty: {}, full: { certificate: CERTIFICATE } },
-  GetGenesisCertificateRequest: { empty: {} },
-  GetGenesisCertificateResponse: { empty: {}, full: { certificate: GENESIS_CERTIFICATE } },
+  GetCertificateRequest: {
+    empty: {},
+    full: { hash: CERTIFICATE.hash },
+    reference_json: { hash: CERTIFICATE.hash, form: v1.CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON },
+    unknown_form: { hash: CERTIFICATE.hash, form: 7 as v1.CertificateForm },
+  },
+  GetCertificateResponse: { empty: {}, full: { certificate: CERTIFICATE }, reference_json: { certificateJson: CERTIFICATE_JSON } },
+  GetGenesisCertificateRequest: { empty: {}, reference_json: { form: v1.CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON } },
+  GetGenesisCertificateResponse: { empty: {}, full: { certificate: GENESIS_CERTIFICATE }, reference_json: { certificateJson: CERTIFICATE_JSON } },
   ListSnapshotsRequest: { empty: {}, full: { pageSize: 5, pageToken: PAGE_TOKEN } },
   ListSnapshotsResponse: {
     empty: {},

@@ -40,6 +40,45 @@ import {
   SingleSignature,
 } from "./signer.js";
 
+/** The form a certificate is answered in. */
+export enum CertificateForm {
+  /** CERTIFICATE_FORM_UNSPECIFIED - The Certificate message (the default). */
+  CERTIFICATE_FORM_UNSPECIFIED = 0,
+  /**
+   * CERTIFICATE_FORM_REFERENCE_JSON - The reference's CertificateMessage JSON (its REST API's shape), as the aggregator stores it: for
+   * relays of that API, which then neither decode nor re-encode the certificate.
+   */
+  CERTIFICATE_FORM_REFERENCE_JSON = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function certificateFormFromJSON(object: any): CertificateForm {
+  switch (object) {
+    case 0:
+    case "CERTIFICATE_FORM_UNSPECIFIED":
+      return CertificateForm.CERTIFICATE_FORM_UNSPECIFIED;
+    case 1:
+    case "CERTIFICATE_FORM_REFERENCE_JSON":
+      return CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CertificateForm.UNRECOGNIZED;
+  }
+}
+
+export function certificateFormToJSON(object: CertificateForm): string {
+  switch (object) {
+    case CertificateForm.CERTIFICATE_FORM_UNSPECIFIED:
+      return "CERTIFICATE_FORM_UNSPECIFIED";
+    case CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON:
+      return "CERTIFICATE_FORM_REFERENCE_JSON";
+    case CertificateForm.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Request of AggregatorService.GetEpochSettings. */
 export interface GetEpochSettingsRequest {
 }
@@ -82,22 +121,34 @@ export interface ListCertificatesResponse {
 export interface GetCertificateRequest {
   /** Hash of the certificate (64-char lowercase hex). */
   hash: string;
+  /** The form of the answer: certificate (default) or certificate_json. */
+  form: CertificateForm;
 }
 
 /** Response of AggregatorService.GetCertificate. */
 export interface GetCertificateResponse {
-  /** The certificate. */
-  certificate?: Certificate | undefined;
+  /** The certificate (unless the reference JSON form was asked for). */
+  certificate?:
+    | Certificate
+    | undefined;
+  /** The certificate as the reference's CertificateMessage JSON, when that form was asked for. */
+  certificateJson: string;
 }
 
 /** Request of AggregatorService.GetGenesisCertificate. */
 export interface GetGenesisCertificateRequest {
+  /** The form of the answer: certificate (default) or certificate_json. */
+  form: CertificateForm;
 }
 
 /** Response of AggregatorService.GetGenesisCertificate. */
 export interface GetGenesisCertificateResponse {
-  /** The latest genesis certificate. */
-  certificate?: Certificate | undefined;
+  /** The latest genesis certificate (unless the reference JSON form was asked for). */
+  certificate?:
+    | Certificate
+    | undefined;
+  /** The latest genesis certificate as the reference's CertificateMessage JSON, when that form was asked for. */
+  certificateJson: string;
 }
 
 /** Request of AggregatorService.ListSnapshots. */
@@ -711,13 +762,16 @@ export const ListCertificatesResponse: MessageFns<ListCertificatesResponse> = {
 };
 
 function createBaseGetCertificateRequest(): GetCertificateRequest {
-  return { hash: "" };
+  return { hash: "", form: 0 };
 }
 
 export const GetCertificateRequest: MessageFns<GetCertificateRequest> = {
   encode(message: GetCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hash !== "") {
       writer.uint32(10).string(message.hash);
+    }
+    if (message.form !== 0) {
+      writer.uint32(16).int32(message.form);
     }
     return writer;
   },
@@ -743,6 +797,14 @@ export const GetCertificateRequest: MessageFns<GetCertificateRequest> = {
             message.hash = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.form = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -756,13 +818,19 @@ export const GetCertificateRequest: MessageFns<GetCertificateRequest> = {
   },
 
   fromJSON(object: any): GetCertificateRequest {
-    return { hash: isSet(object.hash) ? globalThis.String(object.hash) : "" };
+    return {
+      hash: isSet(object.hash) ? globalThis.String(object.hash) : "",
+      form: isSet(object.form) ? certificateFormFromJSON(object.form) : 0,
+    };
   },
 
   toJSON(message: GetCertificateRequest): unknown {
     const obj: any = {};
     if (message.hash !== "") {
       obj.hash = message.hash;
+    }
+    if (message.form !== 0) {
+      obj.form = certificateFormToJSON(message.form);
     }
     return obj;
   },
@@ -773,18 +841,22 @@ export const GetCertificateRequest: MessageFns<GetCertificateRequest> = {
   fromPartial(object: DeepPartial<GetCertificateRequest>): GetCertificateRequest {
     const message = createBaseGetCertificateRequest();
     message.hash = object.hash ?? "";
+    message.form = object.form ?? 0;
     return message;
   },
 };
 
 function createBaseGetCertificateResponse(): GetCertificateResponse {
-  return { certificate: undefined };
+  return { certificate: undefined, certificateJson: "" };
 }
 
 export const GetCertificateResponse: MessageFns<GetCertificateResponse> = {
   encode(message: GetCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.certificate !== undefined) {
       Certificate.encode(message.certificate, writer.uint32(10).fork()).join();
+    }
+    if (message.certificateJson !== "") {
+      writer.uint32(18).string(message.certificateJson);
     }
     return writer;
   },
@@ -810,6 +882,14 @@ export const GetCertificateResponse: MessageFns<GetCertificateResponse> = {
             message.certificate = Certificate.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -823,13 +903,23 @@ export const GetCertificateResponse: MessageFns<GetCertificateResponse> = {
   },
 
   fromJSON(object: any): GetCertificateResponse {
-    return { certificate: isSet(object.certificate) ? Certificate.fromJSON(object.certificate) : undefined };
+    return {
+      certificate: isSet(object.certificate) ? Certificate.fromJSON(object.certificate) : undefined,
+      certificateJson: isSet(object.certificateJson)
+        ? globalThis.String(object.certificateJson)
+        : isSet(object.certificate_json)
+        ? globalThis.String(object.certificate_json)
+        : "",
+    };
   },
 
   toJSON(message: GetCertificateResponse): unknown {
     const obj: any = {};
     if (message.certificate !== undefined) {
       obj.certificate = Certificate.toJSON(message.certificate);
+    }
+    if (message.certificateJson !== "") {
+      obj.certificateJson = message.certificateJson;
     }
     return obj;
   },
@@ -842,16 +932,20 @@ export const GetCertificateResponse: MessageFns<GetCertificateResponse> = {
     message.certificate = (object.certificate !== undefined && object.certificate !== null)
       ? Certificate.fromPartial(object.certificate)
       : undefined;
+    message.certificateJson = object.certificateJson ?? "";
     return message;
   },
 };
 
 function createBaseGetGenesisCertificateRequest(): GetGenesisCertificateRequest {
-  return {};
+  return { form: 0 };
 }
 
 export const GetGenesisCertificateRequest: MessageFns<GetGenesisCertificateRequest> = {
-  encode(_: GetGenesisCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: GetGenesisCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.form !== 0) {
+      writer.uint32(8).int32(message.form);
+    }
     return writer;
   },
 
@@ -868,6 +962,14 @@ export const GetGenesisCertificateRequest: MessageFns<GetGenesisCertificateReque
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.form = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -880,32 +982,39 @@ export const GetGenesisCertificateRequest: MessageFns<GetGenesisCertificateReque
     }
   },
 
-  fromJSON(_: any): GetGenesisCertificateRequest {
-    return {};
+  fromJSON(object: any): GetGenesisCertificateRequest {
+    return { form: isSet(object.form) ? certificateFormFromJSON(object.form) : 0 };
   },
 
-  toJSON(_: GetGenesisCertificateRequest): unknown {
+  toJSON(message: GetGenesisCertificateRequest): unknown {
     const obj: any = {};
+    if (message.form !== 0) {
+      obj.form = certificateFormToJSON(message.form);
+    }
     return obj;
   },
 
   create(base?: DeepPartial<GetGenesisCertificateRequest>): GetGenesisCertificateRequest {
     return GetGenesisCertificateRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<GetGenesisCertificateRequest>): GetGenesisCertificateRequest {
+  fromPartial(object: DeepPartial<GetGenesisCertificateRequest>): GetGenesisCertificateRequest {
     const message = createBaseGetGenesisCertificateRequest();
+    message.form = object.form ?? 0;
     return message;
   },
 };
 
 function createBaseGetGenesisCertificateResponse(): GetGenesisCertificateResponse {
-  return { certificate: undefined };
+  return { certificate: undefined, certificateJson: "" };
 }
 
 export const GetGenesisCertificateResponse: MessageFns<GetGenesisCertificateResponse> = {
   encode(message: GetGenesisCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.certificate !== undefined) {
       Certificate.encode(message.certificate, writer.uint32(10).fork()).join();
+    }
+    if (message.certificateJson !== "") {
+      writer.uint32(18).string(message.certificateJson);
     }
     return writer;
   },
@@ -931,6 +1040,14 @@ export const GetGenesisCertificateResponse: MessageFns<GetGenesisCertificateResp
             message.certificate = Certificate.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateJson = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -944,13 +1061,23 @@ export const GetGenesisCertificateResponse: MessageFns<GetGenesisCertificateResp
   },
 
   fromJSON(object: any): GetGenesisCertificateResponse {
-    return { certificate: isSet(object.certificate) ? Certificate.fromJSON(object.certificate) : undefined };
+    return {
+      certificate: isSet(object.certificate) ? Certificate.fromJSON(object.certificate) : undefined,
+      certificateJson: isSet(object.certificateJson)
+        ? globalThis.String(object.certificateJson)
+        : isSet(object.certificate_json)
+        ? globalThis.String(object.certificate_json)
+        : "",
+    };
   },
 
   toJSON(message: GetGenesisCertificateResponse): unknown {
     const obj: any = {};
     if (message.certificate !== undefined) {
       obj.certificate = Certificate.toJSON(message.certificate);
+    }
+    if (message.certificateJson !== "") {
+      obj.certificateJson = message.certificateJson;
     }
     return obj;
   },
@@ -963,6 +1090,7 @@ export const GetGenesisCertificateResponse: MessageFns<GetGenesisCertificateResp
     message.certificate = (object.certificate !== undefined && object.certificate !== null)
       ? Certificate.fromPartial(object.certificate)
       : undefined;
+    message.certificateJson = object.certificateJson ?? "";
     return message;
   },
 };
