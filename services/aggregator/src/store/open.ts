@@ -11,7 +11,7 @@ import { AggregatorStoreError, fromStoreSetupError } from './errors.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
 import { migrationFiles, postgresMigrationConnection, runMigrations, type MigrationReport } from './migrations.js';
-import { PrismaAggregatorStore } from './prisma-store.js';
+import { PrismaAggregatorStore } from './aggregator-store.js';
 import type { StoreDialect } from './types.js';
 
 export interface OpenAggregatorStoreOptions {

@@ -48,11 +48,6 @@ export type SingleSignature = Prisma.SingleSignatureModel
  */
 export type Certificate = Prisma.CertificateModel
 /**
- * Model OpcertCounter
- * Highest operational-certificate issue number seen per pool (replay protection).
- */
-export type OpcertCounter = Prisma.OpcertCounterModel
-/**
  * Model CardanoDatabaseSnapshot
  * A Cardano database snapshot the snapshotter stored for a CardanoDatabase certificate.
  */

@@ -403,7 +403,6 @@ export const ModelName = {
   OpenMessage: 'OpenMessage',
   SingleSignature: 'SingleSignature',
   Certificate: 'Certificate',
-  OpcertCounter: 'OpcertCounter',
   CardanoDatabaseSnapshot: 'CardanoDatabaseSnapshot'
 } as const
 
@@ -420,7 +419,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "signerRegistration" | "stakeDistribution" | "epochSettings" | "openMessage" | "singleSignature" | "certificate" | "opcertCounter" | "cardanoDatabaseSnapshot"
+    modelProps: "signerRegistration" | "stakeDistribution" | "epochSettings" | "openMessage" | "singleSignature" | "certificate" | "cardanoDatabaseSnapshot"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -868,80 +867,6 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
-    OpcertCounter: {
-      payload: Prisma.$OpcertCounterPayload<ExtArgs>
-      fields: Prisma.OpcertCounterFieldRefs
-      operations: {
-        findUnique: {
-          args: Prisma.OpcertCounterFindUniqueArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload> | null
-        }
-        findUniqueOrThrow: {
-          args: Prisma.OpcertCounterFindUniqueOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        findFirst: {
-          args: Prisma.OpcertCounterFindFirstArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload> | null
-        }
-        findFirstOrThrow: {
-          args: Prisma.OpcertCounterFindFirstOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        findMany: {
-          args: Prisma.OpcertCounterFindManyArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>[]
-        }
-        create: {
-          args: Prisma.OpcertCounterCreateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        createMany: {
-          args: Prisma.OpcertCounterCreateManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        createManyAndReturn: {
-          args: Prisma.OpcertCounterCreateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>[]
-        }
-        delete: {
-          args: Prisma.OpcertCounterDeleteArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        update: {
-          args: Prisma.OpcertCounterUpdateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        deleteMany: {
-          args: Prisma.OpcertCounterDeleteManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        updateMany: {
-          args: Prisma.OpcertCounterUpdateManyArgs<ExtArgs>
-          result: BatchPayload
-        }
-        updateManyAndReturn: {
-          args: Prisma.OpcertCounterUpdateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>[]
-        }
-        upsert: {
-          args: Prisma.OpcertCounterUpsertArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$OpcertCounterPayload>
-        }
-        aggregate: {
-          args: Prisma.OpcertCounterAggregateArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.AggregateOpcertCounter>
-        }
-        groupBy: {
-          args: Prisma.OpcertCounterGroupByArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.OpcertCounterGroupByOutputType>[]
-        }
-        count: {
-          args: Prisma.OpcertCounterCountArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.OpcertCounterCountAggregateOutputType> | number
-        }
-      }
-    }
     CardanoDatabaseSnapshot: {
       payload: Prisma.$CardanoDatabaseSnapshotPayload<ExtArgs>
       fields: Prisma.CardanoDatabaseSnapshotFieldRefs
@@ -1129,14 +1054,6 @@ export const CertificateScalarFieldEnum = {
 } as const
 
 export type CertificateScalarFieldEnum = (typeof CertificateScalarFieldEnum)[keyof typeof CertificateScalarFieldEnum]
-
-
-export const OpcertCounterScalarFieldEnum = {
-  poolId: 'poolId',
-  issueNumber: 'issueNumber'
-} as const
-
-export type OpcertCounterScalarFieldEnum = (typeof OpcertCounterScalarFieldEnum)[keyof typeof OpcertCounterScalarFieldEnum]
 
 
 export const CardanoDatabaseSnapshotScalarFieldEnum = {
@@ -1429,7 +1346,6 @@ export type GlobalOmitConfig = {
   openMessage?: Prisma.OpenMessageOmit
   singleSignature?: Prisma.SingleSignatureOmit
   certificate?: Prisma.CertificateOmit
-  opcertCounter?: Prisma.OpcertCounterOmit
   cardanoDatabaseSnapshot?: Prisma.CardanoDatabaseSnapshotOmit
 }
 

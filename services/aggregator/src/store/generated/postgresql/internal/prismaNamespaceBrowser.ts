@@ -57,7 +57,6 @@ export const ModelName = {
   OpenMessage: 'OpenMessage',
   SingleSignature: 'SingleSignature',
   Certificate: 'Certificate',
-  OpcertCounter: 'OpcertCounter',
   CardanoDatabaseSnapshot: 'CardanoDatabaseSnapshot'
 } as const
 
@@ -151,14 +150,6 @@ export const CertificateScalarFieldEnum = {
 } as const
 
 export type CertificateScalarFieldEnum = (typeof CertificateScalarFieldEnum)[keyof typeof CertificateScalarFieldEnum]
-
-
-export const OpcertCounterScalarFieldEnum = {
-  poolId: 'poolId',
-  issueNumber: 'issueNumber'
-} as const
-
-export type OpcertCounterScalarFieldEnum = (typeof OpcertCounterScalarFieldEnum)[keyof typeof OpcertCounterScalarFieldEnum]
 
 
 export const CardanoDatabaseSnapshotScalarFieldEnum = {
