@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR, migrationFiles } from '../src/store/migrations.js';
+import { MIGRATIONS_DIR, migrationFiles } from '../src/store/setup.js';
 
 interface Column {
   readonly type: string;

@@ -1,4 +1,4 @@
-import { StoreSetupError, errorMessage } from '@mithril-ts/service-kit';
+import { StoreError, storeErrors } from '@mithril-ts/service-kit';
 
 /** The one error class of the aggregator store: every failure it reports carries a code. */
 export type AggregatorStoreErrorCode =
@@ -19,22 +19,12 @@ export type AggregatorStoreErrorCode =
   /** Any other database failure (connection, timeout, constraint not mapped above). */
   | 'DATABASE';
 
-export class AggregatorStoreError extends Error {
+export class AggregatorStoreError extends StoreError<AggregatorStoreErrorCode> {
   override readonly name = 'AggregatorStoreError';
-
-  constructor(
-    readonly code: AggregatorStoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-/** The shared store plumbing (URL, migrations) reports codes this store also has: re-typed as ours. */
-export function fromStoreSetupError(error: unknown): unknown {
-  return error instanceof StoreSetupError ? new AggregatorStoreError(error.code, error.message, { cause: error }) : error;
-}
+/** Every failure of the store as an AggregatorStoreError: the shared plumbing's codes are ours too, any other failure is 'DATABASE'. */
+export const aggregatorStoreErrors = storeErrors(AggregatorStoreError, { setup: { INVALID_URL: 'INVALID_URL', MIGRATION_FAILED: 'MIGRATION_FAILED' }, other: 'DATABASE' });
 
 /** Prisma's code for a unique constraint violation. */
 export function isUniqueViolation(error: unknown): boolean {
@@ -44,11 +34,4 @@ export function isUniqueViolation(error: unknown): boolean {
 /** Prisma's code for "record to update/delete not found". */
 export function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
-}
-
-/** Wraps anything that is not already a store error. */
-export function asStoreError(error: unknown, what: string): AggregatorStoreError {
-  if (error instanceof AggregatorStoreError) return error;
-  const detail = errorMessage(error);
-  return new AggregatorStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
 }

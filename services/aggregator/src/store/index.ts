@@ -16,5 +16,5 @@ export type { StakeDistributionRepository, StakeEntry } from './stake-distributi
 export type { EpochSettingsRecord, EpochSettingsRepository } from './epoch-settings.js';
 export type { CardanoDatabaseSnapshotRecord, CardanoDatabaseSnapshotRepository } from './cardano-database-snapshots.js';
 export { beaconText } from './columns.js';
-export { openAggregatorStore, parseStoreUrl, type OpenAggregatorStoreOptions, type OpenedAggregatorStore, type ParsedStoreUrl } from './open.js';
-export { MIGRATIONS_TABLE, migrationFiles, runMigrations, type MigrationFile, type MigrationReport } from './migrations.js';
+export { openAggregatorStore, type OpenAggregatorStoreOptions, type OpenedAggregatorStore } from './open.js';
+export { MIGRATIONS_TABLE, migrationFiles, parseStoreUrl, runMigrations, type MigrationFile, type MigrationReport, type ParsedStoreUrl } from './setup.js';

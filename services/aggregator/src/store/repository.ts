@@ -3,7 +3,7 @@
  * A closed store refuses every call, and every failure leaves a repository as an
  * AggregatorStoreError (a database error becomes 'DATABASE', with what was being done).
  */
-import { AggregatorStoreError, asStoreError } from './errors.js';
+import { AggregatorStoreError, aggregatorStoreErrors } from './errors.js';
 import type { PrismaClient } from './generated/sqlite/client.js';
 
 export class StoreSession {
@@ -31,7 +31,7 @@ export class StoreSession {
     try {
       return await body();
     } catch (error) {
-      throw asStoreError(error, what);
+      throw aggregatorStoreErrors.wrap(error, what);
     }
   }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { mithrilStakeDistribution } from '@mithril-ts/protocol';
 import { AggregatorStoreError, migrationFiles, openAggregatorStore, parseStoreUrl, runMigrations } from '../../src/index.js';
-import { sqliteMigrationConnection } from '../../src/store/migrations.js';
+import { sqliteMigrationConnection } from '../../src/store/setup.js';
 import { POSTGRES_URL, bytes, describeOnEachDialect, expectStoreError, pool } from './dialects.js';
 
 if (!POSTGRES_URL) process.stderr.write('note: PostgreSQL store tests skipped (set MITHRIL_TEST_POSTGRES_URL to run them)\n');

@@ -8,14 +8,17 @@ export type StoreSetupErrorCode =
   /** Reading, checking or applying the versioned SQL migrations failed. */
   | 'MIGRATION_FAILED';
 
-export class StoreSetupError extends Error {
-  override readonly name = 'StoreSetupError';
-
+/** The base of the store error classes: a code saying what went wrong, a message, a cause. */
+export class StoreError<C extends string> extends Error {
   constructor(
-    readonly code: StoreSetupErrorCode,
+    readonly code: C,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
+}
+
+export class StoreSetupError extends StoreError<StoreSetupErrorCode> {
+  override readonly name = 'StoreSetupError';
 }

@@ -1,4 +1,4 @@
-import { StoreSetupError, errorMessage } from '@mithril-ts/service-kit';
+import { StoreError, storeErrors } from '@mithril-ts/service-kit';
 
 /** The one error class of the signer store: every failure it reports carries a code. */
 export type SignerStoreErrorCode =
@@ -15,25 +15,9 @@ export type SignerStoreErrorCode =
   /** Any other database failure. */
   | 'DATABASE';
 
-export class SignerStoreError extends Error {
+export class SignerStoreError extends StoreError<SignerStoreErrorCode> {
   override readonly name = 'SignerStoreError';
-
-  constructor(
-    readonly code: SignerStoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-/** The shared store plumbing (location, migrations) reports codes this store also has: re-typed as ours. */
-export function fromStoreSetupError(error: unknown): unknown {
-  return error instanceof StoreSetupError ? new SignerStoreError(error.code, error.message, { cause: error }) : error;
-}
-
-export function asStoreError(error: unknown, what: string): SignerStoreError {
-  if (error instanceof SignerStoreError) return error;
-  const detail = errorMessage(error);
-  return new SignerStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
-}
+/** Every failure of the store as a SignerStoreError: the shared plumbing's codes are ours too, any other failure is 'DATABASE'. */
+export const signerStoreErrors = storeErrors(SignerStoreError, { setup: { INVALID_URL: 'INVALID_URL', MIGRATION_FAILED: 'MIGRATION_FAILED' }, other: 'DATABASE' });
