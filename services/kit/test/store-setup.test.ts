@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { StoreError, StoreSetup, StoreSetupError, storeErrors, type PrismaClientLike, type StoreDialect } from '../src/index.js';
+import { StoreError, StoreSetup, StoreSetupError, storeErrors, type PrismaClientLike, type StoreDialect, type StoreErrorCode } from '../src/index.js';
 
 const POSTGRES_URL = process.env.MITHRIL_TEST_POSTGRES_URL;
 
@@ -69,6 +69,14 @@ describe('store errors', () => {
     expect(errors.wrap(new StoreSetupError('INVALID_URL', 'bad url'), 'opening')).toMatchObject({ code: 'BAD_LOCATION', message: 'bad url' });
     expect(errors.wrap(other, 'saving x')).toMatchObject({ code: 'BROKEN', message: 'saving x: disk full', cause: other });
     expect(errors.wrap('a string', 'saving x')).toMatchObject({ code: 'BROKEN', message: 'saving x: a string' });
+  });
+
+  it("keeps the plumbing's codes and reports any other failure as 'DATABASE' for a store with the common codes", () => {
+    class CommonStoreError extends StoreError<StoreErrorCode> {}
+    const common = storeErrors(CommonStoreError);
+    expect(common.retype(new StoreSetupError('INVALID_URL', 'bad url'))).toMatchObject({ code: 'INVALID_URL', message: 'bad url' });
+    expect(common.retype(new StoreSetupError('MIGRATION_FAILED', 'bad sql'))).toMatchObject({ code: 'MIGRATION_FAILED' });
+    expect(common.wrap(new Error('locked'), 'saving')).toMatchObject({ code: 'DATABASE', message: 'saving: locked' });
   });
 
   it('re-types what a body throws or rejects with', async () => {

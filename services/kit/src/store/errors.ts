@@ -8,6 +8,18 @@ export type StoreSetupErrorCode =
   /** Reading, checking or applying the versioned SQL migrations failed. */
   | 'MIGRATION_FAILED';
 
+/** The codes every service store reports (a store may add its own, such as NOT_FOUND). */
+export type StoreErrorCode =
+  | StoreSetupErrorCode
+  /** A value handed to the store is out of range or malformed. */
+  | 'INVALID_ARGUMENT'
+  /** A stored row cannot be decoded into its domain value. */
+  | 'CORRUPT_ROW'
+  /** The store was closed. */
+  | 'CLOSED'
+  /** Any other database failure (connection, timeout, constraint the store does not map). */
+  | 'DATABASE';
+
 /** The base of the store error classes: a code saying what went wrong, a message, a cause. */
 export class StoreError<C extends string> extends Error {
   constructor(

@@ -1,4 +1,4 @@
-export { StoreError, StoreSetupError, type StoreSetupErrorCode } from './errors.js';
+export { StoreError, StoreSetupError, type StoreErrorCode, type StoreSetupErrorCode } from './errors.js';
 export { storeErrors, type StoreErrors, type StoreErrorClass, type StoreErrorCodes } from './store-errors.js';
 export { StoreSetup, type StoreSetupOptions, type PrismaClientLike, type OpenPrismaClientOptions, type OpenedPrismaClient } from './store-setup.js';
 export {

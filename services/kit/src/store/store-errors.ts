@@ -4,7 +4,7 @@
  * other failure (a database, driver or file-system error) wrapped with what was being done.
  */
 import { errorMessage } from '../error-message.js';
-import { StoreSetupError, type StoreSetupErrorCode } from './errors.js';
+import { StoreSetupError, type StoreErrorCode, type StoreSetupErrorCode } from './errors.js';
 
 /** A store's error class: a code, a message and a cause, like StoreSetupError. */
 export type StoreErrorClass<E extends Error, C extends string> = new (code: C, message: string, options?: { cause?: unknown }) => E;
@@ -27,7 +27,12 @@ export interface StoreErrors<E extends Error> {
   retypingAsync<T>(body: () => Promise<T>): Promise<T>;
 }
 
-export function storeErrors<E extends Error, C extends string>(errorClass: StoreErrorClass<E, C>, codes: StoreErrorCodes<C>): StoreErrors<E> {
+/** A store whose codes include the common ones: the plumbing's codes kept, any other failure 'DATABASE'. */
+const COMMON_CODES: StoreErrorCodes<StoreErrorCode> = { setup: { INVALID_URL: 'INVALID_URL', MIGRATION_FAILED: 'MIGRATION_FAILED' }, other: 'DATABASE' };
+
+export function storeErrors<E extends Error>(errorClass: StoreErrorClass<E, StoreErrorCode>): StoreErrors<E>;
+export function storeErrors<E extends Error, C extends string>(errorClass: StoreErrorClass<E, C>, codes: StoreErrorCodes<C>): StoreErrors<E>;
+export function storeErrors<E extends Error, C extends string>(errorClass: StoreErrorClass<E, C>, codes: StoreErrorCodes<C> = COMMON_CODES as unknown as StoreErrorCodes<C>): StoreErrors<E> {
   const retype = (error: unknown): unknown => (error instanceof StoreSetupError ? new errorClass(codes.setup[error.code], error.message, { cause: error }) : error);
   return {
     retype,
