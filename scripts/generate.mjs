@@ -8,10 +8,12 @@
  *                                      compare with the committed libs/proto/src/gen;
  *                                      exits 1 listing the differing files if stale
  *
- * Generated files are committed and must never be edited by hand.
+ * Generated files are committed and must never be edited by hand. ts-proto's own header names the
+ * plugin; each file gets a first line naming the command that writes it (HEADER), in both modes, so
+ * the check compares like with like.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,8 @@ const OUT_DIR = join('libs', 'proto', 'src', 'gen');
 const BUF = join(ROOT, 'node_modules', '@bufbuild', 'buf', 'bin', 'buf');
 
 const USAGE = 'usage: node scripts/generate.mjs [--check]';
+/** The first line of every generated file. */
+const HEADER = '// Generated from proto/ by `npm run generate` (scripts/generate.mjs: buf with the ts-proto plugin). Do not edit.\n';
 
 function fail(message) {
   console.error(`generate: ${message}`);
@@ -39,6 +43,11 @@ function bufGenerate(outputBase) {
   if (result.status !== 0) {
     fail(`buf generate failed (${result.signal ? `signal ${result.signal}` : `exit code ${result.status}`})`);
   }
+}
+
+/** Puts HEADER first in every file under `dir`. */
+function addHeaders(dir) {
+  for (const file of listFiles(dir)) writeFileSync(join(dir, file), HEADER + readFileSync(join(dir, file), 'utf8'));
 }
 
 /** Relative paths ('/'-separated, sorted) of all files under `dir`; empty if it does not exist. */
@@ -70,6 +79,7 @@ function generate() {
   // Wipe first so that generated files for deleted/renamed protos disappear.
   rmSync(join(ROOT, OUT_DIR), { recursive: true, force: true });
   bufGenerate();
+  addHeaders(join(ROOT, OUT_DIR));
   console.log(`generate: wrote ${listFiles(join(ROOT, OUT_DIR)).length} file(s) to ${OUT_DIR}`);
 }
 
@@ -77,6 +87,7 @@ function check() {
   const tmp = mkdtempSync(join(tmpdir(), 'mithril-proto-gen-'));
   try {
     bufGenerate(tmp);
+    addHeaders(join(tmp, OUT_DIR));
     const differences = compareTrees(join(tmp, OUT_DIR), join(ROOT, OUT_DIR));
     if (differences.length > 0) {
       console.error(

@@ -174,13 +174,13 @@ describe('Mithril network on a devnet', () => {
       );
       await restarting;
       const { store } = network.aggregator;
-      const messages = await store.listOpenMessages({ epoch: interrupted.epoch, kind: 'MithrilStakeDistribution', includeClosed: true });
+      const messages = await store.openMessages.list({ epoch: interrupted.epoch, kind: 'MithrilStakeDistribution', includeClosed: true });
       expect(messages).toHaveLength(1);
       expect(messages[0]!.isCertified).toBe(true);
-      const certificate = await store.certificateOfSignedEntity({ kind: 'MithrilStakeDistribution', epoch: interrupted.epoch });
+      const certificate = await store.certificates.ofSignedEntity({ kind: 'MithrilStakeDistribution', epoch: interrupted.epoch });
       expect(certificate?.previousHash).not.toBe('');
       // Every signature accepted before the restart is still there.
-      const kept = (await store.listSingleSignatures(messages[0]!.id)).map((s) => s.partyId);
+      const kept = (await store.openMessages.listSingleSignatures(messages[0]!.id)).map((s) => s.partyId);
       const acceptedBefore = events
         .slice(0, restartAfter(interrupted.trigger))
         .filter((e): e is Extract<NetworkEvent, { type: 'signature' }> => e.type === 'signature' && e.kind === 'MithrilStakeDistribution' && e.epoch === interrupted.epoch)

@@ -56,7 +56,7 @@ async function aggregator(signers?: number): Promise<Stoppable> {
       logLevel: 'silent',
     }),
   );
-  for (const certificate of chain.certificates) await running.store.saveCertificate(certificateRecordOf(certificate));
+  for (const certificate of chain.certificates) await running.store.certificates.save(certificateRecordOf(certificate));
   process.send!({ port: running.port, hashes: chain.certificates.map((c) => c.hash) });
   return {
     async close() {

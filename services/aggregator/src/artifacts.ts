@@ -11,7 +11,7 @@ import type { AggregatorStore } from './store/index.js';
  */
 export async function mithrilStakeDistributionArtifact(store: AggregatorStore, certificate: CertificateHead): Promise<proto.MithrilStakeDistribution | null> {
   const epoch = certificate.epoch;
-  const [signers, parameters] = await Promise.all([store.listSigners(epoch), store.getEpochSettings(epoch + 1n)]);
+  const [signers, parameters] = await Promise.all([store.signerRegistrations.list(epoch), store.epochSettings.get(epoch + 1n)]);
   if (signers.length === 0 || parameters === null) return null;
   return {
     epoch,

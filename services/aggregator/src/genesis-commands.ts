@@ -76,7 +76,7 @@ export async function importGenesisCertificate(options: {
   }
   const opened = await openAggregatorStore({ url: options.storeUrl });
   try {
-    await opened.store.saveCertificate(certificateRecordOf(certificate));
+    await opened.store.certificates.save(certificateRecordOf(certificate));
   } finally {
     await opened.close();
   }

@@ -149,14 +149,14 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     }),
 
     getProtocolParameters: unary<proto.GetProtocolParametersRequest, proto.GetProtocolParametersResponse>('GetProtocolParameters', async (request) => {
-      const stored = await store.getEpochSettings(toEpoch(request.epoch));
+      const stored = await store.epochSettings.get(toEpoch(request.epoch));
       if (stored === null) throw new AggregatorError('UNKNOWN_EPOCH', `no protocol parameters are published for epoch ${request.epoch}`);
       return { protocolParameters: protocolParametersToProto(stored.protocolParameters) };
     }),
 
     listCertificates: unary<proto.ListCertificatesRequest, proto.ListCertificatesResponse>('ListCertificates', async (request) => {
       const page = pageOf(request);
-      const records = await store.latestCertificates({ limit: page.limit + 1, offset: page.offset });
+      const records = await store.certificates.latest({ limit: page.limit + 1, offset: page.offset });
       return {
         certificates: records.slice(0, page.limit).map((record) => certificateListItemToProto(head(record))),
         nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
@@ -165,13 +165,13 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
 
     getCertificate: unary<proto.GetCertificateRequest, proto.GetCertificateResponse>('GetCertificate', async (request) => {
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a certificate hash is 64 lowercase hex characters');
-      const record = await store.getCertificate(request.hash);
+      const record = await store.certificates.get(request.hash);
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', `no certificate has hash ${request.hash}`);
       return { certificate: certificateMessage(record) };
     }),
 
     getGenesisCertificate: unary<proto.GetGenesisCertificateRequest, proto.GetGenesisCertificateResponse>('GetGenesisCertificate', async () => {
-      const record = await store.latestGenesisCertificate();
+      const record = await store.certificates.latestGenesis();
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', 'no genesis certificate exists yet');
       return { certificate: certificateMessage(record) };
     }),
@@ -179,7 +179,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     // The legacy snapshot shape: the full archive of a Cardano database snapshot.
     listSnapshots: unary<proto.ListSnapshotsRequest, proto.ListSnapshotsResponse>('ListSnapshots', async (request) => {
       const page = pageOf(request);
-      const records = await store.latestCardanoDatabaseSnapshots({ limit: page.limit + 1, offset: page.offset });
+      const records = await store.cardanoDatabaseSnapshots.latest({ limit: page.limit + 1, offset: page.offset });
       return {
         snapshots: records.slice(0, page.limit).map((record) => legacySnapshot(proto.CardanoDatabaseSnapshot.decode(record.content))),
         nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
@@ -189,7 +189,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     getSnapshot: unary<proto.GetSnapshotRequest, proto.GetSnapshotResponse>('GetSnapshot', async (request) => {
       if (!HASH.test(request.digest)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot digest is 64 lowercase hex characters');
       for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
-        const records = await store.latestCardanoDatabaseSnapshots({ limit: MAX_PAGE_SIZE, offset });
+        const records = await store.cardanoDatabaseSnapshots.latest({ limit: MAX_PAGE_SIZE, offset });
         const found = records.find((record) => record.merkleRoot === request.digest);
         if (found !== undefined) return { snapshot: legacySnapshot(proto.CardanoDatabaseSnapshot.decode(found.content)) };
         if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no snapshot has digest ${request.digest}`);
@@ -198,7 +198,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
 
     listMithrilStakeDistributions: unary<proto.ListMithrilStakeDistributionsRequest, proto.ListMithrilStakeDistributionsResponse>('ListMithrilStakeDistributions', async (request) => {
       const page = pageOf(request);
-      const records = await store.latestCertificatesOfKind('MithrilStakeDistribution', { limit: page.limit + 1, offset: page.offset });
+      const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: page.limit + 1, offset: page.offset });
       const items: proto.MithrilStakeDistributionListItem[] = [];
       for (const record of records.slice(0, page.limit)) {
         const artifact = await mithrilStakeDistributionArtifact(store, head(record));
@@ -210,7 +210,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     getMithrilStakeDistribution: unary<proto.GetMithrilStakeDistributionRequest, proto.GetMithrilStakeDistributionResponse>('GetMithrilStakeDistribution', async (request) => {
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a stake distribution hash is 64 lowercase hex characters');
       for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
-        const records = await store.latestCertificatesOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
+        const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
         for (const record of records) {
           const artifact = await mithrilStakeDistributionArtifact(store, head(record));
           if (artifact?.hash === request.hash) return { mithrilStakeDistribution: artifact };
@@ -221,13 +221,13 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
 
     listRegisteredSigners: unary<proto.ListRegisteredSignersRequest, proto.ListRegisteredSignersResponse>('ListRegisteredSigners', async (request) => {
       const epoch = toEpoch(request.epoch);
-      return { epoch, signers: (await store.listSigners(epoch)).map(signerToProto) };
+      return { epoch, signers: (await store.signerRegistrations.list(epoch)).map(signerToProto) };
     }),
 
     listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest, proto.ListCardanoDatabaseSnapshotsResponse>('ListCardanoDatabaseSnapshots', async (request) => {
       const page = pageOf(request);
       const filter = request.epoch === undefined ? {} : { epoch: toEpoch(request.epoch) };
-      const records = await store.latestCardanoDatabaseSnapshots({ limit: page.limit + 1, offset: page.offset }, filter);
+      const records = await store.cardanoDatabaseSnapshots.latest({ limit: page.limit + 1, offset: page.offset }, filter);
       return {
         snapshots: records.slice(0, page.limit).map((record) => proto.CardanoDatabaseSnapshot.decode(record.content)),
         nextPageToken: records.length > page.limit ? `o${page.offset + page.limit}` : '',
@@ -236,14 +236,14 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
 
     getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest, proto.GetCardanoDatabaseSnapshotResponse>('GetCardanoDatabaseSnapshot', async (request) => {
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
-      const record = await store.getCardanoDatabaseSnapshot(request.hash);
+      const record = await store.cardanoDatabaseSnapshots.get(request.hash);
       if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Cardano database snapshot has hash ${request.hash}`);
       return { snapshot: proto.CardanoDatabaseSnapshot.decode(record.content) };
     }),
 
     getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest, proto.GetCardanoDatabaseDigestsResponse>('GetCardanoDatabaseDigests', async (request) => {
       if (request.hash !== '' && !HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
-      const record = request.hash === '' ? ((await store.latestCardanoDatabaseSnapshots({ limit: 1 }))[0] ?? null) : await store.getCardanoDatabaseSnapshot(request.hash);
+      const record = request.hash === '' ? ((await store.cardanoDatabaseSnapshots.latest({ limit: 1 }))[0] ?? null) : await store.cardanoDatabaseSnapshots.get(request.hash);
       if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', request.hash === '' ? 'no Cardano database snapshot exists yet' : `no Cardano database snapshot has hash ${request.hash}`);
       if (options.snapshotter === undefined) throw new AggregatorError('NOT_READY', 'this aggregator has no snapshotter to read the digests from');
       const snapshot = proto.CardanoDatabaseSnapshot.decode(record.content);

@@ -87,8 +87,8 @@ export class SnapshotProducer {
 
   /** Queues the recent CardanoDatabase certificates without a snapshot (after a restart), then runs. */
   async start(recent = 20): Promise<void> {
-    for (const record of await this.store.latestCertificatesOfKind('CardanoDatabase', { limit: recent })) {
-      if ((await this.store.cardanoDatabaseSnapshotOfCertificate(record.hash)) === null) this.#pending.set(record.hash, certificateHeadFromJson(record.json));
+    for (const record of await this.store.certificates.latestOfKind('CardanoDatabase', { limit: recent })) {
+      if ((await this.store.cardanoDatabaseSnapshots.ofCertificate(record.hash)) === null) this.#pending.set(record.hash, certificateHeadFromJson(record.json));
     }
     const loop = () => {
       this.#running = this.#drain().finally(() => {
@@ -122,7 +122,7 @@ export class SnapshotProducer {
       }
       try {
         const snapshot = await this.snapshotter.createSnapshot({ network: this.network, epoch: type.epoch, immutableFileNumber: type.immutableFileNumber }, merkleRoot, hash);
-        await this.store.saveCardanoDatabaseSnapshot({
+        await this.store.cardanoDatabaseSnapshots.save({
           hash: snapshot.hash,
           epoch: type.epoch,
           immutableFileNumber: type.immutableFileNumber,

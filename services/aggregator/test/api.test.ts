@@ -172,7 +172,7 @@ describe('genesis ceremony', () => {
     try {
       await until(() => aggregator.runtime.state.kind !== 'idle' && again.runtime.state.kind !== 'idle');
       expect(again.runtime.state).toMatchObject({ kind: 'blocked', reason: 'genesis-epoch' });
-      const stored = await again.store.latestGenesisCertificate();
+      const stored = await again.store.certificates.latestGenesis();
       expect(certificateFromJson(stored!.json).hash).toBe(certificate.hash);
     } finally {
       await again.close();

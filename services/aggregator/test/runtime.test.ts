@@ -60,7 +60,7 @@ describe('aggregator runtime', () => {
   /** Every signer signs every open message of the epoch, computing the message itself. */
   async function signOpenMessages(): Promise<void> {
     const { epoch, settings } = runtime.context;
-    for (const message of await opened.store.listOpenMessages({ epoch })) {
+    for (const message of await opened.store.openMessages.list({ epoch })) {
       const type = message.signedEntityType;
       const data = type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await new ImmutableDbDigester(immutableDirectory()).cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
       const signed = signedEntityProtocolMessage(settings, type, data).signedMessage();
@@ -135,7 +135,7 @@ describe('aggregator runtime', () => {
     expect(certificates.filter((c) => c.epoch === 6n).every((c) => c.metadata.parameters.k === 5n)).toBe(true);
 
     const stored = new Map<string, Certificate>();
-    for (const record of await opened.store.latestCertificates({ limit: 100 })) stored.set(record.hash, certificateFromJson(record.json));
+    for (const record of await opened.store.certificates.latest({ limit: 100 })) stored.set(record.hash, certificateFromJson(record.json));
     const verifier = new CertificateChainVerifier(genesis.verificationKey());
     for (const latest of certificates.slice(-2)) {
       const result = await verifier.verifyChain(latest.hash, { getCertificate: async (hash) => stored.get(hash) });

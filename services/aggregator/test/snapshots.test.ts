@@ -38,14 +38,14 @@ describe('snapshot producer', () => {
     };
     // One certificate sealed before a restart, one after.
     const [before, after] = databaseCertificates;
-    await opened.store.saveCertificate({ hash: before!.hash, previousHash: before!.previousHash, epoch: before!.epoch, signedEntityType: before!.signedEntityType, json: certificateToJson(before!), sealedAt: new Date(1) });
+    await opened.store.certificates.save({ hash: before!.hash, previousHash: before!.previousHash, epoch: before!.epoch, signedEntityType: before!.signedEntityType, json: certificateToJson(before!), sealedAt: new Date(1) });
     const producer = new SnapshotProducer(opened.store, snapshotter, 'devnet', createLogger('test', 'silent'), 20);
     await producer.start();
     producer.onCertificate(after!);
     producer.onCertificate(chain.certificates[0]!); // genesis: nothing to archive
-    for (let i = 0; i < 200 && (await opened.store.latestCardanoDatabaseSnapshots({ limit: 10 })).length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 })).length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
     await producer.stop();
-    const stored = await opened.store.latestCardanoDatabaseSnapshots({ limit: 10 });
+    const stored = await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 });
     expect(stored.map((s) => s.certificateHash).sort()).toEqual([before!.hash, after!.hash].sort());
     expect(calls.filter((c) => c.certificateHash === before!.hash).length).toBe(2); // failed once, retried
     const snapshot = SnapshotMessage.decode(stored.find((s) => s.certificateHash === after!.hash)!.content);

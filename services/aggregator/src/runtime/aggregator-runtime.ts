@@ -126,7 +126,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   readonly #signatureWrites = new MicroBatcher<NewSingleSignature, AddSingleSignatureResult>({
     windowMs: 5,
     maxBatch: 512,
-    process: (signatures) => this.options.store.addSingleSignatures(signatures),
+    process: (signatures) => this.options.store.openMessages.addSingleSignatures(signatures),
   });
   readonly #rounds = new Map<string, RoundState>();
   /** Open messages by signed entity type; an entry is dropped when its message is certified or expires. */
@@ -208,8 +208,8 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     this.#openRounds.clear();
     this.#rounds.clear();
     // Messages of past epochs can no longer be certified (their signers have changed).
-    for (const message of await store.listOpenMessages()) {
-      if (message.epoch < epoch) await store.markOpenMessageExpired(message.id);
+    for (const message of await store.openMessages.list()) {
+      if (message.epoch < epoch) await store.openMessages.markExpired(message.id);
     }
     const context = await loadEpochContext(store, this.options.chain, this.options.schedule, epoch, this.#signerSets);
     this.#context = context;
@@ -229,7 +229,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     const context = this.context;
     const { epoch, settings } = context;
     const { store } = this.options;
-    const [latest] = await store.latestCertificates({ limit: 1 });
+    const [latest] = await store.certificates.latest({ limit: 1 });
     if (latest === undefined || latest.epoch + 1n < epoch) {
       const reason = latest === undefined ? 'no-genesis' : 'epoch-gap';
       if (this.options.bootstrapGenesisSigner !== undefined && settings.nextSigners !== undefined) {
@@ -238,11 +238,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       return this.#setState({ kind: 'blocked', epoch, reason });
     }
-    const master = (await store.firstCertificateOfEpoch(epoch)) ?? (await store.firstCertificateOfEpoch(epoch - 1n));
+    const master = (await store.certificates.firstOfEpoch(epoch)) ?? (await store.certificates.firstOfEpoch(epoch - 1n));
     if (master === null) return this.#setState({ kind: 'blocked', epoch, reason: 'epoch-gap' });
     if (master.epoch === epoch && master.previousHash === '') return this.#setState({ kind: 'blocked', epoch, reason: 'genesis-epoch' });
     if (settings.currentSigners === undefined || settings.nextSigners === undefined) return this.#setState({ kind: 'blocked', epoch, reason: 'no-signers' });
-    const open = await store.listOpenMessages({ epoch });
+    const open = await store.openMessages.list({ epoch });
     this.#setState(open.length > 0 ? { kind: 'signing', epoch, openMessages: open.length } : { kind: 'ready', epoch });
   }
 
@@ -270,7 +270,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   }
 
   async saveGenesisCertificate(certificate: Certificate): Promise<void> {
-    await this.options.store.saveCertificate(certificateRecordOf(certificate));
+    await this.options.store.certificates.save(certificateRecordOf(certificate));
     this.emit('certificate', certificate);
   }
 
@@ -292,25 +292,25 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     const { store } = this.options;
     const context = this.context;
     for (const { type } of await this.#wanted()) {
-      if ((await store.certificateOfSignedEntity(type)) !== null) continue;
-      if ((await store.getOpenMessage(type)) !== null) continue;
+      if ((await store.certificates.ofSignedEntity(type)) !== null) continue;
+      if ((await store.openMessages.get(type)) !== null) continue;
       // A newer beacon of the same kind makes an uncertified older one pointless (signers move on).
-      for (const older of await store.listOpenMessages({ epoch: context.epoch, kind: type.kind })) {
-        await store.markOpenMessageExpired(older.id);
+      for (const older of await store.openMessages.list({ epoch: context.epoch, kind: type.kind })) {
+        await store.openMessages.markExpired(older.id);
         this.#forgetRound(older);
       }
       const data = type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await this.options.immutableDatabase.cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
       const message = signedEntityProtocolMessage(context.settings, type, data);
-      const opened = await store.createOpenMessage({ epoch: context.epoch, signedEntityType: type, protocolMessage: JSON.stringify(message.toRecord()) });
+      const opened = await store.openMessages.create({ epoch: context.epoch, signedEntityType: type, protocolMessage: JSON.stringify(message.toRecord()) });
       this.options.logger.info({ signedEntityType: describeType(type), signedMessage: message.signedMessage() }, 'opened a message');
       this.emit('message-opened', opened);
     }
-    const open = await store.listOpenMessages({ epoch: context.epoch });
+    const open = await store.openMessages.list({ epoch: context.epoch });
     if (open.length > 0) this.#setState({ kind: 'signing', epoch: context.epoch, openMessages: open.length });
   }
 
   async #retryAggregations(): Promise<void> {
-    for (const message of await this.options.store.listOpenMessages({ epoch: this.context.epoch })) {
+    for (const message of await this.options.store.openMessages.list({ epoch: this.context.epoch })) {
       await this.#aggregate(message.id);
     }
   }
@@ -337,7 +337,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       throw new AggregatorError('VERIFICATION_KEY_INVALID', `the Mithril key does not decode: ${(cause as Error).message}`, { cause });
     }
     if (!(await this.#proofsOfPossession.submit(key))) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
-    const record = await this.options.store.registerSigner({
+    const record = await this.options.store.signerRegistrations.save({
       epoch: registrationRecordingEpoch(context.epoch),
       partyId: input.partyId,
       verificationKey: input.verificationKey,
@@ -401,7 +401,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     const key = describeType(type);
     const cached = this.#openRounds.get(key);
     if (cached !== undefined) return cached;
-    const message = await this.options.store.getOpenMessage(type);
+    const message = await this.options.store.openMessages.get(type);
     if (message === null) throw new AggregatorError('NO_OPEN_MESSAGE', `no message is open for ${key}`);
     if (message.isCertified || message.isExpired) {
       throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${key} is already ${message.isCertified ? 'certified' : 'expired'}`);
@@ -423,7 +423,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   /** The round with every signature the store holds merged in (read once per round and process). */
   async #seededRound(openMessageId: string): Promise<RoundState> {
     const round = this.#roundOf(openMessageId);
-    round.seeded ??= this.options.store.listSingleSignatures(openMessageId).then(
+    round.seeded ??= this.options.store.openMessages.listSingleSignatures(openMessageId).then(
       (records) => {
         for (const record of records) for (const index of record.wonIndexes) round.claimed.add(index);
       },
@@ -466,7 +466,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   async #tryCertify(openMessageId: string): Promise<void> {
     const { store } = this.options;
-    const message = await store.getOpenMessageById(openMessageId);
+    const message = await store.openMessages.getById(openMessageId);
     const context = this.#context;
     if (message === null || message.isCertified || message.isExpired || context === undefined || message.epoch !== context.epoch) {
       if (message !== null) this.#forgetRound(message);
@@ -475,9 +475,9 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     const round = await this.#seededRound(openMessageId);
     if (BigInt(round.claimed.size) < context.settings.currentParameters.k) return;
     // Enough indexes are claimed: the stored signatures are the round (decoded ones reused).
-    const signatures = await store.listSingleSignatures(openMessageId);
+    const signatures = await store.openMessages.listSingleSignatures(openMessageId);
     if (BigInt(claimedIndexes(signatures)) < context.settings.currentParameters.k) return;
-    const master = (await store.firstCertificateOfEpoch(context.epoch)) ?? (await store.firstCertificateOfEpoch(context.epoch - 1n));
+    const master = (await store.certificates.firstOfEpoch(context.epoch)) ?? (await store.certificates.firstOfEpoch(context.epoch - 1n));
     if (master === null) return;
     const certificate = certifyRound({
       network: this.options.network,
@@ -491,14 +491,14 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       decoded: (record) => round.decoded.get(record.partyId),
     });
     if (certificate === undefined) return;
-    await store.saveCertificate(certificateRecordOf(certificate), { certifiesOpenMessage: openMessageId });
+    await store.certificates.save(certificateRecordOf(certificate), { certifiesOpenMessage: openMessageId });
     this.#forgetRound(message);
     this.options.logger.info(
       { hash: certificate.hash, signedEntityType: describeType(certificate.signedEntityType), signers: certificate.metadata.signers.length, signatures: signatures.length },
       'sealed a certificate',
     );
     this.emit('certificate', certificate);
-    const open = await store.listOpenMessages({ epoch: context.epoch });
+    const open = await store.openMessages.list({ epoch: context.epoch });
     if (this.#state.kind === 'signing' || this.#state.kind === 'ready') {
       this.#setState(open.length > 0 ? { kind: 'signing', epoch: context.epoch, openMessages: open.length } : { kind: 'ready', epoch: context.epoch });
     }

@@ -33,22 +33,22 @@ export interface EpochContext {
 
 /** Parameters published for `epoch`: the stored ones, else the schedule's (then stored). */
 async function publishedParameters(store: AggregatorStore, schedule: ProtocolParametersSchedule, epoch: Epoch): Promise<ProtocolParameters> {
-  const stored = await store.getEpochSettings(epoch);
+  const stored = await store.epochSettings.get(epoch);
   if (stored !== null) return stored.protocolParameters;
   const parameters = schedule.at(epoch);
-  await store.saveEpochSettings({ epoch, protocolParameters: parameters });
+  await store.epochSettings.save({ epoch, protocolParameters: parameters });
   return parameters;
 }
 
 /** The stake of the registration round of `epoch`, read from the chain once and kept in the store. */
 async function registrationStakeOf(store: AggregatorStore, chain: ChainObserver, epoch: Epoch): Promise<Map<string, bigint>> {
   const stakeEpoch = registrationStakeEpoch(epoch);
-  const stored = await store.getStakeDistribution(stakeEpoch);
+  const stored = await store.stakeDistributions.get(stakeEpoch);
   if (stored.length > 0) return new Map(stored.map(({ partyId, stake }) => [partyId, stake]));
   const observed = await chain.stakeDistribution(stakeEpoch);
   if (observed === undefined) return new Map();
   const entries = [...observed].filter(([, stake]) => stake > 0n).map(([hex, stake]) => ({ partyId: parsePoolId(hex).bech32, stake }));
-  await store.saveStakeDistribution(stakeEpoch, entries);
+  await store.stakeDistributions.save(stakeEpoch, entries);
   return new Map(entries.map(({ partyId, stake }) => [partyId, stake]));
 }
 
@@ -75,8 +75,8 @@ export async function loadEpochContext(store: AggregatorStore, chain: ChainObser
   const nextParameters = await publishedParameters(store, schedule, epoch + 1n);
   const registrationParameters = await publishedParameters(store, schedule, epoch + 2n);
   const signingEpoch = signingSignersEpoch(epoch);
-  const currentRecords = signingEpoch === null ? [] : await store.listSigners(signingEpoch);
-  const nextRecords = await store.listSigners(nextSignersEpoch(epoch));
+  const currentRecords = signingEpoch === null ? [] : await store.signerRegistrations.list(signingEpoch);
+  const nextRecords = await store.signerRegistrations.list(nextSignersEpoch(epoch));
   return {
     epoch,
     settings: {

@@ -1,39 +1,11 @@
-import { StoreSetupError, errorMessage } from '@mithril-ts/service-kit';
+import { StoreError, storeErrors, type StoreErrorCode } from '@mithril-ts/service-kit';
 
-/** The one error class of the signer store: every failure it reports carries a code. */
-export type SignerStoreErrorCode =
-  /** The store location is not one the store can open. */
-  | 'INVALID_URL'
-  /** A value handed to the store is out of range or malformed. */
-  | 'INVALID_ARGUMENT'
-  /** Applying (or checking) the versioned SQL migrations failed. */
-  | 'MIGRATION_FAILED'
-  /** A stored row cannot be decoded into its domain value. */
-  | 'CORRUPT_ROW'
-  /** The store was closed. */
-  | 'CLOSED'
-  /** Any other database failure. */
-  | 'DATABASE';
+/** The one error class of the signer store: every failure it reports carries one of service-kit's common store codes. */
+export type SignerStoreErrorCode = StoreErrorCode;
 
-export class SignerStoreError extends Error {
+export class SignerStoreError extends StoreError<SignerStoreErrorCode> {
   override readonly name = 'SignerStoreError';
-
-  constructor(
-    readonly code: SignerStoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
-/** The shared store plumbing (location, migrations) reports codes this store also has: re-typed as ours. */
-export function fromStoreSetupError(error: unknown): unknown {
-  return error instanceof StoreSetupError ? new SignerStoreError(error.code, error.message, { cause: error }) : error;
-}
-
-export function asStoreError(error: unknown, what: string): SignerStoreError {
-  if (error instanceof SignerStoreError) return error;
-  const detail = errorMessage(error);
-  return new SignerStoreError('DATABASE', `${what}: ${detail}`, { cause: error });
-}
+/** Every failure of the store as a SignerStoreError: the shared plumbing's codes are ours too, any other failure is 'DATABASE'. */
+export const signerStoreErrors = storeErrors(SignerStoreError);

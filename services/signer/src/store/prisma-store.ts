@@ -8,7 +8,7 @@
  */
 import { parseJson, stringifyJson } from '@mithril-ts/codec';
 import { signedEntityTypeFromJson, signedEntityTypeToJson, validateProtocolParameters, type Epoch, type SignedEntityType } from '@mithril-ts/protocol';
-import { SignerStoreError, asStoreError } from './errors.js';
+import { SignerStoreError, signerStoreErrors } from './errors.js';
 import type { PrismaClient } from './generated/client.js';
 import type * as Rows from './generated/models.js';
 import { HANDLED_STATUSES, type HandledSignedEntity, type HandledStatus, type SignerStore, type StoredInitializer } from './types.js';
@@ -83,7 +83,7 @@ export class PrismaSignerStore implements SignerStore {
     try {
       return await body();
     } catch (error) {
-      throw asStoreError(error, what);
+      throw signerStoreErrors.wrap(error, what);
     }
   }
 

@@ -9,6 +9,7 @@ import { MirroredDigestCache } from '../digest-cache/mirrored.js';
 import { FILE_DIGEST_HEX, type DigestCache } from '../digest-cache/port.js';
 import type { PrismaClient } from './generated/client.js';
 import type * as Rows from './generated/models.js';
+import { snapshotterStoreErrors } from './setup.js';
 import { COMPRESSIONS, type Compression, type ImmutableArchiveRecord, type SnapshotRecord, type SnapshotStore } from './types.js';
 
 /** BIGINT columns are signed 64-bit. */
@@ -17,10 +18,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Rows per statement: SQLite binds at most 32,766 parameters; smaller batches keep statements light. */
 const BATCH = 400;
 
-function asStoreError(error: unknown, what: string): SnapshotterError {
-  if (error instanceof SnapshotterError) return error;
-  return new SnapshotterError('STORE_FAILED', `${what}: ${describeError(error)}`, { cause: error });
-}
+const asStoreError = (error: unknown, what: string): SnapshotterError => snapshotterStoreErrors.wrap(error, what);
 
 function bigintArg(value: bigint, what: string): bigint {
   if (typeof value !== 'bigint' || value < 0n || value > I64_MAX) {
