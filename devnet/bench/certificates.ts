@@ -5,7 +5,7 @@
  * pass on a certificate that does not verify.
  */
 import { credentials, Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { AggregatorServiceClient, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
+import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, type Certificate, type ChainVerificationResult, type ProtocolMessagePartKey, type SignedEntityType } from '@mithril-ts/protocol';
 
 /** A certificate of 3000 signers is about a megabyte on the wire. */
@@ -92,7 +92,7 @@ export class CertificateObserver {
 
   getCertificate(hash: string): Promise<Certificate | undefined> {
     return new Promise((resolve, reject) =>
-      this.#client.getCertificate({ hash }, this.#metadata(), (error, response) => {
+      this.#client.getCertificate({ hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, this.#metadata(), (error, response) => {
         if (error?.code === status.NOT_FOUND) resolve(undefined);
         else if (error) reject(error);
         else resolve(certificateFromProto(response.certificate));

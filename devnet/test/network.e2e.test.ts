@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
-import { AggregatorServiceClient, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
+import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, PROTOCOL_VERSION, cardanoDatabaseSnapshotHash, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
@@ -39,7 +39,7 @@ function listCertificates(client: AggregatorServiceClient, pageToken: string): P
 }
 
 function getCertificate(client: AggregatorServiceClient, hash: string): Promise<GetCertificateResponse> {
-  return new Promise((resolve, reject) => client.getCertificate({ hash }, metadata(), (error, response) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) => client.getCertificate({ hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, metadata(), (error, response) => (error ? reject(error) : resolve(response))));
 }
 
 /** Every certificate the aggregator serves, through ListCertificates pages then GetCertificate. */

@@ -194,12 +194,12 @@ export class GrpcAggregatorClient implements AggregatorClient {
   }
 
   async getCertificate(hash: string): Promise<Certificate | undefined> {
-    const response = await this.orUndefined(this.call('GetCertificate', this.client.getCertificate, { hash }));
+    const response = await this.orUndefined(this.call('GetCertificate', this.client.getCertificate, { hash, form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }));
     return response === undefined ? undefined : this.certificateOf(response.certificate, hash);
   }
 
   async getGenesisCertificate(): Promise<Certificate | undefined> {
-    const response = await this.orUndefined(this.call('GetGenesisCertificate', this.client.getGenesisCertificate, {}));
+    const response = await this.orUndefined(this.call('GetGenesisCertificate', this.client.getGenesisCertificate, { form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }));
     return response === undefined ? undefined : this.certificateOf(response.certificate, 'genesis');
   }
 

@@ -348,13 +348,13 @@ export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAgg
     })),
     getCertificate: unary<proto.GetCertificateRequest>('GetCertificate', (request) => {
       const override = certificateOverrides.get(request.hash);
-      if (override !== undefined) return { certificate: override };
+      if (override !== undefined) return { certificate: override, certificateJson: '' };
       const certificate = servers.state.certificates.get(request.hash);
       return certificate === undefined
         ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` })
-        : { certificate: certificateToProto(certificate) };
+        : { certificate: certificateToProto(certificate), certificateJson: '' };
     }),
-    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>('GetGenesisCertificate', () => ({ certificate: certificateToProto(servers.state.genesis) })),
+    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>('GetGenesisCertificate', () => ({ certificate: certificateToProto(servers.state.genesis), certificateJson: '' })),
     listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>('ListCardanoDatabaseSnapshots', (request) => ({
       snapshots: servers.state.snapshots.slice(0, request.pageSize || 20).map((entry) => snapshotProto(entry, servers.filesUrl)),
       nextPageToken: '',

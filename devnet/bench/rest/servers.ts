@@ -6,39 +6,72 @@
  *
  * - aggregator [signers]: the real aggregator (SQLite store, gRPC API) holding a stored certificate
  *   chain built by the testkit's chain fixture (real STM multi-signatures, genesis certificate).
- *   With `signers`, every multi-signature is widened to that many signature entries (the
- *   fixture's own entries repeated) and its certificate re-sealed under its new hash: the size a
- *   mainnet certificate has (hundreds of signers), which the fixture's few parties do not reach.
- * - gateway <aggregator address> <volatileCacheMs>: the REST gateway in front of it.
- * - baseline: a bare fastify answering the same two routes with constant bodies.
+ *   With `signers`, every multi-signature is widened to that many distinct signature entries
+ *   and its certificate re-sealed under its new hash (see `widened`): the size a mainnet
+ *   certificate has (hundreds of signers), which the fixture's few parties do not reach.
+ * - gateway <aggregator address> <volatileCacheMs> [immutableCacheBytes]: the REST gateway in front of
+ *   it (immutableCacheBytes 0: every certificate request goes to the aggregator).
+ * - baseline: a bare fastify answering the same two routes with constant bodies, sent as bytes
+ *   (the best a bare server does), and compressed once ahead when the request accepts gzip.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import { aggregatorConfigSchema, certificateRecordOf, startAggregator } from '@mithril-ts/aggregator';
-import { sealCertificate, type Certificate } from '@mithril-ts/protocol';
+import { gzipSync } from 'node:zlib';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { aggregatorConfigSchema, startAggregator } from '@mithril-ts/aggregator';
+import { encodeCertificate, encodedCertificateHash, encodedCertificateToJson, type Certificate, type EncodedCertificate } from '@mithril-ts/protocol';
 import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
-import { AggregateSignature } from '@mithril-ts/stm';
+import { SIGMA_BYTES, VERIFICATION_KEY_BYTES } from '@mithril-ts/stm';
 import { buildChain, schedule } from '@mithril-ts/testkit';
 
 type Stoppable = { close(): Promise<void> };
 
-/** The certificate with `signers` signature entries and signers listed; genesis ones unchanged. */
-function widened(certificate: Certificate, signers: number): Certificate {
-  if (certificate.signature.kind !== 'multi-signature') return certificate;
-  const { signatures, batchProof } = certificate.signature.multiSignature;
-  const { hash: _hash, ...draft } = certificate;
-  return sealCertificate({
+/**
+ * The certificate with `signers` signature entries and signers listed, each entry distinct: its
+ * own sigma and key bytes (pseudo-random, so the reference JSON compresses as a real one does,
+ * ~3×, where repeated entries compress a hundredfold) and its own lottery indexes; sealed under
+ * the hash of that content. The bytes are no curve points, so it does not verify: the relays
+ * measured here never decode a point, which is the point. Genesis certificates are unchanged.
+ */
+function widened(certificate: Certificate, signers: number): EncodedCertificate {
+  const encoded = encodeCertificate(certificate);
+  if (encoded.signature.kind !== 'multi-signature') return encoded;
+  const { batchProof } = encoded.signature.multiSignature;
+  const bytes = (label: string, length: number) => {
+    const out = new Uint8Array(length);
+    for (let offset = 0; offset < length; offset += 32) out.set(sha256(new TextEncoder().encode(`${label}/${offset}`)).subarray(0, length - offset), offset);
+    return out;
+  };
+  const signatures = Array.from({ length: signers }, (_, i) => ({
+    signature: { sigma: bytes(`sigma/${certificate.hash}/${i}`, SIGMA_BYTES), indexes: [4 * i, 4 * i + 1, 4 * i + 3], signerIndex: i },
+    party: { vk: bytes(`vk/${i}`, VERIFICATION_KEY_BYTES), stake: 1_000_000_000n + BigInt(i) * 7_919n },
+  }));
+  const { hash: _hash, ...draft } = encoded;
+  const widenedDraft = {
     ...draft,
-    metadata: { ...draft.metadata, signers: Array.from({ length: signers }, (_, i) => ({ partyId: `pool-${i}`, stake: 1_000_000n + BigInt(i) })) },
-    signature: { kind: 'multi-signature', multiSignature: new AggregateSignature(Array.from({ length: signers }, (_, i) => signatures[i % signatures.length]!), batchProof) },
-  });
+    metadata: { ...draft.metadata, signers: signatures.map(({ party }, i) => ({ partyId: `pool-${i}`, stake: party.stake })) },
+    signature: { kind: 'multi-signature' as const, multiSignature: { signatures, batchProof } },
+  };
+  return { ...widenedDraft, hash: encodedCertificateHash(widenedDraft) };
+}
+
+/** What the aggregator stores for a certificate (as certificateRecordOf does for a decoded one). */
+function recordOf(certificate: EncodedCertificate) {
+  return {
+    hash: certificate.hash,
+    previousHash: certificate.previousHash,
+    epoch: certificate.epoch,
+    signedEntityType: certificate.signedEntityType,
+    json: encodedCertificateToJson(certificate),
+    sealedAt: new Date(Number(certificate.metadata.sealedAt / 1_000_000n)),
+  };
 }
 
 async function aggregator(signers?: number): Promise<Stoppable> {
   const fixture = buildChain({ lastEpoch: 6n });
-  const chain = { certificates: signers === undefined ? fixture.certificates : fixture.certificates.map((certificate) => widened(certificate, signers)) };
+  const chain = { certificates: signers === undefined ? fixture.certificates.map(encodeCertificate) : fixture.certificates.map((certificate) => widened(certificate, signers)) };
   const root = mkdtempSync(join(tmpdir(), 'rest-bench-'));
   mkdirSync(join(root, 'chain'));
   mkdirSync(join(root, 'immutable'));
@@ -56,7 +89,7 @@ async function aggregator(signers?: number): Promise<Stoppable> {
       logLevel: 'silent',
     }),
   );
-  for (const certificate of chain.certificates) await running.store.certificates.save(certificateRecordOf(certificate));
+  for (const certificate of chain.certificates) await running.store.certificates.save(recordOf(certificate));
   process.send!({ port: running.port, hashes: chain.certificates.map((c) => c.hash) });
   return {
     async close() {
@@ -66,7 +99,7 @@ async function aggregator(signers?: number): Promise<Stoppable> {
   };
 }
 
-async function gateway(aggregatorAddress: string, volatileCacheMs: string): Promise<Stoppable> {
+async function gateway(aggregatorAddress: string, volatileCacheMs: string, immutableCacheBytes?: string): Promise<Stoppable> {
   const running = await startRestGateway(
     restGatewayConfigSchema.parse({
       port: 0,
@@ -74,6 +107,7 @@ async function gateway(aggregatorAddress: string, volatileCacheMs: string): Prom
       // Not used by the measured routes.
       signerGatewayAddress: '127.0.0.1:9',
       volatileCacheMs,
+      ...(immutableCacheBytes === undefined ? {} : { immutableCacheBytes }),
       logLevel: 'warn',
     }),
   );
@@ -83,16 +117,23 @@ async function gateway(aggregatorAddress: string, volatileCacheMs: string): Prom
 
 async function baseline(): Promise<Stoppable> {
   const bodies = await new Promise<{ list: string; certificate: string }>((resolve) => process.once('message', (message) => resolve(message as { list: string; certificate: string })));
+  const encoded = (text: string) => ({ identity: Buffer.from(text), gzip: gzipSync(Buffer.from(text)) });
+  const list = encoded(bodies.list);
+  const certificate = encoded(bodies.certificate);
+  const send = (request: FastifyRequest, reply: FastifyReply, body: { identity: Buffer; gzip: Buffer }) =>
+    /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')
+      ? reply.type('application/json').header('content-encoding', 'gzip').send(body.gzip)
+      : reply.type('application/json').send(body.identity);
   const app = Fastify({ logger: false });
-  app.get('/aggregator/certificates', (_request, reply) => reply.type('application/json').send(bodies.list));
-  app.get('/aggregator/certificate/:hash', (_request, reply) => reply.type('application/json').send(bodies.certificate));
+  app.get('/aggregator/certificates', (request, reply) => send(request, reply, list));
+  app.get('/aggregator/certificate/:hash', (request, reply) => send(request, reply, certificate));
   await app.listen({ host: '127.0.0.1', port: 0 });
   process.send!({ port: (app.server.address() as { port: number }).port });
   return app;
 }
 
 const [role, ...args] = process.argv.slice(2);
-const started = role === 'aggregator' ? await aggregator(args[0] === undefined ? undefined : Number(args[0])) : role === 'gateway' ? await gateway(args[0]!, args[1]!) : await baseline();
+const started = role === 'aggregator' ? await aggregator(args[0] === undefined ? undefined : Number(args[0])) : role === 'gateway' ? await gateway(args[0]!, args[1]!, args[2]) : await baseline();
 process.on('message', (message) => {
   if (message === 'stop') void started.close().then(() => process.exit(0));
 });

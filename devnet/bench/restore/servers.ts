@@ -67,9 +67,9 @@ const notFound = (message: string) => proto.createServiceError({ code: proto.Err
 const implementation = {
   getCertificate: unary<proto.GetCertificateRequest>((request) => {
     const certificate = certificates.get(request.hash);
-    return certificate === undefined ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` }) : { certificate: certificateToProto(certificate) };
+    return certificate === undefined ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` }) : { certificate: certificateToProto(certificate), certificateJson: '' };
   }),
-  getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() => ({ certificate: certificateToProto(certified.genesis) })),
+  getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() => ({ certificate: certificateToProto(certified.genesis), certificateJson: '' })),
   listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>(() => ({ snapshots: [message], nextPageToken: '' })),
   getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest>((request) => (request.hash === message.hash ? { snapshot: message } : notFound(`no snapshot ${request.hash}`))),
   getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest>((request) =>

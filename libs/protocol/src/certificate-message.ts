@@ -22,7 +22,19 @@ import {
   type AggregateVerificationKey,
   type EncodedAggregateSignature,
 } from '@mithril-ts/stm';
-import { decodeCertificate, encodeCertificate, encodedMultiSignatureJsonHex, type Certificate, type CertificateHead, type EncodedCertificate, type StakedSigner } from './certificate.js';
+import {
+  certificateHashOfText,
+  checkCertificateHash,
+  decodeCertificate,
+  encodeCertificate,
+  encodedMultiSignatureJsonHex,
+  type Certificate,
+  type CertificateHead,
+  type EncodedCertificate,
+  type Sha256,
+  type SignatureText,
+  type StakedSigner,
+} from './certificate.js';
 import { ProtocolError } from './errors.js';
 import { GENESIS_SIGNATURE_BYTES } from './genesis.js';
 import { ProtocolMessage } from './protocol-message.js';
@@ -139,6 +151,22 @@ function decodeHead(value: unknown): { head: CertificateHead; multiSignatureText
     aggregateVerificationKey: decodeAvk(string(message.aggregate_verification_key, 'aggregate_verification_key', 64 * 1024)),
   };
   return { head, multiSignatureText, genesisSignatureText };
+}
+
+/**
+ * The head of a certificate message (JSON text) whose hash is the hash of its content, as given:
+ * the multi-signature's json-hex is hashed as it stands (a canonical one, as every aggregator
+ * writes it, is what the hash covers), no point decoded. A relay's guard against serving a
+ * stored certificate under a hash that is not its own, at the cost of one SHA-256 over the text
+ * (`hash`: noble's by default; a service passes node:crypto's). INVALID_CERTIFICATE otherwise.
+ */
+export function checkCertificateJson(text: string, hash?: Sha256): CertificateHead {
+  const { head, multiSignatureText, genesisSignatureText } = decodeHead(parseCertificateJson(text));
+  const signature: SignatureText =
+    multiSignatureText !== '' ? { kind: 'multi-signature', text: multiSignatureText } : { kind: 'genesis', text: toHex(decodeGenesisSignature(genesisSignatureText)) };
+  const { hash: given, ...draft } = head;
+  checkCertificateHash(head, given, certificateHashOfText(draft, signature, hash));
+  return head;
 }
 
 /** Decodes a certificate message from its JSON text (bounded, bigint-safe). */

@@ -105,21 +105,24 @@ export function decodeCertificate(certificate: EncodedCertificate): Certificate 
 const encoder = new TextEncoder();
 
 /** hex(SHA-256(party_id ‖ stake u64 BE)) per signer, as the metadata hash consumes them. */
-function signerDigest(signer: StakedSigner): string {
+function signerDigest(signer: StakedSigner, hash: Sha256): string {
   const stake = new Uint8Array(8);
   new DataView(stake.buffer).setBigUint64(0, signer.stake);
-  return bytesToHex(sha256.create().update(encoder.encode(signer.partyId)).update(stake).digest());
+  const hasher = hash.create();
+  hasher.update(encoder.encode(signer.partyId));
+  hasher.update(stake);
+  return bytesToHex(hasher.digest());
 }
 
 /** SHA-256(network ‖ version ‖ ppHash ‖ initiated_at ns i64 BE ‖ sealed_at ns i64 BE ‖ signer digests), hex. */
-export function certificateMetadataHash(metadata: CertificateMetadata): string {
-  const hasher = sha256.create();
+export function certificateMetadataHash(metadata: CertificateMetadata, hash: Sha256 = sha256): string {
+  const hasher = hash.create();
   hasher.update(encoder.encode(metadata.network));
   hasher.update(encoder.encode(metadata.protocolVersion));
   hasher.update(encoder.encode(protocolParametersHash(metadata.parameters)));
   hasher.update(timestampBytes(metadata.initiatedAt));
   hasher.update(timestampBytes(metadata.sealedAt));
-  for (const signer of metadata.signers) hasher.update(encoder.encode(signerDigest(signer)));
+  for (const signer of metadata.signers) hasher.update(encoder.encode(signerDigest(signer, hash)));
   return bytesToHex(hasher.digest());
 }
 
@@ -158,21 +161,29 @@ export interface Sha256 {
 
 /** {@link computeCertificateHash} of an encoded certificate: the same hash, no point decoded. */
 export function encodedCertificateHash(certificate: EncodedCertificateDraft, hash: Sha256 = sha256): string {
+  const signature: SignatureText =
+    certificate.signature.kind === 'multi-signature'
+      ? { kind: 'multi-signature', text: encodedMultiSignatureJsonHex(certificate.signature.multiSignature) }
+      : { kind: 'genesis', text: bytesToHex(certificate.signature.genesisSignature) };
+  return certificateHashOfText(certificate, signature, hash);
+}
+
+/** A certificate's signature as its hash consumes it: the multi-signature's json-hex, or the genesis signature's hex. */
+export type SignatureText = { readonly kind: 'multi-signature' | 'genesis'; readonly text: string };
+
+/** The certificate hash of a head and its signature's text (see {@link computeCertificateHash}). */
+export function certificateHashOfText(certificate: Omit<CertificateHead, 'hash'>, signature: SignatureText, hash: Sha256 = sha256): string {
   const hasher = hash.create();
   hasher.update(encoder.encode(certificate.previousHash));
   const epoch = new Uint8Array(8);
   new DataView(epoch.buffer).setBigUint64(0, certificate.epoch);
   hasher.update(epoch);
-  hasher.update(encoder.encode(certificateMetadataHash(certificate.metadata)));
+  hasher.update(encoder.encode(certificateMetadataHash(certificate.metadata, hash)));
   hasher.update(encoder.encode(certificate.protocolMessage.hash()));
   hasher.update(encoder.encode(certificate.signedMessage));
   hasher.update(encoder.encode(avkJsonHex(certificate.aggregateVerificationKey)));
-  if (certificate.signature.kind === 'multi-signature') {
-    hasher.update(signedEntityFeed(certificate.signedEntityType));
-    hasher.update(encoder.encode(encodedMultiSignatureJsonHex(certificate.signature.multiSignature)));
-  } else {
-    hasher.update(encoder.encode(bytesToHex(certificate.signature.genesisSignature)));
-  }
+  if (signature.kind === 'multi-signature') hasher.update(signedEntityFeed(certificate.signedEntityType));
+  hasher.update(encoder.encode(signature.text));
   return bytesToHex(hasher.digest());
 }
 
@@ -194,11 +205,15 @@ function checkSignedMessage(draft: Pick<CertificateDraft, 'signedMessage' | 'pro
  * Checks no point: a relay's guard against serving a certificate under a hash that is not its own.
  */
 export function checkEncodedCertificate(certificate: EncodedCertificate, hash?: Sha256): EncodedCertificate {
-  checkSignedMessage(certificate);
   const { hash: given, ...draft } = certificate;
-  const computed = encodedCertificateHash(draft, hash);
-  if (computed !== given) throw new ProtocolError('INVALID_CERTIFICATE', `the hash ${given} is not the hash of its content (${computed})`);
+  checkCertificateHash(certificate, given, encodedCertificateHash(draft, hash));
   return certificate;
+}
+
+/** INVALID_CERTIFICATE unless the signed message is the protocol message's hash and `computed` the hash `given`. */
+export function checkCertificateHash(certificate: Pick<CertificateDraft, 'signedMessage' | 'protocolMessage'>, given: string, computed: string): void {
+  checkSignedMessage(certificate);
+  if (computed !== given) throw new ProtocolError('INVALID_CERTIFICATE', `the hash ${given} is not the hash of its content (${computed})`);
 }
 
 export function isGenesis(certificate: Certificate): boolean {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { stringifyJson } from '@mithril-ts/codec';
 import {
@@ -9,6 +10,7 @@ import {
   certificateHeadFromMessage,
   certificateToJson,
   certificateToMessage,
+  checkCertificateJson,
   decodeCertificate,
   encodedCertificateFromJson,
   encodedCertificateHash,
@@ -44,6 +46,29 @@ describe('certificate messages (the reference JSON)', () => {
       expect(hash).toBe(certificate.hash);
       expect(certificateToJson(decodeCertificate(encoded))).toBe(json);
     }
+  });
+
+  it('checks the hash of a certificate message against its content without decoding its multi-signature', () => {
+    const nodeSha256 = { create: () => createHash('sha256') };
+    for (const certificate of chain.certificates) {
+      const json = certificateToJson(certificate);
+      expect(checkCertificateJson(json).hash).toBe(certificate.hash);
+      expect(checkCertificateJson(json, nodeSha256).hash).toBe(certificate.hash);
+    }
+    const message = certificateToMessage(chain.latest) as Record<string, unknown>;
+    const multiSignature = message.multi_signature as string;
+    const flipped = `${multiSignature.slice(0, 100)}${multiSignature[100] === '0' ? '1' : '0'}${multiSignature.slice(101)}`;
+    const tampered = [
+      { ...message, epoch: (message.epoch as bigint) + 1n },
+      { ...message, multi_signature: flipped },
+      { ...message, signed_message: 'ab'.repeat(32) },
+    ];
+    for (const variant of tampered) {
+      expect(() => checkCertificateJson(stringifyJson(variant))).toThrow(ProtocolError);
+      expect(() => checkCertificateJson(stringifyJson(variant))).toThrow(/hash/);
+    }
+    const genesis = certificateToMessage(chain.certificates[0]!) as Record<string, unknown>;
+    expect(() => checkCertificateJson(stringifyJson({ ...genesis, previous_hash: 'ab'.repeat(32) }))).toThrow(/not the hash of its content/);
   });
 
   it('relays a multi-signature point as it came when encoded, and refuses it when decoded', () => {

@@ -71,11 +71,22 @@ function signerToProto(record: SignerRegistrationRecord): proto.Signer {
 }
 
 /**
- * A stored certificate as sent: its reference JSON transcoded to the message without decoding the
- * multi-signature's points (milliseconds for a mainnet-size certificate, where decoding takes
- * seconds). The points were checked when the certificate was sealed; clients check them again.
+ * A stored certificate in the form asked for: its reference JSON as stored (what a REST relay
+ * serves), or the message, transcoded from that JSON without decoding the multi-signature's
+ * points (milliseconds for a mainnet-size certificate, where decoding takes seconds). The points
+ * were checked when the certificate was sealed; clients check them again.
  */
-const certificateMessage = (record: CertificateRecord) => encodedCertificateToProto(encodedCertificateFromJson(record.json));
+function certificateAnswer(record: CertificateRecord, form: proto.CertificateForm): { certificate: proto.Certificate | undefined; certificateJson: string } {
+  switch (form) {
+    case proto.CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON:
+      return { certificate: undefined, certificateJson: record.json };
+    case proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED:
+      return { certificate: encodedCertificateToProto(encodedCertificateFromJson(record.json)), certificateJson: '' };
+    default:
+      throw new AggregatorError('MALFORMED_REQUEST', `unknown certificate form ${String(form)}`);
+  }
+}
+
 /** A stored certificate without its multi-signature decoded: all a listing needs (see CertificateHead). */
 const head = (record: CertificateRecord) => certificateHeadFromJson(record.json);
 
@@ -167,13 +178,13 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
       if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a certificate hash is 64 lowercase hex characters');
       const record = await store.certificates.get(request.hash);
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', `no certificate has hash ${request.hash}`);
-      return { certificate: certificateMessage(record) };
+      return certificateAnswer(record, request.form);
     }),
 
-    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest, proto.GetGenesisCertificateResponse>('GetGenesisCertificate', async () => {
+    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest, proto.GetGenesisCertificateResponse>('GetGenesisCertificate', async (request) => {
       const record = await store.certificates.latestGenesis();
       if (record === null) throw new AggregatorError('CERTIFICATE_NOT_FOUND', 'no genesis certificate exists yet');
-      return { certificate: certificateMessage(record) };
+      return certificateAnswer(record, request.form);
     }),
 
     // The legacy snapshot shape: the full archive of a Cardano database snapshot.

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { parsePoolId } from '@mithril-ts/cardano';
-import { AggregatorServiceClient, Certificate as CertificateMessageCodec, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, certificateFromJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
+import { AggregatorServiceClient, Certificate as CertificateMessageCodec, CertificateForm, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
+import { PROTOCOL_VERSION, certificateFromJson, certificateToJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import {
   aggregatorConfigSchema,
@@ -91,9 +91,9 @@ describe('aggregator gRPC API', () => {
     const client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());
     try {
       await until(() => aggregator.runtime.state.kind !== 'idle');
-      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'zz' }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
-      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'ab'.repeat(32) }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
-      expect(await failure(call((m, cb) => client.getGenesisCertificate({}, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'zz', form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'ab'.repeat(32), form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
+      expect(await failure(call((m, cb) => client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
       expect(await failure(call((m, cb) => client.listCertificates({ pageSize: 0, pageToken: 'forged' }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_INVALID_PAGE_TOKEN });
       expect(await failure(call((m, cb) => client.getProtocolParameters({ epoch: 99n }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_UNKNOWN_EPOCH });
       expect(await failure(call((m, cb) => client.registerSignatures({}, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
@@ -115,11 +115,18 @@ describe('aggregator gRPC API', () => {
       await until(() => streamed.length > 0);
       const genesis = certificateFromProto(streamed[0]);
       expect(genesis.previousHash).toBe('');
-      const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getGenesisCertificate({}, m, cb));
+      const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb));
       expect(certificateFromProto(fetched.certificate).hash).toBe(genesis.hash);
       // Served from the store (transcoded, no point decoded): the same message as the stream's, built from the sealed certificate.
-      const byHash = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getCertificate({ hash: genesis.hash }, m, cb));
+      const byHash = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getCertificate({ hash: genesis.hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb));
       expect(Buffer.from(CertificateMessageCodec.encode(byHash.certificate!).finish())).toEqual(Buffer.from(CertificateMessageCodec.encode(streamed[0]!).finish()));
+      // The reference JSON form: the stored text, as the REST gateway relays it.
+      const json = CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON;
+      const asJson = await call<{ certificate?: CertificateMessage; certificateJson: string }>((m, cb) => client.getCertificate({ hash: genesis.hash, form: json }, m, cb));
+      expect([asJson.certificate, asJson.certificateJson]).toEqual([undefined, certificateToJson(genesis)]);
+      const genesisAsJson = await call<{ certificateJson: string }>((m, cb) => client.getGenesisCertificate({ form: json }, m, cb));
+      expect(genesisAsJson.certificateJson).toBe(certificateToJson(genesis));
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: genesis.hash, form: 7 as CertificateForm }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
       const page = await call<{ certificates: { hash: string }[]; nextPageToken: string }>((m, cb) => client.listCertificates({ pageSize: 1, pageToken: '' }, m, cb));
       expect(page.certificates.map((c) => c.hash)).toEqual([genesis.hash]);
       expect(page.nextPageToken).toBe('');

@@ -137,13 +137,13 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
 
   // A new genesis (after an epoch gap) replaces it: not immutable.
   app.get(`${BASE_PATH}/certificate/genesis`, (request, reply) =>
-    volatile(request, reply, 'certificate/genesis', () => fromAggregator(() => aggregator.getGenesisCertificate(), (answer) => certificateMessageJson(answer.certificate))),
+    volatile(request, reply, 'certificate/genesis', () => fromAggregator(() => aggregator.getGenesisCertificate(), (answer) => certificateMessageJson(answer))),
   );
 
   app.get<{ Params: { hash: string } }>(`${BASE_PATH}/certificate/:hash`, (request, reply) => {
     const hash = hashParameter(request.params.hash, 'certificate hash');
     return immutable(request, reply, `certificate/${hash}`, () =>
-      fromAggregator(() => aggregator.getCertificate(hash), (answer) => certificateMessageJson(answer.certificate, hash)),
+      fromAggregator(() => aggregator.getCertificate(hash), (answer) => certificateMessageJson(answer, hash)),
     );
   });
 

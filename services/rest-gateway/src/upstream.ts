@@ -7,6 +7,7 @@
 import { credentials, type CallOptions, type ClientUnaryCall, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import {
   AggregatorServiceClient,
+  CertificateForm,
   SignerGatewayServiceClient,
   setVersionMetadata,
   type GetCardanoDatabaseDigestsResponse,
@@ -80,12 +81,13 @@ export class AggregatorUpstream {
     return unary(this.settings, (m, o, cb) => this.client.listCertificates({ pageSize, pageToken: '' }, m, o, cb));
   }
 
+  /** In the reference JSON form: the gateway serves certificates as the aggregator stores them. */
   getCertificate(hash: string): Promise<GetCertificateResponse> {
-    return unary(this.settings, (m, o, cb) => this.client.getCertificate({ hash }, m, o, cb));
+    return unary(this.settings, (m, o, cb) => this.client.getCertificate({ hash, form: CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON }, m, o, cb));
   }
 
   getGenesisCertificate(): Promise<GetGenesisCertificateResponse> {
-    return unary(this.settings, (m, o, cb) => this.client.getGenesisCertificate({}, m, o, cb));
+    return unary(this.settings, (m, o, cb) => this.client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON }, m, o, cb));
   }
 
   listMithrilStakeDistributions(pageSize: number): Promise<ListMithrilStakeDistributionsResponse> {

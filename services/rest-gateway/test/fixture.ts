@@ -22,6 +22,7 @@ import * as proto from '@mithril-ts/proto';
 import { certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import {
   cardanoDatabaseSnapshotHash,
+  certificateToJson,
   mithrilStakeDistributionHash,
   type Certificate,
   type SignerRecord,
@@ -207,8 +208,17 @@ export class AggregatorDouble extends GrpcDouble {
   /** Certificates served with a content that does not match their hash (a faulty or lying upstream). */
   readonly tampered = new Set<string>();
 
+  /** Whether the reference JSON form is answered when asked for (as an aggregator of this version does), or only the message (as an older one). */
+  answersJson = true;
+
   constructor(readonly world: World) {
     super();
+  }
+
+  private certificateAnswer(certificate: Certificate, form: proto.CertificateForm) {
+    return form === proto.CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON && this.answersJson
+      ? { certificate: undefined, certificateJson: certificateToJson(certificate) }
+      : { certificate: certificateToProto(certificate), certificateJson: '' };
   }
 
   protected implementation() {
@@ -227,10 +237,10 @@ export class AggregatorDouble extends GrpcDouble {
       getCertificate: (request: proto.GetCertificateRequest) => {
         const certificate = chain.byHash.get(request.hash);
         if (certificate === undefined) throw notFound(proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, `no certificate ${request.hash}`);
-        const message = certificateToProto(certificate);
-        return { certificate: this.tampered.has(request.hash) ? { ...message, epoch: message.epoch + 1n } : message };
+        const served = this.tampered.has(request.hash) ? { ...certificate, epoch: certificate.epoch + 1n } : certificate;
+        return this.certificateAnswer(served, request.form);
       },
-      getGenesisCertificate: () => ({ certificate: certificateToProto(chain.certificates[0]!) }),
+      getGenesisCertificate: (request: proto.GetGenesisCertificateRequest) => this.certificateAnswer(chain.certificates[0]!, request.form),
       listMithrilStakeDistributions: () => ({
         mithrilStakeDistributions: [
           { epoch: stakeDistribution.epoch, hash: stakeDistribution.hash, certificateHash: stakeDistribution.certificateHash, createdAt: stakeDistribution.createdAt },

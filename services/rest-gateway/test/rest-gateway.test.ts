@@ -334,6 +334,26 @@ describe('errors', () => {
     expect((await call('GET', '/certificate/{certificate_hash}', `/certificate/${hash}`, { port: fresh.port })).status).toBe(200);
   });
 
+  it('serves the same certificates from an aggregator that answers only the message (transcoded, hash still checked)', async () => {
+    const fresh = await startGateway();
+    aggregator.answersJson = false;
+    try {
+      for (const certificate of [world.chain.latest, world.chain.certificates[0]!]) {
+        const answer = await call('GET', '/certificate/{certificate_hash}', `/certificate/${certificate.hash}`, { port: fresh.port });
+        expect([answer.status, answer.body]).toEqual([200, certificateToJson(certificate)]);
+      }
+      expect((await call('GET', '/certificate/genesis', '/certificate/genesis', { port: fresh.port })).body).toBe(certificateToJson(world.chain.certificates[0]!));
+      const hash = world.chain.certificates[1]!.hash;
+      aggregator.tampered.add(hash);
+      const tampered = await call('GET', '/certificate/{certificate_hash}', `/certificate/${hash}`, { port: fresh.port });
+      expect([tampered.status, errorOf(tampered).label]).toEqual([502, 'invalid_upstream_answer']);
+      expect(errorOf(tampered).message).toMatch(/not the hash of its content/);
+    } finally {
+      aggregator.answersJson = true;
+      aggregator.tampered.clear();
+    }
+  });
+
   it('answers 503 when the aggregator cannot be reached', async () => {
     const port = (await import('node:net')).createServer();
     await new Promise<void>((resolve) => port.listen(0, '127.0.0.1', resolve));

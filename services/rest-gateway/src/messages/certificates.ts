@@ -3,24 +3,32 @@ import { createHash } from 'node:crypto';
 import { WireError, checkedEncodedCertificateFromProto, protocolMessageFromProto, signedEntityTypeFromProto } from '@mithril-ts/proto';
 import { encodeJsonHex } from '@mithril-ts/codec';
 import type * as proto from '@mithril-ts/proto';
-import { encodedCertificateToJson, signedEntityTypeToJson, type Sha256 } from '@mithril-ts/protocol';
+import { checkCertificateJson, encodedCertificateToJson, signedEntityTypeToJson, type Sha256 } from '@mithril-ts/protocol';
 import { avkFromBytes, avkToJson } from '@mithril-ts/stm';
 import { dateText, protocolParametersMessage, required } from './common.js';
 
 const NODE_SHA256: Sha256 = { create: () => createHash('sha256') };
 
 /**
- * The certificate's reference JSON, transcoded from the message without decoding its
- * multi-signature's points (milliseconds where decoding takes seconds on mainnet), after
- * recomputing its hash from its content with node:crypto's SHA-256: a gateway must not relay a
- * certificate under a hash that is not its own. The points themselves are the verifier's to check.
+ * The certificate's reference JSON, after recomputing its hash from its content (node:crypto's
+ * SHA-256 over the texts, no point decoded): a gateway must not relay a certificate under a hash
+ * that is not its own. The aggregator answers the JSON as it stores it, which is served as it is;
+ * from an aggregator that answers only the message, the message is transcoded (no point decoded
+ * either). The points themselves are the verifier's to check.
  */
-export function certificateMessageJson(message: proto.Certificate | undefined, expectedHash?: string): string {
-  const certificate = checkedEncodedCertificateFromProto(message, 'certificate', NODE_SHA256);
-  if (expectedHash !== undefined && certificate.hash !== expectedHash) {
-    throw new WireError(`asked for certificate ${expectedHash}, got ${certificate.hash}`);
+export function certificateMessageJson(answer: { readonly certificate?: proto.Certificate | undefined; readonly certificateJson?: string }, expectedHash?: string): string {
+  let hash: string;
+  let json: string;
+  if (answer.certificateJson !== undefined && answer.certificateJson !== '') {
+    json = answer.certificateJson;
+    hash = checkCertificateJson(json, NODE_SHA256).hash;
+  } else {
+    const certificate = checkedEncodedCertificateFromProto(answer.certificate, 'certificate', NODE_SHA256);
+    hash = certificate.hash;
+    json = encodedCertificateToJson(certificate);
   }
-  return encodedCertificateToJson(certificate);
+  if (expectedHash !== undefined && hash !== expectedHash) throw new WireError(`asked for certificate ${expectedHash}, got ${hash}`);
+  return json;
 }
 
 export function certificateListItemMessage(item: proto.CertificateListItem): Record<string, unknown> {
