@@ -65,6 +65,8 @@ export type Observation =
   /** A command of the cycle failed; `consecutiveFailures` counts this one. */
   | { readonly kind: 'cycle-failed'; readonly consecutiveFailures: number; readonly maxConsecutiveFailures: number; readonly error: string };
 
+export type ChainObservation = Extract<Observation, { readonly kind: 'chain' }>;
+
 /** What the runner must do, in order. */
 export type Command =
   /** Log the new state and emit the `state` event. */
@@ -126,7 +128,7 @@ export function transition(state: AggregatorState, observation: Observation): Tr
 }
 
 /** Ready when the chain can be continued in this epoch; blocked (with the reason) otherwise. */
-function chainTransition(state: AggregatorState, chain: Extract<Observation, { kind: 'chain' }>): Transition {
+function chainTransition(state: AggregatorState, chain: ChainObservation): Transition {
   const { epoch, latestCertificateEpoch: latest, master } = chain;
   if (latest === undefined || latest + 1n < epoch) {
     if (chain.genesisBootstrap && chain.nextSigners) return { state, commands: [{ kind: 'bootstrap-genesis', epoch }, { kind: 'observe-chain' }] };
