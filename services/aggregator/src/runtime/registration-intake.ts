@@ -1,14 +1,14 @@
 /**
- * Signer registrations in: checked against what this aggregator knows of the epoch, the proof of
- * possession of the Mithril key verified (batched: registrations come in bursts), then recorded
- * for the next epoch.
+ * Signer registrations in: checked by the acceptance rules of libs/protocol against what this
+ * aggregator knows of the epoch, the proof of possession of the Mithril key verified (batched:
+ * registrations come in bursts), then recorded for the next epoch.
  */
-import { registrationRecordingEpoch, type Epoch } from '@mithril-ts/protocol';
+import { checkSignerRegistration, type Epoch, type RegistrationRefusalCode } from '@mithril-ts/protocol';
 import { VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
 import { MicroBatcher } from '@mithril-ts/service-kit';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
 import type { EpochContext } from './epoch-context.js';
-import { AggregatorError } from './errors.js';
+import { AggregatorError, type AggregatorErrorCode } from './errors.js';
 
 export interface RegisterSignerInput {
   readonly epoch: Epoch;
@@ -20,6 +20,14 @@ export interface RegisterSignerInput {
   /** What the certifier vouched for. */
   readonly certified: { readonly partyId: string; readonly stake: bigint; readonly epoch: Epoch };
 }
+
+/** The protocol's refusals as the aggregator reports them (the gRPC layer maps these to ErrorCodes). */
+const REFUSALS: Record<RegistrationRefusalCode, AggregatorErrorCode> = {
+  REGISTRATION_ROUND_NOT_OPEN: 'REGISTRATION_ROUND_NOT_OPEN',
+  CERTIFICATION_MISMATCH: 'CERTIFICATION_MISMATCH',
+  UNKNOWN_SIGNER: 'UNKNOWN_SIGNER',
+  VERIFICATION_KEY_INVALID: 'VERIFICATION_KEY_INVALID',
+};
 
 export class RegistrationIntake {
   /** A proof of possession costs two pairings alone; registrations come in bursts, so they are checked in batches. */
@@ -36,33 +44,17 @@ export class RegistrationIntake {
 
   /** Records a registration for the next epoch, after checking it against the context of the current one. */
   async register(context: EpochContext, input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
-    if (input.epoch !== context.epoch) {
-      throw new AggregatorError('REGISTRATION_ROUND_NOT_OPEN', `registrations are open for epoch ${context.epoch}, not ${input.epoch}`);
-    }
-    const { certified } = input;
-    if (certified.partyId !== input.partyId || certified.epoch !== input.epoch) {
-      throw new AggregatorError('CERTIFICATION_MISMATCH', `the certification (${certified.partyId}, epoch ${certified.epoch}) is not the one of this registration`);
-    }
-    const stake = context.registrationStake.get(input.partyId);
-    if (stake === undefined) throw new AggregatorError('UNKNOWN_SIGNER', `${input.partyId} has no stake in the distribution of epoch ${context.epoch}`);
-    if (stake !== certified.stake) {
-      throw new AggregatorError('CERTIFICATION_MISMATCH', `the certified stake ${certified.stake} of ${input.partyId} differs from this aggregator's ${stake}`);
-    }
-    let key: VerificationKeyPoP;
-    try {
-      key = VerificationKeyPoP.fromBytes(input.verificationKey);
-    } catch (cause) {
-      throw new AggregatorError('VERIFICATION_KEY_INVALID', `the Mithril key does not decode: ${(cause as Error).message}`, { cause });
-    }
-    if (!(await this.#proofsOfPossession.submit(key))) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
+    const decision = checkSignerRegistration({ epoch: context.epoch, stake: context.registrationStake }, input);
+    if (!decision.accepted) throw new AggregatorError(REFUSALS[decision.code], decision.message, decision.cause === undefined ? undefined : { cause: decision.cause });
+    if (!(await this.#proofsOfPossession.submit(decision.verificationKey))) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
     return this.store.signerRegistrations.save({
-      epoch: registrationRecordingEpoch(context.epoch),
+      epoch: decision.recordingEpoch,
       partyId: input.partyId,
       verificationKey: input.verificationKey,
       kesSignature: input.kesSignature,
       operationalCertificate: input.operationalCertificate,
       kesEvolutions: input.kesEvolutions,
-      stake,
+      stake: decision.stake,
     });
   }
 }
