@@ -11,6 +11,6 @@ export { loadEpochContext, type EpochContext } from './runtime/epoch-context.js'
 export { parametersSchedule, scheduleSchema, type ScheduleEntry } from './runtime/parameters.js';
 export { aggregatorConfigSchema, loadAggregatorConfig, type AggregatorConfig, type AggregatorConfigInput } from './config.js';
 export { startAggregator, AGGREGATOR_VERSION, type RunningAggregator } from './server.js';
-export { aggregatorGrpcService } from './grpc.js';
+export { aggregatorGrpcService, type AggregatorGrpcOptions } from './grpc/service.js';
 export { genesisPayloadFromJson, genesisPayloadToJson, encodeGenesisKey, decodeGenesisKey, readGenesisSigner } from './genesis.js';
 export { exportGenesisPayload, generateGenesisKeys, importGenesisCertificate, signGenesisPayload } from './genesis-commands.js';
