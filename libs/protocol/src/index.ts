@@ -11,5 +11,6 @@ export * from './versions.js';
 export * from './era.js';
 export * from './certificate-message.js';
 export * from './epoch-settings.js';
+export * from './registration.js';
 export * from './stake-distribution.js';
 export * from './cardano-database-snapshot.js';

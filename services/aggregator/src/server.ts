@@ -2,7 +2,7 @@
 import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorConfig } from './config.js';
 import { readGenesisSigner } from './genesis.js';
-import { aggregatorGrpcService } from './grpc.js';
+import { aggregatorGrpcService } from './grpc/service.js';
 import { GrpcSnapshotter, SnapshotProducer } from './snapshots.js';
 import { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { parametersSchedule } from './runtime/parameters.js';

@@ -18,7 +18,7 @@ import {
 } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger } from '@mithril-ts/service-kit';
 import { Initializer, singleSignatureToBytes } from '@mithril-ts/stm';
-import { AggregatorError, AggregatorRuntime, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
+import { AggregatorError, AggregatorRuntime, describeState, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
 
 const POOLS = Array.from({ length: 4 }, (_, i) => ({ hex: Buffer.alloc(28, i + 1).toString('hex'), stake: BigInt(1_000_000 * (i + 1)) }));
 const PARTIES = POOLS.map((pool) => parsePoolId(pool.hex).bech32);
@@ -108,6 +108,8 @@ describe('aggregator runtime', () => {
   it('bootstraps genesis, certifies every epoch across a parameter change, and the chain verifies', async () => {
     const certificates: Certificate[] = [];
     runtime.on('certificate', (c) => certificates.push(c));
+    const states: string[] = [];
+    runtime.on('state', (state) => states.push(describeState(state)));
     setEpoch(1n);
     writeImmutable(3);
     await runtime.tick();
@@ -132,6 +134,13 @@ describe('aggregator runtime', () => {
       expect(runtime.state).toEqual({ kind: 'ready', epoch });
     }
     expect(certificates).toHaveLength(1 + 4 * 2);
+    // One `state` event per change of description, in order.
+    expect(states).toEqual([
+      'blocked: no-genesis (epoch 1)',
+      'idle',
+      'blocked: genesis-epoch (epoch 2)',
+      ...[3, 4, 5, 6].flatMap((epoch) => ['idle', `ready (epoch ${epoch})`, `signing (epoch ${epoch}, 2 open messages)`, `signing (epoch ${epoch}, 1 open message)`, `ready (epoch ${epoch})`]),
+    ]);
     expect(certificates.filter((c) => c.epoch === 6n).every((c) => c.metadata.parameters.k === 5n)).toBe(true);
 
     const stored = new Map<string, Certificate>();
@@ -163,6 +172,8 @@ describe('aggregator runtime', () => {
   it('stops in the broken state after maxConsecutiveErrors failed cycles, and counts only consecutive ones', async () => {
     const errors: unknown[] = [];
     runtime.on('error', (error) => errors.push(error));
+    const states: string[] = [];
+    runtime.on('state', (state) => states.push(describeState(state)));
     await runtime.tick(); // no tip.json yet
     await runtime.tick();
     expect(runtime.state.kind).toBe('idle');
@@ -174,6 +185,7 @@ describe('aggregator runtime', () => {
     expect(errors).toHaveLength(5);
     await runtime.tick(); // a broken runtime does nothing more
     expect(errors).toHaveLength(5);
+    expect(states).toEqual(['blocked: no-genesis (epoch 1)', expect.stringMatching(/^broken: 3 consecutive failures, last: .+/)]);
   });
 
   it('blocks on an epoch gap without a genesis signer to start again', async () => {

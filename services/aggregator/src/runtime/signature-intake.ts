@@ -1,0 +1,97 @@
+/**
+ * Single signatures in: each is decoded once, routed to its open message, checked to belong to the
+ * signer that sent it, and written in batches (signatures come in bursts of thousands: one
+ * transaction per batch). The full check (lottery and BLS) happens in the signer gateway before,
+ * and again, batched, when the clerk aggregates: here only what decides where the signature goes.
+ */
+import type { SignedEntityType } from '@mithril-ts/protocol';
+import { StmError, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
+import { MicroBatcher } from '@mithril-ts/service-kit';
+import type { AddSingleSignatureResult, AggregatorStore, NewSingleSignature } from '../store/index.js';
+import type { EpochContext } from './epoch-context.js';
+import { AggregatorError } from './errors.js';
+import type { Rounds } from './rounds.js';
+import { describeType } from './signed-entities.js';
+
+export interface RegisterSignatureInput {
+  readonly signedEntityType: SignedEntityType;
+  readonly partyId: string;
+  readonly signature: Uint8Array;
+  /** The message the signer says it signed (64 hex); empty when not given. */
+  readonly signedMessage: string;
+}
+
+export type RegisterSignatureOutcome = 'accepted' | 'already-registered';
+
+/** The `signature` event. */
+export interface SignatureAccepted {
+  readonly signedEntityType: SignedEntityType;
+  readonly partyId: string;
+  readonly indexes: number;
+}
+
+export interface SignatureIntakeOptions {
+  readonly store: AggregatorStore;
+  readonly rounds: Rounds;
+  /** The current epoch's context; NOT_READY before the first epoch is entered. */
+  readonly context: () => EpochContext;
+  /** A new signature was stored for the open message (the runtime tells and tries to aggregate). */
+  readonly accepted: (signature: SignatureAccepted, openMessageId: string) => void;
+}
+
+const MAX_SIGNATURE_BYTES = 64 * 1024;
+
+export class SignatureIntake {
+  readonly #writes: MicroBatcher<NewSingleSignature, AddSingleSignatureResult>;
+
+  constructor(private readonly options: SignatureIntakeOptions) {
+    this.#writes = new MicroBatcher({ windowMs: 5, maxBatch: 512, process: (signatures) => options.store.openMessages.addSingleSignatures(signatures) });
+  }
+
+  async register(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+    const { rounds } = this.options;
+    const { message, signedMessage } = await rounds.open(input.signedEntityType);
+    if (input.signedMessage !== '' && input.signedMessage !== signedMessage) {
+      throw new AggregatorError('SIGNATURE_INVALID', `the signature is over ${input.signedMessage}, the open message is ${signedMessage}`);
+    }
+    if (input.signature.length > MAX_SIGNATURE_BYTES) throw new AggregatorError('MALFORMED_REQUEST', 'the single signature is too large');
+    let signature: SingleSignature;
+    try {
+      signature = singleSignatureFromBytes(input.signature);
+    } catch (cause) {
+      if (!(cause instanceof StmError)) throw cause;
+      throw new AggregatorError('MALFORMED_REQUEST', `the single signature does not decode: ${cause.message}`, { cause });
+    }
+    const context = this.options.context();
+    const signers = context.epoch === message.epoch ? context.settings.currentSigners : undefined;
+    if (signers === undefined) throw new AggregatorError('SIGNATURE_TOO_LATE', `the message of epoch ${message.epoch} is not of the current epoch`);
+    let owner: string;
+    try {
+      owner = signers.partyIdOf(signature.signerIndex);
+    } catch {
+      throw new AggregatorError('UNKNOWN_SIGNER', `no signer has index ${signature.signerIndex} in epoch ${message.epoch}`);
+    }
+    if (owner !== input.partyId) throw new AggregatorError('SIGNATURE_INVALID', `signer index ${signature.signerIndex} is ${owner}'s, not ${input.partyId}'s`);
+    const result = await this.#writes.submit({
+      openMessageId: message.id,
+      partyId: input.partyId,
+      signature: input.signature,
+      wonIndexes: signature.indexes.map(BigInt),
+    });
+    if (result.status === 'message-closed') {
+      rounds.forget(message);
+      throw new AggregatorError('SIGNATURE_TOO_LATE', `the message for ${describeType(input.signedEntityType)} is already ${result.reason}`);
+    }
+    if (result.status === 'already-registered') return 'already-registered';
+    const round = rounds.of(message.id);
+    for (const index of result.signature.wonIndexes) round.claimed.add(index);
+    round.decoded.set(input.partyId, signature);
+    this.options.accepted({ signedEntityType: input.signedEntityType, partyId: input.partyId, indexes: signature.indexes.length }, message.id);
+    return 'accepted';
+  }
+
+  /** Writes what is pending and waits for the batches in flight. */
+  drain(): Promise<void> {
+    return this.#writes.drain();
+  }
+}
