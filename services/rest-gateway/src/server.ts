@@ -36,6 +36,11 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   const { tracer } = telemetry;
   const aggregator = new AggregatorUpstream({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
   const signerGateway = new SignerGatewayUpstream({ address: config.signerGatewayAddress, deadlineMs: config.signerGatewayDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
+  const closeClients = async () => {
+    aggregator.close();
+    signerGateway.close();
+    await telemetry.shutdown();
+  };
   const cache = new ResponseCache({ immutableBytes: config.immutableCacheBytes, volatileMs: config.volatileCacheMs });
 
   const app = Fastify({
@@ -100,9 +105,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    aggregator.close();
-    signerGateway.close();
-    await telemetry.shutdown();
+    await closeClients();
     throw error;
   }
   const address = app.server.address();
@@ -112,11 +115,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   return {
     port,
     close() {
-      closing ??= app.close().then(() => {
-        aggregator.close();
-        signerGateway.close();
-        return telemetry.shutdown();
-      });
+      closing ??= app.close().then(closeClients);
       return closing;
     },
   };
