@@ -22,7 +22,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { encodeGenesisKey } from '@mithril-ts/aggregator';
+import { writeGenesisKeys } from '@mithril-ts/aggregator';
 import { parseCardanoCliStakeSnapshot } from '@mithril-ts/cardano';
 import { GenesisSigner, PROTOCOL_VERSION, avkJsonHex, mithrilStakeDistribution, signedEntityProtocolMessage, signedMessageBytes, type ProtocolParameters } from '@mithril-ts/protocol';
 import { EpochSettingsVerifier } from '@mithril-ts/signer';
@@ -136,8 +136,7 @@ async function main(): Promise<void> {
     const genesis = GenesisSigner.generate();
     const genesisDirectory = join(workDir, 'genesis');
     await mkdir(genesisDirectory, { recursive: true });
-    await writeFile(join(genesisDirectory, 'genesis.skey'), `${encodeGenesisKey(genesis.secretKeyBytes())}\n`, { mode: 0o600 });
-    await writeFile(join(genesisDirectory, 'genesis.vkey'), `${encodeGenesisKey(genesis.verificationKey())}\n`);
+    await writeGenesisKeys(genesis, join(genesisDirectory, 'genesis.skey'), join(genesisDirectory, 'genesis.vkey'));
 
     start = now();
     const [certifierPort, aggregatorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];

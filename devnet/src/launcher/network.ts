@@ -7,7 +7,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { aggregatorConfigSchema, decodeGenesisKey, describeState, encodeGenesisKey, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
+import { aggregatorConfigSchema, describeState, readGenesisSigner, startAggregator, writeGenesisKeys, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
 import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
@@ -222,12 +222,11 @@ async function genesisSigner(directory: string): Promise<GenesisSigner> {
   await mkdir(directory, { recursive: true });
   const secretPath = join(directory, 'genesis.skey');
   try {
-    return GenesisSigner.fromSecretKey(decodeGenesisKey(await readFile(secretPath, 'utf8'), secretPath));
+    return readGenesisSigner(secretPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const signer = GenesisSigner.generate();
-  await writeFile(secretPath, `${encodeGenesisKey(signer.secretKeyBytes())}\n`, { mode: 0o600 });
-  await writeFile(join(directory, 'genesis.vkey'), `${encodeGenesisKey(signer.verificationKey())}\n`);
+  await writeGenesisKeys(signer, secretPath, join(directory, 'genesis.vkey'), { overwrite: true });
   return signer;
 }

@@ -11,6 +11,7 @@ export type ProtocolErrorCode =
   | 'UNSUPPORTED_ERA'
   | 'INVALID_GENESIS_KEY'
   | 'INVALID_GENESIS_SIGNATURE'
+  | 'INVALID_GENESIS_PAYLOAD'
   | 'INVALID_SIGNER'
   // Certificate chain verification, one code per broken rule.
   | 'CERTIFICATE_HASH_MISMATCH'

@@ -5,7 +5,6 @@
  * signature, which is verified before the certificate is sealed.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesFromJsonArray, bytesToJsonArray, decodeJsonHexOrBytesHex, encodeJsonHex } from '@mithril-ts/codec';
 import type { AggregateVerificationKey } from '@mithril-ts/stm';
 import { avkJsonHex, sealCertificate, type Certificate, type CertificateDraft } from './certificate.js';
 import type { Epoch } from './epoch.js';
@@ -118,22 +117,4 @@ export function importGenesisSignature(payload: GenesisPayload, signature: Uint8
     signature: { kind: 'genesis', genesisSignature: signature.slice() },
   };
   return sealCertificate(draft);
-}
-
-/** The genesis verification key as the reference distributes it: json-hex of a 32-byte array. */
-export function encodeGenesisVerificationKey(key: Uint8Array): string {
-  return encodeJsonHex(bytesToJsonArray(key));
-}
-
-/** Reads a genesis verification key in json-hex (the reference's files) or plain hex. */
-export function decodeGenesisVerificationKey(text: string): Uint8Array {
-  try {
-    const decoded = decodeJsonHexOrBytesHex(text, { maxBytes: 1024 });
-    const key = decoded.kind === 'json' ? bytesFromJsonArray(decoded.value, { expectedLength: GENESIS_KEY_BYTES }) : decoded.bytes;
-    if (key.length !== GENESIS_KEY_BYTES) throw new Error(`expected ${GENESIS_KEY_BYTES} bytes, got ${key.length}`);
-    ed25519.Point.fromBytes(key); // a valid curve point
-    return key;
-  } catch (cause) {
-    throw new ProtocolError('INVALID_GENESIS_KEY', `not a genesis verification key: ${(cause as Error).message}`, { cause });
-  }
 }

@@ -13,8 +13,12 @@ import {
   epochProtocolMessage,
   epochSettings,
   protocolParametersHash,
+  decodeGenesisSecretKey,
   decodeGenesisVerificationKey,
+  encodeGenesisSecretKey,
   encodeGenesisVerificationKey,
+  genesisPayloadFromJson,
+  genesisPayloadToJson,
   formatTimestamp,
   genesisPayloadBytes,
   importGenesisSignature,
@@ -187,6 +191,34 @@ describe('genesis ceremony', () => {
     expect(decodeGenesisVerificationKey(hex(vk))).toEqual(vk);
     expect(code(() => decodeGenesisVerificationKey('abcd'))).toBe('INVALID_GENESIS_KEY');
     expect(code(() => decodeGenesisVerificationKey('zz'))).toBe('INVALID_GENESIS_KEY');
+  });
+
+  it('reads genesis secret keys as json-hex or hex, and rejects others', () => {
+    const sk = new Uint8Array(32).map((_, i) => i);
+    const jsonHex = encodeGenesisSecretKey(sk);
+    expect(Buffer.from(jsonHex, 'hex').toString()).toBe(`[${[...sk].join(',')}]`);
+    expect(decodeGenesisSecretKey(jsonHex)).toEqual(sk);
+    expect(decodeGenesisSecretKey(hex(sk))).toEqual(sk);
+    expect(code(() => decodeGenesisSecretKey('abcd'))).toBe('INVALID_GENESIS_KEY');
+    expect(code(() => decodeGenesisSecretKey(encodeGenesisSecretKey(new Uint8Array(31))))).toBe('INVALID_GENESIS_KEY');
+    expect(() => decodeGenesisSecretKey('zz')).toThrow(/not a genesis secret key/);
+  });
+
+  it('writes the payload file and rebuilds the payload from it, recomputing the signed message', () => {
+    const text = genesisPayloadToJson(payload);
+    expect(text.endsWith('\n')).toBe(true);
+    const file = JSON.parse(text) as Record<string, unknown>;
+    expect(file).toMatchObject({ network: 'devnet', epoch: 4, protocol_parameters: { k: 2, m: 10, phi_f: 0.9 }, signed_message: payload.signedMessage });
+    const read = genesisPayloadFromJson(text);
+    expect(read.signedMessage).toBe(payload.signedMessage);
+    expect(read.inputs).toEqual(payload.inputs);
+    // The signed message is recomputed: one that does not follow from the content is refused, an absent one is not needed.
+    expect(code(() => genesisPayloadFromJson(JSON.stringify({ ...file, signed_message: 'f'.repeat(64) })))).toBe('INVALID_GENESIS_PAYLOAD');
+    expect(code(() => genesisPayloadFromJson(JSON.stringify({ ...file, epoch: 5 })))).toBe('INVALID_GENESIS_PAYLOAD');
+    const { signed_message: _, ...unsigned } = file;
+    expect(genesisPayloadFromJson(JSON.stringify(unsigned)).signedMessage).toBe(payload.signedMessage);
+    expect(() => genesisPayloadFromJson('[]')).toThrow(/not a genesis payload/);
+    expect(code(() => genesisPayloadFromJson(' '.repeat(1024 * 1024 + 1)))).toBe('INVALID_GENESIS_PAYLOAD');
   });
 
   it('matches the RFC 8032 Ed25519 known answer (test 1)', () => {

@@ -1,10 +1,9 @@
 /** The genesis ceremony's steps as functions (the `mithril-genesis` CLI is a thin shell over them). */
 import { readFile, writeFile } from 'node:fs/promises';
-import { GenesisSigner, genesisPayloadBytes, importGenesisSignature, timestampFromDate, type Certificate } from '@mithril-ts/protocol';
+import { fromHex, toHex } from '@mithril-ts/codec';
+import { GenesisSigner, createGenesisPayload, genesisPayloadBytes, importGenesisSignature, timestampFromDate, type Certificate } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { decodeGenesisKey, encodeGenesisKey, genesisPayloadFromJson, genesisPayloadToJson } from './genesis.js';
-import { createGenesisPayload } from '@mithril-ts/protocol';
+import { readGenesisPayload, readGenesisSigner, readGenesisVerificationKey, writeGenesisKeys, writeGenesisPayload } from './genesis.js';
 import { loadEpochContext } from './runtime/epoch-context.js';
 import { AggregatorError } from './runtime/errors.js';
 import { parametersSchedule, type ScheduleEntry } from './runtime/parameters.js';
@@ -13,8 +12,7 @@ import { certificateRecordOf, openAggregatorStore } from './store/index.js';
 /** Writes a new genesis key pair (json-hex files, as the reference distributes the verification key). */
 export async function generateGenesisKeys(secretKeyPath: string, verificationKeyPath: string): Promise<Uint8Array> {
   const signer = GenesisSigner.generate();
-  await writeFile(secretKeyPath, `${encodeGenesisKey(signer.secretKeyBytes())}\n`, { mode: 0o600, flag: 'wx' });
-  await writeFile(verificationKeyPath, `${encodeGenesisKey(signer.verificationKey())}\n`, { flag: 'wx' });
+  await writeGenesisKeys(signer, secretKeyPath, verificationKeyPath);
   return signer.verificationKey();
 }
 
@@ -41,7 +39,7 @@ export async function exportGenesisPayload(options: {
       avk: next.avk,
       timestamp: timestampFromDate(new Date()),
     });
-    await writeFile(options.out, genesisPayloadToJson(payload));
+    await writeGenesisPayload(options.out, payload);
     return { epoch, signedMessage: payload.signedMessage };
   } finally {
     await opened.close();
@@ -50,9 +48,8 @@ export async function exportGenesisPayload(options: {
 
 /** The offline step: signs the message recomputed from the payload file's content; writes the signature as hex. */
 export async function signGenesisPayload(payloadPath: string, secretKeyPath: string, out: string): Promise<string> {
-  const payload = genesisPayloadFromJson(await readFile(payloadPath, 'utf8'));
-  const signer = GenesisSigner.fromSecretKey(decodeGenesisKey(await readFile(secretKeyPath, 'utf8'), secretKeyPath));
-  const signature = bytesToHex(signer.sign(genesisPayloadBytes(payload)));
+  const payload = await readGenesisPayload(payloadPath);
+  const signature = toHex(readGenesisSigner(secretKeyPath).sign(genesisPayloadBytes(payload)));
   await writeFile(out, `${signature}\n`);
   return signature;
 }
@@ -64,13 +61,13 @@ export async function importGenesisCertificate(options: {
   readonly signaturePath: string;
   readonly verificationKeyPath: string;
 }): Promise<Certificate> {
-  const payload = genesisPayloadFromJson(await readFile(options.payloadPath, 'utf8'));
+  const payload = await readGenesisPayload(options.payloadPath);
   const signatureText = (await readFile(options.signaturePath, 'utf8')).trim();
   if (!/^[0-9a-f]{128}$/.test(signatureText)) throw new AggregatorError('GENESIS', `${options.signaturePath}: a genesis signature is 128 lowercase hex characters`);
-  const verificationKey = decodeGenesisKey(await readFile(options.verificationKeyPath, 'utf8'), options.verificationKeyPath);
+  const verificationKey = await readGenesisVerificationKey(options.verificationKeyPath);
   let certificate: Certificate;
   try {
-    certificate = importGenesisSignature(payload, hexToBytes(signatureText), verificationKey);
+    certificate = importGenesisSignature(payload, fromHex(signatureText), verificationKey);
   } catch (cause) {
     throw new AggregatorError('GENESIS', (cause as Error).message, { cause });
   }

@@ -12,5 +12,5 @@ export { parametersSchedule, scheduleSchema, type ScheduleEntry } from './runtim
 export { aggregatorConfigSchema, loadAggregatorConfig, type AggregatorConfig, type AggregatorConfigInput } from './config.js';
 export { startAggregator, AGGREGATOR_VERSION, type RunningAggregator } from './server.js';
 export { aggregatorGrpcService, type AggregatorGrpcOptions } from './grpc/service.js';
-export { genesisPayloadFromJson, genesisPayloadToJson, encodeGenesisKey, decodeGenesisKey, readGenesisSigner } from './genesis.js';
+export { readGenesisPayload, readGenesisSigner, readGenesisVerificationKey, writeGenesisKeys, writeGenesisPayload } from './genesis.js';
 export { exportGenesisPayload, generateGenesisKeys, importGenesisCertificate, signGenesisPayload } from './genesis-commands.js';

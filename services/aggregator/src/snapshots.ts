@@ -5,6 +5,7 @@
  * retried until it succeeds; the certificate does not wait for it.
  */
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { trace, type Tracer } from '@opentelemetry/api';
 import {
   CardanoDatabaseSnapshot as CardanoDatabaseSnapshotMessage,
   SnapshotterServiceClient,
@@ -15,7 +16,7 @@ import {
   type ImmutableFileDigest,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, certificateHeadFromJson, type CertificateHead } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import { clientTracingInterceptor, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
 
 /** What the aggregator asks of a snapshotter. */
@@ -34,8 +35,13 @@ export class GrpcSnapshotter implements Snapshotter {
     /** Archiving a large database takes minutes. */
     private readonly createDeadlineMs: number,
     private readonly readDeadlineMs = 30_000,
+    /** Each call is a client span, child of the active one (the global provider's tracer by default, as startTelemetry's). */
+    tracer: Tracer = trace.getTracer('mithril-aggregator'),
   ) {
-    this.#client = new SnapshotterServiceClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+    this.#client = new SnapshotterServiceClient(address, credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 256 * 1024 * 1024,
+      interceptors: [clientTracingInterceptor(tracer)],
+    });
   }
 
   #metadata(): Metadata {

@@ -18,7 +18,7 @@ export async function startCertifier(config: CertifierConfig, options: { readonl
     meter: telemetry.meter,
     logger,
   });
-  const running = await startGrpcServer({ host: config.host, port: config.port, services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger)] });
+  const running = await startGrpcServer({ host: config.host, port: config.port, services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger, telemetry.tracer)] });
   logger.info({ host: config.host, port: running.port }, 'certifier listening');
   return { ...running, shutdownTelemetry: () => telemetry.shutdown() };
 }

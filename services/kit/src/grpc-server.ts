@@ -1,15 +1,43 @@
 /**
- * gRPC server plumbing shared by the services: binding and the standard health service
- * (grpc.health.v1). The version check every handler is wrapped in is libs/proto's
- * `withVersionCheck`: clients' test doubles serve the contracts too.
+ * gRPC server plumbing shared by the services: the wrappers every service's handlers run in,
+ * binding, and the standard health service (grpc.health.v1). The version check every handler is
+ * wrapped in is libs/proto's `withVersionCheck`: clients' test doubles serve the contracts too.
  */
 import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { withVersionCheck } from '@mithril-ts/proto';
 import { HealthImplementation } from 'grpc-health-check';
+import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
 
 export interface HostedService {
   readonly name: string;
   readonly definition: ServiceDefinition;
   readonly implementation: UntypedServiceImplementation;
+}
+
+/**
+ * A service to host, its unary handlers wrapped: first the version check (a caller without
+ * compatible version metadata is refused before anything else: no span, no outcome, no handler),
+ * then, given `tracing`, a server span per call (grpc-tracing.ts). Streaming handlers are left as
+ * they are: they check the versions themselves (libs/proto's checkCallVersions).
+ */
+export function hostedService(options: {
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+  /** This node's software version, answered in the response metadata. */
+  readonly nodeVersion: string;
+  readonly tracing?: ServerTracingOptions | undefined;
+}): HostedService {
+  const { definition, nodeVersion, tracing } = options;
+  const implementation = tracing === undefined ? options.implementation : withServerTracing(definition, options.implementation, tracing);
+  const isUnary = (name: string) => definition[name] !== undefined && !definition[name].requestStream && !definition[name].responseStream;
+  const unary = Object.fromEntries(Object.entries(implementation).filter(([name]) => isUnary(name)));
+  const [first] = Object.values(definition);
+  if (first === undefined) throw new TypeError('a service definition without methods');
+  return {
+    name: first.path.split('/')[1]!,
+    definition,
+    implementation: { ...implementation, ...withVersionCheck(unary, nodeVersion) },
+  };
 }
 
 export interface RunningServer {

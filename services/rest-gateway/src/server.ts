@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
-import { createLogger, type Logger } from '@mithril-ts/service-kit';
+import { createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
@@ -31,8 +31,16 @@ function asRestError(error: unknown): RestError {
 
 export async function startRestGateway(config: RestGatewayConfig, options: { readonly logger?: Logger } = {}): Promise<RunningRestGateway> {
   const logger = options.logger ?? createLogger('rest-gateway', config.logLevel);
-  const aggregator = new AggregatorUpstream({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: REST_GATEWAY_VERSION });
-  const signerGateway = new SignerGatewayUpstream({ address: config.signerGatewayAddress, deadlineMs: config.signerGatewayDeadlineMs, nodeVersion: REST_GATEWAY_VERSION });
+  // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
+  const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
+  const { tracer } = telemetry;
+  const aggregator = new AggregatorUpstream({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
+  const signerGateway = new SignerGatewayUpstream({ address: config.signerGatewayAddress, deadlineMs: config.signerGatewayDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
+  const closeClients = async () => {
+    aggregator.close();
+    signerGateway.close();
+    await telemetry.shutdown();
+  };
   const cache = new ResponseCache({ immutableBytes: config.immutableCacheBytes, volatileMs: config.volatileCacheMs });
 
   const app = Fastify({
@@ -97,8 +105,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    aggregator.close();
-    signerGateway.close();
+    await closeClients();
     throw error;
   }
   const address = app.server.address();
@@ -108,10 +115,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   return {
     port,
     close() {
-      closing ??= app.close().then(() => {
-        aggregator.close();
-        signerGateway.close();
-      });
+      closing ??= app.close().then(closeClients);
       return closing;
     },
   };

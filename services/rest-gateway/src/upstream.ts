@@ -1,10 +1,12 @@
 /**
  * The gateway's two backends over gRPC: the aggregator (every read route) and the signer gateway
  * (registrations and signatures, which it certifies and verifies before the aggregator sees them).
- * Every call carries this gateway's version metadata and a deadline; a failure becomes the
- * RestError the reference would answer with.
+ * Every call carries this gateway's version metadata and a deadline, and is traced (a client span
+ * whose context goes out in the metadata); a failure becomes the RestError the reference would
+ * answer with.
  */
 import { credentials, type CallOptions, type ClientUnaryCall, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
   CertificateForm,
@@ -27,6 +29,7 @@ import {
   type SingleSignature,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
+import { clientTracingInterceptor } from '@mithril-ts/service-kit';
 import { restErrorFromGrpc } from './errors.js';
 
 /** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
@@ -56,6 +59,7 @@ export interface UpstreamOptions {
   readonly deadlineMs: number;
   /** This gateway's software version, sent as mithril-node-version. */
   readonly nodeVersion: string;
+  readonly tracer: Tracer;
 }
 
 export class AggregatorUpstream {
@@ -65,6 +69,7 @@ export class AggregatorUpstream {
   constructor(options: UpstreamOptions) {
     this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
+      interceptors: [clientTracingInterceptor(options.tracer)],
     });
     this.settings = { peer: 'aggregator', deadlineMs: options.deadlineMs, nodeVersion: options.nodeVersion };
   }
@@ -127,7 +132,7 @@ export class SignerGatewayUpstream {
   private readonly settings: CallSettings;
 
   constructor(options: UpstreamOptions) {
-    this.client = new SignerGatewayServiceClient(options.address, credentials.createInsecure());
+    this.client = new SignerGatewayServiceClient(options.address, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(options.tracer)] });
     this.settings = { peer: 'signer gateway', deadlineMs: options.deadlineMs, nodeVersion: options.nodeVersion };
   }
 

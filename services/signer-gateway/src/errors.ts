@@ -1,10 +1,9 @@
 /**
  * The gateway's one error type: a typed rejection (an ErrorCode, a message for the caller, optional
- * machine-readable context) that the gRPC handlers send as is. Rejections decided here and those
+ * machine-readable context) that the gRPC handlers send as is (its `detail`). Rejections decided here and those
  * passed through from the certifier or the aggregator travel the same way.
  */
-import type { ServerErrorResponse } from '@grpc/grpc-js';
-import { ErrorCode, createServiceError, errorCodeToJSON, type ErrorDetailInit } from '@mithril-ts/proto';
+import { ErrorCode, errorCodeToJSON, type ErrorDetailInit } from '@mithril-ts/proto';
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;
@@ -24,10 +23,6 @@ export class GatewayError extends Error {
 
   get detail(): ErrorDetailInit {
     return { code: this.code, message: this.message, metadata: this.detailMetadata };
-  }
-
-  toServiceError(): ServerErrorResponse {
-    return createServiceError(this.detail);
   }
 }
 

@@ -1,57 +1,41 @@
 /**
  * The SignerGatewayService gRPC handlers: a server span per call (child of the caller's trace
- * context when the metadata carries one), the use case, and typed errors.
+ * context when the metadata carries one, see the kit's grpc-tracing), the use case, and typed errors.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace, type Tracer } from '@opentelemetry/api';
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ErrorCode, SignerGatewayServiceService, createServiceError, type SignerGatewayServiceRegisterSignatureRequest, type SignerGatewayServiceRegisterSignatureResponse, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
-import { extractTraceContext, type HostedService } from '@mithril-ts/service-kit';
+import type { Tracer } from '@opentelemetry/api';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import { ErrorCode, SignerGatewayServiceService, type SignerGatewayServiceServer } from '@mithril-ts/proto';
+import { callTraceContext, hostedService, mapError, unaryHandler, type HostedService, type ServiceErrorOptions } from '@mithril-ts/service-kit';
 import { GatewayError } from './errors.js';
 import type { SignerGateway } from './gateway.js';
 import type { CallContext } from './ports.js';
 
-const SERVICE = 'mithril.v1.SignerGatewayService';
+/** The gateway's errors travel as they are; an unexpected one is logged by the use case (gateway.ts). */
+const ERRORS: ServiceErrorOptions = {
+  rules: [mapError(GatewayError, (error) => error.detail)],
+  unexpected: () => ({ code: ErrorCode.ERROR_CODE_UNSPECIFIED, message: 'the signer gateway failed unexpectedly' }),
+};
+
+/** The call's trace (its server span) and deadline, which the upstream calls inherit. */
+function callContextOf(call: ServerUnaryCall<unknown, unknown>): CallContext {
+  const deadline = Number(call.getDeadline());
+  return { trace: callTraceContext(call), deadline: Number.isFinite(deadline) ? deadline : undefined };
+}
 
 export function signerGatewayGrpcService(gateway: SignerGateway, nodeVersion: string, tracer: Tracer): HostedService {
-  function serve<Request, Response>(method: string, call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>, run: (context: CallContext) => Promise<Response>) {
-    const parent = extractTraceContext(call.metadata, ROOT_CONTEXT);
-    const span = tracer.startSpan(`${SERVICE}/${method}`, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': SERVICE, 'rpc.method': method } }, parent);
-    const traced = trace.setSpan(parent, span);
-    const deadline = Number(call.getDeadline());
-    const context: CallContext = { trace: traced, deadline: Number.isFinite(deadline) ? deadline : undefined };
-    otelContext.with(traced, () => run(context)).then(
-      (response) => {
-        span.setStatus({ code: SpanStatusCode.OK });
-        span.end();
-        callback(null, response);
-      },
-      (error: unknown) => {
-        const known = error instanceof GatewayError;
-        span.setAttribute('mithril.rejection', known ? error.reason : 'internal');
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        span.end();
-        callback(known ? error.toServiceError() : createServiceError({ code: ErrorCode.ERROR_CODE_UNSPECIFIED, message: 'the signer gateway failed unexpectedly' }));
-      },
-    );
-  }
-
-  const implementation = {
-    registerSigner(
-      call: ServerUnaryCall<SignerGatewayServiceRegisterSignerRequest, SignerGatewayServiceRegisterSignerResponse>,
-      callback: sendUnaryData<SignerGatewayServiceRegisterSignerResponse>,
-    ) {
-      serve('RegisterSigner', call, callback, async (context) => ({ signer: await gateway.registerSigner(call.request.registration, context) }));
-    },
-    registerSignature(
-      call: ServerUnaryCall<SignerGatewayServiceRegisterSignatureRequest, SignerGatewayServiceRegisterSignatureResponse>,
-      callback: sendUnaryData<SignerGatewayServiceRegisterSignatureResponse>,
-    ) {
-      serve('RegisterSignature', call, callback, async (context) => ({ status: await gateway.registerSignature(call.request.signature, context) }));
-    },
+  const implementation: SignerGatewayServiceServer = {
+    registerSigner: unaryHandler('RegisterSigner', ERRORS, async (request, call) => ({ signer: await gateway.registerSigner(request.registration, callContextOf(call)) })),
+    registerSignature: unaryHandler('RegisterSignature', ERRORS, async (request, call) => ({ status: await gateway.registerSignature(request.signature, callContextOf(call)) })),
   };
-  return {
-    name: SERVICE,
+  return hostedService({
     definition: SignerGatewayServiceService,
-    implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, nodeVersion),
-  };
+    implementation,
+    nodeVersion,
+    tracing: {
+      tracer,
+      onOutcome: ({ error, span }) => {
+        if (error !== undefined) span.setAttribute('mithril.rejection', error instanceof GatewayError ? error.reason : 'internal');
+      },
+    },
+  });
 }

@@ -5,7 +5,7 @@
  * refuses the gateway itself (version metadata), becomes NOT_READY: the signer can only retry.
  */
 import { credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
   CertifierServiceClient,
@@ -23,7 +23,7 @@ import {
   type SingleSignature,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { injectTraceContext, type Logger } from '@mithril-ts/service-kit';
+import { clientTracingInterceptor, withTraceParent, type Logger } from '@mithril-ts/service-kit';
 import { GatewayError, notReady } from './errors.js';
 import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 
@@ -44,21 +44,13 @@ export interface UpstreamOptions {
 
 type Invoke<Response> = (metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response?: Response) => void) => ClientUnaryCall;
 
-/** One unary call to `peer`, traced, with version metadata and a deadline. */
-function unaryCall<Response>(peer: string, service: string, method: string, options: UpstreamOptions, context: CallContext, invoke: Invoke<Response>): Promise<Response> {
-  const span = options.tracer.startSpan(
-    `${service}/${method}`,
-    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } },
-    context.trace,
-  );
-  const metadata = injectTraceContext(setVersionMetadata({ nodeVersion: options.nodeVersion, protocolVersion: PROTOCOL_VERSION }), trace.setSpan(context.trace, span));
+/** One unary call to `peer` with version metadata and a deadline, traced by the client's interceptor as a child of the caller's span. */
+function unaryCall<Response>(peer: string, method: string, options: UpstreamOptions, context: CallContext, invoke: Invoke<Response>): Promise<Response> {
+  const metadata = setVersionMetadata({ nodeVersion: options.nodeVersion, protocolVersion: PROTOCOL_VERSION });
   const deadline = Math.min(Date.now() + options.deadlineMs, context.deadline ?? Number.POSITIVE_INFINITY);
   return new Promise<Response>((resolve, reject) => {
-    invoke(metadata, { deadline }, (error, response) => {
+    invoke(metadata, withTraceParent({ deadline }, context.trace), (error, response) => {
       if (error) {
-        span.setAttribute('rpc.grpc.status_code', error.code);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.details });
-        span.end();
         const passedThrough = peerRejection(error);
         if (passedThrough !== undefined) {
           reject(passedThrough);
@@ -69,8 +61,6 @@ function unaryCall<Response>(peer: string, service: string, method: string, opti
         reject(failure);
         return;
       }
-      span.setAttribute('rpc.grpc.status_code', status.OK);
-      span.end();
       resolve(response as Response);
     });
   });
@@ -94,11 +84,11 @@ export class GrpcCertifier implements CertifierPort {
   private readonly client: CertifierServiceClient;
 
   constructor(private readonly options: UpstreamOptions) {
-    this.client = new CertifierServiceClient(options.address, credentials.createInsecure());
+    this.client = new CertifierServiceClient(options.address, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(options.tracer)] });
   }
 
   async certify(registration: SignerRegistration, context: CallContext): Promise<CertifiedSigner> {
-    const response = await unaryCall<CertifierServiceCertifyResponse>('certifier', 'mithril.v1.CertifierService', 'Certify', this.options, context, (metadata, options, callback) =>
+    const response = await unaryCall<CertifierServiceCertifyResponse>('certifier', 'Certify', this.options, context, (metadata, options, callback) =>
       this.client.certify({ registration }, metadata, options, callback),
     );
     if (response.certification === undefined) throw notReady('the certifier answered without a certification');
@@ -116,11 +106,12 @@ export class GrpcAggregator implements AggregatorPort {
   constructor(private readonly options: UpstreamOptions) {
     this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
+      interceptors: [clientTracingInterceptor(options.tracer)],
     });
   }
 
   async getEpochSettings(context: CallContext): Promise<EpochSettings> {
-    const response = await unaryCall<GetEpochSettingsResponse>('aggregator', 'mithril.v1.AggregatorService', 'GetEpochSettings', this.options, context, (metadata, options, callback) =>
+    const response = await unaryCall<GetEpochSettingsResponse>('aggregator', 'GetEpochSettings', this.options, context, (metadata, options, callback) =>
       this.client.getEpochSettings({}, metadata, options, callback),
     );
     if (response.epochSettings === undefined) throw notReady('the aggregator answered without epoch settings');
@@ -128,7 +119,7 @@ export class GrpcAggregator implements AggregatorPort {
   }
 
   async registerSigner(registration: SignerRegistration, certification: CertifiedSigner, context: CallContext): Promise<CertifiedSigner> {
-    const response = await unaryCall<RegisterSignerResponse>('aggregator', 'mithril.v1.AggregatorService', 'RegisterSigner', this.options, context, (metadata, options, callback) =>
+    const response = await unaryCall<RegisterSignerResponse>('aggregator', 'RegisterSigner', this.options, context, (metadata, options, callback) =>
       this.client.registerSigner({ registration, certification }, metadata, options, callback),
     );
     if (response.signer === undefined) throw notReady('the aggregator answered without the registered signer');
@@ -136,7 +127,7 @@ export class GrpcAggregator implements AggregatorPort {
   }
 
   async registerSignature(signature: SingleSignature, context: CallContext): Promise<SignatureRegistrationStatus> {
-    const response = await unaryCall<RegisterSignaturesResponse>('aggregator', 'mithril.v1.AggregatorService', 'RegisterSignatures', this.options, context, (metadata, options, callback) =>
+    const response = await unaryCall<RegisterSignaturesResponse>('aggregator', 'RegisterSignatures', this.options, context, (metadata, options, callback) =>
       this.client.registerSignatures({ signature }, metadata, options, callback),
     );
     return response.status;

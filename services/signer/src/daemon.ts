@@ -90,8 +90,8 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
   const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
   if (opened.migrations.applied.length > 0) logger.info({ applied: opened.migrations.applied }, 'signer store migrated');
   const versions = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };
-  const aggregator = new GrpcAggregator(config.aggregatorAddress, versions, config.aggregatorDeadlineMs);
-  const gateway = new GrpcSignerGateway(config.signerGatewayAddress, versions, config.gatewayDeadlineMs);
+  const aggregator = new GrpcAggregator(config.aggregatorAddress, versions, config.aggregatorDeadlineMs, telemetry.tracer);
+  const gateway = new GrpcSignerGateway(config.signerGatewayAddress, versions, config.gatewayDeadlineMs, telemetry.tracer);
   const runtime = new SignerRuntime({
     chain: new CardanoCliFilesChainObserver(config.chainDirectory),
     aggregator,

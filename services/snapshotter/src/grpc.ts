@@ -1,32 +1,33 @@
 /** The SnapshotterService gRPC handlers: decode, call the snapshotter, map its errors to typed gRPC errors. */
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ErrorCode, SnapshotterServiceService, createServiceError, type CardanoDbBeacon, type SnapshotterServiceComputeDigestRequest, type SnapshotterServiceComputeDigestResponse, type SnapshotterServiceCreateSnapshotRequest, type SnapshotterServiceCreateSnapshotResponse, type SnapshotterServiceGetSnapshotRequest, type SnapshotterServiceGetSnapshotResponse, type SnapshotterServiceListImmutableFileDigestsRequest, type SnapshotterServiceListImmutableFileDigestsResponse, withVersionCheck } from '@mithril-ts/proto';
-import { type HostedService, type Logger } from '@mithril-ts/service-kit';
+import type { Tracer } from '@opentelemetry/api';
+import { ErrorCode, SnapshotterServiceService, type CardanoDbBeacon, type SnapshotterServiceServer } from '@mithril-ts/proto';
+import { hostedService, mapError, unaryHandler, type HostedService, type Logger, type ServiceErrorOptions } from '@mithril-ts/service-kit';
 import { SnapshotterError, type SnapshotterErrorCode } from './errors.js';
 import { cardanoDatabaseSnapshotMessage, compressionFromProto, snapshotMessage } from './messages.js';
 import type { Beacon, Snapshotter } from './snapshotter.js';
 import type { ArtifactStorage } from './storage/port.js';
 
-type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
+export function snapshotterGrpcService(snapshotter: Snapshotter, storage: ArtifactStorage, nodeVersion: string, logger: Logger, tracer: Tracer): HostedService {
+  const errors: ServiceErrorOptions = {
+    rules: [
+      mapError(SnapshotterError, (error) => {
+        const code = ERROR_CODES[error.code];
+        return code === undefined ? undefined : { code, message: error.message, metadata: error.metadata };
+      }),
+    ],
+    logger,
+    logMessage: 'snapshotter request failed',
+    unexpected: (error, rpc) => {
+      const reason = error instanceof SnapshotterError ? error.code.toLowerCase().replace(/_/g, ' ') : 'internal error';
+      return { code: ErrorCode.ERROR_CODE_NOT_READY, message: `${rpc} could not complete (${reason}), retry later`, metadata: { rpc } };
+    },
+  };
 
-export function snapshotterGrpcService(snapshotter: Snapshotter, storage: ArtifactStorage, nodeVersion: string, logger: Logger): HostedService {
-  /** Runs `work`, answering with its result or its error mapped to a typed gRPC error. */
-  const unary =
-    <Req, Res>(name: string, work: (request: Req) => Promise<Res>): Handler<Req, Res> =>
-    (call, callback) => {
-      Promise.resolve()
-        .then(() => work(call.request))
-        .then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(toServiceError(error, name, logger)),
-        );
-    };
-
-  const implementation = {
-    computeDigest: unary<SnapshotterServiceComputeDigestRequest, SnapshotterServiceComputeDigestResponse>('ComputeDigest', async (request) => ({
+  const implementation: SnapshotterServiceServer = {
+    computeDigest: unaryHandler('ComputeDigest', errors, async (request) => ({
       digest: await snapshotter.computeDigest(beaconFromProto(request.beacon)),
     })),
-    createSnapshot: unary<SnapshotterServiceCreateSnapshotRequest, SnapshotterServiceCreateSnapshotResponse>('CreateSnapshot', async (request) => {
+    createSnapshot: unaryHandler('CreateSnapshot', errors, async (request) => {
       const compression = compressionFromProto(request.compressionAlgorithm);
       if (compression === null) throw new SnapshotterError('INVALID_ARGUMENT', `compression_algorithm ${request.compressionAlgorithm} is not a known CompressionAlgorithm`);
       const snapshot = await snapshotter.createSnapshot({
@@ -37,18 +38,14 @@ export function snapshotterGrpcService(snapshotter: Snapshotter, storage: Artifa
       });
       return { snapshot: snapshotMessage(snapshot, storage), cardanoDatabaseSnapshot: cardanoDatabaseSnapshotMessage(snapshot, storage) };
     }),
-    getSnapshot: unary<SnapshotterServiceGetSnapshotRequest, SnapshotterServiceGetSnapshotResponse>('GetSnapshot', async (request) => ({
+    getSnapshot: unaryHandler('GetSnapshot', errors, async (request) => ({
       snapshot: snapshotMessage(await snapshotter.getSnapshot(request.digest), storage),
     })),
-    listImmutableFileDigests: unary<SnapshotterServiceListImmutableFileDigestsRequest, SnapshotterServiceListImmutableFileDigestsResponse>('ListImmutableFileDigests', async (request) => ({
+    listImmutableFileDigests: unaryHandler('ListImmutableFileDigests', errors, async (request) => ({
       digests: (await snapshotter.listImmutableFileDigests(beaconFromProto(request.beacon))).map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })),
     })),
   };
-  return {
-    name: 'mithril.v1.SnapshotterService',
-    definition: SnapshotterServiceService,
-    implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, nodeVersion),
-  };
+  return hostedService({ definition: SnapshotterServiceService, implementation, nodeVersion, tracing: { tracer } });
 }
 
 function beaconFromProto(beacon: CardanoDbBeacon | undefined): Beacon {
@@ -56,6 +53,7 @@ function beaconFromProto(beacon: CardanoDbBeacon | undefined): Beacon {
   return { network: beacon.network, epoch: beacon.epoch, immutableFileNumber: beacon.immutableFileNumber };
 }
 
+/** How each SnapshotterError is answered; undefined: the operator's problem, logged and answered "retry later". */
 const ERROR_CODES: Readonly<Record<SnapshotterErrorCode, ErrorCode | undefined>> = {
   INVALID_ARGUMENT: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
   UNSUPPORTED_COMPRESSION: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
@@ -67,13 +65,3 @@ const ERROR_CODES: Readonly<Record<SnapshotterErrorCode, ErrorCode | undefined>>
   STORAGE_FAILED: undefined,
   STORE_FAILED: undefined,
 };
-
-function toServiceError(error: unknown, rpc: string, logger: Logger) {
-  if (error instanceof SnapshotterError) {
-    const code = ERROR_CODES[error.code];
-    if (code !== undefined) return createServiceError({ code, message: error.message, metadata: error.metadata });
-  }
-  logger.error({ err: error, rpc }, 'snapshotter request failed');
-  const reason = error instanceof SnapshotterError ? error.code.toLowerCase().replace(/_/g, ' ') : 'internal error';
-  return createServiceError({ code: ErrorCode.ERROR_CODE_NOT_READY, message: `${rpc} could not complete (${reason}), retry later`, metadata: { rpc } });
-}

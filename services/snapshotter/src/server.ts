@@ -2,7 +2,7 @@
  * The snapshotter's composition root: configuration in; the store (migrated), the digest cache,
  * the artifact storage, the download server (local storage) and the gRPC server out.
  */
-import { ConfigError, createLogger, startGrpcServer, type Logger } from '@mithril-ts/service-kit';
+import { ConfigError, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';
 import { MemoryDigestCache } from './digest-cache/memory.js';
@@ -78,7 +78,10 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       keepSnapshots: config.keepSnapshots,
       logger,
     });
-    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger)] });
+    // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
+    const telemetry = startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION);
+    closers.push(() => telemetry.shutdown());
+    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)] });
     closers.push(() => grpc.close());
     logger.info({ host: config.host, grpcPort: grpc.port, httpPort: download?.port, storage: config.storage, digestCache: config.digestCache }, 'snapshotter listening');
     return { grpcPort: grpc.port, httpPort: download?.port, snapshotter, storage, close };

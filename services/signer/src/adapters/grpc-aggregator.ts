@@ -3,11 +3,12 @@
  * strictly and with bounds (the answer is then checked by the runtime: PoPs, its own key).
  */
 import { credentials } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { AggregatorServiceClient, type EpochSettings as EpochSettingsMessage, type Signer as SignerMessage, type VersionMetadata, WireError, protocolParametersFromProto } from '@mithril-ts/proto';
 import type { SignerRecord } from '@mithril-ts/protocol';
 import { RemoteCallError } from '../errors.js';
 import type { AggregatorPort, AnnouncedEpochSettings, Answer } from '../ports.js';
-import { MAX_RECEIVE_MESSAGE_BYTES, unaryCall } from './grpc-call.js';
+import { clientOptions, unaryCall } from './grpc-call.js';
 
 const CALL = 'AggregatorService.GetEpochSettings';
 /** Far above any real network (mainnet has ~3000 pools). */
@@ -55,8 +56,9 @@ export class GrpcAggregator implements AggregatorPort {
     address: string,
     private readonly versions: VersionMetadata,
     private readonly deadlineMs: number,
+    tracer?: Tracer,
   ) {
-    this.client = new AggregatorServiceClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
+    this.client = new AggregatorServiceClient(address, credentials.createInsecure(), clientOptions(tracer));
   }
 
   async epochSettings(): Promise<Answer<AnnouncedEpochSettings>> {

@@ -1,10 +1,12 @@
 /**
  * One unary gRPC call the way every call of the signer is made: version metadata on the request,
  * a deadline, the server's protocol version read from its response metadata, and failures
- * classified for the runtime (RemoteCallError).
+ * classified for the runtime (RemoteCallError); a client span when the client was given a tracer.
  */
-import { Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { ErrorCode, errorCodeToJSON, readErrorDetail, readVersionMetadata, setVersionMetadata, type VersionMetadata } from '@mithril-ts/proto';
+import { clientTracingInterceptor } from '@mithril-ts/service-kit';
 import { RemoteCallError, type RemoteFailure } from '../errors.js';
 import type { Answer } from '../ports.js';
 
@@ -17,6 +19,11 @@ export type UnaryMethod<Request, Response> = (
 
 /** Messages are bounded: an epoch's settings with thousands of signers stay well below this. */
 export const MAX_RECEIVE_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+/** Options of the signer's clients: bounded answers and, given a tracer, a client span per call (child of the active span, e.g. the signer's cycle). */
+export function clientOptions(tracer: Tracer | undefined): Partial<ClientOptions> {
+  return { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES, ...(tracer === undefined ? {} : { interceptors: [clientTracingInterceptor(tracer)] }) };
+}
 
 /** Transport trouble worth retrying later; anything else is the server's considered refusal. */
 const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.CANCELLED, status.ABORTED]);

@@ -1,9 +1,10 @@
 /** The signer gateway over gRPC: registrations and single signatures. */
 import { credentials } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { SignatureRegistrationStatus as StatusMessage, SignerGatewayServiceClient, type VersionMetadata, signedEntityTypeToProto } from '@mithril-ts/proto';
 import { RemoteCallError } from '../errors.js';
 import type { Answer, RegisteredSigner, SignatureRegistrationStatus, SignerGatewayPort, SignerRegistrationRequest, SingleSignatureSubmission } from '../ports.js';
-import { MAX_RECEIVE_MESSAGE_BYTES, unaryCall } from './grpc-call.js';
+import { clientOptions, unaryCall } from './grpc-call.js';
 
 const REGISTER_SIGNER = 'SignerGatewayService.RegisterSigner';
 const REGISTER_SIGNATURE = 'SignerGatewayService.RegisterSignature';
@@ -15,8 +16,9 @@ export class GrpcSignerGateway implements SignerGatewayPort {
     address: string,
     private readonly versions: VersionMetadata,
     private readonly deadlineMs: number,
+    tracer?: Tracer,
   ) {
-    this.client = new SignerGatewayServiceClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
+    this.client = new SignerGatewayServiceClient(address, credentials.createInsecure(), clientOptions(tracer));
   }
 
   async registerSigner(registration: SignerRegistrationRequest): Promise<Answer<RegisteredSigner>> {
