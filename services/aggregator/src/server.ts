@@ -43,7 +43,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     const seconds = Number(certificate.metadata.sealedAt - certificate.metadata.initiatedAt) / 1e9;
     if (certificate.previousHash !== '') roundLatency.record(seconds, { kind: certificate.signedEntityType.kind });
   });
-  const snapshotter = config.snapshotterAddress === undefined ? undefined : new GrpcSnapshotter(config.snapshotterAddress, AGGREGATOR_VERSION, config.snapshotDeadlineMs);
+  const snapshotter = config.snapshotterAddress === undefined ? undefined : new GrpcSnapshotter({ address: config.snapshotterAddress, nodeVersion: AGGREGATOR_VERSION, createDeadlineMs: config.snapshotDeadlineMs, tracer: telemetry.tracer });
   const snapshots = snapshotter === undefined ? undefined : new SnapshotProducer(opened.store, snapshotter, config.network, logger, Math.max(1000, config.runIntervalMs));
   if (snapshots !== undefined) runtime.on('certificate', (certificate) => snapshots.onCertificate(certificate));
   let running;

@@ -29,15 +29,24 @@ export interface Snapshotter {
 export class GrpcSnapshotter implements Snapshotter {
   readonly #client: SnapshotterServiceClient;
 
-  constructor(
-    address: string,
-    private readonly nodeVersion: string,
-    /** Archiving a large database takes minutes. */
-    private readonly createDeadlineMs: number,
-    private readonly readDeadlineMs = 30_000,
+  readonly #nodeVersion: string;
+  readonly #createDeadlineMs: number;
+  readonly #readDeadlineMs: number;
+
+  constructor(options: {
+    readonly address: string;
+    readonly nodeVersion: string;
+    /** Deadline of a snapshot creation: archiving a large database takes minutes. */
+    readonly createDeadlineMs: number;
+    /** Deadline of the reads (digests lists); 30 s by default. */
+    readonly readDeadlineMs?: number;
     /** Each call is a client span, child of the active one (the global provider's tracer by default, as startTelemetry's). */
-    tracer: Tracer = trace.getTracer('mithril-aggregator'),
-  ) {
+    readonly tracer?: Tracer;
+  }) {
+    const { address, tracer = trace.getTracer('mithril-aggregator') } = options;
+    this.#nodeVersion = options.nodeVersion;
+    this.#createDeadlineMs = options.createDeadlineMs;
+    this.#readDeadlineMs = options.readDeadlineMs ?? 30_000;
     this.#client = new SnapshotterServiceClient(address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
       interceptors: [clientTracingInterceptor(tracer)],
@@ -45,12 +54,12 @@ export class GrpcSnapshotter implements Snapshotter {
   }
 
   #metadata(): Metadata {
-    return setVersionMetadata({ nodeVersion: this.nodeVersion, protocolVersion: PROTOCOL_VERSION });
+    return setVersionMetadata({ nodeVersion: this.#nodeVersion, protocolVersion: PROTOCOL_VERSION });
   }
 
   createSnapshot(beacon: CardanoDbBeacon, merkleRoot: string, certificateHash: string): Promise<CardanoDatabaseSnapshot> {
     return new Promise((resolve, reject) => {
-      this.#client.createSnapshot({ beacon, digest: merkleRoot, certificateHash, compressionAlgorithm: 0 }, this.#metadata(), { deadline: Date.now() + this.createDeadlineMs }, (error, response) => {
+      this.#client.createSnapshot({ beacon, digest: merkleRoot, certificateHash, compressionAlgorithm: 0 }, this.#metadata(), { deadline: Date.now() + this.#createDeadlineMs }, (error, response) => {
         if (error) return reject(describe('CreateSnapshot', error));
         if (response.cardanoDatabaseSnapshot === undefined) return reject(new Error('the snapshotter answered without a Cardano database snapshot'));
         resolve(response.cardanoDatabaseSnapshot);
@@ -60,7 +69,7 @@ export class GrpcSnapshotter implements Snapshotter {
 
   listImmutableFileDigests(beacon: CardanoDbBeacon): Promise<ImmutableFileDigest[]> {
     return new Promise((resolve, reject) => {
-      this.#client.listImmutableFileDigests({ beacon }, this.#metadata(), { deadline: Date.now() + this.readDeadlineMs }, (error, response) => {
+      this.#client.listImmutableFileDigests({ beacon }, this.#metadata(), { deadline: Date.now() + this.#readDeadlineMs }, (error, response) => {
         if (error) return reject(describe('ListImmutableFileDigests', error));
         resolve(response.digests);
       });

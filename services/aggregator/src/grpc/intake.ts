@@ -1,14 +1,22 @@
 /** The internal intake: signer registrations and single signatures, both through the signer gateway, counted by outcome. */
-import type { Meter } from '@opentelemetry/api';
+import type { Counter, Meter } from '@opentelemetry/api';
+import type { CallOutcome } from '@mithril-ts/service-kit';
 import * as proto from '@mithril-ts/proto';
 import { signedEntityTypeFromProto } from '@mithril-ts/proto';
 import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import { AggregatorError } from '../runtime/errors.js';
 import type { Unary } from './shared.js';
 
-export function intakeHandlers(runtime: AggregatorRuntime, meter: Meter, unary: Unary) {
-  const registrations = meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' });
-  const signatures = meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' });
+/** Counts registrations and signatures by outcome: accepted, the AggregatorError's code, or "error" (the tracing wrapper reports every call's outcome). */
+export function intakeOutcomeCounter(meter: Meter): (outcome: CallOutcome) => void {
+  const counted: Partial<Record<string, Counter>> = {
+    RegisterSigner: meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' }),
+    RegisterSignatures: meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' }),
+  };
+  return ({ method, error }) => counted[method]?.add(1, { outcome: error === undefined ? 'accepted' : error instanceof AggregatorError ? error.code : 'error' });
+}
+
+export function intakeHandlers(runtime: AggregatorRuntime, unary: Unary) {
   return {
     registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>(
       'RegisterSigner',
@@ -27,7 +35,6 @@ export function intakeHandlers(runtime: AggregatorRuntime, meter: Meter, unary: 
         });
         return { signer: { partyId: record.partyId, stake: record.stake, epoch: registration.epoch } };
       },
-      (outcome) => registrations.add(1, { outcome }),
     ),
 
     registerSignatures: unary<proto.RegisterSignaturesRequest, proto.RegisterSignaturesResponse>(
@@ -43,7 +50,6 @@ export function intakeHandlers(runtime: AggregatorRuntime, meter: Meter, unary: 
         });
         return { status: proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED };
       },
-      (outcome) => signatures.add(1, { outcome }),
     ),
   };
 }

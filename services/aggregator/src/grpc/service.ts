@@ -1,22 +1,21 @@
 /**
  * The AggregatorService: its handlers, one module per part of the API (epoch.ts, certificates.ts,
  * artifacts.ts, intake.ts, watch.ts), each one decoding the request, asking the runtime or the
- * store, and mapping refusals to typed gRPC errors (shared.ts). The unary handlers check the
- * caller's versions first (withVersionCheck).
+ * store, and mapping refusals to typed gRPC errors (shared.ts). The kit's `hostedService` checks
+ * the caller's versions first, then runs each unary call in a span continuing the caller's trace;
+ * registrations and signatures are counted by outcome (intake.ts).
  */
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
-import { withVersionCheck } from '@mithril-ts/proto';
-import type { HostedService, Logger } from '@mithril-ts/service-kit';
+import { hostedService, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from '../store/index.js';
 import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import type { Snapshotter } from '../snapshots.js';
 import { artifactHandlers } from './artifacts.js';
 import { certificateHandlers } from './certificates.js';
 import { epochHandlers } from './epoch.js';
-import { intakeHandlers } from './intake.js';
-import { unaryWrapper } from './shared.js';
+import { intakeHandlers, intakeOutcomeCounter } from './intake.js';
+import { errorOptions, unaryWrapper } from './shared.js';
 import { watchCertificatesHandler } from './watch.js';
 
 export interface AggregatorGrpcOptions {
@@ -32,17 +31,19 @@ export interface AggregatorGrpcOptions {
 
 export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedService {
   const { runtime, store, logger, tracer, meter } = options;
-  const unary = unaryWrapper(tracer, logger);
+  const errors = errorOptions(logger);
+  const unary = unaryWrapper(errors);
   const implementation = {
     ...epochHandlers(runtime, store, unary),
     ...certificateHandlers(store, unary),
     ...artifactHandlers(store, options.snapshotter, unary),
-    ...intakeHandlers(runtime, meter, unary),
-  };
-  const versioned = withVersionCheck(implementation as unknown as UntypedServiceImplementation, options.nodeVersion);
-  return {
-    name: 'mithril.v1.AggregatorService',
+    ...intakeHandlers(runtime, unary),
+    watchCertificates: watchCertificatesHandler(runtime, options.nodeVersion, errors),
+  } satisfies proto.AggregatorServiceServer;
+  return hostedService({
     definition: proto.AggregatorServiceService,
-    implementation: { ...versioned, watchCertificates: watchCertificatesHandler(runtime, options.nodeVersion, logger) } as UntypedServiceImplementation,
-  };
+    implementation,
+    nodeVersion: options.nodeVersion,
+    tracing: { tracer, onOutcome: intakeOutcomeCounter(meter) },
+  });
 }

@@ -1,14 +1,11 @@
 /**
- * What the AggregatorService handlers share: the mapping of errors to typed gRPC errors, the unary
- * wrapper (a span per call that continues the caller's trace), page tokens and the hash format.
- * `toServiceError` and `unary` are the aggregator's own for now: services/kit is getting the
- * shared ones (error mapping, an interceptor-style tracing wrapper); they replace these here.
+ * What the AggregatorService handlers share: the aggregator's table of errors to typed gRPC errors
+ * (the kit's mapping), the unary wrapper, page tokens and the hash format.
  */
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { context as otelContext, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { ErrorCode, createServiceError, WireError } from '@mithril-ts/proto';
+import type { handleUnaryCall } from '@grpc/grpc-js';
+import { ErrorCode, WireError } from '@mithril-ts/proto';
 import { ProtocolError } from '@mithril-ts/protocol';
-import { extractTraceContext, type Logger } from '@mithril-ts/service-kit';
+import { mapError, unaryHandler, type Logger, type ServiceErrorOptions } from '@mithril-ts/service-kit';
 import { AggregatorStoreError } from '../store/index.js';
 import { AggregatorError, type AggregatorErrorCode } from '../runtime/errors.js';
 
@@ -33,44 +30,23 @@ const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;
 export const HASH = /^[0-9a-f]{64}$/;
 
-export function toServiceError(error: unknown, logger: Logger) {
-  if (error instanceof AggregatorError) return createServiceError({ code: ERROR_CODES[error.code], message: error.message, metadata: { reason: error.code } });
-  if (error instanceof WireError || error instanceof ProtocolError) return createServiceError({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST, message: error.message });
-  if (error instanceof AggregatorStoreError && error.code === 'INVALID_ARGUMENT') return createServiceError({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST, message: error.message });
-  logger.error({ err: error }, 'aggregator request failed');
-  return createServiceError({ code: ErrorCode.ERROR_CODE_UNSPECIFIED, message: 'internal error' });
+/** The aggregator's error table; anything else is logged and answered UNSPECIFIED "internal error" (the kit's default). */
+const ERROR_RULES = [
+  mapError(AggregatorError, (error) => ({ code: ERROR_CODES[error.code], message: error.message, metadata: { reason: error.code } })),
+  mapError(WireError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST),
+  mapError(ProtocolError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST),
+  mapError(AggregatorStoreError, (error) => (error.code === 'INVALID_ARGUMENT' ? ErrorCode.ERROR_CODE_MALFORMED_REQUEST : undefined)),
+];
+
+export function errorOptions(logger: Logger): ServiceErrorOptions {
+  return { rules: ERROR_RULES, logger, logMessage: 'aggregator request failed' };
 }
 
-/** A unary handler from its body: `onOutcome` is told 'accepted' or the refusal's code (for counters). */
-export type Unary = <Req, Res>(
-  name: string,
-  body: (request: Req) => Promise<Res>,
-  onOutcome?: (outcome: string) => void,
-) => (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
+/** A unary handler from its body, refusals mapped by the aggregator's error table (spans and version checks wrap the whole service). */
+export type Unary = <Req, Res>(name: string, body: (request: Req) => Promise<Res>) => handleUnaryCall<Req, Res>;
 
-export function unaryWrapper(tracer: Tracer, logger: Logger): Unary {
-  /** Runs a unary handler in a span that continues the caller's trace. */
-  return function unary<Req, Res>(name: string, body: (request: Req) => Promise<Res>, onOutcome?: (outcome: string) => void) {
-    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      const parent = extractTraceContext(call.metadata, otelContext.active());
-      tracer.startActiveSpan(`AggregatorService/${name}`, {}, parent, (span) => {
-        body(call.request).then(
-          (response) => {
-            onOutcome?.('accepted');
-            span.end();
-            callback(null, response);
-          },
-          (error: unknown) => {
-            onOutcome?.(error instanceof AggregatorError ? error.code : 'error');
-            span.recordException(error as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-            span.end();
-            callback(toServiceError(error, logger));
-          },
-        );
-      });
-    };
-  };
+export function unaryWrapper(errors: ServiceErrorOptions): Unary {
+  return <Req, Res>(name: string, body: (request: Req) => Promise<Res>) => unaryHandler<Req, Res>(name, errors, body);
 }
 
 /** The page a request asks for; page tokens are `o<offset>`, issued by nextPageToken. */

@@ -3,12 +3,11 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { checkCallVersions, certificateToProto, signedEntityKindFromProto } from '@mithril-ts/proto';
 import type { Certificate, SignedEntityKind } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import { serviceErrorOf, type ServiceErrorOptions } from '@mithril-ts/service-kit';
 import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
-import { toServiceError } from './shared.js';
 
 /** A streaming handler checks the caller's versions itself (withVersionCheck wraps unary handlers only). */
-export function watchCertificatesHandler(runtime: AggregatorRuntime, nodeVersion: string, logger: Logger) {
+export function watchCertificatesHandler(runtime: AggregatorRuntime, nodeVersion: string, errors: ServiceErrorOptions) {
   // Every watcher is sent the same message: built once per sealed certificate.
   let announced: { readonly certificate: Certificate; readonly message: proto.Certificate } | undefined;
   const announcement = (certificate: Certificate): proto.Certificate => {
@@ -26,7 +25,7 @@ export function watchCertificatesHandler(runtime: AggregatorRuntime, nodeVersion
     try {
       kinds = new Set(call.request.signedEntityKinds.map(signedEntityKindFromProto).filter((k): k is SignedEntityKind => k !== undefined));
     } catch (error) {
-      call.emit('error', toServiceError(error, logger));
+      call.emit('error', serviceErrorOf(error, 'WatchCertificates', errors));
       return;
     }
     const onCertificate = (certificate: Certificate) => {
