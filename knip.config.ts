@@ -1,6 +1,8 @@
-// knip: unused dependencies, unlisted dependencies, unresolved imports and unused files fail `npm run knip`
-// (in `npm test`); unused exports are reported by `npm run knip:exports` (warnings, not a failure: an export a
-// package's tests or a later caller use is often deliberate).
+// knip: unused dependencies, unlisted dependencies and binaries, unresolved imports and unused files fail
+// `npm run knip` (in `npm test`), and so does, in a second pass (`--production`: src entry points only), a
+// runtime dependency that only tests or benches use (it belongs in devDependencies). Unused exports are
+// reported by `npm run knip:exports` (warnings, not a failure: an export a package's tests or a later caller use
+// is often deliberate).
 import type { KnipConfig } from 'knip';
 
 /** The store owners' Prisma clients are generated at install time into src/store/generated (gitignored, so knip
