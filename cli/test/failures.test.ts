@@ -4,6 +4,7 @@
  * genesis key, interrupted transfers (then resumed), missing artifacts, bad usage.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { GenesisSigner, ProtocolMessage, cardanoDatabaseSnapshotHash, certificateToMessage, encodeGenesisVerificationKey, sealCertificate } from '@mithril-ts/protocol';
@@ -297,7 +298,7 @@ test('a REST aggregator of an incompatible API version is refused', async () => 
   const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json', 'mithril-api-version': '0.2.0' }).end('[]'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const { port } = server.address() as import('node:net').AddressInfo;
+    const { port } = server.address() as AddressInfo;
     const result = await run(['snapshot', 'list', '--aggregator', `http://127.0.0.1:${port}/aggregator`, '--json']);
     expectFailure(result, EXIT_CODES.network, 'INCOMPATIBLE_VERSION', /incompatible API version: protocol version 0\.2\.0 is not compatible with 0\.1\.68/);
   } finally {

@@ -4,7 +4,7 @@
  * verified back to genesis with libs/protocol's CertificateChainVerifier so that the bench cannot
  * pass on a certificate that does not verify.
  */
-import { credentials, Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, type Certificate, type ChainVerificationResult, type ProtocolMessagePartKey, type SignedEntityType } from '@mithril-ts/protocol';
 

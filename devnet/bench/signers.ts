@@ -90,7 +90,7 @@ export class SimulatedSigners {
   /** GetEpochSettings until the aggregator is at `epoch` (it follows the chain once per run interval). */
   async settingsAt(epoch: bigint, timeoutMs = 120_000): Promise<AnnouncedEpochSettings> {
     const deadline = Date.now() + timeoutMs;
-    let last = '';
+    let last: string;
     for (;;) {
       try {
         const settings = (await this.aggregator.epochSettings()).value;

@@ -331,7 +331,7 @@ async function registrationRound(
   const settings = await signers.settingsAt(epoch);
   const position = chain.position!;
   const stakes = parseCardanoCliStakeSnapshot(await readFile(join(chain.directory, `stake-snapshot-${epoch}.json`), 'utf8'));
-  let start = now();
+  const start = now();
   const prepared = await workers.map(pools, 25, (chunk) => ({
     kind: 'prepare-registrations' as const,
     epoch,
@@ -341,7 +341,6 @@ async function registrationRound(
     pools: chunk.map((pool) => ({ keysDirectory: pool.keysDirectory, stake: stakes.get(pool.poolId.hex)! })),
   }));
   report.signerSide(`registration ${label}: fresh Mithril keys + KES signatures (evolution ${prepared[0]?.kesEvolutions ?? '-'}), ${workers.size} worker threads`, seconds(since(start)));
-  start = now();
   const tally = await signers.register(prepared, REGISTRATION_CONCURRENCY);
   report.registration(
     `registration ${label} (${REGISTRATION_CONCURRENCY} in flight): accepted / sent`,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, type Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
 import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
 import { CertificateChainVerifier, PROTOCOL_VERSION, cardanoDatabaseSnapshotHash, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';

@@ -3,7 +3,7 @@
  * call, a deadline, the server's protocol version checked, typed errors read from the status
  * details, and strict mapping of the answers to the client's types.
  */
-import { Metadata, credentials, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { type Metadata, credentials, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { WireError, certificateFromProto, protocolParametersFromProto, signedEntityTypeFromProto, timestampFromProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, formatTimestamp, type Certificate } from '@mithril-ts/protocol';

@@ -4,12 +4,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/index.js';
 
+/** One JSON line of the client's output, probed field by field by the tests (whose assertions check the shapes). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type JsonEvent = Record<string, any>;
+
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
   /** stdout's JSON lines (in --json mode). */
-  readonly events: Record<string, any>[];
+  readonly events: JsonEvent[];
 }
 
 export async function run(args: readonly string[], options: { env?: Record<string, string>; isTTY?: boolean; signal?: AbortSignal } = {}): Promise<CliRun> {
@@ -25,7 +29,7 @@ export async function run(args: readonly string[], options: { env?: Record<strin
     ? stdout
         .split('\n')
         .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as Record<string, any>)
+        .map((line) => JSON.parse(line) as JsonEvent)
     : [];
   return { code, stdout, stderr, events };
 }

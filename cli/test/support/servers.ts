@@ -239,7 +239,6 @@ function handleFile(servers: HttpServers, name: string, request: IncomingMessage
 }
 
 export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
-  let server: Server;
   const servers: HttpServers = {
     baseUrl: '',
     restUrl: '',
@@ -250,7 +249,7 @@ export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
     state: stateOf(fixture),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-  server = createServer((request, response) => {
+  const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const apiVersion = request.headers['mithril-api-version'];
     servers.requests.push({ path: url.pathname, range: request.headers.range, apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined });

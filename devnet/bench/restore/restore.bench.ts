@@ -33,7 +33,7 @@ const TARGET = 0.8;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const here = dirname(fileURLToPath(import.meta.url));
 
-const dataset = ensureDataset(log);
+ensureDataset(log); // built (once per size) here, before the servers' process reads it
 
 function startServers(): Promise<{ child: ChildProcess; served: ServedSnapshot }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers.ts')], { cwd: here, stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
@@ -85,7 +85,7 @@ async function runOnce(mode: Mode, round: number): Promise<number> {
   return taken;
 }
 
-let machine = '';
+let machine: string;
 try {
   machine = await machineLine();
   log(`machine: ${machine}`);

@@ -181,8 +181,7 @@ export class MithrilNetwork {
         stops.unshift(() => signer.stop());
       }
       emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, snapshotterHttpPort: snapshotter.httpPort, restPort: rest.port, root });
-      let network: MithrilNetwork | undefined;
-      network = new MithrilNetwork(
+      const network: MithrilNetwork = new MithrilNetwork(
         root,
         devnet,
         genesis.verificationKey(),
@@ -194,7 +193,7 @@ export class MithrilNetwork {
         },
         async () => {
           for (const stop of stops) await stop();
-          await network?.aggregatorHandle.close();
+          await network.aggregatorHandle.close();
         },
         signers,
       );

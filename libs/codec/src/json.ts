@@ -19,6 +19,7 @@ export interface JsonParseOptions {
 export const DEFAULT_MAX_JSON_DEPTH = 128;
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+// eslint-disable-next-line no-control-regex -- U+0000..U+001F must be escaped in a JSON string (RFC 8259 §7): the run stops at them
 const PLAIN_STRING_RUN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 
 const ESCAPES: Record<string, string> = {

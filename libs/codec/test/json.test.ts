@@ -37,6 +37,7 @@ describe('stringifyJson (serde_json compact form)', () => {
       Infinity,
       2 ** 60,
       [undefined],
+      // eslint-disable-next-line no-sparse-arrays -- the hole is the case under test
       [1, , 3], // a hole, which join() would render as nothing
       new Map(),
       new Set(),

@@ -4,7 +4,7 @@
  * (wire-compatible with google.rpc.Status) carrying one ErrorDetail packed in a google.protobuf.Any.
  */
 import { Metadata, status, type ServerErrorResponse } from '@grpc/grpc-js';
-import { Any } from './gen/google/protobuf/any.js';
+import type { Any } from './gen/google/protobuf/any.js';
 import { ErrorCode, ErrorDetail, RpcStatus, errorCodeToJSON } from './gen/mithril/v1/errors.js';
 
 /** Type URL of an ErrorDetail packed in a google.protobuf.Any. */

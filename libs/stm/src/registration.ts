@@ -6,7 +6,7 @@
 import { StmError } from './errors.js';
 import { MerkleTree, type MerkleCommitment } from './merkle.js';
 import {
-  VerificationKey,
+  type VerificationKey,
   findInvalidProofsOfPossession,
   verifyProofsOfPossession,
   type VerificationKeyPoP,

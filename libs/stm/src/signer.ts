@@ -4,7 +4,7 @@
  */
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
-import { SigningKey, VerificationKeyPoP } from './keys.js';
+import { SigningKey, type VerificationKeyPoP } from './keys.js';
 import { LotteryEvaluator } from './lottery.js';
 import { validateParameters, type Parameters } from './parameters.js';
 import type { AggregateVerificationKey, ClosedRegistration } from './registration.js';

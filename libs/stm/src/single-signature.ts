@@ -5,7 +5,7 @@
 import { concatBytes } from '@noble/hashes/utils.js';
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
-import { Signature, type VerificationKey } from './keys.js';
+import type { Signature, VerificationKey } from './keys.js';
 import { LotteryEvaluator } from './lottery.js';
 import type { Parameters } from './parameters.js';
 import type { AggregateVerificationKey } from './registration.js';

@@ -5,7 +5,7 @@
  */
 import {
   Clerk,
-  SingleSignature,
+  type SingleSignature,
   StmError,
   aggregateSignatureFromBytes,
   aggregateSignatureFromJson,

@@ -18,7 +18,7 @@ import {
 } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger } from '@mithril-ts/service-kit';
 import { Initializer, singleSignatureToBytes } from '@mithril-ts/stm';
-import { AggregatorError, AggregatorRuntime, describeState, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
+import { type AggregatorError, AggregatorRuntime, describeState, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
 
 const POOLS = Array.from({ length: 4 }, (_, i) => ({ hex: Buffer.alloc(28, i + 1).toString('hex'), stake: BigInt(1_000_000 * (i + 1)) }));
 const PARTIES = POOLS.map((pool) => parsePoolId(pool.hex).bech32);

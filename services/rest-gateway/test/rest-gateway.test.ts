@@ -69,7 +69,9 @@ async function call(method: string, route: string, path: string, options: { head
 const get = (route: string, path = route, headers?: Record<string, string>) => call('GET', route, path, headers ? { headers } : {});
 const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
   call('POST', route, route, { headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) });
-const json = (answer: HttpAnswer) => parseJson(answer.body) as Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response body probed field by field; the assertions check the shapes
+type Json = Record<string, any>;
+const json = (answer: HttpAnswer) => parseJson(answer.body) as Json;
 const errorOf = (answer: HttpAnswer) => JSON.parse(answer.body) as { label: string; message: string };
 
 describe('read routes', () => {
@@ -129,7 +131,7 @@ describe('read routes', () => {
   });
 
   it('GET /certificates lists the latest certificates, most recent first', async () => {
-    const body = json(await get('/certificates')) as unknown as Record<string, any>[];
+    const body = json(await get('/certificates')) as unknown as Json[];
     const newestFirst = [...world.chain.certificates].reverse();
     expect(body.map((c) => c.hash)).toEqual(newestFirst.map((c) => c.hash));
     expect(aggregator.callsOf('listCertificates').at(-1)!.request).toEqual({ pageSize: 20, pageToken: '' });

@@ -4,7 +4,7 @@
  * calls to the gateway.
  */
 import { createHash } from 'node:crypto';
-import { credentials, Metadata, Server, ServerCredentials, type ServerErrorResponse, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { credentials, type Metadata, Server, ServerCredentials, type ServerErrorResponse, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { encodeBech32 } from '@mithril-ts/codec';
 import {
   AggregatorServiceService,

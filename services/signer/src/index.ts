@@ -3,7 +3,7 @@ export { signerConfigSchema, loadSignerConfig, type SignerConfig } from './confi
 export { SignerRuntime, INITIALIZER_RETENTION_EPOCHS, type SignerRuntimeDependencies } from './runtime.js';
 export { describeState, type SignerState, type SignerStatus, type SignerEvent, type WaitReason, type Waiting } from './state.js';
 export { EpochSettingsVerifier } from './epoch-settings.js';
-export * from './ports.js';
+export type * from './ports.js';
 export { RemoteCallError, PoolKeysError, type RemoteFailure } from './errors.js';
 export { GrpcAggregator, announcedEpochSettingsFromProto, MAX_ANNOUNCED_SIGNERS } from './adapters/grpc-aggregator.js';
 export { GrpcSignerGateway } from './adapters/grpc-signer-gateway.js';

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@mithril-ts/service-kit';
 import { SnapshotterError } from '../errors.js';
 import { contentTypeOf } from '../storage/port.js';

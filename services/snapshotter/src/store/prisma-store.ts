@@ -4,7 +4,7 @@
  * cache, all in one SQLite file.
  */
 import { isImmutableFileName } from '@mithril-ts/cardano';
-import { SnapshotterError, describeError } from '../errors.js';
+import { SnapshotterError } from '../errors.js';
 import { MirroredDigestCache } from '../digest-cache/mirrored.js';
 import { FILE_DIGEST_HEX, type DigestCache } from '../digest-cache/port.js';
 import type { PrismaClient } from './generated/client.js';

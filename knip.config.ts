@@ -1,0 +1,38 @@
+// knip: unused dependencies, unlisted dependencies and binaries, unresolved imports and unused files fail
+// `npm run knip` (in `npm test`), and so does, in a second pass (`--production`: src entry points only), a
+// runtime dependency that only tests or benches use (it belongs in devDependencies). Unused exports are
+// reported by `npm run knip:exports` (warnings, not a failure: an export a package's tests or a later caller use
+// is often deliberate).
+import type { KnipConfig } from 'knip';
+
+/** The store owners' Prisma clients are generated at install time into src/store/generated (gitignored, so knip
+ * does not read them); only they import @prisma/client. */
+const prismaStore = {
+  entry: ['src/store/prisma/schema.prisma'],
+  ignoreDependencies: ['@prisma/client'],
+};
+
+const config: KnipConfig = {
+  rules: {
+    exports: 'warn',
+    nsExports: 'warn',
+    types: 'warn',
+    nsTypes: 'warn',
+    enumMembers: 'warn',
+    namespaceMembers: 'warn',
+    duplicates: 'warn',
+  },
+  workspaces: {
+    '.': {
+      entry: ['scripts/*.mjs', 'golden/test/**/*.test.ts'],
+      // scripts/generate.mjs runs node_modules/@bufbuild/buf/bin/buf by path (no binary lookup knip can follow).
+      ignoreDependencies: ['@bufbuild/buf'],
+    },
+    'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
+    'services/aggregator': prismaStore,
+    'services/signer': prismaStore,
+    'services/snapshotter': prismaStore,
+  },
+};
+
+export default config;
