@@ -18,7 +18,7 @@
  *   npm run bench:round -- --signers 300    (a quick check; --help lists every option)
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';

@@ -5,7 +5,7 @@
  * process (they are the same code the `mithril-*` binaries start) and log to files; progress
  * comes out as typed events for a display or a test.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { aggregatorConfigSchema, describeState, readGenesisSigner, startAggregator, writeGenesisKeys, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';

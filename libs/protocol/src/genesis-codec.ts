@@ -74,7 +74,7 @@ export function genesisPayloadFromJson(text: string): GenesisPayload {
       timestamp: parseTimestamp(value.timestamp),
     });
     if (value.signed_message !== undefined && value.signed_message !== payload.signedMessage) {
-      throw new Error(`signed_message ${String(value.signed_message)} is not the hash of the payload (${payload.signedMessage})`);
+      throw new Error(`signed_message ${JSON.stringify(value.signed_message)} is not the hash of the payload (${payload.signedMessage})`);
     }
     return payload;
   } catch (cause) {

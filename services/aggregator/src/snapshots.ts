@@ -4,7 +4,7 @@
  * aggregator records where they are. A creation that fails (snapshotter down, still archiving) is
  * retried until it succeeds; the certificate does not wait for it.
  */
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import {
   CardanoDatabaseSnapshot as CardanoDatabaseSnapshotMessage,

@@ -1,5 +1,5 @@
 export * from './certification.js';
-export * from './ports.js';
+export type * from './ports.js';
 export { Certifier, type Certification, type CertifierDependencies } from './service.js';
 export { certifierGrpcService } from './grpc.js';
 export { JsonFileCounterStore } from './adapters/json-file-counter-store.js';

@@ -11,8 +11,8 @@ try {
     await server.shutdownTelemetry();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 } catch (error) {
   if (error instanceof ConfigError && error.helpShown) process.exit(0);
   console.error(error instanceof ConfigError ? `mithril-certifier: ${error.message}` : error);

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { z } from 'zod';
+import { type z } from 'zod';
 
 export class ConfigError extends Error {
   constructor(

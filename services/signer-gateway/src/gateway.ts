@@ -8,7 +8,7 @@
 import type { Counter, Meter } from '@opentelemetry/api';
 import {
   ErrorCode,
-  SignatureRegistrationStatus,
+  type SignatureRegistrationStatus,
   signatureRegistrationStatusToJSON,
   type CertifiedSigner,
   type SignerRegistration,

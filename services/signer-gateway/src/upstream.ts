@@ -4,7 +4,7 @@
  * deadline. The peer's typed errors come back unchanged; a peer that cannot be reached, or that
  * refuses the gateway itself (version metadata), becomes NOT_READY: the signer can only retry.
  */
-import { credentials, Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,

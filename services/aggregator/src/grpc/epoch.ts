@@ -1,5 +1,5 @@
 /** The epoch's settings as signers poll them, the parameters published per epoch, and the signers registered per epoch. */
-import * as proto from '@mithril-ts/proto';
+import type * as proto from '@mithril-ts/proto';
 import { protocolParametersToProto } from '@mithril-ts/proto';
 import { epoch as toEpoch } from '@mithril-ts/protocol';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';

@@ -1,6 +1,6 @@
 /** WatchCertificates: a server stream of the certificates the runtime seals, optionally of some kinds only. */
 import type { ServerWritableStream } from '@grpc/grpc-js';
-import * as proto from '@mithril-ts/proto';
+import type * as proto from '@mithril-ts/proto';
 import { checkCallVersions, certificateToProto, signedEntityKindFromProto } from '@mithril-ts/proto';
 import type { Certificate, SignedEntityKind } from '@mithril-ts/protocol';
 import { serviceErrorOf, type ServiceErrorOptions } from '@mithril-ts/service-kit';

@@ -107,10 +107,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   start(intervalMs: number): void {
     if (this.#timer !== undefined) return;
-    const loop = async () => {
-      await this.tick();
-      if (this.#timer !== undefined && this.#state.kind !== 'broken') this.#timer = setTimeout(loop, intervalMs);
-    };
+    // tick() never rejects: a failed cycle is counted and reported as an `error` event.
+    const loop = () =>
+      void this.tick().then(() => {
+        if (this.#timer !== undefined && this.#state.kind !== 'broken') this.#timer = setTimeout(loop, intervalMs);
+      });
     this.#timer = setTimeout(loop, 0);
   }
 

@@ -13,7 +13,7 @@ import {
   type SignedEntityType,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import { Clerk, SingleSignature, StmError, singleSignatureFromBytes } from '@mithril-ts/stm';
+import { Clerk, type SingleSignature, StmError, singleSignatureFromBytes } from '@mithril-ts/stm';
 import type { SingleSignatureRecord } from '../store/index.js';
 
 /** Distinct lottery indexes the stored signatures claim: aggregation is pointless below k. */

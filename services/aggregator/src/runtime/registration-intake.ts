@@ -4,7 +4,7 @@
  * registrations come in bursts), then recorded for the next epoch.
  */
 import { checkSignerRegistration, type Epoch, type RegistrationRefusalCode } from '@mithril-ts/protocol';
-import { VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
+import { type VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
 import { MicroBatcher } from '@mithril-ts/service-kit';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
 import type { EpochContext } from './epoch-context.js';

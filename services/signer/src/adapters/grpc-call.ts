@@ -3,7 +3,7 @@
  * a deadline, the server's protocol version read from its response metadata, and failures
  * classified for the runtime (RemoteCallError); a client span when the client was given a tracer.
  */
-import { Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { type Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { ErrorCode, errorCodeToJSON, readErrorDetail, readVersionMetadata, setVersionMetadata, type VersionMetadata } from '@mithril-ts/proto';
 import { clientTracingInterceptor } from '@mithril-ts/service-kit';
