@@ -31,7 +31,8 @@ module.exports = {
     },
     {
       name: 'services-import-only-libs-and-kit',
-      comment: 'A service (src, tests, benches) imports libs and services/kit only, never another service (by path or package name). The kit itself imports libs only.',
+      comment:
+        'A service (src, tests, benches) imports libs and services/kit only, never another service (by path or package name). The kit itself imports libs only.',
       severity: 'error',
       from: { path: '^services/([^/]+)/', pathNot: EXCEPTED_TEST_FOLDERS },
       to: { path: '^(services|devnet|cli)/', pathNot: '^services/($1|kit)/' },

@@ -16,16 +16,7 @@ import { dirname } from 'node:path';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
 import { casesOf, generatedCodecs, VERSIONS } from './lib/generated.js';
 import { contractVersions, findMessage, generatedName, loadRegistry, messagesOf } from './lib/schema.js';
-import {
-  absolute,
-  CASE_NAME,
-  formatManifest,
-  goldenOf,
-  MANIFEST_PATH,
-  readManifest,
-  sha256,
-  type Manifest,
-} from './lib/store.js';
+import { absolute, CASE_NAME, formatManifest, goldenOf, MANIFEST_PATH, readManifest, sha256, type Manifest } from './lib/store.js';
 
 const registry = loadRegistry();
 const manifest: Manifest = readManifest();

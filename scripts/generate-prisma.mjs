@@ -52,7 +52,9 @@ try {
   for (const dialect of dialects ?? ['sqlite']) {
     const out = dialects === undefined ? outRoot : join(outRoot, dialect);
     // Only the values change: the schema text is embedded in the client, its layout must stay.
-    const schema = source.replace(/(output\s*=\s*)"[^"]*"/, (_, prefix) => `${prefix}${JSON.stringify(out)}`).replace(/provider\s*=\s*"sqlite"/, `provider = "${dialect}"`);
+    const schema = source
+      .replace(/(output\s*=\s*)"[^"]*"/, (_, prefix) => `${prefix}${JSON.stringify(out)}`)
+      .replace(/provider\s*=\s*"sqlite"/, `provider = "${dialect}"`);
     const derived = join(work, `schema.${dialect}.prisma`);
     writeFileSync(derived, schema);
     writeFileSync(join(work, `prisma.config.${dialect}.mjs`), `export default { schema: ${JSON.stringify(derived)} };\n`);
@@ -72,7 +74,9 @@ try {
   if (values.check) {
     const differences = compare(outRoot, generatedDir);
     if (differences.length > 0) {
-      console.error(`generated Prisma client of ${packageName} is out of date (run npm run generate:prisma -w services/${packageName}):\n  ${differences.join('\n  ')}`);
+      console.error(
+        `generated Prisma client of ${packageName} is out of date (run npm run generate:prisma -w services/${packageName}):\n  ${differences.join('\n  ')}`,
+      );
       process.exit(1);
     }
     console.log(`generated Prisma client of ${packageName} is up to date`);

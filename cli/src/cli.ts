@@ -49,7 +49,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .version(CLIENT_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => (json ? undefined : io.stderr.write(text)) })
-    .option('--aggregator <endpoint>', `aggregator: http(s)://host[:port]/aggregator (REST), grpc://host:port, grpcs://host:port or host:port (gRPC) [${AGGREGATOR_ENV}]`)
+    .option(
+      '--aggregator <endpoint>',
+      `aggregator: http(s)://host[:port]/aggregator (REST), grpc://host:port, grpcs://host:port or host:port (gRPC) [${AGGREGATOR_ENV}]`,
+    )
     .option('--genesis-verification-key <key>', `genesis verification key (json-hex or hex) [${GENESIS_KEY_ENV}]`)
     .option('--genesis-verification-key-file <path>', 'file holding the genesis verification key')
     .option('--json', 'machine-readable output: one JSON event per line on stdout')
@@ -149,4 +152,3 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     context?.close();
   }
 }
-

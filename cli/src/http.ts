@@ -14,7 +14,9 @@ export interface HttpOptions {
 
 /** The signal a request runs under: the caller's, plus a deadline when one is given. */
 export function requestSignal(options: HttpOptions): AbortSignal | undefined {
-  const signals = [options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
+  const signals = [options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   return signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
 }
 

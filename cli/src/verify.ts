@@ -33,7 +33,11 @@ export async function verifyCertificateChain(client: AggregatorClient, genesisVe
 }
 
 /** The snapshot's hash is its own (epoch, root), and a verified certificate signs exactly that root at that beacon. */
-export async function verifyCertifiedSnapshot(client: AggregatorClient, genesisVerificationKey: Uint8Array, snapshot: CardanoDatabaseSnapshot): Promise<VerifiedChain> {
+export async function verifyCertifiedSnapshot(
+  client: AggregatorClient,
+  genesisVerificationKey: Uint8Array,
+  snapshot: CardanoDatabaseSnapshot,
+): Promise<VerifiedChain> {
   let expectedHash: string;
   try {
     expectedHash = cardanoDatabaseSnapshotHash(snapshot.beacon.epoch, snapshot.merkleRoot);
@@ -52,7 +56,8 @@ export async function verifyCertifiedSnapshot(client: AggregatorClient, genesisV
       parts: { cardano_database_merkle_root: snapshot.merkleRoot },
     });
   } catch (cause) {
-    if (cause instanceof ProtocolError) throw verificationFailed('CERTIFICATE_DOES_NOT_CERTIFY_SNAPSHOT', `the certificate does not certify snapshot ${snapshot.hash}: ${cause.message}`, cause);
+    if (cause instanceof ProtocolError)
+      throw verificationFailed('CERTIFICATE_DOES_NOT_CERTIFY_SNAPSHOT', `the certificate does not certify snapshot ${snapshot.hash}: ${cause.message}`, cause);
     throw cause;
   }
   return { certificate, chain };
@@ -66,13 +71,19 @@ export function verifyDigestsList(digests: readonly ImmutableFileDigest[], snaps
   if (digests.length === 0) throw verificationFailed('MERKLE_ROOT_MISMATCH', 'the digests list is empty');
   const root = cardanoDatabaseMerkleRoot(digests.map((entry) => entry.digest));
   if (root !== snapshot.merkleRoot) {
-    throw verificationFailed('MERKLE_ROOT_MISMATCH', `the digests list does not match the certified Merkle root (computed ${root}, certified ${snapshot.merkleRoot})`);
+    throw verificationFailed(
+      'MERKLE_ROOT_MISMATCH',
+      `the digests list does not match the certified Merkle root (computed ${root}, certified ${snapshot.merkleRoot})`,
+    );
   }
   const byNumber = new Map<bigint, ImmutableFileDigest[]>();
   for (const entry of digests) {
     const number = immutableFileNumberOf(entry.name);
     if (number > snapshot.beacon.immutableFileNumber) {
-      throw verificationFailed('DIGESTS_BEYOND_BEACON', `the digests list names ${entry.name}, beyond the certified immutable file number ${snapshot.beacon.immutableFileNumber}`);
+      throw verificationFailed(
+        'DIGESTS_BEYOND_BEACON',
+        `the digests list names ${entry.name}, beyond the certified immutable file number ${snapshot.beacon.immutableFileNumber}`,
+      );
     }
     const group = byNumber.get(number);
     if (group === undefined) byNumber.set(number, [entry]);
@@ -86,10 +97,17 @@ export function verifyDigestsList(digests: readonly ImmutableFileDigest[], snaps
  * epoch: its signers' AVK is the certificate's announced next AVK, its parameters the announced
  * next parameters, and its hash is its own.
  */
-export async function verifyStakeDistribution(client: AggregatorClient, genesisVerificationKey: Uint8Array, distribution: StakeDistribution): Promise<VerifiedChain> {
+export async function verifyStakeDistribution(
+  client: AggregatorClient,
+  genesisVerificationKey: Uint8Array,
+  distribution: StakeDistribution,
+): Promise<VerifiedChain> {
   const expectedHash = mithrilStakeDistributionHash(distribution.epoch, distribution.signers, distribution.parameters);
   if (expectedHash !== distribution.hash) {
-    throw verificationFailed('STAKE_DISTRIBUTION_HASH_MISMATCH', `stake distribution ${distribution.hash} is not the hash of its signers and parameters (expected ${expectedHash})`);
+    throw verificationFailed(
+      'STAKE_DISTRIBUTION_HASH_MISMATCH',
+      `stake distribution ${distribution.hash} is not the hash of its signers and parameters (expected ${expectedHash})`,
+    );
   }
   const verifier = new CertificateChainVerifier(genesisVerificationKey);
   const chain = await verifier.verifyChain(distribution.certificateHash, client);
@@ -106,7 +124,12 @@ export async function verifyStakeDistribution(client: AggregatorClient, genesisV
       parts: { next_aggregate_verification_key: avk, next_protocol_parameters: protocolParametersHash(distribution.parameters) },
     });
   } catch (cause) {
-    if (cause instanceof ProtocolError) throw verificationFailed('CERTIFICATE_DOES_NOT_CERTIFY_STAKE_DISTRIBUTION', `the certificate does not certify stake distribution ${distribution.hash}: ${cause.message}`, cause);
+    if (cause instanceof ProtocolError)
+      throw verificationFailed(
+        'CERTIFICATE_DOES_NOT_CERTIFY_STAKE_DISTRIBUTION',
+        `the certificate does not certify stake distribution ${distribution.hash}: ${cause.message}`,
+        cause,
+      );
     throw cause;
   }
   return { certificate, chain };

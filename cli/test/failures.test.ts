@@ -7,7 +7,14 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
-import { GenesisSigner, ProtocolMessage, cardanoDatabaseSnapshotHash, certificateToMessage, encodeGenesisVerificationKey, sealCertificate } from '@mithril-ts/protocol';
+import {
+  GenesisSigner,
+  ProtocolMessage,
+  cardanoDatabaseSnapshotHash,
+  certificateToMessage,
+  encodeGenesisVerificationKey,
+  sealCertificate,
+} from '@mithril-ts/protocol';
 import { EXIT_CODES } from '../src/index.js';
 import { compress } from 'zstd-napi';
 import { LARGE_NUMBER, LAST_NUMBER, buildFixture, packArchive, padded, sha256Hex, tarOf, zstdImmutableArchives, type Fixture } from './support/fixture.js';
@@ -85,7 +92,18 @@ test('an archive that decompresses to more than 100 times its size is refused as
   expect(bomb.length).toBeLessThan(100 * 1024);
   http.fileOverrides.set(`${padded(2)}.tar.gz`, bomb);
   const target = join(scratch, 'db');
-  const result = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  const result = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--target',
+    target,
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ]);
   expectFailure(result, EXIT_CODES.verification, 'ARCHIVE_CORRUPT', /decompresses to more than 100 times its size/);
   expect(existsSync(target)).toBe(false);
   expect(readdirSync(scratch)).toEqual([]);
@@ -105,7 +123,18 @@ test('a zstd archive expanding beyond the bound is refused before it fills the d
   http.fileOverrides.set(`${padded(2)}.tar.zst`, bomb);
   http.state.snapshots[0] = { ...http.state.snapshots[0]!, compression: 'zstd', immutablesTemplate: '{immutable_file_number}.tar.zst', full: undefined };
   const target = join(scratch, 'db');
-  const result = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  const result = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--target',
+    target,
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ]);
   expectFailure(result, EXIT_CODES.verification, 'ARCHIVE_CORRUPT', /decompresses to more than 100 times its size/);
   expect(existsSync(target)).toBe(false);
   expect(readdirSync(scratch)).toEqual([]);
@@ -167,8 +196,22 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     cpSync(dirname(fixture.nodeImmutable), target, { recursive: true });
     for (const extension of ['chunk', 'primary', 'secondary']) rmSync(join(target, 'immutable', `${padded(LAST_NUMBER)}.${extension}`));
     const before = tree(target);
-    http.fileOverrides.set(`${padded(LAST_NUMBER)}.tar.gz`, await tamperedArchive(LAST_NUMBER, (directory) => writeFileSync(join(directory, 'evil.sh'), 'rm -rf /')));
-    const result = await run(['snapshot', 'restore', '--target', target, '--from-existing', '--aggregator', endpoint(), '--genesis-verification-key', fixture.genesisKey, '--json']);
+    http.fileOverrides.set(
+      `${padded(LAST_NUMBER)}.tar.gz`,
+      await tamperedArchive(LAST_NUMBER, (directory) => writeFileSync(join(directory, 'evil.sh'), 'rm -rf /')),
+    );
+    const result = await run([
+      'snapshot',
+      'restore',
+      '--target',
+      target,
+      '--from-existing',
+      '--aggregator',
+      endpoint(),
+      '--genesis-verification-key',
+      fixture.genesisKey,
+      '--json',
+    ]);
     expectFailure(result, EXIT_CODES.verification, 'UNEXPECTED_ARCHIVE_ENTRY', /immutable\/evil\.sh/);
     expect(tree(target)).toEqual(before);
     expect(readdirSync(scratch)).toEqual(['db']);
@@ -178,7 +221,12 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     const zeros = '0'.repeat(64);
     const base = ['--aggregator', endpoint(), '--genesis-verification-key', fixture.genesisKey, '--json'];
     expectFailure(await run(['snapshot', 'show', zeros, ...base]), EXIT_CODES.notFound, 'SNAPSHOT_NOT_FOUND', /has no snapshot 0{64}/);
-    expectFailure(await run(['snapshot', 'download', zeros, '--target', join(scratch, 'db'), ...base]), EXIT_CODES.notFound, 'SNAPSHOT_NOT_FOUND', /has no snapshot/);
+    expectFailure(
+      await run(['snapshot', 'download', zeros, '--target', join(scratch, 'db'), ...base]),
+      EXIT_CODES.notFound,
+      'SNAPSHOT_NOT_FOUND',
+      /has no snapshot/,
+    );
     expectFailure(await run(['certificate', 'verify', zeros, ...base]), EXIT_CODES.notFound, 'CERTIFICATE_NOT_FOUND', /has no certificate 0{64}/);
     expectFailure(await run(['stake-distribution', 'show', zeros, ...base]), EXIT_CODES.notFound, 'STAKE_DISTRIBUTION_NOT_FOUND', /has no stake distribution/);
     expect(readdirSync(scratch)).toEqual([]);
@@ -189,7 +237,18 @@ test('over REST, a certificate whose content does not match its hash fails verif
   const message = certificateToMessage(fixture.snapshotCertificate);
   const parts = { ...(message.protocol_message as { message_parts: Record<string, string> }).message_parts, cardano_database_merkle_root: 'f'.repeat(64) };
   http.state.certificateJsonOverrides.set(fixture.snapshotCertificate.hash, { ...message, protocol_message: { message_parts: parts } });
-  const result = await run(['snapshot', 'download', 'latest', '--target', join(scratch, 'db'), '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  const result = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--target',
+    join(scratch, 'db'),
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ]);
   expectFailure(result, EXIT_CODES.verification, 'CERTIFICATE_HASH_MISMATCH', /hash does not match its content/);
   expect(readdirSync(scratch)).toEqual([]);
 });
@@ -197,10 +256,28 @@ test('over REST, a certificate whose content does not match its hash fails verif
 test('over gRPC, a certificate whose content does not match its hash fails verification', async () => {
   const { certificateToProto } = await import('@mithril-ts/proto');
   const served = certificateToProto(fixture.snapshotCertificate);
-  served.protocolMessage = { parts: served.protocolMessage!.parts.map((part) => (part.key === 'cardano_database_merkle_root' ? { key: part.key, value: 'f'.repeat(64) } : part)) };
+  served.protocolMessage = {
+    parts: served.protocolMessage!.parts.map((part) => (part.key === 'cardano_database_merkle_root' ? { key: part.key, value: 'f'.repeat(64) } : part)),
+  };
   grpc.certificateOverrides.set(fixture.snapshotCertificate.hash, served);
-  const result = await run(['snapshot', 'download', 'latest', '--target', join(scratch, 'db'), '--aggregator', grpc.address, '--genesis-verification-key', fixture.genesisKey, '--json']);
-  expectFailure(result, EXIT_CODES.verification, 'INVALID_CERTIFICATE', /served an invalid certificate for [0-9a-f]{16}…: .*not the hash of the protocol message/);
+  const result = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--target',
+    join(scratch, 'db'),
+    '--aggregator',
+    grpc.address,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ]);
+  expectFailure(
+    result,
+    EXIT_CODES.verification,
+    'INVALID_CERTIFICATE',
+    /served an invalid certificate for [0-9a-f]{16}…: .*not the hash of the protocol message/,
+  );
   expect(readdirSync(scratch)).toEqual([]);
 });
 
@@ -208,7 +285,18 @@ test('a digests list that is not the certified one fails verification', async ()
   const digests = JSON.parse(readFileSync(join(fixture.published, 'digests.json'), 'utf8')) as { immutable_file_name: string; digest: string }[];
   digests[1]!.digest = sha256Hex(Buffer.from('something else'));
   http.fileOverrides.set('digests.json', Buffer.from(JSON.stringify(digests)));
-  const result = await run(['snapshot', 'download', 'latest', '--target', join(scratch, 'db'), '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json']);
+  const result = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--target',
+    join(scratch, 'db'),
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ]);
   expectFailure(result, EXIT_CODES.verification, 'MERKLE_ROOT_MISMATCH', /does not match the certified Merkle root/);
   expect(archiveRequests()).toEqual([]);
   expect(readdirSync(scratch)).toEqual([]);
@@ -228,7 +316,20 @@ test('an interrupted transfer fails without a target, and the next run resumes i
       while (!existsSync(partial) || statSync(partial).size < cut) await new Promise((resolve) => setTimeout(resolve, 5));
     },
   };
-  const args = ['snapshot', 'download', 'latest', '--parallel', '1', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json'];
+  const args = [
+    'snapshot',
+    'download',
+    'latest',
+    '--parallel',
+    '1',
+    '--target',
+    target,
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--json',
+  ];
   const first = await run(args);
   expect(first.code).toBe(EXIT_CODES.network);
   expect(first.events.at(-1)).toMatchObject({ type: 'error', code: 'NETWORK_ERROR', reason: 'INTERRUPTED_TRANSFER' });
@@ -247,7 +348,11 @@ test('an interrupted transfer fails without a target, and the next run resumes i
   const requests = http.requests.filter((request) => /\d{5}\.tar\.gz$/.test(request.path));
   expect(requests).toEqual([
     { path: `/files/${large}`, range: `bytes=${kept}-`, apiVersion: undefined },
-    ...Array.from({ length: LAST_NUMBER - LARGE_NUMBER }, (_, i) => ({ path: `/files/${padded(LARGE_NUMBER + 1 + i)}.tar.gz`, range: undefined, apiVersion: undefined })),
+    ...Array.from({ length: LAST_NUMBER - LARGE_NUMBER }, (_, i) => ({
+      path: `/files/${padded(LARGE_NUMBER + 1 + i)}.tar.gz`,
+      range: undefined,
+      apiVersion: undefined,
+    })),
   ]);
   expect(second.events.at(-1)!.data).toMatchObject({ resumedDownloads: 1 });
   expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
@@ -266,7 +371,23 @@ test('an interrupted command (Ctrl-C) exits 130, keeps its partial downloads and
       await new Promise((resolve) => setTimeout(resolve, 10));
     },
   };
-  const result = await run(['snapshot', 'download', 'latest', '--parallel', '1', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--json'], { signal: controller.signal });
+  const result = await run(
+    [
+      'snapshot',
+      'download',
+      'latest',
+      '--parallel',
+      '1',
+      '--target',
+      target,
+      '--aggregator',
+      http.restUrl,
+      '--genesis-verification-key',
+      fixture.genesisKey,
+      '--json',
+    ],
+    { signal: controller.signal },
+  );
   expectFailure(result, EXIT_CODES.interrupted, 'INTERRUPTED', /interrupted by SIGINT/);
   expect(existsSync(target)).toBe(false);
   expect(readdirSync(scratch)).toEqual(['.db.mithril-downloads']);
@@ -275,9 +396,24 @@ test('an interrupted command (Ctrl-C) exits 130, keeps its partial downloads and
 test('usage errors: missing or invalid genesis key, bad hash, unknown option, target in the way', async () => {
   const target = join(scratch, 'db');
   const base = ['--aggregator', http.restUrl, '--json'];
-  expectFailure(await run(['snapshot', 'download', 'latest', '--target', target, ...base]), EXIT_CODES.usage, 'MISSING_GENESIS_KEY', /needs the genesis verification key/);
-  expectFailure(await run(['snapshot', 'download', 'latest', '--target', target, '--genesis-verification-key', 'abcd', ...base]), EXIT_CODES.usage, 'INVALID_GENESIS_KEY', /--genesis-verification-key: not a genesis verification key/);
-  expectFailure(await run(['snapshot', 'show', 'not-a-hash', ...base]), EXIT_CODES.usage, 'INVALID_ARGUMENT', /must be "latest" or a 64-character lowercase hex hash/);
+  expectFailure(
+    await run(['snapshot', 'download', 'latest', '--target', target, ...base]),
+    EXIT_CODES.usage,
+    'MISSING_GENESIS_KEY',
+    /needs the genesis verification key/,
+  );
+  expectFailure(
+    await run(['snapshot', 'download', 'latest', '--target', target, '--genesis-verification-key', 'abcd', ...base]),
+    EXIT_CODES.usage,
+    'INVALID_GENESIS_KEY',
+    /--genesis-verification-key: not a genesis verification key/,
+  );
+  expectFailure(
+    await run(['snapshot', 'show', 'not-a-hash', ...base]),
+    EXIT_CODES.usage,
+    'INVALID_ARGUMENT',
+    /must be "latest" or a 64-character lowercase hex hash/,
+  );
   expectFailure(await run(['snapshot', 'list', '--frobnicate', ...base]), EXIT_CODES.usage, 'INVALID_USAGE', /unknown option '--frobnicate'/);
   expectFailure(await run(['snapshot', 'list', '--json']), EXIT_CODES.usage, 'MISSING_AGGREGATOR', /no aggregator/);
   expectFailure(await run(['snapshot', 'list', '--aggregator', 'ftp://x', '--json']), EXIT_CODES.usage, 'INVALID_ENDPOINT', /expected http\(s\)/);
@@ -295,7 +431,9 @@ test('usage errors: missing or invalid genesis key, bad hash, unknown option, ta
 
 test('a REST aggregator of an incompatible API version is refused', async () => {
   const { createServer } = await import('node:http');
-  const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json', 'mithril-api-version': '0.2.0' }).end('[]'));
+  const server = createServer((_request, response) =>
+    response.writeHead(200, { 'content-type': 'application/json', 'mithril-api-version': '0.2.0' }).end('[]'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;

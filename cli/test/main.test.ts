@@ -35,9 +35,15 @@ function spawnClient(args: string[], env: Record<string, string>): Promise<{ cod
 }
 
 test('the bin verifies a certificate chain, printing JSON events, and exits 0', async () => {
-  const ok = await spawnClient(['certificate', 'verify', 'latest', '--json'], { MITHRIL_AGGREGATOR_ENDPOINT: http.restUrl, MITHRIL_GENESIS_VERIFICATION_KEY: fixture.genesisKey });
+  const ok = await spawnClient(['certificate', 'verify', 'latest', '--json'], {
+    MITHRIL_AGGREGATOR_ENDPOINT: http.restUrl,
+    MITHRIL_GENESIS_VERIFICATION_KEY: fixture.genesisKey,
+  });
   expect(ok.stderr).toBe('');
   expect(ok.code).toBe(0);
-  const events = ok.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; data?: { verification: { verified: boolean } } });
+  const events = ok.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; data?: { verification: { verified: boolean } } });
   expect(events.at(-1)).toMatchObject({ type: 'result', data: { verification: { verified: true } } });
 });

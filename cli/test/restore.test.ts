@@ -37,7 +37,9 @@ beforeEach(() => {
 });
 
 function archiveRequests(): string[] {
-  return http.requests.filter((request) => /^\/files\/\d{5}\.tar\.gz$/.test(request.path)).map((request) => request.path.slice('/files/'.length, -'.tar.gz'.length));
+  return http.requests
+    .filter((request) => /^\/files\/\d{5}\.tar\.gz$/.test(request.path))
+    .map((request) => request.path.slice('/files/'.length, -'.tar.gz'.length));
 }
 
 const transports = [
@@ -57,7 +59,17 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     const json = await run(['snapshot', 'list', '--aggregator', endpoint(), '--json']);
     expect(json.code).toBe(0);
     expect(json.events).toEqual([
-      expect.objectContaining({ type: 'result', command: 'snapshot list', data: [expect.objectContaining({ hash: fixture.snapshotHash, merkleRoot: fixture.merkleRoot, beacon: { epoch: Number(EPOCH), immutableFileNumber: LAST_NUMBER } })] }),
+      expect.objectContaining({
+        type: 'result',
+        command: 'snapshot list',
+        data: [
+          expect.objectContaining({
+            hash: fixture.snapshotHash,
+            merkleRoot: fixture.merkleRoot,
+            beacon: { epoch: Number(EPOCH), immutableFileNumber: LAST_NUMBER },
+          }),
+        ],
+      }),
     ]);
   });
 
@@ -80,7 +92,9 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     const human = await run(['snapshot', 'show', fixture.snapshotHash, ...base()]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`Snapshot           ${fixture.snapshotHash}`);
-    expect(human.stdout).toMatch(/Security level +forgery probability (2\^-\d+|[0-9.e-]+) against 25\.00 % adversarial stake, (2\^-\d+|[0-9.e-]+) against 33\.33 %/);
+    expect(human.stdout).toMatch(
+      /Security level +forgery probability (2\^-\d+|[0-9.e-]+) against 25\.00 % adversarial stake, (2\^-\d+|[0-9.e-]+) against 33\.33 %/,
+    );
     expect(human.stdout).toMatch(/Signers +\d+, holding \d+ of \d+ stake \(\d+\.\d\d %\)/);
     expect(human.stdout).toContain('Verified: the certificate chain (3 certificates)');
   });
@@ -115,7 +129,12 @@ describe.each(transports)('over %s', (_name, endpoint) => {
 
     const types = downloaded.events.map((event) => event.type);
     expect(types.at(-1)).toBe('result');
-    expect(downloaded.events.filter((event) => event.type === 'step').map((event) => event.phase)).toEqual(['verify-certificate', 'digests', 'download', 'commit']);
+    expect(downloaded.events.filter((event) => event.type === 'step').map((event) => event.phase)).toEqual([
+      'verify-certificate',
+      'digests',
+      'download',
+      'commit',
+    ]);
     const progress = downloaded.events.filter((event) => event.type === 'progress' && event.phase === 'download');
     expect(progress.at(-1)).toMatchObject({ done: LAST_NUMBER + 1, total: LAST_NUMBER + 1 });
     expect(downloaded.events.at(-1)!.data).toMatchObject({
@@ -134,7 +153,8 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     mkdirSync(join(target, 'ledger'));
     writeFileSync(join(target, 'ledger', 'state'), 'ledger state');
     // Behind by the last two numbers, one file lost, one file damaged, one stray file.
-    for (const number of [LAST_NUMBER - 1, LAST_NUMBER]) for (const extension of ['chunk', 'primary', 'secondary']) rmSync(join(target, 'immutable', `${padded(number)}.${extension}`));
+    for (const number of [LAST_NUMBER - 1, LAST_NUMBER])
+      for (const extension of ['chunk', 'primary', 'secondary']) rmSync(join(target, 'immutable', `${padded(number)}.${extension}`));
     rmSync(join(target, 'immutable', `${padded(1)}.secondary`));
     writeFileSync(join(target, 'immutable', `${padded(2)}.primary`), 'damaged');
     writeFileSync(join(target, 'immutable', 'stray.tmp'), 'not certified');
@@ -180,7 +200,11 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     expect(verified.code).toBe(0);
     const data = verified.events.at(-1)!.data;
     expect(data.certificate.hash).toBe(fixture.snapshotCertificate.hash);
-    expect(data.verification.chain.map((link: { hash: string }) => link.hash)).toEqual([fixture.snapshotCertificate.hash, fixture.stakeDistributionCertificate.hash, fixture.genesis.hash]);
+    expect(data.verification.chain.map((link: { hash: string }) => link.hash)).toEqual([
+      fixture.snapshotCertificate.hash,
+      fixture.stakeDistributionCertificate.hash,
+      fixture.genesis.hash,
+    ]);
 
     const genesis = await run(['certificate', 'verify', 'genesis', ...base()]);
     expect(genesis.code).toBe(0);
@@ -194,7 +218,18 @@ describe.each(transports)('over %s', (_name, endpoint) => {
 
 test('over gRPC, snapshot download --full-archive fetches the one full archive', async () => {
   const target = join(scratch, 'db');
-  const downloaded = await run(['snapshot', 'download', 'latest', '--full-archive', '--target', target, '--aggregator', grpc.address, '--genesis-verification-key', fixture.genesisKey]);
+  const downloaded = await run([
+    'snapshot',
+    'download',
+    'latest',
+    '--full-archive',
+    '--target',
+    target,
+    '--aggregator',
+    grpc.address,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+  ]);
   expect(downloaded.code).toBe(0);
   expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
   expect(archiveRequests()).toEqual([]);
@@ -204,7 +239,10 @@ test('over gRPC, snapshot download --full-archive fetches the one full archive',
 
 test('on a terminal, progress bars go to stderr and the summary to stdout', async () => {
   const target = join(scratch, 'db');
-  const downloaded = await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey], { isTTY: true });
+  const downloaded = await run(
+    ['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey],
+    { isTTY: true },
+  );
   expect(downloaded.code).toBe(0);
   expect(downloaded.stderr).toMatch(/download +\|[█░]+\| 6\/6 archives/);
   expect(downloaded.stderr).toContain('verifying the certificate chain');
@@ -222,9 +260,13 @@ test('REST requests carry the mithril-api-version header', async () => {
 test('the genesis key and the aggregator can come from the environment and a key file', async () => {
   const keyFile = join(scratch, 'genesis.vkey');
   writeFileSync(keyFile, `${fixture.genesisKey}\n`);
-  const fromFile = await run(['certificate', 'verify', 'latest', '--genesis-verification-key-file', keyFile], { env: { MITHRIL_AGGREGATOR_ENDPOINT: http.restUrl } });
+  const fromFile = await run(['certificate', 'verify', 'latest', '--genesis-verification-key-file', keyFile], {
+    env: { MITHRIL_AGGREGATOR_ENDPOINT: http.restUrl },
+  });
   expect(fromFile.code).toBe(0);
-  const fromEnv = await run(['certificate', 'verify', 'latest'], { env: { MITHRIL_AGGREGATOR_ENDPOINT: grpc.address, MITHRIL_GENESIS_VERIFICATION_KEY: fixture.genesisKey } });
+  const fromEnv = await run(['certificate', 'verify', 'latest'], {
+    env: { MITHRIL_AGGREGATOR_ENDPOINT: grpc.address, MITHRIL_GENESIS_VERIFICATION_KEY: fixture.genesisKey },
+  });
   expect(fromEnv.code).toBe(0);
   expect(existsSync(keyFile)).toBe(true);
   expect(EXIT_CODES.ok).toBe(0);

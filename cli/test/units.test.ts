@@ -26,7 +26,9 @@ test('relative REST locations resolve against the API, templates keep their brac
 
 test('a digests list names immutable files only, each once, with SHA-256 digests', () => {
   expect(digestsListFromJson([{ immutable_file_name: '00001.chunk', digest: DIGEST }])).toEqual([{ name: '00001.chunk', digest: DIGEST }]);
-  expect(digestsListFromJson([{ immutable_file_name: '18446744073709551615.secondary', digest: DIGEST }])).toEqual([{ name: '18446744073709551615.secondary', digest: DIGEST }]);
+  expect(digestsListFromJson([{ immutable_file_name: '18446744073709551615.secondary', digest: DIGEST }])).toEqual([
+    { name: '18446744073709551615.secondary', digest: DIGEST },
+  ]);
   const refused = [
     [{ immutable_file_name: '../00001.chunk', digest: DIGEST }],
     [{ immutable_file_name: 'immutable/00001.chunk', digest: DIGEST }],

@@ -98,7 +98,13 @@ async function prepareRegistrations(task: PrepareRegistrationsTask): Promise<Pre
     try {
       const initializer = Initializer.generate(task.parameters, pool.stake, randomBytes(32));
       const verificationKey = initializer.verificationKeyPoP.toBytes();
-      const certification = certifyMithrilKey({ kesKey: keys.kesKey, opcert: keys.opcert, mithrilKey: verificationKey, slot: task.slot, slotsPerKesPeriod: task.slotsPerKesPeriod });
+      const certification = certifyMithrilKey({
+        kesKey: keys.kesKey,
+        opcert: keys.opcert,
+        mithrilKey: verificationKey,
+        slot: task.slot,
+        slotsPerKesPeriod: task.slotsPerKesPeriod,
+      });
       prepared.push({
         epoch: task.epoch,
         partyId: poolIdFromColdVerificationKey(keys.opcert.coldVerificationKey).bech32,

@@ -5,8 +5,21 @@
  * pass on a certificate that does not verify.
  */
 import { credentials, type Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type VersionMetadata, type WatchCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
-import { CertificateChainVerifier, type Certificate, type ChainVerificationResult, type ProtocolMessagePartKey, type SignedEntityType } from '@mithril-ts/protocol';
+import {
+  AggregatorServiceClient,
+  CertificateForm,
+  setVersionMetadata,
+  type VersionMetadata,
+  type WatchCertificatesResponse,
+  certificateFromProto,
+} from '@mithril-ts/proto';
+import {
+  CertificateChainVerifier,
+  type Certificate,
+  type ChainVerificationResult,
+  type ProtocolMessagePartKey,
+  type SignedEntityType,
+} from '@mithril-ts/protocol';
 
 /** A certificate of 3000 signers is about a megabyte on the wire. */
 const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
@@ -113,7 +126,8 @@ export class CertificateObserver {
     const result = await verifier.verifyChain(certificate.hash, { getCertificate: (hash) => this.getCertificate(hash) });
     if (result.endedAt.kind !== 'genesis') throw new Error(`the chain walk ended at a ${result.endedAt.kind} certificate, not at genesis`);
     verifier.assertCertifies(certificate, { signedEntityType: expected.type, parts: expected.parts });
-    if (certificate.signedMessage !== expected.signedMessage) throw new Error(`the certificate signs ${certificate.signedMessage}, the signers signed ${expected.signedMessage}`);
+    if (certificate.signedMessage !== expected.signedMessage)
+      throw new Error(`the certificate signs ${certificate.signedMessage}, the signers signed ${expected.signedMessage}`);
     return result;
   }
 

@@ -99,10 +99,16 @@ export class ServiceProcess {
 
   static async start(options: ServiceOptions): Promise<ServiceProcess> {
     const configFile = join(options.directory, `${options.name}.config.json`);
-    await writeFile(configFile, JSON.stringify(options.config, (_, value) => (typeof value === 'bigint' ? Number(value) : value), 2));
+    await writeFile(
+      configFile,
+      JSON.stringify(options.config, (_, value) => (typeof value === 'bigint' ? Number(value) : value), 2),
+    );
     const logFile = join(options.directory, `${options.name}.log`);
     const log = openSync(logFile, 'a');
-    const nodeOptions = [...(options.nodeOptions ?? []), ...(options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory])];
+    const nodeOptions = [
+      ...(options.nodeOptions ?? []),
+      ...(options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory]),
+    ];
     const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', join(options.repoRoot, options.entry), '--config', configFile], {
       cwd: options.repoRoot,
       stdio: ['ignore', log, log],
@@ -116,7 +122,8 @@ export class ServiceProcess {
   async #waitListening(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await canConnect(this.port))) {
-      if (this.#exit !== undefined) throw new Error(`${this.name} exited (${this.#exit.code ?? this.#exit.signal}) before listening; see ${this.logFile}:\n${this.logTail()}`);
+      if (this.#exit !== undefined)
+        throw new Error(`${this.name} exited (${this.#exit.code ?? this.#exit.signal}) before listening; see ${this.logFile}:\n${this.logTail()}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not listen on ${this.port} within ${timeoutMs} ms; see ${this.logFile}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -112,7 +112,10 @@ export class SimulatedSigners {
     const start = performance.now();
     await runBounded(registrations, concurrency, async (registration) => {
       try {
-        const answer = await withRetries(() => this.gateway.registerSigner(registration), (error) => count(retries, reasonOf(error)));
+        const answer = await withRetries(
+          () => this.gateway.registerSigner(registration),
+          (error) => count(retries, reasonOf(error)),
+        );
         if (answer.value.partyId !== registration.partyId || answer.value.stake !== registration.stake) count(failures, 'recorded with another party or stake');
         else registered.push(registration);
       } catch (error) {
@@ -132,14 +135,26 @@ export class SimulatedSigners {
     await runBounded(signatures, concurrency, async ({ partyId, outcome }) => {
       try {
         const submission = { signedEntityType: type, partyId, signature: outcome.signature, wonIndexes: outcome.wonIndexes, signedMessage };
-        await withRetries(() => this.gateway.registerSignature(submission), (error) => count(retries, reasonOf(error)));
+        await withRetries(
+          () => this.gateway.registerSignature(submission),
+          (error) => count(retries, reasonOf(error)),
+        );
         acceptedAt.push((performance.now() - firstSentAt) / 1000);
       } catch (error) {
         if (error instanceof RemoteCallError && error.errorCode === ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE) tooLate += 1;
         else count(failures, reasonOf(error));
       }
     });
-    return { sent: signatures.length, accepted: acceptedAt.length, tooLate, retries, failures, seconds: (performance.now() - firstSentAt) / 1000, acceptedAt, firstSentAt };
+    return {
+      sent: signatures.length,
+      accepted: acceptedAt.length,
+      tooLate,
+      retries,
+      failures,
+      seconds: (performance.now() - firstSentAt) / 1000,
+      acceptedAt,
+      firstSentAt,
+    };
   }
 
   close(): void {

@@ -24,7 +24,15 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { writeGenesisKeys } from '@mithril-ts/aggregator';
 import { parseCardanoCliStakeSnapshot } from '@mithril-ts/cardano';
-import { GenesisSigner, PROTOCOL_VERSION, avkJsonHex, mithrilStakeDistribution, signedEntityProtocolMessage, signedMessageBytes, type ProtocolParameters } from '@mithril-ts/protocol';
+import {
+  GenesisSigner,
+  PROTOCOL_VERSION,
+  avkJsonHex,
+  mithrilStakeDistribution,
+  signedEntityProtocolMessage,
+  signedMessageBytes,
+  type ProtocolParameters,
+} from '@mithril-ts/protocol';
 import { EpochSettingsVerifier } from '@mithril-ts/signer';
 import { devnetParameters } from '../src/index.js';
 import { BenchChain } from './bench-chain.js';
@@ -47,7 +55,7 @@ const program = new Command('bench:round')
   .option('--phi-f <x>', 'phi_f', '0.2')
   .option('--registration-concurrency <n>', 'registrations in flight', '96')
   .option('--signature-concurrency <n>', 'signatures in flight (0: all at once)', '0')
-  .option('--workers <n>', 'worker threads for the signers\' own CPU work', String(cpus().length))
+  .option('--workers <n>', "worker threads for the signers' own CPU work", String(cpus().length))
   .option('--aggregator-run-interval-ms <ms>', "aggregator's run interval (default: the aggregator's own, 1000)")
   .option('--seed <text>', 'devnet seed (pool keys and stake)', 'mithril-ts devnet')
   .option('--cache-dir <dir>', 'where derived pool keys are kept across runs', join(tmpdir(), 'mithril-ts-bench-cache'))
@@ -92,7 +100,12 @@ const REGISTRATION_CONCURRENCY = positive(options.registrationConcurrency, 'regi
 const SIGNATURE_CONCURRENCY = Number(options.signatureConcurrency);
 const TARGET_SECONDS = positive(options.targetSeconds, 'target-seconds');
 const TARGET_AGGREGATOR_BYTES = positive(options.targetAggregatorMb, 'target-aggregator-mb') * 1024 * 1024;
-const PROFILED = new Set(options.cpuProf.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+const PROFILED = new Set(
+  options.cpuProf
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
 /** Epochs of 100 slots, one KES period per epoch: the second registration round evolves the KES keys once. */
 const DEVNET = { pools: SIGNERS, seed: options.seed, slotLengthMs: 1000, slotsPerEpoch: 100, slotsPerKesPeriod: 100 };
 const E0 = 0n;
@@ -128,7 +141,11 @@ async function main(): Promise<void> {
 
     const params = devnetParameters(DEVNET);
     const chainDirectory = join(workDir, 'cardano-cli');
-    const chain = new BenchChain(chainDirectory, params, pools.map((pool) => pool.poolId));
+    const chain = new BenchChain(
+      chainDirectory,
+      params,
+      pools.map((pool) => pool.poolId),
+    );
     start = now();
     await chain.moveTo(E0);
     report.setup('chain files (tip, stake snapshot)', seconds(since(start)));
@@ -142,12 +159,24 @@ async function main(): Promise<void> {
     const [certifierPort, aggregatorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
     const profileDirectory = join(workDir, 'profiles');
     const nodeOptions = options.serviceNodeOptions.split(' ').filter((flag) => flag !== '');
-    const serviceOptions = (name: string) => ({ name, repoRoot: REPO_ROOT, directory: workDir, nodeOptions, ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}) });
+    const serviceOptions = (name: string) => ({
+      name,
+      repoRoot: REPO_ROOT,
+      directory: workDir,
+      nodeOptions,
+      ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}),
+    });
     const certifier = await ServiceProcess.start({
       ...serviceOptions('certifier'),
       entry: 'services/certifier/src/main.ts',
       port: certifierPort,
-      config: { port: certifierPort, chainDirectory, slotsPerKesPeriod: params.slotsPerKesPeriod, counterStorePath: join(workDir, 'certifier-counters.jsonl'), logLevel: options.logLevel },
+      config: {
+        port: certifierPort,
+        chainDirectory,
+        slotsPerKesPeriod: params.slotsPerKesPeriod,
+        counterStorePath: join(workDir, 'certifier-counters.jsonl'),
+        logLevel: options.logLevel,
+      },
     });
     services.push(certifier);
     const aggregator = await ServiceProcess.start({
@@ -204,7 +233,10 @@ async function main(): Promise<void> {
     report.signerSide('aggregator entered e0+2 (GetEpochSettings answers it)', seconds(since(start)));
     start = now();
     const settings = new EpochSettingsVerifier().verify(announced);
-    report.signerSide(`close current (${announced.currentSigners.length}) and next (${announced.nextSigners.length}) signer sets from GetEpochSettings`, seconds(since(start)));
+    report.signerSide(
+      `close current (${announced.currentSigners.length}) and next (${announced.nextSigners.length}) signer sets from GetEpochSettings`,
+      seconds(since(start)),
+    );
     const type = mithrilStakeDistribution(E0 + 2n);
     const signedMessage = signedEntityProtocolMessage(settings, type).signedMessage();
     const current = settings.currentSigners;
@@ -237,7 +269,9 @@ async function main(): Promise<void> {
     const distinct = new Set(toSend.flatMap((s) => s.outcome.wonIndexes)).size;
     report.signerSide('signers that won at least one index / indexes won / distinct indexes', `${toSend.length} / ${wins} / ${distinct} (k = ${PARAMETERS.k})`);
     if (BigInt(distinct) < settings.currentParameters.k) {
-      throw new Error(`the signers' wins cover ${distinct} distinct indexes, fewer than k = ${settings.currentParameters.k}: this round cannot be certified (raise m or phi_f, or lower k)`);
+      throw new Error(
+        `the signers' wins cover ${distinct} distinct indexes, fewer than k = ${settings.currentParameters.k}: this round cannot be certified (raise m or phi_f, or lower k)`,
+      );
     }
 
     sampler.phase = 'signature submission → certificate';
@@ -245,13 +279,21 @@ async function main(): Promise<void> {
     report.round('machine load average (1 min) when the first signature is sent', `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
     const tally = await signers.submitSignatures(type, signedMessage, toSend, SIGNATURE_CONCURRENCY);
     report.round('signatures sent / accepted / too late', `${tally.sent} / ${tally.accepted} / ${tally.tooLate}`);
-    report.round('other refusals (after retries) / resent after "not ready" or "unavailable"', `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`);
+    report.round(
+      'other refusals (after retries) / resent after "not ready" or "unavailable"',
+      `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`,
+    );
     let observed;
     try {
       // Every signature has been answered: the certificate is sealed by now, or soon after the last accepted one.
       observed = await observer.certificateOf(type, CERTIFICATE_GRACE_MS);
     } catch (error) {
-      report.round('first submission → certificate (WatchCertificates)', `none ${seconds(since(tally.firstSentAt))} after the first submission (${(error as Error).message})`, `≤ ${TARGET_SECONDS} s`, false);
+      report.round(
+        'first submission → certificate (WatchCertificates)',
+        `none ${seconds(since(tally.firstSentAt))} after the first submission (${(error as Error).message})`,
+        `≤ ${TARGET_SECONDS} s`,
+        false,
+      );
       throw new RoundFailed(report, error as Error);
     }
     const toCertificate = (observed.receivedAt - tally.firstSentAt) / 1000;
@@ -270,8 +312,17 @@ async function main(): Promise<void> {
     start = now();
     const next = settings.nextSigners;
     if (next === undefined) throw new Error('the aggregator announces no next signers at e0+2');
-    const verified = await observer.verify(certificate, genesis.verificationKey(), { type, signedMessage, parts: { next_aggregate_verification_key: avkJsonHex(next.avk) } });
-    report.round('certificate chain verified back to genesis (client side)', `${verified.verified.length} certificates in ${seconds(since(start))}`, 'valid', true);
+    const verified = await observer.verify(certificate, genesis.verificationKey(), {
+      type,
+      signedMessage,
+      parts: { next_aggregate_verification_key: avkJsonHex(next.avk) },
+    });
+    report.round(
+      'certificate chain verified back to genesis (client side)',
+      `${verified.verified.length} certificates in ${seconds(since(start))}`,
+      'valid',
+      true,
+    );
 
     succeeded = true;
   } catch (error) {
@@ -284,7 +335,11 @@ async function main(): Promise<void> {
     if (sampler !== undefined) {
       reportMemory(report, services, sampler);
       const flags = options.serviceNodeOptions.trim() === '' ? '' : `; services run with ${options.serviceNodeOptions.trim()}`;
-      console.log(report.render(`Mithril signing round over gRPC on loopback: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end${flags})`));
+      console.log(
+        report.render(
+          `Mithril signing round over gRPC on loopback: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end${flags})`,
+        ),
+      );
       if (!report.allMet) process.exitCode = 1;
     }
     observer?.close();
@@ -313,7 +368,12 @@ function reportMemory(report: Report, services: readonly ServiceProcess[], sampl
     const phases = [...sampler.peaks(service.name)].map(([phase, rss]) => `${phase} ${megabytes(rss)}`).join('; ');
     const isAggregator = service.name === 'aggregator';
     const figure = peak === undefined ? 'exited before the end' : megabytes(peak);
-    report.memory(`${service.name} peak RSS (VmHWM)`, figure, isAggregator ? `≤ ${megabytes(TARGET_AGGREGATOR_BYTES)}` : '', isAggregator ? peak !== undefined && peak <= TARGET_AGGREGATOR_BYTES : undefined);
+    report.memory(
+      `${service.name} peak RSS (VmHWM)`,
+      figure,
+      isAggregator ? `≤ ${megabytes(TARGET_AGGREGATOR_BYTES)}` : '',
+      isAggregator ? peak !== undefined && peak <= TARGET_AGGREGATOR_BYTES : undefined,
+    );
     report.memory(`${service.name} sampled RSS, peak by phase`, phases);
   }
 }
@@ -340,7 +400,10 @@ async function registrationRound(
     parameters: settings.registrationParameters,
     pools: chunk.map((pool) => ({ keysDirectory: pool.keysDirectory, stake: stakes.get(pool.poolId.hex)! })),
   }));
-  report.signerSide(`registration ${label}: fresh Mithril keys + KES signatures (evolution ${prepared[0]?.kesEvolutions ?? '-'}), ${workers.size} worker threads`, seconds(since(start)));
+  report.signerSide(
+    `registration ${label}: fresh Mithril keys + KES signatures (evolution ${prepared[0]?.kesEvolutions ?? '-'}), ${workers.size} worker threads`,
+    seconds(since(start)),
+  );
   const tally = await signers.register(prepared, REGISTRATION_CONCURRENCY);
   report.registration(
     `registration ${label} (${REGISTRATION_CONCURRENCY} in flight): accepted / sent`,

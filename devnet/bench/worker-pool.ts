@@ -55,7 +55,11 @@ export class WorkerPool {
   }
 
   /** Runs `makeTask` over `items` in chunks (spread over the workers as they free up), results in item order. */
-  async map<I, T extends BenchTask>(items: readonly I[], chunkSize: number, makeTask: (chunk: I[]) => T): Promise<BenchTaskResult<T> extends readonly (infer R)[] ? R[] : never> {
+  async map<I, T extends BenchTask>(
+    items: readonly I[],
+    chunkSize: number,
+    makeTask: (chunk: I[]) => T,
+  ): Promise<BenchTaskResult<T> extends readonly (infer R)[] ? R[] : never> {
     const chunks: I[][] = [];
     for (let start = 0; start < items.length; start += chunkSize) chunks.push(items.slice(start, start + chunkSize));
     const results = await Promise.all(chunks.map((chunk) => this.run(makeTask(chunk))));

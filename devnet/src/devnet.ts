@@ -199,20 +199,23 @@ export class Devnet {
     this.#failure = undefined;
     const tick = (): void => {
       this.#timer = undefined;
-      this.#tick = Promise.resolve().then(() => this.advance()).then(
-        () => undefined,
-        (error: unknown) => {
-          if (error instanceof DevnetError && error.code === 'BEFORE_GENESIS') return;
-          if (this.#onError !== undefined) {
-            this.#onError(error);
-          } else {
-            this.#failure = { error };
-            this.#running = false;
-          }
-        },
-      ).then(() => {
-        if (this.#running) this.#timer = setTimeout(tick, intervalMs);
-      });
+      this.#tick = Promise.resolve()
+        .then(() => this.advance())
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            if (error instanceof DevnetError && error.code === 'BEFORE_GENESIS') return;
+            if (this.#onError !== undefined) {
+              this.#onError(error);
+            } else {
+              this.#failure = { error };
+              this.#running = false;
+            }
+          },
+        )
+        .then(() => {
+          if (this.#running) this.#timer = setTimeout(tick, intervalMs);
+        });
     };
     tick();
   }

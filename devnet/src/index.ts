@@ -1,10 +1,5 @@
 export { DevnetError, type DevnetErrorCode } from './errors.js';
-export {
-  DEFAULT_DEVNET_PARAMETERS,
-  devnetParameters,
-  poolIndexes,
-  type DevnetParameters,
-} from './parameters.js';
+export { DEFAULT_DEVNET_PARAMETERS, devnetParameters, poolIndexes, type DevnetParameters } from './parameters.js';
 export { chainPosition, positionAtSlot, slotAt, slotStartMs, type ChainPosition } from './position.js';
 export {
   devnetPool,

@@ -27,7 +27,14 @@ async function cli(argv: string[], env: Record<string, string>, fetchImpl: typeo
   let stderr = '';
   const io: CliIo = { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) }, env, fetch: fetchImpl };
   const code = await runCli([...argv, '--json'], io);
-  return { code, events: stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>), stderr };
+  return {
+    code,
+    events: stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr,
+  };
 }
 
 const result = (run: Run) => run.events.find((e) => e.type === 'result')?.data as Record<string, unknown> | undefined;

@@ -2,15 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
 import { parseJson, toHex } from '@mithril-ts/codec';
-import {
-  Devnet,
-  DevnetError,
-  blockHeaderHash,
-  immutableTrio,
-  kesPeriodInfoJson,
-  positionAtSlot,
-  stakeSnapshotJson,
-} from '../src/index.js';
+import { Devnet, DevnetError, blockHeaderHash, immutableTrio, kesPeriodInfoJson, positionAtSlot, stakeSnapshotJson } from '../src/index.js';
 import { GENESIS_MS, atSlot, immutableNames, readTree, statTree, tempRoot } from './helpers.js';
 
 const trioNames = (...numbers: number[]) =>
@@ -179,7 +171,14 @@ describe('the runner', () => {
     expect([...c.keys()].filter((p) => !p.startsWith('cardano-cli/stake') && !p.startsWith('cardano-cli/kes'))).toEqual(
       [...a.keys()].filter((p) => !p.startsWith('cardano-cli/stake') && !p.startsWith('cardano-cli/kes')),
     );
-    for (const path of ['pools/pool-1/cold.skey', 'pools/pool-2/kes.vkey', 'pools/pool-1/opcert.cert', 'nodes/pool-1/db/immutable/00003.chunk', 'cardano-cli/tip.json', 'cardano-cli/stake-snapshot-1.json']) {
+    for (const path of [
+      'pools/pool-1/cold.skey',
+      'pools/pool-2/kes.vkey',
+      'pools/pool-1/opcert.cert',
+      'nodes/pool-1/db/immutable/00003.chunk',
+      'cardano-cli/tip.json',
+      'cardano-cli/stake-snapshot-1.json',
+    ]) {
       expect(a.get(path)?.equals(c.get(path) as Buffer)).toBe(false);
     }
     // Whatever path the clock took, the files at a given time are the same.
@@ -205,7 +204,11 @@ describe('the runner', () => {
       expect(after.get(path)).toBe(before.get(path));
     }
     expect(after.get('nodes/pool-1/db/immutable/00003.chunk')).not.toBe(before.get('nodes/pool-1/db/immutable/00003.chunk'));
-    expect(readTree(root).get('nodes/pool-1/db/immutable/00003.chunk')?.equals(Buffer.from(immutableTrio(again.parameters, 3n, 70n).files.chunk))).toBe(true);
+    expect(
+      readTree(root)
+        .get('nodes/pool-1/db/immutable/00003.chunk')
+        ?.equals(Buffer.from(immutableTrio(again.parameters, 3n, 70n).files.chunk)),
+    ).toBe(true);
     await expect(Devnet.create(root, { pools: 3 })).rejects.toThrow(expect.objectContaining({ code: 'CONFLICTING_DEVNET' }));
     await expect(Devnet.create(root, { pools: 2 }, { genesisTimeMs: GENESIS_MS + 1 })).rejects.toThrow(/genesis/);
   });
@@ -219,10 +222,16 @@ describe('the runner', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(devnet.position).toBeUndefined();
     now = atSlot(42);
-    const reached = await waitFor(() => devnet.position, (p) => p.slot === 42n);
+    const reached = await waitFor(
+      () => devnet.position,
+      (p) => p.slot === 42n,
+    );
     expect(reached.immutableFileNumber).toBe(1n);
     now = atSlot(101);
-    await waitFor(() => devnet.position, (p) => p.slot === 101n);
+    await waitFor(
+      () => devnet.position,
+      (p) => p.slot === 101n,
+    );
     await devnet.stop();
     expect(devnet.running).toBe(false);
     now = atSlot(300);
@@ -237,16 +246,25 @@ describe('the runner', () => {
     const devnet = await Devnet.create(root, { pools: 1 }, { genesisTimeMs: GENESIS_MS, clock: () => now });
     now = Number.NaN;
     devnet.start(2);
-    await waitFor(() => (devnet.running ? undefined : true), () => true);
+    await waitFor(
+      () => (devnet.running ? undefined : true),
+      () => true,
+    );
     await expect(devnet.stop()).rejects.toThrow(/finite/);
 
     const errors: unknown[] = [];
     const tolerant = await Devnet.create(tempRoot(), { pools: 1 }, { genesisTimeMs: GENESIS_MS, clock: () => now, onError: (e) => errors.push(e) });
     tolerant.start(2);
-    await waitFor(() => (errors.length >= 2 ? errors : undefined), () => true);
+    await waitFor(
+      () => (errors.length >= 2 ? errors : undefined),
+      () => true,
+    );
     expect(tolerant.running).toBe(true);
     now = atSlot(7);
-    await waitFor(() => tolerant.position, (p) => p.slot === 7n);
+    await waitFor(
+      () => tolerant.position,
+      (p) => p.slot === 7n,
+    );
     await tolerant.stop();
   });
 });
@@ -260,4 +278,3 @@ async function waitFor<T>(read: () => T | undefined, done: (value: T) => boolean
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
-

@@ -52,7 +52,11 @@ describe('devnet pools register with the certifier', () => {
 
     // The window is the current evolution ± 1: a key left two periods behind is refused.
     const [first] = devnet.pools as [DevnetPoolInfo];
-    expect(() => verifyRegistration(parseRegistration(registration(first, tip.slot, slotsPerKesPeriod, tip.epoch, 4)), tip.slot, BigInt(slotsPerKesPeriod))).toThrow(CertificationError);
-    expect(verifyRegistration(parseRegistration(registration(first, tip.slot, slotsPerKesPeriod, tip.epoch, 5)), tip.slot, BigInt(slotsPerKesPeriod)).hex).toBe(first.poolId.hex);
+    expect(() =>
+      verifyRegistration(parseRegistration(registration(first, tip.slot, slotsPerKesPeriod, tip.epoch, 4)), tip.slot, BigInt(slotsPerKesPeriod)),
+    ).toThrow(CertificationError);
+    expect(verifyRegistration(parseRegistration(registration(first, tip.slot, slotsPerKesPeriod, tip.epoch, 5)), tip.slot, BigInt(slotsPerKesPeriod)).hex).toBe(
+      first.poolId.hex,
+    );
   });
 });

@@ -7,8 +7,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentials, type Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
-import { AggregatorServiceClient, CertificateForm, setVersionMetadata, type Certificate as CertificateMessage, type GetCertificateResponse, type ListCardanoDatabaseSnapshotsResponse, type ListCertificatesResponse, certificateFromProto } from '@mithril-ts/proto';
-import { CertificateChainVerifier, PROTOCOL_VERSION, cardanoDatabaseSnapshotHash, decodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
+import {
+  AggregatorServiceClient,
+  CertificateForm,
+  setVersionMetadata,
+  type Certificate as CertificateMessage,
+  type GetCertificateResponse,
+  type ListCardanoDatabaseSnapshotsResponse,
+  type ListCertificatesResponse,
+  certificateFromProto,
+} from '@mithril-ts/proto';
+import {
+  CertificateChainVerifier,
+  PROTOCOL_VERSION,
+  cardanoDatabaseSnapshotHash,
+  decodeGenesisVerificationKey,
+  type Certificate,
+  type Epoch,
+} from '@mithril-ts/protocol';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
@@ -20,7 +36,12 @@ const SCHEDULE = [
 ];
 const POSTGRES_URL = process.env.MITHRIL_TEST_POSTGRES_URL;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 180_000, explain: () => string = () => ''): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 180_000,
+  explain: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -35,11 +56,17 @@ function metadata(): Metadata {
 }
 
 function listCertificates(client: AggregatorServiceClient, pageToken: string): Promise<ListCertificatesResponse> {
-  return new Promise((resolve, reject) => client.listCertificates({ pageSize: 7, pageToken }, metadata(), (error, response) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client.listCertificates({ pageSize: 7, pageToken }, metadata(), (error, response) => (error ? reject(error) : resolve(response))),
+  );
 }
 
 function getCertificate(client: AggregatorServiceClient, hash: string): Promise<GetCertificateResponse> {
-  return new Promise((resolve, reject) => client.getCertificate({ hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, metadata(), (error, response) => (error ? reject(error) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client.getCertificate({ hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, metadata(), (error, response) =>
+      error ? reject(error) : resolve(response),
+    ),
+  );
 }
 
 /** Every certificate the aggregator serves, through ListCertificates pages then GetCertificate. */
@@ -77,12 +104,21 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
   stream.on('error', () => {});
   try {
     const certificates = () => events.flatMap((e) => (e.type === 'certificate' ? [e.certificate] : []));
-    const certifiedEpochs = () => new Set(certificates().filter((c) => c.previousHash !== '').map((c) => c.epoch));
+    const certifiedEpochs = () =>
+      new Set(
+        certificates()
+          .filter((c) => c.previousHash !== '')
+          .map((c) => c.epoch),
+      );
     // Four epochs of certificates after the genesis one, past the parameter change at epoch 5.
-    await waitFor('four certified epochs including epoch 6', () => {
-      const epochs = certifiedEpochs();
-      return epochs.size >= 4 && epochs.has(6n) ? true : undefined;
-    }, 240_000);
+    await waitFor(
+      'four certified epochs including epoch 6',
+      () => {
+        const epochs = certifiedEpochs();
+        return epochs.size >= 4 && epochs.has(6n) ? true : undefined;
+      },
+      240_000,
+    );
 
     const chain = await fetchChain(client);
     const all = [...chain.values()];
@@ -115,7 +151,9 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
     expect(snapshot.hash).toBe(cardanoDatabaseSnapshotHash(snapshot.beacon!.epoch, snapshot.merkleRoot));
     expect(snapshot.immutablesLocations.length).toBeGreaterThan(0);
     // Every certificate sealed while the stream was open reached it, in order.
-    const sealedAfterSubscribe = certificates().slice(-streamed.length).map((c) => c.hash);
+    const sealedAfterSubscribe = certificates()
+      .slice(-streamed.length)
+      .map((c) => c.hash);
     expect(streamed.map((c) => c.hash)).toEqual(sealedAfterSubscribe);
   } finally {
     stream.cancel();
@@ -147,7 +185,13 @@ describe('Mithril network on a devnet', () => {
       onEvent: (e) => {
         events.push(e);
         // Restart from the event itself, so the round is as young as possible when the aggregator stops.
-        if (e.type === 'signature' && e.kind === 'MithrilStakeDistribution' && restarting === undefined && attempts.length < 6 && !attempts.some((a) => a.epoch === e.epoch)) {
+        if (
+          e.type === 'signature' &&
+          e.kind === 'MithrilStakeDistribution' &&
+          restarting === undefined &&
+          attempts.length < 6 &&
+          !attempts.some((a) => a.epoch === e.epoch)
+        ) {
           attempts.push({ epoch: e.epoch, trigger: events.length - 1 });
           restarting = network.restartAggregator(500).finally(() => {
             restarting = undefined;
@@ -156,19 +200,35 @@ describe('Mithril network on a devnet', () => {
       },
     });
     try {
-      const sealedIndex = (epoch: Epoch) => events.findIndex((e) => e.type === 'certificate' && e.certificate.signedEntityType.kind === 'MithrilStakeDistribution' && e.certificate.signedEntityType.epoch === epoch);
+      const sealedIndex = (epoch: Epoch) =>
+        events.findIndex(
+          (e) =>
+            e.type === 'certificate' && e.certificate.signedEntityType.kind === 'MithrilStakeDistribution' && e.certificate.signedEntityType.epoch === epoch,
+        );
       const restartAfter = (position: number) => events.findIndex((e, i) => i > position && e.type === 'aggregator-restarted');
       // A second signature already in flight may complete the round while the aggregator stops
       // (it finishes the requests it took); then the next epoch's round is interrupted instead.
-      const interrupted = await waitFor('a round certified after the restart it was interrupted by', () =>
-        attempts.find((a) => {
-          const restarted = restartAfter(a.trigger);
-          return restarted > -1 && sealedIndex(a.epoch) > restarted;
-        }),
+      const interrupted = await waitFor(
+        'a round certified after the restart it was interrupted by',
+        () =>
+          attempts.find((a) => {
+            const restarted = restartAfter(a.trigger);
+            return restarted > -1 && sealedIndex(a.epoch) > restarted;
+          }),
         180_000,
         () =>
           events
-            .map((e, i) => (e.type === 'signature' ? `${i}:sig ${e.kind[0]}${e.epoch}` : e.type === 'certificate' ? `${i}:cert ${e.certificate.signedEntityType.kind[0]}${e.certificate.signedEntityType.epoch}` : e.type === 'aggregator-restarted' || e.type === 'epoch' ? `${i}:${e.type}${e.type === 'epoch' ? e.epoch : ''}` : e.type === 'signer' && e.event.type === 'signature-dropped' ? `${i}:dropped ${e.event.message}` : ''))
+            .map((e, i) =>
+              e.type === 'signature'
+                ? `${i}:sig ${e.kind[0]}${e.epoch}`
+                : e.type === 'certificate'
+                  ? `${i}:cert ${e.certificate.signedEntityType.kind[0]}${e.certificate.signedEntityType.epoch}`
+                  : e.type === 'aggregator-restarted' || e.type === 'epoch'
+                    ? `${i}:${e.type}${e.type === 'epoch' ? e.epoch : ''}`
+                    : e.type === 'signer' && e.event.type === 'signature-dropped'
+                      ? `${i}:dropped ${e.event.message}`
+                      : '',
+            )
             .filter((line) => line !== '')
             .join('\n'),
       );
@@ -183,7 +243,10 @@ describe('Mithril network on a devnet', () => {
       const kept = (await store.openMessages.listSingleSignatures(messages[0]!.id)).map((s) => s.partyId);
       const acceptedBefore = events
         .slice(0, restartAfter(interrupted.trigger))
-        .filter((e): e is Extract<NetworkEvent, { type: 'signature' }> => e.type === 'signature' && e.kind === 'MithrilStakeDistribution' && e.epoch === interrupted.epoch)
+        .filter(
+          (e): e is Extract<NetworkEvent, { type: 'signature' }> =>
+            e.type === 'signature' && e.kind === 'MithrilStakeDistribution' && e.epoch === interrupted.epoch,
+        )
         .map((e) => e.partyId);
       expect(acceptedBefore.length).toBeGreaterThan(0);
       for (const partyId of acceptedBefore) expect(kept).toContain(partyId);
@@ -193,18 +256,22 @@ describe('Mithril network on a devnet', () => {
     }
   }, 360_000);
 
-  (POSTGRES_URL ? it : it.skip)('runs the same on PostgreSQL (MITHRIL_TEST_POSTGRES_URL)', async () => {
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    const database = `mithril_e2e_${process.pid}_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    try {
-      const url = new URL(POSTGRES_URL!);
-      url.pathname = `/${database}`;
-      await runNetwork(tempRoot('network-postgres-'), url.toString());
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
-    }
-  }, 360_000);
+  (POSTGRES_URL ? it : it.skip)(
+    'runs the same on PostgreSQL (MITHRIL_TEST_POSTGRES_URL)',
+    async () => {
+      const admin = new pg.Client({ connectionString: POSTGRES_URL });
+      await admin.connect();
+      const database = `mithril_e2e_${process.pid}_${Date.now()}`;
+      await admin.query(`CREATE DATABASE ${database}`);
+      try {
+        const url = new URL(POSTGRES_URL!);
+        url.pathname = `/${database}`;
+        await runNetwork(tempRoot('network-postgres-'), url.toString());
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await admin.end();
+      }
+    },
+    360_000,
+  );
 });

@@ -1,15 +1,6 @@
 import { parseCardanoCliStakeSnapshot as parseStakeSnapshot } from '@mithril-ts/cardano';
 import { parseJson } from '@mithril-ts/codec';
-import {
-  MAX_POOL_STAKE,
-  MIN_POOL_STAKE,
-  devnetParameters,
-  devnetPoolId,
-  poolIndexes,
-  poolStake,
-  stakeDistribution,
-  stakeSnapshotJson,
-} from '../src/index.js';
+import { MAX_POOL_STAKE, MIN_POOL_STAKE, devnetParameters, devnetPoolId, poolIndexes, poolStake, stakeDistribution, stakeSnapshotJson } from '../src/index.js';
 
 const params = devnetParameters();
 const EPOCHS = 200;

@@ -251,9 +251,18 @@ const CARDANO_DATABASE_SNAPSHOT = {
   digestsSizeUncompressed: 3_000_000n,
   digestsLocations: [DIGESTS_LOCATION],
   immutablesAverageSizeUncompressed: 21_067_000n,
-  immutablesLocations: [IMMUTABLES_LOCATION, { ...IMMUTABLES_LOCATION, type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/immutable/{immutable_file_number}.tar.gz' }],
+  immutablesLocations: [
+    IMMUTABLES_LOCATION,
+    { ...IMMUTABLES_LOCATION, type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/immutable/{immutable_file_number}.tar.gz' },
+  ],
   fullArchiveSizeUncompressed: 212_345_678_901n,
-  fullArchiveLocations: [{ type: 'aggregator', uri: 'https://aggregator.example/artifact/cardano-database/full/mainnet-e512-i10080.tar.gz', compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP }],
+  fullArchiveLocations: [
+    {
+      type: 'aggregator',
+      uri: 'https://aggregator.example/artifact/cardano-database/full/mainnet-e512-i10080.tar.gz',
+      compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+    },
+  ],
   fullArchiveSize: 56_789_012_345n,
   fullArchiveSha256: hex('archive/512/10080'),
   compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
@@ -429,7 +438,14 @@ export const V1_CASES: CaseTable = {
   CardanoDatabaseSnapshot: {
     empty: {},
     full: CARDANO_DATABASE_SNAPSHOT,
-    max: { ...CARDANO_DATABASE_SNAPSHOT, beacon: MAX_BEACON, totalDbSizeUncompressed: U64_MAX, fullArchiveSize: U64_MAX, fullArchiveLocations: [], digestsLocations: [] },
+    max: {
+      ...CARDANO_DATABASE_SNAPSHOT,
+      beacon: MAX_BEACON,
+      totalDbSizeUncompressed: U64_MAX,
+      fullArchiveSize: U64_MAX,
+      fullArchiveLocations: [],
+      digestsLocations: [],
+    },
   },
   MithrilStakeDistribution: {
     empty: {},
@@ -445,7 +461,7 @@ export const V1_CASES: CaseTable = {
     unicode: {
       code: v1.ErrorCode.ERROR_CODE_UNKNOWN_SIGNER,
       message: `party ${UNICODE_PARTY} is not in the stake distribution of epoch 512`,
-      metadata: { party_id: UNICODE_PARTY, 'épоque': '512' },
+      metadata: { party_id: UNICODE_PARTY, épоque: '512' },
     },
   },
   RpcStatus: {
@@ -518,10 +534,7 @@ export const V1_CASES: CaseTable = {
   WatchCertificatesRequest: {
     empty: {},
     full: {
-      signedEntityKinds: [
-        v1.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE,
-        v1.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION,
-      ],
+      signedEntityKinds: [v1.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE, v1.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION],
     },
     /** An enum value this version does not know (sent by a newer peer) is kept as its number. */
     unknown_kind: { signedEntityKinds: [v1.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE, 99 as v1.SignedEntityKind] },
@@ -548,7 +561,10 @@ export const V1_CASES: CaseTable = {
   GetCardanoDatabaseSnapshotRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
   GetCardanoDatabaseSnapshotResponse: { empty: {}, full: { snapshot: CARDANO_DATABASE_SNAPSHOT } },
   GetCardanoDatabaseDigestsRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
-  GetCardanoDatabaseDigestsResponse: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash, digests: [FILE_DIGEST, { immutableFileName: '10080.primary', digest: hex('file/10080.primary') }] } },
+  GetCardanoDatabaseDigestsResponse: {
+    empty: {},
+    full: { hash: CARDANO_DATABASE_SNAPSHOT.hash, digests: [FILE_DIGEST, { immutableFileName: '10080.primary', digest: hex('file/10080.primary') }] },
+  },
 
   // snapshotter_service.proto
   SnapshotterServiceComputeDigestRequest: { empty: {}, full: { beacon: BEACON } },
@@ -562,7 +578,11 @@ export const V1_CASES: CaseTable = {
       compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD,
     },
   },
-  SnapshotterServiceCreateSnapshotResponse: { empty: {}, full: { snapshot: SNAPSHOT }, with_cardano_database: { snapshot: SNAPSHOT, cardanoDatabaseSnapshot: CARDANO_DATABASE_SNAPSHOT } },
+  SnapshotterServiceCreateSnapshotResponse: {
+    empty: {},
+    full: { snapshot: SNAPSHOT },
+    with_cardano_database: { snapshot: SNAPSHOT, cardanoDatabaseSnapshot: CARDANO_DATABASE_SNAPSHOT },
+  },
   SnapshotterServiceGetSnapshotRequest: { empty: {}, full: { digest: SNAPSHOT.digest } },
   SnapshotterServiceGetSnapshotResponse: { empty: {}, full: { snapshot: GZIP_SNAPSHOT } },
   SnapshotterServiceListImmutableFileDigestsRequest: { empty: {}, full: { beacon: BEACON } },

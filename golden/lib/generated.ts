@@ -40,21 +40,14 @@ export function generatedCodecs(version: string): Map<string, GeneratedCodec> {
 export function casesOf(version: string): ReadonlyMap<string, ReadonlyMap<string, unknown>> {
   const entry = VERSIONS[version];
   if (entry === undefined) return new Map();
-  return new Map(
-    Object.entries(entry.cases as Record<string, Record<string, unknown>>).map(([message, cases]) => [
-      message,
-      new Map(Object.entries(cases)),
-    ]),
-  );
+  return new Map(Object.entries(entry.cases as Record<string, Record<string, unknown>>).map(([message, cases]) => [message, new Map(Object.entries(cases))]));
 }
 
 /** ts-proto oneofs are {$case, value}; @bufbuild/protobuf's are {case, value}. Bytes and scalars pass as-is. */
 function toReflectionInit(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toReflectionInit);
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key === '$case' ? 'case' : key, toReflectionInit(inner)]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key === '$case' ? 'case' : key, toReflectionInit(inner)]));
 }
 
 /** Canonical proto3 JSON of a value of the generated code. */

@@ -71,7 +71,13 @@ export function listGoldenFiles(): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
-    .map((entry) => `mithril/${join(entry.parentPath, entry.name).slice(dir.length + 1).split(/[\\/]/).join('/')}`)
+    .map(
+      (entry) =>
+        `mithril/${join(entry.parentPath, entry.name)
+          .slice(dir.length + 1)
+          .split(/[\\/]/)
+          .join('/')}`,
+    )
     .sort();
 }
 

@@ -73,9 +73,7 @@ describe.each(versions)('mithril.%s', (version) => {
   it('has generated code for exactly the messages of /proto', () => {
     // ts-proto also generates the synthetic entry message of each map field ("ErrorDetail_MetadataEntry").
     const mapEntries = messages.flatMap((desc) =>
-      desc.fields
-        .filter((field) => field.fieldKind === 'map')
-        .map((field) => `${generatedName(desc)}_${field.proto.typeName.split('.').pop() ?? ''}`),
+      desc.fields.filter((field) => field.fieldKind === 'map').map((field) => `${generatedName(desc)}_${field.proto.typeName.split('.').pop() ?? ''}`),
     );
     expect([...codecs.keys()].sort()).toEqual([...messages.map(generatedName), ...mapEntries].sort());
   });

@@ -40,7 +40,10 @@ function callError(endpoint: string, call: string, error: ServiceError): CliErro
   const text = detail?.message ?? error.details ?? error.message;
   if (error.code === status.NOT_FOUND) return new CliError('not-found', `${call}: ${text}`, { reason: 'NOT_FOUND', cause: error });
   if (UNREACHABLE.has(error.code)) {
-    return new CliError('network', `the aggregator at ${endpoint} is unreachable (${call}: ${status[error.code]}: ${text})`, { reason: 'UNREACHABLE', cause: error });
+    return new CliError('network', `the aggregator at ${endpoint} is unreachable (${call}: ${status[error.code]}: ${text})`, {
+      reason: 'UNREACHABLE',
+      cause: error,
+    });
   }
   const reason = detail !== undefined ? proto.errorCodeToJSON(detail.code) : `GRPC_${status[error.code] ?? error.code}`;
   return new CliError('network', `the aggregator at ${endpoint} refused ${call}: ${reason}: ${text}`, { reason, cause: error });
@@ -61,7 +64,11 @@ function locationsOf(reader: Reader, locations: readonly proto.ArtifactLocation[
   if (locations.length > 64) reader.fail(`${field} has more than 64 locations`);
   return locations
     .filter((location) => location.isTemplate === templates)
-    .map((location, i) => ({ type: reader.string(location.type, `${field}[${i}].type`, 64), uri: reader.string(location.uri, `${field}[${i}].uri`, 4096), compression: compressionOf(location.compressionAlgorithm) }));
+    .map((location, i) => ({
+      type: reader.string(location.type, `${field}[${i}].type`, 64),
+      uri: reader.string(location.uri, `${field}[${i}].uri`, 4096),
+      compression: compressionOf(location.compressionAlgorithm),
+    }));
 }
 
 function createdAt(reader: Reader, timestamp: proto.Timestamp | undefined, field: string): string {
@@ -150,7 +157,9 @@ export class GrpcAggregatorClient implements AggregatorClient {
           assertCompatibleProtocolVersion(protocolVersion);
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
-          incompatible = new CliError('network', `the aggregator at ${this.endpoint} speaks an incompatible protocol: ${error.message}`, { reason: 'INCOMPATIBLE_VERSION' });
+          incompatible = new CliError('network', `the aggregator at ${this.endpoint} speaks an incompatible protocol: ${error.message}`, {
+            reason: 'INCOMPATIBLE_VERSION',
+          });
         }
       });
     });
@@ -171,7 +180,8 @@ export class GrpcAggregatorClient implements AggregatorClient {
     } catch (cause) {
       // A certificate whose content does not decode, or does not hash to its hash, cannot be
       // trusted whatever the reason: that is a verification failure, not a transport one.
-      if (cause instanceof WireError) throw verificationFailed('INVALID_CERTIFICATE', `the aggregator served an invalid certificate for ${hash.slice(0, 16)}…: ${cause.message}`, cause);
+      if (cause instanceof WireError)
+        throw verificationFailed('INVALID_CERTIFICATE', `the aggregator served an invalid certificate for ${hash.slice(0, 16)}…: ${cause.message}`, cause);
       throw cause;
     }
   }
@@ -194,12 +204,16 @@ export class GrpcAggregatorClient implements AggregatorClient {
   }
 
   async getCertificate(hash: string): Promise<Certificate | undefined> {
-    const response = await this.orUndefined(this.call('GetCertificate', this.client.getCertificate, { hash, form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }));
+    const response = await this.orUndefined(
+      this.call('GetCertificate', this.client.getCertificate, { hash, form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }),
+    );
     return response === undefined ? undefined : this.certificateOf(response.certificate, hash);
   }
 
   async getGenesisCertificate(): Promise<Certificate | undefined> {
-    const response = await this.orUndefined(this.call('GetGenesisCertificate', this.client.getGenesisCertificate, { form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }));
+    const response = await this.orUndefined(
+      this.call('GetGenesisCertificate', this.client.getGenesisCertificate, { form: proto.CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }),
+    );
     return response === undefined ? undefined : this.certificateOf(response.certificate, 'genesis');
   }
 

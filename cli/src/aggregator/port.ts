@@ -39,7 +39,8 @@ export interface CardanoDatabaseSnapshot extends SnapshotListItem {
   readonly digests: { readonly sizeUncompressed: bigint; readonly locations: readonly FileLocation[] };
   readonly immutables: { readonly averageSizeUncompressed: bigint; readonly locations: readonly FileLocation[] };
   /** One archive of every immutable file up to the beacon (offered over gRPC). */
-  readonly fullArchive: { readonly size: bigint; readonly sizeUncompressed: bigint; readonly sha256: string; readonly locations: readonly FileLocation[] } | undefined;
+  readonly fullArchive:
+    { readonly size: bigint; readonly sizeUncompressed: bigint; readonly sha256: string; readonly locations: readonly FileLocation[] } | undefined;
   readonly compression: Compression;
 }
 

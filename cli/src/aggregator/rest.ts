@@ -97,7 +97,9 @@ export class RestAggregatorClient implements AggregatorClient {
       // The status alone has to do.
     }
     const incompatible = response.status === 412 || response.status === 406;
-    return new CliError('network', `the aggregator refused GET ${redact(url)}: HTTP ${response.status}${message}`, { reason: incompatible ? 'INCOMPATIBLE_VERSION' : `HTTP_${response.status}` });
+    return new CliError('network', `the aggregator refused GET ${redact(url)}: HTTP ${response.status}${message}`, {
+      reason: incompatible ? 'INCOMPATIBLE_VERSION' : `HTTP_${response.status}`,
+    });
   }
 
   private checkVersion(response: Response): void {
@@ -107,13 +109,18 @@ export class RestAggregatorClient implements AggregatorClient {
       assertCompatibleProtocolVersion(version, REST_API_VERSION);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      throw new CliError('network', `the aggregator at ${this.endpoint} speaks an incompatible API version: ${error.message}`, { reason: 'INCOMPATIBLE_VERSION' });
+      throw new CliError('network', `the aggregator at ${this.endpoint} speaks an incompatible API version: ${error.message}`, {
+        reason: 'INCOMPATIBLE_VERSION',
+      });
     }
   }
 
   private async list(path: string, what: string): Promise<unknown[]> {
     const body = await this.get(path, what, MAX_LIST_BYTES);
-    if (body === undefined) throw new CliError('network', `the aggregator has no ${path} route (is ${this.endpoint} the API base, e.g. https://host/aggregator?)`, { reason: 'HTTP_404' });
+    if (body === undefined)
+      throw new CliError('network', `the aggregator has no ${path} route (is ${this.endpoint} the API base, e.g. https://host/aggregator?)`, {
+        reason: 'HTTP_404',
+      });
     return new Reader(what).array(body, what, 100_000);
   }
 
@@ -121,7 +128,11 @@ export class RestAggregatorClient implements AggregatorClient {
     try {
       return certificateFromMessage(body);
     } catch (cause) {
-      throw verificationFailed('INVALID_CERTIFICATE', `the aggregator served an invalid certificate for ${hash.slice(0, 16)}…: ${(cause as Error).message}`, cause);
+      throw verificationFailed(
+        'INVALID_CERTIFICATE',
+        `the aggregator served an invalid certificate for ${hash.slice(0, 16)}…: ${(cause as Error).message}`,
+        cause,
+      );
     }
   }
 
@@ -174,7 +185,10 @@ export class RestAggregatorClient implements AggregatorClient {
     return {
       ...snapshotListItemFromJson(reader, message),
       network: reader.string(message.network, 'network', 64),
-      digests: { sizeUncompressed: reader.u64(digests.size_uncompressed ?? 0, 'digests.size_uncompressed'), locations: this.locations(reader, digests.locations, 'digests.locations', false) },
+      digests: {
+        sizeUncompressed: reader.u64(digests.size_uncompressed ?? 0, 'digests.size_uncompressed'),
+        locations: this.locations(reader, digests.locations, 'digests.locations', false),
+      },
       immutables: {
         averageSizeUncompressed: reader.u64(immutables.average_size_uncompressed ?? 0, 'immutables.average_size_uncompressed'),
         locations: this.locations(reader, immutables.locations, 'immutables.locations', true),
@@ -237,7 +251,11 @@ export class RestAggregatorClient implements AggregatorClient {
       certificateHash: reader.hex64(message.certificate_hash, 'certificate_hash'),
       createdAt: reader.optionalString(message.created_at, 'created_at', 64),
       signers: reader.array(message.signers, 'signers', MAX_SIGNERS).map((item, i) => signerFromJson(reader, reader.object(item, `signers[${i}]`), i)),
-      parameters: { k: reader.u64(parameters.k, 'protocol_parameters.k'), m: reader.u64(parameters.m, 'protocol_parameters.m'), phiF: reader.number(parameters.phi_f, 'protocol_parameters.phi_f') },
+      parameters: {
+        k: reader.u64(parameters.k, 'protocol_parameters.k'),
+        m: reader.u64(parameters.m, 'protocol_parameters.m'),
+        phiF: reader.number(parameters.phi_f, 'protocol_parameters.phi_f'),
+      },
     };
   }
 

@@ -28,12 +28,14 @@ async function resolveCertificateHash(context: CommandContext, reference: string
   const client = context.aggregator();
   if (reference === 'latest') {
     const [latest] = await client.listCertificates(1);
-    if (latest === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate yet`, { reason: 'CERTIFICATE_NOT_FOUND' });
+    if (latest === undefined)
+      throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate yet`, { reason: 'CERTIFICATE_NOT_FOUND' });
     return latest.hash;
   }
   if (reference === 'genesis') {
     const genesis = await client.getGenesisCertificate();
-    if (genesis === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no genesis certificate`, { reason: 'CERTIFICATE_NOT_FOUND' });
+    if (genesis === undefined)
+      throw new CliError('not-found', `the aggregator at ${client.endpoint} has no genesis certificate`, { reason: 'CERTIFICATE_NOT_FOUND' });
     return genesis.hash;
   }
   return reference;
@@ -45,10 +47,12 @@ export async function certificateVerify(context: CommandContext, reference: stri
   const hash = await resolveCertificateHash(context, reference);
   // Tell "no such certificate" (exit 4) apart from a chain that breaks further back (exit 1).
   const first: Certificate | undefined = await client.getCertificate(hash);
-  if (first === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate ${hash}`, { reason: 'CERTIFICATE_NOT_FOUND' });
+  if (first === undefined)
+    throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate ${hash}`, { reason: 'CERTIFICATE_NOT_FOUND' });
   context.output.step('verify-certificate', `verifying certificate ${hash.slice(0, 16)}… back to genesis`);
   const { certificate, chain } = await verifyCertificateChain(client, genesisKey, hash);
   const lines = [...certificateLines(certificate), chainLine(chain)];
-  for (const link of chain.verified) lines.push(`  ${link.hash}  epoch ${link.epoch}  ${describeSignedEntity(link.signedEntityType)}${link.signature.kind === 'genesis' ? '  (genesis)' : ''}`);
+  for (const link of chain.verified)
+    lines.push(`  ${link.hash}  epoch ${link.epoch}  ${describeSignedEntity(link.signedEntityType)}${link.signature.kind === 'genesis' ? '  (genesis)' : ''}`);
   context.output.result('certificate verify', { certificate: certificateData(certificate), verification: chainData(chain) }, lines.join('\n'));
 }

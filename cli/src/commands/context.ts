@@ -35,7 +35,10 @@ export class CommandContext {
 
   get timeoutMs(): number {
     const seconds = Number(this.options.timeout ?? '30');
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError('usage', `--timeout must be a positive number of seconds, got ${JSON.stringify(this.options.timeout)}`, { reason: 'INVALID_ARGUMENT' });
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new CliError('usage', `--timeout must be a positive number of seconds, got ${JSON.stringify(this.options.timeout)}`, {
+        reason: 'INVALID_ARGUMENT',
+      });
     return seconds * 1000;
   }
 
@@ -70,7 +73,10 @@ export class CommandContext {
         if ((await stat(genesisVerificationKeyFile)).size > MAX_GENESIS_KEY_FILE_BYTES) throw new Error('the file is too large to be a key');
         text = await readFile(genesisVerificationKeyFile, 'utf8');
       } catch (cause) {
-        throw new CliError('usage', `cannot read the genesis verification key file ${genesisVerificationKeyFile}: ${(cause as Error).message}`, { reason: 'INVALID_GENESIS_KEY', cause });
+        throw new CliError('usage', `cannot read the genesis verification key file ${genesisVerificationKeyFile}: ${(cause as Error).message}`, {
+          reason: 'INVALID_GENESIS_KEY',
+          cause,
+        });
       }
     } else {
       text = this.io.env[GENESIS_KEY_ENV];
@@ -88,7 +94,11 @@ export class CommandContext {
   async genesisKey(): Promise<Uint8Array> {
     const key = await this.optionalGenesisKey();
     if (key === undefined) {
-      throw new CliError('usage', `verification needs the genesis verification key: give --genesis-verification-key, --genesis-verification-key-file or set ${GENESIS_KEY_ENV}`, { reason: 'MISSING_GENESIS_KEY' });
+      throw new CliError(
+        'usage',
+        `verification needs the genesis verification key: give --genesis-verification-key, --genesis-verification-key-file or set ${GENESIS_KEY_ENV}`,
+        { reason: 'MISSING_GENESIS_KEY' },
+      );
     }
     return key;
   }
@@ -101,11 +111,14 @@ export class CommandContext {
 /** `latest` or a 64-hex hash. */
 export function hashOrLatest(value: string, what: string): string {
   if (value === 'latest' || HASH.test(value)) return value;
-  throw new CliError('usage', `${what} must be "latest" or a 64-character lowercase hex hash, got ${JSON.stringify(value.slice(0, 80))}`, { reason: 'INVALID_ARGUMENT' });
+  throw new CliError('usage', `${what} must be "latest" or a 64-character lowercase hex hash, got ${JSON.stringify(value.slice(0, 80))}`, {
+    reason: 'INVALID_ARGUMENT',
+  });
 }
 
 export function positiveInteger(value: string, option: string, max: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) throw new CliError('usage', `${option} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, { reason: 'INVALID_ARGUMENT' });
+  if (!Number.isInteger(number) || number < 1 || number > max)
+    throw new CliError('usage', `${option} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`, { reason: 'INVALID_ARGUMENT' });
   return number;
 }

@@ -3,7 +3,9 @@ import { signedEntityTypeToJson, formatTimestamp, type Certificate, type ChainVe
 import { certificateStrength, type CertificateStrength } from '../strength.js';
 
 export function describeSignedEntity(type: SignedEntityType): string {
-  return type.kind === 'CardanoDatabase' ? `CardanoDatabase(epoch ${type.epoch}, immutable file ${type.immutableFileNumber})` : `MithrilStakeDistribution(epoch ${type.epoch})`;
+  return type.kind === 'CardanoDatabase'
+    ? `CardanoDatabase(epoch ${type.epoch}, immutable file ${type.immutableFileNumber})`
+    : `MithrilStakeDistribution(epoch ${type.epoch})`;
 }
 
 export function percent(share: number): string {
@@ -40,7 +42,11 @@ function strengthData(strength: CertificateStrength): Record<string, unknown> {
     totalStake: strength.totalStake,
     signedStakeShare: strength.signedStakeShare,
     parameters: { k: strength.parameters.k, m: strength.parameters.m, phi_f: strength.parameters.phiF },
-    securityLevels: strength.securityLevels.map((level) => ({ adversarialStakeShare: level.adversarialStakeShare, securityBits: Number.isFinite(level.securityBits) ? level.securityBits : null, forgeryProbability: level.forgeryProbability })),
+    securityLevels: strength.securityLevels.map((level) => ({
+      adversarialStakeShare: level.adversarialStakeShare,
+      securityBits: Number.isFinite(level.securityBits) ? level.securityBits : null,
+      forgeryProbability: level.forgeryProbability,
+    })),
   };
 }
 
@@ -70,7 +76,12 @@ export function chainData(chain: ChainVerificationResult): Record<string, unknow
     verified: true,
     chainLength: chain.verified.length,
     genesisCertificateHash: chain.endedAt.hash,
-    chain: chain.verified.map((certificate) => ({ hash: certificate.hash, epoch: certificate.epoch, signedEntityType: signedEntityTypeToJson(certificate.signedEntityType), kind: certificate.signature.kind })),
+    chain: chain.verified.map((certificate) => ({
+      hash: certificate.hash,
+      epoch: certificate.epoch,
+      signedEntityType: signedEntityTypeToJson(certificate.signedEntityType),
+      kind: certificate.signature.kind,
+    })),
   };
 }
 

@@ -18,7 +18,8 @@ export async function resolveSnapshot(context: CommandContext, reference: string
   }
   const snapshot = await client.getSnapshot(hash);
   if (snapshot === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no snapshot ${hash}`, { reason: 'SNAPSHOT_NOT_FOUND' });
-  if (snapshot.hash !== hash) throw new CliError('network', `asked the aggregator for snapshot ${hash}, it answered ${snapshot.hash}`, { reason: 'MALFORMED_RESPONSE' });
+  if (snapshot.hash !== hash)
+    throw new CliError('network', `asked the aggregator for snapshot ${hash}, it answered ${snapshot.hash}`, { reason: 'MALFORMED_RESPONSE' });
   return snapshot;
 }
 
@@ -48,7 +49,12 @@ function snapshotData(snapshot: CardanoDatabaseSnapshot): Record<string, unknown
     fullArchive:
       snapshot.fullArchive === undefined
         ? undefined
-        : { size: snapshot.fullArchive.size, sizeUncompressed: snapshot.fullArchive.sizeUncompressed, sha256: snapshot.fullArchive.sha256, locations: locationsData(snapshot.fullArchive.locations) },
+        : {
+            size: snapshot.fullArchive.size,
+            sizeUncompressed: snapshot.fullArchive.sizeUncompressed,
+            sha256: snapshot.fullArchive.sha256,
+            locations: locationsData(snapshot.fullArchive.locations),
+          },
   };
 }
 
@@ -59,7 +65,14 @@ export async function snapshotList(context: CommandContext, limit: number): Prom
       ? 'No snapshot yet.'
       : table(
           ['Epoch', 'Immutable', 'Hash', 'Certificate', 'Size', 'Created'],
-          items.map((item) => [item.beacon.epoch.toString(), item.beacon.immutableFileNumber.toString(), item.hash, item.certificateHash.slice(0, 16), formatBytes(item.totalDbSizeUncompressed), item.createdAt]),
+          items.map((item) => [
+            item.beacon.epoch.toString(),
+            item.beacon.immutableFileNumber.toString(),
+            item.hash,
+            item.certificateHash.slice(0, 16),
+            formatBytes(item.totalDbSizeUncompressed),
+            item.createdAt,
+          ]),
         );
   context.output.result('snapshot list', items.map(listItemData), human);
 }
@@ -79,9 +92,15 @@ export async function snapshotShow(context: CommandContext, reference: string): 
     verifiedLine = chainLine(verified.chain);
   } else {
     certificate = await client.getCertificate(snapshot.certificateHash);
-    if (certificate === undefined) throw new CliError('not-found', `the aggregator has no certificate ${snapshot.certificateHash} for snapshot ${snapshot.hash}`, { reason: 'CERTIFICATE_NOT_FOUND' });
+    if (certificate === undefined)
+      throw new CliError('not-found', `the aggregator has no certificate ${snapshot.certificateHash} for snapshot ${snapshot.hash}`, {
+        reason: 'CERTIFICATE_NOT_FOUND',
+      });
   }
-  const locations = (list: readonly FileLocation[]) => (list.length === 0 ? ['none'] : list.map((location) => `${location.uri} (${location.type}${location.compression === 'none' ? '' : `, ${location.compression}`})`));
+  const locations = (list: readonly FileLocation[]) =>
+    list.length === 0
+      ? ['none']
+      : list.map((location) => `${location.uri} (${location.type}${location.compression === 'none' ? '' : `, ${location.compression}`})`);
   const lines = [
     `Snapshot           ${snapshot.hash}`,
     `  Merkle root      ${snapshot.merkleRoot}`,
@@ -95,7 +114,9 @@ export async function snapshotShow(context: CommandContext, reference: string): 
     `  Immutables       ~${formatBytes(snapshot.immutables.averageSizeUncompressed)} per number at ${locations(snapshot.immutables.locations).join(', ')}`,
   ];
   if (snapshot.fullArchive !== undefined) {
-    lines.push(`  Full archive     ${formatBytes(snapshot.fullArchive.size)} (sha256 ${snapshot.fullArchive.sha256}) at ${locations(snapshot.fullArchive.locations).join(', ')}`);
+    lines.push(
+      `  Full archive     ${formatBytes(snapshot.fullArchive.size)} (sha256 ${snapshot.fullArchive.sha256}) at ${locations(snapshot.fullArchive.locations).join(', ')}`,
+    );
   }
   lines.push(...certificateLines(certificate), verifiedLine);
   context.output.result('snapshot show', { snapshot: snapshotData(snapshot), certificate: certificateData(certificate), verification }, lines.join('\n'));
@@ -108,7 +129,12 @@ export interface RestoreCommandOptions {
   readonly parallel: number;
 }
 
-export async function snapshotRestore(context: CommandContext, command: 'snapshot download' | 'snapshot restore', reference: string, options: RestoreCommandOptions): Promise<void> {
+export async function snapshotRestore(
+  context: CommandContext,
+  command: 'snapshot download' | 'snapshot restore',
+  reference: string,
+  options: RestoreCommandOptions,
+): Promise<void> {
   const genesisVerificationKey = await context.genesisKey();
   const snapshot = await resolveSnapshot(context, reference);
   const report = await restoreSnapshot(

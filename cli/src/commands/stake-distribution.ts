@@ -23,11 +23,13 @@ export async function stakeDistributionShow(context: CommandContext, reference: 
   let hash = reference;
   if (reference === 'latest') {
     const [latest] = await client.listStakeDistributions(1);
-    if (latest === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no stake distribution yet`, { reason: 'STAKE_DISTRIBUTION_NOT_FOUND' });
+    if (latest === undefined)
+      throw new CliError('not-found', `the aggregator at ${client.endpoint} has no stake distribution yet`, { reason: 'STAKE_DISTRIBUTION_NOT_FOUND' });
     hash = latest.hash;
   }
   const distribution = await client.getStakeDistribution(hash);
-  if (distribution === undefined) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no stake distribution ${hash}`, { reason: 'STAKE_DISTRIBUTION_NOT_FOUND' });
+  if (distribution === undefined)
+    throw new CliError('not-found', `the aggregator at ${client.endpoint} has no stake distribution ${hash}`, { reason: 'STAKE_DISTRIBUTION_NOT_FOUND' });
   context.output.step('verify-certificate', 'verifying the stake distribution and its certificate chain back to genesis');
   const { certificate, chain } = await verifyStakeDistribution(client, genesisKey, distribution);
   const total = distribution.signers.reduce((sum, signer) => sum + signer.stake, 0n);
@@ -38,7 +40,10 @@ export async function stakeDistributionShow(context: CommandContext, reference: 
     `  Epoch            ${distribution.epoch} (these signers sign from epoch ${distribution.epoch + 1n})`,
     `  Parameters       k=${distribution.parameters.k} m=${distribution.parameters.m} phi_f=${distribution.parameters.phiF}`,
     `  Signers          ${distribution.signers.length}, total stake ${total}`,
-    table(['Party', 'Stake', 'Share'], signers.map((signer) => [signer.partyId, signer.stake.toString(), percent(share(signer.stake))])),
+    table(
+      ['Party', 'Stake', 'Share'],
+      signers.map((signer) => [signer.partyId, signer.stake.toString(), percent(share(signer.stake))]),
+    ),
     ...certificateLines(certificate),
     chainLine(chain),
   ];
@@ -52,7 +57,12 @@ export async function stakeDistributionShow(context: CommandContext, reference: 
         createdAt: distribution.createdAt,
         parameters: { k: distribution.parameters.k, m: distribution.parameters.m, phi_f: distribution.parameters.phiF },
         totalStake: total,
-        signers: signers.map((signer) => ({ partyId: signer.partyId, stake: signer.stake, share: share(signer.stake), verificationKey: Buffer.from(signer.verificationKey).toString('hex') })),
+        signers: signers.map((signer) => ({
+          partyId: signer.partyId,
+          stake: signer.stake,
+          share: share(signer.stake),
+          verificationKey: Buffer.from(signer.verificationKey).toString('hex'),
+        })),
       },
       certificate: certificateData(certificate),
       verification: chainData(chain),

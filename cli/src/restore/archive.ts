@@ -192,11 +192,17 @@ export async function extractImmutableArchive(
       throw verificationFailed('ARCHIVE_CORRUPT', `${what} is not a readable tar archive: ${(cause as Error).message}`, cause);
     }
     if (refused.length > 0) {
-      throw verificationFailed('UNEXPECTED_ARCHIVE_ENTRY', `${what} contains entries the certified digests list does not expect: ${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ` and ${refused.length - 5} more` : ''}`);
+      throw verificationFailed(
+        'UNEXPECTED_ARCHIVE_ENTRY',
+        `${what} contains entries the certified digests list does not expect: ${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ` and ${refused.length - 5} more` : ''}`,
+      );
     }
     const missing = expected.filter((entry) => !found.has(entry.name)).map((entry) => entry.name);
     if (missing.length > 0) {
-      throw verificationFailed('ARCHIVE_INCOMPLETE', `${what} lacks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+      throw verificationFailed(
+        'ARCHIVE_INCOMPLETE',
+        `${what} lacks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
+      );
     }
     for (const entry of expected) {
       const digest = await found.get(entry.name)!;

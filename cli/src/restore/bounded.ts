@@ -3,7 +3,12 @@
  * aborts the running ones (through the signal they are handed); it is rethrown once every
  * running task has settled, so nothing keeps writing after the caller starts cleaning up.
  */
-export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T, signal: AbortSignal) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function runBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, signal: AbortSignal) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });

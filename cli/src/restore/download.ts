@@ -72,7 +72,14 @@ async function hashOfPrefix(path: string, length: number, signal?: AbortSignal):
  * during a write into the next one) rather than awaited one by one, so receiving goes on while
  * the disk writes; whatever was received is on disk before this returns or fails.
  */
-async function appendChunks(path: string, flags: 'a' | 'w', chunks: AsyncIterable<Uint8Array>, limit: number, onBytes?: (bytes: number) => void, hash?: Hash): Promise<number> {
+async function appendChunks(
+  path: string,
+  flags: 'a' | 'w',
+  chunks: AsyncIterable<Uint8Array>,
+  limit: number,
+  onBytes?: (bytes: number) => void,
+  hash?: Hash,
+): Promise<number> {
   const out = createWriteStream(path, { flags, highWaterMark: WRITE_QUEUE_BYTES });
   let writeFailure: Error | undefined;
   out.on('error', (error) => {
@@ -141,7 +148,9 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
   } else {
     let detail = '';
     try {
-      detail = Buffer.from(await readBounded(response, 4096, 'error')).toString('utf8').slice(0, 200);
+      detail = Buffer.from(await readBounded(response, 4096, 'error'))
+        .toString('utf8')
+        .slice(0, 200);
     } catch {
       // The status says enough.
     }
@@ -175,7 +184,11 @@ async function fetchToPartial(url: string, partial: string, options: DownloadOpt
     if (error instanceof CliError || signal?.aborted) throw transportError(url, error, signal);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const detail = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new CliError('network', `the transfer of ${redact(url)} was interrupted after ${start + transferred} bytes (${detail}): run the command again to resume it`, { reason: 'INTERRUPTED_TRANSFER', cause: error });
+    throw new CliError(
+      'network',
+      `the transfer of ${redact(url)} was interrupted after ${start + transferred} bytes (${detail}): run the command again to resume it`,
+      { reason: 'INTERRUPTED_TRANSFER', cause: error },
+    );
   }
   if (total !== undefined && start + transferred !== total) {
     throw new CliError('network', `the transfer of ${redact(url)} ended after ${start + transferred} of ${total} bytes`, { reason: 'TRUNCATED' });
@@ -188,7 +201,8 @@ async function copyLocalFile(url: string, partial: string, options: DownloadOpti
   const source = fileURLToPath(url);
   const total = await sizeOf(source);
   if (total === undefined) throw new CliError('network', `${url} does not exist`, { reason: 'HTTP_404' });
-  if (total > options.maxBytes) throw new CliError('network', `${url} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
+  if (total > options.maxBytes)
+    throw new CliError('network', `${url} is ${total} bytes, above the limit of ${options.maxBytes}`, { reason: 'RESPONSE_TOO_LARGE' });
   let start = (await sizeOf(partial)) ?? 0;
   if (start > total) {
     await rm(partial, { force: true });
@@ -196,7 +210,14 @@ async function copyLocalFile(url: string, partial: string, options: DownloadOpti
   }
   const hash = options.sha256 ? await hashOfPrefix(partial, start, options.signal) : undefined;
   options.signal?.throwIfAborted(); // Node 20 leaks the descriptor of a read stream created with an aborted signal
-  const transferred = await appendChunks(partial, start === 0 ? 'w' : 'a', createReadStream(source, { start, signal: options.signal, highWaterMark: 1024 * 1024 }), options.maxBytes - start, options.onBytes, hash);
+  const transferred = await appendChunks(
+    partial,
+    start === 0 ? 'w' : 'a',
+    createReadStream(source, { start, signal: options.signal, highWaterMark: 1024 * 1024 }),
+    options.maxBytes - start,
+    options.onBytes,
+    hash,
+  );
   return { transferred, resumedFrom: start, ...(hash === undefined ? {} : { sha256: hash.digest('hex') }) };
 }
 

@@ -92,7 +92,8 @@ function compressionOf(location: FileLocation, snapshot: CardanoDatabaseSnapshot
 async function fetchDigests(dependencies: RestoreDependencies, snapshot: CardanoDatabaseSnapshot): Promise<ImmutableFileDigest[]> {
   const direct = await dependencies.client.getSnapshotDigests(snapshot);
   if (direct !== undefined) return direct;
-  if (snapshot.digests.locations.length === 0) throw new CliError('network', `snapshot ${snapshot.hash} has no digests list location`, { reason: 'NO_LOCATION' });
+  if (snapshot.digests.locations.length === 0)
+    throw new CliError('network', `snapshot ${snapshot.hash} has no digests list location`, { reason: 'NO_LOCATION' });
   let lastError: unknown;
   for (const location of snapshot.digests.locations) {
     const signal = requestSignal({ signal: dependencies.signal, timeoutMs: 120_000 });
@@ -145,7 +146,12 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
 
     const useFullArchive = request.fullArchive && staging.mode === 'fresh' && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
     if (request.fullArchive && !useFullArchive) {
-      events.step('download', staging.mode === 'from-existing' ? 'a range restore uses the per-immutable archives' : 'this snapshot has no full archive: using the per-immutable archives');
+      events.step(
+        'download',
+        staging.mode === 'from-existing'
+          ? 'a range restore uses the per-immutable archives'
+          : 'this snapshot has no full archive: using the per-immutable archives',
+      );
     }
 
     // Range restore: a number is reused when every one of its listed files matches locally.
@@ -219,11 +225,25 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
           const result = await downloadFromLocations(
             templates.map((location) => location.uri.replaceAll('{immutable_file_number}', padded)),
             archive,
-            { fetch: dependencies.fetch, signal: taskSignal, maxBytes, onBytes: (bytes) => events.progress('download', done, needed.length, (downloadedBytes += bytes)) },
+            {
+              fetch: dependencies.fetch,
+              signal: taskSignal,
+              maxBytes,
+              onBytes: (bytes) => events.progress('download', done, needed.length, (downloadedBytes += bytes)),
+            },
           );
           if (result.resumedFrom > 0) resumedDownloads += 1;
           try {
-            await unpacking.run(() => extractImmutableArchive(archive, byNumber.get(number)!, staging.immutableDirectory, staging.root, `the archive of immutable file number ${padded}`, taskSignal));
+            await unpacking.run(() =>
+              extractImmutableArchive(
+                archive,
+                byNumber.get(number)!,
+                staging.immutableDirectory,
+                staging.root,
+                `the archive of immutable file number ${padded}`,
+                taskSignal,
+              ),
+            );
           } catch (error) {
             await rm(archive, { force: true }); // never resume onto a bad archive
             throw error;
@@ -239,7 +259,15 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
     const unexpected = [...staged].filter((name) => !digests.some((entry) => entry.name === name));
     const absent = digests.filter((entry) => !staged.has(entry.name));
     if (unexpected.length > 0 || absent.length > 0) {
-      throw verificationFailed('FILE_SET_MISMATCH', `the restored files are not the certified set (unexpected: ${unexpected.slice(0, 5).join(', ') || 'none'}; missing: ${absent.slice(0, 5).map((e) => e.name).join(', ') || 'none'})`);
+      throw verificationFailed(
+        'FILE_SET_MISMATCH',
+        `the restored files are not the certified set (unexpected: ${unexpected.slice(0, 5).join(', ') || 'none'}; missing: ${
+          absent
+            .slice(0, 5)
+            .map((e) => e.name)
+            .join(', ') || 'none'
+        })`,
+      );
     }
 
     events.step('commit', `moving the verified files into ${staging.mode === 'fresh' ? staging.target : staging.existingImmutableDirectory}`);

@@ -70,7 +70,9 @@ export class Staging {
       return new Staging('from-existing', absolute, root);
     }
     if (kind === 'directory' && (await readdir(absolute)).length > 0) {
-      throw new CliError('usage', `the target ${absolute} already exists and is not empty: choose another target, or restore into it with --from-existing`, { reason: 'TARGET_EXISTS' });
+      throw new CliError('usage', `the target ${absolute} already exists and is not empty: choose another target, or restore into it with --from-existing`, {
+        reason: 'TARGET_EXISTS',
+      });
     }
     const createdParent = await mkdir(dirname(absolute), { recursive: true });
     const root = await mkdtemp(join(dirname(absolute), `.${basename(absolute)}.mithril-staging-`));

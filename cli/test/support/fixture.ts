@@ -70,7 +70,12 @@ export interface Fixture {
   readonly genesis: Certificate;
   readonly stakeDistributionCertificate: Certificate;
   readonly snapshotCertificate: Certificate;
-  readonly stakeDistribution: { readonly epoch: Epoch; readonly hash: string; readonly signers: readonly SignerRecord[]; readonly parameters: ProtocolParameters };
+  readonly stakeDistribution: {
+    readonly epoch: Epoch;
+    readonly hash: string;
+    readonly signers: readonly SignerRecord[];
+    readonly parameters: ProtocolParameters;
+  };
   readonly fullArchive: { readonly name: string; readonly size: number; readonly sha256: string; readonly sizeUncompressed: number };
   readonly totalSize: number;
   readonly averageSize: number;
@@ -97,7 +102,15 @@ export async function tarOf(directory: string, names: readonly string[]): Promis
 export async function zstdImmutableArchives(fixture: Fixture): Promise<Map<string, Buffer>> {
   const archives = new Map<string, Buffer>();
   for (let number = 0; number <= LAST_NUMBER; number += 1) {
-    archives.set(`${padded(number)}.tar.zst`, compress(await tarOf(fixture.nodeImmutable, EXTENSIONS.map((extension) => `${padded(number)}.${extension}`))));
+    archives.set(
+      `${padded(number)}.tar.zst`,
+      compress(
+        await tarOf(
+          fixture.nodeImmutable,
+          EXTENSIONS.map((extension) => `${padded(number)}.${extension}`),
+        ),
+      ),
+    );
   }
   return archives;
 }
@@ -139,16 +152,29 @@ export async function buildFixture(): Promise<Fixture> {
   });
   const base = 1_700_000_000_000_000_000n + EPOCH * 432_000_000_000_000n;
   const stakeDistributionCertificate = certify(EPOCH, mithrilStakeDistribution(EPOCH), {}, base + 60_000_000_007n);
-  const snapshotCertificate = certify(EPOCH, cardanoDatabase(EPOCH, BigInt(LAST_NUMBER)), { cardano_database_merkle_root: merkleRoot }, base + 120_000_000_009n);
+  const snapshotCertificate = certify(
+    EPOCH,
+    cardanoDatabase(EPOCH, BigInt(LAST_NUMBER)),
+    { cardano_database_merkle_root: merkleRoot },
+    base + 120_000_000_009n,
+  );
 
   const signers = recordings.get(EPOCH)!.records;
   const parameters = schedule.at(EPOCH + 1n);
   const stakeDistribution = { epoch: EPOCH, hash: mithrilStakeDistributionHash(EPOCH, signers, parameters), signers, parameters };
 
   for (let number = 0; number <= LAST_NUMBER; number += 1) {
-    await packArchive(nodeImmutable, EXTENSIONS.map((extension) => `${padded(number)}.${extension}`), join(published, `${padded(number)}.tar.gz`));
+    await packArchive(
+      nodeImmutable,
+      EXTENSIONS.map((extension) => `${padded(number)}.${extension}`),
+      join(published, `${padded(number)}.tar.gz`),
+    );
   }
-  await packArchive(nodeImmutable, files.map((file) => file.name), join(published, 'full.tar.gz'));
+  await packArchive(
+    nodeImmutable,
+    files.map((file) => file.name),
+    join(published, 'full.tar.gz'),
+  );
   const fullBytes = readFileSync(join(published, 'full.tar.gz'));
   writeFileSync(join(published, 'digests.json'), JSON.stringify(files.map((file) => ({ immutable_file_name: file.name, digest: file.digest }))));
 

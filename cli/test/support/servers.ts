@@ -79,7 +79,13 @@ export function stateOf(fixture: Fixture): AggregatorState {
         digests: fixture.files.map((file) => ({ name: file.name, digest: file.digest })),
       },
     ],
-    stakeDistributions: [{ ...fixture.stakeDistribution, certificateHash: fixture.stakeDistributionCertificate.hash, createdAt: fixture.stakeDistributionCertificate.metadata.sealedAt }],
+    stakeDistributions: [
+      {
+        ...fixture.stakeDistribution,
+        certificateHash: fixture.stakeDistributionCertificate.hash,
+        createdAt: fixture.stakeDistributionCertificate.metadata.sealedAt,
+      },
+    ],
     certificateJsonOverrides: new Map(),
   };
 }
@@ -151,7 +157,14 @@ function certificateListItemJson(certificate: Certificate): Record<string, unkno
     previous_hash: message.previous_hash,
     epoch: message.epoch,
     signed_entity_type: message.signed_entity_type,
-    metadata: { network: metadata.network, version: metadata.version, parameters: metadata.parameters, initiated_at: metadata.initiated_at, sealed_at: metadata.sealed_at, total_signers: certificate.metadata.signers.length },
+    metadata: {
+      network: metadata.network,
+      version: metadata.version,
+      parameters: metadata.parameters,
+      initiated_at: metadata.initiated_at,
+      sealed_at: metadata.sealed_at,
+      total_signers: certificate.metadata.signers.length,
+    },
     protocol_message: message.protocol_message,
     signed_message: message.signed_message,
     aggregate_verification_key: message.aggregate_verification_key,
@@ -193,7 +206,12 @@ function handleApi(servers: HttpServers, path: string, response: ServerResponse)
     return send(
       response,
       200,
-      state.stakeDistributions.map((entry) => ({ epoch: entry.epoch, hash: entry.hash, certificate_hash: entry.certificateHash, created_at: formatTimestamp(entry.createdAt) })),
+      state.stakeDistributions.map((entry) => ({
+        epoch: entry.epoch,
+        hash: entry.hash,
+        certificate_hash: entry.certificateHash,
+        created_at: formatTimestamp(entry.createdAt),
+      })),
     );
   }
   if ((match = /^\/artifact\/mithril-stake-distribution\/([0-9a-f]{64})$/.exec(path))) {
@@ -254,7 +272,8 @@ export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
     const apiVersion = request.headers['mithril-api-version'];
     servers.requests.push({ path: url.pathname, range: request.headers.range, apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined });
     if (url.pathname.startsWith('/aggregator/')) return handleApi(servers, url.pathname.slice('/aggregator'.length), response);
-    if (url.pathname.startsWith('/files/')) return handleFile(servers, decodeURIComponent(url.pathname.slice('/files/'.length)), request, response, fixture.published);
+    if (url.pathname.startsWith('/files/'))
+      return handleFile(servers, decodeURIComponent(url.pathname.slice('/files/'.length)), request, response, fixture.published);
     response.writeHead(404).end();
   });
   server.keepAliveTimeout = 100;
@@ -282,11 +301,19 @@ function snapshotProto(entry: SnapshotEntry, filesUrl: string): proto.CardanoDat
     totalDbSizeUncompressed: BigInt(entry.totalSize),
     createdAt: timestampToProto(entry.createdAt),
     digestsSizeUncompressed: 1024n,
-    digestsLocations: [{ type: 'aggregator', uri: `${filesUrl}/${entry.digestsFile}`, isTemplate: false, compressionAlgorithm: proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED }],
+    digestsLocations: [
+      {
+        type: 'aggregator',
+        uri: `${filesUrl}/${entry.digestsFile}`,
+        isTemplate: false,
+        compressionAlgorithm: proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED,
+      },
+    ],
     immutablesAverageSizeUncompressed: BigInt(entry.averageSize),
     immutablesLocations: [{ type: 'aggregator', uri: `${filesUrl}/${entry.immutablesTemplate}`, isTemplate: true, compressionAlgorithm: gzip }],
     fullArchiveSizeUncompressed: BigInt(entry.full?.sizeUncompressed ?? 0),
-    fullArchiveLocations: entry.full === undefined ? [] : [{ type: 'aggregator', uri: `${filesUrl}/${entry.full.name}`, isTemplate: false, compressionAlgorithm: gzip }],
+    fullArchiveLocations:
+      entry.full === undefined ? [] : [{ type: 'aggregator', uri: `${filesUrl}/${entry.full.name}`, isTemplate: false, compressionAlgorithm: gzip }],
     fullArchiveSize: BigInt(entry.full?.size ?? 0),
     fullArchiveSha256: entry.full?.sha256 ?? '',
     compressionAlgorithm: gzip,
@@ -353,7 +380,10 @@ export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAgg
         ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` })
         : { certificate: certificateToProto(certificate), certificateJson: '' };
     }),
-    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>('GetGenesisCertificate', () => ({ certificate: certificateToProto(servers.state.genesis), certificateJson: '' })),
+    getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>('GetGenesisCertificate', () => ({
+      certificate: certificateToProto(servers.state.genesis),
+      certificateJson: '',
+    })),
     listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>('ListCardanoDatabaseSnapshots', (request) => ({
       snapshots: servers.state.snapshots.slice(0, request.pageSize || 20).map((entry) => snapshotProto(entry, servers.filesUrl)),
       nextPageToken: '',
@@ -364,10 +394,17 @@ export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAgg
     }),
     getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest>('GetCardanoDatabaseDigests', (request) => {
       const entry = request.hash === '' ? servers.state.snapshots[0] : servers.state.snapshots.find((snapshot) => snapshot.hash === request.hash);
-      return entry === undefined ? notFound(`no snapshot ${request.hash}`) : { hash: entry.hash, digests: entry.digests.map((d) => ({ immutableFileName: d.name, digest: d.digest })) };
+      return entry === undefined
+        ? notFound(`no snapshot ${request.hash}`)
+        : { hash: entry.hash, digests: entry.digests.map((d) => ({ immutableFileName: d.name, digest: d.digest })) };
     }),
     listMithrilStakeDistributions: unary<proto.ListMithrilStakeDistributionsRequest>('ListMithrilStakeDistributions', () => ({
-      mithrilStakeDistributions: servers.state.stakeDistributions.map((entry) => ({ epoch: entry.epoch, hash: entry.hash, certificateHash: entry.certificateHash, createdAt: timestampToProto(entry.createdAt) })),
+      mithrilStakeDistributions: servers.state.stakeDistributions.map((entry) => ({
+        epoch: entry.epoch,
+        hash: entry.hash,
+        certificateHash: entry.certificateHash,
+        createdAt: timestampToProto(entry.createdAt),
+      })),
       nextPageToken: '',
     })),
     getMithrilStakeDistribution: unary<proto.GetMithrilStakeDistributionRequest>('GetMithrilStakeDistribution', (request) => {

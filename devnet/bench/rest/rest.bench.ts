@@ -59,7 +59,14 @@ interface Row {
   readonly target: boolean;
 }
 
-async function measure(name: string, port: number, paths: readonly string[], target = false, headers: Record<string, string> = {}, connections = CONNECTIONS): Promise<Row> {
+async function measure(
+  name: string,
+  port: number,
+  paths: readonly string[],
+  target = false,
+  headers: Record<string, string> = {},
+  connections = CONNECTIONS,
+): Promise<Row> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -100,7 +107,6 @@ function report(rows: readonly Row[]): void {
   console.log(`\ntarget for the gateway: >= ${TARGET_RPS} req/s with p99 < ${TARGET_P99_MS} ms`);
 }
 
-
 const aggregator = await start<{ port: number; hashes: string[] }>('aggregator');
 const aggregatorAddress = `127.0.0.1:${aggregator.ready.port}`;
 const gateway = await start<{ port: number }>('gateway', [aggregatorAddress, '1000']);
@@ -111,7 +117,9 @@ const certificatePaths = hashes.map((hash) => `/aggregator/certificate/${hash}`)
 const bodies = { list: await fetchText(`${gatewayUrl}/certificates`), certificate: await fetchText(`${gatewayUrl}/certificate/${hashes.at(-1)}`) };
 const baseline = await start<{ port: number }>('baseline', [], bodies);
 
-console.log(`chain of ${hashes.length} certificates stored in the aggregator; /certificates body ${bodies.list.length} B, a certificate ${bodies.certificate.length} B`);
+console.log(
+  `chain of ${hashes.length} certificates stored in the aggregator; /certificates body ${bodies.list.length} B, a certificate ${bodies.certificate.length} B`,
+);
 const rows: Row[] = [];
 const firsts: string[] = [];
 try {
@@ -186,7 +194,11 @@ try {
   const body = await new Promise<string>((resolve, reject) =>
     httpGet(`${url}/certificate/${widenedHashes[0]!}`, (response) => {
       let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
+      response
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve(text))
+        .on('error', reject);
     }).on('error', reject),
   );
   largeBaseline = await start<{ port: number }>('baseline', [], { list: await fetchText(`${url}/certificates`), certificate: body });

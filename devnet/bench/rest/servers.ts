@@ -71,7 +71,10 @@ function recordOf(certificate: EncodedCertificate) {
 
 async function aggregator(signers?: number): Promise<Stoppable> {
   const fixture = buildChain({ lastEpoch: 6n });
-  const chain = { certificates: signers === undefined ? fixture.certificates.map(encodeCertificate) : fixture.certificates.map((certificate) => widened(certificate, signers)) };
+  const chain = {
+    certificates:
+      signers === undefined ? fixture.certificates.map(encodeCertificate) : fixture.certificates.map((certificate) => widened(certificate, signers)),
+  };
   const root = mkdtempSync(join(tmpdir(), 'rest-bench-'));
   mkdirSync(join(root, 'chain'));
   mkdirSync(join(root, 'immutable'));
@@ -116,7 +119,9 @@ async function gateway(aggregatorAddress: string, volatileCacheMs: string, immut
 }
 
 async function baseline(): Promise<Stoppable> {
-  const bodies = await new Promise<{ list: string; certificate: string }>((resolve) => process.once('message', (message) => resolve(message as { list: string; certificate: string })));
+  const bodies = await new Promise<{ list: string; certificate: string }>((resolve) =>
+    process.once('message', (message) => resolve(message as { list: string; certificate: string })),
+  );
   const encoded = (text: string) => ({ identity: Buffer.from(text), gzip: gzipSync(Buffer.from(text)) });
   const list = encoded(bodies.list);
   const certificate = encoded(bodies.certificate);
@@ -133,7 +138,12 @@ async function baseline(): Promise<Stoppable> {
 }
 
 const [role, ...args] = process.argv.slice(2);
-const started = role === 'aggregator' ? await aggregator(args[0] === undefined ? undefined : Number(args[0])) : role === 'gateway' ? await gateway(args[0]!, args[1]!, args[2]) : await baseline();
+const started =
+  role === 'aggregator'
+    ? await aggregator(args[0] === undefined ? undefined : Number(args[0]))
+    : role === 'gateway'
+      ? await gateway(args[0]!, args[1]!, args[2])
+      : await baseline();
 process.on('message', (message) => {
   if (message === 'stop') void started.close().then(() => process.exit(0));
 });

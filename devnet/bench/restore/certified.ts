@@ -5,7 +5,14 @@
  * distribution certificate and the `CardanoDatabase(epoch, immutable file number)` certificate
  * whose multi-signature covers the root. The client verifies all of it, as in production.
  */
-import { ProtocolParametersSchedule, cardanoDatabase, encodeGenesisVerificationKey, mithrilStakeDistribution, type Certificate, type Epoch } from '@mithril-ts/protocol';
+import {
+  ProtocolParametersSchedule,
+  cardanoDatabase,
+  encodeGenesisVerificationKey,
+  mithrilStakeDistribution,
+  type Certificate,
+  type Epoch,
+} from '@mithril-ts/protocol';
 import { certifiedChain } from '@mithril-ts/testkit';
 
 const POOLS = ['pool-a', 'pool-b', 'pool-c', 'pool-d'];
@@ -37,5 +44,10 @@ export function certifyMerkleRoot(network: string, epoch: Epoch, immutableFileNu
   const base = 1_700_000_000_000_000_000n + epoch * 432_000_000_000_000n;
   chain.certify(epoch, mithrilStakeDistribution(epoch), {}, base + 60_000_000_000n);
   const certificate = chain.certify(epoch, cardanoDatabase(epoch, immutableFileNumber), { cardano_database_merkle_root: merkleRoot }, base + 120_000_000_000n);
-  return { genesisKey: encodeGenesisVerificationKey(chain.genesisSigner.verificationKey()), genesis: chain.genesis, certificates: chain.certificates, certificate };
+  return {
+    genesisKey: encodeGenesisVerificationKey(chain.genesisSigner.verificationKey()),
+    genesis: chain.genesis,
+    certificates: chain.certificates,
+    certificate,
+  };
 }

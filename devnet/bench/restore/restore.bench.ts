@@ -75,7 +75,18 @@ async function runOnce(mode: Mode, round: number): Promise<number> {
   let stderr = '';
   const started = performance.now();
   const code = await runCli(
-    ['snapshot', 'download', served.hash, '--target', target, '--aggregator', served.aggregator, '--genesis-verification-key', served.genesisKey, ...(mode === 'full' ? ['--full-archive'] : ['--parallel', String(PARALLEL)])],
+    [
+      'snapshot',
+      'download',
+      served.hash,
+      '--target',
+      target,
+      '--aggregator',
+      served.aggregator,
+      '--genesis-verification-key',
+      served.genesisKey,
+      ...(mode === 'full' ? ['--full-archive'] : ['--parallel', String(PARALLEL)]),
+    ],
     { stdout: { write: () => undefined }, stderr: { write: (chunk: string) => void (stderr += chunk), isTTY: false }, env: {} },
   );
   const taken = (performance.now() - started) / 1000;
@@ -115,8 +126,12 @@ try {
 const curl = best(times.curl);
 const report = new Report();
 report.section('setup');
-report.row('snapshot', `${served.files} files (immutable file numbers 0..${served.numbers - 1}), ${gibibytes(served.totalSize)}; full archive ${gibibytes(served.fullArchiveSize)} gzip`);
-if (served.snapshotSeconds > 0) report.row('snapshotter: snapshot stored (full + per-immutable archives, first run of this size)', seconds(served.snapshotSeconds));
+report.row(
+  'snapshot',
+  `${served.files} files (immutable file numbers 0..${served.numbers - 1}), ${gibibytes(served.totalSize)}; full archive ${gibibytes(served.fullArchiveSize)} gzip`,
+);
+if (served.snapshotSeconds > 0)
+  report.row('snapshotter: snapshot stored (full + per-immutable archives, first run of this size)', seconds(served.snapshotSeconds));
 report.row('machine', machine);
 report.row(
   'rounds',

@@ -40,7 +40,15 @@ const dataset = ensureDataset(log);
 const work = join(dataset.cacheDirectory, 'restore');
 const logger = createLogger('bench-snapshotter', 'warn');
 const snapshotter = await startSnapshotter(
-  { network: NETWORK, immutableDirectory: dataset.immutableDirectory, storage: 'local', storageDirectory: join(work, 'storage'), storePath: join(work, 'snapshotter.sqlite3'), grpcPort: 0, httpPort: 0 },
+  {
+    network: NETWORK,
+    immutableDirectory: dataset.immutableDirectory,
+    storage: 'local',
+    storageDirectory: join(work, 'storage'),
+    storePath: join(work, 'snapshotter.sqlite3'),
+    grpcPort: 0,
+    httpPort: 0,
+  },
   { logger },
 );
 const beacon = { network: NETWORK, epoch: EPOCH, immutableFileNumber: BigInt(dataset.lastNumber) };
@@ -48,7 +56,8 @@ const merkleRoot = await snapshotter.snapshotter.computeDigest(beacon);
 const certified = certifyMerkleRoot(NETWORK, EPOCH, beacon.immutableFileNumber, merkleRoot);
 const started = performance.now();
 const existing = await snapshotter.snapshotter.getSnapshot(merkleRoot).catch(() => undefined);
-if (existing === undefined) log(`the snapshotter archives ${dataset.files.length} files (full archive + one archive per immutable file number; once per size)…`);
+if (existing === undefined)
+  log(`the snapshotter archives ${dataset.files.length} files (full archive + one archive per immutable file number; once per size)…`);
 const record = await snapshotter.snapshotter.createSnapshot({ beacon, digest: merkleRoot, certificateHash: certified.certificate.hash });
 const snapshotSeconds = existing === undefined ? (performance.now() - started) / 1000 : 0;
 const digests = await snapshotter.snapshotter.listImmutableFileDigests(beacon);
@@ -67,19 +76,31 @@ const notFound = (message: string) => proto.createServiceError({ code: proto.Err
 const implementation = {
   getCertificate: unary<proto.GetCertificateRequest>((request) => {
     const certificate = certificates.get(request.hash);
-    return certificate === undefined ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` }) : { certificate: certificateToProto(certificate), certificateJson: '' };
+    return certificate === undefined
+      ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` })
+      : { certificate: certificateToProto(certificate), certificateJson: '' };
   }),
   getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() => ({ certificate: certificateToProto(certified.genesis), certificateJson: '' })),
   listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>(() => ({ snapshots: [message], nextPageToken: '' })),
-  getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest>((request) => (request.hash === message.hash ? { snapshot: message } : notFound(`no snapshot ${request.hash}`))),
+  getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest>((request) =>
+    request.hash === message.hash ? { snapshot: message } : notFound(`no snapshot ${request.hash}`),
+  ),
   getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest>((request) =>
-    request.hash === message.hash || request.hash === '' ? { hash: message.hash, digests: digests.map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })) } : notFound(`no snapshot ${request.hash}`),
+    request.hash === message.hash || request.hash === ''
+      ? { hash: message.hash, digests: digests.map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })) }
+      : notFound(`no snapshot ${request.hash}`),
   ),
 };
 const aggregator = await startGrpcServer({
   host: '127.0.0.1',
   port: 0,
-  services: [{ name: 'mithril.v1.AggregatorService', definition: proto.AggregatorServiceService, implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0') }],
+  services: [
+    {
+      name: 'mithril.v1.AggregatorService',
+      definition: proto.AggregatorServiceService,
+      implementation: withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0'),
+    },
+  ],
 });
 
 const served: ServedSnapshot = {

@@ -16,13 +16,26 @@ const program = new Command('mithril-devnet')
   .option('--pools <n>', 'number of stake pools', '5')
   .option('--slot-ms <ms>', 'slot length in milliseconds', '100')
   .option('--slots-per-epoch <n>', 'slots per epoch', '100')
-  .option('--protocol-parameters <json>', 'JSON list of {fromEpoch, k, m, phiF}', JSON.stringify(DEFAULT_NETWORK_PARAMETERS, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)))
+  .option(
+    '--protocol-parameters <json>',
+    'JSON list of {fromEpoch, k, m, phiF}',
+    JSON.stringify(DEFAULT_NETWORK_PARAMETERS, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)),
+  )
   .option('--aggregator-store-url <url>', 'aggregator database (default: SQLite in the root)')
   .option('--epochs <n>', 'stop after this many epochs (default: run until interrupted)')
   .option('--reset', 'delete the state directory first')
   .parse();
 
-const options = program.opts<{ root: string; pools: string; slotMs: string; slotsPerEpoch: string; protocolParameters: string; aggregatorStoreUrl?: string; epochs?: string; reset?: boolean }>();
+const options = program.opts<{
+  root: string;
+  pools: string;
+  slotMs: string;
+  slotsPerEpoch: string;
+  protocolParameters: string;
+  aggregatorStoreUrl?: string;
+  epochs?: string;
+  reset?: boolean;
+}>();
 const root = resolve(options.root);
 if (options.reset) await rm(root, { recursive: true, force: true });
 const printer = new ProgressPrinter();

@@ -7,7 +7,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { aggregatorConfigSchema, describeState, readGenesisSigner, startAggregator, writeGenesisKeys, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
+import {
+  aggregatorConfigSchema,
+  describeState,
+  readGenesisSigner,
+  startAggregator,
+  writeGenesisKeys,
+  type RunningAggregator,
+  type ScheduleEntry,
+} from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
 import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
@@ -34,8 +42,24 @@ export interface MithrilNetworkOptions {
 }
 
 export type NetworkEvent =
-  | { readonly type: 'started'; readonly pools: number; readonly aggregatorPort: number; readonly gatewayPort: number; readonly snapshotterHttpPort: number | undefined; readonly restPort: number; readonly root: string }
-  | { readonly type: 'epoch'; readonly epoch: Epoch; readonly currentSigners: number; readonly nextSigners: number; readonly k: bigint; readonly m: bigint; readonly phiF: number }
+  | {
+      readonly type: 'started';
+      readonly pools: number;
+      readonly aggregatorPort: number;
+      readonly gatewayPort: number;
+      readonly snapshotterHttpPort: number | undefined;
+      readonly restPort: number;
+      readonly root: string;
+    }
+  | {
+      readonly type: 'epoch';
+      readonly epoch: Epoch;
+      readonly currentSigners: number;
+      readonly nextSigners: number;
+      readonly k: bigint;
+      readonly m: bigint;
+      readonly phiF: number;
+    }
   | { readonly type: 'aggregator-state'; readonly description: string }
   | { readonly type: 'registration'; readonly partyId: string; readonly recordingEpoch: Epoch; readonly stake: bigint }
   | { readonly type: 'signature'; readonly partyId: string; readonly kind: string; readonly epoch: Epoch; readonly indexes: number }
@@ -138,7 +162,9 @@ export class MithrilNetwork {
         );
         runtime.on('state', () => emit({ type: 'aggregator-state', description: describeState(runtime.state) }));
         runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));
-        runtime.on('signature', (s) => emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, epoch: s.signedEntityType.epoch, indexes: s.indexes }));
+        runtime.on('signature', (s) =>
+          emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, epoch: s.signedEntityType.epoch, indexes: s.indexes }),
+        );
         runtime.on('certificate', (certificate) => emit({ type: 'certificate', certificate }));
         return aggregator;
       };
@@ -180,7 +206,15 @@ export class MithrilNetwork {
         signers.push(signer);
         stops.unshift(() => signer.stop());
       }
-      emit({ type: 'started', pools: devnet.pools.length, aggregatorPort: port, gatewayPort: gateway.port, snapshotterHttpPort: snapshotter.httpPort, restPort: rest.port, root });
+      emit({
+        type: 'started',
+        pools: devnet.pools.length,
+        aggregatorPort: port,
+        gatewayPort: gateway.port,
+        snapshotterHttpPort: snapshotter.httpPort,
+        restPort: rest.port,
+        root,
+      });
       const network: MithrilNetwork = new MithrilNetwork(
         root,
         devnet,

@@ -16,12 +16,16 @@ export class ProgressPrinter {
     const line = (text: string) => this.write(`${time} ${this.#epoch === undefined ? '' : `[epoch ${this.#epoch}] `}${text}`);
     switch (event.type) {
       case 'started':
-        return line(`network up: ${event.pools} pools, aggregator on 127.0.0.1:${event.aggregatorPort}, signer gateway on 127.0.0.1:${event.gatewayPort}, REST API on http://127.0.0.1:${event.restPort}/aggregator${event.snapshotterHttpPort === undefined ? '' : `, snapshot downloads on http://127.0.0.1:${event.snapshotterHttpPort}`}; logs in ${event.root}/logs`);
+        return line(
+          `network up: ${event.pools} pools, aggregator on 127.0.0.1:${event.aggregatorPort}, signer gateway on 127.0.0.1:${event.gatewayPort}, REST API on http://127.0.0.1:${event.restPort}/aggregator${event.snapshotterHttpPort === undefined ? '' : `, snapshot downloads on http://127.0.0.1:${event.snapshotterHttpPort}`}; logs in ${event.root}/logs`,
+        );
       case 'epoch':
         this.#epoch = event.epoch;
         this.#registrations = 0;
         this.#signatures = 0;
-        return line(`new epoch: ${event.currentSigners} signers sign now, ${event.nextSigners} announced for the next epoch; k=${event.k} m=${event.m} phi_f=${event.phiF}`);
+        return line(
+          `new epoch: ${event.currentSigners} signers sign now, ${event.nextSigners} announced for the next epoch; k=${event.k} m=${event.m} phi_f=${event.phiF}`,
+        );
       case 'aggregator-state':
         // ready ⇄ signing flips with every round; only what needs attention is shown.
         if (event.description.startsWith('blocked') || event.description.startsWith('broken')) line(`aggregator ${event.description}`);
@@ -35,8 +39,12 @@ export class ProgressPrinter {
       case 'certificate': {
         this.#certificates += 1;
         const { certificate } = event;
-        const what = certificate.signedEntityType.kind === 'CardanoDatabase' ? `CardanoDatabase up to immutable ${certificate.signedEntityType.immutableFileNumber}` : `MithrilStakeDistribution of epoch ${certificate.signedEntityType.epoch}`;
-        const signers = certificate.previousHash === '' ? 'genesis' : `${certificate.metadata.signers.length} signers, ${this.#signatures} signatures received this epoch`;
+        const what =
+          certificate.signedEntityType.kind === 'CardanoDatabase'
+            ? `CardanoDatabase up to immutable ${certificate.signedEntityType.immutableFileNumber}`
+            : `MithrilStakeDistribution of epoch ${certificate.signedEntityType.epoch}`;
+        const signers =
+          certificate.previousHash === '' ? 'genesis' : `${certificate.metadata.signers.length} signers, ${this.#signatures} signatures received this epoch`;
         return line(`certificate #${this.#certificates} ${short(certificate.hash)} ${what} (${signers})`);
       }
       case 'signer':

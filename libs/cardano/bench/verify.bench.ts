@@ -71,8 +71,7 @@ function throughput(cases: Registration[], op: (r: Registration) => boolean): nu
   return (done / elapsed) * 1000;
 }
 
-const nobleVerify: LeafVerifier = (publicKey, message, signature) =>
-  ed25519.verify(signature, message, publicKey, { zip215: false });
+const nobleVerify: LeafVerifier = (publicKey, message, signature) => ed25519.verify(signature, message, publicKey, { zip215: false });
 const nobleVerifyStrict: LeafVerifier = (publicKey, message, signature) =>
   !isSmallOrderEncoding(publicKey) && !isSmallOrderEncoding(signature, 0) && nobleVerify(publicKey, message, signature);
 
@@ -86,42 +85,29 @@ function main(): void {
     console.error(`  ${what}: ${Math.round(perSecond)}/s`);
   };
 
-  measure('Ed25519 verify, node:crypto', (r) =>
-    verifyEd25519(r.opcert.coldVerificationKey, r.signedBytes, r.opcert.coldSignature),
-  );
-  measure('Ed25519 verify, @noble/curves', (r) =>
-    nobleVerify(r.opcert.coldVerificationKey, r.signedBytes, r.opcert.coldSignature),
-  );
+  measure('Ed25519 verify, node:crypto', (r) => verifyEd25519(r.opcert.coldVerificationKey, r.signedBytes, r.opcert.coldSignature));
+  measure('Ed25519 verify, @noble/curves', (r) => nobleVerify(r.opcert.coldVerificationKey, r.signedBytes, r.opcert.coldSignature));
   measure('Blake2b-256 of 64 bytes ×6 (KES hash chain)', (r) => {
     for (let d = 1; d <= 6; d += 1) blake2b256(r.kesSignature.subarray(64 * d, 64 * d + 64));
     return true;
   });
-  measure('Sum6 KES verify, node:crypto leaf', (r) =>
-    verifyKesSignature(r.opcert.kesVerificationKey, r.evolution, r.message, r.kesSignature),
-  );
-  measure('Sum6 KES verify, @noble/curves leaf', (r) =>
-    verifyKesSignatureWith(nobleVerifyStrict, r.opcert.kesVerificationKey, [r.evolution], r.message, r.kesSignature) !==
-    undefined,
+  measure('Sum6 KES verify, node:crypto leaf', (r) => verifyKesSignature(r.opcert.kesVerificationKey, r.evolution, r.message, r.kesSignature));
+  measure(
+    'Sum6 KES verify, @noble/curves leaf',
+    (r) => verifyKesSignatureWith(nobleVerifyStrict, r.opcert.kesVerificationKey, [r.evolution], r.message, r.kesSignature) !== undefined,
   );
   measure(
     'certification (opcert + KES in ±1 window), node:crypto',
     (r) =>
       verifyOperationalCertificate(r.opcert) &&
-      verifyKesSignatureInWindow(r.opcert.kesVerificationKey, acceptedKesEvolutions(r.evolution), r.message, r.kesSignature) !==
-        undefined,
+      verifyKesSignatureInWindow(r.opcert.kesVerificationKey, acceptedKesEvolutions(r.evolution), r.message, r.kesSignature) !== undefined,
     1000,
   );
   measure(
     'certification (opcert + KES in ±1 window), @noble/curves',
     (r) =>
       nobleVerify(r.opcert.coldVerificationKey, operationalCertificateSignedBytes(r.opcert), r.opcert.coldSignature) &&
-      verifyKesSignatureWith(
-        nobleVerifyStrict,
-        r.opcert.kesVerificationKey,
-        acceptedKesEvolutions(r.evolution),
-        r.message,
-        r.kesSignature,
-      ) !== undefined,
+      verifyKesSignatureWith(nobleVerifyStrict, r.opcert.kesVerificationKey, acceptedKesEvolutions(r.evolution), r.message, r.kesSignature) !== undefined,
     1000,
   );
 

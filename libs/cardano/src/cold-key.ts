@@ -4,14 +4,7 @@
  */
 import { getRandomValues, type KeyObject } from 'node:crypto';
 import { CardanoError, describe, requireBytes } from './errors.js';
-import {
-  ED25519_PUBLIC_KEY_BYTES,
-  ED25519_SEED_BYTES,
-  ed25519PrivateKeyObject,
-  ed25519PublicKeyOf,
-  ed25519SignWith,
-  ed25519Verify,
-} from './ed25519.js';
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SEED_BYTES, ed25519PrivateKeyObject, ed25519PublicKeyOf, ed25519SignWith, ed25519Verify } from './ed25519.js';
 import { copyBytes } from './hash.js';
 import { readBytesEnvelope, writeBytesEnvelope, type EnvelopeReadOptions } from './envelope.js';
 
@@ -68,13 +61,7 @@ export class ColdSigningKey {
   }
 
   static fromTextEnvelope(text: string, options: EnvelopeReadOptions = {}): ColdSigningKey {
-    const seed = readBytesEnvelope(
-      text,
-      COLD_SIGNING_KEY_ENVELOPE_TYPE,
-      [ED25519_SEED_BYTES],
-      'cold signing key envelope',
-      options,
-    );
+    const seed = readBytesEnvelope(text, COLD_SIGNING_KEY_ENVELOPE_TYPE, [ED25519_SEED_BYTES], 'cold signing key envelope', options);
     try {
       return new ColdSigningKey(seed);
     } finally {
@@ -86,21 +73,11 @@ export class ColdSigningKey {
 /** `cold.vkey` exactly as cardano-cli writes it. */
 export function coldVerificationKeyToTextEnvelope(verificationKey: Uint8Array): string {
   requireBytes(verificationKey, ED25519_PUBLIC_KEY_BYTES, 'cold verification key', 'INVALID_KEY');
-  return writeBytesEnvelope(
-    COLD_VERIFICATION_KEY_ENVELOPE_TYPE,
-    COLD_VERIFICATION_KEY_ENVELOPE_DESCRIPTION,
-    verificationKey,
-  );
+  return writeBytesEnvelope(COLD_VERIFICATION_KEY_ENVELOPE_TYPE, COLD_VERIFICATION_KEY_ENVELOPE_DESCRIPTION, verificationKey);
 }
 
 export function coldVerificationKeyFromTextEnvelope(text: string, options: EnvelopeReadOptions = {}): Uint8Array {
-  return readBytesEnvelope(
-    text,
-    COLD_VERIFICATION_KEY_ENVELOPE_TYPE,
-    [ED25519_PUBLIC_KEY_BYTES],
-    'cold verification key envelope',
-    options,
-  );
+  return readBytesEnvelope(text, COLD_VERIFICATION_KEY_ENVELOPE_TYPE, [ED25519_PUBLIC_KEY_BYTES], 'cold verification key envelope', options);
 }
 
 /**

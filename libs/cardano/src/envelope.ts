@@ -11,12 +11,7 @@ export interface EnvelopeReadOptions {
 }
 
 /** The CBOR payload of an envelope that must have the given type. */
-export function readEnvelopeCbor(
-  text: string,
-  expectedType: string,
-  what: string,
-  options: EnvelopeReadOptions = {},
-): Uint8Array {
+export function readEnvelopeCbor(text: string, expectedType: string, what: string, options: EnvelopeReadOptions = {}): Uint8Array {
   try {
     return readTextEnvelope(text, { expectedType, maxBytes: options.maxBytes ?? DEFAULT_ENVELOPE_MAX_BYTES }).cbor;
   } catch (error) {
@@ -25,13 +20,7 @@ export function readEnvelopeCbor(
 }
 
 /** The payload of a key envelope: a CBOR byte string of one of the accepted lengths. */
-export function readBytesEnvelope(
-  text: string,
-  expectedType: string,
-  lengths: readonly number[],
-  what: string,
-  options: EnvelopeReadOptions = {},
-): Uint8Array {
+export function readBytesEnvelope(text: string, expectedType: string, lengths: readonly number[], what: string, options: EnvelopeReadOptions = {}): Uint8Array {
   const cbor = readEnvelopeCbor(text, expectedType, what, options);
   let value: unknown;
   try {
@@ -43,10 +32,7 @@ export function readBytesEnvelope(
     throw new CardanoError('INVALID_CBOR', `${what}: cborHex must hold a CBOR byte string, got ${describe(value)}`);
   }
   if (!lengths.includes(value.length)) {
-    throw new CardanoError(
-      'INVALID_KEY',
-      `${what}: holds ${value.length} bytes, expected ${lengths.join(' or ')}`,
-    );
+    throw new CardanoError('INVALID_KEY', `${what}: holds ${value.length} bytes, expected ${lengths.join(' or ')}`);
   }
   return copyBytes(value);
 }

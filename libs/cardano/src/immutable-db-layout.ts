@@ -53,7 +53,11 @@ export function immutableFileNumberText(number: bigint): string {
 
 /** `00042.chunk`. */
 export function immutableFileName(number: bigint, extension: ImmutableFileExtension): string {
-  if (!IMMUTABLE_FILE_EXTENSIONS.includes(extension)) throw new CardanoError('INVALID_ARGUMENT', `an immutable file extension is one of ${IMMUTABLE_FILE_EXTENSIONS.join(', ')}, got ${String(extension).slice(0, 40)}`);
+  if (!IMMUTABLE_FILE_EXTENSIONS.includes(extension))
+    throw new CardanoError(
+      'INVALID_ARGUMENT',
+      `an immutable file extension is one of ${IMMUTABLE_FILE_EXTENSIONS.join(', ')}, got ${String(extension).slice(0, 40)}`,
+    );
   return `${immutableFileNumberText(number)}.${extension}`;
 }
 
@@ -124,7 +128,8 @@ export function isCompleteTrio(listing: ImmutableFileListing, number: bigint): b
 export function latestFinalImmutableFileNumber(listing: ImmutableFileListing): bigint | undefined {
   let latest: bigint | undefined;
   for (const number of listing.trios.keys()) {
-    if (listing.highest !== undefined && number < listing.highest && isCompleteTrio(listing, number) && (latest === undefined || number > latest)) latest = number;
+    if (listing.highest !== undefined && number < listing.highest && isCompleteTrio(listing, number) && (latest === undefined || number > latest))
+      latest = number;
   }
   return latest;
 }
@@ -149,7 +154,11 @@ export type ImmutableFilesUpTo =
  */
 export function immutableFilesUpTo(listing: ImmutableFileListing, upTo: bigint): ImmutableFilesUpTo {
   // Above the u64 range is simply beyond the tip (no file carries such a number).
-  if (typeof upTo !== 'bigint' || upTo < 0n) throw new CardanoError('INVALID_ARGUMENT', `an immutable file number must be a non-negative bigint, got ${typeof upTo === 'bigint' ? upTo : describe(upTo)}`);
+  if (typeof upTo !== 'bigint' || upTo < 0n)
+    throw new CardanoError(
+      'INVALID_ARGUMENT',
+      `an immutable file number must be a non-negative bigint, got ${typeof upTo === 'bigint' ? upTo : describe(upTo)}`,
+    );
   if (listing.highest === undefined || upTo >= listing.highest) return { ok: false, reason: 'NOT_YET_IMMUTABLE' };
   const numbers = [...listing.trios.keys()].filter((number) => number <= upTo).sort(compareNumbers);
   const files: string[] = [];

@@ -41,14 +41,7 @@ export {
   DEFAULT_OPCERT_MAX_BYTES,
   type OperationalCertificate,
 } from './opcert.js';
-export {
-  poolIdFromColdVerificationKey,
-  poolIdFromBytes,
-  parsePoolId,
-  POOL_ID_BYTES,
-  POOL_ID_BECH32_PREFIX,
-  type PoolId,
-} from './pool-id.js';
+export { poolIdFromColdVerificationKey, poolIdFromBytes, parsePoolId, POOL_ID_BYTES, POOL_ID_BECH32_PREFIX, type PoolId } from './pool-id.js';
 export { kesPeriodAt, kesEvolutionAt, acceptedKesEvolutions } from './kes-period.js';
 export {
   parseCardanoCliTip,

@@ -213,10 +213,7 @@ export class KesSigningKey {
   evolve(): void {
     this.#assertUsable();
     if (this.#period >= LAST_PERIOD) {
-      throw new CardanoError(
-        'KES_KEY_EXPIRED',
-        `KES key is at its last period ${LAST_PERIOD} and cannot evolve further`,
-      );
+      throw new CardanoError('KES_KEY_EXPIRED', `KES key is at its last period ${LAST_PERIOD} and cannot evolve further`);
     }
     updateInPlace(this.#sk, KES_DEPTH, this.#period);
     this.#period += 1;
@@ -229,16 +226,10 @@ export class KesSigningKey {
       throw new CardanoError('INVALID_ARGUMENT', `KES period must be a non-negative integer, got ${String(period)}`);
     }
     if (period > LAST_PERIOD) {
-      throw new CardanoError(
-        'KES_KEY_EXPIRED',
-        `KES period ${period} is beyond the key's last period ${LAST_PERIOD}`,
-      );
+      throw new CardanoError('KES_KEY_EXPIRED', `KES period ${period} is beyond the key's last period ${LAST_PERIOD}`);
     }
     if (period < this.#period) {
-      throw new CardanoError(
-        'KES_PERIOD_OUT_OF_RANGE',
-        `KES key is at period ${this.#period}, it cannot go back to period ${period}`,
-      );
+      throw new CardanoError('KES_PERIOD_OUT_OF_RANGE', `KES key is at period ${this.#period}, it cannot go back to period ${period}`);
     }
     while (this.#period < period) this.evolve();
   }
@@ -266,33 +257,22 @@ export class KesSigningKey {
       throw new CardanoError('INVALID_KEY', `KES secret key must be a Uint8Array, got ${describe(bytes)}`);
     }
     if (bytes.length !== KES_SECRET_KEY_BYTES && bytes.length !== KES_SECRET_KEY_WITH_PERIOD_BYTES) {
-      throw new CardanoError(
-        'INVALID_KEY',
-        `KES secret key must be ${KES_SECRET_KEY_BYTES} or ${KES_SECRET_KEY_WITH_PERIOD_BYTES} bytes, got ${bytes.length}`,
-      );
+      throw new CardanoError('INVALID_KEY', `KES secret key must be ${KES_SECRET_KEY_BYTES} or ${KES_SECRET_KEY_WITH_PERIOD_BYTES} bytes, got ${bytes.length}`);
     }
     const period =
       bytes.length === KES_SECRET_KEY_WITH_PERIOD_BYTES
         ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(KES_SECRET_KEY_BYTES, false)
         : 0;
     if (period > LAST_PERIOD) {
-      throw new CardanoError(
-        'KES_PERIOD_OUT_OF_RANGE',
-        `KES secret key period is ${period}, a Sum6 key has periods 0..${LAST_PERIOD}`,
-      );
+      throw new CardanoError('KES_PERIOD_OUT_OF_RANGE', `KES secret key period is ${period}, a Sum6 key has periods 0..${LAST_PERIOD}`);
     }
     const sk = copyBytes(bytes, 0, KES_SECRET_KEY_BYTES);
     const vk = pathVerificationKey(sk, period);
     if (vk === undefined) {
       sk.fill(0);
       const hint =
-        bytes.length === KES_SECRET_KEY_BYTES
-          ? ' (a 608-byte key carries no period and is read as period 0: an evolved key needs its period suffix)'
-          : '';
-      throw new CardanoError(
-        'INVALID_KEY',
-        `KES secret key is inconsistent: its verification keys do not lead to the leaf of period ${period}${hint}`,
-      );
+        bytes.length === KES_SECRET_KEY_BYTES ? ' (a 608-byte key carries no period and is read as period 0: an evolved key needs its period suffix)' : '';
+      throw new CardanoError('INVALID_KEY', `KES secret key is inconsistent: its verification keys do not lead to the leaf of period ${period}${hint}`);
     }
     return new KesSigningKey(sk, period, vk);
   }
@@ -399,12 +379,7 @@ export function verifyKesSignatureWith(
  * kes-summed-ed25519's `Sum6KesSig::verify(period, vk, msg)`. False for any malformed input and
  * for a period outside 0..63 (the Rust code, given a larger period, would verify it as 63).
  */
-export function verifyKesSignature(
-  verificationKey: Uint8Array,
-  period: number,
-  message: Uint8Array,
-  signature: Uint8Array,
-): boolean {
+export function verifyKesSignature(verificationKey: Uint8Array, period: number, message: Uint8Array, signature: Uint8Array): boolean {
   return verifyKesSignatureWith(ed25519VerifyStrict, verificationKey, [period], message, signature) !== undefined;
 }
 
@@ -423,19 +398,9 @@ export function verifyKesSignatureInWindow(
 
 export function kesVerificationKeyToTextEnvelope(verificationKey: Uint8Array): string {
   requireBytes(verificationKey, KES_VERIFICATION_KEY_BYTES, 'KES verification key', 'INVALID_KEY');
-  return writeBytesEnvelope(
-    KES_VERIFICATION_KEY_ENVELOPE_TYPE,
-    KES_VERIFICATION_KEY_ENVELOPE_DESCRIPTION,
-    verificationKey,
-  );
+  return writeBytesEnvelope(KES_VERIFICATION_KEY_ENVELOPE_TYPE, KES_VERIFICATION_KEY_ENVELOPE_DESCRIPTION, verificationKey);
 }
 
 export function kesVerificationKeyFromTextEnvelope(text: string, options: EnvelopeReadOptions = {}): Uint8Array {
-  return readBytesEnvelope(
-    text,
-    KES_VERIFICATION_KEY_ENVELOPE_TYPE,
-    [KES_VERIFICATION_KEY_BYTES],
-    'KES verification key envelope',
-    options,
-  );
+  return readBytesEnvelope(text, KES_VERIFICATION_KEY_ENVELOPE_TYPE, [KES_VERIFICATION_KEY_BYTES], 'KES verification key envelope', options);
 }

@@ -117,10 +117,7 @@ export function verifyOperationalCertificate(opcert: OperationalCertificate): bo
 
 export function operationalCertificateToCbor(opcert: OperationalCertificate): Uint8Array {
   const checked = validated(opcert);
-  return encodeCbor([
-    [checked.kesVerificationKey, checked.issueNumber, checked.startKesPeriod, checked.coldSignature],
-    checked.coldVerificationKey,
-  ]);
+  return encodeCbor([[checked.kesVerificationKey, checked.issueNumber, checked.startKesPeriod, checked.coldSignature], checked.coldVerificationKey]);
 }
 
 function cborUint(value: unknown, what: string): bigint {
@@ -144,10 +141,7 @@ function cborBytesOf(value: unknown, length: number, what: string): Uint8Array {
  * forms, no floats, no tags, no trailing bytes), which is what cardano-cli and Mithril write.
  * The signature is not checked here: see verifyOperationalCertificate.
  */
-export function operationalCertificateFromCbor(
-  bytes: Uint8Array,
-  options: { maxBytes?: number } = {},
-): OperationalCertificate {
+export function operationalCertificateFromCbor(bytes: Uint8Array, options: { maxBytes?: number } = {}): OperationalCertificate {
   let value: unknown;
   try {
     value = decodeCbor(bytes, { maxBytes: options.maxBytes ?? DEFAULT_OPCERT_MAX_BYTES });
@@ -198,10 +192,7 @@ export function operationalCertificateToTextEnvelope(opcert: OperationalCertific
   });
 }
 
-export function operationalCertificateFromTextEnvelope(
-  text: string,
-  options: EnvelopeReadOptions = {},
-): OperationalCertificate {
+export function operationalCertificateFromTextEnvelope(text: string, options: EnvelopeReadOptions = {}): OperationalCertificate {
   const cbor = readEnvelopeCbor(text, OPERATIONAL_CERTIFICATE_ENVELOPE_TYPE, 'operational certificate envelope', options);
   return operationalCertificateFromCbor(cbor);
 }

@@ -46,16 +46,10 @@ export function parsePoolId(text: string): PoolId {
   }
   if (HEX_POOL_ID.test(text)) return poolIdOf(fromHex(text));
   if (HEX_DIGITS.test(text)) {
-    throw new CardanoError(
-      'INVALID_POOL_ID',
-      `pool id in hex must be ${POOL_ID_BYTES * 2} hex digits, got ${text.length}`,
-    );
+    throw new CardanoError('INVALID_POOL_ID', `pool id in hex must be ${POOL_ID_BYTES * 2} hex digits, got ${text.length}`);
   }
   if (!text.includes('1')) {
-    throw new CardanoError(
-      'INVALID_POOL_ID',
-      `pool id ${JSON.stringify(text)} is neither bech32 "pool1…" nor ${POOL_ID_BYTES * 2} hex digits`,
-    );
+    throw new CardanoError('INVALID_POOL_ID', `pool id ${JSON.stringify(text)} is neither bech32 "pool1…" nor ${POOL_ID_BYTES * 2} hex digits`);
   }
   let bytes: Uint8Array;
   try {

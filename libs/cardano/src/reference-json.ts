@@ -51,7 +51,8 @@ export function kesSignatureFromJson(value: unknown): Uint8Array {
     }
     const fields = level as Record<string, unknown>;
     const keys = Object.keys(fields).sort().join(',');
-    if (keys !== 'lhs_pk,rhs_pk,sigma') throw new CardanoError('INVALID_SIGNATURE', `${where} must have exactly the fields sigma, lhs_pk, rhs_pk, got ${keys || 'none'}`);
+    if (keys !== 'lhs_pk,rhs_pk,sigma')
+      throw new CardanoError('INVALID_SIGNATURE', `${where} must have exactly the fields sigma, lhs_pk, rhs_pk, got ${keys || 'none'}`);
     const offset = ED25519_SIGNATURE_BYTES + LEVEL_BYTES * (depth - 1);
     out.set(jsonBytes(fields.lhs_pk, KES_VERIFICATION_KEY_BYTES, `${where} lhs_pk`, 'INVALID_SIGNATURE'), offset);
     out.set(jsonBytes(fields.rhs_pk, KES_VERIFICATION_KEY_BYTES, `${where} rhs_pk`, 'INVALID_SIGNATURE'), offset + KES_VERIFICATION_KEY_BYTES);
@@ -72,7 +73,10 @@ export function operationalCertificateToJson(opcert: OperationalCertificate): Op
 
 export function operationalCertificateFromJson(value: unknown): OperationalCertificate {
   if (!Array.isArray(value) || value.length !== 2) {
-    throw new CardanoError('INVALID_OPCERT', `operational certificate JSON must be [body, cold_vk], got ${Array.isArray(value) ? `${value.length} items` : describe(value)}`);
+    throw new CardanoError(
+      'INVALID_OPCERT',
+      `operational certificate JSON must be [body, cold_vk], got ${Array.isArray(value) ? `${value.length} items` : describe(value)}`,
+    );
   }
   const [body, coldVk] = value as [unknown, unknown];
   if (!Array.isArray(body) || body.length !== 4) {
@@ -103,6 +107,7 @@ function jsonBytes(value: unknown, length: number, what: string, code: 'INVALID_
 /** serde_json gives a u64 as a number, or (beyond 2^53, from @mithril-ts/codec's parser) a bigint. */
 function jsonUint(value: unknown, what: string): bigint {
   const n = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
-  if (typeof n !== 'bigint' || n < 0n || n >= 1n << 64n) throw new CardanoError('INVALID_OPCERT', `${what} must be an unsigned 64-bit integer, got ${describe(value)}`);
+  if (typeof n !== 'bigint' || n < 0n || n >= 1n << 64n)
+    throw new CardanoError('INVALID_OPCERT', `${what} must be an unsigned 64-bit integer, got ${describe(value)}`);
   return n;
 }

@@ -1,8 +1,4 @@
-import {
-  ColdSigningKey,
-  coldVerificationKeyFromTextEnvelope,
-  coldVerificationKeyToTextEnvelope,
-} from '../src/index.js';
+import { ColdSigningKey, coldVerificationKeyFromTextEnvelope, coldVerificationKeyToTextEnvelope } from '../src/index.js';
 import { envelope, expectCardanoError, fromHex, toHex } from './helpers.js';
 
 const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
@@ -38,10 +34,7 @@ describe('cold key text envelopes', () => {
     expectCardanoError(() => coldVerificationKeyFromTextEnvelope(skey), 'INVALID_ENVELOPE', /StakePoolVerificationKey_ed25519/);
     // An extended (BIP32) pool key is another format: refused, not misread.
     expectCardanoError(
-      () =>
-        ColdSigningKey.fromTextEnvelope(
-          envelope('StakePoolExtendedSigningKey_ed25519_bip32', '', `5840${SEED}${SEED}`),
-        ),
+      () => ColdSigningKey.fromTextEnvelope(envelope('StakePoolExtendedSigningKey_ed25519_bip32', '', `5840${SEED}${SEED}`)),
       'INVALID_ENVELOPE',
     );
     expectCardanoError(
@@ -49,10 +42,7 @@ describe('cold key text envelopes', () => {
       'INVALID_KEY',
       /64 bytes, expected 32/,
     );
-    expectCardanoError(
-      () => ColdSigningKey.fromTextEnvelope(envelope('StakePoolSigningKey_ed25519', '', SEED)),
-      'INVALID_CBOR',
-    );
+    expectCardanoError(() => ColdSigningKey.fromTextEnvelope(envelope('StakePoolSigningKey_ed25519', '', SEED)), 'INVALID_CBOR');
     expectCardanoError(() => ColdSigningKey.fromTextEnvelope('{'), 'INVALID_ENVELOPE', /not JSON/);
     expectCardanoError(() => ColdSigningKey.fromTextEnvelope('"a string"'), 'INVALID_ENVELOPE', /object/);
     expectCardanoError(() => ColdSigningKey.fromTextEnvelope(42 as unknown as string), 'INVALID_ENVELOPE');

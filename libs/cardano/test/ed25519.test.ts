@@ -7,8 +7,7 @@ import { fromHex, toHex, utf8 } from './helpers.js';
 const RFC8032_1 = {
   secretKey: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
   publicKey: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
-  signature:
-    'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+  signature: 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
 };
 
 describe('cold key Ed25519', () => {
@@ -73,9 +72,7 @@ describe('small-order points (verify_strict)', () => {
     const L = Point.Fn.ORDER;
     let torsion: InstanceType<typeof Point> | undefined;
     for (let i = 1; torsion === undefined; i += 1) {
-      const candidate = Point.BASE.multiply(BigInt(i)).add(Point.fromHex(
-        'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
-      ));
+      const candidate = Point.BASE.multiply(BigInt(i)).add(Point.fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'));
       const t = candidate.multiplyUnsafe(L - 1n).add(candidate);
       if (!t.double().double().is0()) torsion = t;
     }

@@ -149,7 +149,11 @@ describe('the files the digest up to a number covers', () => {
 
   it('answers a huge number from the files on disk, without building a name per number', () => {
     const started = Date.now();
-    expect(upTo([...trio('00000'), `${U64_MAX_TEXT}.chunk`], MAX_IMMUTABLE_FILE_NUMBER - 1n)).toEqual({ ok: false, reason: 'MISSING_FILE', missing: '18446744073709551614.chunk' });
+    expect(upTo([...trio('00000'), `${U64_MAX_TEXT}.chunk`], MAX_IMMUTABLE_FILE_NUMBER - 1n)).toEqual({
+      ok: false,
+      reason: 'MISSING_FILE',
+      missing: '18446744073709551614.chunk',
+    });
     expect(upTo([...trio('00000'), ...trio('00001')], MAX_IMMUTABLE_FILE_NUMBER)).toEqual({ ok: false, reason: 'NOT_YET_IMMUTABLE' });
     expect(Date.now() - started).toBeLessThan(1000);
   });

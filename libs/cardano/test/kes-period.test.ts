@@ -27,11 +27,7 @@ describe('KES periods', () => {
       'KES_PERIOD_OUT_OF_RANGE',
       /before the operational certificate's start KES period 1100/,
     );
-    expectCardanoError(
-      () => kesEvolutionAt(slotOf(1164n), MAINNET_SLOTS_PER_KES_PERIOD, start),
-      'KES_PERIOD_OUT_OF_RANGE',
-      /64 evolutions .* expired/,
-    );
+    expectCardanoError(() => kesEvolutionAt(slotOf(1164n), MAINNET_SLOTS_PER_KES_PERIOD, start), 'KES_PERIOD_OUT_OF_RANGE', /64 evolutions .* expired/);
     expectCardanoError(() => kesEvolutionAt(0n, 10n, -1n), 'INVALID_ARGUMENT');
   });
 

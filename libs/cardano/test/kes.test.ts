@@ -13,11 +13,7 @@ import {
   verifyOperationalCertificate,
 } from '../src/index.js';
 import { PRECOMPUTED_KES_KEYS } from './fixtures/precomputed-kes-keys.js';
-import {
-  DINGO_DEVNET_KES_SKEY_ENVELOPE,
-  DINGO_DEVNET_OPCERT_ENVELOPE,
-  MITHRIL_HASKELL_KES_SKEY_CBOR_HEX,
-} from './fixtures/third-party-keys.js';
+import { DINGO_DEVNET_KES_SKEY_ENVELOPE, DINGO_DEVNET_OPCERT_ENVELOPE, MITHRIL_HASKELL_KES_SKEY_CBOR_HEX } from './fixtures/third-party-keys.js';
 import { envelope, expectCardanoError, seedWithFirstByte, utf8 } from './helpers.js';
 
 /** Offset of level d's right-subtree seed in the 608-byte key (d = 1..6). */
@@ -41,9 +37,7 @@ describe('Sum6 KES key generation', () => {
   );
 
   it('the zero seed gives the opcert.rs KES key e650d753…', () => {
-    expect(toHex(KesSigningKey.fromSeed(new Uint8Array(32)).verificationKey())).toBe(
-      'e650d7531509bb6cffd7998c28c68e4ec8fa621a0952206ea11eb03fcd7dcb29',
-    );
+    expect(toHex(KesSigningKey.fromSeed(new Uint8Array(32)).verificationKey())).toBe('e650d7531509bb6cffd7998c28c68e4ec8fa621a0952206ea11eb03fcd7dcb29');
   });
 
   it('does not modify the seed it is given, and refuses a seed of the wrong size', () => {
@@ -285,9 +279,7 @@ describe('Sum6 KES text envelopes', () => {
   it('round-trips the verification key envelope', () => {
     const vk = KesSigningKey.fromSeed(new Uint8Array(32)).verificationKey();
     const text = kesVerificationKeyToTextEnvelope(vk);
-    expect(text).toBe(
-      envelope('KesVerificationKey_ed25519_kes_2^6', 'KES Verification Key', `5820${toHex(vk)}`),
-    );
+    expect(text).toBe(envelope('KesVerificationKey_ed25519_kes_2^6', 'KES Verification Key', `5820${toHex(vk)}`));
     expect(toHex(kesVerificationKeyFromTextEnvelope(text))).toBe(toHex(vk));
     expectCardanoError(() => kesVerificationKeyToTextEnvelope(vk.subarray(1)), 'INVALID_KEY');
   });
@@ -300,11 +292,7 @@ describe('Sum6 KES text envelopes', () => {
       'INVALID_ENVELOPE',
       /KesSigningKey_ed25519_kes_2\^6/,
     );
-    expectCardanoError(
-      () => kesVerificationKeyFromTextEnvelope(skText),
-      'INVALID_ENVELOPE',
-      /KesVerificationKey_ed25519_kes_2\^6/,
-    );
+    expectCardanoError(() => kesVerificationKeyFromTextEnvelope(skText), 'INVALID_ENVELOPE', /KesVerificationKey_ed25519_kes_2\^6/);
     expectCardanoError(
       () => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', `5821${toHex(vk)}00`)),
       'INVALID_KEY',
@@ -320,22 +308,11 @@ describe('Sum6 KES text envelopes', () => {
       'INVALID_CBOR',
       /trailing/,
     );
-    expectCardanoError(
-      () => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', `8201`)),
-      'INVALID_CBOR',
-    );
-    expectCardanoError(
-      () => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', `a0`)),
-      'INVALID_CBOR',
-      /byte string/,
-    );
+    expectCardanoError(() => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', `8201`)), 'INVALID_CBOR');
+    expectCardanoError(() => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', `a0`)), 'INVALID_CBOR', /byte string/);
     expectCardanoError(() => kesVerificationKeyFromTextEnvelope('not json'), 'INVALID_ENVELOPE', /not JSON/);
     expectCardanoError(() => kesVerificationKeyFromTextEnvelope('{"type":"KesVerificationKey_ed25519_kes_2^6"}'), 'INVALID_ENVELOPE');
-    expectCardanoError(
-      () => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', 'zz')),
-      'INVALID_ENVELOPE',
-      /not hex/,
-    );
+    expectCardanoError(() => kesVerificationKeyFromTextEnvelope(envelope('KesVerificationKey_ed25519_kes_2^6', '', 'zz')), 'INVALID_ENVELOPE', /not hex/);
     expectCardanoError(() => KesSigningKey.fromTextEnvelope(' '.repeat(70_000) + skText), 'TOO_LARGE');
     expectCardanoError(() => KesSigningKey.fromTextEnvelope(skText, { maxBytes: 100 }), 'TOO_LARGE');
   });

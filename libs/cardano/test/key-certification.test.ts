@@ -35,10 +35,14 @@ describe('certifying a Mithril key with the KES key', () => {
   });
 
   it('refuses another KES key, a key past the evolution, and a slot outside the certificate', () => {
-    expect(code(() => certifyMithrilKey({ kesKey: KesSigningKey.fromSeed(new Uint8Array(32).fill(3)), opcert, mithrilKey, slot: 10_450n, slotsPerKesPeriod: 100n }))).toBe('INVALID_KEY');
+    expect(
+      code(() => certifyMithrilKey({ kesKey: KesSigningKey.fromSeed(new Uint8Array(32).fill(3)), opcert, mithrilKey, slot: 10_450n, slotsPerKesPeriod: 100n })),
+    ).toBe('INVALID_KEY');
     const evolved = KesSigningKey.fromSeed(kesSeed);
     evolved.evolveTo(6);
     expect(code(() => certifyMithrilKey({ kesKey: evolved, opcert, mithrilKey, slot: 10_450n, slotsPerKesPeriod: 100n }))).toBe('KES_PERIOD_OUT_OF_RANGE');
-    expect(code(() => certifyMithrilKey({ kesKey: KesSigningKey.fromSeed(kesSeed), opcert, mithrilKey, slot: 9_000n, slotsPerKesPeriod: 100n }))).toBe('KES_PERIOD_OUT_OF_RANGE');
+    expect(code(() => certifyMithrilKey({ kesKey: KesSigningKey.fromSeed(kesSeed), opcert, mithrilKey, slot: 9_000n, slotsPerKesPeriod: 100n }))).toBe(
+      'KES_PERIOD_OUT_OF_RANGE',
+    );
   });
 });

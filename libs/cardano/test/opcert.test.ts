@@ -110,9 +110,7 @@ describe('operational certificate CBOR and text envelope', () => {
     expect(verifyOperationalCertificate({ ...opcert, startKesPeriod: 1n })).toBe(false);
     expect(verifyOperationalCertificate({ ...opcert, kesVerificationKey: flip(opcert.kesVerificationKey) })).toBe(false);
     expect(verifyOperationalCertificate({ ...opcert, coldSignature: flip(opcert.coldSignature) })).toBe(false);
-    expect(
-      verifyOperationalCertificate({ ...opcert, coldVerificationKey: ColdSigningKey.generate().verificationKey() }),
-    ).toBe(false);
+    expect(verifyOperationalCertificate({ ...opcert, coldVerificationKey: ColdSigningKey.generate().verificationKey() })).toBe(false);
     // Malformed certificates are not valid either (and do not throw).
     expect(verifyOperationalCertificate({ ...opcert, issueNumber: -1n })).toBe(false);
     expect(verifyOperationalCertificate({ ...opcert, coldSignature: new Uint8Array(63) })).toBe(false);
@@ -124,11 +122,7 @@ describe('operational certificate CBOR and text envelope', () => {
     expectCardanoError(() => issueOperationalCertificate(cold, new Uint8Array(31), 0n, 0n), 'INVALID_KEY', /32 bytes/);
     expectCardanoError(() => issueOperationalCertificate(cold, new Uint8Array(32), -1n, 0n), 'INVALID_OPCERT', /u64/);
     expectCardanoError(() => issueOperationalCertificate(cold, new Uint8Array(32), 0n, 1n << 64n), 'INVALID_OPCERT', /u64/);
-    expectCardanoError(
-      () => issueOperationalCertificate(cold, new Uint8Array(32), 0 as unknown as bigint, 0n),
-      'INVALID_OPCERT',
-      /bigint/,
-    );
+    expectCardanoError(() => issueOperationalCertificate(cold, new Uint8Array(32), 0 as unknown as bigint, 0n), 'INVALID_OPCERT', /bigint/);
   });
 });
 
@@ -187,14 +181,8 @@ describe('operational certificate strict decoding', () => {
       'INVALID_ENVELOPE',
       /NodeOperationalCertificate/,
     );
-    expectCardanoError(
-      () => operationalCertificateFromTextEnvelope(envelope('NodeOperationalCertificate', '', 'deadbeef')),
-      'INVALID_CBOR',
-    );
-    expectCardanoError(
-      () => operationalCertificateFromTextEnvelope(envelope('NodeOperationalCertificate', '', '00'.repeat(300))),
-      'TOO_LARGE',
-    );
+    expectCardanoError(() => operationalCertificateFromTextEnvelope(envelope('NodeOperationalCertificate', '', 'deadbeef')), 'INVALID_CBOR');
+    expectCardanoError(() => operationalCertificateFromTextEnvelope(envelope('NodeOperationalCertificate', '', '00'.repeat(300))), 'TOO_LARGE');
     expectCardanoError(() => operationalCertificateFromTextEnvelope('[]'), 'INVALID_ENVELOPE');
   });
 });

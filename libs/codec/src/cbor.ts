@@ -51,10 +51,7 @@ export function decodeCbor(bytes: Uint8Array, options: CborDecodeOptions = {}): 
     });
   }
   if (rest.length > 0) {
-    throw new CodecError(
-      'INVALID_CBOR',
-      `invalid CBOR: ${rest.length} trailing byte(s) after a complete ${bytes.length - rest.length}-byte item`,
-    );
+    throw new CodecError('INVALID_CBOR', `invalid CBOR: ${rest.length} trailing byte(s) after a complete ${bytes.length - rest.length}-byte item`);
   }
   return value;
 }

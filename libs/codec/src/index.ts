@@ -14,14 +14,7 @@ export {
   type BytesHexFallbackOptions,
   type JsonOrBytes,
 } from './json-hex.js';
-export {
-  encodeBech32,
-  decodeBech32,
-  DEFAULT_BECH32_MAX_LENGTH,
-  type Bech32Decoded,
-  type Bech32DecodeOptions,
-  type Bech32EncodeOptions,
-} from './bech32.js';
+export { encodeBech32, decodeBech32, DEFAULT_BECH32_MAX_LENGTH, type Bech32Decoded, type Bech32DecodeOptions, type Bech32EncodeOptions } from './bech32.js';
 export { encodeCbor, decodeCbor, cborBytes, unwrapCborBytes, type CborDecodeOptions } from './cbor.js';
 export {
   writeTextEnvelope,
@@ -32,10 +25,4 @@ export {
   type BytesTextEnvelope,
   type ReadTextEnvelopeOptions,
 } from './text-envelope.js';
-export {
-  createVersionedCodec,
-  type Encoding,
-  type DecodedWith,
-  type VersionedCodec,
-  type VersionedCodecConfig,
-} from './versioned-codec.js';
+export { createVersionedCodec, type Encoding, type DecodedWith, type VersionedCodec, type VersionedCodecConfig } from './versioned-codec.js';

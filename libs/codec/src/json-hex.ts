@@ -70,11 +70,7 @@ export function decodeBytesHexOrJsonHex(text: string, options: BytesHexFallbackO
   try {
     return { kind: 'json', value: parseJsonBytes(bytes) };
   } catch (error) {
-    throw new CodecError(
-      'INVALID_JSON_HEX',
-      `hex is neither acceptable bytes nor JSON-hex: ${describeError(error)}`,
-      { cause: error },
-    );
+    throw new CodecError('INVALID_JSON_HEX', `hex is neither acceptable bytes nor JSON-hex: ${describeError(error)}`, { cause: error });
   }
 }
 
@@ -97,21 +93,14 @@ export function bytesFromJsonArray(value: unknown, options: { expectedLength?: n
   const bytes = new Uint8Array(value.length);
   value.forEach((item: unknown, index) => {
     if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item > 255) {
-      throw new CodecError(
-        'WRONG_TYPE',
-        `byte array element ${index} is ${describeJsonType(item)}, not an integer in 0..255`,
-      );
+      throw new CodecError('WRONG_TYPE', `byte array element ${index} is ${describeJsonType(item)}, not an integer in 0..255`);
     }
     bytes[index] = item;
   });
   return bytes;
 }
 
-function decodeHexPayload(
-  text: string,
-  options: JsonHexDecodeOptions,
-  code: 'INVALID_JSON_HEX' | 'INVALID_HEX',
-): Uint8Array {
+function decodeHexPayload(text: string, options: JsonHexDecodeOptions, code: 'INVALID_JSON_HEX' | 'INVALID_HEX'): Uint8Array {
   if (typeof text !== 'string') {
     throw new CodecError('WRONG_TYPE', `expected a hex string, got ${typeof text}`);
   }

@@ -29,13 +29,7 @@ export function writeTextEnvelope(envelope: TextEnvelope): string {
   if (typeof type !== 'string' || typeof description !== 'string' || !(cbor instanceof Uint8Array)) {
     throw new CodecError('WRONG_TYPE', 'a text envelope needs string type and description and Uint8Array cbor');
   }
-  return (
-    '{\n' +
-    `    "type": ${aesonString(type)},\n` +
-    `    "description": ${aesonString(description)},\n` +
-    `    "cborHex": "${toHex(cbor)}"\n` +
-    '}\n'
-  );
+  return '{\n' + `    "type": ${aesonString(type)},\n` + `    "description": ${aesonString(description)},\n` + `    "cborHex": "${toHex(cbor)}"\n` + '}\n';
 }
 
 export function readTextEnvelope(text: string, options: ReadTextEnvelopeOptions = {}): TextEnvelope {
@@ -66,10 +60,7 @@ export function readTextEnvelope(text: string, options: ReadTextEnvelopeOptions 
   if (expectedType !== undefined) {
     const accepted: readonly string[] = typeof expectedType === 'string' ? [expectedType] : expectedType;
     if (!accepted.includes(type)) {
-      throw new CodecError(
-        'WRONG_TYPE',
-        `text envelope type is ${JSON.stringify(type)}, expected ${accepted.map((t) => JSON.stringify(t)).join(' or ')}`,
-      );
+      throw new CodecError('WRONG_TYPE', `text envelope type is ${JSON.stringify(type)}, expected ${accepted.map((t) => JSON.stringify(t)).join(' or ')}`);
     }
   }
 
@@ -99,17 +90,11 @@ export function writeBytesTextEnvelope(envelope: BytesTextEnvelope): string {
  * Read a key file: envelope, then its CBOR byte string. `expectedLength` guards against a key
  * of the right type but wrong size (e.g. an extended key where a plain one is expected).
  */
-export function readBytesTextEnvelope(
-  text: string,
-  options: ReadTextEnvelopeOptions & { expectedLength?: number } = {},
-): BytesTextEnvelope {
+export function readBytesTextEnvelope(text: string, options: ReadTextEnvelopeOptions & { expectedLength?: number } = {}): BytesTextEnvelope {
   const { type, description, cbor } = readTextEnvelope(text, options);
   const bytes = unwrapCborBytes(cbor);
   if (options.expectedLength !== undefined && bytes.length !== options.expectedLength) {
-    throw new CodecError(
-      'WRONG_LENGTH',
-      `text envelope ${JSON.stringify(type)} holds ${bytes.length} bytes, expected ${options.expectedLength}`,
-    );
+    throw new CodecError('WRONG_LENGTH', `text envelope ${JSON.stringify(type)} holds ${bytes.length} bytes, expected ${options.expectedLength}`);
   }
   return { type, description, bytes };
 }
@@ -134,7 +119,5 @@ function aesonString(value: string): string {
     throw new CodecError('WRONG_TYPE', 'text envelope strings cannot contain lone surrogates');
   }
   // Matching whole escapes left to right keeps an escaped backslash followed by 'b' intact.
-  return JSON.stringify(value).replace(/\\[\s\S]/g, (escape) =>
-    escape === '\\b' ? '\\u0008' : escape === '\\f' ? '\\u000c' : escape,
-  );
+  return JSON.stringify(value).replace(/\\[\s\S]/g, (escape) => (escape === '\\b' ? '\\u0008' : escape === '\\f' ? '\\u000c' : escape));
 }

@@ -10,11 +10,7 @@ describe('bech32', () => {
       ['a12uel5l', 'a', ''],
       ['A12UEL5L', 'a', ''],
       ['abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw', 'abcdef', '00443214c74254b635cf84653a56d7c675be77df'],
-      [
-        'split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w',
-        'split',
-        'c5f38b70305f519bf66d85fb6cf03058f3dde463ecd7918f2dc743918f2d',
-      ],
+      ['split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w', 'split', 'c5f38b70305f519bf66d85fb6cf03058f3dde463ecd7918f2dc743918f2d'],
       ['?1ezyfcl', '?', ''],
       [
         'an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs',

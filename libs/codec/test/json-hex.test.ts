@@ -1,11 +1,4 @@
-import {
-  bytesFromJsonArray,
-  bytesToJsonArray,
-  decodeBytesHexOrJsonHex,
-  decodeJsonHex,
-  decodeJsonHexOrBytesHex,
-  encodeJsonHex,
-} from '../src/index.js';
+import { bytesFromJsonArray, bytesToJsonArray, decodeBytesHexOrJsonHex, decodeJsonHex, decodeJsonHexOrBytesHex, encodeJsonHex } from '../src/index.js';
 import { expectCodecError, utf8Hex } from './helpers.js';
 
 describe('JSON-hex', () => {

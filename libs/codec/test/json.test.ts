@@ -7,15 +7,11 @@ describe('stringifyJson (serde_json compact form)', () => {
   });
 
   it('writes byte arrays as arrays of numbers and bigints as integers', () => {
-    expect(stringifyJson({ key: new Uint8Array([0, 255]), stake: 18446744073709551615n })).toBe(
-      '{"key":[0,255],"stake":18446744073709551615}',
-    );
+    expect(stringifyJson({ key: new Uint8Array([0, 255]), stake: 18446744073709551615n })).toBe('{"key":[0,255],"stake":18446744073709551615}');
   });
 
   it('escapes strings like serde_json', () => {
-    expect(stringifyJson('"\\\n\r\t\b\f\u0001\u001f\u007f/é😀')).toBe(
-      '"\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\u007f/é😀"',
-    );
+    expect(stringifyJson('"\\\n\r\t\b\f\u0001\u001f\u007f/é😀')).toBe('"\\"\\\\\\n\\r\\t\\b\\f\\u0001\\u001f\u007f/é😀"');
   });
 
   it('skips undefined object fields, like skip_serializing_if = "Option::is_none"', () => {

@@ -28,9 +28,7 @@ const jsonValue = fc.letrec((tie) => ({
     fc.boolean(),
     fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
     fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 1n }),
-    fc
-      .double({ noNaN: true, noDefaultInfinity: true })
-      .filter((d) => !Number.isInteger(d) && !Object.is(d, -0)),
+    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d) && !Object.is(d, -0)),
     fc.string({ unit: 'binary' }),
     fc.array(tie('value'), { maxLength: 5 }),
     fc.dictionary(fc.string({ unit: 'binary' }), tie('value'), { maxKeys: 5 }),

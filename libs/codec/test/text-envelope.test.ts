@@ -1,11 +1,4 @@
-import {
-  cborBytes,
-  readBytesTextEnvelope,
-  readTextEnvelope,
-  toHex,
-  writeBytesTextEnvelope,
-  writeTextEnvelope,
-} from '../src/index.js';
+import { cborBytes, readBytesTextEnvelope, readTextEnvelope, toHex, writeBytesTextEnvelope, writeTextEnvelope } from '../src/index.js';
 import { expectCodecError } from './helpers.js';
 
 const KEY = new Uint8Array(32).map((_, i) => 0xa0 + i);
@@ -13,11 +6,7 @@ const KEY_HEX = toHex(KEY);
 
 /** What `cardano-cli address key-gen` writes for a payment signing key. */
 const SKEY_FILE =
-  '{\n' +
-  '    "type": "PaymentSigningKeyShelley_ed25519",\n' +
-  '    "description": "Payment Signing Key",\n' +
-  `    "cborHex": "5820${KEY_HEX}"\n` +
-  '}\n';
+  '{\n' + '    "type": "PaymentSigningKeyShelley_ed25519",\n' + '    "description": "Payment Signing Key",\n' + `    "cborHex": "5820${KEY_HEX}"\n` + '}\n';
 
 describe('text envelopes', () => {
   it("writes exactly cardano-cli's format", () => {
@@ -27,12 +16,10 @@ describe('text envelopes', () => {
       cbor: cborBytes(KEY),
     });
     expect(written).toBe(SKEY_FILE);
-    expect(
-      writeBytesTextEnvelope({ type: 'PaymentSigningKeyShelley_ed25519', description: 'Payment Signing Key', bytes: KEY }),
-    ).toBe(SKEY_FILE);
+    expect(writeBytesTextEnvelope({ type: 'PaymentSigningKeyShelley_ed25519', description: 'Payment Signing Key', bytes: KEY })).toBe(SKEY_FILE);
   });
 
-  it("escapes strings the way aeson does", () => {
+  it('escapes strings the way aeson does', () => {
     const written = writeTextEnvelope({ type: 'T', description: 'a"b\\c\n\b\f\u0001é\\b', cbor: new Uint8Array([1]) });
     expect(written).toContain('"description": "a\\"b\\\\c\\n\\u0008\\u000c\\u0001é\\\\b",');
     expect(readTextEnvelope(written).description).toBe('a"b\\c\n\b\f\u0001é\\b');
@@ -54,10 +41,7 @@ describe('text envelopes', () => {
   });
 
   it('rejects a wrong type', () => {
-    const error = expectCodecError(
-      () => readTextEnvelope(SKEY_FILE, { expectedType: ['StakePoolSigningKey_ed25519', 'GenesisKey'] }),
-      'WRONG_TYPE',
-    );
+    const error = expectCodecError(() => readTextEnvelope(SKEY_FILE, { expectedType: ['StakePoolSigningKey_ed25519', 'GenesisKey'] }), 'WRONG_TYPE');
     expect(error.message).toMatch(/PaymentSigningKeyShelley_ed25519/);
     expect(error.message).toMatch(/StakePoolSigningKey_ed25519" or "GenesisKey/);
   });

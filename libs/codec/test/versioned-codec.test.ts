@@ -66,8 +66,6 @@ describe('versioned codec', () => {
 
   it('ignores the default listed again among maintained encodings, and refuses ambiguous names', () => {
     expect(createVersionedCodec({ default: bytesHex, maintained: [bytesHex, jsonHex] }).encodings).toHaveLength(2);
-    expect(() => createVersionedCodec({ default: bytesHex, maintained: [{ ...jsonHex, name: 'bytes-hex' }] })).toThrow(
-      TypeError,
-    );
+    expect(() => createVersionedCodec({ default: bytesHex, maintained: [{ ...jsonHex, name: 'bytes-hex' }] })).toThrow(TypeError);
   });
 });

@@ -31,7 +31,11 @@ export function checkCallVersions(call: Call, nodeVersion: string): ServerErrorR
     assertCompatibleProtocolVersion(received.protocolVersion!);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    return createServiceError({ code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION, message: error.message, metadata: { server_protocol_version: PROTOCOL_VERSION } });
+    return createServiceError({
+      code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION,
+      message: error.message,
+      metadata: { server_protocol_version: PROTOCOL_VERSION },
+    });
   }
   return undefined;
 }

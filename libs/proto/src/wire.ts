@@ -50,14 +50,14 @@ export function signedEntityTypeFromProto(message: proto.SignedEntityType | unde
   const entity = message?.entity;
   if (entity === undefined) throw new WireError(`${what} is missing`);
   return wrap(what, () =>
-    entity.$case === 'cardanoDatabase'
-      ? cardanoDatabase(entity.value.epoch, entity.value.immutableFileNumber)
-      : mithrilStakeDistribution(entity.value.epoch),
+    entity.$case === 'cardanoDatabase' ? cardanoDatabase(entity.value.epoch, entity.value.immutableFileNumber) : mithrilStakeDistribution(entity.value.epoch),
   );
 }
 
 export function signedEntityKindToProto(kind: SignedEntityKind): proto.SignedEntityKind {
-  return kind === 'CardanoDatabase' ? proto.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE : proto.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION;
+  return kind === 'CardanoDatabase'
+    ? proto.SignedEntityKind.SIGNED_ENTITY_KIND_CARDANO_DATABASE
+    : proto.SignedEntityKind.SIGNED_ENTITY_KIND_MITHRIL_STAKE_DISTRIBUTION;
 }
 
 /** Undefined for UNSPECIFIED (no filter); a WireError for an unknown value. */

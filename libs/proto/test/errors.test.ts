@@ -10,9 +10,7 @@ import {
   STATUS_DETAILS_METADATA_KEY,
 } from '../src/index.js';
 
-const KNOWN_CODES = Object.values(ErrorCode).filter(
-  (value): value is ErrorCode => typeof value === 'number' && value !== ErrorCode.UNRECOGNIZED,
-);
+const KNOWN_CODES = Object.values(ErrorCode).filter((value): value is ErrorCode => typeof value === 'number' && value !== ErrorCode.UNRECOGNIZED);
 
 describe('typed errors', () => {
   it('maps every error code to the gRPC status documented in errors.proto', () => {

@@ -73,8 +73,7 @@ function checkVersions(call: { metadata: Metadata; sendMetadata(metadata: Metada
   return undefined;
 }
 
-const unimplemented = (_call: unknown, callback: sendUnaryData<never>): void =>
-  callback({ code: status.UNIMPLEMENTED, details: 'not in this test' });
+const unimplemented = (_call: unknown, callback: sendUnaryData<never>): void => callback({ code: status.UNIMPLEMENTED, details: 'not in this test' });
 
 const implementation: AggregatorServiceServer = {
   getEpochSettings(call: ServerUnaryCall<GetEpochSettingsRequest, GetEpochSettingsResponse>, callback) {
@@ -112,9 +111,7 @@ beforeAll(async () => {
   server = new Server();
   server.addService(AggregatorServiceService, implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    ),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
   );
   client = new AggregatorServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
 });
@@ -127,18 +124,14 @@ afterAll(async () => {
 function getEpochSettings(metadata: Metadata): Promise<{ response: GetEpochSettingsResponse; serverMetadata: Metadata }> {
   return new Promise((resolve, reject) => {
     let serverMetadata = new Metadata();
-    const call = client.getEpochSettings({}, metadata, (error, response) =>
-      error ? reject(error) : resolve({ response: response!, serverMetadata }),
-    );
+    const call = client.getEpochSettings({}, metadata, (error, response) => (error ? reject(error) : resolve({ response: response!, serverMetadata })));
     call.on('metadata', (received: Metadata) => (serverMetadata = received));
   });
 }
 
 describe('AggregatorService over gRPC', () => {
   it('serves a request carrying version metadata, answers with its own versions, keeps uint64 exact', async () => {
-    const { response, serverMetadata } = await getEpochSettings(
-      setVersionMetadata({ nodeVersion: '0.3.1', protocolVersion: '0.1.4' }),
-    );
+    const { response, serverMetadata } = await getEpochSettings(setVersionMetadata({ nodeVersion: '0.3.1', protocolVersion: '0.1.4' }));
     expect(response.epochSettings?.epoch).toBe(U64_MAX);
     expect(readVersionMetadata(serverMetadata)).toEqual(SERVER_VERSIONS);
   });

@@ -1,11 +1,5 @@
 import { Metadata } from '@grpc/grpc-js';
-import {
-  missingVersionMetadataKeys,
-  NODE_VERSION_METADATA_KEY,
-  PROTOCOL_VERSION_METADATA_KEY,
-  readVersionMetadata,
-  setVersionMetadata,
-} from '../src/index.js';
+import { missingVersionMetadataKeys, NODE_VERSION_METADATA_KEY, PROTOCOL_VERSION_METADATA_KEY, readVersionMetadata, setVersionMetadata } from '../src/index.js';
 
 describe('version metadata', () => {
   it('names the keys of the contract', () => {
@@ -39,10 +33,7 @@ describe('version metadata', () => {
 
   it('reads absent, repeated or malformed keys as missing', () => {
     expect(readVersionMetadata(new Metadata())).toEqual({ nodeVersion: undefined, protocolVersion: undefined });
-    expect(missingVersionMetadataKeys(readVersionMetadata(new Metadata()))).toEqual([
-      'mithril-node-version',
-      'mithril-protocol-version',
-    ]);
+    expect(missingVersionMetadataKeys(readVersionMetadata(new Metadata()))).toEqual(['mithril-node-version', 'mithril-protocol-version']);
     const repeated = new Metadata();
     repeated.add('mithril-node-version', '0.3.1');
     repeated.add('mithril-node-version', '0.3.2');

@@ -28,9 +28,7 @@ describe('ProtocolParameters wire format', () => {
     const big: ProtocolParameters = { k: 2n ** 64n - 1n, m: 2n ** 53n + 1n, phiF: 0.65 };
     expect(ProtocolParameters.decode(ProtocolParameters.encode(big).finish())).toEqual(big);
     const request: GetProtocolParametersRequest = { epoch: 2n ** 63n + 7n };
-    expect(GetProtocolParametersRequest.decode(GetProtocolParametersRequest.encode(request).finish())).toEqual(
-      request,
-    );
+    expect(GetProtocolParametersRequest.decode(GetProtocolParametersRequest.encode(request).finish())).toEqual(request);
   });
 
   it('refuses to encode a uint64 out of range', () => {

@@ -1,5 +1,13 @@
 import { Certificate as CertificateMessage, CertificateListItem as CertificateListItemMessage } from '@mithril-ts/proto';
-import { cardanoDatabase, certificateFromJson, encodeCertificate, certificateToJson, encodedCertificateFromJson, encodedCertificateToJson, mithrilStakeDistribution } from '@mithril-ts/protocol';
+import {
+  cardanoDatabase,
+  certificateFromJson,
+  encodeCertificate,
+  certificateToJson,
+  encodedCertificateFromJson,
+  encodedCertificateToJson,
+  mithrilStakeDistribution,
+} from '@mithril-ts/protocol';
 import { buildChain } from '@mithril-ts/testkit';
 import {
   WireError,
@@ -55,7 +63,11 @@ describe('wire mapping', () => {
     const { signature: _signature, metadata: fullMetadata, ...head } = full;
     const { signers, ...metadataHead } = fullMetadata!;
     expect(certificate.metadata.signers.length).toBeGreaterThan(1);
-    expect(item).toEqual({ ...head, aggregateVerificationKey: item.aggregateVerificationKey, metadata: { ...metadataHead, totalSigners: BigInt(signers.length) } });
+    expect(item).toEqual({
+      ...head,
+      aggregateVerificationKey: item.aggregateVerificationKey,
+      metadata: { ...metadataHead, totalSigners: BigInt(signers.length) },
+    });
     expect(Buffer.from(item.aggregateVerificationKey).equals(full.aggregateVerificationKey)).toBe(true);
     expect('signature' in item).toBe(false);
   });

@@ -18,7 +18,10 @@ const encoder = new TextEncoder();
 export function cardanoDatabaseSnapshotHash(epoch: Epoch, merkleRoot: string): string {
   const e = checkedEpoch(epoch);
   if (typeof merkleRoot !== 'string' || merkleRoot.length === 0) {
-    throw new ProtocolError('INVALID_PROTOCOL_MESSAGE', `the Cardano database merkle root must be a non-empty string, got ${typeof merkleRoot === 'string' ? '""' : typeof merkleRoot}`);
+    throw new ProtocolError(
+      'INVALID_PROTOCOL_MESSAGE',
+      `the Cardano database merkle root must be a non-empty string, got ${typeof merkleRoot === 'string' ? '""' : typeof merkleRoot}`,
+    );
   }
   const prefix = new Uint8Array(8);
   new DataView(prefix.buffer).setBigUint64(0, e);

@@ -3,15 +3,7 @@
  * both directions. Certificates reach clients from servers they do not trust, so decoding is
  * strict and bounded, and every failure is a ProtocolError naming the field.
  */
-import {
-  decodeBytesHexOrJsonHex,
-  decodeJsonHexOrBytesHex,
-  encodeJsonHex,
-  fromHex,
-  parseJson,
-  stringifyJson,
-  toHex,
-} from '@mithril-ts/codec';
+import { decodeBytesHexOrJsonHex, decodeJsonHexOrBytesHex, encodeJsonHex, fromHex, parseJson, stringifyJson, toHex } from '@mithril-ts/codec';
 import {
   StmError,
   avkFromBytes,
@@ -163,7 +155,9 @@ function decodeHead(value: unknown): { head: CertificateHead; multiSignatureText
 export function checkCertificateJson(text: string, hash?: Sha256): CertificateHead {
   const { head, multiSignatureText, genesisSignatureText } = decodeHead(parseCertificateJson(text));
   const signature: SignatureText =
-    multiSignatureText !== '' ? { kind: 'multi-signature', text: multiSignatureText } : { kind: 'genesis', text: toHex(decodeGenesisSignature(genesisSignatureText)) };
+    multiSignatureText !== ''
+      ? { kind: 'multi-signature', text: multiSignatureText }
+      : { kind: 'genesis', text: toHex(decodeGenesisSignature(genesisSignatureText)) };
   const { hash: given, ...draft } = head;
   checkCertificateHash(head, given, certificateHashOfText(draft, signature, hash));
   return head;

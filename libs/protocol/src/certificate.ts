@@ -43,8 +43,7 @@ export interface CertificateMetadata {
 }
 
 export type CertificateSignature =
-  | { readonly kind: 'multi-signature'; readonly multiSignature: AggregateSignature }
-  | { readonly kind: 'genesis'; readonly genesisSignature: Uint8Array };
+  { readonly kind: 'multi-signature'; readonly multiSignature: AggregateSignature } | { readonly kind: 'genesis'; readonly genesisSignature: Uint8Array };
 
 export interface Certificate {
   readonly hash: string;
@@ -99,7 +98,11 @@ function encodeCertificateSignature(signature: CertificateSignature): EncodedCer
 /** Decompresses and checks every point of the multi-signature (StmError INVALID_POINT). Its hash is taken as given. */
 export function decodeCertificate(certificate: EncodedCertificate): Certificate {
   const { signature } = certificate;
-  return { ...certificate, signature: signature.kind === 'multi-signature' ? { kind: 'multi-signature', multiSignature: decodeAggregateSignature(signature.multiSignature) } : signature };
+  return {
+    ...certificate,
+    signature:
+      signature.kind === 'multi-signature' ? { kind: 'multi-signature', multiSignature: decodeAggregateSignature(signature.multiSignature) } : signature,
+  };
 }
 
 const encoder = new TextEncoder();

@@ -127,7 +127,11 @@ export class CertificateChainVerifier {
    */
   assertCertifies(certificate: Certificate, expected: { signedEntityType: SignedEntityType; parts?: Partial<Record<ProtocolMessagePartKey, string>> }): void {
     if (!sameSignedEntityType(certificate.signedEntityType, expected.signedEntityType)) {
-      fail('CERTIFICATE_REPLAYED', certificate, `it certifies ${JSON.stringify(signedEntityTypeToJson(certificate.signedEntityType), (_, v) => (typeof v === 'bigint' ? Number(v) : v))}, not the expected entity`);
+      fail(
+        'CERTIFICATE_REPLAYED',
+        certificate,
+        `it certifies ${JSON.stringify(signedEntityTypeToJson(certificate.signedEntityType), (_, v) => (typeof v === 'bigint' ? Number(v) : v))}, not the expected entity`,
+      );
     }
     for (const [key, value] of Object.entries(expected.parts ?? {})) {
       if (certificate.protocolMessage.get(key as ProtocolMessagePartKey) !== value) {
@@ -143,7 +147,8 @@ export class CertificateChainVerifier {
     const verified: Certificate[] = [];
     const seen = new Set<string>();
     let current = await this.fetch(source, hash);
-    if (current.hash !== hash) throw new ProtocolError('CERTIFICATE_HASH_MISMATCH', `the source answered certificate ${current.hash.slice(0, 16)}… for ${hash.slice(0, 16)}…`);
+    if (current.hash !== hash)
+      throw new ProtocolError('CERTIFICATE_HASH_MISMATCH', `the source answered certificate ${current.hash.slice(0, 16)}… for ${hash.slice(0, 16)}…`);
     let endedAt: ChainVerificationResult['endedAt'] | undefined;
     while (endedAt === undefined) {
       if (seen.has(current.hash)) fail('CERTIFICATE_CHAIN_INFINITE_LOOP', current, 'this certificate appears twice in the chain');

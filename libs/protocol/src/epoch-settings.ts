@@ -3,13 +3,7 @@
  * take the aggregator's word for it): the signers of the epoch and of the next one, their
  * aggregate verification keys, the parameters of both epochs, and the protocol message seed.
  */
-import {
-  KeyRegistration,
-  StmError,
-  VerificationKeyPoP,
-  type AggregateVerificationKey,
-  type ClosedRegistration,
-} from '@mithril-ts/stm';
+import { KeyRegistration, StmError, VerificationKeyPoP, type AggregateVerificationKey, type ClosedRegistration } from '@mithril-ts/stm';
 import { avkJsonHex } from './certificate.js';
 import { nextSignersEpoch, signingSignersEpoch, type Epoch } from './epoch.js';
 import { ProtocolError } from './errors.js';
@@ -55,7 +49,11 @@ export function closeSignerSet(signers: readonly SignerRecord[]): SignerSet {
   const { rejected } = registration.registerAll(candidates);
   if (rejected.length > 0) {
     const first = rejected[0]!;
-    throw new ProtocolError('INVALID_SIGNER', `${signers[first.position]!.partyId}: ${first.error.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`, { cause: first.error });
+    throw new ProtocolError(
+      'INVALID_SIGNER',
+      `${signers[first.position]!.partyId}: ${first.error.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`,
+      { cause: first.error },
+    );
   }
   let closed: ClosedRegistration;
   try {
@@ -92,7 +90,11 @@ export interface EpochSettings {
  * The settings of `epoch` from the parameter schedule and the signers recorded per epoch
  * (`recordedFor(e)` is the list of signers recorded for epoch e, empty when none).
  */
-export function epochSettings(epoch: Epoch, schedule: ProtocolParametersSchedule, recordedFor: (recordingEpoch: Epoch) => readonly SignerRecord[]): EpochSettings {
+export function epochSettings(
+  epoch: Epoch,
+  schedule: ProtocolParametersSchedule,
+  recordedFor: (recordingEpoch: Epoch) => readonly SignerRecord[],
+): EpochSettings {
   const { current, next } = schedule.transition(epoch);
   const signingEpoch = signingSignersEpoch(epoch);
   const currentRecords = signingEpoch === null ? [] : recordedFor(signingEpoch);
@@ -134,7 +136,10 @@ export interface SignedEntityData {
  */
 export function signedEntityProtocolMessage(settings: EpochSettings, type: SignedEntityType, data: SignedEntityData = {}): ProtocolMessage {
   if (type.epoch !== settings.epoch) {
-    throw new ProtocolError('INVALID_SIGNED_ENTITY_TYPE', `a signed entity of epoch ${type.epoch} cannot be signed with the settings of epoch ${settings.epoch}`);
+    throw new ProtocolError(
+      'INVALID_SIGNED_ENTITY_TYPE',
+      `a signed entity of epoch ${type.epoch} cannot be signed with the settings of epoch ${settings.epoch}`,
+    );
   }
   const message = epochProtocolMessage(settings);
   if (type.kind === 'CardanoDatabase') {

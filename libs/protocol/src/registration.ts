@@ -68,7 +68,8 @@ export function checkSignerRegistration(round: RegistrationRound, claim: SignerR
   }
   const stake = round.stake.get(claim.partyId);
   if (stake === undefined) return refuse('UNKNOWN_SIGNER', `${claim.partyId} has no stake in the distribution of epoch ${round.epoch}`);
-  if (stake !== certified.stake) return refuse('CERTIFICATION_MISMATCH', `the certified stake ${certified.stake} of ${claim.partyId} differs from this aggregator's ${stake}`);
+  if (stake !== certified.stake)
+    return refuse('CERTIFICATION_MISMATCH', `the certified stake ${certified.stake} of ${claim.partyId} differs from this aggregator's ${stake}`);
   let verificationKey: VerificationKeyPoP;
   try {
     verificationKey = VerificationKeyPoP.fromBytes(claim.verificationKey);

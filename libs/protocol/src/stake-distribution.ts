@@ -24,7 +24,10 @@ function u64be(value: bigint): Uint8Array {
 export function mithrilStakeDistributionHash(epoch: Epoch, signers: readonly SignerRecord[], parameters: ProtocolParameters): string {
   const hasher = sha256.create().update(u64be(epoch));
   for (const signer of [...signers].sort((a, b) => (a.partyId < b.partyId ? -1 : a.partyId > b.partyId ? 1 : 0))) {
-    hasher.update(encoder.encode(signer.partyId)).update(encoder.encode(bytesToHex(signer.verificationKey))).update(u64be(signer.stake));
+    hasher
+      .update(encoder.encode(signer.partyId))
+      .update(encoder.encode(bytesToHex(signer.verificationKey)))
+      .update(u64be(signer.stake));
   }
   hasher.update(encoder.encode(protocolParametersHash(parameters)));
   return bytesToHex(hasher.digest());

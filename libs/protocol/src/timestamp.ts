@@ -17,7 +17,14 @@ export function parseTimestamp(text: string): Timestamp {
   const [, y, mo, d, h, mi, s, fraction = '', zone] = match;
   const millis = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(millis);
-  if (Number.isNaN(millis) || check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+  if (
+    Number.isNaN(millis) ||
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
     throw new ProtocolError('INVALID_TIMESTAMP', `not a valid date and time: ${text}`);
   }
   let offsetMinutes = 0;

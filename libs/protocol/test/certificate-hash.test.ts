@@ -98,12 +98,18 @@ describe('protocol message known answers (reference protocol_message.rs and devn
       next_aggregate_verification_key:
         '7b226d745f636f6d6d69746d656e74223a7b22726f6f74223a5b3137382c39342c33322c3132392c3132302c3132382c31372c3232352c37332c3135372c3136362c3132342c3234362c3130362c35352c33362c3135372c332c3137372c3231392c35332c3139342c3139322c39342c3133382c36332c3134332c3233312c3230332c3138362c36342c3134335d2c226e725f6c6561766573223a322c22686173686572223a6e756c6c7d2c22746f74616c5f7374616b65223a3230323830313337303631347d',
     };
-    expect(new ProtocolMessage({ ...parts, latest_block_number: '1589' }).signedMessage()).toBe('3b2242e276f1d1e8f28e5ffeb0f0c666ef3d5a5b2c8bf827576d4a513ab2de29');
-    expect(new ProtocolMessage({ ...parts, latest_block_number: '1574' }).signedMessage()).toBe('ed76b5a8b41e4800fd4babc5bcffe483fe9daf43342aaddefe1f197907f0af06');
+    expect(new ProtocolMessage({ ...parts, latest_block_number: '1589' }).signedMessage()).toBe(
+      '3b2242e276f1d1e8f28e5ffeb0f0c666ef3d5a5b2c8bf827576d4a513ab2de29',
+    );
+    expect(new ProtocolMessage({ ...parts, latest_block_number: '1574' }).signedMessage()).toBe(
+      'ed76b5a8b41e4800fd4babc5bcffe483fe9daf43342aaddefe1f197907f0af06',
+    );
   });
 
   it('decodes the reference bytes-hex AVK and multi-signature encodings', () => {
-    const avkBytes = avkFromBytes(Uint8Array.from(Buffer.from('00000000000000000404036cb79141a645faca33405ae82d67388a663fd1f55116781006608cccd2370000000000000006', 'hex')));
+    const avkBytes = avkFromBytes(
+      Uint8Array.from(Buffer.from('00000000000000000404036cb79141a645faca33405ae82d67388a663fd1f55116781006608cccd2370000000000000006', 'hex')),
+    );
     expect(avkBytes.commitment.nrLeaves).toBe(4);
     expect(avkBytes.totalStake).toBe(6n);
     expect([...avkBytes.commitment.root.subarray(0, 4)]).toEqual([4, 3, 108, 183]);

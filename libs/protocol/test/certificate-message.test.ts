@@ -73,7 +73,9 @@ describe('certificate messages (the reference JSON)', () => {
 
   it('relays a multi-signature point as it came when encoded, and refuses it when decoded', () => {
     const message = certificateToMessage(chain.latest) as Record<string, unknown>;
-    const multiSignature = JSON.parse(Buffer.from(message.multi_signature as string, 'hex').toString('utf8')) as { signatures: [{ sigma: number[] }, unknown][] };
+    const multiSignature = JSON.parse(Buffer.from(message.multi_signature as string, 'hex').toString('utf8')) as {
+      signatures: [{ sigma: number[] }, unknown][];
+    };
     multiSignature.signatures[0]![0].sigma = new Array(48).fill(0xff);
     const tampered = stringifyJson({ ...message, multi_signature: Buffer.from(JSON.stringify(multiSignature)).toString('hex') });
     expect(encodedCertificateToJson(encodedCertificateFromJson(tampered))).toBe(tampered);
@@ -84,8 +86,16 @@ describe('certificate messages (the reference JSON)', () => {
   it('writes the reference field names, json-hex AVK and multi-signature, hex genesis signature', () => {
     const message = certificateToMessage(chain.latest) as Record<string, unknown>;
     expect(Object.keys(message)).toEqual([
-      'hash', 'previous_hash', 'epoch', 'signed_entity_type', 'metadata', 'protocol_message',
-      'signed_message', 'aggregate_verification_key', 'multi_signature', 'genesis_signature',
+      'hash',
+      'previous_hash',
+      'epoch',
+      'signed_entity_type',
+      'metadata',
+      'protocol_message',
+      'signed_message',
+      'aggregate_verification_key',
+      'multi_signature',
+      'genesis_signature',
     ]);
     expect(Buffer.from(message.aggregate_verification_key as string, 'hex').toString()).toMatch(/^\{"mt_commitment":\{"root":\[/);
     expect(message.genesis_signature).toBe('');
@@ -145,13 +155,19 @@ describe('certificate decoding of untrusted input throws only ProtocolError (fuz
 
   it('random JSON values and mutated fields', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.record({ key: fc.constantFrom(...Object.keys(goodMessage)), value: fc.jsonValue() }).map(({ key, value }) => ({ ...goodMessage, [key]: value }))), (value) => {
-        try {
-          certificateFromMessage(value);
-        } catch (error) {
-          if (!(error instanceof ProtocolError)) throw error;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ key: fc.constantFrom(...Object.keys(goodMessage)), value: fc.jsonValue() }).map(({ key, value }) => ({ ...goodMessage, [key]: value })),
+        ),
+        (value) => {
+          try {
+            certificateFromMessage(value);
+          } catch (error) {
+            if (!(error instanceof ProtocolError)) throw error;
+          }
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   });

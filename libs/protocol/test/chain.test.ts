@@ -132,7 +132,9 @@ describe('attacks on the chain, each rejected with its own error', () => {
   });
 
   it('signed message that is not the hash of the protocol message', async () => {
-    const lying = reseal(latest, { protocolMessage: new ProtocolMessage(latest.protocolMessage.toRecord()).set('cardano_database_merkle_root', '00'.repeat(32)) });
+    const lying = reseal(latest, {
+      protocolMessage: new ProtocolMessage(latest.protocolMessage.toRecord()).set('cardano_database_merkle_root', '00'.repeat(32)),
+    });
     await expectCode(verifier.verifyChain(lying.hash, sourceWith({ [lying.hash]: lying })), 'CERTIFICATE_PROTOCOL_MESSAGE_MISMATCH');
   });
 
@@ -180,7 +182,10 @@ describe('attacks on the chain, each rejected with its own error', () => {
   it('a certificate that does not certify the expected digest', () => {
     const root = latest.protocolMessage.get('cardano_database_merkle_root')!;
     expect(() => verifier.assertCertifies(latest, { signedEntityType: latest.signedEntityType, parts: { cardano_database_merkle_root: root } })).not.toThrow();
-    return expectCode(() => verifier.assertCertifies(latest, { signedEntityType: latest.signedEntityType, parts: { cardano_database_merkle_root: 'ff'.repeat(32) } }), 'CERTIFICATE_REPLAYED');
+    return expectCode(
+      () => verifier.assertCertifies(latest, { signedEntityType: latest.signedEntityType, parts: { cardano_database_merkle_root: 'ff'.repeat(32) } }),
+      'CERTIFICATE_REPLAYED',
+    );
   });
 });
 

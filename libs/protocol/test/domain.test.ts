@@ -134,7 +134,10 @@ describe('timestamps with nanoseconds', () => {
   });
 
   it('round-trips any nanosecond timestamp (property)', () => {
-    fc.assert(fc.property(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), (t) => expect(parseTimestamp(formatTimestamp(t))).toBe(t)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), (t) => expect(parseTimestamp(formatTimestamp(t))).toBe(t)),
+      { numRuns: 300 },
+    );
   });
 
   it('rejects malformed dates', () => {
@@ -156,7 +159,10 @@ describe('versions and eras', () => {
   });
 
   it('resolves the active era and the next one', () => {
-    const markers = [{ name: 'pythagoras', epoch: 1n }, { name: 'lagrange', epoch: 50n }];
+    const markers = [
+      { name: 'pythagoras', epoch: 1n },
+      { name: 'lagrange', epoch: 50n },
+    ];
     expect(resolveEra(markers, 10n)).toEqual({ current: 'pythagoras', next: { name: 'lagrange', epoch: 50n, supported: false } });
     expect(code(() => resolveEra(markers, 50n))).toBe('UNSUPPORTED_ERA');
     expect(code(() => resolveEra([{ name: 'pythagoras' }], 3n))).toBe('UNSUPPORTED_ERA');
@@ -247,8 +253,17 @@ describe('master certificate selection', () => {
 
 describe('epoch settings', () => {
   const params = { k: 2n, m: 20n, phiF: 0.9 };
-  const schedule = new ProtocolParametersSchedule([{ fromEpoch: 0n, parameters: params }, { fromEpoch: 6n, parameters: { ...params, k: 3n } }]);
-  const record = (label: string, stake: bigint) => ({ partyId: label, verificationKey: SigningKey.generate(sha256(new TextEncoder().encode(label))).verificationKeyPoP().toBytes(), stake });
+  const schedule = new ProtocolParametersSchedule([
+    { fromEpoch: 0n, parameters: params },
+    { fromEpoch: 6n, parameters: { ...params, k: 3n } },
+  ]);
+  const record = (label: string, stake: bigint) => ({
+    partyId: label,
+    verificationKey: SigningKey.generate(sha256(new TextEncoder().encode(label)))
+      .verificationKeyPoP()
+      .toBytes(),
+    stake,
+  });
   const recorded = new Map([
     [4n, [record('pool-a', 10n), record('pool-b', 20n)]],
     [5n, [record('pool-a5', 11n), record('pool-b5', 19n)]],

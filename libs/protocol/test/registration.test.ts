@@ -6,7 +6,13 @@ import { checkSignerRegistration, type RegistrationRound, type SignerRegistratio
 const POOL = 'pool1alice';
 const OTHER = 'pool1bob';
 const key = SigningKey.generate(sha256(new TextEncoder().encode('alice'))).verificationKeyPoP();
-const round: RegistrationRound = { epoch: 7n, stake: new Map([[POOL, 1_000n], [OTHER, 2_000n]]) };
+const round: RegistrationRound = {
+  epoch: 7n,
+  stake: new Map([
+    [POOL, 1_000n],
+    [OTHER, 2_000n],
+  ]),
+};
 const claim: SignerRegistrationClaim = { epoch: 7n, partyId: POOL, verificationKey: key.toBytes(), certified: { partyId: POOL, stake: 1_000n, epoch: 7n } };
 
 describe('signer registration acceptance rules', () => {
@@ -61,12 +67,18 @@ describe('signer registration acceptance rules', () => {
 
   it('refuses a Mithril key that does not decode, with the decoding error as cause', () => {
     const decision = checkSignerRegistration(round, { ...claim, verificationKey: key.toBytes().slice(1) });
-    expect(decision).toMatchObject({ accepted: false, code: 'VERIFICATION_KEY_INVALID', message: 'the Mithril key does not decode: verification key with PoP: expected 192 bytes, got 191' });
+    expect(decision).toMatchObject({
+      accepted: false,
+      code: 'VERIFICATION_KEY_INVALID',
+      message: 'the Mithril key does not decode: verification key with PoP: expected 192 bytes, got 191',
+    });
     expect(!decision.accepted && decision.cause).toBeInstanceOf(StmError);
   });
 
   it('accepts a key whose proof of possession is wrong: that check is the aggregator’s, batched', () => {
-    const other = SigningKey.generate(sha256(new TextEncoder().encode('bob'))).verificationKeyPoP().toBytes();
+    const other = SigningKey.generate(sha256(new TextEncoder().encode('bob')))
+      .verificationKeyPoP()
+      .toBytes();
     const mixed = new Uint8Array([...key.toBytes().subarray(0, 96), ...other.subarray(96)]);
     const decision = checkSignerRegistration(round, { ...claim, verificationKey: mixed });
     expect(decision.accepted).toBe(true);
@@ -78,8 +90,14 @@ describe('signer registration acceptance rules', () => {
     const everythingWrong = { epoch: 9n, partyId: 'pool1carol', verificationKey: new Uint8Array(3), certified: { partyId: OTHER, stake: 1n, epoch: 1n } };
     expect(checkSignerRegistration(round, everythingWrong)).toMatchObject({ code: 'REGISTRATION_ROUND_NOT_OPEN' });
     expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n })).toMatchObject({ code: 'CERTIFICATION_MISMATCH' });
-    expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, certified: { partyId: 'pool1carol', stake: 1n, epoch: 7n } })).toMatchObject({ code: 'UNKNOWN_SIGNER' });
-    expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, partyId: POOL, certified: { partyId: POOL, stake: 1n, epoch: 7n } })).toMatchObject({ code: 'CERTIFICATION_MISMATCH' });
-    expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, partyId: POOL, certified: { partyId: POOL, stake: 1_000n, epoch: 7n } })).toMatchObject({ code: 'VERIFICATION_KEY_INVALID' });
+    expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, certified: { partyId: 'pool1carol', stake: 1n, epoch: 7n } })).toMatchObject({
+      code: 'UNKNOWN_SIGNER',
+    });
+    expect(checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, partyId: POOL, certified: { partyId: POOL, stake: 1n, epoch: 7n } })).toMatchObject({
+      code: 'CERTIFICATION_MISMATCH',
+    });
+    expect(
+      checkSignerRegistration(round, { ...everythingWrong, epoch: 7n, partyId: POOL, certified: { partyId: POOL, stake: 1_000n, epoch: 7n } }),
+    ).toMatchObject({ code: 'VERIFICATION_KEY_INVALID' });
   });
 });

@@ -12,7 +12,12 @@ describe('protocol message of a signed entity', () => {
     expect(message.get('cardano_database_merkle_root')).toBe(root);
     expect(message.get('current_epoch')).toBe('4');
     // the certified chain fixture signs the same shape of message
-    expect(chain.certificates.find((c) => c.signedEntityType.kind === 'CardanoDatabase' && c.epoch === 4n)!.protocolMessage.entries().map(([k]) => k)).toEqual(message.entries().map(([k]) => k));
+    expect(
+      chain.certificates
+        .find((c) => c.signedEntityType.kind === 'CardanoDatabase' && c.epoch === 4n)!
+        .protocolMessage.entries()
+        .map(([k]) => k),
+    ).toEqual(message.entries().map(([k]) => k));
   });
 
   it('refuses another epoch and a missing or malformed root', () => {

@@ -74,24 +74,29 @@ async function signAll(
   const workers = Math.max(1, cpus().length);
   const chunk = Math.ceil(signers.length / workers);
   const results = await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      new Promise<(Uint8Array | null)[]>((resolve, reject) => {
-        const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url), {
-          workerData: { params, avk, msg, signers: signers.slice(w * chunk, (w + 1) * chunk) },
-        });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      }),
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise<(Uint8Array | null)[]>((resolve, reject) => {
+          const worker = new Worker(new URL('./sign-worker.mjs', import.meta.url), {
+            workerData: { params, avk, msg, signers: signers.slice(w * chunk, (w + 1) * chunk) },
+          });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
     ),
   );
-  return results.flat().filter((b): b is Uint8Array => b !== null).map(singleSignatureFromLegacyBytes);
+  return results
+    .flat()
+    .filter((b): b is Uint8Array => b !== null)
+    .map(singleSignatureFromLegacyBytes);
 }
 
 async function main(): Promise<void> {
   console.error(`STM benchmark: ${PARTIES} parties, k=${params.k}, m=${params.m}, phi_f=${params.phiF}`);
   const stakeOf = stakes(PARTIES);
   const total = stakeOf.reduce((a, b) => a + b, 0n);
-  console.error(`  total stake ${total} lovelace; largest party ${(Number(stakeOf[PARTIES - 1]!) / Number(total) * 100).toFixed(2)}%`);
+  console.error(`  total stake ${total} lovelace; largest party ${((Number(stakeOf[PARTIES - 1]!) / Number(total)) * 100).toFixed(2)}%`);
 
   console.error('  generating keys…');
   const secretKeys = Array.from({ length: PARTIES }, (_, i) => SigningKey.generate(keyMaterial(i)));
@@ -109,9 +114,11 @@ async function main(): Promise<void> {
   const close = timed(() => registration.close());
   const closed = close.value;
   const sample = candidates.slice(0, 40);
-  const single = timed(() => sample.forEach((c) => {
-    if (!verifyProofsOfPossession([c.key])) throw new Error('PoP');
-  }));
+  const single = timed(() =>
+    sample.forEach((c) => {
+      if (!verifyProofsOfPossession([c.key])) throw new Error('PoP');
+    }),
+  );
   const oneByOne = (single.ms / sample.length) * PARTIES;
   const registrationMs = batch.ms + close.ms;
   row(`key registration of ${PARTIES} parties (batch PoP + close)`, `${(registrationMs / 1000).toFixed(2)} s`, '≤ 1.5 s', registrationMs <= 1500);
@@ -122,7 +129,10 @@ async function main(): Promise<void> {
   // One signer: all m lotteries and the signature, for a median and the largest party.
   const avk = closed.aggregateVerificationKey();
   const msg = sha256(new TextEncoder().encode('protocol message of the round'));
-  for (const [label, position] of [['median', Math.floor(PARTIES / 2)], ['largest', PARTIES - 1]] as const) {
+  for (const [label, position] of [
+    ['median', Math.floor(PARTIES / 2)],
+    ['largest', PARTIES - 1],
+  ] as const) {
     const sk = secretKeys[position]!;
     const index = closed.signerIndexOf(sk.verificationKey())!;
     const signer = new Signer(index, params, closed.party(index).stake, sk, avk);
@@ -151,7 +161,12 @@ async function main(): Promise<void> {
   const clerk = new Clerk(closed, params);
   const aggregation = timed(() => clerk.aggregate(signatures, msg));
   const aggregate = aggregation.value;
-  row(`aggregation of ${signatures.length} single signatures`, `${(aggregation.ms / 1000).toFixed(2)} s (${aggregate.signatures.length} signers kept)`, '≤ 3 s', aggregation.ms <= 3000);
+  row(
+    `aggregation of ${signatures.length} single signatures`,
+    `${(aggregation.ms / 1000).toFixed(2)} s (${aggregate.signatures.length} signers kept)`,
+    '≤ 3 s',
+    aggregation.ms <= 3000,
+  );
 
   // Verification of the multi-signature.
   aggregate.verify(msg, avk, params); // warm-up
@@ -177,12 +192,30 @@ async function main(): Promise<void> {
   const r = randomScalars(n, randomBytes);
   const msgp = signedMessage(msg, avk);
   const breakdown = [
-    ['lottery checks (all indices)', () => aggregate.signatures.forEach(({ signature, party }) => signature.checkIndices(params, party.stake, msgp, avk.totalStake))],
-    ['Merkle batch proof', () => verifyBatchPath(avk.commitment, aggregate.signatures.map((s) => partyLeaf(s.party)), aggregate.batchProof)],
+    [
+      'lottery checks (all indices)',
+      () => aggregate.signatures.forEach(({ signature, party }) => signature.checkIndices(params, party.stake, msgp, avk.totalStake)),
+    ],
+    [
+      'Merkle batch proof',
+      () =>
+        verifyBatchPath(
+          avk.commitment,
+          aggregate.signatures.map((s) => partyLeaf(s.party)),
+          aggregate.batchProof,
+        ),
+    ],
     [`G1 multi-scalar multiplication (${n} sigmas, 64-bit)`, () => msmG1(sigmas, r)],
     [`G2 multi-scalar multiplication (${n} keys, 64-bit)`, () => msmG2(vks, r)],
     ['hash to G1', () => hashToG1(msgp)],
-    ['pairing product (2 pairings)', () => pairingProductIsOne([{ g1: sigmas[0]!, g2: NEG_G2 }, { g1: sigmas[1]!, g2: vks[0]! }])],
+    [
+      'pairing product (2 pairings)',
+      () =>
+        pairingProductIsOne([
+          { g1: sigmas[0]!, g2: NEG_G2 },
+          { g1: sigmas[1]!, g2: vks[0]! },
+        ]),
+    ],
   ] as const;
   console.error('  where verification time goes:');
   for (const [what, f] of breakdown) row(`  ${what}`, `${timed(f).ms.toFixed(1)} ms`);

@@ -5,14 +5,7 @@
  * verifies it. This is what `npm start` runs until the devnet launcher replaces it.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  Clerk,
-  Initializer,
-  KeyRegistration,
-  securityLevel,
-  type Parameters,
-  type SingleSignature,
-} from '../src/index.js';
+import { Clerk, Initializer, KeyRegistration, securityLevel, type Parameters, type SingleSignature } from '../src/index.js';
 import { aggregateSignatureToJson, avkToJson, toJsonText } from '../src/encoding.js';
 
 const params: Parameters = { k: 30n, m: 120n, phiF: 0.5 };
@@ -33,7 +26,11 @@ if (rejected.length > 0) throw new Error(`registration rejected ${rejected.lengt
 const closed = registration.close();
 const avk = closed.aggregateVerificationKey();
 log(`registration closed: ${closed.parties.length} signers, total stake ${closed.totalStake} lovelace`);
-log(`aggregate verification key ${Buffer.from(toJsonText(avkToJson(avk))).toString('hex').slice(0, 48)}… (json-hex)`);
+log(
+  `aggregate verification key ${Buffer.from(toJsonText(avkToJson(avk)))
+    .toString('hex')
+    .slice(0, 48)}… (json-hex)`,
+);
 
 const message = new TextEncoder().encode(Buffer.from(randomBytes(32)).toString('hex'));
 const signatures: SingleSignature[] = [];

@@ -12,12 +12,7 @@ import { compareBytes } from './bytes.js';
 import type { VerificationKey } from './keys.js';
 import { verifyBatchPath, type MerkleBatchPath } from './merkle.js';
 import { validateParameters, type Parameters } from './parameters.js';
-import {
-  partyLeaf,
-  type AggregateVerificationKey,
-  type ClosedRegistration,
-  type RegisteredParty,
-} from './registration.js';
+import { partyLeaf, type AggregateVerificationKey, type ClosedRegistration, type RegisteredParty } from './registration.js';
 import { SingleSignature, signedMessage } from './single-signature.js';
 
 export interface SignatureWithParty {
@@ -95,7 +90,13 @@ export class AggregateSignature {
         results[position] = error;
       }
     });
-    if (pending.length > 0 && !pairingTermsHold(pending.map(({ terms }) => terms), randomness)) {
+    if (
+      pending.length > 0 &&
+      !pairingTermsHold(
+        pending.map(({ terms }) => terms),
+        randomness,
+      )
+    ) {
       for (const { position, terms } of pending) {
         if (!pairingTermsHold([terms], randomness)) {
           results[position] = new StmError('INVALID_SIGNATURE', 'the aggregate BLS signature does not verify');
@@ -184,11 +185,7 @@ export class Clerk {
    * signatures pays two pairings per batch instead of two per signature. Returns one entry per
    * input, in order: `undefined` when valid, else the StmError saying why not.
    */
-  verifySingleSignatures(
-    signatures: readonly SingleSignature[],
-    msg: Uint8Array,
-    randomness: Randomness = randomBytes,
-  ): (StmError | undefined)[] {
+  verifySingleSignatures(signatures: readonly SingleSignature[], msg: Uint8Array, randomness: Randomness = randomBytes): (StmError | undefined)[] {
     const avk = this.aggregateVerificationKey;
     const msgp = signedMessage(msg, avk);
     const results: (StmError | undefined)[] = signatures.map(() => undefined);
@@ -228,7 +225,10 @@ export class Clerk {
       }
     }
     const invalid = new Set(
-      findInvalidSingleSignatures(msgp, candidates.map(({ signature, party }) => ({ sigma: signature.sigma.point, vk: party.vk }))),
+      findInvalidSingleSignatures(
+        msgp,
+        candidates.map(({ signature, party }) => ({ sigma: signature.sigma.point, vk: party.vk })),
+      ),
     );
     // One signature per signer: the first valid one, so a forged entry under someone's index
     // cannot crowd out their real signature.
@@ -269,5 +269,3 @@ export class Clerk {
     return new AggregateSignature(selected, batchProof);
   }
 }
-
-

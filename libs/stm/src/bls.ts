@@ -64,12 +64,7 @@ export function hashToG1(msg: Uint8Array, dst: Uint8Array = SIGNATURE_DST): G1Po
   return mapToCurve(u0).add(mapToCurve(u1));
 }
 
-function decodePoint<P extends G1Point | G2Point>(
-  decode: (bytes: Uint8Array) => P,
-  bytes: Uint8Array,
-  expectedLength: number,
-  what: string,
-): P {
+function decodePoint<P extends G1Point | G2Point>(decode: (bytes: Uint8Array) => P, bytes: Uint8Array, expectedLength: number, what: string): P {
   if (!(bytes instanceof Uint8Array) || bytes.length !== expectedLength) {
     throw new StmError('INVALID_ENCODING', `${what}: expected ${expectedLength} bytes, got ${bytes?.length}`);
   }

@@ -138,8 +138,7 @@ function text(value: string): Uint8Array {
 }
 
 function uint(value: bigint | number, what: string): Uint8Array {
-  const ok =
-    typeof value === 'bigint' ? value >= 0n && value < U64_LIMIT : Number.isSafeInteger(value) && value >= 0;
+  const ok = typeof value === 'bigint' ? value >= 0n && value < U64_LIMIT : Number.isSafeInteger(value) && value >= 0;
   if (!ok) throw new StmError('INVALID_ENCODING', `${what}: ${String(value)} is not a u64`);
   return cborHead(MAJOR_UINT, value);
 }
@@ -679,9 +678,7 @@ function encodedConcatenationProofFromBytes(bytes: Uint8Array): EncodedAggregate
   const signatures = entries.map((entry, i) =>
     encodedSignatureWithPartyFromBytes(expectBytes(entry, `${fields.name('signature_bytes')}[${i}]`, { max: MAX_ENCODED_BYTES })),
   );
-  const batchProof = batchPathFromBytes(
-    expectBytes(fields.required('batch_proof_bytes'), fields.name('batch_proof_bytes'), { max: MAX_ENCODED_BYTES }),
-  );
+  const batchProof = batchPathFromBytes(expectBytes(fields.required('batch_proof_bytes'), fields.name('batch_proof_bytes'), { max: MAX_ENCODED_BYTES }));
   return { signatures, batchProof };
 }
 

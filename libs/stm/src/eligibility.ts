@@ -151,9 +151,10 @@ export class LotteryThreshold {
     if (this.lnMagnitude === null) return true;
     if (this.stake === 0n) return false;
     for (let precision = INITIAL_PRECISION_BITS; precision <= MAX_PRECISION_BITS; precision *= 2) {
-      const t = precision === INITIAL_PRECISION_BITS
-        ? (this.exact ??= thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision))
-        : thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision);
+      const t =
+        precision === INITIAL_PRECISION_BITS
+          ? (this.exact ??= thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision))
+          : thresholdFixed(this.lnMagnitude, this.stake, this.totalStake, precision);
       const scaled = ev << BigInt(precision - EV_BITS);
       if (scaled < t - 1n) return true;
       if (scaled > t + 1n) return false;

@@ -126,9 +126,7 @@ export function singleSignatureToJson(sig: SingleSignature): SingleSignatureJson
 
 export function encodedSingleSignatureFromJson(value: unknown): EncodedSingleSignature {
   const object = expectObject(value, 'single signature');
-  const indexes = expectArray(object.indexes, 'single signature.indexes', MAX_INDEXES).map((index) =>
-    expectSafeInteger(index, 'single signature index'),
-  );
+  const indexes = expectArray(object.indexes, 'single signature.indexes', MAX_INDEXES).map((index) => expectSafeInteger(index, 'single signature index'));
   return {
     sigma: jsonBytes(object.sigma, SIGMA_BYTES, 'single signature.sigma'),
     indexes,
@@ -188,10 +186,7 @@ export function verificationKeyPoPToJson(key: VerificationKeyPoP): { vk: number[
 
 export function verificationKeyPoPFromJson(value: unknown): VerificationKeyPoP {
   const object = expectObject(value, 'verification key with PoP');
-  return new VerificationKeyPoP(
-    VerificationKey.fromBytes(jsonBytes(object.vk, 96, 'vk')),
-    ProofOfPossession.fromBytes(jsonBytes(object.pop, 96, 'pop')),
-  );
+  return new VerificationKeyPoP(VerificationKey.fromBytes(jsonBytes(object.vk, 96, 'vk')), ProofOfPossession.fromBytes(jsonBytes(object.pop, 96, 'pop')));
 }
 
 // ---------------------------------------------------------------- aggregate verification key

@@ -185,18 +185,27 @@ export class VerificationKeyPoP {
  * e(Σ r_i·k1_i + ρ·Σ r_i·k2_i, -g2) · e(H("PoP") + ρ·g1, Σ r_i·vk_i) == 1:
  * two G1 and one G2 multi-scalar multiplications and two pairings for the whole batch.
  */
-export function verifyProofsOfPossession(
-  keys: readonly VerificationKeyPoP[],
-  randomness: Randomness = randomBytes,
-): boolean {
+export function verifyProofsOfPossession(keys: readonly VerificationKeyPoP[], randomness: Randomness = randomBytes): boolean {
   if (keys.length === 0) return true;
   const [rho] = randomScalars(1, randomness) as [bigint];
   const r = randomScalars(keys.length, randomness);
-  const sumK1 = msmG1(keys.map((key) => key.pop.k1), r);
-  const sumK2 = msmG1(keys.map((key) => key.pop.k2), r);
+  const sumK1 = msmG1(
+    keys.map((key) => key.pop.k1),
+    r,
+  );
+  const sumK2 = msmG1(
+    keys.map((key) => key.pop.k2),
+    r,
+  );
   return pairingProductIsOne([
     { g1: sumK1.add(sumK2.multiply(rho)), g2: NEG_G2 },
-    { g1: popHash().add(G1.BASE.multiply(rho)), g2: msmG2(keys.map((key) => key.vk.point), r) },
+    {
+      g1: popHash().add(G1.BASE.multiply(rho)),
+      g2: msmG2(
+        keys.map((key) => key.vk.point),
+        r,
+      ),
+    },
   ]);
 }
 

@@ -5,12 +5,7 @@
  */
 import { StmError } from './errors.js';
 import { MerkleTree, type MerkleCommitment } from './merkle.js';
-import {
-  type VerificationKey,
-  findInvalidProofsOfPossession,
-  verifyProofsOfPossession,
-  type VerificationKeyPoP,
-} from './keys.js';
+import { type VerificationKey, findInvalidProofsOfPossession, verifyProofsOfPossession, type VerificationKeyPoP } from './keys.js';
 import { compareBytes, u64be } from './bytes.js';
 
 /** A registered signer as committed in the Merkle tree (the reference's closed registration entry). */
@@ -120,9 +115,7 @@ export class ClosedRegistration {
 
   constructor(parties: readonly RegisteredParty[]) {
     if (parties.length === 0) throw new StmError('EMPTY_REGISTRATION', 'cannot close a registration with no signer');
-    this.parties = [...parties].sort((a, b) =>
-      a.stake !== b.stake ? (a.stake < b.stake ? -1 : 1) : compareBytes(a.vk.toBytes(), b.vk.toBytes()),
-    );
+    this.parties = [...parties].sort((a, b) => (a.stake !== b.stake ? (a.stake < b.stake ? -1 : 1) : compareBytes(a.vk.toBytes(), b.vk.toBytes())));
     let total = 0n;
     this.parties.forEach((party, index) => {
       total += party.stake;

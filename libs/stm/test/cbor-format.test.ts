@@ -53,8 +53,7 @@ const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat
 // (signature_registered_party.rs, concatenation/proof.rs; aggregate_signature/signature.rs for
 // the 33-byte envelope header).
 
-const PARAMETERS_V1 =
-  '01a3616d1951ed616b190976657068695f66fb3fc999999999999a';
+const PARAMETERS_V1 = '01a3616d1951ed616b190976657068695f66fb3fc999999999999a';
 const SINGLE_SIGNATURE_V1 =
   '01bf657369676d6198301895189d18c918bb188c183600188018d118581018cb183d184e184d186218a11885183a1898181d184a18d9187118401864' +
   '0a18a118ba18a71885187218d3189918da183818df1854186918f21829183618e018aa18d018b9187e185367696e646578657384010405086c736967' +
@@ -145,7 +144,6 @@ const AGGREGATE_SIGNATURE_V1 = '01a26e7369676e61747572655f74797065006b70726f6f66
 /** The reference's single-signature golden hard-codes signer index 1 for sk_1's signature. */
 const goldenSignature = new SingleSignature(sig1.sigma, [1, 4, 5, 8], 1);
 const party1 = closed.party(0);
-
 
 function expectStmError(run: () => unknown, pattern?: RegExp, code = 'INVALID_ENCODING'): StmError {
   let caught: unknown;
@@ -243,12 +241,17 @@ describe('CBOR v1: other accepted forms', () => {
 
   it('accepts byte strings for byte vectors, a definite map for the single signature, any key order and unknown keys', () => {
     const sigma = sig1.sigma.toBytes();
-    const definite = v1(cborgEncode(new Map<string, unknown>([
-      ['future_field', { nested: [1, 2, 3] }],
-      ['signer_index', 7],
-      ['indexes', [1, 4, 5, 8]],
-      ['sigma', sigma],
-    ]), { mapSorter: undefined }));
+    const definite = v1(
+      cborgEncode(
+        new Map<string, unknown>([
+          ['future_field', { nested: [1, 2, 3] }],
+          ['signer_index', 7],
+          ['indexes', [1, 4, 5, 8]],
+          ['sigma', sigma],
+        ]),
+        { mapSorter: undefined },
+      ),
+    );
     const decoded = singleSignatureFromBytes(definite);
     expect(hex(decoded.sigma.toBytes())).toBe(hex(sigma));
     expect(decoded.indexes).toEqual([1, 4, 5, 8]);
@@ -262,10 +265,15 @@ describe('CBOR v1: other accepted forms', () => {
   });
 
   it('decodes nested envelopes whose inner values are legacy bytes, as the reference does', () => {
-    const mixed = v1(cborgEncode(new Map<string, unknown>([
-      ['signature_bytes', singleSignatureToLegacyBytes(goldenSignature)],
-      ['registration_entry_bytes', [...registeredPartyToLegacyBytes(party1)]],
-    ]), { mapSorter: undefined }));
+    const mixed = v1(
+      cborgEncode(
+        new Map<string, unknown>([
+          ['signature_bytes', singleSignatureToLegacyBytes(goldenSignature)],
+          ['registration_entry_bytes', [...registeredPartyToLegacyBytes(party1)]],
+        ]),
+        { mapSorter: undefined },
+      ),
+    );
     const { signature, party } = signatureWithPartyFromBytes(mixed);
     expect(signature.indexes).toEqual([1, 4, 5, 8]);
     expect(party.vk.equals(party1.vk)).toBe(true);
@@ -357,8 +365,7 @@ describe('malformed input', () => {
   });
 
   it('rejects wrong CBOR types', () => {
-    const parameters = (m: unknown, k: unknown, phi: Uint8Array) =>
-      v1([0xa3], tstr('m'), cborgEncode(m), tstr('k'), cborgEncode(k), tstr('phi_f'), phi);
+    const parameters = (m: unknown, k: unknown, phi: Uint8Array) => v1([0xa3], tstr('m'), cborgEncode(m), tstr('k'), cborgEncode(k), tstr('phi_f'), phi);
     expect(parametersFromBytes(parameters(10, 5, floatBytes(0.8))).m).toBe(10n);
     expectStmError(() => parametersFromBytes(parameters(10, 5, cborgEncode(1))), /parameters\.phi_f: expected a float/);
     expectStmError(() => parametersFromBytes(parameters(10, 5, cborgEncode('0.8'))), /phi_f: expected a float/);
@@ -381,7 +388,16 @@ describe('malformed input', () => {
     badByte[5] = 256;
     expectStmError(() => singleSignatureFromBytes(single({ sigma: badByte, indexes: [1], signer_index: 0 })), /sigma\[5\]: expected a byte/);
 
-    const aggregateEnvelope = (type: unknown, proof: unknown) => v1(cborgEncode(new Map<string, unknown>([['signature_type', type], ['proof_bytes', proof]]), { mapSorter: undefined }));
+    const aggregateEnvelope = (type: unknown, proof: unknown) =>
+      v1(
+        cborgEncode(
+          new Map<string, unknown>([
+            ['signature_type', type],
+            ['proof_bytes', proof],
+          ]),
+          { mapSorter: undefined },
+        ),
+      );
     const proof = unhex(CONCATENATION_PROOF_V1);
     expect(aggregateSignatureFromBytes(aggregateEnvelope(0, proof)).signatures.length).toBe(2);
     expectStmError(() => aggregateSignatureFromBytes(aggregateEnvelope(1, proof)), /unsupported signature type 1/);
@@ -395,12 +411,14 @@ describe('malformed input', () => {
     const vk = [...party1.vk.toBytes()];
     expectStmError(() => registeredPartyFromBytes(v1(cborgEncode({ verification_key_bytes: vk.slice(1), stake: 1 }))), /expected 96 bytes, got 95/);
     const root = avk.commitment.root;
-    const avkCbor = (r: unknown) =>
-      v1(cborgEncode({ mt_commitment: { root: r, nr_leaves: 2, hasher: null }, total_stake: 2 }));
+    const avkCbor = (r: unknown) => v1(cborgEncode({ mt_commitment: { root: r, nr_leaves: 2, hasher: null }, total_stake: 2 }));
     expect(avkFromBytes(avkCbor(root)).totalStake).toBe(2n);
     expectStmError(() => avkFromBytes(avkCbor(cat(root, Uint8Array.of(0)))), /root: expected 32 bytes, got 33/);
     const values = fourLeafTree.batchPath([0, 2]).values;
-    expectStmError(() => batchPathFromBytes(v1(cborgEncode({ values: [values[0], values[1]!.subarray(1)], indices: [0, 2], hasher: null }))), /values\[1\]: expected 32 bytes/);
+    expectStmError(
+      () => batchPathFromBytes(v1(cborgEncode({ values: [values[0], values[1]!.subarray(1)], indices: [0, 2], hasher: null }))),
+      /values\[1\]: expected 32 bytes/,
+    );
     // An array header announcing more entries than the input holds.
     expectStmError(() => singleSignatureFromBytes(v1([0xa1], tstr('indexes'), [0x9a, 0xff, 0xff, 0xff, 0xff])), /invalid CBOR/);
   });
@@ -438,8 +456,14 @@ describe('malformed input', () => {
     expectStmError(() => registeredPartyFromBytes(partyWith([0xc2, 0x41, 0x01])), /tag/); // bignum tag
     expectStmError(() => registeredPartyFromBytes(partyWith([0x20])), /stake: expected an unsigned integer/);
     // Duplicate key, non-text key, indefinite byte string.
-    expectStmError(() => registeredPartyFromBytes(v1([0xa3], tstr('verification_key_bytes'), cborgEncode(vk), tstr('stake'), [1], tstr('stake'), [2])), /repeat map key/);
-    expectStmError(() => registeredPartyFromBytes(v1([0xa3], tstr('verification_key_bytes'), cborgEncode(vk), tstr('stake'), [1], [0x01], [2])), /map key an integer is not text/);
+    expectStmError(
+      () => registeredPartyFromBytes(v1([0xa3], tstr('verification_key_bytes'), cborgEncode(vk), tstr('stake'), [1], tstr('stake'), [2])),
+      /repeat map key/,
+    );
+    expectStmError(
+      () => registeredPartyFromBytes(v1([0xa3], tstr('verification_key_bytes'), cborgEncode(vk), tstr('stake'), [1], [0x01], [2])),
+      /map key an integer is not text/,
+    );
     expectStmError(() => registeredPartyFromBytes(v1([0xa2], tstr('verification_key_bytes'), [0x5f, 0x41, 0x00, 0xff], tstr('stake'), [1])), /invalid CBOR/);
     // Empty payload, a lone break, a hostile nesting depth.
     expectStmError(() => registeredPartyFromBytes(Uint8Array.of(1)), /invalid CBOR/);
@@ -451,7 +475,15 @@ describe('malformed input', () => {
 
   it('rejects a v1 byte vector that is itself not a valid inner encoding', () => {
     const envelope = (sig: unknown) =>
-      v1(cborgEncode(new Map<string, unknown>([['signature_bytes', sig], ['registration_entry_bytes', unhex(REGISTERED_PARTY_V1)]]), { mapSorter: undefined }));
+      v1(
+        cborgEncode(
+          new Map<string, unknown>([
+            ['signature_bytes', sig],
+            ['registration_entry_bytes', unhex(REGISTERED_PARTY_V1)],
+          ]),
+          { mapSorter: undefined },
+        ),
+      );
     expectStmError(() => signatureWithPartyFromBytes(envelope(unhex(SINGLE_SIGNATURE_V1).subarray(0, 50))), /single signature: invalid CBOR/);
     expectStmError(() => signatureWithPartyFromBytes(envelope(new Uint8Array(0))), /single signature: truncated/);
     expectStmError(() => signatureWithPartyFromBytes(envelope(uintArrayCbor(Uint8Array.of(1, 2, 3)))), /single signature: /);
@@ -482,7 +514,16 @@ describe('the writer and the byte-vector reader against cborg', () => {
     const sigma = sig1.sigma.toBytes();
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 100_000 })), { maxLength: 300 }), (indexes) => {
-        const bytes = v1(cborgEncode(new Map<string, unknown>([['sigma', Array.from(sigma)], ['indexes', indexes], ['signer_index', 7]]), { mapSorter: undefined }));
+        const bytes = v1(
+          cborgEncode(
+            new Map<string, unknown>([
+              ['sigma', Array.from(sigma)],
+              ['indexes', indexes],
+              ['signer_index', 7],
+            ]),
+            { mapSorter: undefined },
+          ),
+        );
         const decoded = singleSignatureFromBytes(bytes);
         expect(decoded.indexes).toEqual(indexes);
         expect(hex(decoded.sigma.toBytes())).toBe(hex(sigma));
@@ -494,7 +535,10 @@ describe('the writer and the byte-vector reader against cborg', () => {
     const firstSmall = sigmaCbor.findIndex((byte, i) => i > 1 && byte < 24);
     const padded = cat(sigmaCbor.subarray(0, firstSmall), Uint8Array.of(0x18, sigmaCbor[firstSmall]!), sigmaCbor.subarray(firstSmall + 1));
     expect(firstSmall).toBeGreaterThan(1);
-    expectStmError(() => singleSignatureFromBytes(v1([0xa3], tstr('sigma'), padded, tstr('indexes'), [0x81, 0x01], tstr('signer_index'), [0x00])), /more bytes than necessary/);
+    expectStmError(
+      () => singleSignatureFromBytes(v1([0xa3], tstr('sigma'), padded, tstr('indexes'), [0x81, 0x01], tstr('signer_index'), [0x00])),
+      /more bytes than necessary/,
+    );
     // An array head announcing more items than there are.
     expectStmError(() => singleSignatureFromBytes(v1([0xa1], tstr('sigma'), [0x98, 0x30], new Uint8Array(47))), /invalid CBOR/);
   });

@@ -31,7 +31,10 @@ const params: Parameters = { k: 45n, m: 120n, phiF: 0.5 };
 const round = setupRound(params, [1n, 10n, 20n, 30n, 40n, 50n, 60n, 70n, 80n], 'encoded');
 const msg = new TextEncoder().encode('certified protocol message');
 const signatures = round.signers.map((signer) => signer.sign(msg)).filter((s): s is SingleSignature => s !== null);
-const aggregates = { 'a nine-party round': new Clerk(round.closed, params).aggregate(signatures, msg), "the reference's golden two-party round": referenceAggregate };
+const aggregates = {
+  'a nine-party round': new Clerk(round.closed, params).aggregate(signatures, msg),
+  "the reference's golden two-party round": referenceAggregate,
+};
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -41,7 +44,9 @@ describe.each(Object.entries(aggregates))('the encoded form of %s', (_name, aggr
   const legacy = aggregateSignatureToLegacyBytes(aggregate);
 
   it('transcodes JSON to v1 bytes as decoding and re-encoding does', () => {
-    expect(hex(encodedAggregateSignatureToBytes(encodedAggregateSignatureFromJson(json)))).toBe(hex(aggregateSignatureToBytes(aggregateSignatureFromJson(json))));
+    expect(hex(encodedAggregateSignatureToBytes(encodedAggregateSignatureFromJson(json)))).toBe(
+      hex(aggregateSignatureToBytes(aggregateSignatureFromJson(json))),
+    );
   });
 
   it('transcodes v1 bytes (either proof_bytes form) and legacy bytes to JSON as decoding and re-encoding does', () => {
@@ -83,7 +88,11 @@ describe('an invalid point in an encoded multi-signature', () => {
 
   it('is refused when decoded, from bytes and from JSON alike', () => {
     const bytes = encodedAggregateSignatureToBytes(tampered);
-    for (const decode of [() => aggregateSignatureFromBytes(bytes), () => aggregateSignatureFromJson(encodedAggregateSignatureToJson(tampered)), () => decodeAggregateSignature(tampered)]) {
+    for (const decode of [
+      () => aggregateSignatureFromBytes(bytes),
+      () => aggregateSignatureFromJson(encodedAggregateSignatureToJson(tampered)),
+      () => decodeAggregateSignature(tampered),
+    ]) {
       expect(decode).toThrow(StmError);
     }
   });

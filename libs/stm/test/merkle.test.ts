@@ -12,7 +12,13 @@ describe('Merkle commitment and batch paths', () => {
       for (let mask = 1; mask < 1 << n; mask += 1) {
         const indices = leaves.map((_, i) => i).filter((i) => mask & (1 << i));
         const path = tree.batchPath(indices);
-        expect(verifyBatchPath(tree.commitment(), indices.map((i) => leaves[i]!), path)).toBe(true);
+        expect(
+          verifyBatchPath(
+            tree.commitment(),
+            indices.map((i) => leaves[i]!),
+            path,
+          ),
+        ).toBe(true);
       }
     }
   });

@@ -80,9 +80,21 @@ describe('attacks on single signatures', () => {
   it.each([
     ['another message', () => sig.verify(params, party.vk, party.stake, round.avk, new TextEncoder().encode('other')), 'INVALID_SIGNATURE'],
     ['another signer key', () => sig.verify(params, round.closed.party(0).vk, party.stake, round.avk, msg), 'INVALID_SIGNATURE'],
-    ['an index not won', () => new SingleSignature(sig.sigma, lostIndexes(sig, 1), sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg), 'LOTTERY_LOST'],
-    ['an index beyond m', () => new SingleSignature(sig.sigma, [...sig.indexes, 120], sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg), 'INDEX_OUT_OF_RANGE'],
-    ['a repeated index', () => new SingleSignature(sig.sigma, [sig.indexes[0]!, sig.indexes[0]!], sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg), 'DUPLICATE_INDEX'],
+    [
+      'an index not won',
+      () => new SingleSignature(sig.sigma, lostIndexes(sig, 1), sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg),
+      'LOTTERY_LOST',
+    ],
+    [
+      'an index beyond m',
+      () => new SingleSignature(sig.sigma, [...sig.indexes, 120], sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg),
+      'INDEX_OUT_OF_RANGE',
+    ],
+    [
+      'a repeated index',
+      () => new SingleSignature(sig.sigma, [sig.indexes[0]!, sig.indexes[0]!], sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg),
+      'DUPLICATE_INDEX',
+    ],
     ['no index', () => new SingleSignature(sig.sigma, [], sig.signerIndex).verify(params, party.vk, party.stake, round.avk, msg), 'LOTTERY_LOST'],
     ['an unknown signer index', () => clerk.verifySingleSignature(new SingleSignature(sig.sigma, sig.indexes, 99), msg), 'UNKNOWN_SIGNER'],
   ])('rejects %s', (_, attempt, code) => expectStmError(attempt, code));
@@ -111,21 +123,64 @@ describe('attacks on multi-signatures', () => {
   it.each([
     // The lottery depends on the message and the root, so it is the first check to fail for them.
     ['another message', () => aggregate.verify(new TextEncoder().encode('other'), round.avk, params), 'LOTTERY_LOST'],
-    ['another AVK root', () => aggregate.verify(msg, { ...round.avk, commitment: { ...round.avk.commitment, root: new Uint8Array(32) } }, params), 'LOTTERY_LOST'],
+    [
+      'another AVK root',
+      () => aggregate.verify(msg, { ...round.avk, commitment: { ...round.avk.commitment, root: new Uint8Array(32) } }, params),
+      'LOTTERY_LOST',
+    ],
     ['another AVK (far larger total stake)', () => aggregate.verify(msg, { ...round.avk, totalStake: round.avk.totalStake * 1000n }, params), 'LOTTERY_LOST'],
-    ['another AVK (other number of leaves)', () => aggregate.verify(msg, { ...round.avk, commitment: { ...round.avk.commitment, nrLeaves: 16 } }, params), 'INVALID_MERKLE_PROOF'],
+    [
+      'another AVK (other number of leaves)',
+      () => aggregate.verify(msg, { ...round.avk, commitment: { ...round.avk.commitment, nrLeaves: 16 } }, params),
+      'INVALID_MERKLE_PROOF',
+    ],
     ['a higher quorum', () => aggregate.verify(msg, round.avk, { ...params, k: 119n }), 'NOT_ENOUGH_SIGNATURES'],
-    ['an inflated stake', () => rebuild({ signatures: entries.map((e) => ({ ...e, party: { ...e.party, stake: e.party.stake + 1n } })) }).verify(msg, round.avk, params), 'INVALID_MERKLE_PROOF'],
-    ['a sigma swapped between signers', () => rebuild({ signatures: entries.map((e, i) => ({ ...e, signature: new SingleSignature(entries[(i + 1) % entries.length]!.signature.sigma, e.signature.indexes, e.signature.signerIndex) })) }).verify(msg, round.avk, params), 'LOTTERY_LOST'],
-    ['an index claimed twice', () => rebuild({ signatures: [entries[0]!, entries[0]!, ...entries.slice(1)] }).verify(msg, round.avk, params), 'DUPLICATE_INDEX'],
+    [
+      'an inflated stake',
+      () => rebuild({ signatures: entries.map((e) => ({ ...e, party: { ...e.party, stake: e.party.stake + 1n } })) }).verify(msg, round.avk, params),
+      'INVALID_MERKLE_PROOF',
+    ],
+    [
+      'a sigma swapped between signers',
+      () =>
+        rebuild({
+          signatures: entries.map((e, i) => ({
+            ...e,
+            signature: new SingleSignature(entries[(i + 1) % entries.length]!.signature.sigma, e.signature.indexes, e.signature.signerIndex),
+          })),
+        }).verify(msg, round.avk, params),
+      'LOTTERY_LOST',
+    ],
+    [
+      'an index claimed twice',
+      () => rebuild({ signatures: [entries[0]!, entries[0]!, ...entries.slice(1)] }).verify(msg, round.avk, params),
+      'DUPLICATE_INDEX',
+    ],
     ['a dropped signer', () => rebuild({ signatures: entries.slice(0, -1) }).verify(msg, { ...round.avk }, { ...params, k: 1n }), 'INVALID_MERKLE_PROOF'],
-    ['a signature whose sigma does not match its key', () => rebuild({ signatures: entries.map((e, i) => (i === 0 ? { ...e, party: { ...e.party, vk: entries[1]!.party.vk } } : e)) }).verify(msg, round.avk, params), 'INVALID_MERKLE_PROOF'],
-    ['a tampered batch proof', () => rebuild({ batchProof: { ...aggregate.batchProof, values: aggregate.batchProof.values.map(() => new Uint8Array(32)) } }).verify(msg, round.avk, params), 'INVALID_MERKLE_PROOF'],
+    [
+      'a signature whose sigma does not match its key',
+      () =>
+        rebuild({ signatures: entries.map((e, i) => (i === 0 ? { ...e, party: { ...e.party, vk: entries[1]!.party.vk } } : e)) }).verify(
+          msg,
+          round.avk,
+          params,
+        ),
+      'INVALID_MERKLE_PROOF',
+    ],
+    [
+      'a tampered batch proof',
+      () =>
+        rebuild({ batchProof: { ...aggregate.batchProof, values: aggregate.batchProof.values.map(() => new Uint8Array(32)) } }).verify(msg, round.avk, params),
+      'INVALID_MERKLE_PROOF',
+    ],
   ])('rejects %s', (_, attempt, code) => expectStmError(attempt, code));
 
   it('batch-verifies several multi-signatures and names the invalid one', () => {
     const msg2 = new TextEncoder().encode('second message');
-    const second = clerk.aggregate(round.signers.map((s) => s.sign(msg2)).filter((s): s is SingleSignature => s !== null), msg2);
+    const second = clerk.aggregate(
+      round.signers.map((s) => s.sign(msg2)).filter((s): s is SingleSignature => s !== null),
+      msg2,
+    );
     const items = [
       { signature: aggregate, msg, avk: round.avk, params },
       { signature: second, msg: msg2, avk: round.avk, params },

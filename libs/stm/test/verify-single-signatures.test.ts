@@ -5,7 +5,11 @@ const msg = new TextEncoder().encode('signed message of the batch');
 
 /** A round of `count` signers; with phi_f = 1 every index is won, so only the BLS check can fail. */
 function round(params: Parameters, count: number, label: string) {
-  const setup = setupRound(params, Array.from({ length: count }, (_, i) => BigInt(10 * (i + 1))), label);
+  const setup = setupRound(
+    params,
+    Array.from({ length: count }, (_, i) => BigInt(10 * (i + 1))),
+    label,
+  );
   const signatures = setup.signers.map((signer) => signer.sign(msg)).filter((s): s is SingleSignature => s !== null);
   return { ...setup, signatures, clerk: new Clerk(setup.closed, params) };
 }

@@ -88,7 +88,10 @@ export function testPool(index: number, issueNumber = 1n, startKesPeriod = 10n):
 /** A chain directory as cardano-cli would fill it: the tip and the stake snapshot of EPOCH. */
 export function chainDirectory(pools: readonly TestPool[]): string {
   const directory = mkdtempSync(join(tmpdir(), 'certifier-chain-'));
-  writeFileSync(join(directory, 'tip.json'), JSON.stringify({ block: 42, epoch: Number(EPOCH), era: 'Conway', hash: 'ab'.repeat(32), slot: Number(CURRENT_SLOT), syncProgress: '100.00' }));
+  writeFileSync(
+    join(directory, 'tip.json'),
+    JSON.stringify({ block: 42, epoch: Number(EPOCH), era: 'Conway', hash: 'ab'.repeat(32), slot: Number(CURRENT_SLOT), syncProgress: '100.00' }),
+  );
   const poolsJson = Object.fromEntries(pools.map((p) => [p.pool.hex, { stakeGo: 1, stakeMark: Number(p.stake), stakeSet: 1 }]));
   writeFileSync(join(directory, `stake-snapshot-${EPOCH}.json`), JSON.stringify({ pools: poolsJson, total: { stakeGo: 1, stakeMark: 1, stakeSet: 1 } }));
   return directory;

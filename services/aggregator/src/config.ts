@@ -5,7 +5,13 @@ import { loadConfig } from '@mithril-ts/service-kit';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? value.split(',').map((kind) => kind.trim()).filter((kind) => kind !== '') : value),
+  (value) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((kind) => kind.trim())
+          .filter((kind) => kind !== '')
+      : value,
   z.array(z.enum(SIGNED_ENTITY_KINDS)).min(1),
 );
 
@@ -30,7 +36,11 @@ export const aggregatorConfigSchema = z.object({
   /** host:port of the snapshotter; without one, CardanoDatabase certificates are made but no snapshot archives. */
   snapshotterAddress: z.string().min(1).optional(),
   /** Deadline of one snapshot creation (archiving a large database takes minutes). */
-  snapshotDeadlineMs: z.coerce.number().int().positive().default(30 * 60_000),
+  snapshotDeadlineMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 60_000),
   /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
   bootstrapGenesisSecretKeyFile: z.string().optional(),
   otlpEndpoint: z.string().optional(),

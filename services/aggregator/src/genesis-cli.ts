@@ -53,7 +53,12 @@ program
   .requiredOption('--signature <file>', 'signature file')
   .requiredOption('--verification-key <file>', 'genesis verification key file')
   .action(async (options: { storeUrl: string; payload: string; signature: string; verificationKey: string }) => {
-    const certificate = await importGenesisCertificate({ storeUrl: options.storeUrl, payloadPath: options.payload, signaturePath: options.signature, verificationKeyPath: options.verificationKey });
+    const certificate = await importGenesisCertificate({
+      storeUrl: options.storeUrl,
+      payloadPath: options.payload,
+      signaturePath: options.signature,
+      verificationKeyPath: options.verificationKey,
+    });
     console.log(`imported the genesis certificate ${certificate.hash} of epoch ${certificate.epoch}`);
   });
 

@@ -63,7 +63,8 @@ export async function importGenesisCertificate(options: {
 }): Promise<Certificate> {
   const payload = await readGenesisPayload(options.payloadPath);
   const signatureText = (await readFile(options.signaturePath, 'utf8')).trim();
-  if (!/^[0-9a-f]{128}$/.test(signatureText)) throw new AggregatorError('GENESIS', `${options.signaturePath}: a genesis signature is 128 lowercase hex characters`);
+  if (!/^[0-9a-f]{128}$/.test(signatureText))
+    throw new AggregatorError('GENESIS', `${options.signaturePath}: a genesis signature is 128 lowercase hex characters`);
   const verificationKey = await readGenesisVerificationKey(options.verificationKeyPath);
   let certificate: Certificate;
   try {

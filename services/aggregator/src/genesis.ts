@@ -43,7 +43,12 @@ export async function writeGenesisPayload(path: string, payload: GenesisPayload)
  * Writes `signer`'s key pair as the reference distributes it (json-hex files); the secret key file
  * is readable by its owner only. Refuses to overwrite either file unless told to.
  */
-export async function writeGenesisKeys(signer: GenesisSigner, secretKeyPath: string, verificationKeyPath: string, options: { readonly overwrite?: boolean } = {}): Promise<void> {
+export async function writeGenesisKeys(
+  signer: GenesisSigner,
+  secretKeyPath: string,
+  verificationKeyPath: string,
+  options: { readonly overwrite?: boolean } = {},
+): Promise<void> {
   const flag = options.overwrite === true ? 'w' : 'wx';
   await writeFile(secretKeyPath, `${encodeGenesisSecretKey(signer.secretKeyBytes())}\n`, { mode: 0o600, flag });
   await writeFile(verificationKeyPath, `${encodeGenesisVerificationKey(signer.verificationKey())}\n`, { flag });

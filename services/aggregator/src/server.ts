@@ -37,21 +37,43 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     logger,
   });
   const certificates = telemetry.meter.createCounter('mithril_aggregator_certificates_total', { description: 'certificates sealed' });
-  const roundLatency = telemetry.meter.createHistogram('mithril_aggregator_round_seconds', { description: 'from message opened to certificate sealed', unit: 's' });
+  const roundLatency = telemetry.meter.createHistogram('mithril_aggregator_round_seconds', {
+    description: 'from message opened to certificate sealed',
+    unit: 's',
+  });
   runtime.on('certificate', (certificate) => {
     certificates.add(1, { kind: certificate.signedEntityType.kind, genesis: String(certificate.previousHash === '') });
     const seconds = Number(certificate.metadata.sealedAt - certificate.metadata.initiatedAt) / 1e9;
     if (certificate.previousHash !== '') roundLatency.record(seconds, { kind: certificate.signedEntityType.kind });
   });
-  const snapshotter = config.snapshotterAddress === undefined ? undefined : new GrpcSnapshotter({ address: config.snapshotterAddress, nodeVersion: AGGREGATOR_VERSION, createDeadlineMs: config.snapshotDeadlineMs, tracer: telemetry.tracer });
-  const snapshots = snapshotter === undefined ? undefined : new SnapshotProducer(opened.store, snapshotter, config.network, logger, Math.max(1000, config.runIntervalMs));
+  const snapshotter =
+    config.snapshotterAddress === undefined
+      ? undefined
+      : new GrpcSnapshotter({
+          address: config.snapshotterAddress,
+          nodeVersion: AGGREGATOR_VERSION,
+          createDeadlineMs: config.snapshotDeadlineMs,
+          tracer: telemetry.tracer,
+        });
+  const snapshots =
+    snapshotter === undefined ? undefined : new SnapshotProducer(opened.store, snapshotter, config.network, logger, Math.max(1000, config.runIntervalMs));
   if (snapshots !== undefined) runtime.on('certificate', (certificate) => snapshots.onCertificate(certificate));
   let running;
   try {
     running = await startGrpcServer({
       host: config.host,
       port: config.port,
-      services: [aggregatorGrpcService({ runtime, store: opened.store, snapshotter, nodeVersion: AGGREGATOR_VERSION, logger, tracer: telemetry.tracer, meter: telemetry.meter })],
+      services: [
+        aggregatorGrpcService({
+          runtime,
+          store: opened.store,
+          snapshotter,
+          nodeVersion: AGGREGATOR_VERSION,
+          logger,
+          tracer: telemetry.tracer,
+          meter: telemetry.meter,
+        }),
+      ],
     });
   } catch (error) {
     await opened.close();

@@ -59,11 +59,16 @@ export class GrpcSnapshotter implements Snapshotter {
 
   createSnapshot(beacon: CardanoDbBeacon, merkleRoot: string, certificateHash: string): Promise<CardanoDatabaseSnapshot> {
     return new Promise((resolve, reject) => {
-      this.#client.createSnapshot({ beacon, digest: merkleRoot, certificateHash, compressionAlgorithm: 0 }, this.#metadata(), { deadline: Date.now() + this.#createDeadlineMs }, (error, response) => {
-        if (error) return reject(describe('CreateSnapshot', error));
-        if (response.cardanoDatabaseSnapshot === undefined) return reject(new Error('the snapshotter answered without a Cardano database snapshot'));
-        resolve(response.cardanoDatabaseSnapshot);
-      });
+      this.#client.createSnapshot(
+        { beacon, digest: merkleRoot, certificateHash, compressionAlgorithm: 0 },
+        this.#metadata(),
+        { deadline: Date.now() + this.#createDeadlineMs },
+        (error, response) => {
+          if (error) return reject(describe('CreateSnapshot', error));
+          if (response.cardanoDatabaseSnapshot === undefined) return reject(new Error('the snapshotter answered without a Cardano database snapshot'));
+          resolve(response.cardanoDatabaseSnapshot);
+        },
+      );
     });
   }
 
@@ -136,7 +141,11 @@ export class SnapshotProducer {
         continue;
       }
       try {
-        const snapshot = await this.snapshotter.createSnapshot({ network: this.network, epoch: type.epoch, immutableFileNumber: type.immutableFileNumber }, merkleRoot, hash);
+        const snapshot = await this.snapshotter.createSnapshot(
+          { network: this.network, epoch: type.epoch, immutableFileNumber: type.immutableFileNumber },
+          merkleRoot,
+          hash,
+        );
         await this.store.cardanoDatabaseSnapshots.save({
           hash: snapshot.hash,
           epoch: type.epoch,

@@ -9,8 +9,24 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { parsePoolId } from '@mithril-ts/cardano';
-import { AggregatorServiceClient, Certificate as CertificateMessageCodec, CertificateForm, ErrorCode, readErrorDetail, setVersionMetadata, type Certificate as CertificateMessage, certificateFromProto } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, certificateFromJson, certificateToJson, decodeGenesisVerificationKey, verifyGenesisSignature, signedMessageBytes } from '@mithril-ts/protocol';
+import {
+  AggregatorServiceClient,
+  Certificate as CertificateMessageCodec,
+  CertificateForm,
+  ErrorCode,
+  readErrorDetail,
+  setVersionMetadata,
+  type Certificate as CertificateMessage,
+  certificateFromProto,
+} from '@mithril-ts/proto';
+import {
+  PROTOCOL_VERSION,
+  certificateFromJson,
+  certificateToJson,
+  decodeGenesisVerificationKey,
+  verifyGenesisSignature,
+  signedMessageBytes,
+} from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import {
   aggregatorConfigSchema,
@@ -61,7 +77,15 @@ async function registerAll(aggregator: RunningAggregator, epoch: bigint): Promis
   for (const pool of POOLS) {
     const partyId = parsePoolId(pool.hex).bech32;
     const init = Initializer.generate(aggregator.runtime.context.registrationParameters, pool.stake, randomBytes(32));
-    await aggregator.runtime.registerSigner({ epoch, partyId, verificationKey: init.verificationKeyPoP.toBytes(), kesSignature: null, operationalCertificate: null, kesEvolutions: null, certified: { partyId, stake: pool.stake, epoch } });
+    await aggregator.runtime.registerSigner({
+      epoch,
+      partyId,
+      verificationKey: init.verificationKeyPoP.toBytes(),
+      kesSignature: null,
+      operationalCertificate: null,
+      kesEvolutions: null,
+      certified: { partyId, stake: pool.stake, epoch },
+    });
   }
 }
 
@@ -91,16 +115,41 @@ describe('aggregator gRPC API', () => {
     const client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());
     try {
       await until(() => aggregator.runtime.state.kind !== 'idle');
-      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'zz', form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
-      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'ab'.repeat(32), form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
-      expect(await failure(call((m, cb) => client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
-      expect(await failure(call((m, cb) => client.listCertificates({ pageSize: 0, pageToken: 'forged' }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_INVALID_PAGE_TOKEN });
-      expect(await failure(call((m, cb) => client.getProtocolParameters({ epoch: 99n }, m, cb)))).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_UNKNOWN_EPOCH });
-      expect(await failure(call((m, cb) => client.registerSignatures({}, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
-      expect(await failure(call((m, cb) => client.registerSigner({ registration: { epoch: 1n, partyId: 'pool1x', verificationKey: Buffer.alloc(1) } }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
-      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), new Metadata()))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA });
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: 'zz', form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({
+        grpc: status.INVALID_ARGUMENT,
+        code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
+      });
+      expect(
+        await failure(call((m, cb) => client.getCertificate({ hash: 'ab'.repeat(32), form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb))),
+      ).toEqual({ grpc: status.NOT_FOUND, code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND });
+      expect(await failure(call((m, cb) => client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb)))).toEqual({
+        grpc: status.NOT_FOUND,
+        code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND,
+      });
+      expect(await failure(call((m, cb) => client.listCertificates({ pageSize: 0, pageToken: 'forged' }, m, cb)))).toEqual({
+        grpc: status.INVALID_ARGUMENT,
+        code: ErrorCode.ERROR_CODE_INVALID_PAGE_TOKEN,
+      });
+      expect(await failure(call((m, cb) => client.getProtocolParameters({ epoch: 99n }, m, cb)))).toEqual({
+        grpc: status.NOT_FOUND,
+        code: ErrorCode.ERROR_CODE_UNKNOWN_EPOCH,
+      });
+      expect(await failure(call((m, cb) => client.registerSignatures({}, m, cb)))).toEqual({
+        grpc: status.INVALID_ARGUMENT,
+        code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
+      });
+      expect(
+        await failure(call((m, cb) => client.registerSigner({ registration: { epoch: 1n, partyId: 'pool1x', verificationKey: Buffer.alloc(1) } }, m, cb))),
+      ).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), new Metadata()))).toEqual({
+        grpc: status.INVALID_ARGUMENT,
+        code: ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA,
+      });
       const incompatible = setVersionMetadata({ nodeVersion: '0.1.0', protocolVersion: '9.0.0' });
-      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), incompatible))).toEqual({ grpc: status.FAILED_PRECONDITION, code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION });
+      expect(await failure(call((m, cb) => client.getEpochSettings({}, m, cb), incompatible))).toEqual({
+        grpc: status.FAILED_PRECONDITION,
+        code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION,
+      });
 
       const streamed: CertificateMessage[] = [];
       const stream = client.watchCertificates({ signedEntityKinds: [] }, md());
@@ -115,19 +164,32 @@ describe('aggregator gRPC API', () => {
       await until(() => streamed.length > 0);
       const genesis = certificateFromProto(streamed[0]);
       expect(genesis.previousHash).toBe('');
-      const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb));
+      const fetched = await call<{ certificate?: CertificateMessage }>((m, cb) =>
+        client.getGenesisCertificate({ form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb),
+      );
       expect(certificateFromProto(fetched.certificate).hash).toBe(genesis.hash);
       // Served from the store (transcoded, no point decoded): the same message as the stream's, built from the sealed certificate.
-      const byHash = await call<{ certificate?: CertificateMessage }>((m, cb) => client.getCertificate({ hash: genesis.hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb));
-      expect(Buffer.from(CertificateMessageCodec.encode(byHash.certificate!).finish())).toEqual(Buffer.from(CertificateMessageCodec.encode(streamed[0]!).finish()));
+      const byHash = await call<{ certificate?: CertificateMessage }>((m, cb) =>
+        client.getCertificate({ hash: genesis.hash, form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb),
+      );
+      expect(Buffer.from(CertificateMessageCodec.encode(byHash.certificate!).finish())).toEqual(
+        Buffer.from(CertificateMessageCodec.encode(streamed[0]!).finish()),
+      );
       // The reference JSON form: the stored text, as the REST gateway relays it.
       const json = CertificateForm.CERTIFICATE_FORM_REFERENCE_JSON;
-      const asJson = await call<{ certificate?: CertificateMessage; certificateJson: string }>((m, cb) => client.getCertificate({ hash: genesis.hash, form: json }, m, cb));
+      const asJson = await call<{ certificate?: CertificateMessage; certificateJson: string }>((m, cb) =>
+        client.getCertificate({ hash: genesis.hash, form: json }, m, cb),
+      );
       expect([asJson.certificate, asJson.certificateJson]).toEqual([undefined, certificateToJson(genesis)]);
       const genesisAsJson = await call<{ certificateJson: string }>((m, cb) => client.getGenesisCertificate({ form: json }, m, cb));
       expect(genesisAsJson.certificateJson).toBe(certificateToJson(genesis));
-      expect(await failure(call((m, cb) => client.getCertificate({ hash: genesis.hash, form: 7 as CertificateForm }, m, cb)))).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
-      const page = await call<{ certificates: { hash: string }[]; nextPageToken: string }>((m, cb) => client.listCertificates({ pageSize: 1, pageToken: '' }, m, cb));
+      expect(await failure(call((m, cb) => client.getCertificate({ hash: genesis.hash, form: 7 as CertificateForm }, m, cb)))).toEqual({
+        grpc: status.INVALID_ARGUMENT,
+        code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
+      });
+      const page = await call<{ certificates: { hash: string }[]; nextPageToken: string }>((m, cb) =>
+        client.listCertificates({ pageSize: 1, pageToken: '' }, m, cb),
+      );
       expect(page.certificates.map((c) => c.hash)).toEqual([genesis.hash]);
       expect(page.nextPageToken).toBe('');
       const unversionedStream = client.watchCertificates({ signedEntityKinds: [] }, new Metadata());
@@ -160,7 +222,13 @@ describe('genesis ceremony', () => {
     const secret = await keyFiles();
     await expect(generateGenesisKeys(secret, join(root, 'other.vkey'))).rejects.toThrow(/EEXIST/);
     const payloadPath = join(root, 'payload.json');
-    const exported = await exportGenesisPayload({ storeUrl: storeUrl(), chainDirectory: join(root, 'chain'), network: 'devnet', protocolParameters: SCHEDULE, out: payloadPath });
+    const exported = await exportGenesisPayload({
+      storeUrl: storeUrl(),
+      chainDirectory: join(root, 'chain'),
+      network: 'devnet',
+      protocolParameters: SCHEDULE,
+      out: payloadPath,
+    });
     expect(exported.epoch).toBe(2n);
     const signaturePath = join(root, 'payload.sig');
     const signature = await signGenesisPayload(payloadPath, secret, signaturePath);
@@ -170,9 +238,13 @@ describe('genesis ceremony', () => {
     // A payload edited after signing, or another key, does not import.
     const tampered = join(root, 'tampered.json');
     writeFileSync(tampered, readFileSync(payloadPath, 'utf8').replace('"epoch":2', '"epoch":3'));
-    await expect(importGenesisCertificate({ storeUrl: storeUrl(), payloadPath: tampered, signaturePath, verificationKeyPath: join(root, 'genesis.vkey') })).rejects.toThrow(/genesis payload|does not verify/);
+    await expect(
+      importGenesisCertificate({ storeUrl: storeUrl(), payloadPath: tampered, signaturePath, verificationKeyPath: join(root, 'genesis.vkey') }),
+    ).rejects.toThrow(/genesis payload|does not verify/);
     await generateGenesisKeys(join(root, 'other.skey'), join(root, 'other.vkey'));
-    await expect(importGenesisCertificate({ storeUrl: storeUrl(), payloadPath, signaturePath, verificationKeyPath: join(root, 'other.vkey') })).rejects.toThrow(/does not verify/);
+    await expect(importGenesisCertificate({ storeUrl: storeUrl(), payloadPath, signaturePath, verificationKeyPath: join(root, 'other.vkey') })).rejects.toThrow(
+      /does not verify/,
+    );
 
     const certificate = await importGenesisCertificate({ storeUrl: storeUrl(), payloadPath, signaturePath, verificationKeyPath: join(root, 'genesis.vkey') });
     const again = await start();

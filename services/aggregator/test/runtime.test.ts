@@ -39,7 +39,8 @@ describe('aggregator runtime', () => {
   }
   function writeImmutable(upTo: number): void {
     for (let n = 0; n <= upTo; n += 1) {
-      for (const ext of ['chunk', 'primary', 'secondary']) writeFileSync(join(immutableDirectory(), `${String(n).padStart(5, '0')}.${ext}`), `immutable ${n} ${ext}`);
+      for (const ext of ['chunk', 'primary', 'secondary'])
+        writeFileSync(join(immutableDirectory(), `${String(n).padStart(5, '0')}.${ext}`), `immutable ${n} ${ext}`);
     }
   }
   async function registerAll(epoch: bigint, parameters = runtime.context.registrationParameters): Promise<void> {
@@ -62,7 +63,10 @@ describe('aggregator runtime', () => {
     const { epoch, settings } = runtime.context;
     for (const message of await opened.store.openMessages.list({ epoch })) {
       const type = message.signedEntityType;
-      const data = type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await new ImmutableDbDigester(immutableDirectory()).cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
+      const data =
+        type.kind === 'CardanoDatabase'
+          ? { cardanoDatabaseMerkleRoot: await new ImmutableDbDigester(immutableDirectory()).cardanoDatabaseMerkleRoot(type.immutableFileNumber) }
+          : {};
       const signed = signedEntityProtocolMessage(settings, type, data).signedMessage();
       for (const partyId of PARTIES) {
         const init = keys.get(`${epoch - 1n}:${partyId}`)!;
@@ -70,9 +74,11 @@ describe('aggregator runtime', () => {
         const signature = signer.sign(signedMessageBytes(signed));
         if (signature === null) continue;
         // Once the quorum is reached the message closes: later signers are told they are too late.
-        await runtime.registerSignature({ signedEntityType: type, partyId, signature: singleSignatureToBytes(signature), signedMessage: signed }).catch((error: AggregatorError) => {
-          if (error.code !== 'SIGNATURE_TOO_LATE') throw error;
-        });
+        await runtime
+          .registerSignature({ signedEntityType: type, partyId, signature: singleSignatureToBytes(signature), signedMessage: signed })
+          .catch((error: AggregatorError) => {
+            if (error.code !== 'SIGNATURE_TOO_LATE') throw error;
+          });
       }
     }
   }
@@ -114,7 +120,14 @@ describe('aggregator runtime', () => {
     writeImmutable(3);
     await runtime.tick();
     expect(runtime.state).toEqual({ kind: 'blocked', epoch: 1n, reason: 'no-genesis' });
-    await expect(runtime.registerSignature({ signedEntityType: { kind: 'MithrilStakeDistribution', epoch: 1n }, partyId: PARTIES[0]!, signature: new Uint8Array(10), signedMessage: '' })).rejects.toMatchObject({ code: 'NO_OPEN_MESSAGE' });
+    await expect(
+      runtime.registerSignature({
+        signedEntityType: { kind: 'MithrilStakeDistribution', epoch: 1n },
+        partyId: PARTIES[0]!,
+        signature: new Uint8Array(10),
+        signedMessage: '',
+      }),
+    ).rejects.toMatchObject({ code: 'NO_OPEN_MESSAGE' });
     await registerAll(1n);
 
     setEpoch(2n);
@@ -139,7 +152,13 @@ describe('aggregator runtime', () => {
       'blocked: no-genesis (epoch 1)',
       'idle',
       'blocked: genesis-epoch (epoch 2)',
-      ...[3, 4, 5, 6].flatMap((epoch) => ['idle', `ready (epoch ${epoch})`, `signing (epoch ${epoch}, 2 open messages)`, `signing (epoch ${epoch}, 1 open message)`, `ready (epoch ${epoch})`]),
+      ...[3, 4, 5, 6].flatMap((epoch) => [
+        'idle',
+        `ready (epoch ${epoch})`,
+        `signing (epoch ${epoch}, 2 open messages)`,
+        `signing (epoch ${epoch}, 1 open message)`,
+        `ready (epoch ${epoch})`,
+      ]),
     ]);
     expect(certificates.filter((c) => c.epoch === 6n).every((c) => c.metadata.parameters.k === 5n)).toBe(true);
 
@@ -156,8 +175,20 @@ describe('aggregator runtime', () => {
     setEpoch(1n);
     await runtime.tick();
     const init = Initializer.generate(runtime.context.registrationParameters, POOLS[0]!.stake, randomBytes(32));
-    const base = { epoch: 1n, partyId: PARTIES[0]!, verificationKey: init.verificationKeyPoP.toBytes(), kesSignature: null, operationalCertificate: null, kesEvolutions: null, certified: { partyId: PARTIES[0]!, stake: POOLS[0]!.stake, epoch: 1n } };
-    const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: AggregatorError) => error.code);
+    const base = {
+      epoch: 1n,
+      partyId: PARTIES[0]!,
+      verificationKey: init.verificationKeyPoP.toBytes(),
+      kesSignature: null,
+      operationalCertificate: null,
+      kesEvolutions: null,
+      certified: { partyId: PARTIES[0]!, stake: POOLS[0]!.stake, epoch: 1n },
+    };
+    const code = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: AggregatorError) => error.code,
+      );
     expect(await code(runtime.registerSigner({ ...base, epoch: 2n }))).toBe('REGISTRATION_ROUND_NOT_OPEN');
     const stranger = parsePoolId('ff'.repeat(28)).bech32;
     expect(await code(runtime.registerSigner({ ...base, partyId: stranger, certified: { ...base.certified, partyId: stranger } }))).toBe('UNKNOWN_SIGNER');
@@ -210,4 +241,3 @@ describe('aggregator runtime', () => {
     expect(stranded.state).toEqual({ kind: 'blocked', epoch: 5n, reason: 'epoch-gap' });
   });
 });
-

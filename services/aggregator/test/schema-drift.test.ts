@@ -33,7 +33,12 @@ function modelTables(schema: string): Map<string, Table> {
     }
     const uniques = new Set<string>();
     for (const [, fields] of body!.matchAll(/@@unique\(\[([^\]]+)\]\)/g)) {
-      uniques.add(fields!.split(',').map((f) => fieldColumn.get(f.trim()) ?? f.trim()).join(','));
+      uniques.add(
+        fields!
+          .split(',')
+          .map((f) => fieldColumn.get(f.trim()) ?? f.trim())
+          .join(','),
+      );
     }
     tables.set(table, { columns, uniques });
   }
@@ -63,28 +68,54 @@ function sqlTables(sql: string): Map<string, Table> {
 
 const TYPES: Record<'sqlite' | 'postgresql', Record<string, string[]>> = {
   sqlite: { String: ['TEXT'], Int: ['INTEGER'], BigInt: ['BIGINT'], Float: ['REAL'], Boolean: ['BOOLEAN'], DateTime: ['DATETIME'], Bytes: ['BLOB'] },
-  postgresql: { String: ['TEXT'], Int: ['INTEGER', 'SERIAL'], BigInt: ['BIGINT'], Float: ['DOUBLE PRECISION'], Boolean: ['BOOLEAN'], DateTime: ['TIMESTAMP(3)'], Bytes: ['BYTEA'] },
+  postgresql: {
+    String: ['TEXT'],
+    Int: ['INTEGER', 'SERIAL'],
+    BigInt: ['BIGINT'],
+    Float: ['DOUBLE PRECISION'],
+    Boolean: ['BOOLEAN'],
+    DateTime: ['TIMESTAMP(3)'],
+    Bytes: ['BYTEA'],
+  },
 };
 
 describe('schema.prisma and the SQL migrations agree', () => {
   const model = modelTables(readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8'));
 
   it('reads the seven models', () => {
-    expect([...model.keys()].sort()).toEqual(['cardano_database_snapshot', 'certificate', 'epoch_settings', 'open_message', 'signer_registration', 'single_signature', 'stake_distribution']);
+    expect([...model.keys()].sort()).toEqual([
+      'cardano_database_snapshot',
+      'certificate',
+      'epoch_settings',
+      'open_message',
+      'signer_registration',
+      'single_signature',
+      'stake_distribution',
+    ]);
   });
 
   for (const dialect of ['sqlite', 'postgresql'] as const) {
     it(`${dialect}: same tables, columns, types, nullability and unique keys`, () => {
-      const sql = sqlTables(migrationFiles(dialect).map((m) => m.sql).join('\n'));
+      const sql = sqlTables(
+        migrationFiles(dialect)
+          .map((m) => m.sql)
+          .join('\n'),
+      );
       expect([...sql.keys()].sort()).toEqual([...model.keys()].sort());
       for (const [name, table] of model) {
         const created = sql.get(name)!;
         expect([...created.columns.keys()].sort()).toEqual([...table.columns.keys()].sort());
         for (const [column, { type, nullable }] of table.columns) {
           const actual = created.columns.get(column)!;
-          expect({ table: name, column, type: TYPES[dialect][type]!.includes(actual.type) ? type : actual.type, nullable: actual.nullable }).toEqual({ table: name, column, type, nullable });
+          expect({ table: name, column, type: TYPES[dialect][type]!.includes(actual.type) ? type : actual.type, nullable: actual.nullable }).toEqual({
+            table: name,
+            column,
+            type,
+            nullable,
+          });
         }
-        for (const unique of table.uniques) expect({ table: name, unique, present: created.uniques.has(unique) }).toEqual({ table: name, unique, present: true });
+        for (const unique of table.uniques)
+          expect({ table: name, unique, present: created.uniques.has(unique) }).toEqual({ table: name, unique, present: true });
       }
     });
   }

@@ -31,19 +31,33 @@ describe('snapshot producer', () => {
       async createSnapshot(beacon, merkleRoot, certificateHash) {
         calls.push({ beacon, merkleRoot, certificateHash });
         if (failuresLeft-- > 0) throw new Error('snapshotter unavailable');
-        return SnapshotMessage.fromPartial({ hash: certificateHash.split('').reverse().join(''), merkleRoot, network: beacon.network, beacon, certificateHash });
+        return SnapshotMessage.fromPartial({
+          hash: certificateHash.split('').reverse().join(''),
+          merkleRoot,
+          network: beacon.network,
+          beacon,
+          certificateHash,
+        });
       },
       listImmutableFileDigests: async () => [],
       close: () => {},
     };
     // One certificate sealed before a restart, one after.
     const [before, after] = databaseCertificates;
-    await opened.store.certificates.save({ hash: before!.hash, previousHash: before!.previousHash, epoch: before!.epoch, signedEntityType: before!.signedEntityType, json: certificateToJson(before!), sealedAt: new Date(1) });
+    await opened.store.certificates.save({
+      hash: before!.hash,
+      previousHash: before!.previousHash,
+      epoch: before!.epoch,
+      signedEntityType: before!.signedEntityType,
+      json: certificateToJson(before!),
+      sealedAt: new Date(1),
+    });
     const producer = new SnapshotProducer(opened.store, snapshotter, 'devnet', createLogger('test', 'silent'), 20);
     await producer.start();
     producer.onCertificate(after!);
     producer.onCertificate(chain.certificates[0]!); // genesis: nothing to archive
-    for (let i = 0; i < 200 && (await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 })).length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 })).length < 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
     await producer.stop();
     const stored = await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 });
     expect(stored.map((s) => s.certificateHash).sort()).toEqual([before!.hash, after!.hash].sort());

@@ -47,27 +47,83 @@ const rows: Record<string, Row> = {
   'ready, cycle due: read the tip': { from: ready, observation: { kind: 'cycle-due' }, state: ready, commands: [{ kind: 'read-tip' }] },
   'signing, cycle due: read the tip': { from: signing(2), observation: { kind: 'cycle-due' }, state: signing(2), commands: [{ kind: 'read-tip' }] },
   ...Object.fromEntries(
-    BLOCKED_REASONS.map((reason) => [`blocked (${reason}), cycle due: read the tip`, { from: blocked(reason), observation: { kind: 'cycle-due' }, state: blocked(reason), commands: [{ kind: 'read-tip' }] }]),
+    BLOCKED_REASONS.map((reason) => [
+      `blocked (${reason}), cycle due: read the tip`,
+      { from: blocked(reason), observation: { kind: 'cycle-due' }, state: blocked(reason), commands: [{ kind: 'read-tip' }] },
+    ]),
   ),
   'broken, cycle due: nothing more': { from: broken, observation: { kind: 'cycle-due' }, state: broken, commands: [] },
 
   // The tip: a new epoch is entered from idle (reported unless already idle), the same epoch goes straight to the chain check.
-  'idle, first tip: enter the epoch, no state event': { from: idle, observation: { kind: 'tip', epoch: 3n, enteredEpoch: undefined }, state: idle, commands: enter(3n) },
-  'ready, next epoch: idle, enter it': { from: ready, observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n }, state: idle, commands: [report(idle), ...enter(4n)] },
-  'signing, next epoch: idle, enter it': { from: signing(2), observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n }, state: idle, commands: [report(idle), ...enter(4n)] },
-  'ready, epochs skipped: enter the tip epoch': { from: ready, observation: { kind: 'tip', epoch: 7n, enteredEpoch: 3n }, state: idle, commands: [report(idle), ...enter(7n)] },
+  'idle, first tip: enter the epoch, no state event': {
+    from: idle,
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: undefined },
+    state: idle,
+    commands: enter(3n),
+  },
+  'ready, next epoch: idle, enter it': {
+    from: ready,
+    observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n },
+    state: idle,
+    commands: [report(idle), ...enter(4n)],
+  },
+  'signing, next epoch: idle, enter it': {
+    from: signing(2),
+    observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n },
+    state: idle,
+    commands: [report(idle), ...enter(4n)],
+  },
+  'ready, epochs skipped: enter the tip epoch': {
+    from: ready,
+    observation: { kind: 'tip', epoch: 7n, enteredEpoch: 3n },
+    state: idle,
+    commands: [report(idle), ...enter(7n)],
+  },
   ...Object.fromEntries(
-    BLOCKED_REASONS.map((reason) => [`blocked (${reason}), next epoch: idle, enter it`, { from: blocked(reason), observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n }, state: idle, commands: [report(idle), ...enter(4n)] }]),
+    BLOCKED_REASONS.map((reason) => [
+      `blocked (${reason}), next epoch: idle, enter it`,
+      { from: blocked(reason), observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n }, state: idle, commands: [report(idle), ...enter(4n)] },
+    ]),
   ),
-  'idle, same epoch (entered, then the cycle failed): check the chain': { from: idle, observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n }, state: idle, commands: [{ kind: 'observe-chain' }] },
-  'ready, same epoch: check the chain': { from: ready, observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n }, state: ready, commands: [{ kind: 'observe-chain' }] },
-  'signing, same epoch: check the chain': { from: signing(2), observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n }, state: signing(2), commands: [{ kind: 'observe-chain' }] },
-  'blocked, same epoch: check the chain': { from: blocked('no-genesis'), observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n }, state: blocked('no-genesis'), commands: [{ kind: 'observe-chain' }] },
-  'ready, tip behind the entered epoch: stay in it': { from: ready, observation: { kind: 'tip', epoch: 2n, enteredEpoch: 3n }, state: ready, commands: [{ kind: 'observe-chain' }] },
+  'idle, same epoch (entered, then the cycle failed): check the chain': {
+    from: idle,
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n },
+    state: idle,
+    commands: [{ kind: 'observe-chain' }],
+  },
+  'ready, same epoch: check the chain': {
+    from: ready,
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n },
+    state: ready,
+    commands: [{ kind: 'observe-chain' }],
+  },
+  'signing, same epoch: check the chain': {
+    from: signing(2),
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n },
+    state: signing(2),
+    commands: [{ kind: 'observe-chain' }],
+  },
+  'blocked, same epoch: check the chain': {
+    from: blocked('no-genesis'),
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n },
+    state: blocked('no-genesis'),
+    commands: [{ kind: 'observe-chain' }],
+  },
+  'ready, tip behind the entered epoch: stay in it': {
+    from: ready,
+    observation: { kind: 'tip', epoch: 2n, enteredEpoch: 3n },
+    state: ready,
+    commands: [{ kind: 'observe-chain' }],
+  },
   'broken, new epoch: nothing': { from: broken, observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n }, state: broken, commands: [] },
 
   // The chain check: each blocked reason, the devnet genesis bootstrap, ready and signing.
-  'idle, no certificate: blocked (no-genesis)': { from: idle, observation: chain({ latestCertificateEpoch: undefined, master: undefined }), state: blocked('no-genesis'), commands: [report(blocked('no-genesis'))] },
+  'idle, no certificate: blocked (no-genesis)': {
+    from: idle,
+    observation: chain({ latestCertificateEpoch: undefined, master: undefined }),
+    state: blocked('no-genesis'),
+    commands: [report(blocked('no-genesis'))],
+  },
   'idle, no certificate, genesis signer and next signers: bootstrap, check again': {
     from: idle,
     observation: chain({ latestCertificateEpoch: undefined, master: undefined, genesisBootstrap: true }),
@@ -80,42 +136,102 @@ const rows: Record<string, Row> = {
     state: blocked('no-genesis'),
     commands: [report(blocked('no-genesis'))],
   },
-  'blocked (no-genesis), still no certificate: no state event': { from: blocked('no-genesis'), observation: chain({ latestCertificateEpoch: undefined, master: undefined }), state: blocked('no-genesis'), commands: [] },
-  'idle, latest certificate two epochs old: blocked (epoch-gap)': { from: idle, observation: chain({ latestCertificateEpoch: 1n, master: undefined }), state: blocked('epoch-gap'), commands: [report(blocked('epoch-gap'))] },
+  'blocked (no-genesis), still no certificate: no state event': {
+    from: blocked('no-genesis'),
+    observation: chain({ latestCertificateEpoch: undefined, master: undefined }),
+    state: blocked('no-genesis'),
+    commands: [],
+  },
+  'idle, latest certificate two epochs old: blocked (epoch-gap)': {
+    from: idle,
+    observation: chain({ latestCertificateEpoch: 1n, master: undefined }),
+    state: blocked('epoch-gap'),
+    commands: [report(blocked('epoch-gap'))],
+  },
   'idle, epoch gap, genesis signer and next signers: bootstrap, check again': {
     from: idle,
     observation: chain({ latestCertificateEpoch: 1n, master: undefined, genesisBootstrap: true }),
     state: idle,
     commands: [{ kind: 'bootstrap-genesis', epoch: 3n }, { kind: 'observe-chain' }],
   },
-  'idle, recent certificate but no master: blocked (epoch-gap)': { from: idle, observation: chain({ latestCertificateEpoch: 2n, master: undefined }), state: blocked('epoch-gap'), commands: [report(blocked('epoch-gap'))] },
-  'idle, genesis of this epoch: blocked (genesis-epoch)': { from: idle, observation: chain({ master: { epoch: 3n, genesis: true } }), state: blocked('genesis-epoch'), commands: [report(blocked('genesis-epoch'))] },
+  'idle, recent certificate but no master: blocked (epoch-gap)': {
+    from: idle,
+    observation: chain({ latestCertificateEpoch: 2n, master: undefined }),
+    state: blocked('epoch-gap'),
+    commands: [report(blocked('epoch-gap'))],
+  },
+  'idle, genesis of this epoch: blocked (genesis-epoch)': {
+    from: idle,
+    observation: chain({ master: { epoch: 3n, genesis: true } }),
+    state: blocked('genesis-epoch'),
+    commands: [report(blocked('genesis-epoch'))],
+  },
   'blocked (no-genesis), bootstrapped genesis of this epoch: blocked (genesis-epoch)': {
     from: blocked('no-genesis'),
     observation: chain({ master: { epoch: 3n, genesis: true }, genesisBootstrap: true }),
     state: blocked('genesis-epoch'),
     commands: [report(blocked('genesis-epoch'))],
   },
-  'idle, genesis of the previous epoch: ready': { from: idle, observation: chain({ latestCertificateEpoch: 2n, master: { epoch: 2n, genesis: true } }), state: ready, commands: [report(ready), { kind: 'open-messages', epoch: 3n }] },
-  'idle, no current signers: blocked (no-signers)': { from: idle, observation: chain({ currentSigners: false }), state: blocked('no-signers'), commands: [report(blocked('no-signers'))] },
-  'idle, no next signers: blocked (no-signers)': { from: idle, observation: chain({ nextSigners: false }), state: blocked('no-signers'), commands: [report(blocked('no-signers'))] },
+  'idle, genesis of the previous epoch: ready': {
+    from: idle,
+    observation: chain({ latestCertificateEpoch: 2n, master: { epoch: 2n, genesis: true } }),
+    state: ready,
+    commands: [report(ready), { kind: 'open-messages', epoch: 3n }],
+  },
+  'idle, no current signers: blocked (no-signers)': {
+    from: idle,
+    observation: chain({ currentSigners: false }),
+    state: blocked('no-signers'),
+    commands: [report(blocked('no-signers'))],
+  },
+  'idle, no next signers: blocked (no-signers)': {
+    from: idle,
+    observation: chain({ nextSigners: false }),
+    state: blocked('no-signers'),
+    commands: [report(blocked('no-signers'))],
+  },
   'idle, no next signers, genesis signer: blocked (no-signers), no bootstrap needed': {
     from: idle,
     observation: chain({ nextSigners: false, genesisBootstrap: true }),
     state: blocked('no-signers'),
     commands: [report(blocked('no-signers'))],
   },
-  'idle, chain continues, nothing open: ready, open messages': { from: idle, observation: chain(), state: ready, commands: [report(ready), { kind: 'open-messages', epoch: 3n }] },
+  'idle, chain continues, nothing open: ready, open messages': {
+    from: idle,
+    observation: chain(),
+    state: ready,
+    commands: [report(ready), { kind: 'open-messages', epoch: 3n }],
+  },
   'idle, chain continues, messages open (restart): signing, open messages': {
     from: idle,
     observation: chain({ openMessages: 2 }),
     state: signing(2),
     commands: [report(signing(2)), { kind: 'open-messages', epoch: 3n }],
   },
-  'ready, chain continues: no state event, open messages': { from: ready, observation: chain(), state: ready, commands: [{ kind: 'open-messages', epoch: 3n }] },
-  'signing, same open messages: no state event, open messages': { from: signing(2), observation: chain({ openMessages: 2 }), state: signing(2), commands: [{ kind: 'open-messages', epoch: 3n }] },
-  'signing, everything certified: ready, open messages': { from: signing(2), observation: chain(), state: ready, commands: [report(ready), { kind: 'open-messages', epoch: 3n }] },
-  'blocked (no-signers), signers recorded since: ready': { from: blocked('no-signers'), observation: chain(), state: ready, commands: [report(ready), { kind: 'open-messages', epoch: 3n }] },
+  'ready, chain continues: no state event, open messages': {
+    from: ready,
+    observation: chain(),
+    state: ready,
+    commands: [{ kind: 'open-messages', epoch: 3n }],
+  },
+  'signing, same open messages: no state event, open messages': {
+    from: signing(2),
+    observation: chain({ openMessages: 2 }),
+    state: signing(2),
+    commands: [{ kind: 'open-messages', epoch: 3n }],
+  },
+  'signing, everything certified: ready, open messages': {
+    from: signing(2),
+    observation: chain(),
+    state: ready,
+    commands: [report(ready), { kind: 'open-messages', epoch: 3n }],
+  },
+  'blocked (no-signers), signers recorded since: ready': {
+    from: blocked('no-signers'),
+    observation: chain(),
+    state: ready,
+    commands: [report(ready), { kind: 'open-messages', epoch: 3n }],
+  },
   'broken, chain: nothing': { from: broken, observation: chain(), state: broken, commands: [] },
 
   // Messages opened: signing as soon as one is open, then aggregations are retried.
@@ -125,14 +241,24 @@ const rows: Record<string, Row> = {
     state: signing(2),
     commands: [report(signing(2)), { kind: 'retry-aggregations', epoch: 3n }],
   },
-  'ready, nothing open: ready, retry aggregations': { from: ready, observation: { kind: 'messages-opened', epoch: 3n, openMessages: 0 }, state: ready, commands: [{ kind: 'retry-aggregations', epoch: 3n }] },
+  'ready, nothing open: ready, retry aggregations': {
+    from: ready,
+    observation: { kind: 'messages-opened', epoch: 3n, openMessages: 0 },
+    state: ready,
+    commands: [{ kind: 'retry-aggregations', epoch: 3n }],
+  },
   'signing, one more opened: signing, retry aggregations': {
     from: signing(1),
     observation: { kind: 'messages-opened', epoch: 3n, openMessages: 2 },
     state: signing(2),
     commands: [report(signing(2)), { kind: 'retry-aggregations', epoch: 3n }],
   },
-  'signing, as many open: no state event': { from: signing(2), observation: { kind: 'messages-opened', epoch: 3n, openMessages: 2 }, state: signing(2), commands: [{ kind: 'retry-aggregations', epoch: 3n }] },
+  'signing, as many open: no state event': {
+    from: signing(2),
+    observation: { kind: 'messages-opened', epoch: 3n, openMessages: 2 },
+    state: signing(2),
+    commands: [{ kind: 'retry-aggregations', epoch: 3n }],
+  },
   'signing, none left open: the state stays (sealing reports it)': {
     from: signing(2),
     observation: { kind: 'messages-opened', epoch: 3n, openMessages: 0 },
@@ -142,13 +268,41 @@ const rows: Record<string, Row> = {
   'broken, messages opened: nothing': { from: broken, observation: { kind: 'messages-opened', epoch: 3n, openMessages: 2 }, state: broken, commands: [] },
 
   // A certificate sealed outside the cycle moves ready ⇄ signing only.
-  'signing, one of two sealed: signing one': { from: signing(2), observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 1 }, state: signing(1), commands: [report(signing(1))] },
-  'signing, the last sealed: ready': { from: signing(1), observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: ready, commands: [report(ready)] },
-  'ready, sealed with nothing left: no state event': { from: ready, observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: ready, commands: [] },
-  'ready, sealed while another is open: signing': { from: ready, observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 1 }, state: signing(1), commands: [report(signing(1))] },
-  'idle, sealed: idle (the epoch is being entered)': { from: idle, observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: idle, commands: [] },
+  'signing, one of two sealed: signing one': {
+    from: signing(2),
+    observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 1 },
+    state: signing(1),
+    commands: [report(signing(1))],
+  },
+  'signing, the last sealed: ready': {
+    from: signing(1),
+    observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 },
+    state: ready,
+    commands: [report(ready)],
+  },
+  'ready, sealed with nothing left: no state event': {
+    from: ready,
+    observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 },
+    state: ready,
+    commands: [],
+  },
+  'ready, sealed while another is open: signing': {
+    from: ready,
+    observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 1 },
+    state: signing(1),
+    commands: [report(signing(1))],
+  },
+  'idle, sealed: idle (the epoch is being entered)': {
+    from: idle,
+    observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 },
+    state: idle,
+    commands: [],
+  },
   ...Object.fromEntries(
-    BLOCKED_REASONS.map((reason) => [`blocked (${reason}), sealed: stays blocked`, { from: blocked(reason), observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: blocked(reason), commands: [] }]),
+    BLOCKED_REASONS.map((reason) => [
+      `blocked (${reason}), sealed: stays blocked`,
+      { from: blocked(reason), observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: blocked(reason), commands: [] },
+    ]),
   ),
   'broken, sealed: nothing': { from: broken, observation: { kind: 'certificate-sealed', epoch: 3n, openMessages: 0 }, state: broken, commands: [] },
 
@@ -156,11 +310,21 @@ const rows: Record<string, Row> = {
   'idle, first failure: idle': { from: idle, observation: failed(1), state: idle, commands: [] },
   'ready, second failure of three: ready': { from: ready, observation: failed(2), state: ready, commands: [] },
   'signing, second failure of three: signing': { from: signing(2), observation: failed(2), state: signing(2), commands: [] },
-  ...Object.fromEntries(BLOCKED_REASONS.map((reason) => [`blocked (${reason}), second failure: blocked`, { from: blocked(reason), observation: failed(2), state: blocked(reason), commands: [] }])),
+  ...Object.fromEntries(
+    BLOCKED_REASONS.map((reason) => [
+      `blocked (${reason}), second failure: blocked`,
+      { from: blocked(reason), observation: failed(2), state: blocked(reason), commands: [] },
+    ]),
+  ),
   'idle, third failure of three: broken': { from: idle, observation: failed(3), state: broken, commands: [report(broken)] },
   'ready, third failure of three: broken': { from: ready, observation: failed(3), state: broken, commands: [report(broken)] },
   'signing, third failure of three: broken': { from: signing(2), observation: failed(3), state: broken, commands: [report(broken)] },
-  ...Object.fromEntries(BLOCKED_REASONS.map((reason) => [`blocked (${reason}), third failure: broken`, { from: blocked(reason), observation: failed(3), state: broken, commands: [report(broken)] }])),
+  ...Object.fromEntries(
+    BLOCKED_REASONS.map((reason) => [
+      `blocked (${reason}), third failure: broken`,
+      { from: blocked(reason), observation: failed(3), state: broken, commands: [report(broken)] },
+    ]),
+  ),
   'ready, past the limit: broken': {
     from: ready,
     observation: failed(5),
@@ -179,7 +343,16 @@ describe('aggregator state machine', () => {
 
   it('has rows from every state and for every observation', () => {
     const states = new Set(Object.values(rows).map(({ from }) => (from.kind === 'blocked' ? `blocked:${from.reason}` : from.kind)));
-    expect([...states].sort()).toEqual(['blocked:epoch-gap', 'blocked:genesis-epoch', 'blocked:no-genesis', 'blocked:no-signers', 'broken', 'idle', 'ready', 'signing']);
+    expect([...states].sort()).toEqual([
+      'blocked:epoch-gap',
+      'blocked:genesis-epoch',
+      'blocked:no-genesis',
+      'blocked:no-signers',
+      'broken',
+      'idle',
+      'ready',
+      'signing',
+    ]);
     const observations = new Set(Object.values(rows).map(({ observation }) => observation.kind));
     expect([...observations].sort()).toEqual(['certificate-sealed', 'chain', 'cycle-due', 'cycle-failed', 'messages-opened', 'tip']);
   });

@@ -38,7 +38,8 @@ const again = await timeAll(); // steady state: the counters are already recorde
 const parsed = registrations.map((r) => ({ opcert: operationalCertificateFromCbor(r.operationalCertificate!), r }));
 const baselineStart = performance.now();
 for (const { opcert, r } of parsed) {
-  if (!verifyOperationalCertificate(opcert) || !verifyKesSignature(opcert.kesVerificationKey, r.kesEvolutions!, r.verificationKey, r.verificationKeySignature!)) throw new Error('invalid');
+  if (!verifyOperationalCertificate(opcert) || !verifyKesSignature(opcert.kesVerificationKey, r.kesEvolutions!, r.verificationKey, r.verificationKeySignature!))
+    throw new Error('invalid');
 }
 const baseline = (performance.now() - baselineStart) / 1000;
 

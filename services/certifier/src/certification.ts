@@ -25,13 +25,7 @@ export const MITHRIL_KEY_BYTES = 192;
 const MAX_OPCERT_BYTES = 1024;
 
 export type CertificationCheck =
-  | 'request'
-  | 'operational-certificate-signature'
-  | 'pool-id'
-  | 'kes-period'
-  | 'kes-signature'
-  | 'operational-certificate-counter'
-  | 'stake-distribution';
+  'request' | 'operational-certificate-signature' | 'pool-id' | 'kes-period' | 'kes-signature' | 'operational-certificate-counter' | 'stake-distribution';
 
 export class CertificationError extends Error {
   constructor(
@@ -127,14 +121,20 @@ export function verifyRegistration(registration: ParsedRegistration, currentSlot
     throw denied('kes-period', `KES evolution ${registration.kesEvolution} is outside the accepted window around the current evolution ${current}`);
   }
   if (!verifyKesSignature(opcert.kesVerificationKey, registration.kesEvolution, registration.verificationKey, registration.kesSignature)) {
-    throw denied('kes-signature', `the KES signature of the verification key does not verify at evolution ${registration.kesEvolution} under the certificate's KES key`);
+    throw denied(
+      'kes-signature',
+      `the KES signature of the verification key does not verify at evolution ${registration.kesEvolution} under the certificate's KES key`,
+    );
   }
   return pool;
 }
 
 export function checkOpcertCounter(highestSeen: bigint | undefined, opcert: OperationalCertificate): void {
   if (highestSeen !== undefined && opcert.issueNumber < highestSeen) {
-    throw denied('operational-certificate-counter', `operational certificate issue number ${opcert.issueNumber} is older than ${highestSeen}, already seen for this pool`);
+    throw denied(
+      'operational-certificate-counter',
+      `operational certificate issue number ${opcert.issueNumber} is older than ${highestSeen}, already seen for this pool`,
+    );
   }
 }
 

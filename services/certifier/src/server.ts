@@ -7,7 +7,10 @@ import { Certifier } from './service.js';
 
 export const CERTIFIER_VERSION = '0.1.0';
 
-export async function startCertifier(config: CertifierConfig, options: { readonly logger?: Logger } = {}): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
+export async function startCertifier(
+  config: CertifierConfig,
+  options: { readonly logger?: Logger } = {},
+): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
   const logger = options.logger ?? createLogger('certifier', config.logLevel);
   const telemetry = startTelemetry('mithril-certifier', CERTIFIER_VERSION, config.otlpEndpoint);
   const certifier = new Certifier({
@@ -18,7 +21,11 @@ export async function startCertifier(config: CertifierConfig, options: { readonl
     meter: telemetry.meter,
     logger,
   });
-  const running = await startGrpcServer({ host: config.host, port: config.port, services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger, telemetry.tracer)] });
+  const running = await startGrpcServer({
+    host: config.host,
+    port: config.port,
+    services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger, telemetry.tracer)],
+  });
   logger.info({ host: config.host, port: running.port }, 'certifier listening');
   return { ...running, shutdownTelemetry: () => telemetry.shutdown() };
 }

@@ -4,14 +4,7 @@
  */
 import { SpanStatusCode, type Counter, type Meter, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@mithril-ts/service-kit';
-import {
-  CertificationError,
-  checkOpcertCounter,
-  parseRegistration,
-  stakeOf,
-  verifyRegistration,
-  type RegistrationRequest,
-} from './certification.js';
+import { CertificationError, checkOpcertCounter, parseRegistration, stakeOf, verifyRegistration, type RegistrationRequest } from './certification.js';
 import type { ChainObserver, OpcertCounterStore } from './ports.js';
 
 export interface Certification {

@@ -46,7 +46,12 @@ describe('certifying registrations', () => {
   const forgedOpcert = { ...pools[0]!.opcert, coldSignature: otherCold.sign(new Uint8Array(48)) };
   const otherKes = KesSigningKey.fromSeed(new Uint8Array(32).fill(4));
   const table: [string, () => RegistrationRequest, CertificationError['kind'], CertificationError['check']][] = [
-    ['an opcert not signed by its cold key (wrong cold key)', () => pools[0]!.registration({ opcert: forgedOpcert }), 'denied', 'operational-certificate-signature'],
+    [
+      'an opcert not signed by its cold key (wrong cold key)',
+      () => pools[0]!.registration({ opcert: forgedOpcert }),
+      'denied',
+      'operational-certificate-signature',
+    ],
     ['an opcert of another pool (spoofed pool id)', () => pools[0]!.registration({ partyId: pools[1]!.pool.bech32 }), 'denied', 'pool-id'],
     ['a KES signature by another KES key', () => pools[0]!.registration({ kes: otherKes }), 'denied', 'kes-signature'],
     ['an expired KES evolution', () => pools[0]!.registration({ evolution: 0 }), 'denied', 'kes-period'],

@@ -13,7 +13,10 @@ describe('certifier configuration', () => {
     expect(fromFile).toMatchObject({ port: 6000, chainDirectory: '/from/file', slotsPerKesPeriod: 3600n, host: '127.0.0.1' });
     const fromEnv = loadCertifierConfig([], { MITHRIL_CERTIFIER_CONFIG: file, MITHRIL_CERTIFIER_PORT: '7000' });
     expect(fromEnv.port).toBe(7000);
-    const fromArgs = loadCertifierConfig(['--port', '8000', '--chain-directory', '/from/args'], { MITHRIL_CERTIFIER_CONFIG: file, MITHRIL_CERTIFIER_PORT: '7000' });
+    const fromArgs = loadCertifierConfig(['--port', '8000', '--chain-directory', '/from/args'], {
+      MITHRIL_CERTIFIER_CONFIG: file,
+      MITHRIL_CERTIFIER_PORT: '7000',
+    });
     expect(fromArgs).toMatchObject({ port: 8000, chainDirectory: '/from/args', counterStorePath: '/file/counters.json' });
   });
 

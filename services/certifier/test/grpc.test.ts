@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import {
-  CertifierServiceClient,
-  ErrorCode,
-  readErrorDetail,
-  setVersionMetadata,
-  type CertifierServiceCertifyResponse,
-} from '@mithril-ts/proto';
+import { CertifierServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, type CertifierServiceCertifyResponse } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import { startCertifier, type RegistrationRequest } from '../src/index.js';
 import { EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';

@@ -15,7 +15,16 @@
  * trace context explicitly reads a call's with {@link callTraceContext} and hands it to a client
  * call with {@link withTraceParent}, and needs no context manager.
  */
-import { InterceptingCall, status, type CallOptions, type Interceptor, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  InterceptingCall,
+  status,
+  type CallOptions,
+  type Interceptor,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { errorBehind } from './grpc-errors.js';
 import { extractTraceContext, injectTraceContext } from './trace-context.js';
@@ -58,7 +67,11 @@ export function callTraceContext(call: object): Context {
  * they are. A failed call's span records the error behind the answer (see grpc-errors.ts) and the
  * ERROR status; `onOutcome` is told how each call ended.
  */
-export function withServerTracing(definition: ServiceDefinition, implementation: UntypedServiceImplementation, options: ServerTracingOptions): UntypedServiceImplementation {
+export function withServerTracing(
+  definition: ServiceDefinition,
+  implementation: UntypedServiceImplementation,
+  options: ServerTracingOptions,
+): UntypedServiceImplementation {
   const wrapped: UntypedServiceImplementation = { ...implementation };
   for (const [name, handler] of Object.entries(implementation)) {
     const method = definition[name];

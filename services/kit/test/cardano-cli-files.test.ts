@@ -8,8 +8,14 @@ const POOL = 'd9899c574fd7a710732391706b59e878bfd416214c49d2b3841c5c8b';
 describe('cardano-cli JSON chain observer', () => {
   it('reads the tip and the mark stake of an epoch, bigint-safe', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'chain-'));
-    writeFileSync(join(directory, 'tip.json'), '{"block":10,"epoch":3,"era":"Conway","hash":"00","slot":9007199254740993,"slotInEpoch":5,"slotsToEpochEnd":7,"syncProgress":"99.98"}');
-    writeFileSync(join(directory, 'stake-snapshot-3.json'), `{"pools":{"${POOL}":{"stakeGo":1,"stakeMark":45000000000000001,"stakeSet":2}},"total":{"stakeGo":1,"stakeMark":45000000000000001,"stakeSet":2}}`);
+    writeFileSync(
+      join(directory, 'tip.json'),
+      '{"block":10,"epoch":3,"era":"Conway","hash":"00","slot":9007199254740993,"slotInEpoch":5,"slotsToEpochEnd":7,"syncProgress":"99.98"}',
+    );
+    writeFileSync(
+      join(directory, 'stake-snapshot-3.json'),
+      `{"pools":{"${POOL}":{"stakeGo":1,"stakeMark":45000000000000001,"stakeSet":2}},"total":{"stakeGo":1,"stakeMark":45000000000000001,"stakeSet":2}}`,
+    );
     let now = 0;
     const observer = new CardanoCliFilesChainObserver(directory, 1000, () => now);
     expect((await observer.currentTip()).slot).toBe(9007199254740993n);
@@ -28,4 +34,3 @@ describe('cardano-cli JSON chain observer', () => {
     await expect(new CardanoCliFilesChainObserver(join(directory, 'missing')).currentTip()).rejects.toThrow(/no tip.json/);
   });
 });
-

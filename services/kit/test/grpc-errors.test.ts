@@ -17,7 +17,11 @@ const logger = { error: (fields: unknown, message: string) => logged.push({ fiel
 
 const options: ServiceErrorOptions = {
   rules: [
-    mapError(DomainError, (error) => (error.code === 'GONE' ? { code: ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message: `gone: ${error.message}`, metadata: { reason: error.code } } : undefined)),
+    mapError(DomainError, (error) =>
+      error.code === 'GONE'
+        ? { code: ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message: `gone: ${error.message}`, metadata: { reason: error.code } }
+        : undefined,
+    ),
     mapError(OtherError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST),
     mapError(Error, () => ErrorCode.ERROR_CODE_RATE_LIMITED),
   ],
@@ -35,7 +39,11 @@ describe('serviceErrorOf', () => {
     expect(answer.code).toBe(status.NOT_FOUND);
     expect(readErrorDetail(answer)).toEqual({ code: ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message: 'gone: snapshot 1', metadata: { reason: 'GONE' } });
     expect(errorBehind(answer)).toBe(gone);
-    expect(readErrorDetail(serviceErrorOf(new OtherError('bad field'), 'GetSnapshot', options))).toEqual({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST, message: 'bad field', metadata: {} });
+    expect(readErrorDetail(serviceErrorOf(new OtherError('bad field'), 'GetSnapshot', options))).toEqual({
+      code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST,
+      message: 'bad field',
+      metadata: {},
+    });
     // A row that gives undefined leaves the error to the next rows.
     expect(readErrorDetail(serviceErrorOf(new DomainError('BROKEN', 'x'), 'GetSnapshot', options))?.code).toBe(ErrorCode.ERROR_CODE_RATE_LIMITED);
     expect(logged).toEqual([]);
@@ -55,7 +63,11 @@ describe('serviceErrorOf', () => {
       unexpected: (_error, rpc) => ({ code: ErrorCode.ERROR_CODE_NOT_READY, message: `${rpc} could not complete, retry later`, metadata: { rpc } }),
     });
     expect(own.code).toBe(status.UNAVAILABLE);
-    expect(readErrorDetail(own)).toEqual({ code: ErrorCode.ERROR_CODE_NOT_READY, message: 'CreateSnapshot could not complete, retry later', metadata: { rpc: 'CreateSnapshot' } });
+    expect(readErrorDetail(own)).toEqual({
+      code: ErrorCode.ERROR_CODE_NOT_READY,
+      message: 'CreateSnapshot could not complete, retry later',
+      metadata: { rpc: 'CreateSnapshot' },
+    });
     expect(logged).toHaveLength(1); // no logger given: the use case logs it
   });
 

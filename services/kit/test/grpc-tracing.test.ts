@@ -44,19 +44,28 @@ let client: CertifierServiceClient;
 beforeAll(async () => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const implementation: CertifierServiceServer = {
-    certify: unaryHandler('Certify', { rules: [mapError(Refusal, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED), mapError(WireError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST)], logger }, async (request, call) => {
-      served.push({ metadata: call.metadata, trace: callTraceContext(call) });
-      switch (request.registration?.partyId) {
-        case 'refused':
-          throw new Refusal('not this pool');
-        case 'broken':
-          throw new Error('the disk is on fire');
-        default:
-          return { certification: { partyId: 'pool1', stake: 7n, epoch: 3n } };
-      }
-    }),
+    certify: unaryHandler(
+      'Certify',
+      { rules: [mapError(Refusal, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED), mapError(WireError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST)], logger },
+      async (request, call) => {
+        served.push({ metadata: call.metadata, trace: callTraceContext(call) });
+        switch (request.registration?.partyId) {
+          case 'refused':
+            throw new Refusal('not this pool');
+          case 'broken':
+            throw new Error('the disk is on fire');
+          default:
+            return { certification: { partyId: 'pool1', stake: 7n, epoch: 3n } };
+        }
+      },
+    ),
   };
-  const service = hostedService({ definition: CertifierServiceService, implementation, nodeVersion: '9.9.9', tracing: { tracer, onOutcome: (outcome) => outcomes.push(outcome) } });
+  const service = hostedService({
+    definition: CertifierServiceService,
+    implementation,
+    nodeVersion: '9.9.9',
+    tracing: { tracer, onOutcome: (outcome) => outcomes.push(outcome) },
+  });
   server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service] });
   client = new CertifierServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(tracer)] });
 });
@@ -76,12 +85,18 @@ beforeEach(() => {
 
 const versions = () => setVersionMetadata({ nodeVersion: '1.0.0', protocolVersion: PROTOCOL_VERSION });
 
-function certify(partyId: string, metadata: Metadata, parent?: Context): Promise<{ response?: CertifierServiceCertifyResponse; error?: ServiceError; serverVersions?: Metadata }> {
+function certify(
+  partyId: string,
+  metadata: Metadata,
+  parent?: Context,
+): Promise<{ response?: CertifierServiceCertifyResponse; error?: ServiceError; serverVersions?: Metadata }> {
   const registration = { epoch: 3n, partyId, verificationKey: Buffer.alloc(0) };
   return new Promise((resolve) => {
     let serverVersions: Metadata | undefined;
     const options = parent === undefined ? {} : withTraceParent({}, parent);
-    const call = client.certify({ registration }, metadata, options, (error, response) => resolve(error ? { error, serverVersions } : { response, serverVersions }));
+    const call = client.certify({ registration }, metadata, options, (error, response) =>
+      resolve(error ? { error, serverVersions } : { response, serverVersions }),
+    );
     call.on('metadata', (received: Metadata) => {
       serverVersions = received;
     });
@@ -106,7 +121,12 @@ describe('gRPC tracing across a loopback call', () => {
     const serverSpan = finished(SpanKind.SERVER);
     for (const span of [clientSpan, serverSpan]) {
       expect(span.name).toBe('mithril.v1.CertifierService/Certify');
-      expect(span.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'mithril.v1.CertifierService', 'rpc.method': 'Certify', 'rpc.grpc.status_code': status.OK });
+      expect(span.attributes).toMatchObject({
+        'rpc.system': 'grpc',
+        'rpc.service': 'mithril.v1.CertifierService',
+        'rpc.method': 'Certify',
+        'rpc.grpc.status_code': status.OK,
+      });
       expect(span.spanContext().traceId).toBe(caller.spanContext().traceId);
       expect(span.status.code).toBe(SpanStatusCode.UNSET);
     }
@@ -148,7 +168,9 @@ describe('gRPC tracing across a loopback call', () => {
     expect(error?.code).toBe(status.UNKNOWN);
     expect(readErrorDetail(error!)).toMatchObject({ code: ErrorCode.ERROR_CODE_UNSPECIFIED, message: 'internal error' });
     expect(error?.details).toBe('internal error');
-    expect(logged).toEqual([{ fields: { err: expect.objectContaining({ message: 'the disk is on fire' }), rpc: 'Certify' }, message: 'request failed unexpectedly' }]);
+    expect(logged).toEqual([
+      { fields: { err: expect.objectContaining({ message: 'the disk is on fire' }), rpc: 'Certify' }, message: 'request failed unexpectedly' },
+    ]);
     expect(finished(SpanKind.SERVER).status).toEqual({ code: SpanStatusCode.ERROR, message: 'the disk is on fire' });
     expect((outcomes[0]!.error as Error).message).toBe('the disk is on fire');
   });
@@ -168,7 +190,12 @@ describe('hostedService', () => {
   it('is named after its definition and leaves streaming handlers as they are', () => {
     const watchCertificates = () => {};
     const getEpochSettings = () => {};
-    const service = hostedService({ definition: AggregatorServiceService, implementation: { watchCertificates, getEpochSettings } as UntypedServiceImplementation, nodeVersion: '1.0.0', tracing: { tracer } });
+    const service = hostedService({
+      definition: AggregatorServiceService,
+      implementation: { watchCertificates, getEpochSettings } as UntypedServiceImplementation,
+      nodeVersion: '1.0.0',
+      tracing: { tracer },
+    });
     expect(service.name).toBe('mithril.v1.AggregatorService');
     expect(service.implementation.watchCertificates).toBe(watchCertificates);
     expect(service.implementation.getEpochSettings).not.toBe(getEpochSettings);

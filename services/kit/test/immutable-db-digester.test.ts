@@ -70,7 +70,10 @@ describe('ImmutableDbDigester', () => {
     writeTrio(directory, sizes.length); // the open chunk
     const upTo = BigInt(sizes.length - 1);
     // Twice, concurrently: the pooled read buffers must never be shared by two files.
-    const roots = await Promise.all([new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo), new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo)]);
+    const roots = await Promise.all([
+      new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo),
+      new ImmutableDbDigester(directory).cardanoDatabaseMerkleRoot(upTo),
+    ]);
     expect(roots).toEqual([cardanoDatabaseMerkleRoot(digests), cardanoDatabaseMerkleRoot(digests)]);
   });
 
@@ -120,12 +123,15 @@ describe('ImmutableDbDigester', () => {
     const directory = immutableDir();
     for (const n of [3, 4, 5, 7, 8]) writeTrio(directory, n); // 00008 is the open chunk; 00006 was never there
     const digester = new ImmutableDbDigester(directory);
-    const rootOf = (numbers: readonly number[]): string => cardanoDatabaseMerkleRoot(numbers.flatMap((n) => EXTENSIONS.map((extension) => sha256(content(name(n, extension))))));
+    const rootOf = (numbers: readonly number[]): string =>
+      cardanoDatabaseMerkleRoot(numbers.flatMap((n) => EXTENSIONS.map((extension) => sha256(content(name(n, extension))))));
     expect(await digester.latestImmutableFileNumber()).toBe(7n);
     expect(await digester.cardanoDatabaseMerkleRoot(3n)).toBe(rootOf([3]));
     expect(await digester.cardanoDatabaseMerkleRoot(5n)).toBe(rootOf([3, 4, 5]));
     expect(await digester.cardanoDatabaseMerkleRoot(7n)).toBe(rootOf([3, 4, 5, 7]));
-    expect(await digester.immutableFileDigests(4n)).toEqual([3, 4].flatMap((n) => EXTENSIONS.map((extension) => ({ immutableFileName: name(n, extension), digest: sha256(content(name(n, extension))) }))));
+    expect(await digester.immutableFileDigests(4n)).toEqual(
+      [3, 4].flatMap((n) => EXTENSIONS.map((extension) => ({ immutableFileName: name(n, extension), digest: sha256(content(name(n, extension))) }))),
+    );
     // The number itself must be there (the reference's NotEnoughImmutable), before or inside the range.
     const absent = await rejection(digester.cardanoDatabaseMerkleRoot(6n));
     expect(absent.code).toBe('MISSING_FILE');

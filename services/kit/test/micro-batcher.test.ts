@@ -13,7 +13,13 @@ describe('micro-batcher', () => {
     const batcher = new MicroBatcher<number, number>({ windowMs: 1000, maxBatch: 2, process: (items) => (sizes.push(items.length), items.map((x) => x)) });
     await Promise.all([1, 2, 3, 4].map((x) => batcher.submit(x)));
     expect(sizes).toEqual([2, 2]);
-    const failing = new MicroBatcher<number, number>({ windowMs: 1, maxBatch: 10, process: () => { throw new Error('boom'); } });
+    const failing = new MicroBatcher<number, number>({
+      windowMs: 1,
+      maxBatch: 10,
+      process: () => {
+        throw new Error('boom');
+      },
+    });
     await expect(Promise.all([failing.submit(1), failing.submit(2)])).rejects.toThrow('boom');
     const wrong = new MicroBatcher<number, number>({ windowMs: 1, maxBatch: 10, process: () => [] });
     await expect(wrong.submit(1)).rejects.toThrow(/gave 0 results/);

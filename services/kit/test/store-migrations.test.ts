@@ -55,7 +55,10 @@ describe('migration files', () => {
   it('reads NNNN_name.sql files in version order with the SHA-256 of their text, ignoring other files', () => {
     const dir = folder({ '0002_seed.sql': SEED, '0001_init.sql': INIT, 'README.md': 'not a migration' });
     const files = migrationFiles(dir);
-    expect(files.map((f) => [f.version, f.name])).toEqual([['0001', '0001_init'], ['0002', '0002_seed']]);
+    expect(files.map((f) => [f.version, f.name])).toEqual([
+      ['0001', '0001_init'],
+      ['0002', '0002_seed'],
+    ]);
     expect(files[0]!.sql).toBe(INIT);
     // The hex SHA-256 of the file's text (sha256sum), as databases migrated by earlier builds recorded it.
     expect(files[0]!.checksum).toBe('d98c1c8bed64e1a91740db9d9ed156430f96c7128b2c197a461417ea2802714b');
@@ -63,7 +66,9 @@ describe('migration files', () => {
 
   it('refuses a file not named NNNN_name.sql', () => {
     const dir = folder({ '0001_init.sql': INIT, 'init.sql': INIT });
-    expect(() => migrationFiles(dir)).toThrow(expect.objectContaining({ code: 'MIGRATION_FAILED', message: expect.stringContaining('init.sql is not NNNN_name.sql') }));
+    expect(() => migrationFiles(dir)).toThrow(
+      expect.objectContaining({ code: 'MIGRATION_FAILED', message: expect.stringContaining('init.sql is not NNNN_name.sql') }),
+    );
   });
 });
 
@@ -81,7 +86,10 @@ describe('migration runner on SQLite', () => {
     const dir = folder({ '0002_seed.sql': SEED, '0001_init.sql': INIT });
     const report = await runMigrations(connection, migrationFiles(dir));
     expect(report.applied).toEqual(['0001_init', '0002_seed']);
-    expect(report.recorded.map((m) => [m.version, m.name])).toEqual([['0001', '0001_init'], ['0002', '0002_seed']]);
+    expect(report.recorded.map((m) => [m.version, m.name])).toEqual([
+      ['0001', '0001_init'],
+      ['0002', '0002_seed'],
+    ]);
     expect(Number.isNaN(Date.parse(report.recorded[0]!.appliedAt))).toBe(false);
     expect(db.prepare('SELECT label FROM item').all()).toEqual([{ label: 'first' }]);
     const rows = db.prepare(`SELECT version, checksum FROM ${MIGRATIONS_TABLE} ORDER BY version`).all();
@@ -119,7 +127,10 @@ describe('migration runner on SQLite', () => {
 
   it('leaves nothing behind when a migration fails, and keeps the ones before it', async () => {
     const broken = file('0002', 'broken', 'CREATE TABLE half (a INTEGER); INSERT INTO no_such_table VALUES (1);');
-    await expectMigrationFailure(runMigrations(connection, [file('0001', 'init', INIT), broken], { application: 'snapshotter' }), /^migrating the snapshotter sqlite database failed: no such table: no_such_table$/);
+    await expectMigrationFailure(
+      runMigrations(connection, [file('0001', 'init', INIT), broken], { application: 'snapshotter' }),
+      /^migrating the snapshotter sqlite database failed: no such table: no_such_table$/,
+    );
     expect(tables()).toEqual(['item', MIGRATIONS_TABLE]);
     expect((await runMigrations(connection, [file('0001', 'init', INIT)])).recorded.map((m) => m.name)).toEqual(['0001_init']);
   });
@@ -205,8 +216,14 @@ if (POSTGRES_URL) {
     it('leaves nothing behind when a migration fails', async () => {
       const client = await connect();
       const broken = file('0003', 'broken', 'CREATE TABLE half (a INTEGER); INSERT INTO no_such_table VALUES (1);');
-      await expectMigrationFailure(runMigrations(postgresMigrationConnection(client), [...files, broken]), /^migrating the service postgresql database failed: relation "no_such_table" does not exist$/);
-      const tables = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
+      await expectMigrationFailure(
+        runMigrations(postgresMigrationConnection(client), [...files, broken]),
+        /^migrating the service postgresql database failed: relation "no_such_table" does not exist$/,
+      );
+      const tables = await client.query<{ table_name: string }>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+        [schema],
+      );
       expect(tables.rows.map((r) => r.table_name)).toEqual(['item', MIGRATIONS_TABLE]);
       expect((await client.query(`SELECT name FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows).toEqual([{ name: '0001_init' }, { name: '0002_seed' }]);
     });
@@ -215,7 +232,10 @@ if (POSTGRES_URL) {
       const [a, b] = [postgresMigrationConnection(await connect()), postgresMigrationConnection(await connect())];
       const reports = await Promise.all([runMigrations(a, files), runMigrations(b, files)]);
       expect(reports.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0002_seed']);
-      expect(reports.map((r) => r.recorded.map((m) => m.name))).toEqual([['0001_init', '0002_seed'], ['0001_init', '0002_seed']]);
+      expect(reports.map((r) => r.recorded.map((m) => m.name))).toEqual([
+        ['0001_init', '0002_seed'],
+        ['0001_init', '0002_seed'],
+      ]);
     });
   });
 } else {

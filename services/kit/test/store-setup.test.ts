@@ -18,7 +18,8 @@ class TestStoreError extends StoreError<TestStoreErrorCode> {
   override readonly name = 'TestStoreError';
 }
 const errors = storeErrors(TestStoreError, { setup: { INVALID_URL: 'BAD_LOCATION', MIGRATION_FAILED: 'BAD_SCHEMA' }, other: 'BROKEN' });
-const storeError = (code: TestStoreErrorCode, message: RegExp) => expect.objectContaining({ name: 'TestStoreError', code, message: expect.stringMatching(message) });
+const storeError = (code: TestStoreErrorCode, message: RegExp) =>
+  expect.objectContaining({ name: 'TestStoreError', code, message: expect.stringMatching(message) });
 
 const INIT = 'CREATE TABLE item (id INTEGER NOT NULL PRIMARY KEY, label TEXT NOT NULL);';
 
@@ -86,7 +87,9 @@ describe('store errors', () => {
       }),
     ).toThrow(storeError('BAD_LOCATION', /^nope$/));
     expect(errors.retyping(() => 3)).toBe(3);
-    await expect(errors.retypingAsync(async () => Promise.reject(new StoreSetupError('MIGRATION_FAILED', 'late')))).rejects.toThrow(storeError('BAD_SCHEMA', /^late$/));
+    await expect(errors.retypingAsync(async () => Promise.reject(new StoreSetupError('MIGRATION_FAILED', 'late')))).rejects.toThrow(
+      storeError('BAD_SCHEMA', /^late$/),
+    );
     const other = new Error('left alone');
     await expect(errors.retypingAsync(async () => Promise.reject(other))).rejects.toBe(other);
   });
@@ -162,12 +165,15 @@ describe('store setup', () => {
     expect(client!.calls).toEqual(['connect', 'disconnect']);
 
     const broken = sqliteOnly(folder({ '0001_init.sql': INIT, '0002_broken.sql': 'INSERT INTO no_such_table VALUES (1);' }));
-    await expect(broken.openPrismaClient({ dialect: 'sqlite', path: join(tempDir(), 'b.sqlite3') }, { clients: { sqlite: (adapter) => new RecordingClient(adapter) } })).rejects.toThrow(
-      storeError('BAD_SCHEMA', /^migrating the test sqlite database failed: no such table: no_such_table$/),
-    );
+    await expect(
+      broken.openPrismaClient({ dialect: 'sqlite', path: join(tempDir(), 'b.sqlite3') }, { clients: { sqlite: (adapter) => new RecordingClient(adapter) } }),
+    ).rejects.toThrow(storeError('BAD_SCHEMA', /^migrating the test sqlite database failed: no such table: no_such_table$/));
     // A SQLite-only store refuses a PostgreSQL location before connecting anywhere.
     await expect(
-      sqliteOnly(folder({ '0001_init.sql': INIT })).openPrismaClient({ dialect: 'postgresql', connectionString: 'postgresql://nowhere.invalid/db' }, { clients: { sqlite: (adapter) => new RecordingClient(adapter) } }),
+      sqliteOnly(folder({ '0001_init.sql': INIT })).openPrismaClient(
+        { dialect: 'postgresql', connectionString: 'postgresql://nowhere.invalid/db' },
+        { clients: { sqlite: (adapter) => new RecordingClient(adapter) } },
+      ),
     ).rejects.toThrow(storeError('BAD_LOCATION', /the test store is SQLite only/));
   });
 });
@@ -198,7 +204,9 @@ if (POSTGRES_URL) {
     it('opens a client on a migrated PostgreSQL database, and migrates only once', async () => {
       const setup = new StoreSetup({ application: 'test', migrationsFolder: folder({ '0001_init.sql': INIT }, true), migrationsPerDialect: true, errors });
       const open = () =>
-        setup.openPrismaClient(setup.parseUrl(url.href), { clients: { sqlite: (adapter) => new RecordingClient(adapter), postgresql: (adapter) => new RecordingClient(adapter) } });
+        setup.openPrismaClient(setup.parseUrl(url.href), {
+          clients: { sqlite: (adapter) => new RecordingClient(adapter), postgresql: (adapter) => new RecordingClient(adapter) },
+        });
       const opened = await open();
       expect(opened.dialect).toBe('postgresql');
       expect(opened.migrations.applied).toEqual(['0001_init']);

@@ -20,7 +20,9 @@ describe('store locations', () => {
 
   it('refuses PostgreSQL and other schemes for a SQLite-only store, without showing credentials', () => {
     const options = { barePath: true, storeName: 'signer store' };
-    expect(() => sqliteStorePath('postgresql://u:secret@host/db', options)).toThrow(invalid(/^unsupported signer store URL postgresql:\/\/\*\*\*@host\/db \(the signer store is SQLite: a path, file:PATH or sqlite:PATH\)$/));
+    expect(() => sqliteStorePath('postgresql://u:secret@host/db', options)).toThrow(
+      invalid(/^unsupported signer store URL postgresql:\/\/\*\*\*@host\/db \(the signer store is SQLite: a path, file:PATH or sqlite:PATH\)$/),
+    );
     expect(() => sqliteStorePath('mysql://x/db', options)).toThrow(StoreSetupError);
     expect(() => parseStoreUrl('mysql://u:secret@x/db')).toThrow(invalid(/mysql:\/\/\*\*\*@x\/db/));
   });
@@ -28,7 +30,8 @@ describe('store locations', () => {
   it('refuses an empty location and an in-memory database', () => {
     expect(() => parseStoreUrl('  ', { storeName: 'aggregator store' })).toThrow(invalid(/^the aggregator store location is empty$/));
     expect(() => sqliteStorePath('')).toThrow(invalid(/empty/));
-    for (const url of ['file::memory:', 'sqlite::memory:', 'file:', 'sqlite://?mode=memory']) expect(() => parseStoreUrl(url)).toThrow(invalid(/in-memory SQLite database is not supported/));
+    for (const url of ['file::memory:', 'sqlite::memory:', 'file:', 'sqlite://?mode=memory'])
+      expect(() => parseStoreUrl(url)).toThrow(invalid(/in-memory SQLite database is not supported/));
     expect(() => sqliteStorePath(':memory:', { barePath: true })).toThrow(invalid(/in-memory/));
   });
 });

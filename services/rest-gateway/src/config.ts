@@ -7,7 +7,16 @@ const milliseconds = (fallback: number) => z.coerce.number().int().positive().ma
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback);
 /** A list from a JSON array (file) or a comma-separated string (environment, command line). */
 const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess((value) => (typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '') : value), z.array(item).min(1));
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter((entry) => entry !== '')
+        : value,
+    z.array(item).min(1),
+  );
 
 export const restGatewayConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -22,7 +31,12 @@ export const restGatewayConfigSchema = z.object({
   /** Origins allowed to read the API from a browser (the explorer); "*" for any. */
   corsOrigins: list(z.string().min(1)).default(['*']),
   /** Largest request body; a larger one is refused with 413. Registrations and signatures are a few KiB. */
-  bodyLimitBytes: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   /** Items of the list routes (the reference answers its 20 most recent). */
   listPageSize: z.coerce.number().int().min(1).max(200).default(20),
   /**
@@ -34,7 +48,12 @@ export const restGatewayConfigSchema = z.object({
   /** Cache-Control max-age of changing resources (immutable ones, by hash, are cached for a year). */
   volatileMaxAgeSeconds: seconds(2),
   /** Memory for rendered immutable resources (certificates and artifacts by hash); a mainnet certificate is ~1.5 MB. */
-  immutableCacheBytes: z.coerce.number().int().min(0).max(16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  immutableCacheBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(16 * 1024 * 1024 * 1024)
+    .default(64 * 1024 * 1024),
   /** Signed entity types the aggregator certifies, announced by GET / and /protocol-configuration. */
   signedEntityTypes: list(z.enum(SIGNED_ENTITY_KINDS)).default(['MithrilStakeDistribution', 'CardanoDatabase']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

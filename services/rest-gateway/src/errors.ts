@@ -70,7 +70,9 @@ function statusOfBareGrpcFailure(code: status): { status: number; label: string 
 
 /** `ERROR_CODE_CERTIFICATE_NOT_FOUND` → `certificate_not_found`. */
 function labelOf(code: ErrorCode): string {
-  return errorCodeToJSON(code).replace(/^ERROR_CODE_/, '').toLowerCase();
+  return errorCodeToJSON(code)
+    .replace(/^ERROR_CODE_/, '')
+    .toLowerCase();
 }
 
 /** The REST error of a failed gRPC call to `peer` ("aggregator", "signer gateway"). */

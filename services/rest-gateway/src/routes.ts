@@ -78,7 +78,10 @@ async function send(request: FastifyRequest, reply: FastifyReply, value: Rendere
   reply.header('etag', etag).header('cache-control', cacheControl).header('vary', 'accept-encoding');
   if (notModified(request, etag)) return reply.code(304).send();
   if (coding !== 'identity') reply.header('content-encoding', coding);
-  return reply.code(200).type('application/json').send(await value.bodyIn(coding));
+  return reply
+    .code(200)
+    .type('application/json')
+    .send(await value.bodyIn(coding));
 }
 
 function hashParameter(value: string, what: string): string {
@@ -106,7 +109,10 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
     if (latest === null) return epochParameter(value);
     const offset = BigInt(latest[1] ?? '0');
     const rendered = await cache.volatile('current-epoch', () =>
-      fromAggregator(() => aggregator.getEpochSettings(), (answer) => String(required(answer.epochSettings, 'epoch_settings').epoch)),
+      fromAggregator(
+        () => aggregator.getEpochSettings(),
+        (answer) => String(required(answer.epochSettings, 'epoch_settings').epoch),
+      ),
     );
     const current = BigInt(rendered.body.toString('utf8'));
     if (offset > current) throw badRequest(`${value} is before epoch 0 (the current epoch is ${current})`);
@@ -125,25 +131,39 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
   app.get<{ Params: { epoch: string } }>(`${BASE_PATH}/protocol-configuration/:epoch`, (request, reply) => {
     const epoch = epochParameter(request.params.epoch);
     return volatile(request, reply, `protocol-configuration/${epoch}`, () =>
-      fromAggregator(() => aggregator.getProtocolParameters(epoch), (answer) => protocolConfigurationMessage(answer, signedEntityTypes)),
+      fromAggregator(
+        () => aggregator.getProtocolParameters(epoch),
+        (answer) => protocolConfigurationMessage(answer, signedEntityTypes),
+      ),
     );
   });
 
   app.get(`${BASE_PATH}/certificates`, (request, reply) =>
     volatile(request, reply, 'certificates', () =>
-      fromAggregator(() => aggregator.listCertificates(listPageSize), (answer) => answer.certificates.map(certificateListItemMessage)),
+      fromAggregator(
+        () => aggregator.listCertificates(listPageSize),
+        (answer) => answer.certificates.map(certificateListItemMessage),
+      ),
     ),
   );
 
   // A new genesis (after an epoch gap) replaces it: not immutable.
   app.get(`${BASE_PATH}/certificate/genesis`, (request, reply) =>
-    volatile(request, reply, 'certificate/genesis', () => fromAggregator(() => aggregator.getGenesisCertificate(), (answer) => certificateMessageJson(answer))),
+    volatile(request, reply, 'certificate/genesis', () =>
+      fromAggregator(
+        () => aggregator.getGenesisCertificate(),
+        (answer) => certificateMessageJson(answer),
+      ),
+    ),
   );
 
   app.get<{ Params: { hash: string } }>(`${BASE_PATH}/certificate/:hash`, (request, reply) => {
     const hash = hashParameter(request.params.hash, 'certificate hash');
     return immutable(request, reply, `certificate/${hash}`, () =>
-      fromAggregator(() => aggregator.getCertificate(hash), (answer) => certificateMessageJson(answer, hash)),
+      fromAggregator(
+        () => aggregator.getCertificate(hash),
+        (answer) => certificateMessageJson(answer, hash),
+      ),
     );
   });
 
@@ -159,31 +179,45 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
   app.get<{ Params: { hash: string } }>(`${BASE_PATH}/artifact/mithril-stake-distribution/:hash`, (request, reply) => {
     const hash = hashParameter(request.params.hash, 'Mithril stake distribution hash');
     return immutable(request, reply, `mithril-stake-distribution/${hash}`, () =>
-      fromAggregator(() => aggregator.getMithrilStakeDistribution(hash), (answer) => mithrilStakeDistributionMessage(answer, hash)),
+      fromAggregator(
+        () => aggregator.getMithrilStakeDistribution(hash),
+        (answer) => mithrilStakeDistributionMessage(answer, hash),
+      ),
     );
   });
 
   app.get(`${BASE_PATH}/artifact/cardano-database`, (request, reply) =>
     volatile(request, reply, 'cardano-database', () =>
-      fromAggregator(() => aggregator.listCardanoDatabaseSnapshots(listPageSize), (answer) => answer.snapshots.map(cardanoDatabaseSnapshotListItemMessage)),
+      fromAggregator(
+        () => aggregator.listCardanoDatabaseSnapshots(listPageSize),
+        (answer) => answer.snapshots.map(cardanoDatabaseSnapshotListItemMessage),
+      ),
     ),
   );
 
   app.get<{ Params: { epoch: string } }>(`${BASE_PATH}/artifact/cardano-database/epoch/:epoch`, async (request, reply) => {
     const epoch = await epochOrLatest(request.params.epoch);
     return volatile(request, reply, `cardano-database/epoch/${epoch}`, () =>
-      fromAggregator(() => aggregator.listCardanoDatabaseSnapshots(listPageSize, epoch), (answer) => answer.snapshots.map(cardanoDatabaseSnapshotListItemMessage)),
+      fromAggregator(
+        () => aggregator.listCardanoDatabaseSnapshots(listPageSize, epoch),
+        (answer) => answer.snapshots.map(cardanoDatabaseSnapshotListItemMessage),
+      ),
     );
   });
 
   app.get(`${BASE_PATH}/artifact/cardano-database/digests`, (request, reply) =>
-    volatile(request, reply, 'cardano-database/digests', () => fromAggregator(() => aggregator.getLatestCardanoDatabaseDigests(), cardanoDatabaseDigestsMessage)),
+    volatile(request, reply, 'cardano-database/digests', () =>
+      fromAggregator(() => aggregator.getLatestCardanoDatabaseDigests(), cardanoDatabaseDigestsMessage),
+    ),
   );
 
   app.get<{ Params: { hash: string } }>(`${BASE_PATH}/artifact/cardano-database/:hash`, (request, reply) => {
     const hash = hashParameter(request.params.hash, 'Cardano database snapshot hash');
     return immutable(request, reply, `cardano-database/${hash}`, () =>
-      fromAggregator(() => aggregator.getCardanoDatabaseSnapshot(hash), (answer) => cardanoDatabaseSnapshotMessage(answer, hash)),
+      fromAggregator(
+        () => aggregator.getCardanoDatabaseSnapshot(hash),
+        (answer) => cardanoDatabaseSnapshotMessage(answer, hash),
+      ),
     );
   });
 

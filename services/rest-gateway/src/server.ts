@@ -34,8 +34,18 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
   const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
   const { tracer } = telemetry;
-  const aggregator = new AggregatorUpstream({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
-  const signerGateway = new SignerGatewayUpstream({ address: config.signerGatewayAddress, deadlineMs: config.signerGatewayDeadlineMs, nodeVersion: REST_GATEWAY_VERSION, tracer });
+  const aggregator = new AggregatorUpstream({
+    address: config.aggregatorAddress,
+    deadlineMs: config.aggregatorDeadlineMs,
+    nodeVersion: REST_GATEWAY_VERSION,
+    tracer,
+  });
+  const signerGateway = new SignerGatewayUpstream({
+    address: config.signerGatewayAddress,
+    deadlineMs: config.signerGatewayDeadlineMs,
+    nodeVersion: REST_GATEWAY_VERSION,
+    tracer,
+  });
   const closeClients = async () => {
     aggregator.close();
     signerGateway.close();

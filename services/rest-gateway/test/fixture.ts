@@ -20,13 +20,7 @@ import {
 import { encodeBech32 } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
 import { certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
-import {
-  cardanoDatabaseSnapshotHash,
-  certificateToJson,
-  mithrilStakeDistributionHash,
-  type Certificate,
-  type SignerRecord,
-} from '@mithril-ts/protocol';
+import { cardanoDatabaseSnapshotHash, certificateToJson, mithrilStakeDistributionHash, type Certificate, type SignerRecord } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import { buildChain, schedule, type ChainFixture } from '@mithril-ts/testkit';
 
@@ -118,7 +112,12 @@ export function buildWorld(): World {
   const dbCertificate = chain.certificates.find((c) => c.signedEntityType.kind === 'CardanoDatabase' && c.epoch === 4n)!;
   const beacon = dbCertificate.signedEntityType as { epoch: bigint; immutableFileNumber: bigint };
   const merkleRoot = dbCertificate.protocolMessage.get('cardano_database_merkle_root')!;
-  const location = (type: string, uri: string, isTemplate: boolean, compressionAlgorithm: proto.CompressionAlgorithm): proto.ArtifactLocation => ({ type, uri, isTemplate, compressionAlgorithm });
+  const location = (type: string, uri: string, isTemplate: boolean, compressionAlgorithm: proto.CompressionAlgorithm): proto.ArtifactLocation => ({
+    type,
+    uri,
+    isTemplate,
+    compressionAlgorithm,
+  });
   const snapshot: proto.CardanoDatabaseSnapshot = {
     hash: cardanoDatabaseSnapshotHash(beacon.epoch, merkleRoot),
     merkleRoot,
@@ -128,7 +127,14 @@ export function buildWorld(): World {
     totalDbSizeUncompressed: 123_456_789n,
     createdAt: timestampToProto(dbCertificate.metadata.sealedAt + 2_500_000_000n),
     digestsSizeUncompressed: 4_096n,
-    digestsLocations: [location('aggregator', 'http://aggregator.example/artifact/cardano-database/digests', false, proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED)],
+    digestsLocations: [
+      location(
+        'aggregator',
+        'http://aggregator.example/artifact/cardano-database/digests',
+        false,
+        proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED,
+      ),
+    ],
     immutablesAverageSizeUncompressed: 1_048_576n,
     immutablesLocations: [
       location('cloud_storage', 'https://cdn.example/devnet/{immutable_file_number}.tar.zst', true, proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD),
@@ -225,7 +231,8 @@ export class AggregatorDouble extends GrpcDouble {
     const { chain, epochSettings, stakeDistribution, snapshot, digests } = this.world;
     const newestFirst = [...chain.certificates].reverse();
     const unimplemented = (method: string) => {
-      if (this.unimplemented.has(method)) throw Object.assign(new Error(`${method} is not implemented`), { code: status.UNIMPLEMENTED, details: `${method} is not implemented` });
+      if (this.unimplemented.has(method))
+        throw Object.assign(new Error(`${method} is not implemented`), { code: status.UNIMPLEMENTED, details: `${method} is not implemented` });
     };
     return {
       getEpochSettings: () => ({ epochSettings }),
@@ -233,7 +240,10 @@ export class AggregatorDouble extends GrpcDouble {
         if (request.epoch > 100n) throw notFound(proto.ErrorCode.ERROR_CODE_UNKNOWN_EPOCH, `epoch ${request.epoch} is unknown`);
         return { protocolParameters: protocolParametersToProto(schedule.at(request.epoch)) };
       },
-      listCertificates: (request: proto.ListCertificatesRequest) => ({ certificates: newestFirst.slice(0, request.pageSize || 20).map((certificate) => certificateListItemToProto(certificate)), nextPageToken: '' }),
+      listCertificates: (request: proto.ListCertificatesRequest) => ({
+        certificates: newestFirst.slice(0, request.pageSize || 20).map((certificate) => certificateListItemToProto(certificate)),
+        nextPageToken: '',
+      }),
       getCertificate: (request: proto.GetCertificateRequest) => {
         const certificate = chain.byHash.get(request.hash);
         if (certificate === undefined) throw notFound(proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, `no certificate ${request.hash}`);
@@ -243,7 +253,12 @@ export class AggregatorDouble extends GrpcDouble {
       getGenesisCertificate: (request: proto.GetGenesisCertificateRequest) => this.certificateAnswer(chain.certificates[0]!, request.form),
       listMithrilStakeDistributions: () => ({
         mithrilStakeDistributions: [
-          { epoch: stakeDistribution.epoch, hash: stakeDistribution.hash, certificateHash: stakeDistribution.certificateHash, createdAt: stakeDistribution.createdAt },
+          {
+            epoch: stakeDistribution.epoch,
+            hash: stakeDistribution.hash,
+            certificateHash: stakeDistribution.certificateHash,
+            createdAt: stakeDistribution.createdAt,
+          },
         ],
         nextPageToken: '',
       }),
@@ -295,7 +310,12 @@ export interface HttpAnswer {
 }
 
 /** One HTTP request with exactly the headers given (browsers' Origin included), body as sent. */
-export function http(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<HttpAnswer> {
+export function http(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest({ host: '127.0.0.1', port, method, path, headers: options.headers ?? {}, agent: false }, (response) => {
       const chunks: Buffer[] = [];

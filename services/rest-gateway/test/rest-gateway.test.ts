@@ -17,7 +17,15 @@ import * as proto from '@mithril-ts/proto';
 import { signedEntityTypeToProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, avkJsonHex, certificateToJson, signedMessageBytes } from '@mithril-ts/protocol';
 import { singleSignatureToBytes, singleSignatureToJson, verificationKeyPoPFromJson, verificationKeyPoPToJson, type SingleSignature } from '@mithril-ts/stm';
-import { HTTP_STATUS_OF_ERROR_CODE, OPENAPI_VERSION, REST_GATEWAY_VERSION, restGatewayConfigSchema, startRestGateway, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
+import {
+  HTTP_STATUS_OF_ERROR_CODE,
+  OPENAPI_VERSION,
+  REST_GATEWAY_VERSION,
+  restGatewayConfigSchema,
+  startRestGateway,
+  type RestGatewayConfigInput,
+  type RunningRestGateway,
+} from '../src/index.js';
 import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, poolIdOf, type HttpAnswer, type World } from './fixture.js';
 import { OpenApiValidator } from './openapi.js';
 
@@ -59,7 +67,12 @@ afterAll(async () => {
  * One request to the gateway; the answer is checked against the OpenAPI document for `route`
  * (the document's path template) and must carry the API version header.
  */
-async function call(method: string, route: string, path: string, options: { headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<HttpAnswer> {
+async function call(
+  method: string,
+  route: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string; port?: number } = {},
+): Promise<HttpAnswer> {
   const answer = await http(options.port ?? gateway.port, method, `/aggregator${path}`, options);
   expect(answer.headers['mithril-api-version']).toBe(OPENAPI_VERSION);
   openapi.check(route, method, answer.status, answer.body);
@@ -68,7 +81,10 @@ async function call(method: string, route: string, path: string, options: { head
 
 const get = (route: string, path = route, headers?: Record<string, string>) => call('GET', route, path, headers ? { headers } : {});
 const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
-  call('POST', route, route, { headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) });
+  call('POST', route, route, {
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)),
+  });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response body probed field by field; the assertions check the shapes
 type Json = Record<string, any>;
 const json = (answer: HttpAnswer) => parseJson(answer.body) as Json;
@@ -118,7 +134,9 @@ describe('read routes', () => {
     expect(certified.kes_period).toBe(pool.kesEvolutions);
     expect(certified.verification_key).toBe(encodeJsonHex(verificationKeyPoPToJson(pool.initializer.verificationKeyPoP)));
     expect(kesSignatureFromJson(decodeJsonHex(certified.verification_key_signature))).toEqual(pool.kesSignature);
-    expect(operationalCertificateToCbor(operationalCertificateFromJson(decodeJsonHex(certified.operational_certificate)))).toEqual(operationalCertificateToCbor(pool.opcert));
+    expect(operationalCertificateToCbor(operationalCertificateFromJson(decodeJsonHex(certified.operational_certificate)))).toEqual(
+      operationalCertificateToCbor(pool.opcert),
+    );
   });
 
   it('GET /protocol-configuration/{epoch} gives the parameters of that epoch', async () => {
@@ -140,7 +158,9 @@ describe('read routes', () => {
       hash: latest.hash,
       previous_hash: latest.previousHash,
       epoch: 4,
-      signed_entity_type: { CardanoDatabase: { epoch: 4, immutable_file_number: Number((latest.signedEntityType as { immutableFileNumber: bigint }).immutableFileNumber) } },
+      signed_entity_type: {
+        CardanoDatabase: { epoch: 4, immutable_file_number: Number((latest.signedEntityType as { immutableFileNumber: bigint }).immutableFileNumber) },
+      },
       metadata: {
         network: 'devnet',
         version: '0.1.0',
@@ -170,13 +190,19 @@ describe('read routes', () => {
   it('GET the Mithril stake distributions, listed and by hash', async () => {
     const distribution = world.stakeDistribution;
     const list = json(await get('/artifact/mithril-stake-distributions')) as unknown as Record<string, unknown>[];
-    expect(list).toEqual([{ epoch: 4, hash: distribution.hash, certificate_hash: distribution.certificateHash, created_at: expect.stringMatching(/\.\d{9}Z$/) }]);
+    expect(list).toEqual([
+      { epoch: 4, hash: distribution.hash, certificate_hash: distribution.certificateHash, created_at: expect.stringMatching(/\.\d{9}Z$/) },
+    ]);
     const body = json(await get('/artifact/mithril-stake-distribution/{hash}', `/artifact/mithril-stake-distribution/${distribution.hash}`));
     expect(body.hash).toBe(distribution.hash);
     expect(body.certificate_hash).toBe(distribution.certificateHash);
     expect(body.protocol_parameters).toEqual({ k: 8, m: 40, phi_f: 0.6 });
-    expect(body.signers.map((s: { party_id: string; stake: number }) => [s.party_id, s.stake])).toEqual(distribution.signers.map((s) => [s.partyId, Number(s.stake)]));
-    expect(verificationKeyPoPFromJson(decodeJsonHex(body.signers[0].verification_key)).toBytes()).toEqual(new Uint8Array(distribution.signers[0]!.verificationKey));
+    expect(body.signers.map((s: { party_id: string; stake: number }) => [s.party_id, s.stake])).toEqual(
+      distribution.signers.map((s) => [s.partyId, Number(s.stake)]),
+    );
+    expect(verificationKeyPoPFromJson(decodeJsonHex(body.signers[0].verification_key)).toBytes()).toEqual(
+      new Uint8Array(distribution.signers[0]!.verificationKey),
+    );
   });
 
   it('GET the Cardano database snapshots: lists (all, by epoch, latest), digests, and one by hash with template locations and no full archive', async () => {
@@ -212,7 +238,9 @@ describe('read routes', () => {
       digests: { size_uncompressed: 4096, locations: [{ type: 'aggregator', uri: 'http://aggregator.example/artifact/cardano-database/digests' }] },
       immutables: {
         average_size_uncompressed: 1_048_576,
-        locations: [{ type: 'cloud_storage', uri: { Template: 'https://cdn.example/devnet/{immutable_file_number}.tar.zst' }, compression_algorithm: 'zstandard' }],
+        locations: [
+          { type: 'cloud_storage', uri: { Template: 'https://cdn.example/devnet/{immutable_file_number}.tar.zst' }, compression_algorithm: 'zstandard' },
+        ],
       },
       ancillary: { size_uncompressed: 0, locations: [] },
       cardano_node_version: '10.1.4',
@@ -344,7 +372,9 @@ describe('errors', () => {
         const answer = await call('GET', '/certificate/{certificate_hash}', `/certificate/${certificate.hash}`, { port: fresh.port });
         expect([answer.status, answer.body]).toEqual([200, certificateToJson(certificate)]);
       }
-      expect((await call('GET', '/certificate/genesis', '/certificate/genesis', { port: fresh.port })).body).toBe(certificateToJson(world.chain.certificates[0]!));
+      expect((await call('GET', '/certificate/genesis', '/certificate/genesis', { port: fresh.port })).body).toBe(
+        certificateToJson(world.chain.certificates[0]!),
+      );
       const hash = world.chain.certificates[1]!.hash;
       aggregator.tampered.add(hash);
       const tampered = await call('GET', '/certificate/{certificate_hash}', `/certificate/${hash}`, { port: fresh.port });
@@ -605,10 +635,12 @@ describe('POST /register-signatures', () => {
     });
     signerGateway.signatureStatus = proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED;
     try {
-      expect((await post('/register-signatures', { ...referenceBody(), entity_type: { CardanoDatabase: { epoch: 4, immutable_file_number: 109 } } })).status).toBe(202);
-      expect((signerGateway.callsOf('registerSignature').at(-1)!.request as proto.SignerGatewayServiceRegisterSignatureRequest).signature!.signedEntityType).toEqual(
-        signedEntityTypeToProto({ kind: 'CardanoDatabase', epoch: 4n, immutableFileNumber: 109n }),
-      );
+      expect(
+        (await post('/register-signatures', { ...referenceBody(), entity_type: { CardanoDatabase: { epoch: 4, immutable_file_number: 109 } } })).status,
+      ).toBe(202);
+      expect(
+        (signerGateway.callsOf('registerSignature').at(-1)!.request as proto.SignerGatewayServiceRegisterSignatureRequest).signature!.signedEntityType,
+      ).toEqual(signedEntityTypeToProto({ kind: 'CardanoDatabase', epoch: 4n, immutableFileNumber: 109n }));
     } finally {
       signerGateway.signatureStatus = proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED;
     }

@@ -81,7 +81,11 @@ export class EpochSettingsCache {
       if (!(error instanceof WireError)) throw error;
       throw notReady(`the aggregator's epoch settings are unusable: ${error.message}`, { cause: error });
     }
-    const records: SignerRecord[] = settings.currentSigners.map((signer) => ({ partyId: signer.partyId, verificationKey: signer.verificationKey, stake: signer.stake }));
+    const records: SignerRecord[] = settings.currentSigners.map((signer) => ({
+      partyId: signer.partyId,
+      verificationKey: signer.verificationKey,
+      stake: signer.stake,
+    }));
     const id = `${settings.epoch}:${fingerprint(settings.epoch, parameters, records)}`;
     if (previous?.id === id) return previous;
     const signers = previous !== undefined && sameSigners(previous, settings.epoch, records) ? previous.signers : closeSigners(settings.epoch, records);

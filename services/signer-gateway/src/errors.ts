@@ -27,7 +27,9 @@ export class GatewayError extends Error {
 }
 
 export function reasonOf(code: ErrorCode): string {
-  return errorCodeToJSON(code).replace(/^ERROR_CODE_/, '').toLowerCase();
+  return errorCodeToJSON(code)
+    .replace(/^ERROR_CODE_/, '')
+    .toLowerCase();
 }
 
 export const malformed = (message: string) => new GatewayError(ErrorCode.ERROR_CODE_MALFORMED_REQUEST, message);

@@ -85,9 +85,13 @@ export class SignerGateway {
       );
     }
     if (signedEntityType.epoch > view.epoch) {
-      throw new GatewayError(ErrorCode.ERROR_CODE_NOT_READY, `the signature is for epoch ${signedEntityType.epoch}, the aggregator is still at epoch ${view.epoch}; retry later`, {
-        epoch: view.epoch.toString(),
-      });
+      throw new GatewayError(
+        ErrorCode.ERROR_CODE_NOT_READY,
+        `the signature is for epoch ${signedEntityType.epoch}, the aggregator is still at epoch ${view.epoch}; retry later`,
+        {
+          epoch: view.epoch.toString(),
+        },
+      );
     }
     const { signers, clerk } = signingMaterial(view, pool.partyId);
     let owner: string;
@@ -129,6 +133,7 @@ function signatureInvalid(message: string, stmError?: string): GatewayError {
 }
 
 function outcomeOf(status: SignatureRegistrationStatus): string {
-  return signatureRegistrationStatusToJSON(status).replace(/^SIGNATURE_REGISTRATION_STATUS_/, '').toLowerCase();
+  return signatureRegistrationStatusToJSON(status)
+    .replace(/^SIGNATURE_REGISTRATION_STATUS_/, '')
+    .toLowerCase();
 }
-

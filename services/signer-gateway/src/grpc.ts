@@ -24,8 +24,12 @@ function callContextOf(call: ServerUnaryCall<unknown, unknown>): CallContext {
 
 export function signerGatewayGrpcService(gateway: SignerGateway, nodeVersion: string, tracer: Tracer): HostedService {
   const implementation: SignerGatewayServiceServer = {
-    registerSigner: unaryHandler('RegisterSigner', ERRORS, async (request, call) => ({ signer: await gateway.registerSigner(request.registration, callContextOf(call)) })),
-    registerSignature: unaryHandler('RegisterSignature', ERRORS, async (request, call) => ({ status: await gateway.registerSignature(request.signature, callContextOf(call)) })),
+    registerSigner: unaryHandler('RegisterSigner', ERRORS, async (request, call) => ({
+      signer: await gateway.registerSigner(request.registration, callContextOf(call)),
+    })),
+    registerSignature: unaryHandler('RegisterSignature', ERRORS, async (request, call) => ({
+      status: await gateway.registerSignature(request.signature, callContextOf(call)),
+    })),
   };
   return hostedService({
     definition: SignerGatewayServiceService,

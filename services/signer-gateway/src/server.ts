@@ -30,8 +30,20 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const telemetry = startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config.otlpEndpoint);
   const tracer = overrides.tracer ?? telemetry.tracer;
   const meter = overrides.meter ?? telemetry.meter;
-  const certifier = new GrpcCertifier({ address: config.certifierAddress, deadlineMs: config.certifierDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer, logger });
-  const aggregator = new GrpcAggregator({ address: config.aggregatorAddress, deadlineMs: config.aggregatorDeadlineMs, nodeVersion: SIGNER_GATEWAY_VERSION, tracer, logger });
+  const certifier = new GrpcCertifier({
+    address: config.certifierAddress,
+    deadlineMs: config.certifierDeadlineMs,
+    nodeVersion: SIGNER_GATEWAY_VERSION,
+    tracer,
+    logger,
+  });
+  const aggregator = new GrpcAggregator({
+    address: config.aggregatorAddress,
+    deadlineMs: config.aggregatorDeadlineMs,
+    nodeVersion: SIGNER_GATEWAY_VERSION,
+    tracer,
+    logger,
+  });
   const batcher = new VerificationBatcher({
     windowMs: config.batchWindowMs,
     maxBatch: config.batchMaxSignatures,
@@ -47,7 +59,11 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const gateway = new SignerGateway({
     certifier,
     aggregator,
-    registrationLimiter: new RateLimiter({ ratePerSecond: config.registrationRatePerSecond, burst: config.registrationBurst, maxKeys: config.rateLimitMaxPools }),
+    registrationLimiter: new RateLimiter({
+      ratePerSecond: config.registrationRatePerSecond,
+      burst: config.registrationBurst,
+      maxKeys: config.rateLimitMaxPools,
+    }),
     signatureLimiter: new RateLimiter({ ratePerSecond: config.signatureRatePerSecond, burst: config.signatureBurst, maxKeys: config.rateLimitMaxPools }),
     epochSettings,
     batcher,
@@ -64,9 +80,12 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   // for thousands of signers: every key is decoded and its PoP checked) then happens when the
   // epoch starts, not on the round's first signature with every other signature behind it.
   // Refreshing more often than the TTL would do nothing (fresh settings are reused).
-  const keepFresh = setInterval(() => {
-    epochSettings.current().catch((error: unknown) => logger.debug({ err: error }, 'background refresh of the epoch settings failed'));
-  }, Math.max(config.epochSettingsRefreshMs, config.epochSettingsTtlMs));
+  const keepFresh = setInterval(
+    () => {
+      epochSettings.current().catch((error: unknown) => logger.debug({ err: error }, 'background refresh of the epoch settings failed'));
+    },
+    Math.max(config.epochSettingsRefreshMs, config.epochSettingsTtlMs),
+  );
   keepFresh.unref();
   logger.info({ host: config.host, port: running.port, certifier: config.certifierAddress, aggregator: config.aggregatorAddress }, 'signer gateway listening');
   return {

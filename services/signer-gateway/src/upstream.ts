@@ -42,7 +42,11 @@ export interface UpstreamOptions {
   readonly logger: Logger;
 }
 
-type Invoke<Response> = (metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response?: Response) => void) => ClientUnaryCall;
+type Invoke<Response> = (
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response?: Response) => void,
+) => ClientUnaryCall;
 
 /** One unary call to `peer` with version metadata and a deadline, traced by the client's interceptor as a child of the caller's span. */
 function unaryCall<Response>(peer: string, method: string, options: UpstreamOptions, context: CallContext, invoke: Invoke<Response>): Promise<Response> {

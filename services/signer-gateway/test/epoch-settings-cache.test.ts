@@ -78,7 +78,11 @@ describe('EpochSettingsCache', () => {
   it.each<[string, Partial<EpochSettings>, RegExp]>([
     ['no current parameters', { currentProtocolParameters: undefined }, /current_protocol_parameters is missing/],
     ['invalid parameters', { currentProtocolParameters: { k: 60n, m: 50n, phiF: 0.9 } }, /current_protocol_parameters/],
-    ['a signer key that is not a key', { currentSigners: [{ ...round.epochSettings.currentSigners[0]!, verificationKey: Buffer.alloc(192) }] }, /cannot be closed/],
+    [
+      'a signer key that is not a key',
+      { currentSigners: [{ ...round.epochSettings.currentSigners[0]!, verificationKey: Buffer.alloc(192) }] },
+      /cannot be closed/,
+    ],
   ])('answers NOT_READY for settings with %s, and fetches again next time', async (_, change, pattern) => {
     const { cache: settings, fetched } = cache(() => ({ ...round.epochSettings, ...change }));
     const error: unknown = await settings.current().catch((e: unknown) => e);

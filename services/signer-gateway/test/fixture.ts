@@ -4,7 +4,15 @@
  * calls to the gateway.
  */
 import { createHash } from 'node:crypto';
-import { credentials, type Metadata, Server, ServerCredentials, type ServerErrorResponse, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  credentials,
+  type Metadata,
+  Server,
+  ServerCredentials,
+  type ServerErrorResponse,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { encodeBech32 } from '@mithril-ts/codec';
 import {
   AggregatorServiceService,
@@ -105,7 +113,11 @@ export interface RoundParty {
 /** Real STM keys for a few parties, closed as the gateway will close them from the epoch settings. */
 export function signingRound(params: Parameters, stakes: readonly bigint[], epoch: bigint) {
   const initializers = stakes.map((stake, i) => Initializer.generate(params, stake, sha256(`signer ${i}`)));
-  const records = initializers.map((initializer, i) => ({ partyId: poolId(`signer ${i}`), verificationKey: initializer.verificationKeyPoP.toBytes(), stake: initializer.stake }));
+  const records = initializers.map((initializer, i) => ({
+    partyId: poolId(`signer ${i}`),
+    verificationKey: initializer.verificationKeyPoP.toBytes(),
+    stake: initializer.stake,
+  }));
   const signerSet: SignerSet = closeSignerSet(records);
   const parties: RoundParty[] = initializers.map((initializer, i) => ({
     partyId: records[i]!.partyId,
@@ -152,7 +164,13 @@ export function mithrilStakeDistribution(epoch: bigint) {
 }
 
 /** The wire message of a signature, consistent unless a field is overridden. */
-export function signatureMessage(party: { partyId: string }, signature: SingleSignature, message: string, epoch: bigint, overrides: Partial<SingleSignatureMessage> = {}): SingleSignatureMessage {
+export function signatureMessage(
+  party: { partyId: string },
+  signature: SingleSignature,
+  message: string,
+  epoch: bigint,
+  overrides: Partial<SingleSignatureMessage> = {},
+): SingleSignatureMessage {
   return {
     signedEntityType: mithrilStakeDistribution(epoch),
     partyId: party.partyId,
@@ -173,11 +191,15 @@ export class GatewayCaller {
   }
 
   register(registration: SignerRegistration | undefined, metadata: Metadata = versionMetadata()): Promise<SignerGatewayServiceRegisterSignerResponse> {
-    return new Promise((resolve, reject) => this.client.registerSigner({ registration }, metadata, (error, response) => (error ? reject(error) : resolve(response))));
+    return new Promise((resolve, reject) =>
+      this.client.registerSigner({ registration }, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+    );
   }
 
   submit(signature: SingleSignatureMessage | undefined, metadata: Metadata = versionMetadata()): Promise<SignerGatewayServiceRegisterSignatureResponse> {
-    return new Promise((resolve, reject) => this.client.registerSignature({ signature }, metadata, (error, response) => (error ? reject(error) : resolve(response))));
+    return new Promise((resolve, reject) =>
+      this.client.registerSignature({ signature }, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+    );
   }
 
   close(): void {

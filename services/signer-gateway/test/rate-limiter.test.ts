@@ -2,7 +2,12 @@ import { RateLimiter } from '../src/index.js';
 
 function limiter(options: { ratePerSecond?: number; burst?: number; maxKeys?: number } = {}) {
   const clock = { now: 0 };
-  const rateLimiter = new RateLimiter({ ratePerSecond: options.ratePerSecond ?? 1, burst: options.burst ?? 2, maxKeys: options.maxKeys ?? 100, now: () => clock.now });
+  const rateLimiter = new RateLimiter({
+    ratePerSecond: options.ratePerSecond ?? 1,
+    burst: options.burst ?? 2,
+    maxKeys: options.maxKeys ?? 100,
+    now: () => clock.now,
+  });
   return { rateLimiter, clock };
 }
 

@@ -128,7 +128,11 @@ describe('RegisterSigner', () => {
   });
 
   it("passes the aggregator's typed errors through", async () => {
-    aggregator.registerSignerError = createServiceError({ code: ErrorCode.ERROR_CODE_REGISTRATION_ROUND_NOT_OPEN, message: 'no round open for epoch 7', metadata: { epoch: '7' } });
+    aggregator.registerSignerError = createServiceError({
+      code: ErrorCode.ERROR_CODE_REGISTRATION_ROUND_NOT_OPEN,
+      message: 'no round open for epoch 7',
+      metadata: { epoch: '7' },
+    });
     try {
       const error = await failure(caller.register(toProto(pools[3]!.registration())));
       const detail = expectError(error, status.FAILED_PRECONDITION, ErrorCode.ERROR_CODE_REGISTRATION_ROUND_NOT_OPEN, /^no round open for epoch 7$/);
@@ -163,7 +167,8 @@ describe('RegisterSigner', () => {
   it('rate-limits registrations per pool', async () => {
     // Pool 4 is unknown to the certifier: the first three are denied there, the fourth never leaves the gateway.
     const registration = toProto(pools[4]!.registration());
-    for (let i = 0; i < 3; i += 1) expectError(await failure(caller.register(registration)), status.PERMISSION_DENIED, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED);
+    for (let i = 0; i < 3; i += 1)
+      expectError(await failure(caller.register(registration)), status.PERMISSION_DENIED, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED);
     expectError(await failure(caller.register(registration)), status.RESOURCE_EXHAUSTED, ErrorCode.ERROR_CODE_RATE_LIMITED, /too many registrations/);
     // Another pool is not affected.
     await expect(caller.register(toProto(pools[2]!.registration()))).resolves.toBeDefined();
@@ -177,9 +182,17 @@ describe('RegisterSigner', () => {
 
   it('refuses calls without version metadata or from an incompatible protocol version', async () => {
     const forwarded = aggregator.calls.length;
-    expectError(await failure(caller.register(toProto(pools[0]!.registration()), new Metadata())), status.INVALID_ARGUMENT, ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA);
+    expectError(
+      await failure(caller.register(toProto(pools[0]!.registration()), new Metadata())),
+      status.INVALID_ARGUMENT,
+      ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA,
+    );
     const incompatible = setVersionMetadata({ nodeVersion: '9.0.0', protocolVersion: '9.0.0' });
-    expectError(await failure(caller.submit(signatureMessage(alice, sign(alice, message), message, SIGNING_EPOCH), incompatible)), status.FAILED_PRECONDITION, ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION);
+    expectError(
+      await failure(caller.submit(signatureMessage(alice, sign(alice, message), message, SIGNING_EPOCH), incompatible)),
+      status.FAILED_PRECONDITION,
+      ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION,
+    );
     expect(aggregator.calls).toHaveLength(forwarded);
   });
 });
@@ -198,7 +211,9 @@ describe('RegisterSignature', () => {
     aggregator.signatureStatus = SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED;
     try {
       const later = hexMessage('a message the aggregator has not opened yet');
-      expect((await caller.submit(signatureMessage(bob, sign(bob, later), later, SIGNING_EPOCH))).status).toBe(SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED);
+      expect((await caller.submit(signatureMessage(bob, sign(bob, later), later, SIGNING_EPOCH))).status).toBe(
+        SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED,
+      );
     } finally {
       aggregator.signatureStatus = SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED;
     }
@@ -207,10 +222,17 @@ describe('RegisterSignature', () => {
   describe('refuses signatures that do not verify, without forwarding them', () => {
     const other = hexMessage('another message');
     it.each<[string, () => ReturnType<typeof signatureMessage>, status, ErrorCode, RegExp]>([
-      ['over another message', () => signatureMessage(alice, aliceSignature, other, SIGNING_EPOCH), status.INVALID_ARGUMENT, ErrorCode.ERROR_CODE_SIGNATURE_INVALID, /does not verify/],
+      [
+        'over another message',
+        () => signatureMessage(alice, aliceSignature, other, SIGNING_EPOCH),
+        status.INVALID_ARGUMENT,
+        ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
+        /does not verify/,
+      ],
       [
         'with a tampered sigma',
-        () => signatureMessage(alice, new SingleSignature(sign(alice, other).sigma, aliceSignature.indexes, aliceSignature.signerIndex), message, SIGNING_EPOCH),
+        () =>
+          signatureMessage(alice, new SingleSignature(sign(alice, other).sigma, aliceSignature.indexes, aliceSignature.signerIndex), message, SIGNING_EPOCH),
         status.INVALID_ARGUMENT,
         ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
         /does not verify/,
@@ -222,7 +244,13 @@ describe('RegisterSignature', () => {
         ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
         /belongs to another party/,
       ],
-      ["submitted by a party that did not make it", () => signatureMessage(carol, aliceSignature, message, SIGNING_EPOCH), status.INVALID_ARGUMENT, ErrorCode.ERROR_CODE_SIGNATURE_INVALID, /belongs to another party/],
+      [
+        'submitted by a party that did not make it',
+        () => signatureMessage(carol, aliceSignature, message, SIGNING_EPOCH),
+        status.INVALID_ARGUMENT,
+        ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
+        /belongs to another party/,
+      ],
       [
         'under a signer index beyond the signers',
         () => signatureMessage(alice, new SingleSignature(aliceSignature.sigma, aliceSignature.indexes, 9), message, SIGNING_EPOCH),
@@ -230,9 +258,27 @@ describe('RegisterSignature', () => {
         ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
         /not a signer/,
       ],
-      ['from a party that is not a signer of the epoch', () => signatureMessage({ partyId: poolId('stranger') }, aliceSignature, message, SIGNING_EPOCH), status.NOT_FOUND, ErrorCode.ERROR_CODE_UNKNOWN_SIGNER, /not a signer of epoch 12/],
-      ['for a past epoch', () => signatureMessage(alice, aliceSignature, message, SIGNING_EPOCH - 1n), status.FAILED_PRECONDITION, ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE, /epoch 11/],
-      ['for an epoch the aggregator has not reached', () => signatureMessage(alice, aliceSignature, message, SIGNING_EPOCH + 1n), status.UNAVAILABLE, ErrorCode.ERROR_CODE_NOT_READY, /epoch 13/],
+      [
+        'from a party that is not a signer of the epoch',
+        () => signatureMessage({ partyId: poolId('stranger') }, aliceSignature, message, SIGNING_EPOCH),
+        status.NOT_FOUND,
+        ErrorCode.ERROR_CODE_UNKNOWN_SIGNER,
+        /not a signer of epoch 12/,
+      ],
+      [
+        'for a past epoch',
+        () => signatureMessage(alice, aliceSignature, message, SIGNING_EPOCH - 1n),
+        status.FAILED_PRECONDITION,
+        ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE,
+        /epoch 11/,
+      ],
+      [
+        'for an epoch the aggregator has not reached',
+        () => signatureMessage(alice, aliceSignature, message, SIGNING_EPOCH + 1n),
+        status.UNAVAILABLE,
+        ErrorCode.ERROR_CODE_NOT_READY,
+        /epoch 13/,
+      ],
     ])('%s', async (_, submitted, grpcStatus, code, pattern) => {
       const forwarded = aggregator.signatureRequests.length;
       expectError(await failure(caller.submit(submitted())), grpcStatus, code, pattern);
@@ -280,7 +326,12 @@ describe('RegisterSignature', () => {
     const signature = signatureMessage(dave, sign(dave, message), message, SIGNING_EPOCH);
     aggregator.signatureError = createServiceError({ code: ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION, message: 'protocol 0.1 is not served here' });
     try {
-      expectError(await failure(caller.submit(signature)), status.UNAVAILABLE, ErrorCode.ERROR_CODE_NOT_READY, /aggregator refused this gateway: protocol 0.1 is not served here/);
+      expectError(
+        await failure(caller.submit(signature)),
+        status.UNAVAILABLE,
+        ErrorCode.ERROR_CODE_NOT_READY,
+        /aggregator refused this gateway: protocol 0.1 is not served here/,
+      );
     } finally {
       aggregator.signatureError = undefined;
     }
@@ -326,7 +377,12 @@ describe('batched verification', () => {
     const results = await Promise.allSettled([valid[0]!, valid[1]!, forged, valid[2]!, valid[3]!].map((submission) => burst.submit(submission)));
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    const detail = expectError((results[2] as PromiseRejectedResult).reason, status.INVALID_ARGUMENT, ErrorCode.ERROR_CODE_SIGNATURE_INVALID, /does not verify/);
+    const detail = expectError(
+      (results[2] as PromiseRejectedResult).reason,
+      status.INVALID_ARGUMENT,
+      ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
+      /does not verify/,
+    );
     expect(detail.metadata.stm_error).toBe('INVALID_SIGNATURE');
     expect(aggregator.signatureRequests.slice(forwarded).map((request) => request.signature)).toEqual(expect.arrayContaining(valid));
     expect(aggregator.signatureRequests).toHaveLength(forwarded + 4);
@@ -378,7 +434,10 @@ describe('telemetry', () => {
         { attributes: { outcome: 'rejected', reason: 'signature_invalid' }, value: 1 },
       ]),
     );
-    const rejected = spans.getFinishedSpans().filter((span) => span.name === 'mithril.v1.SignerGatewayService/RegisterSignature').at(-1)!;
+    const rejected = spans
+      .getFinishedSpans()
+      .filter((span) => span.name === 'mithril.v1.SignerGatewayService/RegisterSignature')
+      .at(-1)!;
     expect(rejected.attributes['mithril.rejection']).toBe('signature_invalid');
     await metrics.shutdown();
   });

@@ -37,11 +37,26 @@ const text = (value: unknown): unknown => (typeof value === 'bigint' ? value.toS
 function logEvent(logger: Logger, event: SignerEvent): void {
   switch (event.type) {
     case 'state-changed':
-      return logger.info({ from: describeState(event.from), to: describeState(event.to), ...(event.to.kind === 'RegisteredNotAbleToSign' ? { reason: event.to.reason } : {}) }, 'state changed');
+      return logger.info(
+        { from: describeState(event.from), to: describeState(event.to), ...(event.to.kind === 'RegisteredNotAbleToSign' ? { reason: event.to.reason } : {}) },
+        'state changed',
+      );
     case 'registered':
-      return logger.info({ epoch: text(event.epoch), recordingEpoch: text(event.recordingEpoch), partyId: event.partyId, stake: text(event.stake), kesEvolutions: event.kesEvolutions }, 'registered a fresh Mithril key');
+      return logger.info(
+        {
+          epoch: text(event.epoch),
+          recordingEpoch: text(event.recordingEpoch),
+          partyId: event.partyId,
+          stake: text(event.stake),
+          kesEvolutions: event.kesEvolutions,
+        },
+        'registered a fresh Mithril key',
+      );
     case 'signed':
-      return logger.info({ signedEntityType: event.signedEntityType, signedMessage: event.signedMessage, wonIndexes: event.wonIndexes, status: event.status }, 'single signature sent');
+      return logger.info(
+        { signedEntityType: event.signedEntityType, signedMessage: event.signedMessage, wonIndexes: event.wonIndexes, status: event.status },
+        'single signature sent',
+      );
     case 'lottery-lost':
       return logger.info({ signedEntityType: event.signedEntityType, signedMessage: event.signedMessage }, 'no lottery index won: nothing to send');
     case 'signature-deferred':

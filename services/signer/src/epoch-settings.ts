@@ -17,7 +17,10 @@ function fingerprint(signers: readonly SignerRecord[]): string {
   const stake = Buffer.alloc(8);
   for (const signer of signers) {
     const party = Buffer.from(signer.partyId, 'utf8');
-    hash.update(Buffer.from([party.length])).update(party).update(signer.verificationKey);
+    hash
+      .update(Buffer.from([party.length]))
+      .update(party)
+      .update(signer.verificationKey);
     stake.writeBigUInt64BE(signer.stake);
     hash.update(stake);
   }

@@ -227,7 +227,8 @@ export class SignerRuntime {
     try {
       return this.#verifier.verify(announced);
     } catch (error) {
-      if (error instanceof ProtocolError) throw new Wait('invalid-epoch-settings', `the aggregator's epoch settings of epoch ${announced.epoch} are invalid: ${error.message}`);
+      if (error instanceof ProtocolError)
+        throw new Wait('invalid-epoch-settings', `the aggregator's epoch settings of epoch ${announced.epoch} are invalid: ${error.message}`);
       throw error;
     }
   }
@@ -281,7 +282,8 @@ export class SignerRuntime {
       const poolId = poolIdFromColdVerificationKey(keys.opcert.coldVerificationKey);
       const stakeEpoch = registrationStakeEpoch(epoch);
       const distribution = await this.deps.chain.stakeDistribution(stakeEpoch);
-      if (distribution === undefined) throw new Wait('stake-distribution-unknown', `the stake distribution of epoch ${stakeEpoch} is not known to our node yet`);
+      if (distribution === undefined)
+        throw new Wait('stake-distribution-unknown', `the stake distribution of epoch ${stakeEpoch} is not known to our node yet`);
       const stake = distribution.get(poolId.hex) ?? 0n;
       if (stake <= 0n) throw new Wait('no-stake', `pool ${poolId.bech32} has no stake in the distribution of epoch ${stakeEpoch}: it cannot register`);
 
@@ -310,7 +312,8 @@ export class SignerRuntime {
       });
       request = { epoch, partyId: poolId.bech32, verificationKey: initializer.verificationKey, ...certification };
     } catch (error) {
-      if (error instanceof CardanoError) throw new Wait('pool-keys-unusable', `the pool's keys cannot certify a Mithril key at slot ${tip.slot}: ${error.message}`);
+      if (error instanceof CardanoError)
+        throw new Wait('pool-keys-unusable', `the pool's keys cannot certify a Mithril key at slot ${tip.slot}: ${error.message}`);
       throw error;
     } finally {
       keys.kesKey.destroy();
@@ -349,14 +352,21 @@ export class SignerRuntime {
     this.#signerCache = undefined;
     const recordingEpoch = signingSignersEpoch(epoch);
     const stored = recordingEpoch === null ? null : await this.deps.store.getInitializer(recordingEpoch);
-    if (stored === null) return `no key of ours was registered for epoch ${recordingEpoch ?? '-'} (registered during ${recordingEpoch === null ? '-' : recordingEpoch - 1n})`;
+    if (stored === null)
+      return `no key of ours was registered for epoch ${recordingEpoch ?? '-'} (registered during ${recordingEpoch === null ? '-' : recordingEpoch - 1n})`;
     if (set === undefined) return `the aggregator lists no signer for epoch ${epoch}`;
     const own = set.signers.find((signer) => signer.partyId === stored.partyId);
     if (own === undefined) return `${stored.partyId} is not among the signers of epoch ${epoch}`;
-    if (!Buffer.from(own.verificationKey).equals(Buffer.from(stored.verificationKey))) return `the key listed for ${stored.partyId} in epoch ${epoch} is not ours`;
+    if (!Buffer.from(own.verificationKey).equals(Buffer.from(stored.verificationKey)))
+      return `the key listed for ${stored.partyId} in epoch ${epoch} is not ours`;
     if (own.stake !== stored.stake) return `${stored.partyId} is listed with stake ${own.stake} in epoch ${epoch}, it registered with ${stored.stake}`;
     if (!sameProtocolParameters(stored.parameters, settings.currentParameters)) {
-      this.#emit({ type: 'error', stage: 'signing', message: `the key of epoch ${epoch} was made for parameters ${JSON.stringify(stored.parameters, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}; signing with the epoch's current parameters`, error: undefined });
+      this.#emit({
+        type: 'error',
+        stage: 'signing',
+        message: `the key of epoch ${epoch} was made for parameters ${JSON.stringify(stored.parameters, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}; signing with the epoch's current parameters`,
+        error: undefined,
+      });
     }
     const initializer = new Initializer(settings.currentParameters, stored.stake, SigningKey.fromBytes(stored.signingKey));
     const epochSigner = { epoch, set, partyId: stored.partyId, signer: initializer.newSigner(set.closed) };
@@ -365,7 +375,12 @@ export class SignerRuntime {
   }
 
   /** Signs a signed entity unless it was dealt with already; its message is computed here. */
-  async #signOnce(type: SignedEntityType, settings: EpochSettings, signer: EpochSigner, data: () => Promise<SignedEntityData> = async () => ({})): Promise<void> {
+  async #signOnce(
+    type: SignedEntityType,
+    settings: EpochSettings,
+    signer: EpochSigner,
+    data: () => Promise<SignedEntityData> = async () => ({}),
+  ): Promise<void> {
     if ((await this.deps.store.getHandled(type)) !== null) return;
     let signedMessage: string;
     try {

@@ -52,8 +52,21 @@ export type SignerEvent =
   | { readonly type: 'waiting'; readonly reason: WaitReason; readonly message: string }
   /** A cycle did all it could again after waiting. */
   | { readonly type: 'resumed' }
-  | { readonly type: 'registered'; readonly epoch: Epoch; readonly recordingEpoch: Epoch; readonly partyId: string; readonly stake: bigint; readonly kesEvolutions: number }
-  | { readonly type: 'signed'; readonly signedEntityType: SignedEntityType; readonly signedMessage: string; readonly wonIndexes: number; readonly status: 'accepted' | 'buffered' }
+  | {
+      readonly type: 'registered';
+      readonly epoch: Epoch;
+      readonly recordingEpoch: Epoch;
+      readonly partyId: string;
+      readonly stake: bigint;
+      readonly kesEvolutions: number;
+    }
+  | {
+      readonly type: 'signed';
+      readonly signedEntityType: SignedEntityType;
+      readonly signedMessage: string;
+      readonly wonIndexes: number;
+      readonly status: 'accepted' | 'buffered';
+    }
   | { readonly type: 'lottery-lost'; readonly signedEntityType: SignedEntityType; readonly signedMessage: string }
   /** Not sent yet (no open message, gateway unreachable): tried again next cycle while still the latest. */
   | { readonly type: 'signature-deferred'; readonly signedEntityType: SignedEntityType; readonly message: string }

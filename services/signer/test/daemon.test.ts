@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { operationalCertificateFromCbor, verifyKesSignature } from '@mithril-ts/cardano';
 import { Devnet } from '@mithril-ts/devnet';
-import { AggregatorServiceService, SignerGatewayServiceService, readVersionMetadata, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
+import {
+  AggregatorServiceService,
+  SignerGatewayServiceService,
+  readVersionMetadata,
+  type SignerGatewayServiceRegisterSignerRequest,
+  type SignerGatewayServiceRegisterSignerResponse,
+  withVersionCheck,
+} from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver, ConfigError, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { SIGNER_VERSION, loadSignerConfig, openSignerStore, startSigner, type SignerEvent, type SignerHandle } from '../src/index.js';
@@ -38,7 +45,16 @@ describe('startSigner', () => {
           implementation: withVersionCheck(
             {
               getEpochSettings: (_call: unknown, callback: (error: null, response: unknown) => void) =>
-                callback(null, { epochSettings: { epoch: 1n, currentProtocolParameters: parameters, nextProtocolParameters: parameters, signerRegistrationProtocolParameters: parameters, currentSigners: [], nextSigners: [] } }),
+                callback(null, {
+                  epochSettings: {
+                    epoch: 1n,
+                    currentProtocolParameters: parameters,
+                    nextProtocolParameters: parameters,
+                    signerRegistrationProtocolParameters: parameters,
+                    currentSigners: [],
+                    nextSigners: [],
+                  },
+                }),
             },
             '0.1.0',
           ),
@@ -57,7 +73,10 @@ describe('startSigner', () => {
           definition: SignerGatewayServiceService,
           implementation: withVersionCheck(
             {
-              registerSigner: (call: ServerUnaryCall<SignerGatewayServiceRegisterSignerRequest, unknown>, callback: sendUnaryData<SignerGatewayServiceRegisterSignerResponse>) => {
+              registerSigner: (
+                call: ServerUnaryCall<SignerGatewayServiceRegisterSignerRequest, unknown>,
+                callback: sendUnaryData<SignerGatewayServiceRegisterSignerResponse>,
+              ) => {
                 registrations.push(call.request);
                 callerVersions.push(readVersionMetadata(call.metadata));
                 const registration = call.request.registration!;
@@ -74,15 +93,24 @@ describe('startSigner', () => {
     const storePath = join(root, 'signer', 'store.sqlite3');
     const config = loadSignerConfig(
       [
-        '--keys-directory', pool.keysDirectory,
-        '--chain-directory', devnet.layout.cardanoCliDirectory,
-        '--immutable-directory', devnet.layout.immutableDirectory(pool.index),
-        '--aggregator-address', `127.0.0.1:${aggregator.port}`,
-        '--signer-gateway-address', `127.0.0.1:${gateway.port}`,
-        '--store-url', `file:${storePath}`,
-        '--slots-per-kes-period', String(devnet.parameters.slotsPerKesPeriod),
-        '--run-interval-ms', '20',
-        '--log-level', 'silent',
+        '--keys-directory',
+        pool.keysDirectory,
+        '--chain-directory',
+        devnet.layout.cardanoCliDirectory,
+        '--immutable-directory',
+        devnet.layout.immutableDirectory(pool.index),
+        '--aggregator-address',
+        `127.0.0.1:${aggregator.port}`,
+        '--signer-gateway-address',
+        `127.0.0.1:${gateway.port}`,
+        '--store-url',
+        `file:${storePath}`,
+        '--slots-per-kes-period',
+        String(devnet.parameters.slotsPerKesPeriod),
+        '--run-interval-ms',
+        '20',
+        '--log-level',
+        'silent',
       ],
       {},
     );
@@ -131,7 +159,11 @@ describe('signer configuration', () => {
   };
 
   it('has defaults, reads the environment, and lets the command line win', () => {
-    const config = loadSignerConfig(['--run-interval-ms', '250'], { ...required, MITHRIL_SIGNER_RUN_INTERVAL_MS: '1000', MITHRIL_SIGNER_SLOTS_PER_KES_PERIOD: '500' });
+    const config = loadSignerConfig(['--run-interval-ms', '250'], {
+      ...required,
+      MITHRIL_SIGNER_RUN_INTERVAL_MS: '1000',
+      MITHRIL_SIGNER_SLOTS_PER_KES_PERIOD: '500',
+    });
     expect(config).toMatchObject({
       keysDirectory: '/keys',
       runIntervalMs: 250,

@@ -114,8 +114,22 @@ export type SettingsTamper = (settings: AnnouncedEpochSettings) => AnnouncedEpoc
 /** What the gateway double answers a signature with; undefined = verify it and accept. */
 export type SignatureScript = (submission: SingleSignatureSubmission, attempt: number) => SignatureRegistrationStatus | RemoteCallError | undefined;
 
-const noOpenMessage = () => new RemoteCallError('SignerGatewayService.RegisterSignature', 'rejected', 'ERROR_CODE_NO_OPEN_MESSAGE: not open yet', ErrorCode.ERROR_CODE_NO_OPEN_MESSAGE, 5);
-const tooLate = () => new RemoteCallError('SignerGatewayService.RegisterSignature', 'rejected', 'ERROR_CODE_SIGNATURE_TOO_LATE: already certified', ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE, 9);
+const noOpenMessage = () =>
+  new RemoteCallError(
+    'SignerGatewayService.RegisterSignature',
+    'rejected',
+    'ERROR_CODE_NO_OPEN_MESSAGE: not open yet',
+    ErrorCode.ERROR_CODE_NO_OPEN_MESSAGE,
+    5,
+  );
+const tooLate = () =>
+  new RemoteCallError(
+    'SignerGatewayService.RegisterSignature',
+    'rejected',
+    'ERROR_CODE_SIGNATURE_TOO_LATE: already certified',
+    ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE,
+    9,
+  );
 export const gatewayErrors = { noOpenMessage, tooLate };
 
 /** The aggregator and signer gateway doubles over one registry of recorded signers. */
@@ -166,20 +180,23 @@ export class FakeNetwork implements AggregatorPort, SignerGatewayPort {
 
   async epochSettings(): Promise<Answer<AnnouncedEpochSettings>> {
     this.epochSettingsCalls += 1;
-    if (!this.aggregatorReady) throw new RemoteCallError('AggregatorService.GetEpochSettings', 'not-ready', 'ERROR_CODE_NOT_READY: no epoch yet', ErrorCode.ERROR_CODE_NOT_READY, 14);
+    if (!this.aggregatorReady)
+      throw new RemoteCallError('AggregatorService.GetEpochSettings', 'not-ready', 'ERROR_CODE_NOT_READY: no epoch yet', ErrorCode.ERROR_CODE_NOT_READY, 14);
     const honest = this.honestSettings(this.epoch);
     return { value: this.tamper ? this.tamper(honest) : honest, serverProtocolVersion: this.aggregatorVersion };
   }
 
   async registerSigner(registration: SignerRegistrationRequest): Promise<Answer<RegisteredSigner>> {
     this.registrations.push(registration);
-    const refuse = (message: string) => new RemoteCallError('SignerGatewayService.RegisterSigner', 'rejected', message, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED, 7);
+    const refuse = (message: string) =>
+      new RemoteCallError('SignerGatewayService.RegisterSigner', 'rejected', message, ErrorCode.ERROR_CODE_CERTIFICATION_DENIED, 7);
     if (registration.epoch !== this.epoch) {
       throw new RemoteCallError('SignerGatewayService.RegisterSigner', 'rejected', 'round not open', ErrorCode.ERROR_CODE_REGISTRATION_ROUND_NOT_OPEN, 9);
     }
     const opcert = operationalCertificateFromCbor(registration.operationalCertificate);
     if (poolIdFromColdVerificationKey(opcert.coldVerificationKey).bech32 !== registration.partyId) throw refuse('pool id');
-    if (!verifyKesSignature(opcert.kesVerificationKey, registration.kesEvolutions, registration.verificationKey, registration.verificationKeySignature)) throw refuse('kes signature');
+    if (!verifyKesSignature(opcert.kesVerificationKey, registration.kesEvolutions, registration.verificationKey, registration.verificationKeySignature))
+      throw refuse('kes signature');
     const stake = (await this.chain.stakeDistribution(registration.epoch))?.get(poolIdFromColdVerificationKey(opcert.coldVerificationKey).hex) ?? 0n;
     if (stake === 0n) throw refuse('no stake');
     this.record(registration.epoch + 1n, { partyId: registration.partyId, verificationKey: registration.verificationKey, stake });

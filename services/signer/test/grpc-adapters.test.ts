@@ -4,7 +4,20 @@
  * strict decoding, and the classification of typed errors the runtime reacts to.
  */
 import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { AggregatorServiceService, ErrorCode, SignatureRegistrationStatus, SignerGatewayServiceService, createServiceError, readVersionMetadata, type EpochSettings, type SignerGatewayServiceRegisterSignatureRequest, type SignerGatewayServiceRegisterSignerRequest, type SignerGatewayServiceRegisterSignatureResponse, type SignerGatewayServiceRegisterSignerResponse, withVersionCheck } from '@mithril-ts/proto';
+import {
+  AggregatorServiceService,
+  ErrorCode,
+  SignatureRegistrationStatus,
+  SignerGatewayServiceService,
+  createServiceError,
+  readVersionMetadata,
+  type EpochSettings,
+  type SignerGatewayServiceRegisterSignatureRequest,
+  type SignerGatewayServiceRegisterSignerRequest,
+  type SignerGatewayServiceRegisterSignatureResponse,
+  type SignerGatewayServiceRegisterSignerResponse,
+  withVersionCheck,
+} from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, cardanoDatabase } from '@mithril-ts/protocol';
 import { startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, SIGNER_VERSION } from '../src/index.js';
@@ -19,7 +32,11 @@ afterAll(async () => {
 
 type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
 
-async function serve(definition: typeof AggregatorServiceService | typeof SignerGatewayServiceService, implementation: UntypedServiceImplementation, checkVersions = true): Promise<string> {
+async function serve(
+  definition: typeof AggregatorServiceService | typeof SignerGatewayServiceService,
+  implementation: UntypedServiceImplementation,
+  checkVersions = true,
+): Promise<string> {
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
@@ -60,7 +77,14 @@ const settings = (overrides: Partial<EpochSettings> = {}): EpochSettings => ({
   currentSigners: [{ partyId: 'pool1a', verificationKey: vk(1), stake: 10n }],
   nextSigners: [
     { partyId: 'pool1a', verificationKey: vk(2), stake: 11n },
-    { partyId: 'pool1b', verificationKey: vk(3), stake: 12n, verificationKeySignature: Buffer.alloc(448), operationalCertificate: Buffer.alloc(100), kesEvolutions: 3 },
+    {
+      partyId: 'pool1b',
+      verificationKey: vk(3),
+      stake: 12n,
+      verificationKeySignature: Buffer.alloc(448),
+      operationalCertificate: Buffer.alloc(100),
+      kesEvolutions: 3,
+    },
   ],
   ...overrides,
 });
@@ -96,10 +120,33 @@ describe('GrpcAggregator', () => {
 
   it.each([
     ['a missing answer', {}, /epoch_settings is missing/],
-    ['a short verification key', { epochSettings: settings({ nextSigners: [{ partyId: 'pool1a', verificationKey: vk(1).subarray(0, 191), stake: 1n }] }) }, /next_signers\[0\]\.verification_key must be 192 bytes/],
-    ['a party listed twice', { epochSettings: settings({ currentSigners: [{ partyId: 'pool1a', verificationKey: vk(1), stake: 1n }, { partyId: 'pool1a', verificationKey: vk(2), stake: 1n }] }) }, /listed twice/],
-    ['a signer without stake', { epochSettings: settings({ currentSigners: [{ partyId: 'pool1a', verificationKey: vk(1), stake: 0n }] }) }, /stake must be a positive u64/],
-    ['missing parameters', { epochSettings: settings({ signerRegistrationProtocolParameters: undefined }) }, /signer_registration_protocol_parameters is missing/],
+    [
+      'a short verification key',
+      { epochSettings: settings({ nextSigners: [{ partyId: 'pool1a', verificationKey: vk(1).subarray(0, 191), stake: 1n }] }) },
+      /next_signers\[0\]\.verification_key must be 192 bytes/,
+    ],
+    [
+      'a party listed twice',
+      {
+        epochSettings: settings({
+          currentSigners: [
+            { partyId: 'pool1a', verificationKey: vk(1), stake: 1n },
+            { partyId: 'pool1a', verificationKey: vk(2), stake: 1n },
+          ],
+        }),
+      },
+      /listed twice/,
+    ],
+    [
+      'a signer without stake',
+      { epochSettings: settings({ currentSigners: [{ partyId: 'pool1a', verificationKey: vk(1), stake: 0n }] }) },
+      /stake must be a positive u64/,
+    ],
+    [
+      'missing parameters',
+      { epochSettings: settings({ signerRegistrationProtocolParameters: undefined }) },
+      /signer_registration_protocol_parameters is missing/,
+    ],
     ['invalid parameters', { epochSettings: settings({ nextProtocolParameters: { k: 9n, m: 5n, phiF: 0.5 } }) }, /next_protocol_parameters/],
   ])('refuses %s as a malformed response naming the field', async (_what, response, message) => {
     const getEpochSettings: Unary<object, object> = (_call, callback) => callback(null, response);
@@ -173,7 +220,12 @@ describe('GrpcSignerGateway', () => {
       SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED,
       SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_UNSPECIFIED,
     ];
-    const errors = [ErrorCode.ERROR_CODE_NO_OPEN_MESSAGE, ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE, ErrorCode.ERROR_CODE_RATE_LIMITED, ErrorCode.ERROR_CODE_SIGNATURE_INVALID];
+    const errors = [
+      ErrorCode.ERROR_CODE_NO_OPEN_MESSAGE,
+      ErrorCode.ERROR_CODE_SIGNATURE_TOO_LATE,
+      ErrorCode.ERROR_CODE_RATE_LIMITED,
+      ErrorCode.ERROR_CODE_SIGNATURE_INVALID,
+    ];
     const registerSignature: Unary<SignerGatewayServiceRegisterSignatureRequest, SignerGatewayServiceRegisterSignatureResponse> = (call, callback) => {
       requests.push(call.request);
       const answer = answers.shift();
@@ -181,7 +233,13 @@ describe('GrpcSignerGateway', () => {
       else callback(createServiceError({ code: errors.shift()!, message: 'no' }));
     };
     const gateway = gatewayAt(await serve(SignerGatewayServiceService, { registerSignature }));
-    const submission = { signedEntityType: cardanoDatabase(7n, 123n), partyId: 'pool1xyz', signature: new Uint8Array([1, 2, 3]), wonIndexes: [4, 9], signedMessage: 'ab'.repeat(32) };
+    const submission = {
+      signedEntityType: cardanoDatabase(7n, 123n),
+      partyId: 'pool1xyz',
+      signature: new Uint8Array([1, 2, 3]),
+      wonIndexes: [4, 9],
+      signedMessage: 'ab'.repeat(32),
+    };
     expect((await gateway.registerSignature(submission)).value).toBe('accepted');
     expect(requests[0]!.signature).toEqual({
       signedEntityType: { entity: { $case: 'cardanoDatabase', value: { epoch: 7n, immutableFileNumber: 123n } } },

@@ -20,7 +20,18 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@mithril-ts/proto';
 import { INITIALIZER_RETENTION_EPOCHS, RemoteCallError, type SignerEvent } from '../src/index.js';
-import { FakeChain, FakeDigester, FakeNetwork, PARAMETERS, SLOTS_PER_KES_PERIOD, devnetPools, gatewayErrors, poolSigner, tempDir, type PoolSigner } from './doubles.js';
+import {
+  FakeChain,
+  FakeDigester,
+  FakeNetwork,
+  PARAMETERS,
+  SLOTS_PER_KES_PERIOD,
+  devnetPools,
+  gatewayErrors,
+  poolSigner,
+  tempDir,
+  type PoolSigner,
+} from './doubles.js';
 
 let pools: readonly DevnetPoolInfo[];
 const opened: PoolSigner[] = [];
@@ -63,8 +74,10 @@ async function runEpochs(net: Net, from: Epoch, to: Epoch): Promise<void> {
   }
 }
 
-const eventsOf = <T extends SignerEvent['type']>(signer: PoolSigner, type: T) => signer.events.filter((e): e is Extract<SignerEvent, { type: T }> => e.type === type);
-const sameType = (a: SignedEntityType, b: SignedEntityType) => JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? `${v}` : v)) === JSON.stringify(b, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
+const eventsOf = <T extends SignerEvent['type']>(signer: PoolSigner, type: T) =>
+  signer.events.filter((e): e is Extract<SignerEvent, { type: T }> => e.type === type);
+const sameType = (a: SignedEntityType, b: SignedEntityType) =>
+  JSON.stringify(a, (_, v) => (typeof v === 'bigint' ? `${v}` : v)) === JSON.stringify(b, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
 
 describe('registration', () => {
   it('registers a fresh key for the next epoch, certified by the pool KES key at the chain evolution, with its stake', async () => {
@@ -87,7 +100,9 @@ describe('registration', () => {
     expect(stored).toMatchObject({ partyId: signer!.pool.poolId.bech32, stake: 1_000_000_000_000n, parameters: PARAMETERS });
     expect(Buffer.from(stored!.verificationKey).equals(Buffer.from(registration.verificationKey))).toBe(true);
     expect(stored!.registeredAt).toBeInstanceOf(Date);
-    expect(eventsOf(signer!, 'registered')).toEqual([{ type: 'registered', epoch: 3n, recordingEpoch: 4n, partyId: signer!.pool.poolId.bech32, stake: 1_000_000_000_000n, kesEvolutions: 6 }]);
+    expect(eventsOf(signer!, 'registered')).toEqual([
+      { type: 'registered', epoch: 3n, recordingEpoch: 4n, partyId: signer!.pool.poolId.bech32, stake: 1_000_000_000_000n, kesEvolutions: 6 },
+    ]);
     // No key was registered for epoch 2: it cannot sign during epoch 3.
     expect(signer!.runtime.state).toMatchObject({ kind: 'RegisteredNotAbleToSign', epoch: 3n });
 
@@ -116,7 +131,10 @@ describe('registration', () => {
     const startKesPeriod = kesPeriodAt(net.chain.slot, SLOTS_PER_KES_PERIOD);
     const cold = ColdSigningKey.fromTextEnvelope(readFileSync(join(pool.keysDirectory, 'cold.skey'), 'utf8'));
     writeFileSync(join(keysDirectory, 'kes.skey'), kes.toTextEnvelope());
-    writeFileSync(join(keysDirectory, 'opcert.cert'), operationalCertificateToTextEnvelope(issueOperationalCertificate(cold, kes.verificationKey(), 1n, startKesPeriod)));
+    writeFileSync(
+      join(keysDirectory, 'opcert.cert'),
+      operationalCertificateToTextEnvelope(issueOperationalCertificate(cold, kes.verificationKey(), 1n, startKesPeriod)),
+    );
     await signer.runtime.cycle();
 
     const [before, after] = net.network.registrations.map((r) => ({ registration: r, opcert: operationalCertificateFromCbor(r.operationalCertificate) }));
@@ -220,7 +238,10 @@ describe('signing', () => {
         net.network.verify(signature, 3n, expected);
       }
       const clerk = net.network.clerk(3n);
-      const multi = clerk.aggregate(received.map((r) => r.signature), signedMessageBytes(expected));
+      const multi = clerk.aggregate(
+        received.map((r) => r.signature),
+        signedMessageBytes(expected),
+      );
       multi.verify(signedMessageBytes(expected), clerk.aggregateVerificationKey, PARAMETERS);
     }
     for (const signer of net.signers) {
@@ -238,7 +259,8 @@ describe('signing', () => {
     await cycleAll(net.signers);
     const fresh = net.network.signatureAttempts.slice(attempts);
     expect(fresh.every((s) => sameType(s.signedEntityType, cardanoDatabase(3n, 11n)))).toBe(true);
-    for (const signature of net.network.received(cardanoDatabase(3n, 11n))) net.network.verify(signature, 3n, net.network.expectedSignedMessage(cardanoDatabase(3n, 11n)));
+    for (const signature of net.network.received(cardanoDatabase(3n, 11n)))
+      net.network.verify(signature, 3n, net.network.expectedSignedMessage(cardanoDatabase(3n, 11n)));
   });
 
   it('computes the message itself: a lying aggregator gets a signature on the lie, never on the honest message, and cannot change the digest', async () => {
@@ -340,7 +362,9 @@ describe('gateway answers', () => {
     expect(attempts).toHaveLength(2);
     expect(Buffer.from(attempts[1]!.signature).equals(Buffer.from(attempts[0]!.signature))).toBe(true);
     expect(await signer!.store.store.getHandled(msd)).toMatchObject({ status: 'buffered', wonIndexes: attempts[0]!.wonIndexes.length });
-    expect(eventsOf(signer!, 'signed')).toEqual([{ type: 'signed', signedEntityType: msd, signedMessage: attempts[0]!.signedMessage, wonIndexes: attempts[0]!.wonIndexes.length, status: 'buffered' }]);
+    expect(eventsOf(signer!, 'signed')).toEqual([
+      { type: 'signed', signedEntityType: msd, signedMessage: attempts[0]!.signedMessage, wonIndexes: attempts[0]!.wonIndexes.length, status: 'buffered' },
+    ]);
     // The dropped one is not sent again.
     expect(net.network.signatureAttempts.filter((s) => sameType(s.signedEntityType, db)).length).toBeLessThanOrEqual(1);
     await signer!.runtime.cycle();
@@ -351,7 +375,10 @@ describe('gateway answers', () => {
     const net = await network(3);
     await runEpochs(net, 1n, 2n);
     net.chain.epoch = 3n;
-    net.network.signatureScript = (submission) => (submission.signedEntityType.kind === 'CardanoDatabase' && submission.signedEntityType.immutableFileNumber === 10n ? gatewayErrors.noOpenMessage() : undefined);
+    net.network.signatureScript = (submission) =>
+      submission.signedEntityType.kind === 'CardanoDatabase' && submission.signedEntityType.immutableFileNumber === 10n
+        ? gatewayErrors.noOpenMessage()
+        : undefined;
     const [signer] = net.signers;
     await signer!.runtime.cycle();
     await signer!.runtime.cycle();

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cardanoDatabase, mithrilStakeDistribution } from '@mithril-ts/protocol';
 import { prismaModelColumns, sqlTableColumns } from '@mithril-ts/testkit';
-import { MIGRATIONS_DIR, SignerStoreError, migrationFiles, openSignerStore, runMigrations, storePath, type OpenedSignerStore, type StoredInitializer } from '../src/store/index.js';
+import {
+  MIGRATIONS_DIR,
+  SignerStoreError,
+  migrationFiles,
+  openSignerStore,
+  runMigrations,
+  storePath,
+  type OpenedSignerStore,
+  type StoredInitializer,
+} from '../src/store/index.js';
 
 const dirs: string[] = [];
 const opened: OpenedSignerStore[] = [];
@@ -75,13 +84,14 @@ describe('signer store', () => {
     const secret = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 + (i % 16));
     await store.saveInitializer(initializer(1n, { signingKey: secret }));
     await store.saveInitializer(initializer(2n));
-    const fileHolds = () => ['', '-wal'].some((suffix) => {
-      try {
-        return readFileSync(path + suffix).includes(Buffer.from(secret));
-      } catch {
-        return false;
-      }
-    });
+    const fileHolds = () =>
+      ['', '-wal'].some((suffix) => {
+        try {
+          return readFileSync(path + suffix).includes(Buffer.from(secret));
+        } catch {
+          return false;
+        }
+      });
     expect(fileHolds()).toBe(true);
     expect(await store.pruneInitializers(2n)).toBe(1);
     // Still open: neither the database file nor its write-ahead log keeps the key.
@@ -112,7 +122,9 @@ describe('signer store', () => {
     const { store } = await open(freshPath());
     await expect(store.saveInitializer(initializer(1n, { signingKey: new Uint8Array(31) }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(store.saveInitializer(initializer(-1n))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(store.recordHandled({ signedEntityType: mithrilStakeDistribution(1n), signedMessage: 'xyz', status: 'accepted', wonIndexes: 1, handledAt: new Date() })).rejects.toBeInstanceOf(SignerStoreError);
+    await expect(
+      store.recordHandled({ signedEntityType: mithrilStakeDistribution(1n), signedMessage: 'xyz', status: 'accepted', wonIndexes: 1, handledAt: new Date() }),
+    ).rejects.toBeInstanceOf(SignerStoreError);
     expect(() => storePath('')).toThrow(SignerStoreError);
     expect(() => storePath('postgresql://u:p@host/db')).toThrow(/SQLite/);
     expect(() => storePath('sqlite::memory:')).toThrow(/in-memory/);
@@ -135,7 +147,11 @@ describe('signer store', () => {
 describe('schema.prisma and the SQL migrations agree', () => {
   it('has the same tables, columns, types and nullability', () => {
     const model = prismaModelColumns(readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8'));
-    const sql = sqlTableColumns(migrationFiles().map((m) => m.sql).join('\n'));
+    const sql = sqlTableColumns(
+      migrationFiles()
+        .map((m) => m.sql)
+        .join('\n'),
+    );
     expect([...model.keys()].sort()).toEqual(['handled_signed_entity', 'protocol_initializer']);
     expect(sql).toEqual(model);
   });

@@ -29,7 +29,12 @@ export const snapshotterConfigSchema = z
     s3SecretAccessKey: z.string().min(1).optional(),
     s3ForcePathStyle: flag.default(true),
     s3KeyPrefix: z.string().default(''),
-    s3PartSizeBytes: z.coerce.number().int().min(5 * 1024 * 1024).max(5 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    s3PartSizeBytes: z.coerce
+      .number()
+      .int()
+      .min(5 * 1024 * 1024)
+      .max(5 * 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024),
     /** SQLite file of the snapshot records (and of the digest cache when it is "sqlite"). */
     storePath: z.string().min(1),
     digestCache: z.enum(['sqlite', 'json', 'memory']).default('sqlite'),

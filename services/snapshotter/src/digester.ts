@@ -35,12 +35,15 @@ export class CachedImmutableDigester {
 
   /** The Merkle root and per-file digests of the immutable files on disk numbered up to `upTo`. */
   async digest(upTo: bigint): Promise<ImmutableFilesDigest> {
-    if (typeof upTo !== 'bigint' || upTo < 0n) throw new SnapshotterError('INVALID_ARGUMENT', `immutable file number must be a non-negative integer, got ${String(upTo)}`);
+    if (typeof upTo !== 'bigint' || upTo < 0n)
+      throw new SnapshotterError('INVALID_ARGUMENT', `immutable file number must be a non-negative integer, got ${String(upTo)}`);
     let cached: ReadonlyMap<string, string> = new Map();
     let files: ImmutableFileDigest[];
     try {
       // The names come from the directory listing, bounded by the files on disk (never one per number up to `upTo`).
-      files = await new ImmutableDbDigester(this.immutableDirectory).immutableFileDigests(upTo, { knownDigests: async (names) => (cached = await this.cache.get(names)) });
+      files = await new ImmutableDbDigester(this.immutableDirectory).immutableFileDigests(upTo, {
+        knownDigests: async (names) => (cached = await this.cache.get(names)),
+      });
     } catch (error) {
       throw translate(error);
     }

@@ -29,7 +29,8 @@ export function snapshotterGrpcService(snapshotter: Snapshotter, storage: Artifa
     })),
     createSnapshot: unaryHandler('CreateSnapshot', errors, async (request) => {
       const compression = compressionFromProto(request.compressionAlgorithm);
-      if (compression === null) throw new SnapshotterError('INVALID_ARGUMENT', `compression_algorithm ${request.compressionAlgorithm} is not a known CompressionAlgorithm`);
+      if (compression === null)
+        throw new SnapshotterError('INVALID_ARGUMENT', `compression_algorithm ${request.compressionAlgorithm} is not a known CompressionAlgorithm`);
       const snapshot = await snapshotter.createSnapshot({
         beacon: beaconFromProto(request.beacon),
         digest: request.digest,
@@ -42,7 +43,10 @@ export function snapshotterGrpcService(snapshotter: Snapshotter, storage: Artifa
       snapshot: snapshotMessage(await snapshotter.getSnapshot(request.digest), storage),
     })),
     listImmutableFileDigests: unaryHandler('ListImmutableFileDigests', errors, async (request) => ({
-      digests: (await snapshotter.listImmutableFileDigests(beaconFromProto(request.beacon))).map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })),
+      digests: (await snapshotter.listImmutableFileDigests(beaconFromProto(request.beacon))).map((entry) => ({
+        immutableFileName: entry.immutableFileName,
+        digest: entry.digest,
+      })),
     })),
   };
   return hostedService({ definition: SnapshotterServiceService, implementation, nodeVersion, tracing: { tracer } });

@@ -12,7 +12,15 @@ export { MeasuringStream } from './archive/measure.js';
 export { parseRange, type RangeRequest } from './http/range.js';
 export { startDownloadServer, DOWNLOAD_ROUTE_PREFIX, type DownloadServer } from './http/download-server.js';
 export { planRetention, newestFirst, type RetentionPlan } from './retention.js';
-export { Snapshotter, immutableArchiveKey, IMMUTABLE_NUMBER_TEMPLATE, type Beacon, type CreateSnapshotRequest, type RetentionReport, type SnapshotterDependencies } from './snapshotter.js';
+export {
+  Snapshotter,
+  immutableArchiveKey,
+  IMMUTABLE_NUMBER_TEMPLATE,
+  type Beacon,
+  type CreateSnapshotRequest,
+  type RetentionReport,
+  type SnapshotterDependencies,
+} from './snapshotter.js';
 export { snapshotMessage, cardanoDatabaseSnapshotMessage, compressionToProto, compressionFromProto } from './messages.js';
 export { snapshotterGrpcService } from './grpc.js';
 export * from './store/index.js';

@@ -27,7 +27,8 @@ export function newestFirst(a: SnapshotRecord, b: SnapshotRecord): number {
 }
 
 export function planRetention(snapshots: readonly SnapshotRecord[], archives: readonly ImmutableArchiveRecord[], keepSnapshots: number): RetentionPlan {
-  if (!Number.isSafeInteger(keepSnapshots) || keepSnapshots < 1) throw new RangeError(`the number of snapshots to keep must be a positive integer, got ${keepSnapshots}`);
+  if (!Number.isSafeInteger(keepSnapshots) || keepSnapshots < 1)
+    throw new RangeError(`the number of snapshots to keep must be a positive integer, got ${keepSnapshots}`);
   const ranked = [...snapshots].sort(newestFirst);
   const retained = ranked.slice(0, keepSnapshots);
   const removedSnapshots = ranked.slice(keepSnapshots);

@@ -29,7 +29,10 @@ export interface RunningSnapshotter {
 
 export async function startSnapshotter(input: SnapshotterConfigInput, options: { readonly logger?: Logger } = {}): Promise<RunningSnapshotter> {
   const parsed = snapshotterConfigSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid configuration: ${parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'configuration')}: ${issue.message}`).join('; ')}`,
+    );
   const config = parsed.data;
   const logger = options.logger ?? createLogger('snapshotter', config.logLevel);
   const closers: (() => Promise<void> | void)[] = [];
@@ -42,7 +45,11 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     if (opened.migrationsApplied.length > 0) logger.info({ migrations: opened.migrationsApplied }, 'snapshotter store migrated');
 
     const cache: DigestCache =
-      config.digestCache === 'sqlite' ? opened.store.digestCache() : config.digestCache === 'json' ? new JsonFileDigestCache(config.digestCachePath as string) : new MemoryDigestCache();
+      config.digestCache === 'sqlite'
+        ? opened.store.digestCache()
+        : config.digestCache === 'json'
+          ? new JsonFileDigestCache(config.digestCachePath as string)
+          : new MemoryDigestCache();
 
     let storage: ArtifactStorage;
     let download: DownloadServer | undefined;
@@ -81,9 +88,16 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
     const telemetry = startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION);
     closers.push(() => telemetry.shutdown());
-    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)] });
+    const grpc = await startGrpcServer({
+      host: config.host,
+      port: config.grpcPort,
+      services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)],
+    });
     closers.push(() => grpc.close());
-    logger.info({ host: config.host, grpcPort: grpc.port, httpPort: download?.port, storage: config.storage, digestCache: config.digestCache }, 'snapshotter listening');
+    logger.info(
+      { host: config.host, grpcPort: grpc.port, httpPort: download?.port, storage: config.storage, digestCache: config.digestCache },
+      'snapshotter listening',
+    );
     return { grpcPort: grpc.port, httpPort: download?.port, snapshotter, storage, close };
   } catch (error) {
     await close();

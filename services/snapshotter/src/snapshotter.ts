@@ -81,7 +81,10 @@ export class Snapshotter {
 
   constructor(deps: SnapshotterDependencies) {
     if (!SUPPORTED_COMPRESSIONS.includes(deps.defaultCompression)) {
-      throw new SnapshotterError('UNSUPPORTED_COMPRESSION', `${deps.defaultCompression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`);
+      throw new SnapshotterError(
+        'UNSUPPORTED_COMPRESSION',
+        `${deps.defaultCompression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`,
+      );
     }
     this.#deps = deps;
     this.#clock = deps.clock ?? (() => new Date());
@@ -100,7 +103,8 @@ export class Snapshotter {
   }
 
   async getSnapshot(digest: string): Promise<SnapshotRecord> {
-    if (typeof digest !== 'string' || !HEX64.test(digest)) throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(digest).slice(0, 80))}`);
+    if (typeof digest !== 'string' || !HEX64.test(digest))
+      throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(digest).slice(0, 80))}`);
     const snapshot = await this.#deps.store.getSnapshot(digest);
     if (snapshot === null) throw new SnapshotterError('NOT_FOUND', `no snapshot has digest ${digest}`, { metadata: { digest } });
     return snapshot;
@@ -113,15 +117,23 @@ export class Snapshotter {
    */
   async createSnapshot(request: CreateSnapshotRequest): Promise<SnapshotRecord> {
     this.checkBeacon(request.beacon);
-    if (typeof request.digest !== 'string' || !HEX64.test(request.digest)) throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(request.digest).slice(0, 80))}`);
+    if (typeof request.digest !== 'string' || !HEX64.test(request.digest))
+      throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(request.digest).slice(0, 80))}`);
     if (typeof request.certificateHash !== 'string' || !HEX64.test(request.certificateHash)) {
-      throw new SnapshotterError('INVALID_ARGUMENT', `certificate hash must be 64 lowercase hex digits, got ${JSON.stringify(String(request.certificateHash).slice(0, 80))}`);
+      throw new SnapshotterError(
+        'INVALID_ARGUMENT',
+        `certificate hash must be 64 lowercase hex digits, got ${JSON.stringify(String(request.certificateHash).slice(0, 80))}`,
+      );
     }
     const compression = request.compression ?? this.#deps.defaultCompression;
     if (!SUPPORTED_COMPRESSIONS.includes(compression)) {
-      throw new SnapshotterError('UNSUPPORTED_COMPRESSION', `${compression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`, {
-        metadata: { supported_compression_algorithms: SUPPORTED_COMPRESSIONS.join(',') },
-      });
+      throw new SnapshotterError(
+        'UNSUPPORTED_COMPRESSION',
+        `${compression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`,
+        {
+          metadata: { supported_compression_algorithms: SUPPORTED_COMPRESSIONS.join(',') },
+        },
+      );
     }
     return this.exclusively(async () => {
       const snapshot = await this.create(request, compression);
@@ -193,9 +205,13 @@ export class Snapshotter {
     await store.saveSnapshot(snapshot);
     // The same files certified again at another beacon: the old beacon's objects are now unused.
     for (const key of [previous?.digestsKey, previous?.fullArchiveKey]) {
-      if (key !== undefined && key !== digestsKey && key !== fullArchiveKey) await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
+      if (key !== undefined && key !== digestsKey && key !== fullArchiveKey)
+        await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
     }
-    logger.info({ merkleRoot, immutableFileNumber: upTo.toString(), newImmutableArchives: archived, fullArchiveSize: full.size, ms: Date.now() - started }, 'snapshot stored');
+    logger.info(
+      { merkleRoot, immutableFileNumber: upTo.toString(), newImmutableArchives: archived, fullArchiveSize: full.size, ms: Date.now() - started },
+      'snapshot stored',
+    );
     return snapshot;
   }
 
@@ -268,18 +284,23 @@ export class Snapshotter {
       await store.deleteImmutableArchive(archive.immutableFileNumber, archive.compression);
       removedArchives.push(archive.immutableFileNumber);
     }
-    if (removedSnapshots.length > 0 || removedArchives.length > 0) logger.info({ removedSnapshots, removedArchives: removedArchives.length, failures }, 'pruned old snapshots');
+    if (removedSnapshots.length > 0 || removedArchives.length > 0)
+      logger.info({ removedSnapshots, removedArchives: removedArchives.length, failures }, 'pruned old snapshots');
     return { removedSnapshots, removedArchives, failures };
   }
 
   private checkBeacon(beacon: Beacon): void {
     if (beacon === undefined || beacon === null) throw new SnapshotterError('INVALID_ARGUMENT', 'beacon is missing');
     if (beacon.network !== this.#deps.network) {
-      throw new SnapshotterError('INVALID_ARGUMENT', `beacon network ${JSON.stringify(String(beacon.network).slice(0, 64))} is not this snapshotter's network ${JSON.stringify(this.#deps.network)}`);
+      throw new SnapshotterError(
+        'INVALID_ARGUMENT',
+        `beacon network ${JSON.stringify(String(beacon.network).slice(0, 64))} is not this snapshotter's network ${JSON.stringify(this.#deps.network)}`,
+      );
     }
     for (const what of ['epoch', 'immutableFileNumber'] as const) {
       const value = beacon[what];
-      if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) throw new SnapshotterError('INVALID_ARGUMENT', `beacon ${what} must be a u64, got ${String(value)}`);
+      if (typeof value !== 'bigint' || value < 0n || value > U64_MAX)
+        throw new SnapshotterError('INVALID_ARGUMENT', `beacon ${what} must be a u64, got ${String(value)}`);
     }
   }
 

@@ -36,7 +36,9 @@ describe('storeArchive', () => {
   it('stores nothing when a file cannot be read, and says which', async () => {
     const directory = immutableDb(1);
     const storage = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
-    const error = await rejection(storeArchive({ directory, files: ['00000.chunk', '00007.chunk'], compression: 'gzip', storage, key: 'immutables/00007.tar.gz' }));
+    const error = await rejection(
+      storeArchive({ directory, files: ['00000.chunk', '00007.chunk'], compression: 'gzip', storage, key: 'immutables/00007.tar.gz' }),
+    );
     expect(error).toMatchObject({ code: 'IMMUTABLE_DB_UNREADABLE' });
     expect(error.message).toContain('00007.chunk');
     expect(existsSync(storage.pathOf('immutables/00007.tar.gz'))).toBe(false);
@@ -52,14 +54,19 @@ describe('storeArchive', () => {
     const local = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
     const slow = Object.assign(Object.create(local) as LocalDirectoryStorage, {
       put: (key: string, source: AsyncIterable<Uint8Array>) =>
-        local.put(key, (async function* () {
-          for await (const chunk of source) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-            yield chunk;
-          }
-        })()),
+        local.put(
+          key,
+          (async function* () {
+            for await (const chunk of source) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+              yield chunk;
+            }
+          })(),
+        ),
     });
-    const error = await rejection(storeArchive({ directory, files: [...big, '00009.chunk'], compression: 'gzip', storage: slow, key: 'immutables/00009.tar.gz' }));
+    const error = await rejection(
+      storeArchive({ directory, files: [...big, '00009.chunk'], compression: 'gzip', storage: slow, key: 'immutables/00009.tar.gz' }),
+    );
     expect(error).toMatchObject({ code: 'IMMUTABLE_DB_UNREADABLE' });
     expect(error.message).toContain('00009.chunk');
     expect(existsSync(local.pathOf('immutables/00009.tar.gz'))).toBe(false);
@@ -81,7 +88,9 @@ describe('storeArchive', () => {
 
   it('refuses a compression it does not know', async () => {
     const storage = new LocalDirectoryStorage(tempDir('storage'), 'http://example.test');
-    await expect(storeArchive({ directory: immutableDb(1), files: ['00000.chunk'], compression: 'brotli' as 'gzip', storage, key: 'x.tar.br' })).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    await expect(
+      storeArchive({ directory: immutableDb(1), files: ['00000.chunk'], compression: 'brotli' as 'gzip', storage, key: 'x.tar.br' }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
   });
 });
 

@@ -2,16 +2,40 @@
 import { ConfigError } from '@mithril-ts/service-kit';
 import { loadSnapshotterConfig, startSnapshotter } from '../src/index.js';
 
-const required = { MITHRIL_SNAPSHOTTER_NETWORK: 'devnet', MITHRIL_SNAPSHOTTER_IMMUTABLE_DIRECTORY: '/db/immutable', MITHRIL_SNAPSHOTTER_STORE_PATH: '/var/snapshotter.sqlite3' };
+const required = {
+  MITHRIL_SNAPSHOTTER_NETWORK: 'devnet',
+  MITHRIL_SNAPSHOTTER_IMMUTABLE_DIRECTORY: '/db/immutable',
+  MITHRIL_SNAPSHOTTER_STORE_PATH: '/var/snapshotter.sqlite3',
+};
 
 describe('snapshotter configuration', () => {
   it('applies defaults, the environment and then the command line', () => {
-    const config = loadSnapshotterConfig(['--grpc-port', '7000', '--keep-snapshots', '5'], { ...required, MITHRIL_SNAPSHOTTER_STORAGE_DIRECTORY: '/srv/artifacts', MITHRIL_SNAPSHOTTER_GRPC_PORT: '6000' });
-    expect(config).toMatchObject({ network: 'devnet', grpcPort: 7000, httpPort: 8082, storage: 'local', storageDirectory: '/srv/artifacts', digestCache: 'sqlite', compression: 'gzip', keepSnapshots: 5, s3ForcePathStyle: true });
+    const config = loadSnapshotterConfig(['--grpc-port', '7000', '--keep-snapshots', '5'], {
+      ...required,
+      MITHRIL_SNAPSHOTTER_STORAGE_DIRECTORY: '/srv/artifacts',
+      MITHRIL_SNAPSHOTTER_GRPC_PORT: '6000',
+    });
+    expect(config).toMatchObject({
+      network: 'devnet',
+      grpcPort: 7000,
+      httpPort: 8082,
+      storage: 'local',
+      storageDirectory: '/srv/artifacts',
+      digestCache: 'sqlite',
+      compression: 'gzip',
+      keepSnapshots: 5,
+      s3ForcePathStyle: true,
+    });
   });
 
   it('reads S3 settings, including a false path-style flag', () => {
-    const config = loadSnapshotterConfig([], { ...required, MITHRIL_SNAPSHOTTER_STORAGE: 's3', MITHRIL_SNAPSHOTTER_S3_BUCKET: 'snapshots', MITHRIL_SNAPSHOTTER_S3_FORCE_PATH_STYLE: 'false', MITHRIL_SNAPSHOTTER_S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    const config = loadSnapshotterConfig([], {
+      ...required,
+      MITHRIL_SNAPSHOTTER_STORAGE: 's3',
+      MITHRIL_SNAPSHOTTER_S3_BUCKET: 'snapshots',
+      MITHRIL_SNAPSHOTTER_S3_FORCE_PATH_STYLE: 'false',
+      MITHRIL_SNAPSHOTTER_S3_ENDPOINT: 'http://127.0.0.1:9000',
+    });
     expect(config).toMatchObject({ storage: 's3', s3Bucket: 'snapshots', s3ForcePathStyle: false, s3Endpoint: 'http://127.0.0.1:9000', s3Region: 'us-east-1' });
   });
 

@@ -46,7 +46,8 @@ export function immutableDb(openChunk: number): string {
 
 export function expectedFiles(upTo: number): { immutableFileName: string; digest: string }[] {
   const files: { immutableFileName: string; digest: string }[] = [];
-  for (let n = 0; n <= upTo; n += 1) for (const extension of EXTENSIONS) files.push({ immutableFileName: fileName(n, extension), digest: sha256(contentOf(fileName(n, extension))) });
+  for (let n = 0; n <= upTo; n += 1)
+    for (const extension of EXTENSIONS) files.push({ immutableFileName: fileName(n, extension), digest: sha256(contentOf(fileName(n, extension))) });
   return files;
 }
 

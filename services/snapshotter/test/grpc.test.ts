@@ -1,14 +1,7 @@
 /** SnapshotterService over loopback gRPC: every RPC, typed errors, and the version metadata check. */
 import { join } from 'node:path';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import {
-  CompressionAlgorithm,
-  ErrorCode,
-  SnapshotterServiceClient,
-  readErrorDetail,
-  setVersionMetadata,
-  type CardanoDbBeacon,
-} from '@mithril-ts/proto';
+import { CompressionAlgorithm, ErrorCode, SnapshotterServiceClient, readErrorDetail, setVersionMetadata, type CardanoDbBeacon } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import { startSnapshotter, type RunningSnapshotter } from '../src/index.js';
 import { expectedFiles, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
@@ -46,7 +39,12 @@ const beacon = (immutableFileNumber: bigint, network = 'devnet'): CardanoDbBeaco
 type Method = 'computeDigest' | 'createSnapshot' | 'getSnapshot' | 'listImmutableFileDigests';
 function call<T>(method: Method, request: unknown, metadata: Metadata = versions()): Promise<T> {
   return new Promise<T>((resolve, reject) =>
-    (client[method] as unknown as (r: unknown, m: Metadata, cb: (e: ServiceError | null, r?: T) => void) => void).call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T))),
+    (client[method] as unknown as (r: unknown, m: Metadata, cb: (e: ServiceError | null, r?: T) => void) => void).call(
+      client,
+      request,
+      metadata,
+      (error, response) => (error ? reject(error) : resolve(response as T)),
+    ),
   );
 }
 
@@ -66,13 +64,29 @@ describe('SnapshotterService over gRPC', () => {
   });
 
   it('creates a snapshot whose locations download from the snapshotter, then gets it by digest', async () => {
-    const response = await call<{ snapshot: { digest: string; size: bigint; locations: string[] }; cardanoDatabaseSnapshot: Record<string, unknown> & { fullArchiveSha256: string; fullArchiveLocations: { uri: string }[]; immutablesLocations: { uri: string; isTemplate: boolean }[] } }>(
-      'createSnapshot',
-      { beacon: beacon(2n), digest: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED },
-    );
+    const response = await call<{
+      snapshot: { digest: string; size: bigint; locations: string[] };
+      cardanoDatabaseSnapshot: Record<string, unknown> & {
+        fullArchiveSha256: string;
+        fullArchiveLocations: { uri: string }[];
+        immutablesLocations: { uri: string; isTemplate: boolean }[];
+      };
+    }>('createSnapshot', {
+      beacon: beacon(2n),
+      digest: expectedRoot(2),
+      certificateHash: CERTIFICATE,
+      compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED,
+    });
     const database = response.cardanoDatabaseSnapshot;
-    expect(database).toMatchObject({ merkleRoot: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP });
-    expect(database.immutablesLocations[0]).toMatchObject({ uri: `http://127.0.0.1:${running.httpPort}/artifacts/immutables/{immutable_file_number}.tar.gz`, isTemplate: true });
+    expect(database).toMatchObject({
+      merkleRoot: expectedRoot(2),
+      certificateHash: CERTIFICATE,
+      compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+    });
+    expect(database.immutablesLocations[0]).toMatchObject({
+      uri: `http://127.0.0.1:${running.httpPort}/artifacts/immutables/{immutable_file_number}.tar.gz`,
+      isTemplate: true,
+    });
     const full = Buffer.from(await (await fetch(database.fullArchiveLocations[0]!.uri)).arrayBuffer());
     expect(sha256(full)).toBe(database.fullArchiveSha256);
     expect(response.snapshot).toMatchObject({ digest: expectedRoot(2), size: BigInt(full.length), locations: [database.fullArchiveLocations[0]!.uri] });
@@ -80,9 +94,14 @@ describe('SnapshotterService over gRPC', () => {
   });
 
   it('answers with typed errors: digest mismatch, unknown snapshot, not final yet, malformed, unknown compression', async () => {
-    const mismatch = await failure(call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: 0 }));
+    const mismatch = await failure(
+      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: 0 }),
+    );
     expect(mismatch.code).toBe(status.FAILED_PRECONDITION);
-    expect(mismatch.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_DIGEST_MISMATCH, metadata: { expected_digest: expectedRoot(2), computed_digest: expectedRoot(1) } });
+    expect(mismatch.detail).toMatchObject({
+      code: ErrorCode.ERROR_CODE_DIGEST_MISMATCH,
+      metadata: { expected_digest: expectedRoot(2), computed_digest: expectedRoot(1) },
+    });
 
     const unknown = await failure(call('getSnapshot', { digest: '00'.repeat(32) }));
     expect(unknown.code).toBe(status.NOT_FOUND);
@@ -100,7 +119,9 @@ describe('SnapshotterService over gRPC', () => {
     const badDigest = await failure(call('getSnapshot', { digest: 'not hex' }));
     expect(badDigest.detail?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_REQUEST);
 
-    const unknownCompression = await failure(call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: CERTIFICATE, compressionAlgorithm: 9 as CompressionAlgorithm }));
+    const unknownCompression = await failure(
+      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: CERTIFICATE, compressionAlgorithm: 9 as CompressionAlgorithm }),
+    );
     expect(unknownCompression.code).toBe(status.INVALID_ARGUMENT);
     expect(unknownCompression.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
     expect(unknownCompression.detail?.message).toMatch(/compression_algorithm 9 is not a known CompressionAlgorithm/);

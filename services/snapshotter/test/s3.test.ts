@@ -47,14 +47,18 @@ class MiniS3 {
       response.end(xml);
     };
     const etag = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
-    const notFound = () => (request.method === 'HEAD' ? send(404) : send(404, `<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>`));
+    const notFound = () =>
+      request.method === 'HEAD' ? send(404) : send(404, `<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>`);
     const call = (name: string) => this.calls.push(`${name} ${key}`);
 
     if (request.method === 'POST' && query.has('uploads')) {
       call('CreateMultipartUpload');
       const uploadId = randomBytes(6).toString('hex');
       this.uploads.set(uploadId, { key, parts: new Map(), contentType: request.headers['content-type'] });
-      return send(200, `<?xml version="1.0"?><InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${rest.join('/')}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`);
+      return send(
+        200,
+        `<?xml version="1.0"?><InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${rest.join('/')}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+      );
     }
     if (request.method === 'PUT' && query.has('uploadId')) {
       call(`UploadPart#${query.get('partNumber')}`);
@@ -72,7 +76,10 @@ class MiniS3 {
       const whole = Buffer.concat(numbers.map((n) => upload.parts.get(n) as Buffer));
       this.objects.set(upload.key, { body: whole, contentType: upload.contentType, lastModified: new Date() });
       this.uploads.delete(uploadId);
-      return send(200, `<?xml version="1.0"?><CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${rest.join('/')}</Key><ETag>${etag(whole)}</ETag></CompleteMultipartUploadResult>`);
+      return send(
+        200,
+        `<?xml version="1.0"?><CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${rest.join('/')}</Key><ETag>${etag(whole)}</ETag></CompleteMultipartUploadResult>`,
+      );
     }
     if (request.method === 'DELETE' && query.has('uploadId')) {
       call('AbortMultipartUpload');
@@ -91,7 +98,12 @@ class MiniS3 {
     }
     const object = this.objects.get(key);
     if (object === undefined) return notFound();
-    const headers = { 'content-length': String(object.body.length), 'last-modified': object.lastModified.toUTCString(), etag: etag(object.body), 'accept-ranges': 'bytes' };
+    const headers = {
+      'content-length': String(object.body.length),
+      'last-modified': object.lastModified.toUTCString(),
+      etag: etag(object.body),
+      'accept-ranges': 'bytes',
+    };
     if (request.method === 'HEAD') {
       call('HeadObject');
       return send(200, undefined, headers);
@@ -169,7 +181,10 @@ describe('S3Storage', () => {
       yield randomBytes(3000);
       throw new Error('archive source broke');
     }
-    await expect(storage.put('full/broken.tar.gz', failing())).rejects.toMatchObject({ code: 'STORAGE_FAILED', message: expect.stringContaining('archive source broke') });
+    await expect(storage.put('full/broken.tar.gz', failing())).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: expect.stringContaining('archive source broke'),
+    });
     expect(s3.calls.at(-1)).toBe('AbortMultipartUpload snapshots/devnet/full/broken.tar.gz');
     expect(s3.objects.has('snapshots/devnet/full/broken.tar.gz')).toBe(false);
     expect(s3.uploads.size).toBe(0);

@@ -26,7 +26,20 @@ import {
   type DownloadServer,
   type OpenedSnapshotStore,
 } from '../src/index.js';
-import { contentOf, expectedFiles, expectedRoot, fileName, immutableDb, rejection, removeTempDirs, sha256, silentLogger, snapshotRecord, tempDir, writeTrio } from './fixture.js';
+import {
+  contentOf,
+  expectedFiles,
+  expectedRoot,
+  fileName,
+  immutableDb,
+  rejection,
+  removeTempDirs,
+  sha256,
+  silentLogger,
+  snapshotRecord,
+  tempDir,
+  writeTrio,
+} from './fixture.js';
 
 const CERTIFICATE = 'c0'.repeat(32);
 const stores: OpenedSnapshotStore[] = [];
@@ -95,8 +108,14 @@ describe('Snapshotter', () => {
     expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', metadata: { expected_digest: expectedRoot(1), computed_digest: expectedRoot(2) } });
     expect(storage.puts).toEqual([]);
     expect(await store.listSnapshots()).toEqual([]);
-    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: 'XY', certificateHash: CERTIFICATE }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'brotli' as 'gzip' }))).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
+    expect(await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: 'XY', certificateHash: CERTIFICATE }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(
+      await rejection(
+        snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'brotli' as 'gzip' }),
+      ),
+    ).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
     expect(await rejection(snapshotter.getSnapshot(expectedRoot(2)))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -126,7 +145,14 @@ describe('Snapshotter', () => {
       compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
       cardanoNodeVersion: '10.1.4',
     });
-    expect(message.immutablesLocations).toEqual([{ type: 'cloud_storage', uri: local.url('immutables/{immutable_file_number}.tar.gz'), isTemplate: true, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP }]);
+    expect(message.immutablesLocations).toEqual([
+      {
+        type: 'cloud_storage',
+        uri: local.url('immutables/{immutable_file_number}.tar.gz'),
+        isTemplate: true,
+        compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+      },
+    ]);
     expect(message.digestsLocations[0]).toMatchObject({ isTemplate: false, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_UNSPECIFIED });
 
     // The digests list, as downloaded: the reference shape, and its digests make the certified root.
@@ -144,10 +170,16 @@ describe('Snapshotter', () => {
     const restored = tempDir('restored-full');
     writeFileSync(join(restored, 'full.tar.gz'), full);
     await extract({ file: join(restored, 'full.tar.gz'), cwd: restored });
-    for (const file of expectedFiles(2)) expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
+    for (const file of expectedFiles(2))
+      expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
 
     // The legacy message points at the full archive.
-    expect(snapshotMessage(snapshot, local)).toMatchObject({ digest: expectedRoot(2), size: BigInt(full.length), locations: [message.fullArchiveLocations[0]!.uri], certificateHash: CERTIFICATE });
+    expect(snapshotMessage(snapshot, local)).toMatchObject({
+      digest: expectedRoot(2),
+      size: BigInt(full.length),
+      locations: [message.fullArchiveLocations[0]!.uri],
+      certificateHash: CERTIFICATE,
+    });
   });
 
   it('makes zstd snapshots beside gzip ones: their own .tar.zst archives, announced as zstd, decompressing to the files', async () => {
@@ -156,15 +188,29 @@ describe('Snapshotter', () => {
     storage.puts.length = 0;
     const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'zstd' });
     // The gzip archives of 0..1 do not serve a zstd snapshot.
-    expect(storage.puts.sort()).toEqual([`digests/devnet-e5-i2.digests.json`, `full/devnet-e5-i2.${expectedRoot(2)}.tar.zst`, 'immutables/00000.tar.zst', 'immutables/00001.tar.zst', 'immutables/00002.tar.zst']);
+    expect(storage.puts.sort()).toEqual([
+      `digests/devnet-e5-i2.digests.json`,
+      `full/devnet-e5-i2.${expectedRoot(2)}.tar.zst`,
+      'immutables/00000.tar.zst',
+      'immutables/00001.tar.zst',
+      'immutables/00002.tar.zst',
+    ]);
     const message = cardanoDatabaseSnapshotMessage(snapshot, local);
     expect(message.compressionAlgorithm).toBe(CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD);
-    expect(message.immutablesLocations).toEqual([{ type: 'cloud_storage', uri: local.url('immutables/{immutable_file_number}.tar.zst'), isTemplate: true, compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD }]);
+    expect(message.immutablesLocations).toEqual([
+      {
+        type: 'cloud_storage',
+        uri: local.url('immutables/{immutable_file_number}.tar.zst'),
+        isTemplate: true,
+        compressionAlgorithm: CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD,
+      },
+    ]);
     const full = Buffer.from(await (await fetch(message.fullArchiveLocations[0]!.uri)).arrayBuffer());
     expect(sha256(full)).toBe(message.fullArchiveSha256);
     const restored = tempDir('restored-zstd');
     await pipeline(Readable.from([decompress(full)]), extract({ cwd: restored }));
-    for (const file of expectedFiles(2)) expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
+    for (const file of expectedFiles(2))
+      expect(readFileSync(join(restored, 'immutable', file.immutableFileName))).toEqual(readFileSync(join(directory, file.immutableFileName)));
   });
 
   it('archives only the new immutable file numbers for a later snapshot, and a client restores only what it lacks, in parallel', async () => {
@@ -184,7 +230,8 @@ describe('Snapshotter', () => {
     const template = message.immutablesLocations[0]!.uri;
     const target = tempDir('client-db');
     mkdirSync(join(target, 'immutable'));
-    for (const n of [0, 1]) for (const ext of ['chunk', 'primary', 'secondary']) writeFileSync(join(target, 'immutable', fileName(n, ext)), contentOf(fileName(n, ext)));
+    for (const n of [0, 1])
+      for (const ext of ['chunk', 'primary', 'secondary']) writeFileSync(join(target, 'immutable', fileName(n, ext)), contentOf(fileName(n, ext)));
     await Promise.all(
       [2, 3].map(async (n) => {
         const archive = Buffer.from(await (await fetch(template.replace('{immutable_file_number}', String(n).padStart(5, '0')))).arrayBuffer());
@@ -208,9 +255,19 @@ describe('Snapshotter', () => {
     expect(await rejection(snapshotter.computeDigest({ ...beacon(0), immutableFileNumber: (1n << 64n) - 1n }))).toMatchObject({ code: 'NOT_READY' });
 
     const snapshot = await snapshotter.createSnapshot({ beacon: beacon(5), digest: root, certificateHash: CERTIFICATE });
-    expect(storage.puts.sort()).toEqual([`digests/devnet-e3-i5.digests.json`, `full/devnet-e3-i5.${root}.tar.gz`, 'immutables/00003.tar.gz', 'immutables/00004.tar.gz', 'immutables/00005.tar.gz']);
+    expect(storage.puts.sort()).toEqual([
+      `digests/devnet-e3-i5.digests.json`,
+      `full/devnet-e3-i5.${root}.tar.gz`,
+      'immutables/00003.tar.gz',
+      'immutables/00004.tar.gz',
+      'immutables/00005.tar.gz',
+    ]);
     const totalSize = files.reduce((sum, file) => sum + contentOf(file.immutableFileName).length, 0);
-    expect(snapshot).toMatchObject({ totalDbSizeUncompressed: BigInt(totalSize), immutablesAverageSizeUncompressed: BigInt(Math.floor(totalSize / 3)), fullArchiveSizeUncompressed: BigInt(totalSize) });
+    expect(snapshot).toMatchObject({
+      totalDbSizeUncompressed: BigInt(totalSize),
+      immutablesAverageSizeUncompressed: BigInt(Math.floor(totalSize / 3)),
+      fullArchiveSizeUncompressed: BigInt(totalSize),
+    });
     const message = cardanoDatabaseSnapshotMessage(snapshot, local);
     const digests = (await (await fetch(message.digestsLocations[0]!.uri)).json()) as { immutable_file_name: string; digest: string }[];
     expect(digests).toEqual(files.map((f) => ({ immutable_file_name: f.immutableFileName, digest: f.digest })));
@@ -236,7 +293,7 @@ describe('Snapshotter', () => {
       if (n >= 2) writeTrio(directory, n + 1);
       created.push(await snapshotter.createSnapshot({ beacon: beacon(n), digest: expectedRoot(n), certificateHash: CERTIFICATE }));
     }
-    const [oldest, middle, newest] = created as [typeof created[0], typeof created[0], typeof created[0]];
+    const [oldest, middle, newest] = created as [(typeof created)[0], (typeof created)[0], (typeof created)[0]];
     expect((await store.listSnapshots()).map((s) => s.immutableFileNumber)).toEqual([3n, 2n]);
     expect(existsSync(local.pathOf(oldest.fullArchiveKey))).toBe(false);
     expect(existsSync(local.pathOf(oldest.digestsKey))).toBe(false);
@@ -250,12 +307,25 @@ describe('Snapshotter', () => {
 });
 
 describe('planRetention', () => {
-  const archive = (n: bigint, compression: 'gzip' | 'zstd' = 'gzip') => ({ immutableFileNumber: n, compression, key: `immutables/${n}.${compression}`, size: 1n, sha256: '00'.repeat(32), sizeUncompressed: 1n, createdAt: new Date(0) });
+  const archive = (n: bigint, compression: 'gzip' | 'zstd' = 'gzip') => ({
+    immutableFileNumber: n,
+    compression,
+    key: `immutables/${n}.${compression}`,
+    size: 1n,
+    sha256: '00'.repeat(32),
+    sizeUncompressed: 1n,
+    createdAt: new Date(0),
+  });
 
   it('retains the newest N by immutable file number, sparing shared objects and the archives they reach', () => {
     const a = snapshotRecord(4n);
     const b = snapshotRecord(6n, { createdAt: new Date('2026-01-01T00:00:00Z') });
-    const c = snapshotRecord(6n, { merkleRoot: 'ff'.repeat(32), createdAt: new Date('2026-02-01T00:00:00Z'), digestsKey: b.digestsKey, fullArchiveKey: 'full/c.tar.gz' });
+    const c = snapshotRecord(6n, {
+      merkleRoot: 'ff'.repeat(32),
+      createdAt: new Date('2026-02-01T00:00:00Z'),
+      digestsKey: b.digestsKey,
+      fullArchiveKey: 'full/c.tar.gz',
+    });
     const plan = planRetention([a, b, c], [archive(5n), archive(6n), archive(7n), archive(2n, 'zstd')], 1);
     expect(plan.retained).toEqual([c]);
     expect(plan.removedSnapshots).toEqual([b, a]);

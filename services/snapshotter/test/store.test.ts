@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { prismaModelColumns, sqlTableColumns } from '@mithril-ts/testkit';
-import { MIGRATIONS_DIR, migrationFiles, openSnapshotStore, runMigrations, storePath, type ImmutableArchiveRecord, type OpenedSnapshotStore } from '../src/index.js';
+import {
+  MIGRATIONS_DIR,
+  migrationFiles,
+  openSnapshotStore,
+  runMigrations,
+  storePath,
+  type ImmutableArchiveRecord,
+  type OpenedSnapshotStore,
+} from '../src/index.js';
 import { removeTempDirs, snapshotRecord, tempDir } from './fixture.js';
 
 const opened: OpenedSnapshotStore[] = [];
@@ -62,7 +70,15 @@ describe('snapshotter store', () => {
 
   it('stores per-immutable archives by number and compression', async () => {
     const { store } = await open(join(tempDir('store'), 's.sqlite3'));
-    const archive = (n: bigint): ImmutableArchiveRecord => ({ immutableFileNumber: n, compression: 'gzip', key: `immutables/${n}.tar.gz`, size: 10n + n, sha256: 'aa'.repeat(32), sizeUncompressed: 30n, createdAt: new Date('2026-01-01T00:00:00Z') });
+    const archive = (n: bigint): ImmutableArchiveRecord => ({
+      immutableFileNumber: n,
+      compression: 'gzip',
+      key: `immutables/${n}.tar.gz`,
+      size: 10n + n,
+      sha256: 'aa'.repeat(32),
+      sizeUncompressed: 30n,
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+    });
     for (const n of [2n, 0n, 1n]) await store.saveImmutableArchive(archive(n));
     await store.saveImmutableArchive(archive(1n));
     expect(await store.listImmutableArchives('gzip')).toEqual([archive(0n), archive(1n), archive(2n)]);
@@ -75,7 +91,11 @@ describe('snapshotter store', () => {
 describe('schema.prisma and the SQL migrations agree', () => {
   it('has the same tables, columns, types and nullability', () => {
     const model = prismaModelColumns(readFileSync(join(MIGRATIONS_DIR, '..', 'prisma', 'schema.prisma'), 'utf8'));
-    const sql = sqlTableColumns(migrationFiles().map((m) => m.sql).join('\n'));
+    const sql = sqlTableColumns(
+      migrationFiles()
+        .map((m) => m.sql)
+        .join('\n'),
+    );
     expect([...model.keys()].sort()).toEqual(['immutable_archive', 'immutable_file_digest', 'snapshot']);
     expect(sql).toEqual(model);
   });

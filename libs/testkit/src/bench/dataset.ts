@@ -48,13 +48,17 @@ export function trioSizes(number: number): Record<ImmutableFileExtension, number
 export function benchSize(): { bytes: number; label: string } {
   const text = process.env.BENCH_GB ?? '2';
   const gigabytes = Number(text);
-  if (!Number.isFinite(gigabytes) || gigabytes <= 0 || gigabytes > 200) throw new Error(`BENCH_GB must be a positive number of GiB (at most 200), got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(gigabytes) || gigabytes <= 0 || gigabytes > 200)
+    throw new Error(`BENCH_GB must be a positive number of GiB (at most 200), got ${JSON.stringify(text)}`);
   return { bytes: Math.round(gigabytes * GIB), label: `${gigabytes}gb` };
 }
 
 /** A half-random, half-patterned buffer: the pattern repeats within gzip's 32 KiB window. */
 const BLOCK = 16 * 1024;
-const PATTERN = Buffer.from('82 00 84 58 20 header hash slot 1234567 block body tx inputs outputs witnesses '.repeat(Math.ceil(BLOCK / 2 / 80))).subarray(0, BLOCK / 2);
+const PATTERN = Buffer.from('82 00 84 58 20 header hash slot 1234567 block body tx inputs outputs witnesses '.repeat(Math.ceil(BLOCK / 2 / 80))).subarray(
+  0,
+  BLOCK / 2,
+);
 
 function fillBlockLike(buffer: Buffer): void {
   randomFillSync(buffer);
@@ -65,7 +69,7 @@ function fillBlockLike(buffer: Buffer): void {
 export function writeGeneratedFile(path: string, size: number, scratch: Buffer = Buffer.alloc(4 * MIB)): void {
   const descriptor = openSync(path, 'w');
   try {
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       const length = Math.min(scratch.length, size - written);
       fillBlockLike(scratch);
       writeSync(descriptor, scratch, 0, length);

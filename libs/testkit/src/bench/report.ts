@@ -34,7 +34,10 @@ export class Report {
     const lines = [`\n${title}\n`, '| measurement | figure | baseline (same run) | ratio | target | status |', '|---|---|---|---|---|---|'];
     for (const row of this.#rows) {
       if ('section' in row) lines.push(`| **${row.section}** | | | | | |`);
-      else lines.push(`| ${row.what} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.met === undefined ? '' : row.met ? 'PASS' : 'MISS'} |`);
+      else
+        lines.push(
+          `| ${row.what} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.target} | ${row.met === undefined ? '' : row.met ? 'PASS' : 'MISS'} |`,
+        );
     }
     return lines.join('\n');
   }
@@ -57,7 +60,11 @@ export function gibibytes(bytes: number): string {
  * the kernel lets this process write /proc/sys/vm/drop_caches); false when not permitted.
  */
 export async function dropPageCache(): Promise<boolean> {
-  await new Promise<void>((resolve, reject) => spawn('sync', { stdio: 'ignore' }).on('error', reject).on('close', () => resolve()));
+  await new Promise<void>((resolve, reject) =>
+    spawn('sync', { stdio: 'ignore' })
+      .on('error', reject)
+      .on('close', () => resolve()),
+  );
   try {
     writeFileSync('/proc/sys/vm/drop_caches', '3');
   } catch {
@@ -90,7 +97,11 @@ export async function machineLine(): Promise<string> {
 }
 
 /** Runs a command to completion; its stdout, and the wall-clock seconds from spawn to exit. */
-export function timeCommand(command: string, args: readonly string[], options: { cwd?: string; shell?: boolean } = {}): Promise<{ seconds: number; stdout: string }> {
+export function timeCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; shell?: boolean } = {},
+): Promise<{ seconds: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, [...args], { cwd: options.cwd, shell: options.shell ?? false, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -44,54 +44,77 @@ export function artifactHandlers(store: AggregatorStore, snapshotter: Snapshotte
       }
     }),
 
-    listMithrilStakeDistributions: unary<proto.ListMithrilStakeDistributionsRequest, proto.ListMithrilStakeDistributionsResponse>('ListMithrilStakeDistributions', async (request) => {
-      const page = pageOf(request);
-      const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: page.limit + 1, offset: page.offset });
-      const items: proto.MithrilStakeDistributionListItem[] = [];
-      for (const record of records.slice(0, page.limit)) {
-        const artifact = await mithrilStakeDistributionArtifact(store, head(record));
-        if (artifact !== null) items.push({ epoch: artifact.epoch, hash: artifact.hash, certificateHash: artifact.certificateHash, createdAt: artifact.createdAt });
-      }
-      return { mithrilStakeDistributions: items, nextPageToken: nextPageToken(page, records.length) };
-    }),
-
-    getMithrilStakeDistribution: unary<proto.GetMithrilStakeDistributionRequest, proto.GetMithrilStakeDistributionResponse>('GetMithrilStakeDistribution', async (request) => {
-      if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a stake distribution hash is 64 lowercase hex characters');
-      for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
-        const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
-        for (const record of records) {
+    listMithrilStakeDistributions: unary<proto.ListMithrilStakeDistributionsRequest, proto.ListMithrilStakeDistributionsResponse>(
+      'ListMithrilStakeDistributions',
+      async (request) => {
+        const page = pageOf(request);
+        const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: page.limit + 1, offset: page.offset });
+        const items: proto.MithrilStakeDistributionListItem[] = [];
+        for (const record of records.slice(0, page.limit)) {
           const artifact = await mithrilStakeDistributionArtifact(store, head(record));
-          if (artifact?.hash === request.hash) return { mithrilStakeDistribution: artifact };
+          if (artifact !== null)
+            items.push({ epoch: artifact.epoch, hash: artifact.hash, certificateHash: artifact.certificateHash, createdAt: artifact.createdAt });
         }
-        if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Mithril stake distribution has hash ${request.hash}`);
-      }
-    }),
+        return { mithrilStakeDistributions: items, nextPageToken: nextPageToken(page, records.length) };
+      },
+    ),
 
-    listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest, proto.ListCardanoDatabaseSnapshotsResponse>('ListCardanoDatabaseSnapshots', async (request) => {
-      const page = pageOf(request);
-      const filter = request.epoch === undefined ? {} : { epoch: toEpoch(request.epoch) };
-      const records = await store.cardanoDatabaseSnapshots.latest({ limit: page.limit + 1, offset: page.offset }, filter);
-      return {
-        snapshots: records.slice(0, page.limit).map((record) => proto.CardanoDatabaseSnapshot.decode(record.content)),
-        nextPageToken: nextPageToken(page, records.length),
-      };
-    }),
+    getMithrilStakeDistribution: unary<proto.GetMithrilStakeDistributionRequest, proto.GetMithrilStakeDistributionResponse>(
+      'GetMithrilStakeDistribution',
+      async (request) => {
+        if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a stake distribution hash is 64 lowercase hex characters');
+        for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
+          const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
+          for (const record of records) {
+            const artifact = await mithrilStakeDistributionArtifact(store, head(record));
+            if (artifact?.hash === request.hash) return { mithrilStakeDistribution: artifact };
+          }
+          if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Mithril stake distribution has hash ${request.hash}`);
+        }
+      },
+    ),
 
-    getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest, proto.GetCardanoDatabaseSnapshotResponse>('GetCardanoDatabaseSnapshot', async (request) => {
-      if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
-      const record = await store.cardanoDatabaseSnapshots.get(request.hash);
-      if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Cardano database snapshot has hash ${request.hash}`);
-      return { snapshot: proto.CardanoDatabaseSnapshot.decode(record.content) };
-    }),
+    listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest, proto.ListCardanoDatabaseSnapshotsResponse>(
+      'ListCardanoDatabaseSnapshots',
+      async (request) => {
+        const page = pageOf(request);
+        const filter = request.epoch === undefined ? {} : { epoch: toEpoch(request.epoch) };
+        const records = await store.cardanoDatabaseSnapshots.latest({ limit: page.limit + 1, offset: page.offset }, filter);
+        return {
+          snapshots: records.slice(0, page.limit).map((record) => proto.CardanoDatabaseSnapshot.decode(record.content)),
+          nextPageToken: nextPageToken(page, records.length),
+        };
+      },
+    ),
 
-    getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest, proto.GetCardanoDatabaseDigestsResponse>('GetCardanoDatabaseDigests', async (request) => {
-      if (request.hash !== '' && !HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
-      const record = request.hash === '' ? ((await store.cardanoDatabaseSnapshots.latest({ limit: 1 }))[0] ?? null) : await store.cardanoDatabaseSnapshots.get(request.hash);
-      if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', request.hash === '' ? 'no Cardano database snapshot exists yet' : `no Cardano database snapshot has hash ${request.hash}`);
-      if (snapshotter === undefined) throw new AggregatorError('NOT_READY', 'this aggregator has no snapshotter to read the digests from');
-      const snapshot = proto.CardanoDatabaseSnapshot.decode(record.content);
-      if (snapshot.beacon === undefined) throw new AggregatorError('ARTIFACT_NOT_FOUND', `snapshot ${record.hash} has no beacon`);
-      return { hash: record.hash, digests: await snapshotter.listImmutableFileDigests(snapshot.beacon) };
-    }),
+    getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest, proto.GetCardanoDatabaseSnapshotResponse>(
+      'GetCardanoDatabaseSnapshot',
+      async (request) => {
+        if (!HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
+        const record = await store.cardanoDatabaseSnapshots.get(request.hash);
+        if (record === null) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Cardano database snapshot has hash ${request.hash}`);
+        return { snapshot: proto.CardanoDatabaseSnapshot.decode(record.content) };
+      },
+    ),
+
+    getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest, proto.GetCardanoDatabaseDigestsResponse>(
+      'GetCardanoDatabaseDigests',
+      async (request) => {
+        if (request.hash !== '' && !HASH.test(request.hash)) throw new AggregatorError('MALFORMED_REQUEST', 'a snapshot hash is 64 lowercase hex characters');
+        const record =
+          request.hash === ''
+            ? ((await store.cardanoDatabaseSnapshots.latest({ limit: 1 }))[0] ?? null)
+            : await store.cardanoDatabaseSnapshots.get(request.hash);
+        if (record === null)
+          throw new AggregatorError(
+            'ARTIFACT_NOT_FOUND',
+            request.hash === '' ? 'no Cardano database snapshot exists yet' : `no Cardano database snapshot has hash ${request.hash}`,
+          );
+        if (snapshotter === undefined) throw new AggregatorError('NOT_READY', 'this aggregator has no snapshotter to read the digests from');
+        const snapshot = proto.CardanoDatabaseSnapshot.decode(record.content);
+        if (snapshot.beacon === undefined) throw new AggregatorError('ARTIFACT_NOT_FOUND', `snapshot ${record.hash} has no beacon`);
+        return { hash: record.hash, digests: await snapshotter.listImmutableFileDigests(snapshot.beacon) };
+      },
+    ),
   };
 }

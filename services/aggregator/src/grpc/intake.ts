@@ -13,43 +13,39 @@ export function intakeOutcomeCounter(meter: Meter): (outcome: CallOutcome) => vo
     RegisterSigner: meter.createCounter('mithril_aggregator_registrations_total', { description: 'signer registrations by outcome' }),
     RegisterSignatures: meter.createCounter('mithril_aggregator_signatures_total', { description: 'single signatures by outcome' }),
   };
-  return ({ method, error }) => counted[method]?.add(1, { outcome: error === undefined ? 'accepted' : error instanceof AggregatorError ? error.code : 'error' });
+  return ({ method, error }) =>
+    counted[method]?.add(1, { outcome: error === undefined ? 'accepted' : error instanceof AggregatorError ? error.code : 'error' });
 }
 
 export function intakeHandlers(runtime: AggregatorRuntime, unary: Unary) {
   return {
-    registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>(
-      'RegisterSigner',
-      async (request) => {
-        const { registration, certification } = request;
-        if (registration === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'registration is missing');
-        if (certification === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'certification is missing: registrations come through the signer gateway');
-        const record = await runtime.registerSigner({
-          epoch: registration.epoch,
-          partyId: registration.partyId,
-          verificationKey: new Uint8Array(registration.verificationKey),
-          kesSignature: registration.verificationKeySignature === undefined ? null : new Uint8Array(registration.verificationKeySignature),
-          operationalCertificate: registration.operationalCertificate === undefined ? null : new Uint8Array(registration.operationalCertificate),
-          kesEvolutions: registration.kesEvolutions ?? null,
-          certified: { partyId: certification.partyId, stake: certification.stake, epoch: certification.epoch },
-        });
-        return { signer: { partyId: record.partyId, stake: record.stake, epoch: registration.epoch } };
-      },
-    ),
+    registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>('RegisterSigner', async (request) => {
+      const { registration, certification } = request;
+      if (registration === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'registration is missing');
+      if (certification === undefined)
+        throw new AggregatorError('MALFORMED_REQUEST', 'certification is missing: registrations come through the signer gateway');
+      const record = await runtime.registerSigner({
+        epoch: registration.epoch,
+        partyId: registration.partyId,
+        verificationKey: new Uint8Array(registration.verificationKey),
+        kesSignature: registration.verificationKeySignature === undefined ? null : new Uint8Array(registration.verificationKeySignature),
+        operationalCertificate: registration.operationalCertificate === undefined ? null : new Uint8Array(registration.operationalCertificate),
+        kesEvolutions: registration.kesEvolutions ?? null,
+        certified: { partyId: certification.partyId, stake: certification.stake, epoch: certification.epoch },
+      });
+      return { signer: { partyId: record.partyId, stake: record.stake, epoch: registration.epoch } };
+    }),
 
-    registerSignatures: unary<proto.RegisterSignaturesRequest, proto.RegisterSignaturesResponse>(
-      'RegisterSignatures',
-      async (request) => {
-        const signature = request.signature;
-        if (signature === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'signature is missing');
-        await runtime.registerSignature({
-          signedEntityType: signedEntityTypeFromProto(signature.signedEntityType, 'signature.signed_entity_type'),
-          partyId: signature.partyId,
-          signature: new Uint8Array(signature.signature),
-          signedMessage: signature.signedMessage,
-        });
-        return { status: proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED };
-      },
-    ),
+    registerSignatures: unary<proto.RegisterSignaturesRequest, proto.RegisterSignaturesResponse>('RegisterSignatures', async (request) => {
+      const signature = request.signature;
+      if (signature === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'signature is missing');
+      await runtime.registerSignature({
+        signedEntityType: signedEntityTypeFromProto(signature.signedEntityType, 'signature.signed_entity_type'),
+        partyId: signature.partyId,
+        signature: new Uint8Array(signature.signature),
+        signedMessage: signature.signedMessage,
+      });
+      return { status: proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED };
+    }),
   };
 }

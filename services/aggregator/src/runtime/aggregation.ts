@@ -99,7 +99,12 @@ export class Aggregations {
     await store.certificates.save(certificateRecordOf(certificate), { certifiesOpenMessage: openMessageId });
     rounds.forget(message);
     this.options.logger.info(
-      { hash: certificate.hash, signedEntityType: describeType(certificate.signedEntityType), signers: certificate.metadata.signers.length, signatures: signatures.length },
+      {
+        hash: certificate.hash,
+        signedEntityType: describeType(certificate.signedEntityType),
+        signers: certificate.metadata.signers.length,
+        signatures: signatures.length,
+      },
       'sealed a certificate',
     );
     this.options.sealed(certificate);

@@ -9,7 +9,15 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChainObserver, ImmutableDigester } from '@mithril-ts/cardano';
-import { timestampFromDate, type Certificate, type GenesisPayload, type GenesisSigner, type ProtocolParametersSchedule, type SignedEntityKind, type Timestamp } from '@mithril-ts/protocol';
+import {
+  timestampFromDate,
+  type Certificate,
+  type GenesisPayload,
+  type GenesisSigner,
+  type ProtocolParametersSchedule,
+  type SignedEntityKind,
+  type Timestamp,
+} from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import { certificateRecordOf, type AggregatorStore, type OpenMessageRecord, type SignerRegistrationRecord } from '../store/index.js';
 import { Aggregations } from './aggregation.js';
@@ -183,7 +191,12 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       case 'announce-epoch': {
         const context = this.context;
         logger.info(
-          { epoch: String(context.epoch), currentSigners: context.currentRecords.length, nextSigners: context.nextRecords.length, parameters: String(context.settings.currentParameters.k) },
+          {
+            epoch: String(context.epoch),
+            currentSigners: context.currentRecords.length,
+            nextSigners: context.nextRecords.length,
+            parameters: String(context.settings.currentParameters.k),
+          },
           'entered epoch',
         );
         this.emit('epoch', context);
@@ -199,7 +212,14 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'open-messages': {
         const open = await openMessages(
-          { store, immutableDatabase: this.options.immutableDatabase, signedEntityKinds: this.options.signedEntityKinds, rounds: this.#rounds, logger, opened: (message) => this.emit('message-opened', message) },
+          {
+            store,
+            immutableDatabase: this.options.immutableDatabase,
+            signedEntityKinds: this.options.signedEntityKinds,
+            rounds: this.#rounds,
+            logger,
+            opened: (message) => this.emit('message-opened', message),
+          },
           this.context,
         );
         return this.#observe({ kind: 'messages-opened', epoch: command.epoch, openMessages: open });

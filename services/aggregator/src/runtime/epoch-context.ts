@@ -70,7 +70,13 @@ function signerSetOf(recordingEpoch: Epoch, records: readonly SignerRegistration
   return set;
 }
 
-export async function loadEpochContext(store: AggregatorStore, chain: ChainObserver, schedule: ProtocolParametersSchedule, epoch: Epoch, cache?: SignerSetCache): Promise<EpochContext> {
+export async function loadEpochContext(
+  store: AggregatorStore,
+  chain: ChainObserver,
+  schedule: ProtocolParametersSchedule,
+  epoch: Epoch,
+  cache?: SignerSetCache,
+): Promise<EpochContext> {
   const currentParameters = await publishedParameters(store, schedule, epoch);
   const nextParameters = await publishedParameters(store, schedule, epoch + 1n);
   const registrationParameters = await publishedParameters(store, schedule, epoch + 2n);

@@ -3,7 +3,15 @@
  * genesis-commands.ts), and the devnet's bootstrap that signs it on the spot when the chain has no
  * certificate (or a gap) and a genesis secret key was configured.
  */
-import { createGenesisPayload, genesisPayloadBytes, importGenesisSignature, type Certificate, type GenesisPayload, type GenesisSigner, type Timestamp } from '@mithril-ts/protocol';
+import {
+  createGenesisPayload,
+  genesisPayloadBytes,
+  importGenesisSignature,
+  type Certificate,
+  type GenesisPayload,
+  type GenesisSigner,
+  type Timestamp,
+} from '@mithril-ts/protocol';
 import type { EpochContext } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
 

@@ -46,7 +46,8 @@ export async function openMessages(options: MessageOpeningOptions, context: Epoc
       await store.openMessages.markExpired(older.id);
       options.rounds.forget(older);
     }
-    const data = type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await options.immutableDatabase.cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
+    const data =
+      type.kind === 'CardanoDatabase' ? { cardanoDatabaseMerkleRoot: await options.immutableDatabase.cardanoDatabaseMerkleRoot(type.immutableFileNumber) } : {};
     const message = signedEntityProtocolMessage(context.settings, type, data);
     const opened = await store.openMessages.create({ epoch: context.epoch, signedEntityType: type, protocolMessage: JSON.stringify(message.toRecord()) });
     options.logger.info({ signedEntityType: describeType(type), signedMessage: message.signedMessage() }, 'opened a message');

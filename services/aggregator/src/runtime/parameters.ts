@@ -10,10 +10,7 @@ export const scheduleEntrySchema = z.object({
 });
 
 /** Accepts the entries or their JSON text (environment variables and options are strings). */
-export const scheduleSchema = z.preprocess(
-  (value) => (typeof value === 'string' ? JSON.parse(value) : value),
-  z.array(scheduleEntrySchema).min(1),
-);
+export const scheduleSchema = z.preprocess((value) => (typeof value === 'string' ? JSON.parse(value) : value), z.array(scheduleEntrySchema).min(1));
 
 export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
 

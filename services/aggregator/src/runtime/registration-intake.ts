@@ -45,8 +45,10 @@ export class RegistrationIntake {
   /** Records a registration for the next epoch, after checking it against the context of the current one. */
   async register(context: EpochContext, input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
     const decision = checkSignerRegistration({ epoch: context.epoch, stake: context.registrationStake }, input);
-    if (!decision.accepted) throw new AggregatorError(REFUSALS[decision.code], decision.message, decision.cause === undefined ? undefined : { cause: decision.cause });
-    if (!(await this.#proofsOfPossession.submit(decision.verificationKey))) throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
+    if (!decision.accepted)
+      throw new AggregatorError(REFUSALS[decision.code], decision.message, decision.cause === undefined ? undefined : { cause: decision.cause });
+    if (!(await this.#proofsOfPossession.submit(decision.verificationKey)))
+      throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
     return this.store.signerRegistrations.save({
       epoch: decision.recordingEpoch,
       partyId: input.partyId,

@@ -3,7 +3,9 @@ import { ProtocolMessage, type SignedEntityType } from '@mithril-ts/protocol';
 import type { OpenMessageRecord } from '../store/index.js';
 
 export function describeType(type: SignedEntityType): string {
-  return type.kind === 'CardanoDatabase' ? `CardanoDatabase(epoch ${type.epoch}, immutable ${type.immutableFileNumber})` : `MithrilStakeDistribution(epoch ${type.epoch})`;
+  return type.kind === 'CardanoDatabase'
+    ? `CardanoDatabase(epoch ${type.epoch}, immutable ${type.immutableFileNumber})`
+    : `MithrilStakeDistribution(epoch ${type.epoch})`;
 }
 
 export function protocolMessageOf(message: OpenMessageRecord): ProtocolMessage {

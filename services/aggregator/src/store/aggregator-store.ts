@@ -99,7 +99,9 @@ export class PrismaAggregatorStore implements AggregatorStore {
 
   appliedMigrations(): Promise<AppliedMigration[]> {
     return this.#session.run('applied migrations', async () => {
-      const rows = await this.client.$queryRawUnsafe<{ version: string; name: string; applied_at: string }[]>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version');
+      const rows = await this.client.$queryRawUnsafe<{ version: string; name: string; applied_at: string }[]>(
+        'SELECT version, name, applied_at FROM schema_migrations ORDER BY version',
+      );
       return rows.map((row) => ({ version: row.version, name: row.name, appliedAt: row.applied_at }));
     });
   }

@@ -46,7 +46,8 @@ export function bytesArg(value: Uint8Array, what: string): Uint8Array<ArrayBuffe
 
 export function limitArg(page: Page): { take: number; skip: number } {
   const { limit, offset = 0 } = page;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) throw new AggregatorStoreError('INVALID_ARGUMENT', 'page limit must be an integer in [1, 10000]');
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)
+    throw new AggregatorStoreError('INVALID_ARGUMENT', 'page limit must be an integer in [1, 10000]');
   if (!Number.isSafeInteger(offset) || offset < 0) throw new AggregatorStoreError('INVALID_ARGUMENT', 'page offset must be a non-negative integer');
   return { take: limit, skip: offset };
 }

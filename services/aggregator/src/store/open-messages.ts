@@ -95,7 +95,8 @@ export interface OpenMessageRepository {
 
 function openMessageOf(row: Rows.OpenMessageModel): OpenMessageRecord {
   const signedEntityType = parseBeacon(row.beacon, `open message ${row.id}`);
-  if (signedEntityType.kind !== row.signedEntityKind) throw new AggregatorStoreError('CORRUPT_ROW', `open message ${row.id}: kind ${row.signedEntityKind} does not match its beacon`);
+  if (signedEntityType.kind !== row.signedEntityKind)
+    throw new AggregatorStoreError('CORRUPT_ROW', `open message ${row.id}: kind ${row.signedEntityKind} does not match its beacon`);
   return {
     id: row.id,
     epoch: row.epoch,
@@ -256,14 +257,20 @@ export class PrismaOpenMessageRepository extends PrismaRepository implements Ope
       // together, as in addSingleSignature (the unique key still guards against any other writer).
       return this.client.$transaction(async (tx): Promise<AddSingleSignatureResult[]> => {
         const messages = new Map(
-          (await tx.openMessage.findMany({ where: { id: { in: messageIds } }, select: { id: true, isCertified: true, isExpired: true } })).map((m) => [m.id, m]),
+          (await tx.openMessage.findMany({ where: { id: { in: messageIds } }, select: { id: true, isCertified: true, isExpired: true } })).map((m) => [
+            m.id,
+            m,
+          ]),
         );
         const missing = messageIds.find((id) => !messages.has(id));
         if (missing !== undefined) throw new AggregatorStoreError('NOT_FOUND', `add single signatures: no open message ${missing}`);
         const taken = new Set(
-          (await tx.singleSignature.findMany({ where: { openMessageId: { in: messageIds }, partyId: { in: partyIds } }, select: { openMessageId: true, partyId: true } })).map((row) =>
-            key(row.openMessageId, row.partyId),
-          ),
+          (
+            await tx.singleSignature.findMany({
+              where: { openMessageId: { in: messageIds }, partyId: { in: partyIds } },
+              select: { openMessageId: true, partyId: true },
+            })
+          ).map((row) => key(row.openMessageId, row.partyId)),
         );
         const results: AddSingleSignatureResult[] = [];
         const inserts: typeof rows = [];
@@ -275,7 +282,16 @@ export class PrismaOpenMessageRepository extends PrismaRepository implements Ope
           else {
             taken.add(key(row.openMessageId, row.partyId));
             inserts.push(row);
-            results.push({ status: 'added', signature: { openMessageId: row.openMessageId, partyId: row.partyId, signature: bytes(row.signature), wonIndexes: row.wonIndexes, createdAt: row.createdAt } });
+            results.push({
+              status: 'added',
+              signature: {
+                openMessageId: row.openMessageId,
+                partyId: row.partyId,
+                signature: bytes(row.signature),
+                wonIndexes: row.wonIndexes,
+                createdAt: row.createdAt,
+              },
+            });
           }
         }
         if (inserts.length > 0) await tx.singleSignature.createMany({ data: inserts.map((row) => ({ ...row, wonIndexes: stringifyJson(row.wonIndexes) })) });

@@ -11,11 +11,24 @@ import { StoreSetup, type MigrationConnection, type MigrationFile, type Migratio
 import { aggregatorStoreErrors } from './errors.js';
 import type { StoreDialect } from './types.js';
 
-export { MIGRATIONS_TABLE, postgresMigrationConnection, sqliteMigrationConnection, type MigrationConnection, type MigrationFile, type MigrationReport, type ParsedStoreUrl } from '@mithril-ts/service-kit';
+export {
+  MIGRATIONS_TABLE,
+  postgresMigrationConnection,
+  sqliteMigrationConnection,
+  type MigrationConnection,
+  type MigrationFile,
+  type MigrationReport,
+  type ParsedStoreUrl,
+} from '@mithril-ts/service-kit';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export const aggregatorStoreSetup = new StoreSetup({ application: 'aggregator', migrationsFolder: MIGRATIONS_DIR, migrationsPerDialect: true, errors: aggregatorStoreErrors });
+export const aggregatorStoreSetup = new StoreSetup({
+  application: 'aggregator',
+  migrationsFolder: MIGRATIONS_DIR,
+  migrationsPerDialect: true,
+  errors: aggregatorStoreErrors,
+});
 
 export function migrationFiles(dialect: StoreDialect, dir: string = MIGRATIONS_DIR): MigrationFile[] {
   return aggregatorStoreSetup.migrationFiles(dialect, dir);

@@ -50,7 +50,10 @@ export class PrismaSignerRegistrationRepository extends PrismaRepository impleme
     return this.run('register signer', async () => {
       const epoch = bigintArg(registration.epoch, 'epoch');
       const partyId = textArg(registration.partyId, 'party id');
-      if (registration.kesEvolutions !== null && (!Number.isSafeInteger(registration.kesEvolutions) || registration.kesEvolutions < 0 || registration.kesEvolutions > 2 ** 31 - 1)) {
+      if (
+        registration.kesEvolutions !== null &&
+        (!Number.isSafeInteger(registration.kesEvolutions) || registration.kesEvolutions < 0 || registration.kesEvolutions > 2 ** 31 - 1)
+      ) {
         throw new AggregatorStoreError('INVALID_ARGUMENT', 'kes evolutions must be a non-negative 32-bit integer');
       }
       const data = {

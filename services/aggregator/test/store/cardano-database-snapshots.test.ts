@@ -13,7 +13,12 @@ describeOnEachDialect('cardano database snapshots', (t) => {
       content: bytes(300, n),
       createdAt: new Date(1000 * n),
     });
-    for (const [n, epoch] of [[1, 4n], [3, 5n], [2, 4n]] as const) await store.cardanoDatabaseSnapshots.save(snapshot(n, epoch));
+    for (const [n, epoch] of [
+      [1, 4n],
+      [3, 5n],
+      [2, 4n],
+    ] as const)
+      await store.cardanoDatabaseSnapshots.save(snapshot(n, epoch));
     expect(await store.cardanoDatabaseSnapshots.get('s2')).toEqual(snapshot(2, 4n));
     expect((await store.cardanoDatabaseSnapshots.ofCertificate('c3'))?.hash).toBe('s3');
     expect((await store.cardanoDatabaseSnapshots.latest({ limit: 10 })).map((s) => s.hash)).toEqual(['s3', 's2', 's1']);

@@ -7,7 +7,13 @@ describeOnEachDialect('open messages', (t) => {
     const { store } = t;
     const msd = mithrilStakeDistribution(20n);
     const db = cardanoDatabase(20n, (1n << 64n) - 1n);
-    const a = await store.openMessages.create({ epoch: 20n, signedEntityType: msd, protocolMessage: '{"message_parts":{"a":"1"}}', createdAt: new Date(1000), expiresAt: new Date(5000) });
+    const a = await store.openMessages.create({
+      epoch: 20n,
+      signedEntityType: msd,
+      protocolMessage: '{"message_parts":{"a":"1"}}',
+      createdAt: new Date(1000),
+      expiresAt: new Date(5000),
+    });
     const b = await store.openMessages.create({ id: 'db-20', epoch: 20n, signedEntityType: db, protocolMessage: '{}', createdAt: new Date(2000) });
     expect(await store.openMessages.get(msd)).toEqual({
       id: a.id,
@@ -37,19 +43,33 @@ describeOnEachDialect('open messages', (t) => {
   it('adds single signatures; a second one of a party is "already-registered"; closed messages refuse', async () => {
     const { store } = t;
     const message = await store.openMessages.create({ epoch: 3n, signedEntityType: mithrilStakeDistribution(3n), protocolMessage: '{}' });
-    const added = await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(1), signature: bytes(48, 1), wonIndexes: [0n, 7n, (1n << 64n) - 1n], createdAt: new Date(42) });
+    const added = await store.openMessages.addSingleSignature({
+      openMessageId: message.id,
+      partyId: pool(1),
+      signature: bytes(48, 1),
+      wonIndexes: [0n, 7n, (1n << 64n) - 1n],
+      createdAt: new Date(42),
+    });
     expect(added).toEqual({
       status: 'added',
       signature: { openMessageId: message.id, partyId: pool(1), signature: bytes(48, 1), wonIndexes: [0n, 7n, (1n << 64n) - 1n], createdAt: new Date(42) },
     });
-    expect(await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(1), signature: bytes(48, 2), wonIndexes: [1n] })).toEqual({ status: 'already-registered' });
+    expect(await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(1), signature: bytes(48, 2), wonIndexes: [1n] })).toEqual({
+      status: 'already-registered',
+    });
     const listed = await store.openMessages.listSingleSignatures(message.id);
     expect(listed).toHaveLength(1);
     expect(listed[0]!.signature).toEqual(bytes(48, 1));
 
-    await expectStoreError(store.openMessages.addSingleSignature({ openMessageId: 'missing', partyId: pool(1), signature: bytes(48, 1), wonIndexes: [] }), 'NOT_FOUND');
+    await expectStoreError(
+      store.openMessages.addSingleSignature({ openMessageId: 'missing', partyId: pool(1), signature: bytes(48, 1), wonIndexes: [] }),
+      'NOT_FOUND',
+    );
     await store.openMessages.markCertified(message.id);
-    expect(await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(2), signature: bytes(48, 3), wonIndexes: [2n] })).toEqual({ status: 'message-closed', reason: 'certified' });
+    expect(await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(2), signature: bytes(48, 3), wonIndexes: [2n] })).toEqual({
+      status: 'message-closed',
+      reason: 'certified',
+    });
   });
 
   it('keeps every one of 200 concurrent signatures of distinct parties and reports concurrent duplicates', async () => {

@@ -16,8 +16,24 @@ describeOnEachDialect('signer registrations', (t) => {
       registeredAt: new Date('2026-01-02T03:04:05.678Z'),
     });
     expect(first.verificationKey).toEqual(vk);
-    await store.signerRegistrations.save({ epoch: 10n, partyId: pool(1), verificationKey: bytes(192, 4), kesSignature: null, operationalCertificate: null, kesEvolutions: null, stake: 1n });
-    await store.signerRegistrations.save({ epoch: 11n, partyId: pool(1), verificationKey: bytes(192, 5), kesSignature: null, operationalCertificate: null, kesEvolutions: null, stake: 2n });
+    await store.signerRegistrations.save({
+      epoch: 10n,
+      partyId: pool(1),
+      verificationKey: bytes(192, 4),
+      kesSignature: null,
+      operationalCertificate: null,
+      kesEvolutions: null,
+      stake: 1n,
+    });
+    await store.signerRegistrations.save({
+      epoch: 11n,
+      partyId: pool(1),
+      verificationKey: bytes(192, 5),
+      kesSignature: null,
+      operationalCertificate: null,
+      kesEvolutions: null,
+      stake: 2n,
+    });
 
     const signers = await store.signerRegistrations.list(10n);
     expect(signers.map((s) => s.partyId)).toEqual([pool(1), pool(2)]);
@@ -34,14 +50,30 @@ describeOnEachDialect('signer registrations', (t) => {
     expect(signers[0]!.kesSignature).toBeNull();
 
     // Registering again for the same (epoch, party) replaces the registration.
-    await store.signerRegistrations.save({ epoch: 10n, partyId: pool(2), verificationKey: bytes(192, 9), kesSignature: null, operationalCertificate: null, kesEvolutions: 8, stake: 3n });
+    await store.signerRegistrations.save({
+      epoch: 10n,
+      partyId: pool(2),
+      verificationKey: bytes(192, 9),
+      kesSignature: null,
+      operationalCertificate: null,
+      kesEvolutions: 8,
+      stake: 3n,
+    });
     const replaced = await store.signerRegistrations.get(10n, pool(2));
     expect(replaced?.verificationKey).toEqual(bytes(192, 9));
     expect(replaced?.stake).toBe(3n);
     expect(await store.signerRegistrations.list(10n)).toHaveLength(2);
     expect(await store.signerRegistrations.get(12n, pool(2))).toBeNull();
     await expectStoreError(
-      store.signerRegistrations.save({ epoch: 1n << 64n, partyId: pool(1), verificationKey: vk, kesSignature: null, operationalCertificate: null, kesEvolutions: null, stake: 1n }),
+      store.signerRegistrations.save({
+        epoch: 1n << 64n,
+        partyId: pool(1),
+        verificationKey: vk,
+        kesSignature: null,
+        operationalCertificate: null,
+        kesEvolutions: null,
+        stake: 1n,
+      }),
       'INVALID_ARGUMENT',
     );
   });

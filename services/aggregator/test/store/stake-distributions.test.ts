@@ -17,6 +17,12 @@ describeOnEachDialect('stake distributions', (t) => {
     expect(await store.stakeDistributions.get(5n)).toEqual([{ partyId: pool(3), stake: 30n }]);
     expect(await store.stakeDistributions.get(6n)).toEqual([{ partyId: pool(1), stake: 1n }]);
     expect(await store.stakeDistributions.get(7n)).toEqual([]);
-    await expectStoreError(store.stakeDistributions.save(8n, [{ partyId: pool(1), stake: 1n }, { partyId: pool(1), stake: 2n }]), 'INVALID_ARGUMENT');
+    await expectStoreError(
+      store.stakeDistributions.save(8n, [
+        { partyId: pool(1), stake: 1n },
+        { partyId: pool(1), stake: 2n },
+      ]),
+      'INVALID_ARGUMENT',
+    );
   });
 });

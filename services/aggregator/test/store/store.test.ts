@@ -47,12 +47,27 @@ describeOnEachDialect('aggregator store', (t) => {
   it('prunes the per-epoch state older than the retention, keeping certificates', async () => {
     const { store } = t;
     for (const epoch of [1n, 2n, 3n, 4n]) {
-      await store.signerRegistrations.save({ epoch, partyId: pool(1), verificationKey: bytes(192, 0), kesSignature: null, operationalCertificate: null, kesEvolutions: null, stake: 1n });
+      await store.signerRegistrations.save({
+        epoch,
+        partyId: pool(1),
+        verificationKey: bytes(192, 0),
+        kesSignature: null,
+        operationalCertificate: null,
+        kesEvolutions: null,
+        stake: 1n,
+      });
       await store.stakeDistributions.save(epoch, [{ partyId: pool(1), stake: 1n }]);
       await store.epochSettings.save({ epoch, protocolParameters: { k: 1n, m: 2n, phiF: 0.5 } });
       const message = await store.openMessages.create({ epoch, signedEntityType: mithrilStakeDistribution(epoch), protocolMessage: '{}' });
       await store.openMessages.addSingleSignature({ openMessageId: message.id, partyId: pool(1), signature: bytes(48, 0), wonIndexes: [1n] });
-      await store.certificates.save({ hash: `c${epoch}`, previousHash: '', epoch, signedEntityType: mithrilStakeDistribution(epoch), json: '{}', sealedAt: new Date(Number(epoch)) });
+      await store.certificates.save({
+        hash: `c${epoch}`,
+        previousHash: '',
+        epoch,
+        signedEntityType: mithrilStakeDistribution(epoch),
+        json: '{}',
+        sealedAt: new Date(Number(epoch)),
+      });
     }
     // Current epoch 4, keep 2 epochs: 3 and 4 stay.
     expect(await store.prune({ currentEpoch: 4n, epochsToKeep: 2n })).toEqual({

@@ -124,7 +124,10 @@ export class ImmutableDbDigester implements ImmutableDigester {
     const selection = immutableFilesUpTo(listing, upTo);
     if (!selection.ok) {
       if (selection.reason === 'NOT_YET_IMMUTABLE') {
-        throw new ImmutableDbError(`immutable file number ${upTo} is not final yet in ${this.immutableDirectory} (the highest chunk on disk, ${listing.highest ?? 'none'}, is still being written)`, 'NOT_YET_IMMUTABLE');
+        throw new ImmutableDbError(
+          `immutable file number ${upTo} is not final yet in ${this.immutableDirectory} (the highest chunk on disk, ${listing.highest ?? 'none'}, is still being written)`,
+          'NOT_YET_IMMUTABLE',
+        );
       }
       throw new ImmutableDbError(`immutable file ${selection.missing} is missing in ${this.immutableDirectory} (needed up to ${upTo})`, 'MISSING_FILE');
     }

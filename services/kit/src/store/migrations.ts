@@ -75,7 +75,11 @@ export interface MigrationConnection {
 }
 
 /** Applies the pending `files`; every failure is a StoreSetupError 'MIGRATION_FAILED'. */
-export async function runMigrations(connection: MigrationConnection, files: readonly MigrationFile[], options: RunMigrationsOptions = {}): Promise<MigrationReport> {
+export async function runMigrations(
+  connection: MigrationConnection,
+  files: readonly MigrationFile[],
+  options: RunMigrationsOptions = {},
+): Promise<MigrationReport> {
   const application = options.application ?? 'service';
   try {
     await connection.ensureTable();
@@ -83,8 +87,13 @@ export async function runMigrations(connection: MigrationConnection, files: read
       const known = new Map(files.map((f) => [f.name, f]));
       for (const row of await connection.applied()) {
         const file = known.get(row.name);
-        if (!file) throw new StoreSetupError('MIGRATION_FAILED', `the database has migration ${row.name}, which this version does not know (a newer ${application} migrated it?)`);
-        if (file.checksum !== row.checksum) throw new StoreSetupError('MIGRATION_FAILED', `migration ${row.name} was changed after it was applied (checksum mismatch)`);
+        if (!file)
+          throw new StoreSetupError(
+            'MIGRATION_FAILED',
+            `the database has migration ${row.name}, which this version does not know (a newer ${application} migrated it?)`,
+          );
+        if (file.checksum !== row.checksum)
+          throw new StoreSetupError('MIGRATION_FAILED', `migration ${row.name} was changed after it was applied (checksum mismatch)`);
       }
       const applied: string[] = [];
       const storage: UmzugStorage = {
@@ -151,7 +160,12 @@ export function sqliteMigrationConnection(db: BetterSqlite3.Database): Migration
           return false;
         }
         db.exec(migration.sql);
-        db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)`).run(migration.version, migration.name, migration.checksum, appliedAt);
+        db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)`).run(
+          migration.version,
+          migration.name,
+          migration.checksum,
+          appliedAt,
+        );
         db.exec('COMMIT');
         return true;
       } catch (error) {
@@ -167,7 +181,8 @@ export function sqliteMigrationConnection(db: BetterSqlite3.Database): Migration
 }
 
 export function postgresMigrationConnection(client: pg.ClientBase): MigrationConnection {
-  const applied = async () => (await client.query<Row>(`SELECT version, name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows.map(toApplied);
+  const applied = async () =>
+    (await client.query<Row>(`SELECT version, name, checksum, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows.map(toApplied);
   return {
     dialect: 'postgresql',
     ensureTable: async () => {
@@ -189,7 +204,12 @@ export function postgresMigrationConnection(client: pg.ClientBase): MigrationCon
           return false;
         }
         await client.query(migration.sql);
-        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`, [migration.version, migration.name, migration.checksum, appliedAt]);
+        await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`, [
+          migration.version,
+          migration.name,
+          migration.checksum,
+          appliedAt,
+        ]);
         await client.query('COMMIT');
         return true;
       } catch (error) {

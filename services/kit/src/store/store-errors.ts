@@ -32,8 +32,12 @@ const COMMON_CODES: StoreErrorCodes<StoreErrorCode> = { setup: { INVALID_URL: 'I
 
 export function storeErrors<E extends Error>(errorClass: StoreErrorClass<E, StoreErrorCode>): StoreErrors<E>;
 export function storeErrors<E extends Error, C extends string>(errorClass: StoreErrorClass<E, C>, codes: StoreErrorCodes<C>): StoreErrors<E>;
-export function storeErrors<E extends Error, C extends string>(errorClass: StoreErrorClass<E, C>, codes: StoreErrorCodes<C> = COMMON_CODES as unknown as StoreErrorCodes<C>): StoreErrors<E> {
-  const retype = (error: unknown): unknown => (error instanceof StoreSetupError ? new errorClass(codes.setup[error.code], error.message, { cause: error }) : error);
+export function storeErrors<E extends Error, C extends string>(
+  errorClass: StoreErrorClass<E, C>,
+  codes: StoreErrorCodes<C> = COMMON_CODES as unknown as StoreErrorCodes<C>,
+): StoreErrors<E> {
+  const retype = (error: unknown): unknown =>
+    error instanceof StoreSetupError ? new errorClass(codes.setup[error.code], error.message, { cause: error }) : error;
   return {
     retype,
     wrap: (error, what) => {

@@ -99,7 +99,12 @@ export class StoreSetup<E extends Error> {
     let client: C;
     try {
       if (location.dialect === 'sqlite') {
-        migrations = await migrateSqliteFile(location.path, { files: this.migrationFiles('sqlite'), application, busyTimeoutMs: timeout, fileMode: options.fileMode });
+        migrations = await migrateSqliteFile(location.path, {
+          files: this.migrationFiles('sqlite'),
+          application,
+          busyTimeoutMs: timeout,
+          fileMode: options.fileMode,
+        });
         // The adapter opens its own better-sqlite3 connection: `timeout` is its busy timeout; WAL is
         // a property of the database file, set by the migration.
         const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');

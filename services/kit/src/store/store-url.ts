@@ -48,7 +48,10 @@ function sqlitePath(url: string, options: StoreUrlOptions, postgresql: boolean):
   }
   const path = (match ? match[1]! : url).replace(/\?.*$/, '');
   if (path === '' || path === ':memory:') {
-    throw new StoreSetupError('INVALID_URL', 'an in-memory SQLite database is not supported (the migrations and the store use separate connections, and the data must outlive the process): use a file');
+    throw new StoreSetupError(
+      'INVALID_URL',
+      'an in-memory SQLite database is not supported (the migrations and the store use separate connections, and the data must outlive the process): use a file',
+    );
   }
   return resolve(path);
 }

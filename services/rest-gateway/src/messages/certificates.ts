@@ -16,7 +16,10 @@ const NODE_SHA256: Sha256 = { create: () => createHash('sha256') };
  * from an aggregator that answers only the message, the message is transcoded (no point decoded
  * either). The points themselves are the verifier's to check.
  */
-export function certificateMessageJson(answer: { readonly certificate?: proto.Certificate | undefined; readonly certificateJson?: string }, expectedHash?: string): string {
+export function certificateMessageJson(
+  answer: { readonly certificate?: proto.Certificate | undefined; readonly certificateJson?: string },
+  expectedHash?: string,
+): string {
   let hash: string;
   let json: string;
   if (answer.certificateJson !== undefined && answer.certificateJson !== '') {

@@ -10,13 +10,19 @@ export function epochSettingsMessage(response: proto.GetEpochSettingsResponse): 
   return {
     epoch: settings.epoch,
     // Deprecated in the reference, still read by signers of its older versions.
-    signer_registration_protocol: protocolParametersMessage(settings.signerRegistrationProtocolParameters, 'epoch_settings.signer_registration_protocol_parameters'),
+    signer_registration_protocol: protocolParametersMessage(
+      settings.signerRegistrationProtocolParameters,
+      'epoch_settings.signer_registration_protocol_parameters',
+    ),
     current_signers: settings.currentSigners.map(signerMessage),
     next_signers: settings.nextSigners.map(signerMessage),
   };
 }
 
-export function protocolConfigurationMessage(response: proto.GetProtocolParametersResponse, signedEntityTypes: readonly SignedEntityKind[]): Record<string, unknown> {
+export function protocolConfigurationMessage(
+  response: proto.GetProtocolParametersResponse,
+  signedEntityTypes: readonly SignedEntityKind[],
+): Record<string, unknown> {
   return {
     protocol_parameters: protocolParametersMessage(response.protocolParameters, 'protocol_parameters'),
     available_signed_entity_types: [...signedEntityTypes],

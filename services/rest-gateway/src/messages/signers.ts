@@ -12,7 +12,9 @@ export function signerMessage(signer: proto.Signer): Record<string, unknown> {
   return {
     party_id: signer.partyId,
     verification_key: encodeJsonHex(verificationKeyPoPBytesToJson(signer.verificationKey)),
-    ...(signer.verificationKeySignature !== undefined ? { verification_key_signature: encodeJsonHex(kesSignatureToJson(signer.verificationKeySignature)) } : {}),
+    ...(signer.verificationKeySignature !== undefined
+      ? { verification_key_signature: encodeJsonHex(kesSignatureToJson(signer.verificationKeySignature)) }
+      : {}),
     ...(signer.operationalCertificate !== undefined
       ? { operational_certificate: encodeJsonHex(operationalCertificateToJson(operationalCertificateFromCbor(signer.operationalCertificate))) }
       : {}),

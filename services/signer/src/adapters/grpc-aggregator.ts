@@ -4,7 +4,14 @@
  */
 import { credentials } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
-import { AggregatorServiceClient, type EpochSettings as EpochSettingsMessage, type Signer as SignerMessage, type VersionMetadata, WireError, protocolParametersFromProto } from '@mithril-ts/proto';
+import {
+  AggregatorServiceClient,
+  type EpochSettings as EpochSettingsMessage,
+  type Signer as SignerMessage,
+  type VersionMetadata,
+  WireError,
+  protocolParametersFromProto,
+} from '@mithril-ts/proto';
 import type { SignerRecord } from '@mithril-ts/protocol';
 import { RemoteCallError } from '../errors.js';
 import type { AggregatorPort, AnnouncedEpochSettings, Answer } from '../ports.js';

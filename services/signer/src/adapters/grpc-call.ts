@@ -22,7 +22,10 @@ export const MAX_RECEIVE_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** Options of the signer's clients: bounded answers and, given a tracer, a client span per call (child of the active span, e.g. the signer's cycle). */
 export function clientOptions(tracer: Tracer | undefined): Partial<ClientOptions> {
-  return { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES, ...(tracer === undefined ? {} : { interceptors: [clientTracingInterceptor(tracer)] }) };
+  return {
+    'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
+    ...(tracer === undefined ? {} : { interceptors: [clientTracingInterceptor(tracer)] }),
+  };
 }
 
 /** Transport trouble worth retrying later; anything else is the server's considered refusal. */

@@ -3,7 +3,14 @@ import { credentials } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { SignatureRegistrationStatus as StatusMessage, SignerGatewayServiceClient, type VersionMetadata, signedEntityTypeToProto } from '@mithril-ts/proto';
 import { RemoteCallError } from '../errors.js';
-import type { Answer, RegisteredSigner, SignatureRegistrationStatus, SignerGatewayPort, SignerRegistrationRequest, SingleSignatureSubmission } from '../ports.js';
+import type {
+  Answer,
+  RegisteredSigner,
+  SignatureRegistrationStatus,
+  SignerGatewayPort,
+  SignerRegistrationRequest,
+  SingleSignatureSubmission,
+} from '../ports.js';
 import { clientOptions, unaryCall } from './grpc-call.js';
 
 const REGISTER_SIGNER = 'SignerGatewayService.RegisterSigner';

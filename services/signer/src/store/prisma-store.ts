@@ -119,7 +119,10 @@ export class PrismaSignerStore implements SignerStore {
 
   markRegistered(recordingEpoch: Epoch, at: Date = new Date()): Promise<void> {
     return this.run('mark initializer registered', async () => {
-      const updated = await this.client.protocolInitializer.updateMany({ where: { recordingEpoch: bigintArg(recordingEpoch, 'recording epoch') }, data: { registeredAt: at } });
+      const updated = await this.client.protocolInitializer.updateMany({
+        where: { recordingEpoch: bigintArg(recordingEpoch, 'recording epoch') },
+        data: { registeredAt: at },
+      });
       if (updated.count !== 1) throw new SignerStoreError('INVALID_ARGUMENT', `no initializer is stored for recording epoch ${recordingEpoch}`);
     });
   }

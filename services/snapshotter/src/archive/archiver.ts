@@ -56,7 +56,10 @@ export interface ArchiveRequest {
 /** Streams the archive of `files` into the storage under `key`; its size and SHA-256. */
 export async function storeArchive(request: ArchiveRequest): Promise<StoredArchive> {
   if (!SUPPORTED_COMPRESSIONS.includes(request.compression)) {
-    throw new SnapshotterError('UNSUPPORTED_COMPRESSION', `${request.compression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`);
+    throw new SnapshotterError(
+      'UNSUPPORTED_COMPRESSION',
+      `${request.compression} archives are not supported by this snapshotter (supported: ${SUPPORTED_COMPRESSIONS.join(', ')})`,
+    );
   }
   // portable: no owner, group or host-specific fields; follow: archive a symlinked file's bytes.
   const tar = createTar({ cwd: request.directory, prefix: ARCHIVE_DIRECTORY, portable: true, follow: true, noDirRecurse: true }, [...request.files]);
@@ -69,11 +72,16 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
   });
   let sourceError: unknown;
   // Minipass (tar's stream) is consumed as an async iterable, which carries its errors along.
-  const source = pipeline(async function* () {
-    yield* tar;
-  }, compressor(request.compression), measure, (error) => {
-    if (error) sourceError = error;
-  });
+  const source = pipeline(
+    async function* () {
+      yield* tar;
+    },
+    compressor(request.compression),
+    measure,
+    (error) => {
+      if (error) sourceError = error;
+    },
+  );
   try {
     await request.storage.put(request.key, source);
   } catch (error) {
@@ -81,7 +89,11 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
     // The storage saw the stream fail: report why the archive could not be produced.
     const cause = readError ?? sourceError ?? error;
     if (cause instanceof SnapshotterError) throw cause;
-    throw new SnapshotterError(cause === error ? 'STORAGE_FAILED' : 'IMMUTABLE_DB_UNREADABLE', `archiving ${request.files.length} file(s) into ${request.key} failed: ${describeError(cause)}`, { cause });
+    throw new SnapshotterError(
+      cause === error ? 'STORAGE_FAILED' : 'IMMUTABLE_DB_UNREADABLE',
+      `archiving ${request.files.length} file(s) into ${request.key} failed: ${describeError(cause)}`,
+      { cause },
+    );
   }
   const failure = readError ?? sourceError;
   if (failure !== undefined) {

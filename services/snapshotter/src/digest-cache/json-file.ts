@@ -47,7 +47,9 @@ export class JsonFileDigestCache extends MirroredDigestCache {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new SnapshotterError('STORE_FAILED', `digest cache file ${this.path} is not JSON (delete it to rebuild the cache): ${describeError(error)}`, { cause: error });
+      throw new SnapshotterError('STORE_FAILED', `digest cache file ${this.path} is not JSON (delete it to rebuild the cache): ${describeError(error)}`, {
+        cause: error,
+      });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new SnapshotterError('STORE_FAILED', `digest cache file ${this.path} must hold an object of file name → digest (delete it to rebuild the cache)`);
@@ -55,7 +57,10 @@ export class JsonFileDigestCache extends MirroredDigestCache {
     const digests = new Map<string, string>();
     for (const [name, digest] of Object.entries(parsed)) {
       if (!isImmutableFileName(name) || typeof digest !== 'string' || !FILE_DIGEST_HEX.test(digest)) {
-        throw new SnapshotterError('STORE_FAILED', `digest cache file ${this.path} has an invalid entry ${JSON.stringify(name).slice(0, 80)} (delete it to rebuild the cache)`);
+        throw new SnapshotterError(
+          'STORE_FAILED',
+          `digest cache file ${this.path} has an invalid entry ${JSON.stringify(name).slice(0, 80)} (delete it to rebuild the cache)`,
+        );
       }
       digests.set(name, digest);
     }

@@ -28,7 +28,10 @@ export abstract class MirroredDigestCache implements DigestCache {
   async put(entries: ReadonlyMap<string, string>): Promise<void> {
     for (const [name, digest] of entries) {
       if (!isImmutableFileName(name) || !FILE_DIGEST_HEX.test(digest)) {
-        throw new SnapshotterError('INVALID_ARGUMENT', `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`);
+        throw new SnapshotterError(
+          'INVALID_ARGUMENT',
+          `digest cache entry ${JSON.stringify(name)} → ${JSON.stringify(digest)} is not an immutable file name and a SHA-256 hex digest`,
+        );
       }
     }
     const digests = await this.load();

@@ -46,7 +46,13 @@ export async function startDownloadServer(options: {
   return { port, baseUrl: `http://${host}:${port}${DOWNLOAD_ROUTE_PREFIX}`, close: () => app.close() };
 }
 
-async function serve(request: FastifyRequest, reply: FastifyReply, storage: Pick<LocalDirectoryStorage, 'pathOf'>, root: string, logger?: Logger): Promise<FastifyReply> {
+async function serve(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  storage: Pick<LocalDirectoryStorage, 'pathOf'>,
+  root: string,
+  logger?: Logger,
+): Promise<FastifyReply> {
   const key = (request.params as { '*'?: string })['*'] ?? '';
   let path: string;
   try {

@@ -44,7 +44,10 @@ const TEMPLATE_VARIABLE = '{immutable_file_number}';
 export function checkStorageKey(key: string, options: { readonly template?: boolean } = {}): string {
   const plain = options.template === true ? key.split(TEMPLATE_VARIABLE).join('0') : key;
   if (typeof key !== 'string' || key.length === 0 || key.length > 512 || !plain.split('/').every((segment) => SEGMENT.test(segment))) {
-    throw new SnapshotterError('INVALID_ARGUMENT', `storage key ${JSON.stringify(String(key).slice(0, 100))} is not a relative path of [A-Za-z0-9._-] segments`);
+    throw new SnapshotterError(
+      'INVALID_ARGUMENT',
+      `storage key ${JSON.stringify(String(key).slice(0, 100))} is not a relative path of [A-Za-z0-9._-] segments`,
+    );
   }
   return key;
 }

@@ -54,17 +54,23 @@ export class S3Storage implements ArtifactStorage {
   constructor(options: S3StorageOptions) {
     if (options.bucket.trim() === '') throw new SnapshotterError('INVALID_ARGUMENT', 'the S3 bucket name is empty');
     if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
-      throw new SnapshotterError('INVALID_ARGUMENT', 'S3 credentials need both an access key id and a secret access key (or neither, for the default provider chain)');
+      throw new SnapshotterError(
+        'INVALID_ARGUMENT',
+        'S3 credentials need both an access key id and a secret access key (or neither, for the default provider chain)',
+      );
     }
     if (options.keyPrefix !== undefined && options.keyPrefix !== '') checkStorageKey(options.keyPrefix.replace(/\/$/, ''));
     this.#options = options;
     this.#partSize = options.partSizeBytes ?? S3_DEFAULT_PART_BYTES;
-    if (!Number.isSafeInteger(this.#partSize) || this.#partSize < 1) throw new SnapshotterError('INVALID_ARGUMENT', `S3 part size must be a positive integer, got ${this.#partSize}`);
+    if (!Number.isSafeInteger(this.#partSize) || this.#partSize < 1)
+      throw new SnapshotterError('INVALID_ARGUMENT', `S3 part size must be a positive integer, got ${this.#partSize}`);
     this.client = new S3Client({
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       forcePathStyle: options.forcePathStyle,
-      ...(options.accessKeyId === undefined || options.secretAccessKey === undefined ? {} : { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
+      ...(options.accessKeyId === undefined || options.secretAccessKey === undefined
+        ? {}
+        : { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }),
       // Checksums only where S3 requires them: many S3-compatible services reject the newer
       // streaming trailer checksums, and the archives carry their own SHA-256 anyway.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -128,7 +134,9 @@ export class S3Storage implements ArtifactStorage {
   async read(key: string, range?: ByteRange): Promise<Readable> {
     const Key = this.objectKey(key);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.#options.bucket, Key, ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }) }));
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.#options.bucket, Key, ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }) }),
+      );
       return object.Body as Readable;
     } catch (error) {
       if (isNotFound(error)) throw new SnapshotterError('NOT_FOUND', `no stored object ${Key} in bucket ${this.#options.bucket}`, { cause: error });

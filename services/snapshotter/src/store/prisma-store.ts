@@ -34,7 +34,8 @@ function compressionOf(value: string, where: string): Compression {
 
 function snapshotOf(row: Rows.SnapshotModel): SnapshotRecord {
   const where = `snapshot ${row.merkleRoot}`;
-  if (!HEX64.test(row.merkleRoot) || !HEX64.test(row.hash) || !HEX64.test(row.fullArchiveSha256)) throw new SnapshotterError('STORE_FAILED', `${where}: a hash column is not 64 hex digits`);
+  if (!HEX64.test(row.merkleRoot) || !HEX64.test(row.hash) || !HEX64.test(row.fullArchiveSha256))
+    throw new SnapshotterError('STORE_FAILED', `${where}: a hash column is not 64 hex digits`);
   return {
     merkleRoot: row.merkleRoot,
     hash: row.hash,
@@ -84,7 +85,8 @@ export class PrismaSnapshotStore implements SnapshotStore {
   async saveSnapshot(snapshot: SnapshotRecord): Promise<void> {
     this.open();
     for (const [what, value] of Object.entries(snapshot)) if (typeof value === 'bigint') bigintArg(value, `snapshot ${what}`);
-    if (!HEX64.test(snapshot.merkleRoot)) throw new SnapshotterError('INVALID_ARGUMENT', `snapshot merkle root must be 64 lowercase hex digits, got ${JSON.stringify(snapshot.merkleRoot)}`);
+    if (!HEX64.test(snapshot.merkleRoot))
+      throw new SnapshotterError('INVALID_ARGUMENT', `snapshot merkle root must be 64 lowercase hex digits, got ${JSON.stringify(snapshot.merkleRoot)}`);
     const data = { ...snapshot };
     try {
       await this.client.snapshot.upsert({ where: { merkleRoot: snapshot.merkleRoot }, create: data, update: data });
@@ -205,7 +207,10 @@ export class PrismaDigestCache extends MirroredDigestCache {
     const digests = new Map<string, string>();
     for (const row of rows) {
       if (!isImmutableFileName(row.fileName) || !FILE_DIGEST_HEX.test(row.digest)) {
-        throw new SnapshotterError('STORE_FAILED', `cached digest of ${JSON.stringify(row.fileName).slice(0, 80)} is not an immutable file name with 64 lowercase hex digits`);
+        throw new SnapshotterError(
+          'STORE_FAILED',
+          `cached digest of ${JSON.stringify(row.fileName).slice(0, 80)} is not an immutable file name with 64 lowercase hex digits`,
+        );
       }
       digests.set(row.fileName, row.digest);
     }

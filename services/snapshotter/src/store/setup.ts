@@ -16,7 +16,10 @@ export { MIGRATIONS_TABLE, type MigrationFile } from '@mithril-ts/service-kit';
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** A bad store location is a bad setting; a failed migration, or any other failure of the store, is a store failure. */
-export const snapshotterStoreErrors = storeErrors(SnapshotterError, { setup: { INVALID_URL: 'INVALID_ARGUMENT', MIGRATION_FAILED: 'STORE_FAILED' }, other: 'STORE_FAILED' });
+export const snapshotterStoreErrors = storeErrors(SnapshotterError, {
+  setup: { INVALID_URL: 'INVALID_ARGUMENT', MIGRATION_FAILED: 'STORE_FAILED' },
+  other: 'STORE_FAILED',
+});
 
 export const snapshotterStoreSetup = new StoreSetup({ application: 'snapshotter', migrationsFolder: MIGRATIONS_DIR, errors: snapshotterStoreErrors });
 
