@@ -1,4 +1,5 @@
 export { loadConfig, ConfigError, type LoadConfigOptions } from './config.js';
+export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, hostedService, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
