@@ -1,18 +1,23 @@
 /**
- * What every command needs: the output, the aggregator client chosen from `--aggregator`, and
- * the genesis verification key (from the option, a file, or MITHRIL_GENESIS_VERIFICATION_KEY).
+ * What every command needs: the output, the aggregator client chosen from `--aggregator` (over
+ * TLS checked against `--ca-file` when given), and the genesis verification key (from the
+ * option, a file, or MITHRIL_GENESIS_VERIFICATION_KEY).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { Agent } from 'undici';
 import { ProtocolError, decodeGenesisVerificationKey } from '@mithril-ts/protocol';
 import type { AggregatorClient } from '../aggregator/port.js';
 import { parseAggregatorEndpoint } from '../aggregator/endpoint.js';
 import { GrpcAggregatorClient } from '../aggregator/grpc.js';
 import { RestAggregatorClient } from '../aggregator/rest.js';
 import { CliError } from '../errors.js';
+import type { Fetch } from '../http.js';
 import type { CliIo, Output } from '../output.js';
+import { readCaFile } from '../tls.js';
 
 export const AGGREGATOR_ENV = 'MITHRIL_AGGREGATOR_ENDPOINT';
 export const GENESIS_KEY_ENV = 'MITHRIL_GENESIS_VERIFICATION_KEY';
+export const CA_FILE_ENV = 'MITHRIL_CA_FILE';
 const MAX_GENESIS_KEY_FILE_BYTES = 64 * 1024;
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -20,12 +25,15 @@ export interface GlobalOptions {
   readonly aggregator?: string;
   readonly genesisVerificationKey?: string;
   readonly genesisVerificationKeyFile?: string;
+  readonly caFile?: string;
   readonly json?: boolean;
   readonly timeout?: string;
 }
 
 export class CommandContext {
   private client: AggregatorClient | undefined;
+  /** The HTTPS connection pool trusting `--ca-file` (REST only), closed with the context. */
+  private agent: Agent | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -42,17 +50,39 @@ export class CommandContext {
     return seconds * 1000;
   }
 
-  aggregator(): AggregatorClient {
+  async aggregator(): Promise<AggregatorClient> {
     if (this.client !== undefined) return this.client;
     const text = this.options.aggregator ?? this.io.env[AGGREGATOR_ENV];
     if (text === undefined || text.trim() === '') {
       throw new CliError('usage', `no aggregator: give --aggregator <url> (or set ${AGGREGATOR_ENV})`, { reason: 'MISSING_AGGREGATOR' });
     }
     const endpoint = parseAggregatorEndpoint(text);
-    this.client =
-      endpoint.transport === 'rest'
-        ? new RestAggregatorClient(endpoint.baseUrl, { fetch: this.io.fetch, timeoutMs: this.timeoutMs, signal: this.io.signal })
-        : new GrpcAggregatorClient(text.trim(), endpoint.address, { tls: endpoint.tls, deadlineMs: this.timeoutMs });
+    const caFile = this.options.caFile ?? this.io.env[CA_FILE_ENV];
+    const ca = caFile === undefined || caFile === '' ? undefined : await readCaFile(caFile);
+    const tls = endpoint.transport === 'rest' ? endpoint.baseUrl.startsWith('https:') : endpoint.tls;
+    // A CA given for a plaintext endpoint is a mistake to point out: the user expects TLS.
+    if (ca !== undefined && !tls)
+      throw new CliError('usage', `--ca-file (or ${CA_FILE_ENV}) is for TLS endpoints (https://, grpcs://), not ${text.trim()}`, {
+        reason: 'CONFLICTING_OPTIONS',
+      });
+    if (endpoint.transport === 'rest') {
+      let fetch = this.io.fetch;
+      if (ca !== undefined) {
+        // The CA replaces the system's store for the aggregator (as curl's --cacert): a private
+        // deployment's certificate is checked against its own CA only. Downloads of archives
+        // keep the system's store: they may come from any storage the aggregator points to.
+        const agent = (this.agent = new Agent({ connect: { ca } }));
+        const base = this.io.fetch ?? globalThis.fetch;
+        fetch = ((input, init) => base(input, { ...init, dispatcher: agent } as RequestInit)) as Fetch;
+      }
+      this.client = new RestAggregatorClient(endpoint.baseUrl, { fetch, timeoutMs: this.timeoutMs, signal: this.io.signal });
+    } else {
+      this.client = new GrpcAggregatorClient(text.trim(), endpoint.address, {
+        tls: endpoint.tls,
+        ...(ca !== undefined ? { ca: Buffer.from(ca) } : {}),
+        deadlineMs: this.timeoutMs,
+      });
+    }
     return this.client;
   }
 
@@ -103,8 +133,9 @@ export class CommandContext {
     return key;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.client?.close();
+    await this.agent?.close();
   }
 }
 
