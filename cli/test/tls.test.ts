@@ -66,6 +66,15 @@ describe.each([
   });
 });
 
+it("downloads a snapshot from the private deployment's HTTPS file server under --ca-file, verifying everything", async () => {
+  const target = join(fixture.root, 'restored-over-https');
+  const result = await run(['snapshot', 'download', 'latest', '--aggregator', https.restUrl, '--ca-file', ca.certFile, '--target', target, '--json'], {
+    env: { MITHRIL_GENESIS_VERIFICATION_KEY: fixture.genesisKey },
+  });
+  expect(result.events.at(-1)).toMatchObject({ type: 'result' });
+  expect(result.code).toBe(EXIT_CODES.ok);
+});
+
 it('says when the certificate has expired or is issued for another name (HTTPS)', async () => {
   const expired = await httpsServer(ca.issue({ expired: true }));
   expectRefused(await list(expired.restUrl, '--ca-file', ca.certFile), /has expired/);

@@ -4,6 +4,7 @@
  * option, a file, or MITHRIL_GENESIS_VERIFICATION_KEY).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import { ProtocolError, decodeGenesisVerificationKey } from '@mithril-ts/protocol';
 import type { AggregatorClient } from '../aggregator/port.js';
@@ -32,8 +33,9 @@ export interface GlobalOptions {
 
 export class CommandContext {
   private client: AggregatorClient | undefined;
-  /** The HTTPS connection pool trusting `--ca-file` (REST only), closed with the context. */
-  private agent: Agent | undefined;
+  /** HTTPS connection pools for `--ca-file`: the aggregator's REST API, and downloads; closed with the context. */
+  private readonly agents: Agent[] = [];
+  private ca: string | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -59,6 +61,7 @@ export class CommandContext {
     const endpoint = parseAggregatorEndpoint(text);
     const caFile = this.options.caFile ?? this.io.env[CA_FILE_ENV];
     const ca = caFile === undefined || caFile === '' ? undefined : await readCaFile(caFile);
+    this.ca = ca;
     const tls = endpoint.transport === 'rest' ? endpoint.baseUrl.startsWith('https:') : endpoint.tls;
     // A CA given for a plaintext endpoint is a mistake to point out: the user expects TLS.
     if (ca !== undefined && !tls)
@@ -66,15 +69,9 @@ export class CommandContext {
         reason: 'CONFLICTING_OPTIONS',
       });
     if (endpoint.transport === 'rest') {
-      let fetch = this.io.fetch;
-      if (ca !== undefined) {
-        // The CA replaces the system's store for the aggregator (as curl's --cacert): a private
-        // deployment's certificate is checked against its own CA only. Downloads of archives
-        // keep the system's store: they may come from any storage the aggregator points to.
-        const agent = (this.agent = new Agent({ connect: { ca } }));
-        const base = this.io.fetch ?? globalThis.fetch;
-        fetch = ((input, init) => base(input, { ...init, dispatcher: agent } as RequestInit)) as Fetch;
-      }
+      // The CA replaces the system's store for the aggregator (as curl's --cacert): a private
+      // deployment's certificate is checked against its own CA only.
+      const fetch = ca === undefined ? this.io.fetch : this.fetchTrusting(ca);
       this.client = new RestAggregatorClient(endpoint.baseUrl, { fetch, timeoutMs: this.timeoutMs, signal: this.io.signal });
     } else {
       this.client = new GrpcAggregatorClient(text.trim(), endpoint.address, {
@@ -84,6 +81,22 @@ export class CommandContext {
       });
     }
     return this.client;
+  }
+
+  /**
+   * The fetch of downloads (digests lists, archives): they may come from the private deployment
+   * (the aggregator's own files, under `--ca-file`'s CA) or from any public storage it points to,
+   * so `--ca-file` is trusted in addition to the system's CAs there. Call after `aggregator()`.
+   */
+  downloadFetch(): Fetch | undefined {
+    return this.ca === undefined ? this.io.fetch : this.fetchTrusting([...rootCertificates, this.ca]);
+  }
+
+  private fetchTrusting(ca: string | string[]): Fetch {
+    const agent = new Agent({ connect: { ca } });
+    this.agents.push(agent);
+    const base = this.io.fetch ?? globalThis.fetch;
+    return ((input, init) => base(input, { ...init, dispatcher: agent } as RequestInit)) as Fetch;
   }
 
   /** The genesis verification key, or undefined when none was given anywhere. */
@@ -135,7 +148,7 @@ export class CommandContext {
 
   async close(): Promise<void> {
     this.client?.close();
-    await this.agent?.close();
+    await Promise.all(this.agents.map((agent) => agent.close()));
   }
 }
 

@@ -137,8 +137,9 @@ export async function snapshotRestore(
 ): Promise<void> {
   const genesisVerificationKey = await context.genesisKey();
   const snapshot = await resolveSnapshot(context, reference);
+  const client = await context.aggregator();
   const report = await restoreSnapshot(
-    { client: await context.aggregator(), genesisVerificationKey, events: context.output.restoreEvents(), fetch: context.io.fetch, signal: context.io.signal },
+    { client, genesisVerificationKey, events: context.output.restoreEvents(), fetch: context.downloadFetch(), signal: context.io.signal },
     { snapshot, target: options.target, fromExisting: options.fromExisting, fullArchive: options.fullArchive, parallelism: options.parallel },
   );
   context.output.result(command, reportData(report), reportLines(report).join('\n'));
