@@ -13,7 +13,7 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
-  // The system's openssl makes a throwaway TLS certificate in the REST gateway's HTTPS test (Debian ships it).
+  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
   ignoreBinaries: ['openssl'],
   rules: {
     exports: 'warn',

@@ -19,7 +19,7 @@ import {
 } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
 import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
-import { createLogger, type Logger } from '@mithril-ts/service-kit';
+import { SecretFileError, createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
@@ -262,7 +262,7 @@ async function genesisSigner(directory: string): Promise<GenesisSigner> {
   try {
     return readGenesisSigner(secretPath);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof SecretFileError && error.problem === 'missing')) throw error;
   }
   const signer = GenesisSigner.generate();
   await writeGenesisKeys(signer, secretPath, join(directory, 'genesis.vkey'), { overwrite: true });

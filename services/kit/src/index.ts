@@ -12,3 +12,13 @@ export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type 
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
+export {
+  readSecretFile,
+  readSecretFileSync,
+  SecretFileError,
+  allowInsecureKeyPermissionsSchema,
+  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
+  DEFAULT_MAX_SECRET_FILE_BYTES,
+  type ReadSecretFileOptions,
+  type SecretFileProblem,
+} from './secret-file.js';
