@@ -13,7 +13,7 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
-  // System commands the tests run (not npm packages): the client's tests make test certificates with openssl.
+  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
   ignoreBinaries: ['openssl'],
   rules: {
     exports: 'warn',

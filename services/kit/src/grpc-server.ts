@@ -5,7 +5,7 @@
  */
 import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { withVersionCheck } from '@mithril-ts/proto';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthService } from './grpc-health.js';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
 
 export interface HostedService {
@@ -43,7 +43,7 @@ export function hostedService(options: {
 export interface RunningServer {
   readonly port: number;
   readonly server: Server;
-  readonly health: HealthImplementation;
+  readonly health: HealthService;
   close(): Promise<void>;
 }
 
@@ -62,7 +62,8 @@ export async function startGrpcServer(options: {
     server.addService(service.definition, service.implementation);
     statusMap[service.name] = 'SERVING';
   }
-  const health = new HealthImplementation(statusMap);
+  // Names from callers are bounded and never echoed in full (grpc-health.ts).
+  const health = new HealthService(statusMap);
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));

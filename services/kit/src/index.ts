@@ -3,6 +3,7 @@ export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, hostedService, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
+export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
