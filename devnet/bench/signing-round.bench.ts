@@ -188,6 +188,8 @@ async function main(): Promise<void> {
         network: params.network,
         storeUrl: `file:${join(workDir, 'aggregator.sqlite')}`,
         chainDirectory,
+        // The aggregator checks every registration's KES evidence itself, at its tip.
+        slotsPerKesPeriod: params.slotsPerKesPeriod,
         // Only MithrilStakeDistribution is signed: the immutable database is never read.
         immutableDirectory: join(workDir, 'immutable'),
         protocolParameters: [{ fromEpoch: 0, k: Number(PARAMETERS.k), m: Number(PARAMETERS.m), phiF: PARAMETERS.phiF }],

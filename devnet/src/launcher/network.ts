@@ -142,6 +142,8 @@ export class MithrilNetwork {
         network: parameters.network,
         storeUrl: options.aggregatorStoreUrl ?? `file:${join(root, 'aggregator', 'aggregator.sqlite')}`,
         chainDirectory: layout.cardanoCliDirectory,
+        // The aggregator checks every registration's KES evidence itself, at its tip.
+        slotsPerKesPeriod: parameters.slotsPerKesPeriod,
         immutableDirectory: layout.immutableDirectory(1),
         protocolParameters: options.protocolParameters ?? DEFAULT_NETWORK_PARAMETERS,
         runIntervalMs: options.aggregatorRunIntervalMs ?? Math.max(50, Math.floor(parameters.slotLengthMs * 2)),

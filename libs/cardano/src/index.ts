@@ -52,6 +52,16 @@ export {
   type KesPeriodInfo,
 } from './cardano-cli.js';
 export { certifyMithrilKey, type KesCertification } from './key-certification.js';
+export {
+  CertificationError,
+  MITHRIL_KEY_BYTES,
+  checkOpcertCounter,
+  parseRegistration,
+  verifyRegistration,
+  type CertificationCheck,
+  type ParsedRegistration,
+  type RegistrationRequest,
+} from './key-certification-check.js';
 export { cardanoDatabaseMerkleRoot } from './cardano-database.js';
 export {
   IMMUTABLE_FILE_EXTENSIONS,

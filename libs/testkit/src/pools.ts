@@ -39,8 +39,15 @@ export interface TestPool {
   readonly opcert: OperationalCertificate;
   readonly pool: PoolId;
   readonly stake: bigint;
-  /** A registration signed at `evolution` (default: the current one, 2). */
-  registration(options?: { evolution?: number; opcert?: OperationalCertificate; kes?: KesSigningKey; partyId?: string }): PoolRegistration;
+  /** A registration signed at `evolution` (default: the current one, 2), of the shared test Mithril key unless `mithrilKey` is given. */
+  registration(options?: {
+    evolution?: number;
+    opcert?: OperationalCertificate;
+    kes?: KesSigningKey;
+    partyId?: string;
+    mithrilKey?: Uint8Array;
+    epoch?: bigint;
+  }): PoolRegistration;
 }
 
 let sharedMithrilKey: Uint8Array | undefined;
@@ -73,11 +80,12 @@ export function testPool(index: number, issueNumber = 1n, startKesPeriod = 10n):
         signer = kesAt(evolution);
         keysAt.set(evolution, signer);
       }
+      const key = options.mithrilKey ?? mithrilKey();
       return {
-        epoch: EPOCH,
+        epoch: options.epoch ?? EPOCH,
         partyId: options.partyId ?? pool.bech32,
-        verificationKey: mithrilKey(),
-        verificationKeySignature: signer.sign(mithrilKey()),
+        verificationKey: key,
+        verificationKeySignature: signer.sign(key),
         operationalCertificate: operationalCertificateToCbor(options.opcert ?? opcert),
         kesEvolutions: evolution,
       };

@@ -24,6 +24,8 @@ export const aggregatorConfigSchema = z.object({
   storeUrl: z.string().min(1).default('file:./mithril-aggregator.sqlite'),
   /** Directory of the cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json). */
   chainDirectory: z.string().min(1),
+  /** Slots per KES period (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet): the aggregator checks registrations' KES evidence itself. */
+  slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
   /** The `immutable/` directory of the aggregator's Cardano node database. */
   immutableDirectory: z.string().min(1),
   /** Protocol parameters by epoch: `[{"fromEpoch":0,"k":…,"m":…,"phiF":…}, …]`. */
@@ -64,6 +66,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       network: 'Cardano network name',
       storeUrl: 'database: file:<path> (SQLite) or postgresql://…',
       chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
+      slotsPerKesPeriod: 'slots per KES period of the network',
       immutableDirectory: "the node database's immutable/ directory",
       protocolParameters: 'JSON list of {fromEpoch, k, m, phiF}',
       signedEntityKinds: 'comma-separated kinds to certify (MithrilStakeDistribution, CardanoDatabase)',

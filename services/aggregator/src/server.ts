@@ -32,6 +32,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
   const runtime = new AggregatorRuntime({
     store: opened.store,
     chain: new CardanoCliFilesChainObserver(config.chainDirectory, Math.min(1000, config.runIntervalMs)),
+    slotsPerKesPeriod: config.slotsPerKesPeriod,
     immutableDatabase: new ImmutableDbDigester(config.immutableDirectory),
     schedule: parametersSchedule(config.protocolParameters),
     network: config.network,

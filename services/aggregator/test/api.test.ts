@@ -38,7 +38,10 @@ import {
   type RunningAggregator,
 } from '../src/index.js';
 
-const POOLS = Array.from({ length: 3 }, (_, i) => ({ hex: Buffer.alloc(28, 0x40 + i).toString('hex'), stake: BigInt(2_000_000 + i) }));
+import { SLOTS_PER_KES_PERIOD, evidenceOf, kesPools, slotOf } from './kes-pools.js';
+
+const KES_POOLS = kesPools(3);
+const POOLS = KES_POOLS.map(({ pool, stake }) => ({ hex: pool.hex, stake }));
 const SCHEDULE = [{ fromEpoch: 0n, k: 3n, m: 20n, phiF: 0.9 }];
 
 let root: string;
@@ -50,7 +53,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function setEpoch(epoch: number): void {
-  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: epoch * 100, syncProgress: '100.00' }));
+  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: Number(slotOf(BigInt(epoch))), syncProgress: '100.00' }));
   const pools = Object.fromEntries(POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake), stakeSet: 0, stakeGo: 0 }]));
   writeFileSync(join(root, 'chain', `stake-snapshot-${epoch}.json`), JSON.stringify({ pools, total: { stakeMark: 0, stakeSet: 0, stakeGo: 0 } }));
 }
@@ -67,6 +70,7 @@ async function start(extra: Record<string, unknown> = {}): Promise<RunningAggreg
       protocolParameters: SCHEDULE,
       signedEntityKinds: 'MithrilStakeDistribution',
       runIntervalMs: 20,
+      slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       logLevel: 'silent',
       ...extra,
     }),
@@ -74,16 +78,14 @@ async function start(extra: Record<string, unknown> = {}): Promise<RunningAggreg
 }
 
 async function registerAll(aggregator: RunningAggregator, epoch: bigint): Promise<void> {
-  for (const pool of POOLS) {
+  for (const [i, pool] of POOLS.entries()) {
     const partyId = parsePoolId(pool.hex).bech32;
     const init = Initializer.generate(aggregator.runtime.context.registrationParameters, pool.stake, randomBytes(32));
     await aggregator.runtime.registerSigner({
       epoch,
       partyId,
       verificationKey: init.verificationKeyPoP.toBytes(),
-      kesSignature: null,
-      operationalCertificate: null,
-      kesEvolutions: null,
+      ...evidenceOf(KES_POOLS[i]!, epoch, init.verificationKeyPoP.toBytes()),
       certified: { partyId, stake: pool.stake, epoch },
     });
   }

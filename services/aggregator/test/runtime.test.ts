@@ -20,7 +20,10 @@ import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger } from 
 import { Initializer, singleSignatureToBytes } from '@mithril-ts/stm';
 import { type AggregatorError, AggregatorRuntime, describeState, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
 
-const POOLS = Array.from({ length: 4 }, (_, i) => ({ hex: Buffer.alloc(28, i + 1).toString('hex'), stake: BigInt(1_000_000 * (i + 1)) }));
+import { SLOTS_PER_KES_PERIOD, evidenceOf, kesPools, slotOf } from './kes-pools.js';
+
+const KES_POOLS = kesPools(4);
+const POOLS = KES_POOLS.map(({ pool, stake }) => ({ hex: pool.hex, stake }));
 const PARTIES = POOLS.map((pool) => parsePoolId(pool.hex).bech32);
 
 describe('aggregator runtime', () => {
@@ -33,7 +36,7 @@ describe('aggregator runtime', () => {
   const chainDirectory = () => join(root, 'chain');
   const immutableDirectory = () => join(root, 'immutable');
   function setEpoch(epoch: bigint): void {
-    writeFileSync(join(chainDirectory(), 'tip.json'), JSON.stringify({ epoch: Number(epoch), slot: Number(epoch) * 100, syncProgress: '100.00' }));
+    writeFileSync(join(chainDirectory(), 'tip.json'), JSON.stringify({ epoch: Number(epoch), slot: Number(slotOf(epoch)), syncProgress: '100.00' }));
     const pools = Object.fromEntries(POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake), stakeSet: 0, stakeGo: 0 }]));
     writeFileSync(join(chainDirectory(), `stake-snapshot-${epoch}.json`), JSON.stringify({ pools, total: { stakeMark: 0, stakeSet: 0, stakeGo: 0 } }));
   }
@@ -51,9 +54,7 @@ describe('aggregator runtime', () => {
         epoch,
         partyId,
         verificationKey: init.verificationKeyPoP.toBytes(),
-        kesSignature: null,
-        operationalCertificate: null,
-        kesEvolutions: null,
+        ...evidenceOf(KES_POOLS[i]!, epoch, init.verificationKeyPoP.toBytes()),
         certified: { partyId, stake: POOLS[i]!.stake, epoch },
       });
     }
@@ -91,6 +92,7 @@ describe('aggregator runtime', () => {
     runtime = new AggregatorRuntime({
       store: opened.store,
       chain: new CardanoCliFilesChainObserver(chainDirectory(), 0),
+      slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       immutableDatabase: new ImmutableDbDigester(immutableDirectory()),
       schedule: parametersSchedule([
         { fromEpoch: 0n, k: 4n, m: 30n, phiF: 0.9 },
@@ -179,9 +181,7 @@ describe('aggregator runtime', () => {
       epoch: 1n,
       partyId: PARTIES[0]!,
       verificationKey: init.verificationKeyPoP.toBytes(),
-      kesSignature: null,
-      operationalCertificate: null,
-      kesEvolutions: null,
+      ...evidenceOf(KES_POOLS[0]!, 1n, init.verificationKeyPoP.toBytes()),
       certified: { partyId: PARTIES[0]!, stake: POOLS[0]!.stake, epoch: 1n },
     };
     const code = (promise: Promise<unknown>) =>
@@ -228,6 +228,7 @@ describe('aggregator runtime', () => {
     const stranded = new AggregatorRuntime({
       store: opened.store,
       chain: new CardanoCliFilesChainObserver(chainDirectory(), 0),
+      slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       immutableDatabase: new ImmutableDbDigester(immutableDirectory()),
       schedule: parametersSchedule([{ fromEpoch: 0n, k: 4n, m: 30n, phiF: 0.9 }]),
       network: 'devnet',

@@ -1,148 +1,27 @@
 /**
- * The certification rules, free of I/O: a registration is well formed; its operational
- * certificate is signed by the cold key it names; that cold key is the pool it claims; the KES key
- * of the certificate signed the Mithril verification key at an evolution within one of the
- * current one; the certificate is not older than one already seen for the pool; the pool has
- * stake in the registration epoch. Each failed check is reported by name.
+ * The certification rules, free of I/O. The key-certification checks (request shape, operational
+ * certificate, pool id, KES period and signature, opcert counter) live in libs/cardano so that the
+ * aggregator runs the very same ones; what is the certifier's own is the stake rule: the pool has
+ * stake in the registration epoch.
  */
-import {
-  CardanoError,
-  acceptedKesEvolutions,
-  kesEvolutionAt,
-  operationalCertificateFromCbor,
-  parsePoolId,
-  poolIdFromColdVerificationKey,
-  verifyKesSignature,
-  verifyOperationalCertificate,
-  KES_SIGNATURE_BYTES,
-  KES_TOTAL_PERIODS,
-  type OperationalCertificate,
-  type PoolId,
+import { CertificationError, type PoolId } from '@mithril-ts/cardano';
+
+export {
+  CertificationError,
+  MITHRIL_KEY_BYTES,
+  checkOpcertCounter,
+  parseRegistration,
+  verifyRegistration,
+  type CertificationCheck,
+  type ParsedRegistration,
+  type RegistrationRequest,
 } from '@mithril-ts/cardano';
-
-/** A Mithril verification key with its proof of possession, as libs/stm writes it. */
-export const MITHRIL_KEY_BYTES = 192;
-const MAX_OPCERT_BYTES = 1024;
-
-export type CertificationCheck =
-  'request' | 'operational-certificate-signature' | 'pool-id' | 'kes-period' | 'kes-signature' | 'operational-certificate-counter' | 'stake-distribution';
-
-export class CertificationError extends Error {
-  constructor(
-    /** malformed: the request cannot be understood; denied: a check failed; unavailable: the epoch's data is not known. */
-    readonly kind: 'malformed' | 'denied' | 'unavailable',
-    readonly check: CertificationCheck,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CertificationError';
-  }
-}
-
-export interface RegistrationRequest {
-  readonly epoch: bigint;
-  readonly partyId: string;
-  readonly verificationKey: Uint8Array;
-  readonly verificationKeySignature?: Uint8Array | undefined;
-  readonly operationalCertificate?: Uint8Array | undefined;
-  readonly kesEvolutions?: number | undefined;
-}
-
-export interface ParsedRegistration {
-  readonly epoch: bigint;
-  readonly claimedPool: PoolId;
-  readonly verificationKey: Uint8Array;
-  readonly kesSignature: Uint8Array;
-  readonly opcert: OperationalCertificate;
-  readonly kesEvolution: number;
-}
-
-const malformed = (message: string) => new CertificationError('malformed', 'request', message);
-const denied = (check: CertificationCheck, message: string) => new CertificationError('denied', check, message);
-
-export function parseRegistration(request: RegistrationRequest): ParsedRegistration {
-  let claimedPool: PoolId;
-  try {
-    claimedPool = parsePoolId(request.partyId);
-  } catch (error) {
-    throw malformed(`party_id is not a pool id: ${(error as Error).message}`);
-  }
-  if (request.verificationKey.length !== MITHRIL_KEY_BYTES) {
-    throw malformed(`verification_key must be ${MITHRIL_KEY_BYTES} bytes (key and proof of possession), got ${request.verificationKey.length}`);
-  }
-  if (request.verificationKeySignature === undefined || request.operationalCertificate === undefined || request.kesEvolutions === undefined) {
-    throw malformed('verification_key_signature, operational_certificate and kes_evolutions are all required');
-  }
-  if (request.verificationKeySignature.length !== KES_SIGNATURE_BYTES) {
-    throw malformed(`verification_key_signature must be a ${KES_SIGNATURE_BYTES}-byte KES signature, got ${request.verificationKeySignature.length}`);
-  }
-  if (!Number.isInteger(request.kesEvolutions) || request.kesEvolutions < 0 || request.kesEvolutions >= KES_TOTAL_PERIODS) {
-    throw malformed(`kes_evolutions must be in [0, ${KES_TOTAL_PERIODS - 1}], got ${request.kesEvolutions}`);
-  }
-  if (request.operationalCertificate.length > MAX_OPCERT_BYTES) throw malformed('operational_certificate is too large');
-  let opcert: OperationalCertificate;
-  try {
-    opcert = operationalCertificateFromCbor(request.operationalCertificate, { maxBytes: MAX_OPCERT_BYTES });
-  } catch (error) {
-    if (!(error instanceof CardanoError)) throw error;
-    throw malformed(`operational_certificate is not a valid node.cert CBOR: ${error.message}`);
-  }
-  return {
-    epoch: request.epoch,
-    claimedPool,
-    verificationKey: request.verificationKey,
-    kesSignature: request.verificationKeySignature,
-    opcert,
-    kesEvolution: request.kesEvolutions,
-  };
-}
-
-/**
- * The cryptographic checks; returns the certified pool. `currentSlot` and `slotsPerKesPeriod`
- * come from the certifier's own node, never from the request.
- */
-export function verifyRegistration(registration: ParsedRegistration, currentSlot: bigint, slotsPerKesPeriod: bigint): PoolId {
-  const { opcert } = registration;
-  if (!verifyOperationalCertificate(opcert)) {
-    throw denied('operational-certificate-signature', 'the operational certificate is not signed by its cold key');
-  }
-  const pool = poolIdFromColdVerificationKey(opcert.coldVerificationKey);
-  if (pool.hex !== registration.claimedPool.hex) {
-    throw denied('pool-id', `the operational certificate belongs to ${pool.bech32}, not to ${registration.claimedPool.bech32}`);
-  }
-  let current: number;
-  try {
-    current = kesEvolutionAt(currentSlot, slotsPerKesPeriod, opcert.startKesPeriod);
-  } catch (error) {
-    if (!(error instanceof CardanoError)) throw error;
-    throw denied('kes-period', `the operational certificate is not valid at slot ${currentSlot}: ${error.message}`);
-  }
-  if (!acceptedKesEvolutions(current).includes(registration.kesEvolution)) {
-    throw denied('kes-period', `KES evolution ${registration.kesEvolution} is outside the accepted window around the current evolution ${current}`);
-  }
-  if (!verifyKesSignature(opcert.kesVerificationKey, registration.kesEvolution, registration.verificationKey, registration.kesSignature)) {
-    throw denied(
-      'kes-signature',
-      `the KES signature of the verification key does not verify at evolution ${registration.kesEvolution} under the certificate's KES key`,
-    );
-  }
-  return pool;
-}
-
-export function checkOpcertCounter(highestSeen: bigint | undefined, opcert: OperationalCertificate): void {
-  if (highestSeen !== undefined && opcert.issueNumber < highestSeen) {
-    throw denied(
-      'operational-certificate-counter',
-      `operational certificate issue number ${opcert.issueNumber} is older than ${highestSeen}, already seen for this pool`,
-    );
-  }
-}
 
 export function stakeOf(distribution: ReadonlyMap<string, bigint> | undefined, pool: PoolId, epoch: bigint): bigint {
   if (distribution === undefined) {
     throw new CertificationError('unavailable', 'stake-distribution', `the stake distribution of epoch ${epoch} is not known`);
   }
   const stake = distribution.get(pool.hex);
-  if (stake === undefined || stake === 0n) throw denied('stake-distribution', `${pool.bech32} has no stake in epoch ${epoch}`);
+  if (stake === undefined || stake === 0n) throw new CertificationError('denied', 'stake-distribution', `${pool.bech32} has no stake in epoch ${epoch}`);
   return stake;
 }

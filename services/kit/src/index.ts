@@ -10,7 +10,7 @@ export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/card
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
-export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
+export { GroupedMicroBatcher, MicroBatcher, type GroupedMicroBatcherOptions, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
 export {
   readSecretFile,

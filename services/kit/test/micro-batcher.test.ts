@@ -1,4 +1,4 @@
-import { MicroBatcher } from '../src/index.js';
+import { GroupedMicroBatcher, MicroBatcher } from '../src/index.js';
 
 describe('micro-batcher', () => {
   it('processes items submitted together in one batch, one result each, in order', async () => {
@@ -23,5 +23,17 @@ describe('micro-batcher', () => {
     await expect(Promise.all([failing.submit(1), failing.submit(2)])).rejects.toThrow('boom');
     const wrong = new MicroBatcher<number, number>({ windowMs: 1, maxBatch: 10, process: () => [] });
     await expect(wrong.submit(1)).rejects.toThrow(/gave 0 results/);
+  });
+
+  it('batches only the items of one group, with the group the first submitter gave', async () => {
+    const seen: string[] = [];
+    const batcher = new GroupedMicroBatcher<number, number, number>({
+      windowMs: 5,
+      maxBatch: 100,
+      process: (factor, items) => (seen.push(`${factor}:${items.join(',')}`), items.map((x) => x * factor)),
+    });
+    const results = await Promise.all([batcher.submit('a', 2, 1), batcher.submit('b', 10, 1), batcher.submit('a', 3, 5)]);
+    expect(results).toEqual([2, 10, 10]);
+    expect(seen).toEqual(['2:1,5', '10:1']);
   });
 });

@@ -125,7 +125,13 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
   app.get(`${BASE_PATH}/`, rootHandler);
 
   app.get(`${BASE_PATH}/epoch-settings`, (request, reply) =>
-    volatile(request, reply, 'epoch-settings', () => fromAggregator(() => aggregator.getEpochSettings(), epochSettingsMessage)),
+    volatile(request, reply, 'epoch-settings', () =>
+      fromAggregator(
+        () => aggregator.getEpochSettings(),
+        (answer) =>
+          epochSettingsMessage(answer, (partyId, error) => request.log.warn({ partyId, err: error }, 'epoch settings: undecodable signer entry skipped')),
+      ),
+    ),
   );
 
   app.get<{ Params: { epoch: string } }>(`${BASE_PATH}/protocol-configuration/:epoch`, (request, reply) => {

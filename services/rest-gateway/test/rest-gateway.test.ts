@@ -139,6 +139,22 @@ describe('read routes', () => {
     );
   });
 
+  it('GET /epoch-settings skips a signer entry that does not decode (a garbage operational certificate) and still answers 200', async () => {
+    const signers = world.epochSettings.nextSigners;
+    const honest = signers.length;
+    const garbage = { ...signers[0]!, partyId: 'pool1garbage', operationalCertificate: Buffer.from('garbage opcert') };
+    signers.push(garbage, { ...signers[0]!, partyId: 'pool1shortkey', verificationKey: Buffer.alloc(3) });
+    try {
+      const answer = await get('/epoch-settings');
+      expect(answer.status).toBe(200);
+      const body = json(answer);
+      expect(body.next_signers).toHaveLength(honest);
+      expect(body.next_signers.map((s: { party_id: string }) => s.party_id)).not.toContain('pool1garbage');
+    } finally {
+      signers.splice(honest);
+    }
+  });
+
   it('GET /protocol-configuration/{epoch} gives the parameters of that epoch', async () => {
     expect(json(await get('/protocol-configuration/{epoch}', '/protocol-configuration/9'))).toEqual({
       protocol_parameters: { k: 10, m: 50, phi_f: 0.65 },

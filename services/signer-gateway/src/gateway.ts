@@ -15,13 +15,16 @@ import {
   type SingleSignature as SingleSignatureMessage,
 } from '@mithril-ts/proto';
 import { ProtocolError, signedMessageBytes } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import type { GroupedMicroBatcher, Logger } from '@mithril-ts/service-kit';
+import type { Clerk, SingleSignature, StmError } from '@mithril-ts/stm';
 import type { EpochSettingsCache, EpochView } from './epoch-settings-cache.js';
 import { GatewayError } from './errors.js';
 import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { validateRegistration, validateSignature, type ValidSignature } from './validation.js';
-import type { VerificationBatcher } from './verification-batcher.js';
+
+/** The batcher of single signature checks: undefined when a signature verifies, else the reason. */
+export type SignatureBatcher = GroupedMicroBatcher<{ readonly clerk: Clerk; readonly message: Uint8Array }, SingleSignature, StmError | undefined>;
 
 export interface SignerGatewayDependencies {
   readonly certifier: CertifierPort;
@@ -29,7 +32,8 @@ export interface SignerGatewayDependencies {
   readonly registrationLimiter: RateLimiter;
   readonly signatureLimiter: RateLimiter;
   readonly epochSettings: EpochSettingsCache;
-  readonly batcher: VerificationBatcher;
+  /** Single signatures verified in batches: grouped by signer set (clerk) and message, one pairing product per group. */
+  readonly batcher: SignatureBatcher;
   readonly meter: Meter;
   readonly logger: Logger;
 }
@@ -102,7 +106,7 @@ export class SignerGateway {
       throw signatureInvalid(`signer index ${signature.signerIndex} is not a signer of epoch ${view.epoch}`);
     }
     if (owner !== pool.partyId) throw signatureInvalid(`signer index ${signature.signerIndex} belongs to another party, not to ${pool.partyId}`);
-    const failure = await this.deps.batcher.verify(`${view.id}:${signedMessage}`, clerk, signedMessageBytes(signedMessage), signature);
+    const failure = await this.deps.batcher.submit(`${view.id}:${signedMessage}`, { clerk, message: signedMessageBytes(signedMessage) }, signature);
     if (failure !== undefined) throw signatureInvalid(`the signature does not verify: ${failure.message}`, failure.code);
   }
 

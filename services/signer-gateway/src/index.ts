@@ -1,11 +1,10 @@
 export { signerGatewayConfigSchema, loadSignerGatewayConfig, type SignerGatewayConfig, type SignerGatewayConfigInput } from './config.js';
 export { startSignerGateway, SIGNER_GATEWAY_VERSION, type RunningSignerGateway, type SignerGatewayOverrides } from './server.js';
-export { SignerGateway, type SignerGatewayDependencies } from './gateway.js';
+export { SignerGateway, type SignatureBatcher, type SignerGatewayDependencies } from './gateway.js';
 export { signerGatewayGrpcService } from './grpc.js';
 export { GatewayError } from './errors.js';
 export type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 export { GrpcAggregator, GrpcCertifier, type UpstreamOptions } from './upstream.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { EpochSettingsCache, type EpochSettingsCacheOptions, type EpochView } from './epoch-settings-cache.js';
-export { VerificationBatcher, type VerificationBatcherOptions } from './verification-batcher.js';
 export * from './validation.js';

@@ -1,13 +1,12 @@
 /** The signer gateway's composition root: configuration in, a running gRPC server out. */
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
+import { GroupedMicroBatcher, createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
 import type { SignerGatewayConfig } from './config.js';
 import { EpochSettingsCache } from './epoch-settings-cache.js';
-import { SignerGateway } from './gateway.js';
+import { SignerGateway, type SignatureBatcher } from './gateway.js';
 import { signerGatewayGrpcService } from './grpc.js';
 import { RateLimiter } from './rate-limiter.js';
 import { GrpcAggregator, GrpcCertifier } from './upstream.js';
-import { VerificationBatcher } from './verification-batcher.js';
 
 export const SIGNER_GATEWAY_VERSION = '0.1.0';
 /** Registrations and signatures are a few kilobytes; nothing bigger has a reason to come in. */
@@ -44,9 +43,12 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     tracer,
     logger,
   });
-  const batcher = new VerificationBatcher({
+  // One BLS check costs two pairings; a round's signatures come in a burst: each group (one signer
+  // set, one message) is checked with one pairing product, a failing one bisected to name every bad signature.
+  const batcher: SignatureBatcher = new GroupedMicroBatcher({
     windowMs: config.batchWindowMs,
     maxBatch: config.batchMaxSignatures,
+    process: ({ clerk, message }, signatures) => clerk.verifySingleSignatures(signatures, message),
     groupSizes: meter.createHistogram('mithril_signer_gateway_verification_batch_size', {
       description: 'Single signatures verified together in one pairing product',
     }),

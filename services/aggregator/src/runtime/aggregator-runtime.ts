@@ -36,6 +36,8 @@ import { transition, type Command, type Observation } from './state-machine.js';
 export interface AggregatorRuntimeOptions {
   readonly store: AggregatorStore;
   readonly chain: ChainObserver;
+  /** Slots per KES period of the network: registrations' KES evidence is checked at the chain's tip. */
+  readonly slotsPerKesPeriod: bigint;
   /** The immutable database of the aggregator's own node. */
   readonly immutableDatabase: ImmutableDigester;
   readonly schedule: ProtocolParametersSchedule;
@@ -80,7 +82,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     this.#now = options.now ?? (() => timestampFromDate(new Date()));
     const { store, logger } = options;
     this.#rounds = new Rounds(store);
-    this.#registrations = new RegistrationIntake(store);
+    this.#registrations = new RegistrationIntake({ store, chain: options.chain, slotsPerKesPeriod: options.slotsPerKesPeriod });
     this.#aggregations = new Aggregations({
       store,
       rounds: this.#rounds,
@@ -185,6 +187,8 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       case 'enter-epoch':
         this.#rounds.clear();
         this.#context = await enterEpoch({ store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets }, command.epoch);
+        for (const entry of this.#context.leftOut)
+          logger.warn({ epoch: String(entry.epoch), partyId: entry.partyId, reason: entry.reason }, 'stored registration left out');
         return;
       case 'prune':
         return pruneEpochs(store, command.epoch, this.options.retentionEpochs, logger);

@@ -5,8 +5,10 @@
  * registrations recorded for E−1 and E, and the stake distribution registrations of E are checked
  * against.
  */
-import { parsePoolId, type ChainObserver } from '@mithril-ts/cardano';
+import { KES_SIGNATURE_BYTES, operationalCertificateFromCbor, parsePoolId, type ChainObserver } from '@mithril-ts/cardano';
+import { VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
 import {
+  ProtocolError,
   closeSignerSet,
   nextSignersEpoch,
   registrationStakeEpoch,
@@ -29,6 +31,8 @@ export interface EpochContext {
   readonly nextRecords: readonly SignerRegistrationRecord[];
   /** Stake per party (bech32) that registrations made during this epoch are checked against. */
   readonly registrationStake: ReadonlyMap<string, bigint>;
+  /** Stored registrations left out of the signer sets (and of the epoch settings) because they cannot be used, with why. */
+  readonly leftOut: readonly { readonly epoch: Epoch; readonly partyId: string; readonly reason: string }[];
 }
 
 /** Parameters published for `epoch`: the stored ones, else the schedule's (then stored). */
@@ -57,17 +61,84 @@ async function registrationStakeOf(store: AggregatorStore, chain: ChainObserver,
  * the set announced as next during E is the current one during E+1: closing it once (a batched
  * PoP check, ~1 s for 3000 signers) serves both epochs.
  */
-export type SignerSetCache = Map<Epoch, { readonly records: number; readonly set: SignerSet | undefined }>;
+export type SignerSetCache = Map<Epoch, { readonly records: number; readonly signers: UsableSigners }>;
 
-function signerSetOf(recordingEpoch: Epoch, records: readonly SignerRegistrationRecord[], cache: SignerSetCache | undefined): SignerSet | undefined {
+/** The records of a recording epoch the signer set is closed from, the set, and what was left out. */
+interface UsableSigners {
+  readonly records: readonly SignerRegistrationRecord[];
+  readonly set: SignerSet | undefined;
+  readonly leftOut: readonly { readonly partyId: string; readonly reason: string }[];
+}
+
+/** Why a record cannot be served or signed with, or undefined when its evidence decodes (its key is checked when the set closes). */
+function unusableEvidence(record: SignerRegistrationRecord): string | undefined {
+  if (record.kesSignature !== null && record.kesSignature.length !== KES_SIGNATURE_BYTES) return 'the KES signature has the wrong size';
+  if (record.operationalCertificate === null) return undefined;
+  try {
+    operationalCertificateFromCbor(record.operationalCertificate);
+    return undefined;
+  } catch (error) {
+    return `the operational certificate does not decode: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Defence in depth: registrations are verified on arrival, but one stored row that does not decode
+ * (written by an older version, or by hand) must not make the whole epoch unusable — no signer set,
+ * and epoch settings nobody can read. Such rows are left out and reported; the others close.
+ */
+function usableSigners(records: readonly SignerRegistrationRecord[]): UsableSigners {
+  const leftOut: { partyId: string; reason: string }[] = [];
+  let usable = records.filter((record) => {
+    const reason = unusableEvidence(record);
+    if (reason !== undefined) leftOut.push({ partyId: record.partyId, reason });
+    return reason === undefined;
+  });
+  const close = (signers: readonly SignerRegistrationRecord[]) =>
+    signers.length === 0 ? undefined : closeSignerSet(signers.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })));
+  try {
+    return { records: usable, set: close(usable), leftOut };
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+  }
+  // Some key does not decode, is shared, or has a bad proof of possession: find every such one (the slow path).
+  const seen = new Set<string>();
+  const decoded: { record: SignerRegistrationRecord; key: VerificationKeyPoP }[] = [];
+  for (const record of usable) {
+    const hex = Buffer.from(record.verificationKey).toString('hex');
+    let key: VerificationKeyPoP;
+    try {
+      key = VerificationKeyPoP.fromBytes(record.verificationKey);
+    } catch (error) {
+      leftOut.push({ partyId: record.partyId, reason: `the Mithril key does not decode: ${(error as Error).message}` });
+      continue;
+    }
+    if (seen.has(hex)) {
+      leftOut.push({ partyId: record.partyId, reason: 'the Mithril key is also registered by another party' });
+      continue;
+    }
+    seen.add(hex);
+    decoded.push({ record, key });
+  }
+  const invalid = new Set(findInvalidProofsOfPossession(decoded.map(({ key }) => key)));
+  usable = decoded
+    .filter(({ record }, i) => {
+      if (invalid.has(i)) leftOut.push({ partyId: record.partyId, reason: 'the proof of possession does not verify' });
+      return !invalid.has(i);
+    })
+    .map(({ record }) => record);
+  return { records: usable, set: close(usable), leftOut };
+}
+
+function signerSetOf(recordingEpoch: Epoch, records: readonly SignerRegistrationRecord[], cache: SignerSetCache | undefined): UsableSigners {
   const cached = cache?.get(recordingEpoch);
-  if (cached !== undefined && cached.records === records.length) return cached.set;
-  const set = records.length === 0 ? undefined : closeSignerSet(records.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })));
+  if (cached !== undefined && cached.records === records.length) return cached.signers;
+  const signers = usableSigners(records);
   if (cache !== undefined) {
-    cache.set(recordingEpoch, { records: records.length, set });
+    cache.set(recordingEpoch, { records: records.length, signers });
     for (const epoch of cache.keys()) if (epoch < recordingEpoch - 2n) cache.delete(epoch);
   }
-  return set;
+  return signers;
 }
 
 export async function loadEpochContext(
@@ -81,20 +152,25 @@ export async function loadEpochContext(
   const nextParameters = await publishedParameters(store, schedule, epoch + 1n);
   const registrationParameters = await publishedParameters(store, schedule, epoch + 2n);
   const signingEpoch = signingSignersEpoch(epoch);
-  const currentRecords = signingEpoch === null ? [] : await store.signerRegistrations.list(signingEpoch);
-  const nextRecords = await store.signerRegistrations.list(nextSignersEpoch(epoch));
+  const current = signingEpoch === null ? undefined : signerSetOf(signingEpoch, await store.signerRegistrations.list(signingEpoch), cache);
+  const nextEpoch = nextSignersEpoch(epoch);
+  const next = signerSetOf(nextEpoch, await store.signerRegistrations.list(nextEpoch), cache);
   return {
     epoch,
     settings: {
       epoch,
       currentParameters,
       nextParameters,
-      currentSigners: signingEpoch === null ? undefined : signerSetOf(signingEpoch, currentRecords, cache),
-      nextSigners: signerSetOf(nextSignersEpoch(epoch), nextRecords, cache),
+      currentSigners: current?.set,
+      nextSigners: next.set,
     },
     registrationParameters,
-    currentRecords,
-    nextRecords,
+    currentRecords: current?.records ?? [],
+    nextRecords: next.records,
     registrationStake: await registrationStakeOf(store, chain, epoch),
+    leftOut: [
+      ...(current?.leftOut ?? []).map((entry) => ({ epoch: signingEpoch!, ...entry })),
+      ...next.leftOut.map((entry) => ({ epoch: nextEpoch, ...entry })),
+    ],
   };
 }

@@ -1,12 +1,18 @@
 /**
  * Single signatures in: each is decoded once, routed to its open message, checked to belong to the
- * signer that sent it, and written in batches (signatures come in bursts of thousands: one
- * transaction per batch). The full check (lottery and BLS) happens in the signer gateway before,
- * and again, batched, when the clerk aggregates: here only what decides where the signature goes.
+ * signer that sent it, VERIFIED (lottery indexes and BLS, against the registered key of that
+ * signer and the open message) and written in batches (signatures come in bursts of thousands: one
+ * transaction per batch).
+ *
+ * The signer gateway verifies too, but the aggregator's port can be reached without it, and the
+ * store keeps the first signature per party and message: an unverified one would shadow the
+ * honest one and the round might never be sealed. Verification is batched (one pairing product
+ * per signer set and message, a failing batch bisected to name every bad signature), so the cost
+ * per signature stays a fraction of a pairing.
  */
-import type { SignedEntityType } from '@mithril-ts/protocol';
-import { StmError, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
-import { MicroBatcher } from '@mithril-ts/service-kit';
+import { signedMessageBytes, type SignedEntityType, type SignerSet } from '@mithril-ts/protocol';
+import { Clerk, StmError, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
+import { GroupedMicroBatcher, MicroBatcher } from '@mithril-ts/service-kit';
 import type { AddSingleSignatureResult, AggregatorStore, NewSingleSignature } from '../store/index.js';
 import type { EpochContext } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
@@ -41,8 +47,21 @@ export interface SignatureIntakeOptions {
 
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
+interface VerificationGroup {
+  readonly clerk: Clerk;
+  readonly message: Uint8Array;
+}
+
 export class SignatureIntake {
   readonly #writes: MicroBatcher<NewSingleSignature, AddSingleSignatureResult>;
+  readonly #verifications = new GroupedMicroBatcher<VerificationGroup, SingleSignature, StmError | undefined>({
+    windowMs: 5,
+    maxBatch: 512,
+    process: ({ clerk, message }, signatures) => clerk.verifySingleSignatures(signatures, message),
+  });
+  /** One clerk per closed signer set (and an id naming it in batch keys). */
+  readonly #clerks = new WeakMap<SignerSet, { readonly id: number; readonly clerk: Clerk }>();
+  #nextClerkId = 0;
 
   constructor(private readonly options: SignatureIntakeOptions) {
     this.#writes = new MicroBatcher({ windowMs: 5, maxBatch: 512, process: (signatures) => options.store.openMessages.addSingleSignatures(signatures) });
@@ -72,6 +91,17 @@ export class SignatureIntake {
       throw new AggregatorError('UNKNOWN_SIGNER', `no signer has index ${signature.signerIndex} in epoch ${message.epoch}`);
     }
     if (owner !== input.partyId) throw new AggregatorError('SIGNATURE_INVALID', `signer index ${signature.signerIndex} is ${owner}'s, not ${input.partyId}'s`);
+    let clerk = this.#clerks.get(signers);
+    if (clerk === undefined) {
+      clerk = { id: (this.#nextClerkId += 1), clerk: new Clerk(signers.closed, context.settings.currentParameters) };
+      this.#clerks.set(signers, clerk);
+    }
+    const failure = await this.#verifications.submit(
+      `${clerk.id}:${message.id}`,
+      { clerk: clerk.clerk, message: signedMessageBytes(signedMessage) },
+      signature,
+    );
+    if (failure !== undefined) throw new AggregatorError('SIGNATURE_INVALID', `the signature does not verify: ${failure.message}`, { cause: failure });
     const result = await this.#writes.submit({
       openMessageId: message.id,
       partyId: input.partyId,
@@ -91,7 +121,8 @@ export class SignatureIntake {
   }
 
   /** Writes what is pending and waits for the batches in flight. */
-  drain(): Promise<void> {
-    return this.#writes.drain();
+  async drain(): Promise<void> {
+    await this.#verifications.drain();
+    await this.#writes.drain();
   }
 }

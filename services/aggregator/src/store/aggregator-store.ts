@@ -9,6 +9,7 @@ import { PrismaCertificateRepository, type CertificateRepository } from './certi
 import { bigintArg } from './columns.js';
 import { PrismaEpochSettingsRepository, type EpochSettingsRepository } from './epoch-settings.js';
 import type { PrismaClient } from './generated/sqlite/client.js';
+import { PrismaOpcertCounterRepository, type OpcertCounterRepository } from './opcert-counters.js';
 import { PrismaOpenMessageRepository, type OpenMessageRepository } from './open-messages.js';
 import { StoreSession } from './repository.js';
 import { PrismaSignerRegistrationRepository, type SignerRegistrationRepository } from './signer-registrations.js';
@@ -26,6 +27,8 @@ export interface AggregatorStore {
   /** The protocol parameters of each epoch. */
   readonly epochSettings: EpochSettingsRepository;
   readonly cardanoDatabaseSnapshots: CardanoDatabaseSnapshotRepository;
+  /** The highest operational certificate issue number seen per pool (not per epoch: never pruned). */
+  readonly opcertCounters: OpcertCounterRepository;
 
   /**
    * Deletes the per-epoch state (signer registrations, stake distributions, epoch settings, open
@@ -49,6 +52,7 @@ export class PrismaAggregatorStore implements AggregatorStore {
   readonly stakeDistributions: PrismaStakeDistributionRepository;
   readonly epochSettings: PrismaEpochSettingsRepository;
   readonly cardanoDatabaseSnapshots: PrismaCardanoDatabaseSnapshotRepository;
+  readonly opcertCounters: PrismaOpcertCounterRepository;
 
   /**
    * @param client a client generated from src/store/prisma/schema.prisma (the PostgreSQL client
@@ -67,6 +71,7 @@ export class PrismaAggregatorStore implements AggregatorStore {
     this.stakeDistributions = new PrismaStakeDistributionRepository(this.#session);
     this.epochSettings = new PrismaEpochSettingsRepository(this.#session);
     this.cardanoDatabaseSnapshots = new PrismaCardanoDatabaseSnapshotRepository(this.#session);
+    this.opcertCounters = new PrismaOpcertCounterRepository(this.#session);
   }
 
   // One retention for every per-epoch concern, and one transaction: the deletions commit together,

@@ -14,6 +14,7 @@ export type {
 } from './open-messages.js';
 export type { StakeDistributionRepository, StakeEntry } from './stake-distributions.js';
 export type { EpochSettingsRecord, EpochSettingsRepository } from './epoch-settings.js';
+export type { OpcertCounterRepository } from './opcert-counters.js';
 export type { CardanoDatabaseSnapshotRecord, CardanoDatabaseSnapshotRepository } from './cardano-database-snapshots.js';
 export { beaconText } from './columns.js';
 export { openAggregatorStore, type OpenAggregatorStoreOptions, type OpenedAggregatorStore } from './open.js';

@@ -4,8 +4,27 @@ import type { SignedEntityKind } from '@mithril-ts/protocol';
 import { protocolParametersMessage, required } from './common.js';
 import { signerMessage } from './signers.js';
 
+/** A signer entry that could not be rendered, and why. */
+export type SkippedSigner = (partyId: string, error: unknown) => void;
+
+/**
+ * Defence in depth: one undecodable entry (a stored registration the aggregator should never have
+ * accepted) is skipped and reported, never turned into an error for the whole epoch's settings.
+ */
+function renderableSigners(signers: readonly proto.Signer[], skipped: SkippedSigner): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  for (const signer of signers) {
+    try {
+      messages.push(signerMessage(signer));
+    } catch (error) {
+      skipped(signer.partyId.slice(0, 64), error);
+    }
+  }
+  return messages;
+}
+
 /** The reference's EpochSettingsMessage (its deprecated transactions signing config is not ours to give). */
-export function epochSettingsMessage(response: proto.GetEpochSettingsResponse): Record<string, unknown> {
+export function epochSettingsMessage(response: proto.GetEpochSettingsResponse, skipped: SkippedSigner = () => {}): Record<string, unknown> {
   const settings = required(response.epochSettings, 'epoch_settings');
   return {
     epoch: settings.epoch,
@@ -14,8 +33,8 @@ export function epochSettingsMessage(response: proto.GetEpochSettingsResponse): 
       settings.signerRegistrationProtocolParameters,
       'epoch_settings.signer_registration_protocol_parameters',
     ),
-    current_signers: settings.currentSigners.map(signerMessage),
-    next_signers: settings.nextSigners.map(signerMessage),
+    current_signers: renderableSigners(settings.currentSigners, skipped),
+    next_signers: renderableSigners(settings.nextSigners, skipped),
   };
 }
 
