@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { certificateToProto, withVersionCheck } from '@mithril-ts/proto';
-import { createLogger, startGrpcServer } from '@mithril-ts/service-kit';
+import { createLogger, serverTls, startGrpcServer } from '@mithril-ts/service-kit';
 import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
 import { ensureDataset } from '@mithril-ts/testkit/bench';
 import { certifyMerkleRoot } from './certified.js';
@@ -94,6 +94,7 @@ const implementation = {
 const aggregator = await startGrpcServer({
   host: '127.0.0.1',
   port: 0,
+  tls: serverTls({ insecure: true }, 'none'),
   services: [
     {
       name: 'mithril.v1.AggregatorService',

@@ -1,5 +1,13 @@
 /** The aggregator's composition root: configuration in, a running runtime and gRPC server out. */
-import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import {
+  CardanoCliFilesChainObserver,
+  ImmutableDbDigester,
+  createLogger,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+} from '@mithril-ts/service-kit';
 import type { AggregatorConfig } from './config.js';
 import { readGenesisSigner } from './genesis.js';
 import { aggregatorGrpcService } from './grpc/service.js';
@@ -63,6 +71,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     running = await startGrpcServer({
       host: config.host,
       port: config.port,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [
         aggregatorGrpcService({
           runtime,

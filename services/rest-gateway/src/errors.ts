@@ -52,6 +52,9 @@ export const HTTP_STATUS_OF_ERROR_CODE: Readonly<Record<Exclude<ErrorCode, Error
   [ErrorCode.ERROR_CODE_RATE_LIMITED]: 429,
   [ErrorCode.ERROR_CODE_DIGEST_MISMATCH]: 409,
   [ErrorCode.ERROR_CODE_CERTIFICATION_DENIED]: 400,
+  // About the gateway's own client certificate, not the HTTP client's: the operator must fix the gateway's TLS identity.
+  [ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED]: 502,
+  [ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED]: 502,
 };
 
 /** HTTP status of a failed call that carries no ErrorDetail, by gRPC status. */

@@ -1,6 +1,6 @@
 /** The signer gateway's composition root: configuration in, a running gRPC server out. */
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
+import { createLogger, startGrpcServer, serverTls, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
 import type { SignerGatewayConfig } from './config.js';
 import { EpochSettingsCache } from './epoch-settings-cache.js';
 import { SignerGateway } from './gateway.js';
@@ -73,6 +73,7 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const running = await startGrpcServer({
     host: config.host,
     port: config.port,
+    tls: serverTls({ insecure: true }, 'none'),
     services: [signerGatewayGrpcService(gateway, SIGNER_GATEWAY_VERSION, tracer)],
     maxReceiveBytes: MAX_REQUEST_BYTES,
   });

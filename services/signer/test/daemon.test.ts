@@ -16,7 +16,7 @@ import {
   withVersionCheck,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { CardanoCliFilesChainObserver, ConfigError, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, ConfigError, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { SIGNER_VERSION, loadSignerConfig, openSignerStore, startSigner, type SignerEvent, type SignerHandle } from '../src/index.js';
 import { tempDir } from './doubles.js';
 
@@ -38,6 +38,7 @@ describe('startSigner', () => {
     const aggregator = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [
         {
           name: 'mithril.v1.AggregatorService',
@@ -67,6 +68,7 @@ describe('startSigner', () => {
     const gateway = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [
         {
           name: 'mithril.v1.SignerGatewayService',

@@ -2,7 +2,7 @@
  * The snapshotter's composition root: configuration in; the store (migrated), the digest cache,
  * the artifact storage, the download server (local storage) and the gRPC server out.
  */
-import { ConfigError, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { ConfigError, createLogger, startGrpcServer, serverTls, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';
 import { MemoryDigestCache } from './digest-cache/memory.js';
@@ -91,6 +91,7 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     const grpc = await startGrpcServer({
       host: config.host,
       port: config.grpcPort,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)],
     });
     closers.push(() => grpc.close());

@@ -63,6 +63,16 @@ export enum ErrorCode {
    * names the check under "check" (gRPC PERMISSION_DENIED).
    */
   ERROR_CODE_CERTIFICATION_DENIED = 20,
+  /**
+   * ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED - An internal RPC was called without a client certificate verified against the callee's CA (gRPC
+   * UNAUTHENTICATED).
+   */
+  ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED = 21,
+  /**
+   * ERROR_CODE_CLIENT_NOT_ALLOWED - The caller's client certificate verifies, but names no identity allowed on this RPC; the detail's
+   * metadata gives the names it carries under "identities" (gRPC PERMISSION_DENIED).
+   */
+  ERROR_CODE_CLIENT_NOT_ALLOWED = 22,
   UNRECOGNIZED = -1,
 }
 
@@ -131,6 +141,12 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 20:
     case "ERROR_CODE_CERTIFICATION_DENIED":
       return ErrorCode.ERROR_CODE_CERTIFICATION_DENIED;
+    case 21:
+    case "ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED":
+      return ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED;
+    case 22:
+    case "ERROR_CODE_CLIENT_NOT_ALLOWED":
+      return ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -182,6 +198,10 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_DIGEST_MISMATCH";
     case ErrorCode.ERROR_CODE_CERTIFICATION_DENIED:
       return "ERROR_CODE_CERTIFICATION_DENIED";
+    case ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED:
+      return "ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED";
+    case ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED:
+      return "ERROR_CODE_CLIENT_NOT_ALLOWED";
     case ErrorCode.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
