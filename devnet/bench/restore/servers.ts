@@ -48,6 +48,7 @@ const snapshotter = await startSnapshotter(
     storePath: join(work, 'snapshotter.sqlite3'),
     grpcPort: 0,
     httpPort: 0,
+    insecure: true,
   },
   { logger },
 );

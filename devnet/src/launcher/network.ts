@@ -99,6 +99,8 @@ export class MithrilNetwork {
     const { parameters } = devnet;
 
     const genesis = await genesisSigner(join(root, 'genesis'));
+    // Every link is plaintext on loopback for now; the devnet's own CA and a certificate per service come next (issue 12).
+    const insecure = true;
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
       const certifier = await startCertifier(
@@ -107,6 +109,7 @@ export class MithrilNetwork {
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
+          insecure,
         }),
         { logger: logger('certifier') },
       );
@@ -125,6 +128,7 @@ export class MithrilNetwork {
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           logLevel: level === 'silent' ? 'fatal' : level,
+          insecure,
         }),
         { logger: logger('snapshotter') },
       );
@@ -142,6 +146,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
+        insecure,
       });
       const aggregatorLogger = logger('aggregator');
       let port = 0;
@@ -172,7 +177,13 @@ export class MithrilNetwork {
       const aggregatorAddress = () => `127.0.0.1:${port}`;
 
       const gateway: RunningSignerGateway = await startSignerGateway(
-        signerGatewayConfigSchema.parse({ port: 0, certifierAddress: `127.0.0.1:${certifier.port}`, aggregatorAddress: aggregatorAddress(), logLevel: level }),
+        signerGatewayConfigSchema.parse({
+          port: 0,
+          certifierAddress: `127.0.0.1:${certifier.port}`,
+          aggregatorAddress: aggregatorAddress(),
+          logLevel: level,
+          insecure,
+        }),
         { logger: logger('signer-gateway') },
       );
       stops.unshift(async () => {
@@ -182,7 +193,13 @@ export class MithrilNetwork {
 
       // The reference's REST API, for clients and explorers that speak it.
       const rest = await startRestGateway(
-        restGatewayConfigSchema.parse({ port: 0, aggregatorAddress: aggregatorAddress(), signerGatewayAddress: `127.0.0.1:${gateway.port}`, logLevel: level }),
+        restGatewayConfigSchema.parse({
+          port: 0,
+          aggregatorAddress: aggregatorAddress(),
+          signerGatewayAddress: `127.0.0.1:${gateway.port}`,
+          logLevel: level,
+          insecure,
+        }),
         { logger: logger('rest-gateway') },
       );
       stops.unshift(() => rest.close());
@@ -198,6 +215,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+            insecure,
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,
           }),

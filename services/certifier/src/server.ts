@@ -32,8 +32,17 @@ export async function startCertifier(
   const running = await startGrpcServer({
     host: config.host,
     port: config.port,
-    tls: serverTls({ insecure: true }, 'none'),
-    services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger, telemetry.tracer)],
+    tls: serverTls(config, 'require'),
+    logger,
+    services: [
+      certifierGrpcService(
+        certifier,
+        CERTIFIER_VERSION,
+        logger,
+        telemetry.tracer,
+        config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+      ),
+    ],
   });
   logger.info({ host: config.host, port: running.port }, 'certifier listening');
   return { ...running, shutdownTelemetry: () => telemetry.shutdown() };

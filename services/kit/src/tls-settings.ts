@@ -28,16 +28,19 @@ export const tlsSettings = {
 /** The identities (certificate DNS names, else common name) allowed on internal RPCs, comma-separated. */
 export function allowedClientsSetting(defaultIdentities: readonly string[]) {
   return {
+    // A string (command line, environment) or a list (JSON file, or a configuration already parsed).
     allowedClients: z
-      .string()
-      .default(defaultIdentities.join(','))
-      .transform((value) =>
-        value
-          .split(',')
-          .map((identity) => identity.trim())
-          .filter((identity) => identity !== ''),
+      .preprocess(
+        (value) =>
+          typeof value === 'string'
+            ? value
+                .split(',')
+                .map((identity) => identity.trim())
+                .filter((identity) => identity !== '')
+            : value,
+        z.array(z.string().min(1)).min(1, 'at least one client identity'),
       )
-      .pipe(z.array(z.string()).min(1, 'at least one client identity')),
+      .default([...defaultIdentities]),
   };
 }
 

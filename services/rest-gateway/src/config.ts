@@ -1,7 +1,7 @@
 /** The REST gateway's settings (defaults < JSON file < MITHRIL_REST_GATEWAY_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().max(3_600_000).default(fallback);
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback);
@@ -18,46 +18,55 @@ const list = <T extends z.ZodType>(item: T) =>
     z.array(item).min(1),
   );
 
-export const restGatewayConfigSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** host:port of the aggregator (AggregatorService): every read route. */
-  aggregatorAddress: z.string().min(1),
-  /** host:port of the signer gateway (SignerGatewayService): POST /register-signer and /register-signatures. */
-  signerGatewayAddress: z.string().min(1),
-  aggregatorDeadlineMs: milliseconds(5_000),
-  /** A registration goes through the certifier and the aggregator behind the signer gateway. */
-  signerGatewayDeadlineMs: milliseconds(10_000),
-  /** Origins allowed to read the API from a browser (the explorer); "*" for any. */
-  corsOrigins: list(z.string().min(1)).default(['*']),
-  /** Largest request body; a larger one is refused with 413. Registrations and signatures are a few KiB. */
-  bodyLimitBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .default(64 * 1024),
-  /** Items of the list routes (the reference answers its 20 most recent). */
-  listPageSize: z.coerce.number().int().min(1).max(200).default(20),
-  /**
-   * How long a rendered answer of a changing resource (lists, epoch settings, latest genesis) is
-   * reused for every caller: the aggregator is asked at most once per period and per route. 0 keeps
-   * only the sharing of concurrent identical requests.
-   */
-  volatileCacheMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  /** Cache-Control max-age of changing resources (immutable ones, by hash, are cached for a year). */
-  volatileMaxAgeSeconds: seconds(2),
-  /** Memory for rendered immutable resources (certificates and artifacts by hash); a mainnet certificate is ~1.5 MB. */
-  immutableCacheBytes: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(16 * 1024 * 1024 * 1024)
-    .default(64 * 1024 * 1024),
-  /** Signed entity types the aggregator certifies, announced by GET / and /protocol-configuration. */
-  signedEntityTypes: list(z.enum(SIGNED_ENTITY_KINDS)).default(['MithrilStakeDistribution', 'CardanoDatabase']),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+/**
+ * TLS: the REST gateway is a gRPC client only (its HTTP side is served behind the ingress). It
+ * verifies the aggregator's and the signer gateway's certificates against tlsCaFile, or the system
+ * CA store without it; both RPC sets it calls are public, so no client certificate is needed
+ * (tlsCertFile/tlsKeyFile, if given, are presented).
+ */
+export const restGatewayConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** host:port of the aggregator (AggregatorService): every read route. */
+    aggregatorAddress: z.string().min(1),
+    /** host:port of the signer gateway (SignerGatewayService): POST /register-signer and /register-signatures. */
+    signerGatewayAddress: z.string().min(1),
+    aggregatorDeadlineMs: milliseconds(5_000),
+    /** A registration goes through the certifier and the aggregator behind the signer gateway. */
+    signerGatewayDeadlineMs: milliseconds(10_000),
+    /** Origins allowed to read the API from a browser (the explorer); "*" for any. */
+    corsOrigins: list(z.string().min(1)).default(['*']),
+    /** Largest request body; a larger one is refused with 413. Registrations and signatures are a few KiB. */
+    bodyLimitBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    /** Items of the list routes (the reference answers its 20 most recent). */
+    listPageSize: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * How long a rendered answer of a changing resource (lists, epoch settings, latest genesis) is
+     * reused for every caller: the aggregator is asked at most once per period and per route. 0 keeps
+     * only the sharing of concurrent identical requests.
+     */
+    volatileCacheMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Cache-Control max-age of changing resources (immutable ones, by hash, are cached for a year). */
+    volatileMaxAgeSeconds: seconds(2),
+    /** Memory for rendered immutable resources (certificates and artifacts by hash); a mainnet certificate is ~1.5 MB. */
+    immutableCacheBytes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(16 * 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024),
+    /** Signed entity types the aggregator certifies, announced by GET / and /protocol-configuration. */
+    signedEntityTypes: list(z.enum(SIGNED_ENTITY_KINDS)).default(['MithrilStakeDistribution', 'CardanoDatabase']),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...tlsSettings,
+  })
+  .superRefine(requireTlsFiles([]));
 
 export type RestGatewayConfig = z.infer<typeof restGatewayConfigSchema>;
 /** What a caller must give; everything else has a default. */
@@ -84,6 +93,10 @@ export function loadRestGatewayConfig(argv?: readonly string[], env?: NodeJS.Pro
       immutableCacheBytes: 'memory for rendered certificates and artifacts by hash, in bytes',
       signedEntityTypes: 'comma-separated signed entity types the aggregator certifies',
       logLevel: 'log level',
+      insecure: TLS_SETTING_DESCRIPTIONS.insecure,
+      tlsCertFile: 'PEM client certificate presented to the aggregator and the signer gateway (optional)',
+      tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,
+      tlsCaFile: "PEM CA bundle the aggregator's and the signer gateway's certificates are verified against (the system store without it)",
     },
   });
 }

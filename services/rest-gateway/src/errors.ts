@@ -7,6 +7,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { ErrorCode, errorCodeToJSON, readErrorDetail } from '@mithril-ts/proto';
 import { stringifyJson } from '@mithril-ts/codec';
+import { describeConnectionFailure } from '@mithril-ts/service-kit';
 
 export class RestError extends Error {
   constructor(
@@ -90,7 +91,8 @@ export function restErrorFromGrpc(error: ServiceError, peer: string): RestError 
   }
   const { status: httpStatus, label } = statusOfBareGrpcFailure(error.code);
   const what = error.code === status.UNIMPLEMENTED ? `the ${peer} does not serve this yet` : `the ${peer} failed`;
-  return new RestError(httpStatus, label, `${what} (gRPC ${status[error.code] ?? error.code}: ${error.details})`, { cause: error });
+  const reason = describeConnectionFailure(error) ?? `gRPC ${status[error.code] ?? error.code}: ${error.details}`;
+  return new RestError(httpStatus, label, `${what} (${reason})`, { cause: error });
 }
 
 /** An upstream answer the gateway cannot turn into the reference's shape. */

@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
-import { createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { channelCredentials, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
@@ -34,14 +34,17 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
   const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
   const { tracer } = telemetry;
+  const credentials = channelCredentials(config);
   const aggregator = new AggregatorUpstream({
     address: config.aggregatorAddress,
+    credentials,
     deadlineMs: config.aggregatorDeadlineMs,
     nodeVersion: REST_GATEWAY_VERSION,
     tracer,
   });
   const signerGateway = new SignerGatewayUpstream({
     address: config.signerGatewayAddress,
+    credentials,
     deadlineMs: config.signerGatewayDeadlineMs,
     nodeVersion: REST_GATEWAY_VERSION,
     tracer,

@@ -44,6 +44,7 @@ async function startGateway(extra: Partial<RestGatewayConfigInput> = {}): Promis
       signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,
       volatileCacheMs: 0,
       logLevel: 'silent',
+      insecure: true,
       ...extra,
     }),
   );
@@ -335,6 +336,9 @@ describe('errors', () => {
       ERROR_CODE_RATE_LIMITED: 429,
       ERROR_CODE_DIGEST_MISMATCH: 409,
       ERROR_CODE_CERTIFICATION_DENIED: 400,
+      // About the gateway's own client certificate: an operator's fault, not the HTTP client's.
+      ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED: 502,
+      ERROR_CODE_CLIENT_NOT_ALLOWED: 502,
     };
     expect(Object.keys(HTTP_STATUS_OF_ERROR_CODE).map((code) => proto.errorCodeToJSON(Number(code)))).toEqual(Object.keys(expected));
     for (const [name, status] of Object.entries(expected)) {

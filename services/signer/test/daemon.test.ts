@@ -113,6 +113,8 @@ describe('startSigner', () => {
         '20',
         '--log-level',
         'silent',
+        '--insecure',
+        'true',
       ],
       {},
     );
@@ -175,7 +177,10 @@ describe('signer configuration', () => {
       gatewayDeadlineMs: 10_000,
       handledRetentionEpochs: 5,
       logLevel: 'info',
+      // TLS by default, against the system CA store.
+      insecure: false,
     });
+    expect(config.tlsCaFile).toBeUndefined();
   });
 
   it('names a missing or invalid setting', () => {
@@ -183,5 +188,8 @@ describe('signer configuration', () => {
     expect(() => loadSignerConfig([], withoutStore)).toThrow(ConfigError);
     expect(() => loadSignerConfig([], withoutStore)).toThrow(/storeUrl/);
     expect(() => loadSignerConfig(['--min-sync-progress', '101'], required)).toThrow(/minSyncProgress \(command line\)/);
+    expect(() => loadSignerConfig(['--gateway-certificate-fingerprint', 'ab:cd'], required)).toThrow(/gatewayCertificateFingerprint \(command line\)/);
+    const pinned = 'AB:'.repeat(31) + 'AB';
+    expect(loadSignerConfig(['--gateway-certificate-fingerprint', pinned], required).gatewayCertificateFingerprint).toBe(pinned);
   });
 });

@@ -3,7 +3,7 @@
  * with service-kit's server plumbing and version check): version metadata both ways, deadlines,
  * strict decoding, and the classification of typed errors the runtime reacts to.
  */
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { credentials, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AggregatorServiceService,
   ErrorCode,
@@ -48,13 +48,13 @@ async function serve(
 }
 
 function aggregatorAt(address: string, deadlineMs = 5_000): GrpcAggregator {
-  const client = new GrpcAggregator(address, VERSIONS, deadlineMs);
+  const client = new GrpcAggregator(address, credentials.createInsecure(), VERSIONS, deadlineMs);
   clients.push(client);
   return client;
 }
 
 function gatewayAt(address: string): GrpcSignerGateway {
-  const client = new GrpcSignerGateway(address, VERSIONS, 5_000);
+  const client = new GrpcSignerGateway(address, credentials.createInsecure(), VERSIONS, 5_000);
   clients.push(client);
   return client;
 }

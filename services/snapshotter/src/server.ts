@@ -91,8 +91,18 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     const grpc = await startGrpcServer({
       host: config.host,
       port: config.grpcPort,
-      tls: serverTls({ insecure: true }, 'none'),
-      services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)],
+      tls: serverTls(config, 'require'),
+      logger,
+      services: [
+        snapshotterGrpcService(
+          snapshotter,
+          storage,
+          SNAPSHOTTER_VERSION,
+          logger,
+          telemetry.tracer,
+          config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+        ),
+      ],
     });
     closers.push(() => grpc.close());
     logger.info(

@@ -6,6 +6,7 @@ const required = {
   MITHRIL_SNAPSHOTTER_NETWORK: 'devnet',
   MITHRIL_SNAPSHOTTER_IMMUTABLE_DIRECTORY: '/db/immutable',
   MITHRIL_SNAPSHOTTER_STORE_PATH: '/var/snapshotter.sqlite3',
+  MITHRIL_SNAPSHOTTER_INSECURE: 'true',
 };
 
 describe('snapshotter configuration', () => {
@@ -49,7 +50,14 @@ describe('snapshotter configuration', () => {
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x'], { MITHRIL_SNAPSHOTTER_NETWORK: 'devnet' })).toThrow(ConfigError);
   });
 
+  it('needs a certificate, its key and the CA unless insecure, and allows the aggregator by default', () => {
+    const tls = { ...required, MITHRIL_SNAPSHOTTER_INSECURE: 'false', MITHRIL_SNAPSHOTTER_STORAGE_DIRECTORY: '/x' };
+    expect(() => loadSnapshotterConfig([], tls)).toThrow(/tlsCertFile \(default\): required unless insecure is true; tlsKeyFile .*; tlsCaFile/);
+    const config = loadSnapshotterConfig(['--tls-cert-file', 's.crt', '--tls-key-file', 's.key', '--tls-ca-file', 'ca.crt'], tls);
+    expect(config).toMatchObject({ insecure: false, tlsCertFile: 's.crt', allowedClients: ['aggregator'] });
+  });
+
   it('refuses an invalid configuration at start', async () => {
-    await expect(startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y' })).rejects.toThrow(/storageDirectory/);
+    await expect(startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y', insecure: true })).rejects.toThrow(/storageDirectory/);
   });
 });

@@ -21,6 +21,7 @@ beforeAll(async () => {
       storageDirectory,
       storePath: join(tempDir('grpc-store'), 'snapshotter.sqlite3'),
       digestCache: 'sqlite',
+      insecure: true,
     },
     { logger: silentLogger },
   );
