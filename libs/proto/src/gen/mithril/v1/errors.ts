@@ -64,15 +64,16 @@ export enum ErrorCode {
    */
   ERROR_CODE_CERTIFICATION_DENIED = 20,
   /**
-   * ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED - An internal RPC was called without a client certificate verified against the callee's CA (gRPC
+   * ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED - 21 and 22 are taken on main (ERROR_CODE_CERTIFICATE_MISMATCH, ERROR_CODE_BEYOND_CHAIN_TIP), merged separately.
+   * An internal RPC was called without a client certificate verified against the callee's CA (gRPC
    * UNAUTHENTICATED).
    */
-  ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED = 21,
+  ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED = 23,
   /**
    * ERROR_CODE_CLIENT_NOT_ALLOWED - The caller's client certificate verifies, but names no identity allowed on this RPC; the detail's
    * metadata gives the names it carries under "identities" (gRPC PERMISSION_DENIED).
    */
-  ERROR_CODE_CLIENT_NOT_ALLOWED = 22,
+  ERROR_CODE_CLIENT_NOT_ALLOWED = 24,
   UNRECOGNIZED = -1,
 }
 
@@ -141,10 +142,10 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 20:
     case "ERROR_CODE_CERTIFICATION_DENIED":
       return ErrorCode.ERROR_CODE_CERTIFICATION_DENIED;
-    case 21:
+    case 23:
     case "ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED":
       return ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED;
-    case 22:
+    case 24:
     case "ERROR_CODE_CLIENT_NOT_ALLOWED":
       return ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED;
     case -1:
