@@ -26,7 +26,6 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
-import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
 export interface MithrilNetworkOptions {
   /** Directory of the devnet and of every service's state (kept across runs: the chain carries on). */
@@ -39,12 +38,6 @@ export interface MithrilNetworkOptions {
   readonly signerRunIntervalMs?: number;
   /** Service log level (files in `<root>/logs`). */
   readonly logLevel?: string;
-  /**
-   * Plaintext gRPC on every link. By default every link is TLS with the devnet's own CA
-   * (`<root>/pki`), and the internal links (gateway → certifier, gateway → aggregator intake,
-   * aggregator → snapshotter) are mutual TLS.
-   */
-  readonly insecure?: boolean;
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -57,8 +50,6 @@ export type NetworkEvent =
       readonly snapshotterHttpPort: number | undefined;
       readonly restPort: number;
       readonly root: string;
-      /** The CA a client must trust to reach the devnet's gRPC ports; undefined when the devnet runs insecure. */
-      readonly caFile: string | undefined;
     }
   | {
       readonly type: 'epoch';
@@ -87,8 +78,6 @@ export class MithrilNetwork {
     private readonly startAggregatorAgain: () => Promise<RunningAggregator>,
     private readonly stopRest: () => Promise<void>,
     readonly signers: readonly SignerHandle[],
-    /** The devnet's PKI; undefined when it runs insecure. */
-    readonly pki: DevnetPki | undefined,
   ) {}
 
   get aggregator(): RunningAggregator {
@@ -110,8 +99,8 @@ export class MithrilNetwork {
     const { parameters } = devnet;
 
     const genesis = await genesisSigner(join(root, 'genesis'));
-    const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
-    const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
+    // Every link is plaintext on loopback for now; the devnet's own CA and a certificate per service come next (issue 12).
+    const insecure = true;
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
       const certifier = await startCertifier(
@@ -120,7 +109,7 @@ export class MithrilNetwork {
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
-          ...tls('certifier'),
+          insecure,
         }),
         { logger: logger('certifier') },
       );
@@ -139,7 +128,7 @@ export class MithrilNetwork {
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           logLevel: level === 'silent' ? 'fatal' : level,
-          ...tls('snapshotter'),
+          insecure,
         }),
         { logger: logger('snapshotter') },
       );
@@ -157,7 +146,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
-        ...tls('aggregator'),
+        insecure,
       });
       const aggregatorLogger = logger('aggregator');
       let port = 0;
@@ -193,7 +182,7 @@ export class MithrilNetwork {
           certifierAddress: `127.0.0.1:${certifier.port}`,
           aggregatorAddress: aggregatorAddress(),
           logLevel: level,
-          ...tls('signer-gateway'),
+          insecure,
         }),
         { logger: logger('signer-gateway') },
       );
@@ -209,7 +198,7 @@ export class MithrilNetwork {
           aggregatorAddress: aggregatorAddress(),
           signerGatewayAddress: `127.0.0.1:${gateway.port}`,
           logLevel: level,
-          ...tls('rest-gateway'),
+          insecure,
         }),
         { logger: logger('rest-gateway') },
       );
@@ -226,7 +215,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
-            ...tls('signer'),
+            insecure,
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,
           }),
@@ -243,7 +232,6 @@ export class MithrilNetwork {
         snapshotterHttpPort: snapshotter.httpPort,
         restPort: rest.port,
         root,
-        caFile: pki?.caFile,
       });
       const network: MithrilNetwork = new MithrilNetwork(
         root,
@@ -260,7 +248,6 @@ export class MithrilNetwork {
           await network.aggregatorHandle.close();
         },
         signers,
-        pki,
       );
       return network;
     } catch (error) {
