@@ -4,7 +4,7 @@
  * errors, the raised receive limit for epoch settings): the CPU work each signer would do on its
  * own machine runs beforehand in worker threads, and only the traffic is timed.
  */
-import { status } from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import { ErrorCode, errorCodeToJSON, type VersionMetadata } from '@mithril-ts/proto';
 import type { SignedEntityType } from '@mithril-ts/protocol';
 import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, type AnnouncedEpochSettings } from '@mithril-ts/signer';
@@ -83,8 +83,8 @@ export class SimulatedSigners {
   readonly gateway: GrpcSignerGateway;
 
   constructor(aggregatorAddress: string, gatewayAddress: string, versions: VersionMetadata, deadlineMs: number) {
-    this.aggregator = new GrpcAggregator(aggregatorAddress, versions, deadlineMs);
-    this.gateway = new GrpcSignerGateway(gatewayAddress, versions, deadlineMs);
+    this.aggregator = new GrpcAggregator(aggregatorAddress, credentials.createInsecure(), versions, deadlineMs);
+    this.gateway = new GrpcSignerGateway(gatewayAddress, credentials.createInsecure(), versions, deadlineMs);
   }
 
   /** GetEpochSettings until the aggregator is at `epoch` (it follows the chain once per run interval). */

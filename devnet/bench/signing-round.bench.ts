@@ -176,6 +176,8 @@ async function main(): Promise<void> {
         slotsPerKesPeriod: params.slotsPerKesPeriod,
         counterStorePath: join(workDir, 'certifier-counters.jsonl'),
         logLevel: options.logLevel,
+        // Plaintext on loopback for now: a run with TLS beside it comes with the devnet's PKI (issue 12).
+        insecure: true,
       },
     });
     services.push(certifier);
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
         ...(options.aggregatorRunIntervalMs !== undefined ? { runIntervalMs: positive(options.aggregatorRunIntervalMs, 'aggregator-run-interval-ms') } : {}),
         bootstrapGenesisSecretKeyFile: join(genesisDirectory, 'genesis.skey'),
         logLevel: options.logLevel,
+        insecure: true,
       },
     });
     services.push(aggregator);
@@ -204,7 +207,7 @@ async function main(): Promise<void> {
       ...serviceOptions('signer-gateway'),
       entry: 'services/signer-gateway/src/main.ts',
       port: gatewayPort,
-      config: { port: gatewayPort, certifierAddress: certifier.address, aggregatorAddress: aggregator.address, logLevel: options.logLevel },
+      config: { port: gatewayPort, certifierAddress: certifier.address, aggregatorAddress: aggregator.address, logLevel: options.logLevel, insecure: true },
     });
     services.push(gateway);
     sampler = new MemorySampler(services);

@@ -90,6 +90,7 @@ async function aggregator(signers?: number): Promise<Stoppable> {
       // The runtime has nothing to do here: the chain is stored, only the gRPC API is measured.
       runIntervalMs: 3_600_000,
       logLevel: 'silent',
+      insecure: true,
     }),
   );
   for (const certificate of chain.certificates) await running.store.certificates.save(recordOf(certificate));
@@ -112,6 +113,7 @@ async function gateway(aggregatorAddress: string, volatileCacheMs: string, immut
       volatileCacheMs,
       ...(immutableCacheBytes === undefined ? {} : { immutableCacheBytes }),
       logLevel: 'warn',
+      insecure: true,
     }),
   );
   process.send!({ port: running.port });

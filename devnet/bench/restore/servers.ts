@@ -15,7 +15,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { certificateToProto, withVersionCheck } from '@mithril-ts/proto';
 import type { Certificate } from '@mithril-ts/protocol';
-import { createLogger, startGrpcServer } from '@mithril-ts/service-kit';
+import { createLogger, serverTls, startGrpcServer } from '@mithril-ts/service-kit';
 import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
 import { ensureDataset } from '@mithril-ts/testkit/bench';
 import { certifyMerkleRoot } from './certified.js';
@@ -86,6 +86,7 @@ const implementation = {
 const aggregator = await startGrpcServer({
   host: '127.0.0.1',
   port: 0,
+  tls: serverTls({ insecure: true }, 'none'),
   services: [
     {
       name: 'mithril.v1.AggregatorService',
@@ -105,6 +106,7 @@ const snapshotter = await startSnapshotter(
     grpcPort: 0,
     httpPort: 0,
     aggregatorAddress: `127.0.0.1:${aggregator.port}`,
+    insecure: true,
   },
   { logger },
 );

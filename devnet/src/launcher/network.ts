@@ -100,6 +100,8 @@ export class MithrilNetwork {
     const { parameters } = devnet;
 
     const genesis = await genesisSigner(join(root, 'genesis'));
+    // Every link is plaintext on loopback for now; the devnet's own CA and a certificate per service come next (issue 12).
+    const insecure = true;
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
       const certifier = await startCertifier(
@@ -108,6 +110,7 @@ export class MithrilNetwork {
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
+          insecure,
         }),
         { logger: logger('certifier') },
       );
@@ -131,6 +134,7 @@ export class MithrilNetwork {
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           aggregatorAddress: `127.0.0.1:${port}`,
           logLevel: level === 'silent' ? 'fatal' : level,
+          insecure,
         }),
         { logger: logger('snapshotter') },
       );
@@ -150,6 +154,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
+        insecure,
       });
       const aggregatorLogger = logger('aggregator');
       const launchAggregator = async () => {
@@ -179,7 +184,13 @@ export class MithrilNetwork {
       const aggregatorAddress = () => `127.0.0.1:${port}`;
 
       const gateway: RunningSignerGateway = await startSignerGateway(
-        signerGatewayConfigSchema.parse({ port: 0, certifierAddress: `127.0.0.1:${certifier.port}`, aggregatorAddress: aggregatorAddress(), logLevel: level }),
+        signerGatewayConfigSchema.parse({
+          port: 0,
+          certifierAddress: `127.0.0.1:${certifier.port}`,
+          aggregatorAddress: aggregatorAddress(),
+          logLevel: level,
+          insecure,
+        }),
         { logger: logger('signer-gateway') },
       );
       stops.unshift(async () => {
@@ -189,7 +200,13 @@ export class MithrilNetwork {
 
       // The reference's REST API, for clients and explorers that speak it.
       const rest = await startRestGateway(
-        restGatewayConfigSchema.parse({ port: 0, aggregatorAddress: aggregatorAddress(), signerGatewayAddress: `127.0.0.1:${gateway.port}`, logLevel: level }),
+        restGatewayConfigSchema.parse({
+          port: 0,
+          aggregatorAddress: aggregatorAddress(),
+          signerGatewayAddress: `127.0.0.1:${gateway.port}`,
+          logLevel: level,
+          insecure,
+        }),
         { logger: logger('rest-gateway') },
       );
       stops.unshift(() => rest.close());
@@ -205,6 +222,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+            insecure,
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,
           }),

@@ -37,6 +37,8 @@ const GRPC_STATUS: Readonly<Record<Exclude<ErrorCode, ErrorCode.UNRECOGNIZED>, s
   [ErrorCode.ERROR_CODE_CERTIFICATION_DENIED]: status.PERMISSION_DENIED,
   [ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH]: status.FAILED_PRECONDITION,
   [ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP]: status.OUT_OF_RANGE,
+  [ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED]: status.UNAUTHENTICATED,
+  [ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED]: status.PERMISSION_DENIED,
 };
 
 /** The gRPC status code an ErrorCode travels with; UNKNOWN for a value this version does not know. */

@@ -9,3 +9,4 @@ export { certifiedChain, type CertifiedChain, type ChainSetup, type Recording } 
 export { NETWORK, buildChain, schedule, stakeAt, type ChainFixture } from './chain-fixture.js';
 export { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool, type PoolRegistration, type TestPool } from './pools.js';
 export { prismaModelColumns, sqlTableColumns } from './schema-drift.js';
+export { createCertificateAuthority, writePemPair, type CertificateAuthority, type LeafOptions, type PemFiles, type PemPair } from './pki.js';

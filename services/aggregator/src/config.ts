@@ -1,7 +1,15 @@
 /** The aggregator's settings (defaults < JSON file < MITHRIL_AGGREGATOR_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, allowInsecureKeyPermissionsSchema, loadConfig } from '@mithril-ts/service-kit';
+import {
+  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
+  TLS_SETTING_DESCRIPTIONS,
+  allowInsecureKeyPermissionsSchema,
+  allowedClientsSetting,
+  loadConfig,
+  requireTlsFiles,
+  tlsSettings,
+} from '@mithril-ts/service-kit';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
@@ -15,41 +23,55 @@ const kindsSchema = z.preprocess(
   z.array(z.enum(SIGNED_ENTITY_KINDS)).min(1),
 );
 
-export const aggregatorConfigSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(50052),
-  /** Cardano network name certificates carry. */
-  network: z.string().min(1).max(64).default('devnet'),
-  /** `file:<path>` (SQLite, the default) or `postgresql://…`; migrations are applied at start. */
-  storeUrl: z.string().min(1).default('file:./mithril-aggregator.sqlite'),
-  /** Directory of the cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json). */
-  chainDirectory: z.string().min(1),
-  /** Slots per KES period (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet): the aggregator checks registrations' KES evidence itself. */
-  slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
-  /** The `immutable/` directory of the aggregator's Cardano node database. */
-  immutableDirectory: z.string().min(1),
-  /** Protocol parameters by epoch: `[{"fromEpoch":0,"k":…,"m":…,"phiF":…}, …]`. */
-  protocolParameters: scheduleSchema.default([{ fromEpoch: 0n, k: 5n, m: 100n, phiF: 0.65 }]),
-  signedEntityKinds: kindsSchema.default(['MithrilStakeDistribution', 'CardanoDatabase']),
-  runIntervalMs: z.coerce.number().int().min(10).max(3_600_000).default(1000),
-  /** Epochs of per-epoch state kept; certificates are never pruned. */
-  retentionEpochs: z.coerce.bigint().min(3n).default(10n),
-  maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
-  /** host:port of the snapshotter; without one, CardanoDatabase certificates are made but no snapshot archives. */
-  snapshotterAddress: z.string().min(1).optional(),
-  /** Deadline of one snapshot creation (archiving a large database takes minutes). */
-  snapshotDeadlineMs: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(30 * 60_000),
-  /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
-  bootstrapGenesisSecretKeyFile: z.string().optional(),
-  /** Accept a bootstrap genesis secret key file that group or others may read (refused by default). */
-  allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
-  otlpEndpoint: z.string().optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+/**
+ * TLS: one port serves public reads (certificates, artifacts, epoch settings read by signers) and the
+ * internal intake (RegisterSigner, RegisterSignatures). A client certificate is asked for but not
+ * required by the handshake; the intake RPCs need one issued by tlsCaFile naming one of
+ * allowedClients (by default the signer gateway). The certificate and key are also the
+ * aggregator's client certificate towards the snapshotter.
+ */
+export const aggregatorConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(50052),
+    /** Cardano network name certificates carry. */
+    network: z.string().min(1).max(64).default('devnet'),
+    /** `file:<path>` (SQLite, the default) or `postgresql://…`; migrations are applied at start. */
+    storeUrl: z.string().min(1).default('file:./mithril-aggregator.sqlite'),
+    /** Directory of the cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json). */
+    chainDirectory: z.string().min(1),
+    /** Slots per KES period (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet): the aggregator checks registrations' KES evidence itself. */
+    slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
+    /** The `immutable/` directory of the aggregator's Cardano node database. */
+    immutableDirectory: z.string().min(1),
+    /** Protocol parameters by epoch: `[{"fromEpoch":0,"k":…,"m":…,"phiF":…}, …]`. */
+    protocolParameters: scheduleSchema.default([{ fromEpoch: 0n, k: 5n, m: 100n, phiF: 0.65 }]),
+    signedEntityKinds: kindsSchema.default(['MithrilStakeDistribution', 'CardanoDatabase']),
+    runIntervalMs: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+    /** Epochs of per-epoch state kept; certificates are never pruned. */
+    retentionEpochs: z.coerce.bigint().min(3n).default(10n),
+    maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
+    /** host:port of the snapshotter; without one, CardanoDatabase certificates are made but no snapshot archives. */
+    snapshotterAddress: z.string().min(1).optional(),
+    /** Deadline of one snapshot creation (archiving a large database takes minutes). */
+    snapshotDeadlineMs: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30 * 60_000),
+    /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
+    bootstrapGenesisSecretKeyFile: z.string().optional(),
+    /** Accept a bootstrap genesis secret key file that group or others may read (refused by default). */
+    allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
+    otlpEndpoint: z.string().optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...tlsSettings,
+    ...allowedClientsSetting(['signer-gateway']),
+  })
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
+
+/** The RPCs of the internal intake, reserved to allowedClients; every other RPC is a public read. */
+export const INTERNAL_RPCS = ['RegisterSigner', 'RegisterSignatures'] as const;
 
 export type AggregatorConfig = z.infer<typeof aggregatorConfigSchema>;
 export type AggregatorConfigInput = z.input<typeof aggregatorConfigSchema>;
@@ -79,6 +101,8 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...TLS_SETTING_DESCRIPTIONS,
+      allowedClients: 'comma-separated client identities (certificate DNS name or common name) allowed on RegisterSigner and RegisterSignatures',
     },
   });
 }

@@ -1,6 +1,15 @@
 /** The aggregator's composition root: configuration in, a running runtime and gRPC server out. */
-import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
-import type { AggregatorConfig } from './config.js';
+import {
+  CardanoCliFilesChainObserver,
+  channelCredentials,
+  ImmutableDbDigester,
+  createLogger,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+} from '@mithril-ts/service-kit';
+import { INTERNAL_RPCS, type AggregatorConfig } from './config.js';
 import { readGenesisSigner } from './genesis.js';
 import { aggregatorGrpcService } from './grpc/service.js';
 import { GrpcSnapshotter, SnapshotProducer } from './snapshots.js';
@@ -57,6 +66,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       ? undefined
       : new GrpcSnapshotter({
           address: config.snapshotterAddress,
+          credentials: channelCredentials(config),
           nodeVersion: AGGREGATOR_VERSION,
           createDeadlineMs: config.snapshotDeadlineMs,
           tracer: telemetry.tracer,
@@ -69,6 +79,8 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     running = await startGrpcServer({
       host: config.host,
       port: config.port,
+      tls: serverTls(config, 'request'),
+      logger,
       services: [
         aggregatorGrpcService({
           runtime,
@@ -78,6 +90,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
           logger,
           tracer: telemetry.tracer,
           meter: telemetry.meter,
+          authorization: config.insecure ? undefined : { methods: INTERNAL_RPCS, allowedClients: config.allowedClients },
         }),
       ],
     });

@@ -4,7 +4,7 @@
  * aggregator records where they are. A creation that fails (snapshotter down, still archiving) is
  * retried until it succeeds; the certificate does not wait for it.
  */
-import { credentials, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ChannelCredentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import {
   CardanoDatabaseSnapshot as CardanoDatabaseSnapshotMessage,
@@ -16,7 +16,7 @@ import {
   type ImmutableFileDigest,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, certificateHeadFromJson, type CertificateHead } from '@mithril-ts/protocol';
-import { clientTracingInterceptor, type Logger } from '@mithril-ts/service-kit';
+import { clientTracingInterceptor, describeConnectionFailure, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
 
 /** What the aggregator asks of a snapshotter. */
@@ -35,6 +35,8 @@ export class GrpcSnapshotter implements Snapshotter {
 
   constructor(options: {
     readonly address: string;
+    /** TLS towards the snapshotter (the kit's channelCredentials: the aggregator's client certificate), or plaintext when insecure. */
+    readonly credentials: ChannelCredentials;
     readonly nodeVersion: string;
     /** Deadline of a snapshot creation: archiving a large database takes minutes. */
     readonly createDeadlineMs: number;
@@ -47,7 +49,7 @@ export class GrpcSnapshotter implements Snapshotter {
     this.#nodeVersion = options.nodeVersion;
     this.#createDeadlineMs = options.createDeadlineMs;
     this.#readDeadlineMs = options.readDeadlineMs ?? 30_000;
-    this.#client = new SnapshotterServiceClient(address, credentials.createInsecure(), {
+    this.#client = new SnapshotterServiceClient(address, options.credentials, {
       'grpc.max_receive_message_length': 256 * 1024 * 1024,
       interceptors: [clientTracingInterceptor(tracer)],
     });
@@ -88,7 +90,7 @@ export class GrpcSnapshotter implements Snapshotter {
 
 function describe(call: string, error: ServiceError): Error {
   const detail = readErrorDetail(error);
-  return new Error(`snapshotter ${call}: ${detail?.message ?? error.details ?? error.message}`, { cause: error });
+  return new Error(`snapshotter ${call}: ${detail?.message ?? describeConnectionFailure(error) ?? error.details ?? error.message}`, { cause: error });
 }
 
 /** Makes the snapshot of every CardanoDatabase certificate, retrying the failed ones. */

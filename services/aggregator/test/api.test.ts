@@ -28,6 +28,8 @@ import {
   signedMessageBytes,
 } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
+import { channelCredentials, type ClientTlsSettings } from '@mithril-ts/service-kit';
+import { createCertificateAuthority, writePemPair } from '@mithril-ts/testkit';
 import {
   aggregatorConfigSchema,
   exportGenesisPayload,
@@ -72,6 +74,7 @@ async function start(extra: Record<string, unknown> = {}): Promise<RunningAggreg
       runIntervalMs: 20,
       slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       logLevel: 'silent',
+      insecure: true,
       ...extra,
     }),
   );
@@ -200,6 +203,37 @@ describe('aggregator gRPC API', () => {
       stream.cancel();
     } finally {
       client.close();
+      await aggregator.close();
+    }
+  });
+});
+
+describe('TLS', () => {
+  it('serves public reads to anyone, and the intake only to an allowed client certificate', async () => {
+    setEpoch(1);
+    const ca = await createCertificateAuthority('aggregator test CA');
+    const caFile = join(root, 'ca.crt');
+    writeFileSync(caFile, ca.certificatePem);
+    const pki = join(root, 'pki');
+    const own = writePemPair(pki, 'aggregator', await ca.issue({ commonName: 'aggregator' }));
+    const gatewayFiles = writePemPair(pki, 'signer-gateway', await ca.issue({ commonName: 'signer-gateway' }));
+    const intruderFiles = writePemPair(pki, 'intruder', await ca.issue({ commonName: 'intruder' }));
+    const aggregator = await start({ insecure: 'false', tlsCertFile: own.certFile, tlsKeyFile: own.keyFile, tlsCaFile: caFile });
+    const clientAs = (settings: ClientTlsSettings) => new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, channelCredentials(settings));
+    const anonymous = clientAs({ insecure: false, tlsCaFile: caFile });
+    const intruder = clientAs({ insecure: false, tlsCaFile: caFile, tlsCertFile: intruderFiles.certFile, tlsKeyFile: intruderFiles.keyFile });
+    const gateway = clientAs({ insecure: false, tlsCaFile: caFile, tlsCertFile: gatewayFiles.certFile, tlsKeyFile: gatewayFiles.keyFile });
+    try {
+      // A public read is served over TLS without a client certificate: the handler itself judges the request.
+      const read = call((m, cb) => anonymous.getCertificate({ hash: 'zz', form: CertificateForm.CERTIFICATE_FORM_UNSPECIFIED }, m, cb));
+      expect(await failure(read)).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+      const register = (client: AggregatorServiceClient) => failure(call((m, cb) => client.registerSigner({}, m, cb)));
+      expect(await register(anonymous)).toEqual({ grpc: status.UNAUTHENTICATED, code: ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED });
+      expect(await register(intruder)).toEqual({ grpc: status.PERMISSION_DENIED, code: ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED });
+      // The allowed gateway reaches the intake, which judges the (empty) registration itself.
+      expect(await register(gateway)).toEqual({ grpc: status.INVALID_ARGUMENT, code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
+    } finally {
+      for (const client of [anonymous, intruder, gateway]) client.close();
       await aggregator.close();
     }
   });

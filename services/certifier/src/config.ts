@@ -1,19 +1,27 @@
 /** The certifier's settings (defaults < JSON file < MITHRIL_CERTIFIER_* environment < --options). */
 import { z } from 'zod';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 
-export const certifierConfigSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(50051),
-  /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
-  chainDirectory: z.string().min(1),
-  /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet). */
-  slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
-  /** JSON file holding the highest operational certificate issue number seen per pool. */
-  counterStorePath: z.string().min(1),
-  otlpEndpoint: z.string().optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-});
+/**
+ * TLS: the certifier is internal. Every caller must present a client certificate issued by
+ * tlsCaFile, naming one of allowedClients (by default the signer gateway).
+ */
+export const certifierConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(50051),
+    /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
+    chainDirectory: z.string().min(1),
+    /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet). */
+    slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
+    /** JSON file holding the highest operational certificate issue number seen per pool. */
+    counterStorePath: z.string().min(1),
+    otlpEndpoint: z.string().optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    ...tlsSettings,
+    ...allowedClientsSetting(['signer-gateway']),
+  })
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
 
 export type CertifierConfig = z.infer<typeof certifierConfigSchema>;
 
@@ -31,6 +39,7 @@ export function loadCertifierConfig(argv?: readonly string[], env?: NodeJS.Proce
       counterStorePath: 'JSON file of operational certificate counters',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...TLS_SETTING_DESCRIPTIONS,
     },
   });
 }

@@ -1,11 +1,26 @@
 /** The CertifierService gRPC handlers: decode, certify, map outcomes to typed gRPC errors. */
 import type { Tracer } from '@opentelemetry/api';
 import { CertifierServiceService, ErrorCode, WireError, type CertifierServiceServer } from '@mithril-ts/proto';
-import { hostedService, mapError, unaryHandler, type HostedService, type Logger, type ServiceErrorOptions } from '@mithril-ts/service-kit';
+import {
+  hostedService,
+  mapError,
+  unaryHandler,
+  type ClientAuthorization,
+  type HostedService,
+  type Logger,
+  type ServiceErrorOptions,
+} from '@mithril-ts/service-kit';
 import { CertificationError } from './certification.js';
 import type { Certifier } from './service.js';
 
-export function certifierGrpcService(certifier: Certifier, nodeVersion: string, logger: Logger, tracer: Tracer): HostedService {
+/** `authorization`: who may call (every RPC is internal); undefined when the certifier runs insecure. */
+export function certifierGrpcService(
+  certifier: Certifier,
+  nodeVersion: string,
+  logger: Logger,
+  tracer: Tracer,
+  authorization?: ClientAuthorization,
+): HostedService {
   const errors: ServiceErrorOptions = {
     rules: [
       mapError(WireError, ErrorCode.ERROR_CODE_MALFORMED_REQUEST),
@@ -40,5 +55,5 @@ export function certifierGrpcService(certifier: Certifier, nodeVersion: string, 
       return { certification: { partyId: certification.partyId, stake: certification.stake, epoch: certification.epoch } };
     }),
   };
-  return hostedService({ definition: CertifierServiceService, implementation, nodeVersion, tracing: { tracer } });
+  return hostedService({ definition: CertifierServiceService, implementation, nodeVersion, tracing: { tracer }, authorization });
 }

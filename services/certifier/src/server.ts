@@ -1,5 +1,13 @@
 /** The certifier's composition root: configuration in, a running gRPC server out. */
-import { CardanoCliFilesChainObserver, createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
+import {
+  CardanoCliFilesChainObserver,
+  createLogger,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+  type RunningServer,
+} from '@mithril-ts/service-kit';
 import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
@@ -24,7 +32,17 @@ export async function startCertifier(
   const running = await startGrpcServer({
     host: config.host,
     port: config.port,
-    services: [certifierGrpcService(certifier, CERTIFIER_VERSION, logger, telemetry.tracer)],
+    tls: serverTls(config, 'require'),
+    logger,
+    services: [
+      certifierGrpcService(
+        certifier,
+        CERTIFIER_VERSION,
+        logger,
+        telemetry.tracer,
+        config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+      ),
+    ],
   });
   logger.info({ host: config.host, port: running.port }, 'certifier listening');
   return { ...running, shutdownTelemetry: () => telemetry.shutdown() };

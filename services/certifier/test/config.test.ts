@@ -6,7 +6,8 @@ import { loadCertifierConfig } from '../src/index.js';
 
 describe('certifier configuration', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'config-')), 'certifier.json');
-  writeFileSync(file, JSON.stringify({ port: 6000, chainDirectory: '/from/file', counterStorePath: '/file/counters.json', slotsPerKesPeriod: 3600 }));
+  const tls = { tlsCertFile: 'certifier.crt', tlsKeyFile: 'certifier.key', tlsCaFile: 'ca.crt' };
+  writeFileSync(file, JSON.stringify({ port: 6000, chainDirectory: '/from/file', counterStorePath: '/file/counters.json', slotsPerKesPeriod: 3600, ...tls }));
 
   it('takes file < environment < arguments', () => {
     const fromFile = loadCertifierConfig(['--config', file], {});
@@ -25,5 +26,17 @@ describe('certifier configuration', () => {
     expect(() => loadCertifierConfig([], { MITHRIL_CERTIFIER_CHAIN_DIRECTORY: '/x' })).toThrow(ConfigError);
     expect(() => loadCertifierConfig(['--no-such-option', '1'], {})).toThrow(ConfigError);
     expect(() => loadCertifierConfig(['--config', '/does/not/exist.json'], {})).toThrow(/cannot read/);
+  });
+
+  it('needs the TLS files unless insecure, and allows the signer gateway by default', () => {
+    expect(loadCertifierConfig(['--config', file], {})).toMatchObject({ insecure: false, ...tls, allowedClients: ['signer-gateway'] });
+    const bare = ['--chain-directory', '/x', '--counter-store-path', '/y'];
+    expect(() => loadCertifierConfig(bare, {})).toThrow(/tlsCertFile \(default\): required unless insecure is true; tlsKeyFile .*; tlsCaFile/);
+    expect(loadCertifierConfig([...bare, '--insecure', 'true'], {}).insecure).toBe(true);
+    expect(() => loadCertifierConfig([...bare, '--insecure', 'false'], {})).toThrow(/tlsCertFile/);
+    expect(loadCertifierConfig(['--config', file], { MITHRIL_CERTIFIER_ALLOWED_CLIENTS: 'signer-gateway,gateway-2' }).allowedClients).toEqual([
+      'signer-gateway',
+      'gateway-2',
+    ]);
   });
 });

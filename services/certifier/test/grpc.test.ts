@@ -20,6 +20,8 @@ beforeAll(async () => {
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'certifier-')), 'counters.json'),
     logLevel: 'fatal',
+    insecure: true,
+    allowedClients: ['signer-gateway'],
   });
   client = new CertifierServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
 });

@@ -3,10 +3,14 @@
  * binding, and the standard health service (grpc.health.v1). The version check every handler is
  * wrapped in is libs/proto's `withVersionCheck`: clients' test doubles serve the contracts too.
  */
-import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import { Server, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { withVersionCheck } from '@mithril-ts/proto';
 import { HealthService } from './grpc-health.js';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
+import type { Logger } from './logger.js';
+import { withClientAuthorization, type ClientAuthorization } from './tls-authorization.js';
+import type { ServerTls } from './tls-credentials.js';
 
 export interface HostedService {
   readonly name: string;
@@ -15,10 +19,12 @@ export interface HostedService {
 }
 
 /**
- * A service to host, its unary handlers wrapped: first the version check (a caller without
- * compatible version metadata is refused before anything else: no span, no outcome, no handler),
- * then, given `tracing`, a server span per call (grpc-tracing.ts). Streaming handlers are left as
- * they are: they check the versions themselves (libs/proto's checkCallVersions).
+ * A service to host, its unary handlers wrapped: first, given `authorization`, the caller's
+ * certificate identity on internal RPCs (tls-authorization.ts; streaming RPCs too), then the
+ * version check (a caller without compatible version metadata is refused before anything else: no
+ * span, no outcome, no handler), then, given `tracing`, a server span per call (grpc-tracing.ts).
+ * Streaming handlers are otherwise left as they are: they check the versions themselves (libs/proto's
+ * checkCallVersions).
  */
 export function hostedService(options: {
   readonly definition: ServiceDefinition;
@@ -26,17 +32,20 @@ export function hostedService(options: {
   /** This node's software version, answered in the response metadata. */
   readonly nodeVersion: string;
   readonly tracing?: ServerTracingOptions | undefined;
+  /** The RPCs reserved to identified internal callers; undefined when there are none or the service runs `insecure`. */
+  readonly authorization?: ClientAuthorization | undefined;
 }): HostedService {
-  const { definition, nodeVersion, tracing } = options;
+  const { definition, nodeVersion, tracing, authorization } = options;
   const implementation = tracing === undefined ? options.implementation : withServerTracing(definition, options.implementation, tracing);
   const isUnary = (name: string) => definition[name] !== undefined && !definition[name].requestStream && !definition[name].responseStream;
   const unary = Object.fromEntries(Object.entries(implementation).filter(([name]) => isUnary(name)));
   const [first] = Object.values(definition);
   if (first === undefined) throw new TypeError('a service definition without methods');
+  const versioned = { ...implementation, ...withVersionCheck(unary, nodeVersion) };
   return {
     name: first.path.split('/')[1]!,
     definition,
-    implementation: { ...implementation, ...withVersionCheck(unary, nodeVersion) },
+    implementation: authorization === undefined ? versioned : withClientAuthorization(definition, versioned, authorization),
   };
 }
 
@@ -50,11 +59,22 @@ export interface RunningServer {
 /** Default bound on a request's size: registrations and signatures are a few kilobytes. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
+/** Whether `host` only accepts connections from this machine (a plaintext port there is no one else's business). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
 export async function startGrpcServer(options: {
   readonly host: string;
   readonly port: number;
   readonly services: readonly HostedService[];
   readonly maxReceiveBytes?: number;
+  /** The server's credentials (tls-credentials.ts's serverTls); plaintext only when built from `insecure`. */
+  readonly tls: ServerTls;
+  /** Where a plaintext listener on a non-loopback address is warned about (standard error without it). */
+  readonly logger?: Logger | undefined;
 }): Promise<RunningServer> {
   const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES });
   const statusMap: Record<string, 'SERVING'> = { '': 'SERVING' };
@@ -66,8 +86,19 @@ export async function startGrpcServer(options: {
   const health = new HealthService(statusMap);
   health.addToServer(server);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    server.bindAsync(`${options.host}:${options.port}`, options.tls.credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
   });
+  try {
+    await options.tls.loaded();
+  } catch (error) {
+    server.forceShutdown();
+    throw error;
+  }
+  if (!options.tls.secure && !isLoopbackHost(options.host)) {
+    const warning = `plaintext gRPC (insecure) on ${options.host}:${port}: calls can be read and forged by anyone on the network; use TLS outside loopback development`;
+    if (options.logger === undefined) console.warn(warning);
+    else options.logger.warn({ host: options.host, port }, warning);
+  }
   return {
     port,
     server,

@@ -2,7 +2,19 @@ export { loadConfig, ConfigError, type LoadConfigOptions } from './config.js';
 export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
-export { startGrpcServer, hostedService, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
+export { startGrpcServer, hostedService, isLoopbackHost, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
+export { tlsSettings, allowedClientsSetting, requireTlsFiles, strictBoolean, TLS_SETTING_DESCRIPTIONS, type TlsSettings } from './tls-settings.js';
+export {
+  serverTls,
+  channelCredentials,
+  normaliseFingerprint,
+  DEFAULT_CERTIFICATE_REFRESH_MS,
+  type ServerTls,
+  type ClientCertificateMode,
+  type ClientTlsSettings,
+} from './tls-credentials.js';
+export { withClientAuthorization, certificateIdentities, refusalOf, type ClientAuthorization } from './tls-authorization.js';
+export { describeConnectionFailure } from './tls-errors.js';
 export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';

@@ -2,7 +2,7 @@
 import { credentials, makeGenericClientConstructor, status, type ClientReadableStream, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { ErrorCode, readErrorDetail } from '@mithril-ts/proto';
 import { service as healthDefinition } from 'grpc-health-check';
-import { MAX_HEALTH_SERVICE_NAME_BYTES, startGrpcServer, type RunningServer } from '../src/index.js';
+import { MAX_HEALTH_SERVICE_NAME_BYTES, serverTls, startGrpcServer, type RunningServer } from '../src/index.js';
 
 type Callback = (error: ServiceError | null, response?: { status: string }) => void;
 interface HealthClient {
@@ -16,7 +16,7 @@ let client: HealthClient;
 
 beforeAll(async () => {
   // The largest request the server accepts must fit a 1 MB name, so that it is the health service that refuses it.
-  server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [], maxReceiveBytes: 2 * 1024 * 1024 });
+  server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [], maxReceiveBytes: 2 * 1024 * 1024, tls: serverTls({ insecure: true }, 'none') });
   const Client = makeGenericClientConstructor(healthDefinition as unknown as ServiceDefinition, 'Health');
   client = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure()) as unknown as HealthClient;
 });

@@ -20,6 +20,7 @@ import {
   clientTracingInterceptor,
   hostedService,
   mapError,
+  serverTls,
   startGrpcServer,
   unaryHandler,
   withTraceParent,
@@ -66,7 +67,7 @@ beforeAll(async () => {
     nodeVersion: '9.9.9',
     tracing: { tracer, onOutcome: (outcome) => outcomes.push(outcome) },
   });
-  server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service] });
+  server = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [service], tls: serverTls({ insecure: true }, 'none') });
   client = new CertifierServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(tracer)] });
 });
 

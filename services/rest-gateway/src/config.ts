@@ -1,7 +1,7 @@
 /** The REST gateway's settings (defaults < JSON file < MITHRIL_REST_GATEWAY_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().max(3_600_000).default(fallback);
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback);
@@ -18,6 +18,12 @@ const list = <T extends z.ZodType>(item: T) =>
     z.array(item).min(1),
   );
 
+/**
+ * TLS: the REST gateway is a gRPC client only (its HTTP side is served behind the ingress). It
+ * verifies the aggregator's and the signer gateway's certificates against tlsCaFile, or the system
+ * CA store without it; both RPC sets it calls are public, so no client certificate is needed
+ * (tlsCertFile/tlsKeyFile, if given, are presented).
+ */
 export const restGatewayConfigSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
@@ -67,13 +73,15 @@ export const restGatewayConfigSchema = z
      */
     trustProxy: z.string().default(''),
     /** HTTPS served by the gateway itself: PEM certificate chain and key files (both, or neither for plain HTTP behind a TLS-terminating ingress). */
-    tlsCertFile: z.string().min(1).optional(),
-    tlsKeyFile: z.string().min(1).optional(),
+    httpsCertFile: z.string().min(1).optional(),
+    httpsKeyFile: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...tlsSettings,
   })
-  .refine((config) => (config.tlsCertFile === undefined) === (config.tlsKeyFile === undefined), {
-    path: ['tlsKeyFile'],
-    message: 'tlsCertFile and tlsKeyFile go together',
+  .superRefine(requireTlsFiles([]))
+  .refine((config) => (config.httpsCertFile === undefined) === (config.httpsKeyFile === undefined), {
+    path: ['httpsKeyFile'],
+    message: 'httpsCertFile and httpsKeyFile go together',
   });
 
 export type RestGatewayConfig = z.infer<typeof restGatewayConfigSchema>;
@@ -104,9 +112,13 @@ export function loadRestGatewayConfig(argv?: readonly string[], env?: NodeJS.Pro
       rateLimitExpensiveReadMax: 'requests per client and window to each expensive read route (by hash, by epoch, digests)',
       rateLimitWindowMs: 'rate limit window, in milliseconds',
       trustProxy: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (none by default)',
-      tlsCertFile: 'PEM certificate chain file: serve HTTPS (with tlsKeyFile)',
-      tlsKeyFile: 'PEM private key file of tlsCertFile',
+      httpsCertFile: 'PEM certificate chain file: serve HTTPS (with httpsKeyFile)',
+      httpsKeyFile: 'PEM private key file of httpsCertFile',
       logLevel: 'log level',
+      insecure: TLS_SETTING_DESCRIPTIONS.insecure,
+      tlsCertFile: 'PEM client certificate presented to the aggregator and the signer gateway (optional)',
+      tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,
+      tlsCaFile: "PEM CA bundle the aggregator's and the signer gateway's certificates are verified against (the system store without it)",
     },
   });
 }

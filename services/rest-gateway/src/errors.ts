@@ -7,6 +7,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { ErrorCode, errorCodeToJSON, readErrorDetail } from '@mithril-ts/proto';
 import { stringifyJson } from '@mithril-ts/codec';
+import { describeConnectionFailure } from '@mithril-ts/service-kit';
 
 export class RestError extends Error {
   constructor(
@@ -55,6 +56,9 @@ export const HTTP_STATUS_OF_ERROR_CODE: Readonly<Record<Exclude<ErrorCode, Error
   // Snapshotter refusals, not expected from the gateway's upstreams: a conflict with the state, and a chain point that does not exist yet.
   [ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH]: 409,
   [ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP]: 404,
+  // About the gateway's own client certificate, not the HTTP client's: the operator must fix the gateway's TLS identity.
+  [ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED]: 502,
+  [ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED]: 502,
 };
 
 /** HTTP status of a failed call that carries no ErrorDetail, by gRPC status. */
@@ -90,7 +94,8 @@ export function restErrorFromGrpc(error: ServiceError, peer: string): RestError 
   }
   const { status: httpStatus, label } = statusOfBareGrpcFailure(error.code);
   const what = error.code === status.UNIMPLEMENTED ? `the ${peer} does not serve this yet` : `the ${peer} failed`;
-  return new RestError(httpStatus, label, `${what} (gRPC ${status[error.code] ?? error.code}: ${error.details})`, { cause: error });
+  const reason = describeConnectionFailure(error) ?? `gRPC ${status[error.code] ?? error.code}: ${error.details}`;
+  return new RestError(httpStatus, label, `${what} (${reason})`, { cause: error });
 }
 
 /** An upstream answer the gateway cannot turn into the reference's shape. */

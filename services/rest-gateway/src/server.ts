@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
-import { createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { channelCredentials, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
@@ -36,14 +36,17 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
   const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
   const { tracer } = telemetry;
+  const credentials = channelCredentials(config);
   const aggregator = new AggregatorUpstream({
     address: config.aggregatorAddress,
+    credentials,
     deadlineMs: config.aggregatorDeadlineMs,
     nodeVersion: REST_GATEWAY_VERSION,
     tracer,
   });
   const signerGateway = new SignerGatewayUpstream({
     address: config.signerGatewayAddress,
+    credentials,
     deadlineMs: config.signerGatewayDeadlineMs,
     nodeVersion: REST_GATEWAY_VERSION,
     tracer,
@@ -55,10 +58,10 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   };
   const cache = new ResponseCache({ immutableBytes: config.immutableCacheBytes, volatileMs: config.volatileCacheMs });
 
-  const https = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined;
+  const https = config.httpsCertFile !== undefined && config.httpsKeyFile !== undefined;
   let tls: { cert: Buffer; key: Buffer } | undefined;
   try {
-    tls = https ? { cert: readFileSync(config.tlsCertFile as string), key: readFileSync(config.tlsKeyFile as string) } : undefined;
+    tls = https ? { cert: readFileSync(config.httpsCertFile as string), key: readFileSync(config.httpsKeyFile as string) } : undefined;
   } catch (error) {
     await closeClients();
     throw error;

@@ -5,7 +5,7 @@
  * whose context goes out in the metadata); a failure becomes the RestError the reference would
  * answer with.
  */
-import { credentials, type CallOptions, type ClientUnaryCall, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type CallOptions, type ChannelCredentials, type ClientUnaryCall, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
@@ -56,6 +56,8 @@ function unary<Response>(settings: CallSettings, invoke: Invoke<Response>): Prom
 
 export interface UpstreamOptions {
   readonly address: string;
+  /** TLS towards the peer (the kit's channelCredentials), or plaintext when the gateway runs insecure. */
+  readonly credentials: ChannelCredentials;
   readonly deadlineMs: number;
   /** This gateway's software version, sent as mithril-node-version. */
   readonly nodeVersion: string;
@@ -67,7 +69,7 @@ export class AggregatorUpstream {
   private readonly settings: CallSettings;
 
   constructor(options: UpstreamOptions) {
-    this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
+    this.client = new AggregatorServiceClient(options.address, options.credentials, {
       'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
       interceptors: [clientTracingInterceptor(options.tracer)],
     });
@@ -132,7 +134,7 @@ export class SignerGatewayUpstream {
   private readonly settings: CallSettings;
 
   constructor(options: UpstreamOptions) {
-    this.client = new SignerGatewayServiceClient(options.address, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(options.tracer)] });
+    this.client = new SignerGatewayServiceClient(options.address, options.credentials, { interceptors: [clientTracingInterceptor(options.tracer)] });
     this.settings = { peer: 'signer gateway', deadlineMs: options.deadlineMs, nodeVersion: options.nodeVersion };
   }
 

@@ -18,7 +18,7 @@ describe('REST gateway configuration', () => {
       rateLimitWindowMs: 60_000,
       trustProxy: '',
     });
-    expect(config.tlsCertFile).toBeUndefined();
+    expect(config.httpsCertFile).toBeUndefined();
     expect(() => loadRestGatewayConfig([], {})).toThrow(/aggregatorAddress/);
   });
 
@@ -37,7 +37,7 @@ describe('REST gateway configuration', () => {
     expect(() => loadRestGatewayConfig(['--signed-entity-types', 'CardanoTransactions'], required)).toThrow(ConfigError);
     expect(() => loadRestGatewayConfig(['--body-limit-bytes', '10'], required)).toThrow(/bodyLimitBytes/);
     expect(() => loadRestGatewayConfig(['--rate-limit-write-max', '0'], required)).toThrow(/rateLimitWriteMax/);
-    expect(() => loadRestGatewayConfig(['--tls-key-file', '/etc/key.pem'], required)).toThrow(/tlsKeyFile/);
+    expect(() => loadRestGatewayConfig(['--https-key-file', '/etc/key.pem'], required)).toThrow(/httpsKeyFile/);
     expect(loadRestGatewayConfig(['--trust-proxy', '10.0.0.0/8', '--rate-limit-window-ms', '1000'], required)).toMatchObject({
       trustProxy: '10.0.0.0/8',
       rateLimitWindowMs: 1000,

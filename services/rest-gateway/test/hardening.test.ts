@@ -164,7 +164,7 @@ describe('security headers and request log', () => {
       ],
       { stdio: 'ignore' },
     );
-    const gateway = await startGateway({ tlsCertFile: cert, tlsKeyFile: key });
+    const gateway = await startGateway({ httpsCertFile: cert, httpsKeyFile: key });
     const answer = await new Promise<Answer>((resolve, reject) => {
       const request = httpsRequest(
         { host: '127.0.0.1', port: gateway.port, path: '/aggregator/epoch-settings', headers: API_VERSION, ca: readFileSync(cert) },
@@ -179,7 +179,7 @@ describe('security headers and request log', () => {
     });
     expect(answer.status).toBe(200);
     expect(answer.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-    expect(() => restGatewayConfigSchema.parse({ aggregatorAddress: 'a:1', signerGatewayAddress: 'b:1', tlsCertFile: cert })).toThrow(/tlsKeyFile/);
+    expect(() => restGatewayConfigSchema.parse({ aggregatorAddress: 'a:1', signerGatewayAddress: 'b:1', httpsCertFile: cert })).toThrow(/httpsKeyFile/);
   });
 });
 

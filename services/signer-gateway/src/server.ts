@@ -1,6 +1,15 @@
 /** The signer gateway's composition root: configuration in, a running gRPC server out. */
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { GroupedMicroBatcher, createLogger, startGrpcServer, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
+import {
+  GroupedMicroBatcher,
+  channelCredentials,
+  createLogger,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+  type RunningServer,
+} from '@mithril-ts/service-kit';
 import type { SignerGatewayConfig } from './config.js';
 import { EpochSettingsCache } from './epoch-settings-cache.js';
 import { SignerGateway, type SignatureBatcher } from './gateway.js';
@@ -29,8 +38,11 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const telemetry = startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config.otlpEndpoint);
   const tracer = overrides.tracer ?? telemetry.tracer;
   const meter = overrides.meter ?? telemetry.meter;
+  // One credentials object for both peers: its certificate files are re-read for new connections.
+  const credentials = channelCredentials(config);
   const certifier = new GrpcCertifier({
     address: config.certifierAddress,
+    credentials,
     deadlineMs: config.certifierDeadlineMs,
     nodeVersion: SIGNER_GATEWAY_VERSION,
     tracer,
@@ -38,6 +50,7 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   });
   const aggregator = new GrpcAggregator({
     address: config.aggregatorAddress,
+    credentials,
     deadlineMs: config.aggregatorDeadlineMs,
     nodeVersion: SIGNER_GATEWAY_VERSION,
     tracer,
@@ -75,6 +88,8 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
   const running = await startGrpcServer({
     host: config.host,
     port: config.port,
+    tls: serverTls(config, 'none'),
+    logger,
     services: [signerGatewayGrpcService(gateway, SIGNER_GATEWAY_VERSION, tracer)],
     maxReceiveBytes: MAX_REQUEST_BYTES,
   });

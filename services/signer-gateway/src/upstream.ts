@@ -4,7 +4,7 @@
  * deadline. The peer's typed errors come back unchanged; a peer that cannot be reached, or that
  * refuses the gateway itself (version metadata), becomes NOT_READY: the signer can only retry.
  */
-import { credentials, type Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type Metadata, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
@@ -23,18 +23,25 @@ import {
   type SingleSignature,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { clientTracingInterceptor, withTraceParent, type Logger } from '@mithril-ts/service-kit';
+import { clientTracingInterceptor, describeConnectionFailure, withTraceParent, type Logger } from '@mithril-ts/service-kit';
 import { GatewayError, notReady } from './errors.js';
 import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 
 /** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
 const MAX_AGGREGATOR_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-/** Typed errors about the gateway's own request metadata: nothing the signer could fix. */
-const ABOUT_THE_GATEWAY = new Set([ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA, ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION]);
+/** Typed errors about the gateway's own request metadata or client certificate: nothing the signer could fix. */
+const ABOUT_THE_GATEWAY = new Set([
+  ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA,
+  ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION,
+  ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED,
+  ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED,
+]);
 
 export interface UpstreamOptions {
   readonly address: string;
+  /** TLS towards the peer (the kit's channelCredentials), or plaintext when the gateway runs insecure. */
+  readonly credentials: ChannelCredentials;
   readonly deadlineMs: number;
   readonly nodeVersion: string;
   readonly tracer: Tracer;
@@ -81,14 +88,15 @@ function peerRejection(error: ServiceError): GatewayError | undefined {
 function peerUnusable(peer: string, error: ServiceError): GatewayError {
   const detail = readErrorDetail(error);
   if (detail !== undefined) return notReady(`the ${peer} refused this gateway: ${detail.message}`, { cause: error });
-  return notReady(`the ${peer} cannot be reached (${status[error.code] ?? error.code}: ${error.details}), retry later`, { cause: error });
+  const reason = describeConnectionFailure(error) ?? `${status[error.code] ?? error.code}: ${error.details}`;
+  return notReady(`the ${peer} cannot be reached (${reason}), retry later`, { cause: error });
 }
 
 export class GrpcCertifier implements CertifierPort {
   private readonly client: CertifierServiceClient;
 
   constructor(private readonly options: UpstreamOptions) {
-    this.client = new CertifierServiceClient(options.address, credentials.createInsecure(), { interceptors: [clientTracingInterceptor(options.tracer)] });
+    this.client = new CertifierServiceClient(options.address, options.credentials, { interceptors: [clientTracingInterceptor(options.tracer)] });
   }
 
   async certify(registration: SignerRegistration, context: CallContext): Promise<CertifiedSigner> {
@@ -108,7 +116,7 @@ export class GrpcAggregator implements AggregatorPort {
   private readonly client: AggregatorServiceClient;
 
   constructor(private readonly options: UpstreamOptions) {
-    this.client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
+    this.client = new AggregatorServiceClient(options.address, options.credentials, {
       'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
       interceptors: [clientTracingInterceptor(options.tracer)],
     });

@@ -9,6 +9,7 @@ import {
   type Metadata,
   Server,
   ServerCredentials,
+  type ChannelCredentials,
   type ServerErrorResponse,
   type ServiceError,
   type UntypedServiceImplementation,
@@ -64,7 +65,8 @@ export class AggregatorDouble {
     this.epochSettings = epochSettings;
   }
 
-  async start(): Promise<this> {
+  /** `serverCredentials`: plaintext unless a test gives TLS ones. */
+  async start(serverCredentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<this> {
     type Call<T> = { request: T; metadata: Metadata; getDeadline(): Date | number };
     type Callback = (error: ServerErrorResponse | null, response?: unknown) => void;
     const record = (method: string, call: Call<unknown>) => this.calls.push({ method, metadata: call.metadata, deadline: Number(call.getDeadline()) });
@@ -89,7 +91,7 @@ export class AggregatorDouble {
     };
     this.server.addService(AggregatorServiceService, implementation as unknown as UntypedServiceImplementation);
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      this.server.bindAsync('127.0.0.1:0', serverCredentials, (error, port) => (error ? reject(error) : resolve(port))),
     );
     return this;
   }
@@ -186,8 +188,8 @@ export const versionMetadata = () => setVersionMetadata({ nodeVersion: '0.1.0', 
 export class GatewayCaller {
   private readonly client: SignerGatewayServiceClient;
 
-  constructor(port: number) {
-    this.client = new SignerGatewayServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+  constructor(port: number, channelCredentials: ChannelCredentials = credentials.createInsecure()) {
+    this.client = new SignerGatewayServiceClient(`127.0.0.1:${port}`, channelCredentials);
   }
 
   register(registration: SignerRegistration | undefined, metadata: Metadata = versionMetadata()): Promise<SignerGatewayServiceRegisterSignerResponse> {

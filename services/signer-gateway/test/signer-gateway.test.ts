@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
@@ -8,10 +8,18 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startCertifier, type RegistrationRequest } from '@mithril-ts/certifier';
 import { ErrorCode, SignatureRegistrationStatus, createServiceError, readErrorDetail, setVersionMetadata, type SignerRegistration } from '@mithril-ts/proto';
-import { createLogger, injectTraceContext } from '@mithril-ts/service-kit';
+import { channelCredentials, createLogger, injectTraceContext, serverTls } from '@mithril-ts/service-kit';
 import { SingleSignature } from '@mithril-ts/stm';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway, type SignerGatewayConfigInput } from '../src/index.js';
-import { EPOCH as REGISTRATION_EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
+import {
+  EPOCH as REGISTRATION_EPOCH,
+  SLOTS_PER_KES_PERIOD,
+  chainDirectory,
+  createCertificateAuthority,
+  testPool,
+  writePemPair,
+  type PemFiles,
+} from '@mithril-ts/testkit';
 import {
   AggregatorDouble,
   versionMetadata,
@@ -51,6 +59,7 @@ function config(overrides: Partial<SignerGatewayConfigInput> = {}) {
     signatureRatePerSecond: 0.001,
     epochSettingsTtlMs: 60_000,
     logLevel: 'silent',
+    insecure: true,
     ...overrides,
   });
 }
@@ -70,6 +79,8 @@ beforeAll(async () => {
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'gateway-certifier-')), 'counters.json'),
     logLevel: 'fatal',
+    insecure: true,
+    allowedClients: ['signer-gateway'],
   });
   aggregator = await new AggregatorDouble(round.epochSettings).start();
   gateway = await startSignerGateway(config(), { logger });
@@ -440,5 +451,87 @@ describe('telemetry', () => {
       .at(-1)!;
     expect(rejected.attributes['mithril.rejection']).toBe('signature_invalid');
     await metrics.shutdown();
+  });
+});
+
+describe('TLS: a signer → the gateway (public) → the certifier (mTLS) and the aggregator', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'gateway-tls-'));
+  let files: Record<'gateway' | 'intruder' | 'certifier' | 'aggregator', PemFiles>;
+  let caFile: string;
+  let otherCaFile: string;
+  let tlsCertifier: Awaited<ReturnType<typeof startCertifier>>;
+  let tlsAggregator: AggregatorDouble;
+
+  beforeAll(async () => {
+    const ca = await createCertificateAuthority('gateway test CA');
+    caFile = join(directory, 'ca.crt');
+    otherCaFile = join(directory, 'other-ca.crt');
+    writeFileSync(caFile, ca.certificatePem);
+    writeFileSync(otherCaFile, (await createCertificateAuthority('another CA')).certificatePem);
+    const issue = async (name: string) => writePemPair(directory, name, await ca.issue({ commonName: name }));
+    files = {
+      gateway: await issue('signer-gateway'),
+      intruder: await issue('intruder'),
+      certifier: await issue('certifier'),
+      aggregator: await issue('aggregator'),
+    };
+    tlsCertifier = await startCertifier(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        chainDirectory: chainDirectory(pools.slice(0, 4)),
+        slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
+        counterStorePath: join(directory, 'counters.json'),
+        logLevel: 'fatal',
+        insecure: false,
+        tlsCertFile: files.certifier.certFile,
+        tlsKeyFile: files.certifier.keyFile,
+        tlsCaFile: caFile,
+        allowedClients: ['signer-gateway'],
+      },
+      { logger },
+    );
+    const aggregatorTls = { insecure: false, tlsCertFile: files.aggregator.certFile, tlsKeyFile: files.aggregator.keyFile, tlsCaFile: caFile };
+    tlsAggregator = await new AggregatorDouble(round.epochSettings).start(serverTls(aggregatorTls, 'request').credentials);
+  });
+
+  afterAll(async () => {
+    await tlsAggregator.close();
+    await tlsCertifier.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function tlsGateway(identity: PemFiles, gatewayCaFile = caFile) {
+    const tls = { insecure: false, tlsCertFile: identity.certFile, tlsKeyFile: identity.keyFile, tlsCaFile: gatewayCaFile };
+    const started = await startSignerGateway(config({ certifierAddress: `127.0.0.1:${tlsCertifier.port}`, aggregatorAddress: tlsAggregator.address, ...tls }), {
+      logger,
+    });
+    // The signer trusts the network's CA; it has no client certificate.
+    const entry = { gateway: started, caller: new GatewayCaller(started.port, channelCredentials({ insecure: false, tlsCaFile: caFile })) };
+    extra.push(entry);
+    return entry;
+  }
+
+  it('certifies and forwards a registration over TLS on every link', async () => {
+    const { caller: signer } = await tlsGateway(files.gateway);
+    const response = await signer.register(toProto(pools[1]!.registration()));
+    expect(response.signer?.partyId).toBe(pools[1]!.pool.bech32);
+  });
+
+  it("answers NOT_READY, never the certifier's PERMISSION_DENIED, when the certifier does not allow the gateway's identity", async () => {
+    const { caller: signer } = await tlsGateway(files.intruder);
+    const error = await failure(signer.register(toProto(pools[1]!.registration())));
+    expectError(error, status.UNAVAILABLE, ErrorCode.ERROR_CODE_NOT_READY, /refused this gateway: client intruder, localhost is not allowed/);
+  });
+
+  it('answers NOT_READY saying what did not match when the certifier certificate is not from the CA the gateway trusts', async () => {
+    const { caller: signer } = await tlsGateway(files.gateway, otherCaFile);
+    const error = await failure(signer.register(toProto(pools[1]!.registration())));
+    expectError(
+      error,
+      status.UNAVAILABLE,
+      ErrorCode.ERROR_CODE_NOT_READY,
+      /certifier cannot be reached \(TLS: the server certificate is not issued by a trusted CA/,
+    );
   });
 });

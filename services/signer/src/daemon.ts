@@ -4,7 +4,15 @@
  */
 import type { EventEmitter } from 'node:events';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger, startTelemetry, type Logger, type Telemetry } from '@mithril-ts/service-kit';
+import {
+  CardanoCliFilesChainObserver,
+  ImmutableDbDigester,
+  channelCredentials,
+  createLogger,
+  startTelemetry,
+  type Logger,
+  type Telemetry,
+} from '@mithril-ts/service-kit';
 import { GrpcAggregator } from './adapters/grpc-aggregator.js';
 import { GrpcSignerGateway } from './adapters/grpc-signer-gateway.js';
 import { PoolKeyFiles } from './adapters/pool-key-files.js';
@@ -107,8 +115,10 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
   const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
   if (opened.migrations.applied.length > 0) logger.info({ applied: opened.migrations.applied }, 'signer store migrated');
   const versions = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };
-  const aggregator = new GrpcAggregator(config.aggregatorAddress, versions, config.aggregatorDeadlineMs, telemetry.tracer);
-  const gateway = new GrpcSignerGateway(config.signerGatewayAddress, versions, config.gatewayDeadlineMs, telemetry.tracer);
+  const aggregatorCredentials = channelCredentials({ ...config, serverCertificateFingerprint: config.aggregatorCertificateFingerprint });
+  const gatewayCredentials = channelCredentials({ ...config, serverCertificateFingerprint: config.gatewayCertificateFingerprint });
+  const aggregator = new GrpcAggregator(config.aggregatorAddress, aggregatorCredentials, versions, config.aggregatorDeadlineMs, telemetry.tracer);
+  const gateway = new GrpcSignerGateway(config.signerGatewayAddress, gatewayCredentials, versions, config.gatewayDeadlineMs, telemetry.tracer);
   const runtime = new SignerRuntime({
     chain: new CardanoCliFilesChainObserver(config.chainDirectory),
     aggregator,

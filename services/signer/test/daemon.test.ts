@@ -16,7 +16,7 @@ import {
   withVersionCheck,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { CardanoCliFilesChainObserver, ConfigError, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, ConfigError, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { SIGNER_VERSION, loadSignerConfig, openSignerStore, startSigner, type SignerEvent, type SignerHandle } from '../src/index.js';
 import { tempDir } from './doubles.js';
 
@@ -38,6 +38,7 @@ describe('startSigner', () => {
     const aggregator = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [
         {
           name: 'mithril.v1.AggregatorService',
@@ -67,6 +68,7 @@ describe('startSigner', () => {
     const gateway = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
+      tls: serverTls({ insecure: true }, 'none'),
       services: [
         {
           name: 'mithril.v1.SignerGatewayService',
@@ -111,6 +113,8 @@ describe('startSigner', () => {
         '20',
         '--log-level',
         'silent',
+        '--insecure',
+        'true',
       ],
       {},
     );
@@ -173,7 +177,10 @@ describe('signer configuration', () => {
       gatewayDeadlineMs: 10_000,
       handledRetentionEpochs: 5,
       logLevel: 'info',
+      // TLS by default, against the system CA store.
+      insecure: false,
     });
+    expect(config.tlsCaFile).toBeUndefined();
   });
 
   it('names a missing or invalid setting', () => {
@@ -181,5 +188,8 @@ describe('signer configuration', () => {
     expect(() => loadSignerConfig([], withoutStore)).toThrow(ConfigError);
     expect(() => loadSignerConfig([], withoutStore)).toThrow(/storeUrl/);
     expect(() => loadSignerConfig(['--min-sync-progress', '101'], required)).toThrow(/minSyncProgress \(command line\)/);
+    expect(() => loadSignerConfig(['--gateway-certificate-fingerprint', 'ab:cd'], required)).toThrow(/gatewayCertificateFingerprint \(command line\)/);
+    const pinned = 'AB:'.repeat(31) + 'AB';
+    expect(loadSignerConfig(['--gateway-certificate-fingerprint', pinned], required).gatewayCertificateFingerprint).toBe(pinned);
   });
 });

@@ -3,7 +3,7 @@
  * with service-kit's server plumbing and version check): version metadata both ways, deadlines,
  * strict decoding, and the classification of typed errors the runtime reacts to.
  */
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { credentials, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   AggregatorServiceService,
   ErrorCode,
@@ -19,7 +19,7 @@ import {
   withVersionCheck,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, cardanoDatabase } from '@mithril-ts/protocol';
-import { startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import { serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, SIGNER_VERSION } from '../src/index.js';
 
 const VERSIONS = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };
@@ -40,6 +40,7 @@ async function serve(
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
+    tls: serverTls({ insecure: true }, 'none'),
     services: [{ name: 'test', definition, implementation: checkVersions ? withVersionCheck(implementation, '9.9.9') : implementation }],
   });
   servers.push(server);
@@ -47,13 +48,13 @@ async function serve(
 }
 
 function aggregatorAt(address: string, deadlineMs = 5_000): GrpcAggregator {
-  const client = new GrpcAggregator(address, VERSIONS, deadlineMs);
+  const client = new GrpcAggregator(address, credentials.createInsecure(), VERSIONS, deadlineMs);
   clients.push(client);
   return client;
 }
 
 function gatewayAt(address: string): GrpcSignerGateway {
-  const client = new GrpcSignerGateway(address, VERSIONS, 5_000);
+  const client = new GrpcSignerGateway(address, credentials.createInsecure(), VERSIONS, 5_000);
   clients.push(client);
   return client;
 }
@@ -179,7 +180,7 @@ describe('GrpcAggregator', () => {
     release?.();
     expect(slow.failure).toBe('unavailable');
     expect(slow.message).toMatch(/DEADLINE_EXCEEDED/);
-    const closed = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
+    const closed = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [], tls: serverTls({ insecure: true }, 'none') });
     await closed.close();
     const unreachable = await failure(aggregatorAt(`127.0.0.1:${closed.port}`, 2_000).epochSettings());
     expect(unreachable.failure).toBe('unavailable');

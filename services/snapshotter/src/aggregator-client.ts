@@ -6,7 +6,7 @@
  * certificate is only ever judged by what it really says. The client connects on its first call:
  * the snapshotter may start before the aggregator listens.
  */
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
@@ -26,6 +26,8 @@ const MAX_CERTIFICATE_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface AggregatorCertificatesOptions {
   readonly address: string;
+  /** TLS towards the aggregator (the kit's channelCredentials: its GetCertificate is a public read), or plaintext when insecure. */
+  readonly credentials: ChannelCredentials;
   readonly deadlineMs: number;
   readonly nodeVersion: string;
   readonly tracer: Tracer;
@@ -37,7 +39,7 @@ export class AggregatorCertificates implements CertificateLookup {
 
   constructor(options: AggregatorCertificatesOptions) {
     this.#options = options;
-    this.#client = new AggregatorServiceClient(options.address, credentials.createInsecure(), {
+    this.#client = new AggregatorServiceClient(options.address, options.credentials, {
       'grpc.max_receive_message_length': MAX_CERTIFICATE_RESPONSE_BYTES,
       interceptors: [clientTracingInterceptor(options.tracer)],
     });

@@ -1,9 +1,14 @@
 /** The snapshotter's settings (defaults < JSON file < MITHRIL_SNAPSHOTTER_* environment < --options). */
 import { z } from 'zod';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 
 const flag = z.preprocess((value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value), z.boolean());
 
+/**
+ * TLS: the snapshotter's gRPC port is internal. Every caller must present a client certificate
+ * issued by tlsCaFile, naming one of allowedClients (by default the aggregator). The download server
+ * (HTTP) is not covered: archives are public and checked by their certified digests.
+ */
 export const snapshotterConfigSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
@@ -49,7 +54,10 @@ export const snapshotterConfigSchema = z
     /** Deadline of that question, in milliseconds. */
     aggregatorDeadlineMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    ...tlsSettings,
+    ...allowedClientsSetting(['aggregator']),
   })
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']))
   .superRefine((config, context) => {
     if (config.storage === 'local' && config.storageDirectory === undefined) {
       context.addIssue({ code: 'custom', path: ['storageDirectory'], message: 'required with local storage' });
@@ -101,6 +109,7 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       aggregatorAddress: 'aggregator host:port asked for the certificate of each CreateSnapshot',
       aggregatorDeadlineMs: 'deadline of the certificate request to the aggregator (ms)',
       logLevel: 'log level',
+      ...TLS_SETTING_DESCRIPTIONS,
     },
   });
 }

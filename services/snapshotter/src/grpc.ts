@@ -1,13 +1,29 @@
 /** The SnapshotterService gRPC handlers: decode, call the snapshotter, map its errors to typed gRPC errors. */
 import type { Tracer } from '@opentelemetry/api';
 import { ErrorCode, SnapshotterServiceService, type CardanoDbBeacon, type SnapshotterServiceServer } from '@mithril-ts/proto';
-import { hostedService, mapError, unaryHandler, type HostedService, type Logger, type ServiceErrorOptions } from '@mithril-ts/service-kit';
+import {
+  hostedService,
+  mapError,
+  unaryHandler,
+  type ClientAuthorization,
+  type HostedService,
+  type Logger,
+  type ServiceErrorOptions,
+} from '@mithril-ts/service-kit';
 import { SnapshotterError, type SnapshotterErrorCode } from './errors.js';
 import { cardanoDatabaseSnapshotMessage, compressionFromProto, snapshotMessage } from './messages.js';
 import type { Beacon, Snapshotter } from './snapshotter.js';
 import type { ArtifactStorage } from './storage/port.js';
 
-export function snapshotterGrpcService(snapshotter: Snapshotter, storage: ArtifactStorage, nodeVersion: string, logger: Logger, tracer: Tracer): HostedService {
+/** `authorization`: who may call (every RPC is internal); undefined when the snapshotter runs insecure. */
+export function snapshotterGrpcService(
+  snapshotter: Snapshotter,
+  storage: ArtifactStorage,
+  nodeVersion: string,
+  logger: Logger,
+  tracer: Tracer,
+  authorization?: ClientAuthorization,
+): HostedService {
   const errors: ServiceErrorOptions = {
     rules: [
       mapError(SnapshotterError, (error) => {
@@ -49,7 +65,7 @@ export function snapshotterGrpcService(snapshotter: Snapshotter, storage: Artifa
       })),
     })),
   };
-  return hostedService({ definition: SnapshotterServiceService, implementation, nodeVersion, tracing: { tracer } });
+  return hostedService({ definition: SnapshotterServiceService, implementation, nodeVersion, tracing: { tracer }, authorization });
 }
 
 function beaconFromProto(beacon: CardanoDbBeacon | undefined): Beacon {

@@ -2,7 +2,7 @@
  * The snapshotter's composition root: configuration in; the store (migrated), the digest cache,
  * the artifact storage, the download server (local storage) and the gRPC server out.
  */
-import { ConfigError, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { ConfigError, channelCredentials, createLogger, startGrpcServer, serverTls, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { AggregatorCertificates } from './aggregator-client.js';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';
@@ -86,6 +86,7 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     closers.push(() => telemetry.shutdown());
     const certificates = new AggregatorCertificates({
       address: config.aggregatorAddress,
+      credentials: channelCredentials(config),
       deadlineMs: config.aggregatorDeadlineMs,
       nodeVersion: SNAPSHOTTER_VERSION,
       tracer: telemetry.tracer,
@@ -106,7 +107,18 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       host: config.host,
       port: config.grpcPort,
       maxReceiveBytes: SNAPSHOTTER_MAX_REQUEST_BYTES,
-      services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)],
+      tls: serverTls(config, 'require'),
+      logger,
+      services: [
+        snapshotterGrpcService(
+          snapshotter,
+          storage,
+          SNAPSHOTTER_VERSION,
+          logger,
+          telemetry.tracer,
+          config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+        ),
+      ],
     });
     closers.push(() => grpc.close());
     logger.info(

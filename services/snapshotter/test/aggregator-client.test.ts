@@ -1,8 +1,8 @@
 /** The aggregator adapter of CertificateLookup, against AggregatorService doubles on loopback: what it believes and what it refuses. */
-import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { credentials, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import { AggregatorServiceService, ErrorCode, certificateToProto, createServiceError, type GetCertificateRequest } from '@mithril-ts/proto';
-import { hostedService, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import { hostedService, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { AggregatorCertificates } from '../src/index.js';
 import { CertifiedRoots, rejection } from './fixture.js';
 
@@ -27,6 +27,7 @@ async function aggregatorAnswering(answer: (hash: string) => ReturnType<typeof c
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
+    tls: serverTls({ insecure: true }, 'none'),
     services: [hostedService({ definition: AggregatorServiceService, implementation, nodeVersion: '0.1.0' })],
   });
   servers.push(server);
@@ -34,7 +35,13 @@ async function aggregatorAnswering(answer: (hash: string) => ReturnType<typeof c
 }
 
 function lookupAt(address: string): AggregatorCertificates {
-  const lookup = new AggregatorCertificates({ address, deadlineMs: 2_000, nodeVersion: '0.1.0', tracer: trace.getTracer('test') });
+  const lookup = new AggregatorCertificates({
+    address,
+    credentials: credentials.createInsecure(),
+    deadlineMs: 2_000,
+    nodeVersion: '0.1.0',
+    tracer: trace.getTracer('test'),
+  });
   lookups.push(lookup);
   return lookup;
 }
@@ -58,7 +65,7 @@ describe('AggregatorCertificates', () => {
   });
 
   it('reports an unreachable aggregator as CERTIFICATE_UNAVAILABLE (retry later), not as a refusal', async () => {
-    const probe = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [] });
+    const probe = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [], tls: serverTls({ insecure: true }, 'none') });
     const address = `127.0.0.1:${probe.port}`;
     await probe.close();
     expect(await rejection(lookupAt(address).certificate(certified.hash))).toMatchObject({ code: 'CERTIFICATE_UNAVAILABLE' });

@@ -7,6 +7,7 @@ const required = {
   MITHRIL_SNAPSHOTTER_IMMUTABLE_DIRECTORY: '/db/immutable',
   MITHRIL_SNAPSHOTTER_STORE_PATH: '/var/snapshotter.sqlite3',
   MITHRIL_SNAPSHOTTER_AGGREGATOR_ADDRESS: 'aggregator:50051',
+  MITHRIL_SNAPSHOTTER_INSECURE: 'true',
 };
 
 describe('snapshotter configuration', () => {
@@ -55,9 +56,16 @@ describe('snapshotter configuration', () => {
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x'], withoutAggregator)).toThrow(/aggregatorAddress/);
   });
 
+  it('needs a certificate, its key and the CA unless insecure, and allows the aggregator by default', () => {
+    const tls = { ...required, MITHRIL_SNAPSHOTTER_INSECURE: 'false', MITHRIL_SNAPSHOTTER_STORAGE_DIRECTORY: '/x' };
+    expect(() => loadSnapshotterConfig([], tls)).toThrow(/tlsCertFile \(default\): required unless insecure is true; tlsKeyFile .*; tlsCaFile/);
+    const config = loadSnapshotterConfig(['--tls-cert-file', 's.crt', '--tls-key-file', 's.key', '--tls-ca-file', 'ca.crt'], tls);
+    expect(config).toMatchObject({ insecure: false, tlsCertFile: 's.crt', allowedClients: ['aggregator'] });
+  });
+
   it('refuses an invalid configuration at start', async () => {
-    await expect(startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y', aggregatorAddress: '127.0.0.1:1' })).rejects.toThrow(
-      /storageDirectory/,
-    );
+    await expect(
+      startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y', aggregatorAddress: '127.0.0.1:1', insecure: true }),
+    ).rejects.toThrow(/storageDirectory/);
   });
 });

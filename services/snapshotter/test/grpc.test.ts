@@ -19,7 +19,7 @@ import {
   type GetCertificateRequest,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { hostedService, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import { hostedService, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { startSnapshotter, type RunningSnapshotter } from '../src/index.js';
 import { CertifiedRoots, expectedFiles, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
 
@@ -45,6 +45,7 @@ async function startAggregatorDouble(): Promise<RunningServer> {
   return startGrpcServer({
     host: '127.0.0.1',
     port: 0,
+    tls: serverTls({ insecure: true }, 'none'),
     services: [hostedService({ definition: AggregatorServiceService, implementation, nodeVersion: '0.1.0' })],
   });
 }
@@ -62,6 +63,7 @@ beforeAll(async () => {
       storePath: join(tempDir('grpc-store'), 'snapshotter.sqlite3'),
       digestCache: 'sqlite',
       aggregatorAddress: `127.0.0.1:${aggregator.port}`,
+      insecure: true,
     },
     { logger: silentLogger },
   );

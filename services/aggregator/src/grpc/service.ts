@@ -7,7 +7,7 @@
  */
 import type { Meter, Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
-import { hostedService, type HostedService, type Logger } from '@mithril-ts/service-kit';
+import { hostedService, type ClientAuthorization, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from '../store/index.js';
 import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import type { Snapshotter } from '../snapshots.js';
@@ -27,6 +27,8 @@ export interface AggregatorGrpcOptions {
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly meter: Meter;
+  /** The RPCs reserved to identified internal callers (the intake); undefined when the aggregator runs insecure. */
+  readonly authorization?: ClientAuthorization | undefined;
 }
 
 export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedService {
@@ -45,5 +47,6 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     implementation,
     nodeVersion: options.nodeVersion,
     tracing: { tracer, onOutcome: intakeOutcomeCounter(meter) },
+    authorization: options.authorization,
   });
 }

@@ -2,7 +2,7 @@
  * The aggregator as the signer sees it: `AggregatorService.GetEpochSettings` over gRPC, decoded
  * strictly and with bounds (the answer is then checked by the runtime: PoPs, its own key).
  */
-import { credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import {
   AggregatorServiceClient,
@@ -59,13 +59,15 @@ export function announcedEpochSettingsFromProto(message: EpochSettingsMessage | 
 export class GrpcAggregator implements AggregatorPort {
   private readonly client: AggregatorServiceClient;
 
+  /** `credentials`: the kit's channelCredentials (TLS, or plaintext when the signer runs insecure). */
   constructor(
     address: string,
+    credentials: ChannelCredentials,
     private readonly versions: VersionMetadata,
     private readonly deadlineMs: number,
     tracer?: Tracer,
   ) {
-    this.client = new AggregatorServiceClient(address, credentials.createInsecure(), clientOptions(tracer));
+    this.client = new AggregatorServiceClient(address, credentials, clientOptions(tracer));
   }
 
   async epochSettings(): Promise<Answer<AnnouncedEpochSettings>> {

@@ -6,7 +6,7 @@
 import { type Metadata, status, type CallOptions, type ClientOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { ErrorCode, errorCodeToJSON, readErrorDetail, readVersionMetadata, setVersionMetadata, type VersionMetadata } from '@mithril-ts/proto';
-import { clientTracingInterceptor } from '@mithril-ts/service-kit';
+import { clientTracingInterceptor, describeConnectionFailure } from '@mithril-ts/service-kit';
 import { RemoteCallError, type RemoteFailure } from '../errors.js';
 import type { Answer } from '../ports.js';
 
@@ -40,7 +40,8 @@ export function classify(call: string, error: ServiceError): RemoteCallError {
   else if (code === ErrorCode.ERROR_CODE_RATE_LIMITED || (code === undefined && TRANSIENT.has(error.code))) failure = 'unavailable';
   else failure = 'rejected';
   const what = code === undefined ? `gRPC status ${status[error.code] ?? error.code}` : errorCodeToJSON(code);
-  return new RemoteCallError(call, failure, `${what}: ${detail?.message ?? error.details ?? error.message}`, code, error.code, { cause: error });
+  const reason = detail?.message ?? describeConnectionFailure(error) ?? error.details ?? error.message;
+  return new RemoteCallError(call, failure, `${what}: ${reason}`, code, error.code, { cause: error });
 }
 
 export function unaryCall<Request, Response>(

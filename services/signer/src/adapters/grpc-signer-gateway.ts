@@ -1,5 +1,5 @@
 /** The signer gateway over gRPC: registrations and single signatures. */
-import { credentials } from '@grpc/grpc-js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { SignatureRegistrationStatus as StatusMessage, SignerGatewayServiceClient, type VersionMetadata, signedEntityTypeToProto } from '@mithril-ts/proto';
 import { RemoteCallError } from '../errors.js';
@@ -19,13 +19,15 @@ const REGISTER_SIGNATURE = 'SignerGatewayService.RegisterSignature';
 export class GrpcSignerGateway implements SignerGatewayPort {
   private readonly client: SignerGatewayServiceClient;
 
+  /** `credentials`: the kit's channelCredentials (TLS, or plaintext when the signer runs insecure). */
   constructor(
     address: string,
+    credentials: ChannelCredentials,
     private readonly versions: VersionMetadata,
     private readonly deadlineMs: number,
     tracer?: Tracer,
   ) {
-    this.client = new SignerGatewayServiceClient(address, credentials.createInsecure(), clientOptions(tracer));
+    this.client = new SignerGatewayServiceClient(address, credentials, clientOptions(tracer));
   }
 
   async registerSigner(registration: SignerRegistrationRequest): Promise<Answer<RegisteredSigner>> {

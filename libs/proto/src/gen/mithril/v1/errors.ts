@@ -74,6 +74,16 @@ export enum ErrorCode {
    * detail's metadata gives the tip (gRPC OUT_OF_RANGE; may succeed once the chain has grown).
    */
   ERROR_CODE_BEYOND_CHAIN_TIP = 22,
+  /**
+   * ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED - An internal RPC was called without a client certificate verified against the callee's CA (gRPC
+   * UNAUTHENTICATED).
+   */
+  ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED = 23,
+  /**
+   * ERROR_CODE_CLIENT_NOT_ALLOWED - The caller's client certificate verifies, but names no identity allowed on this RPC; the detail's
+   * metadata gives the names it carries under "identities" (gRPC PERMISSION_DENIED).
+   */
+  ERROR_CODE_CLIENT_NOT_ALLOWED = 24,
   UNRECOGNIZED = -1,
 }
 
@@ -148,6 +158,12 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 22:
     case "ERROR_CODE_BEYOND_CHAIN_TIP":
       return ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP;
+    case 23:
+    case "ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED":
+      return ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED;
+    case 24:
+    case "ERROR_CODE_CLIENT_NOT_ALLOWED":
+      return ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -203,6 +219,10 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_CERTIFICATE_MISMATCH";
     case ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP:
       return "ERROR_CODE_BEYOND_CHAIN_TIP";
+    case ErrorCode.ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED:
+      return "ERROR_CODE_CLIENT_CERTIFICATE_REQUIRED";
+    case ErrorCode.ERROR_CODE_CLIENT_NOT_ALLOWED:
+      return "ERROR_CODE_CLIENT_NOT_ALLOWED";
     case ErrorCode.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
