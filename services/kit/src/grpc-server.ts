@@ -4,9 +4,10 @@
  * wrapped in is libs/proto's `withVersionCheck`: clients' test doubles serve the contracts too.
  */
 import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { withVersionCheck } from '@mithril-ts/proto';
+import { checkCallVersions, withVersionCheck } from '@mithril-ts/proto';
 import { HealthImplementation } from 'grpc-health-check';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
+import { answeringUndecodable, withTolerantDecoding } from './request-decoding.js';
 
 export interface HostedService {
   readonly name: string;
@@ -17,8 +18,10 @@ export interface HostedService {
 /**
  * A service to host, its unary handlers wrapped: first the version check (a caller without
  * compatible version metadata is refused before anything else: no span, no outcome, no handler),
- * then, given `tracing`, a server span per call (grpc-tracing.ts). Streaming handlers are left as
- * they are: they check the versions themselves (libs/proto's checkCallVersions).
+ * then, given `tracing`, a server span per call (grpc-tracing.ts), then the answer to a request that
+ * does not decode (MALFORMED_REQUEST, request-decoding.ts). Streaming handlers are left as they are
+ * (they check the versions themselves, libs/proto's checkCallVersions) but for an undecodable
+ * request, answered after the same version check.
  */
 export function hostedService(options: {
   readonly definition: ServiceDefinition;
@@ -28,14 +31,15 @@ export function hostedService(options: {
   readonly tracing?: ServerTracingOptions | undefined;
 }): HostedService {
   const { definition, nodeVersion, tracing } = options;
-  const implementation = tracing === undefined ? options.implementation : withServerTracing(definition, options.implementation, tracing);
+  const decoded = answeringUndecodable(definition, options.implementation, (call) => checkCallVersions(call, nodeVersion));
+  const implementation = tracing === undefined ? decoded : withServerTracing(definition, decoded, tracing);
   const isUnary = (name: string) => definition[name] !== undefined && !definition[name].requestStream && !definition[name].responseStream;
   const unary = Object.fromEntries(Object.entries(implementation).filter(([name]) => isUnary(name)));
   const [first] = Object.values(definition);
   if (first === undefined) throw new TypeError('a service definition without methods');
   return {
     name: first.path.split('/')[1]!,
-    definition,
+    definition: withTolerantDecoding(definition),
     implementation: { ...implementation, ...withVersionCheck(unary, nodeVersion) },
   };
 }
@@ -63,7 +67,13 @@ export async function startGrpcServer(options: {
     statusMap[service.name] = 'SERVING';
   }
   const health = new HealthImplementation(statusMap);
-  health.addToServer(server);
+  // The health service is grpc-health-check's, added by itself: it is handed a server whose addService
+  // adds it with the same answer to undecodable requests as ours (it needs no version metadata).
+  const tolerantServer = {
+    addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) =>
+      server.addService(withTolerantDecoding(definition), answeringUndecodable(definition, implementation)),
+  };
+  health.addToServer(tolerantServer as Server);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
   });
