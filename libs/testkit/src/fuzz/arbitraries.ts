@@ -116,11 +116,11 @@ export function bulkyText(maxBytes: number): Arbitrary<string> {
   );
 }
 
-/** A bytes field's value: mostly short random bytes, sometimes bulky (up to `maxBytes`). */
-export function bulkyBytes(maxBytes: number): Arbitrary<Uint8Array> {
+/** A bytes field's value (a Buffer, as generated messages hold them): mostly short random bytes, sometimes bulky (up to `maxBytes`). */
+export function bulkyBytes(maxBytes: number): Arbitrary<Buffer> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.uint8Array({ maxLength: 256 }) },
-    { weight: 1, arbitrary: fc.tuple(bulkySize(maxBytes), fc.integer({ min: 0, max: 255 })).map(([size, fill]) => new Uint8Array(size).fill(fill)) },
+    { weight: 6, arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)) },
+    { weight: 1, arbitrary: fc.tuple(bulkySize(maxBytes), fc.integer({ min: 0, max: 255 })).map(([size, fill]) => Buffer.alloc(size, fill)) },
   );
 }
 
