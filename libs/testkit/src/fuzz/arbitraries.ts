@@ -124,11 +124,27 @@ export function bulkyBytes(maxBytes: number): Arbitrary<Buffer> {
   );
 }
 
+/** An input that fast-check prints short (kind, size, first bytes): a counterexample may be megabytes. */
+function fuzzInput(kind: InputKind, bytes: Uint8Array): FuzzInput {
+  return Object.assign({ kind, bytes }, { [fc.toStringMethod]: () => describeInput({ kind, bytes }) });
+}
+
+/** "mutated input of 1234 bytes (0a0b…)": the kind, the size and the first 48 bytes in hex. */
+export function describeInput(input: FuzzInput): string {
+  const head = Buffer.from(input.bytes.subarray(0, 48)).toString('hex');
+  return `${input.kind} input of ${input.bytes.length} bytes (${head}${input.bytes.length > 48 ? '…' : ''})`;
+}
+
 /** The three kinds of input, in equal parts: random bytes, mutated `seeds`, and `valid` (encoded valid messages). */
 export function requestInputs(options: { readonly seeds: readonly Uint8Array[]; readonly valid: Arbitrary<Uint8Array> }): Arbitrary<FuzzInput> {
   return fc.oneof(
-    randomBytes().map((bytes) => ({ kind: 'random' as const, bytes })),
-    mutatedBytes(options.seeds).map((bytes) => ({ kind: 'mutated' as const, bytes })),
-    options.valid.map((bytes) => ({ kind: 'valid' as const, bytes })),
+    randomBytes().map((bytes) => fuzzInput('random', bytes)),
+    mutatedBytes(options.seeds).map((bytes) => fuzzInput('mutated', bytes)),
+    options.valid.map((bytes) => fuzzInput('valid', bytes)),
   );
+}
+
+/** Inputs of one kind, for an RPC fuzzed with an arbitrary of its own (the health check's names). */
+export function inputsOf(kind: InputKind, bytes: Arbitrary<Uint8Array>): Arbitrary<FuzzInput> {
+  return bytes.map((value) => fuzzInput(kind, value));
 }

@@ -6,6 +6,8 @@ export { RawGrpcCaller, type CallOutcome } from './grpc-caller.js';
 export {
   EXTREME_UINT64,
   bulkyBytes,
+  describeInput,
+  inputsOf,
   bulkyText,
   extremeDouble,
   extremeInt32,
@@ -18,3 +20,4 @@ export {
   type InputKind,
 } from './arbitraries.js';
 export { TYPED_FAILURES, fuzzRpc, fuzzRuns, healthRequests, settledHeapBytes, type FuzzRpcOptions, type OutcomeCounts } from './properties.js';
+export { extremeBeacon, extremeSignedEntityType } from './messages.js';

@@ -8,7 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { status } from '@grpc/grpc-js';
 import { ErrorCode } from '@mithril-ts/proto';
 import fc, { type Arbitrary } from 'fast-check';
-import type { FuzzInput } from './arbitraries.js';
+import { describeInput, inputsOf, type FuzzInput } from './arbitraries.js';
 import type { CallOutcome, RawGrpcCaller } from './grpc-caller.js';
 
 /** Cases per RPC: `bounded` in `npm test`, FUZZ_RUNS in `npm run fuzz`. */
@@ -52,8 +52,7 @@ export interface FuzzRpcOptions {
 export type OutcomeCounts = Record<string, number>;
 
 function describe(input: FuzzInput, outcome: CallOutcome): string {
-  const head = Buffer.from(input.bytes.subarray(0, 48)).toString('hex');
-  return `${input.kind} input of ${input.bytes.length} bytes (${head}${input.bytes.length > 48 ? '…' : ''}) ended with ${status[outcome.code]} "${outcome.details.slice(0, 200)}"`;
+  return `${describeInput(input)} ended with ${status[outcome.code]} "${outcome.details.slice(0, 200)}"`;
 }
 
 /** Why `outcome` breaks the property, or undefined when it holds. */
@@ -95,10 +94,7 @@ export function healthRequests(hosted: readonly string[], maxNameBytes = 100): A
     const bytes = Buffer.from(service, 'utf8');
     return Uint8Array.from([0x0a, ...encodeVarint(bytes.length), ...bytes]);
   });
-  return fc.oneof(
-    fc.uint8Array({ maxLength: 256 }).map((bytes) => ({ kind: 'random' as const, bytes })),
-    encoded.map((bytes) => ({ kind: 'valid' as const, bytes })),
-  );
+  return fc.oneof(inputsOf('random', fc.uint8Array({ maxLength: 256 })), inputsOf('valid', encoded));
 }
 
 function encodeVarint(value: number): number[] {
