@@ -27,6 +27,7 @@ import {
   fuzzRuns,
   healthRequests,
   requestInputs,
+  seedInputs,
   settledHeapBytes,
 } from '@mithril-ts/testkit/fuzz';
 import fc from 'fast-check';
@@ -141,9 +142,15 @@ afterAll(async () => {
 
 describe('SignerGatewayService under fuzzed requests', () => {
   it.each(rpcs)(`$path answers ${RUNS} requests with OK or a typed error, never a fault or a hang`, async (rpc) => {
-    const counts = await fuzzRpc(caller, { path: rpc.path, inputs: requestInputs(rpc), runs: RUNS, maxRequestBytes: MAX_REQUEST_BYTES });
-    // Some requests got past the decoder to the gateway's own checks.
-    expect(Object.keys(counts).length).toBeGreaterThan(1);
+    const counts = await fuzzRpc(caller, {
+      path: rpc.path,
+      inputs: requestInputs(rpc),
+      runs: RUNS,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      examples: seedInputs(rpc.seeds),
+    });
+    // The real requests were accepted: the fuzzer's neighbours of them reach every check.
+    expect(counts.OK ?? 0).toBeGreaterThan(0);
   });
 
   it('the health service answers fuzzed requests with OK or a refusal', async () => {

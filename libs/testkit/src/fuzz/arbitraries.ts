@@ -135,13 +135,23 @@ export function describeInput(input: FuzzInput): string {
   return `${input.kind} input of ${input.bytes.length} bytes (${head}${input.bytes.length > 48 ? '…' : ''})`;
 }
 
-/** The three kinds of input, in equal parts: random bytes, mutated `seeds`, and `valid` (encoded valid messages). */
+/**
+ * The three kinds of input, in equal parts: random bytes, mutated `seeds`, and `valid` (encoded valid
+ * messages); now and then a seed as it is, so that the paths past every check (an accepted request)
+ * are taken too, between the refusals.
+ */
 export function requestInputs(options: { readonly seeds: readonly Uint8Array[]; readonly valid: Arbitrary<Uint8Array> }): Arbitrary<FuzzInput> {
   return fc.oneof(
-    randomBytes().map((bytes) => fuzzInput('random', bytes)),
-    mutatedBytes(options.seeds).map((bytes) => fuzzInput('mutated', bytes)),
-    options.valid.map((bytes) => fuzzInput('valid', bytes)),
+    { weight: 3, arbitrary: randomBytes().map((bytes) => fuzzInput('random', bytes)) },
+    { weight: 3, arbitrary: mutatedBytes(options.seeds).map((bytes) => fuzzInput('mutated', bytes)) },
+    { weight: 3, arbitrary: options.valid.map((bytes) => fuzzInput('valid', bytes)) },
+    { weight: 1, arbitrary: fc.constantFrom(...options.seeds).map((bytes) => fuzzInput('valid', bytes)) },
   );
+}
+
+/** `seeds` as valid inputs: examples a property always runs (fast-check's `examples`), besides the generated ones. */
+export function seedInputs(seeds: readonly Uint8Array[]): FuzzInput[] {
+  return seeds.map((bytes) => fuzzInput('valid', bytes));
 }
 
 /** Inputs of one kind, for an RPC fuzzed with an arbitrary of its own (the health check's names). */

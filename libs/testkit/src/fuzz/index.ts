@@ -16,6 +16,7 @@ export {
   mutatedBytes,
   randomBytes,
   requestInputs,
+  seedInputs,
   type FuzzInput,
   type InputKind,
 } from './arbitraries.js';

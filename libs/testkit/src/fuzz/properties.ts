@@ -44,6 +44,8 @@ export interface FuzzRpcOptions {
   readonly maxRequestBytes?: number;
   /** A server stream (WatchCertificates): a stream still open after this long is cancelled and counts as OK. */
   readonly streamSettleMs?: number;
+  /** Inputs run on every run besides the generated ones (a valid request's seeds: the accepted path is always taken). */
+  readonly examples?: readonly FuzzInput[];
   /** Refusals without an ErrorDetail are allowed (the standard health service answers plain statuses). */
   readonly untypedRefusals?: boolean;
 }
