@@ -84,7 +84,7 @@ export async function fuzzRpc(caller: RawGrpcCaller, options: FuzzRpcOptions): P
       const broken = violation(input, outcome, options);
       if (broken !== undefined) throw new Error(`${options.path}: ${broken}`);
     }),
-    { numRuns: options.runs },
+    { numRuns: options.runs, examples: (options.examples ?? []).map((input): [FuzzInput] => [input]) },
   );
   return counts;
 }
