@@ -13,6 +13,8 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
+  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
+  ignoreBinaries: ['openssl'],
   rules: {
     exports: 'warn',
     nsExports: 'warn',

@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES, toCliError } from './errors.js';
 import { Output, type CliIo } from './output.js';
 import { CLIENT_VERSION } from './version.js';
-import { AGGREGATOR_ENV, CommandContext, GENESIS_KEY_ENV, hashOrLatest, positiveInteger, type GlobalOptions } from './commands/context.js';
+import { AGGREGATOR_ENV, CA_FILE_ENV, CommandContext, GENESIS_KEY_ENV, hashOrLatest, positiveInteger, type GlobalOptions } from './commands/context.js';
 import { snapshotList, snapshotRestore, snapshotShow } from './commands/snapshot.js';
 import { certificateList, certificateVerify } from './commands/certificate.js';
 import { stakeDistributionList, stakeDistributionShow } from './commands/stake-distribution.js';
@@ -27,7 +27,8 @@ Exit codes:
 
 Environment:
   ${AGGREGATOR_ENV}        default for --aggregator
-  ${GENESIS_KEY_ENV}   default genesis verification key`;
+  ${GENESIS_KEY_ENV}   default genesis verification key
+  ${CA_FILE_ENV}                    default for --ca-file`;
 
 type Action = (context: CommandContext, ...args: unknown[]) => Promise<void>;
 
@@ -55,6 +56,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--genesis-verification-key <key>', `genesis verification key (json-hex or hex) [${GENESIS_KEY_ENV}]`)
     .option('--genesis-verification-key-file <path>', 'file holding the genesis verification key')
+    .option(
+      '--ca-file <pem>',
+      `CA certificate(s) (PEM) the aggregator's TLS certificate must chain to (https://, grpcs://), instead of the system's [${CA_FILE_ENV}]`,
+    )
     .option('--json', 'machine-readable output: one JSON event per line on stdout')
     .option('--timeout <seconds>', 'deadline of each call to the aggregator API', '30')
     .addHelpText('after', EXIT_CODES_HELP);
@@ -149,6 +154,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     output.error(failure);
     return failure.exitCode;
   } finally {
-    context?.close();
+    await context?.close();
   }
 }

@@ -463,6 +463,16 @@ export const V1_CASES: CaseTable = {
       message: `party ${UNICODE_PARTY} is not in the stake distribution of epoch 512`,
       metadata: { party_id: UNICODE_PARTY, épоque: '512' },
     },
+    certificate_mismatch: {
+      code: v1.ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH,
+      message: 'the certificate certifies another cardano_database_merkle_root',
+      metadata: { check: 'cardano_database_merkle_root' },
+    },
+    beyond_chain_tip: {
+      code: v1.ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP,
+      message: 'immutable file number 18446744073709551615 is past the tip (41)',
+      metadata: { immutable_file_number: '18446744073709551615', latest_immutable_file_number: '41' },
+    },
   },
   RpcStatus: {
     empty: {},

@@ -8,6 +8,7 @@ import * as proto from '@mithril-ts/proto';
 import { WireError, certificateFromProto, protocolParametersFromProto, signedEntityTypeFromProto, timestampFromProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, formatTimestamp, type Certificate } from '@mithril-ts/protocol';
 import { CliError, verificationFailed } from '../errors.js';
+import { certificateError } from '../tls.js';
 import { CLIENT_VERSION } from '../version.js';
 import { Reader, digestsListFromEntries, malformed } from './decode.js';
 import type {
@@ -39,6 +40,9 @@ function callError(endpoint: string, call: string, error: ServiceError): CliErro
   const detail = proto.readErrorDetail(error);
   const text = detail?.message ?? error.details ?? error.message;
   if (error.code === status.NOT_FOUND) return new CliError('not-found', `${call}: ${text}`, { reason: 'NOT_FOUND', cause: error });
+  // A refused server certificate surfaces as UNAVAILABLE with OpenSSL's text in the details.
+  const refusedCertificate = error.code === status.UNAVAILABLE ? certificateError(endpoint, error) : undefined;
+  if (refusedCertificate !== undefined) return refusedCertificate;
   if (UNREACHABLE.has(error.code)) {
     return new CliError('network', `the aggregator at ${endpoint} is unreachable (${call}: ${status[error.code]}: ${text})`, {
       reason: 'UNREACHABLE',
@@ -133,9 +137,10 @@ export class GrpcAggregatorClient implements AggregatorClient {
   constructor(
     readonly endpoint: string,
     address: string,
-    options: { tls?: boolean; deadlineMs?: number } = {},
+    /** `ca`: PEM certificates trusted instead of the system's (--ca-file). */
+    options: { tls?: boolean; ca?: Buffer; deadlineMs?: number } = {},
   ) {
-    this.client = new proto.AggregatorServiceClient(address, options.tls ? credentials.createSsl() : credentials.createInsecure(), {
+    this.client = new proto.AggregatorServiceClient(address, options.tls ? credentials.createSsl(options.ca ?? null) : credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
     });
     this.deadlineMs = options.deadlineMs ?? 30_000;

@@ -8,7 +8,7 @@ import type { CommandContext } from './context.js';
 import { certificateData, certificateLines, chainData, chainLine, describeSignedEntity } from './describe.js';
 
 export async function certificateList(context: CommandContext, limit: number): Promise<void> {
-  const items = await context.aggregator().listCertificates(limit);
+  const items = await (await context.aggregator()).listCertificates(limit);
   const human =
     items.length === 0
       ? 'No certificate yet.'
@@ -25,7 +25,7 @@ export async function certificateList(context: CommandContext, limit: number): P
 
 /** `latest`, `genesis` or a hash. */
 async function resolveCertificateHash(context: CommandContext, reference: string): Promise<string> {
-  const client = context.aggregator();
+  const client = await context.aggregator();
   if (reference === 'latest') {
     const [latest] = await client.listCertificates(1);
     if (latest === undefined)
@@ -43,7 +43,7 @@ async function resolveCertificateHash(context: CommandContext, reference: string
 
 export async function certificateVerify(context: CommandContext, reference: string): Promise<void> {
   const genesisKey = await context.genesisKey();
-  const client = context.aggregator();
+  const client = await context.aggregator();
   const hash = await resolveCertificateHash(context, reference);
   // Tell "no such certificate" (exit 4) apart from a chain that breaks further back (exit 1).
   const first: Certificate | undefined = await client.getCertificate(hash);

@@ -1,18 +1,24 @@
 /**
- * What every command needs: the output, the aggregator client chosen from `--aggregator`, and
- * the genesis verification key (from the option, a file, or MITHRIL_GENESIS_VERIFICATION_KEY).
+ * What every command needs: the output, the aggregator client chosen from `--aggregator` (over
+ * TLS checked against `--ca-file` when given), and the genesis verification key (from the
+ * option, a file, or MITHRIL_GENESIS_VERIFICATION_KEY).
  */
 import { readFile, stat } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
 import { ProtocolError, decodeGenesisVerificationKey } from '@mithril-ts/protocol';
 import type { AggregatorClient } from '../aggregator/port.js';
 import { parseAggregatorEndpoint } from '../aggregator/endpoint.js';
 import { GrpcAggregatorClient } from '../aggregator/grpc.js';
 import { RestAggregatorClient } from '../aggregator/rest.js';
 import { CliError } from '../errors.js';
+import type { Fetch } from '../http.js';
 import type { CliIo, Output } from '../output.js';
+import { readCaFile } from '../tls.js';
 
 export const AGGREGATOR_ENV = 'MITHRIL_AGGREGATOR_ENDPOINT';
 export const GENESIS_KEY_ENV = 'MITHRIL_GENESIS_VERIFICATION_KEY';
+export const CA_FILE_ENV = 'MITHRIL_CA_FILE';
 const MAX_GENESIS_KEY_FILE_BYTES = 64 * 1024;
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -20,12 +26,16 @@ export interface GlobalOptions {
   readonly aggregator?: string;
   readonly genesisVerificationKey?: string;
   readonly genesisVerificationKeyFile?: string;
+  readonly caFile?: string;
   readonly json?: boolean;
   readonly timeout?: string;
 }
 
 export class CommandContext {
   private client: AggregatorClient | undefined;
+  /** HTTPS connection pools for `--ca-file`: the aggregator's REST API, and downloads; closed with the context. */
+  private readonly agents: Agent[] = [];
+  private ca: string | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -42,18 +52,51 @@ export class CommandContext {
     return seconds * 1000;
   }
 
-  aggregator(): AggregatorClient {
+  async aggregator(): Promise<AggregatorClient> {
     if (this.client !== undefined) return this.client;
     const text = this.options.aggregator ?? this.io.env[AGGREGATOR_ENV];
     if (text === undefined || text.trim() === '') {
       throw new CliError('usage', `no aggregator: give --aggregator <url> (or set ${AGGREGATOR_ENV})`, { reason: 'MISSING_AGGREGATOR' });
     }
     const endpoint = parseAggregatorEndpoint(text);
-    this.client =
-      endpoint.transport === 'rest'
-        ? new RestAggregatorClient(endpoint.baseUrl, { fetch: this.io.fetch, timeoutMs: this.timeoutMs, signal: this.io.signal })
-        : new GrpcAggregatorClient(text.trim(), endpoint.address, { tls: endpoint.tls, deadlineMs: this.timeoutMs });
+    const caFile = this.options.caFile ?? this.io.env[CA_FILE_ENV];
+    const ca = caFile === undefined || caFile === '' ? undefined : await readCaFile(caFile);
+    this.ca = ca;
+    const tls = endpoint.transport === 'rest' ? endpoint.baseUrl.startsWith('https:') : endpoint.tls;
+    // A CA given for a plaintext endpoint is a mistake to point out: the user expects TLS.
+    if (ca !== undefined && !tls)
+      throw new CliError('usage', `--ca-file (or ${CA_FILE_ENV}) is for TLS endpoints (https://, grpcs://), not ${text.trim()}`, {
+        reason: 'CONFLICTING_OPTIONS',
+      });
+    if (endpoint.transport === 'rest') {
+      // The CA replaces the system's store for the aggregator (as curl's --cacert): a private
+      // deployment's certificate is checked against its own CA only.
+      const fetch = ca === undefined ? this.io.fetch : this.fetchTrusting(ca);
+      this.client = new RestAggregatorClient(endpoint.baseUrl, { fetch, timeoutMs: this.timeoutMs, signal: this.io.signal });
+    } else {
+      this.client = new GrpcAggregatorClient(text.trim(), endpoint.address, {
+        tls: endpoint.tls,
+        ...(ca !== undefined ? { ca: Buffer.from(ca) } : {}),
+        deadlineMs: this.timeoutMs,
+      });
+    }
     return this.client;
+  }
+
+  /**
+   * The fetch of downloads (digests lists, archives): they may come from the private deployment
+   * (the aggregator's own files, under `--ca-file`'s CA) or from any public storage it points to,
+   * so `--ca-file` is trusted in addition to the system's CAs there. Call after `aggregator()`.
+   */
+  downloadFetch(): Fetch | undefined {
+    return this.ca === undefined ? this.io.fetch : this.fetchTrusting([...rootCertificates, this.ca]);
+  }
+
+  private fetchTrusting(ca: string | string[]): Fetch {
+    const agent = new Agent({ connect: { ca } });
+    this.agents.push(agent);
+    const base = this.io.fetch ?? globalThis.fetch;
+    return ((input, init) => base(input, { ...init, dispatcher: agent } as RequestInit)) as Fetch;
   }
 
   /** The genesis verification key, or undefined when none was given anywhere. */
@@ -103,8 +146,9 @@ export class CommandContext {
     return key;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.client?.close();
+    await Promise.all(this.agents.map((agent) => agent.close()));
   }
 }
 

@@ -9,7 +9,7 @@ import type { CommandContext } from './context.js';
 import { certificateData, certificateLines, chainData, chainLine } from './describe.js';
 
 export async function resolveSnapshot(context: CommandContext, reference: string): Promise<CardanoDatabaseSnapshot> {
-  const client = context.aggregator();
+  const client = await context.aggregator();
   let hash = reference;
   if (reference === 'latest') {
     const [latest] = await client.listSnapshots(1);
@@ -59,7 +59,7 @@ function snapshotData(snapshot: CardanoDatabaseSnapshot): Record<string, unknown
 }
 
 export async function snapshotList(context: CommandContext, limit: number): Promise<void> {
-  const items = await context.aggregator().listSnapshots(limit);
+  const items = await (await context.aggregator()).listSnapshots(limit);
   const human =
     items.length === 0
       ? 'No snapshot yet.'
@@ -79,7 +79,7 @@ export async function snapshotList(context: CommandContext, limit: number): Prom
 
 export async function snapshotShow(context: CommandContext, reference: string): Promise<void> {
   const snapshot = await resolveSnapshot(context, reference);
-  const client = context.aggregator();
+  const client = await context.aggregator();
   const genesisKey = await context.optionalGenesisKey();
   let verification: Record<string, unknown> = { verified: false, reason: 'no genesis verification key given' };
   let verifiedLine = 'Not verified: no genesis verification key given (--genesis-verification-key)';
@@ -137,8 +137,9 @@ export async function snapshotRestore(
 ): Promise<void> {
   const genesisVerificationKey = await context.genesisKey();
   const snapshot = await resolveSnapshot(context, reference);
+  const client = await context.aggregator();
   const report = await restoreSnapshot(
-    { client: context.aggregator(), genesisVerificationKey, events: context.output.restoreEvents(), fetch: context.io.fetch, signal: context.io.signal },
+    { client, genesisVerificationKey, events: context.output.restoreEvents(), fetch: context.downloadFetch(), signal: context.io.signal },
     { snapshot, target: options.target, fromExisting: options.fromExisting, fullArchive: options.fullArchive, parallelism: options.parallel },
   );
   context.output.result(command, reportData(report), reportLines(report).join('\n'));

@@ -6,7 +6,7 @@ import type { CommandContext } from './context.js';
 import { certificateData, certificateLines, chainData, chainLine, percent } from './describe.js';
 
 export async function stakeDistributionList(context: CommandContext, limit: number): Promise<void> {
-  const items = await context.aggregator().listStakeDistributions(limit);
+  const items = await (await context.aggregator()).listStakeDistributions(limit);
   const human =
     items.length === 0
       ? 'No stake distribution yet.'
@@ -19,7 +19,7 @@ export async function stakeDistributionList(context: CommandContext, limit: numb
 
 export async function stakeDistributionShow(context: CommandContext, reference: string): Promise<void> {
   const genesisKey = await context.genesisKey();
-  const client = context.aggregator();
+  const client = await context.aggregator();
   let hash = reference;
   if (reference === 'latest') {
     const [latest] = await client.listStakeDistributions(1);

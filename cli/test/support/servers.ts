@@ -7,6 +7,7 @@
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as GrpcServer, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { join } from 'node:path';
@@ -256,7 +257,13 @@ function handleFile(servers: HttpServers, name: string, request: IncomingMessage
   else createReadStream(join(directory, name), { start }).pipe(response);
 }
 
-export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
+/** A server's TLS identity (PEM): when given, the server speaks HTTPS / gRPC over TLS. */
+export interface TlsIdentity {
+  readonly key: string;
+  readonly cert: string;
+}
+
+export async function startHttpServers(fixture: Fixture, options: { readonly tls?: TlsIdentity } = {}): Promise<HttpServers> {
   const servers: HttpServers = {
     baseUrl: '',
     restUrl: '',
@@ -267,7 +274,7 @@ export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
     state: stateOf(fixture),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-  const server: Server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const apiVersion = request.headers['mithril-api-version'];
     servers.requests.push({ path: url.pathname, range: request.headers.range, apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined });
@@ -275,10 +282,11 @@ export async function startHttpServers(fixture: Fixture): Promise<HttpServers> {
     if (url.pathname.startsWith('/files/'))
       return handleFile(servers, decodeURIComponent(url.pathname.slice('/files/'.length)), request, response, fixture.published);
     response.writeHead(404).end();
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(handler) : createHttpsServer(options.tls, handler);
   server.keepAliveTimeout = 100;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   Object.assign(servers, { baseUrl: base, restUrl: `${base}/aggregator`, filesUrl: `${base}/files` });
   const close = servers.close;
   servers.close = async () => {
@@ -336,7 +344,7 @@ export interface GrpcAggregator {
   close(): Promise<void>;
 }
 
-export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAggregator> {
+export async function startGrpcAggregator(servers: HttpServers, options: { readonly tls?: TlsIdentity } = {}): Promise<GrpcAggregator> {
   const calls: string[] = [];
   const certificateOverrides = new Map<string, proto.Certificate>();
   const unary =
@@ -427,7 +435,13 @@ export async function startGrpcAggregator(servers: HttpServers): Promise<GrpcAgg
   const server = new GrpcServer();
   server.addService(proto.AggregatorServiceService, withVersionCheck(implementation as unknown as UntypedServiceImplementation, '0.1.0'));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(
+      '127.0.0.1:0',
+      options.tls === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(null, [{ private_key: Buffer.from(options.tls.key), cert_chain: Buffer.from(options.tls.cert) }], false),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    ),
   );
   const close = () => new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   return { address: `127.0.0.1:${port}`, calls, certificateOverrides, close };

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { certificateToProto, withVersionCheck } from '@mithril-ts/proto';
+import type { Certificate } from '@mithril-ts/protocol';
 import { createLogger, startGrpcServer } from '@mithril-ts/service-kit';
 import { cardanoDatabaseSnapshotMessage, startSnapshotter } from '@mithril-ts/snapshotter';
 import { ensureDataset } from '@mithril-ts/testkit/bench';
@@ -39,30 +40,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const dataset = ensureDataset(log);
 const work = join(dataset.cacheDirectory, 'restore');
 const logger = createLogger('bench-snapshotter', 'warn');
-const snapshotter = await startSnapshotter(
-  {
-    network: NETWORK,
-    immutableDirectory: dataset.immutableDirectory,
-    storage: 'local',
-    storageDirectory: join(work, 'storage'),
-    storePath: join(work, 'snapshotter.sqlite3'),
-    grpcPort: 0,
-    httpPort: 0,
-  },
-  { logger },
-);
-const beacon = { network: NETWORK, epoch: EPOCH, immutableFileNumber: BigInt(dataset.lastNumber) };
-const merkleRoot = await snapshotter.snapshotter.computeDigest(beacon);
-const certified = certifyMerkleRoot(NETWORK, EPOCH, beacon.immutableFileNumber, merkleRoot);
-const started = performance.now();
-const existing = await snapshotter.snapshotter.getSnapshot(merkleRoot).catch(() => undefined);
-if (existing === undefined)
-  log(`the snapshotter archives ${dataset.files.length} files (full archive + one archive per immutable file number; once per size)…`);
-const record = await snapshotter.snapshotter.createSnapshot({ beacon, digest: merkleRoot, certificateHash: certified.certificate.hash });
-const snapshotSeconds = existing === undefined ? (performance.now() - started) / 1000 : 0;
-const digests = await snapshotter.snapshotter.listImmutableFileDigests(beacon);
-const message = cardanoDatabaseSnapshotMessage(record, snapshotter.storage);
-const certificates = new Map(certified.certificates.map((certificate) => [certificate.hash, certificate]));
+// The AggregatorService listens first: the snapshotter asks it for the certificate of the snapshot it makes.
+const certificates = new Map<string, Certificate>();
+/** What the AggregatorService serves, filled once the snapshot is made. */
+const state: {
+  genesis?: Certificate;
+  message?: proto.CardanoDatabaseSnapshot;
+  digests: readonly { readonly immutableFileName: string; readonly digest: string }[];
+} = { digests: [] };
 
 type Callback = (error: unknown, value?: unknown) => void;
 const unary =
@@ -72,7 +57,7 @@ const unary =
     if (answer instanceof Error) callback(answer);
     else callback(null, answer);
   };
-const notFound = (message: string) => proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message });
+const notFound = (what: string) => proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, message: what });
 const implementation = {
   getCertificate: unary<proto.GetCertificateRequest>((request) => {
     const certificate = certificates.get(request.hash);
@@ -80,14 +65,21 @@ const implementation = {
       ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${request.hash}` })
       : { certificate: certificateToProto(certificate), certificateJson: '' };
   }),
-  getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() => ({ certificate: certificateToProto(certified.genesis), certificateJson: '' })),
-  listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>(() => ({ snapshots: [message], nextPageToken: '' })),
+  getGenesisCertificate: unary<proto.GetGenesisCertificateRequest>(() =>
+    state.genesis === undefined
+      ? proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: 'no genesis certificate yet' })
+      : { certificate: certificateToProto(state.genesis), certificateJson: '' },
+  ),
+  listCardanoDatabaseSnapshots: unary<proto.ListCardanoDatabaseSnapshotsRequest>(() => ({
+    snapshots: state.message === undefined ? [] : [state.message],
+    nextPageToken: '',
+  })),
   getCardanoDatabaseSnapshot: unary<proto.GetCardanoDatabaseSnapshotRequest>((request) =>
-    request.hash === message.hash ? { snapshot: message } : notFound(`no snapshot ${request.hash}`),
+    state.message !== undefined && request.hash === state.message.hash ? { snapshot: state.message } : notFound(`no snapshot ${request.hash}`),
   ),
   getCardanoDatabaseDigests: unary<proto.GetCardanoDatabaseDigestsRequest>((request) =>
-    request.hash === message.hash || request.hash === ''
-      ? { hash: message.hash, digests: digests.map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })) }
+    state.message !== undefined && (request.hash === state.message.hash || request.hash === '')
+      ? { hash: state.message.hash, digests: state.digests.map((entry) => ({ immutableFileName: entry.immutableFileName, digest: entry.digest })) }
       : notFound(`no snapshot ${request.hash}`),
   ),
 };
@@ -102,6 +94,33 @@ const aggregator = await startGrpcServer({
     },
   ],
 });
+
+const snapshotter = await startSnapshotter(
+  {
+    network: NETWORK,
+    immutableDirectory: dataset.immutableDirectory,
+    storage: 'local',
+    storageDirectory: join(work, 'storage'),
+    storePath: join(work, 'snapshotter.sqlite3'),
+    grpcPort: 0,
+    httpPort: 0,
+    aggregatorAddress: `127.0.0.1:${aggregator.port}`,
+  },
+  { logger },
+);
+const beacon = { network: NETWORK, epoch: EPOCH, immutableFileNumber: BigInt(dataset.lastNumber) };
+const merkleRoot = await snapshotter.snapshotter.computeDigest(beacon);
+const certified = certifyMerkleRoot(NETWORK, EPOCH, beacon.immutableFileNumber, merkleRoot);
+for (const certificate of certified.certificates) certificates.set(certificate.hash, certificate);
+state.genesis = certified.genesis;
+const started = performance.now();
+const existing = await snapshotter.snapshotter.getSnapshot(merkleRoot).catch(() => undefined);
+if (existing === undefined)
+  log(`the snapshotter archives ${dataset.files.length} files (full archive + one archive per immutable file number; once per size)…`);
+const record = await snapshotter.snapshotter.createSnapshot({ beacon, digest: merkleRoot, certificateHash: certified.certificate.hash });
+const snapshotSeconds = existing === undefined ? (performance.now() - started) / 1000 : 0;
+state.digests = await snapshotter.snapshotter.listImmutableFileDigests(beacon);
+state.message = cardanoDatabaseSnapshotMessage(record, snapshotter.storage);
 
 const served: ServedSnapshot = {
   aggregator: `grpc://127.0.0.1:${aggregator.port}`,

@@ -6,6 +6,7 @@
  * comes out as typed events for a display or a test.
  */
 import { mkdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   aggregatorConfigSchema,
@@ -18,7 +19,7 @@ import {
 } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
 import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
-import { createLogger, type Logger } from '@mithril-ts/service-kit';
+import { SecretFileError, createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
@@ -115,6 +116,10 @@ export class MithrilNetwork {
         await certifier.shutdownTelemetry();
       });
 
+      // The snapshotter and the aggregator each need the other's address: the aggregator's port is
+      // chosen now (a free loopback port) and the snapshotter, whose aggregator client connects on
+      // its first call, starts first. The port is then reused by every restart of the aggregator.
+      let port = await freeLoopbackPort();
       // The snapshotter reads the same node database as the aggregator and serves the archives over HTTP.
       const snapshotter: RunningSnapshotter = await startSnapshotter(
         snapshotterConfigSchema.parse({
@@ -124,6 +129,7 @@ export class MithrilNetwork {
           immutableDirectory: layout.immutableDirectory(1),
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
+          aggregatorAddress: `127.0.0.1:${port}`,
           logLevel: level === 'silent' ? 'fatal' : level,
         }),
         { logger: logger('snapshotter') },
@@ -144,7 +150,6 @@ export class MithrilNetwork {
         logLevel: level,
       });
       const aggregatorLogger = logger('aggregator');
-      let port = 0;
       const launchAggregator = async () => {
         const aggregator = await startAggregator({ ...aggregatorConfig, port }, { logger: aggregatorLogger });
         port = aggregator.port;
@@ -257,9 +262,21 @@ async function genesisSigner(directory: string): Promise<GenesisSigner> {
   try {
     return readGenesisSigner(secretPath);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof SecretFileError && error.problem === 'missing')) throw error;
   }
   const signer = GenesisSigner.generate();
   await writeGenesisKeys(signer, secretPath, join(directory, 'genesis.vkey'), { overwrite: true });
   return signer;
+}
+
+/** A TCP port free on 127.0.0.1 now (the system picks it), for a server whose address must be known before it starts. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -35,6 +35,8 @@ const GRPC_STATUS: Readonly<Record<Exclude<ErrorCode, ErrorCode.UNRECOGNIZED>, s
   [ErrorCode.ERROR_CODE_RATE_LIMITED]: status.RESOURCE_EXHAUSTED,
   [ErrorCode.ERROR_CODE_DIGEST_MISMATCH]: status.FAILED_PRECONDITION,
   [ErrorCode.ERROR_CODE_CERTIFICATION_DENIED]: status.PERMISSION_DENIED,
+  [ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH]: status.FAILED_PRECONDITION,
+  [ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP]: status.OUT_OF_RANGE,
 };
 
 /** The gRPC status code an ErrorCode travels with; UNKNOWN for a value this version does not know. */

@@ -1,7 +1,7 @@
 /** The aggregator's settings (defaults < JSON file < MITHRIL_AGGREGATOR_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, allowInsecureKeyPermissionsSchema, loadConfig } from '@mithril-ts/service-kit';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
@@ -43,6 +43,8 @@ export const aggregatorConfigSchema = z.object({
     .default(30 * 60_000),
   /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
   bootstrapGenesisSecretKeyFile: z.string().optional(),
+  /** Accept a bootstrap genesis secret key file that group or others may read (refused by default). */
+  allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
   otlpEndpoint: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -71,6 +73,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       snapshotterAddress: 'host:port of the snapshotter (archives of certified Cardano databases)',
       snapshotDeadlineMs: 'deadline of one snapshot creation (ms)',
       bootstrapGenesisSecretKeyFile: 'DEVNET ONLY: genesis secret key file to sign the genesis certificate automatically',
+      allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
     },

@@ -40,8 +40,9 @@ program
   .requiredOption('--payload <file>', 'payload file')
   .requiredOption('--secret-key <file>', 'genesis secret key file')
   .requiredOption('--out <file>', 'signature file to write')
-  .action(async (options: { payload: string; secretKey: string; out: string }) => {
-    await signGenesisPayload(options.payload, options.secretKey, options.out);
+  .option('--allow-insecure-key-permissions', 'accept a secret key file that group or others may read', false)
+  .action(async (options: { payload: string; secretKey: string; out: string; allowInsecureKeyPermissions: boolean }) => {
+    await signGenesisPayload(options.payload, options.secretKey, options.out, { allowInsecureKeyPermissions: options.allowInsecureKeyPermissions });
     console.log(`signed; signature written to ${options.out}`);
   });
 

@@ -46,10 +46,22 @@ export async function exportGenesisPayload(options: {
   }
 }
 
-/** The offline step: signs the message recomputed from the payload file's content; writes the signature as hex. */
-export async function signGenesisPayload(payloadPath: string, secretKeyPath: string, out: string): Promise<string> {
+/**
+ * The offline step: signs the message recomputed from the payload file's content; writes the
+ * signature as hex. The secret key file must be readable by its owner only unless told otherwise.
+ */
+export async function signGenesisPayload(
+  payloadPath: string,
+  secretKeyPath: string,
+  out: string,
+  options: { readonly allowInsecureKeyPermissions?: boolean } = {},
+): Promise<string> {
   const payload = await readGenesisPayload(payloadPath);
-  const signature = toHex(readGenesisSigner(secretKeyPath).sign(genesisPayloadBytes(payload)));
+  const signer = readGenesisSigner(secretKeyPath, {
+    allowInsecurePermissions: options.allowInsecureKeyPermissions === true,
+    overrideHint: 'pass --allow-insecure-key-permissions to accept it',
+  });
+  const signature = toHex(signer.sign(genesisPayloadBytes(payload)));
   await writeFile(out, `${signature}\n`);
   return signature;
 }

@@ -5,8 +5,7 @@
  * payload's content instead of trusting the text it carries. Their text forms are libs/protocol's
  * (genesis-codec.ts); this module reads and writes the files, and names the file in its errors.
  */
-import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import {
   GenesisSigner,
   decodeGenesisSecretKey,
@@ -17,11 +16,18 @@ import {
   genesisPayloadToJson,
   type GenesisPayload,
 } from '@mithril-ts/protocol';
+import { readSecretFileSync, type ReadSecretFileOptions } from '@mithril-ts/service-kit';
 import { AggregatorError } from './runtime/errors.js';
 
-/** The genesis signer of a secret key file (read synchronously: a small file, read once at start-up or by the CLI). */
-export function readGenesisSigner(path: string): GenesisSigner {
-  const text = readFileSync(path, 'utf8');
+/**
+ * The genesis signer of a secret key file (read synchronously: a small file, read once at start-up
+ * or by the CLI). The file must be readable by its owner only unless `allowInsecurePermissions`
+ * (a SecretFileError otherwise).
+ */
+export function readGenesisSigner(path: string, options: ReadSecretFileOptions = {}): GenesisSigner {
+  const bytes = readSecretFileSync(path, options);
+  const text = bytes.toString('utf8');
+  bytes.fill(0);
   return GenesisSigner.fromSecretKey(decoded(path, () => decodeGenesisSecretKey(text.trim())));
 }
 
@@ -51,6 +57,8 @@ export async function writeGenesisKeys(
 ): Promise<void> {
   const flag = options.overwrite === true ? 'w' : 'wx';
   await writeFile(secretKeyPath, `${encodeGenesisSecretKey(signer.secretKeyBytes())}\n`, { mode: 0o600, flag });
+  // `mode` only applies when writeFile creates the file: an overwritten key file keeps its old mode.
+  await chmod(secretKeyPath, 0o600);
   await writeFile(verificationKeyPath, `${encodeGenesisVerificationKey(signer.verificationKey())}\n`, { flag });
 }
 

@@ -21,6 +21,11 @@ export interface RunningAggregator {
 
 export async function startAggregator(config: AggregatorConfig, options: { readonly logger?: Logger } = {}): Promise<RunningAggregator> {
   const logger = options.logger ?? createLogger('aggregator', config.logLevel);
+  // The key file first: refused (permissions, size) or unreadable, nothing has been started yet.
+  const bootstrapGenesisSigner =
+    config.bootstrapGenesisSecretKeyFile === undefined
+      ? undefined
+      : readGenesisSigner(config.bootstrapGenesisSecretKeyFile, { allowInsecurePermissions: config.allowInsecureKeyPermissions });
   const telemetry = startTelemetry('mithril-aggregator', AGGREGATOR_VERSION, config.otlpEndpoint);
   const opened = await openAggregatorStore({ url: config.storeUrl });
   logger.info({ dialect: opened.store.dialect, applied: opened.migrations }, 'store ready');
@@ -33,7 +38,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     signedEntityKinds: config.signedEntityKinds,
     retentionEpochs: config.retentionEpochs,
     maxConsecutiveErrors: config.maxConsecutiveErrors,
-    ...(config.bootstrapGenesisSecretKeyFile !== undefined ? { bootstrapGenesisSigner: readGenesisSigner(config.bootstrapGenesisSecretKeyFile) } : {}),
+    ...(bootstrapGenesisSigner !== undefined ? { bootstrapGenesisSigner } : {}),
     logger,
   });
   const certificates = telemetry.meter.createCounter('mithril_aggregator_certificates_total', { description: 'certificates sealed' });

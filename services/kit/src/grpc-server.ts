@@ -5,7 +5,7 @@
  */
 import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { checkCallVersions, withVersionCheck } from '@mithril-ts/proto';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthService, type ServiceHost } from './grpc-health.js';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
 import { answeringUndecodable, withTolerantDecoding } from './request-decoding.js';
 
@@ -47,7 +47,7 @@ export function hostedService(options: {
 export interface RunningServer {
   readonly port: number;
   readonly server: Server;
-  readonly health: HealthImplementation;
+  readonly health: HealthService;
   close(): Promise<void>;
 }
 
@@ -66,14 +66,11 @@ export async function startGrpcServer(options: {
     server.addService(service.definition, service.implementation);
     statusMap[service.name] = 'SERVING';
   }
-  const health = new HealthImplementation(statusMap);
-  // The health service is grpc-health-check's, added by itself: it is handed a server whose addService
-  // adds it with the same answer to undecodable requests as ours (it needs no version metadata).
-  const tolerantServer = {
-    addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) =>
-      server.addService(withTolerantDecoding(definition), answeringUndecodable(definition, implementation)),
-  };
-  health.addToServer(tolerantServer as Server);
+  // Names from callers are bounded and never echoed in full (grpc-health.ts). The health service adds
+  // itself: it is handed a host whose addService adds it with the same answer to undecodable requests
+  // as the services' (it needs no version metadata).
+  const health = new HealthService(statusMap);
+  health.addToServer(tolerantHost(server));
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
   });
@@ -86,6 +83,13 @@ export async function startGrpcServer(options: {
         for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
         server.tryShutdown(() => resolve());
       }),
+  };
+}
+
+/** `server`, adding a service with deserializers that never throw and handlers that answer an undecodable request MALFORMED_REQUEST. */
+function tolerantHost(server: Server): ServiceHost {
+  return {
+    addService: (definition, implementation) => server.addService(withTolerantDecoding(definition), answeringUndecodable(definition, implementation)),
   };
 }
 

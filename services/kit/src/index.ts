@@ -3,6 +3,7 @@ export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, hostedService, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
+export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
@@ -11,3 +12,13 @@ export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type 
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
+export {
+  readSecretFile,
+  readSecretFileSync,
+  SecretFileError,
+  allowInsecureKeyPermissionsSchema,
+  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
+  DEFAULT_MAX_SECRET_FILE_BYTES,
+  type ReadSecretFileOptions,
+  type SecretFileProblem,
+} from './secret-file.js';

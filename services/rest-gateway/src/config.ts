@@ -18,46 +18,63 @@ const list = <T extends z.ZodType>(item: T) =>
     z.array(item).min(1),
   );
 
-export const restGatewayConfigSchema = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** host:port of the aggregator (AggregatorService): every read route. */
-  aggregatorAddress: z.string().min(1),
-  /** host:port of the signer gateway (SignerGatewayService): POST /register-signer and /register-signatures. */
-  signerGatewayAddress: z.string().min(1),
-  aggregatorDeadlineMs: milliseconds(5_000),
-  /** A registration goes through the certifier and the aggregator behind the signer gateway. */
-  signerGatewayDeadlineMs: milliseconds(10_000),
-  /** Origins allowed to read the API from a browser (the explorer); "*" for any. */
-  corsOrigins: list(z.string().min(1)).default(['*']),
-  /** Largest request body; a larger one is refused with 413. Registrations and signatures are a few KiB. */
-  bodyLimitBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(16 * 1024 * 1024)
-    .default(64 * 1024),
-  /** Items of the list routes (the reference answers its 20 most recent). */
-  listPageSize: z.coerce.number().int().min(1).max(200).default(20),
-  /**
-   * How long a rendered answer of a changing resource (lists, epoch settings, latest genesis) is
-   * reused for every caller: the aggregator is asked at most once per period and per route. 0 keeps
-   * only the sharing of concurrent identical requests.
-   */
-  volatileCacheMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  /** Cache-Control max-age of changing resources (immutable ones, by hash, are cached for a year). */
-  volatileMaxAgeSeconds: seconds(2),
-  /** Memory for rendered immutable resources (certificates and artifacts by hash); a mainnet certificate is ~1.5 MB. */
-  immutableCacheBytes: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(16 * 1024 * 1024 * 1024)
-    .default(64 * 1024 * 1024),
-  /** Signed entity types the aggregator certifies, announced by GET / and /protocol-configuration. */
-  signedEntityTypes: list(z.enum(SIGNED_ENTITY_KINDS)).default(['MithrilStakeDistribution', 'CardanoDatabase']),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+export const restGatewayConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** host:port of the aggregator (AggregatorService): every read route. */
+    aggregatorAddress: z.string().min(1),
+    /** host:port of the signer gateway (SignerGatewayService): POST /register-signer and /register-signatures. */
+    signerGatewayAddress: z.string().min(1),
+    aggregatorDeadlineMs: milliseconds(5_000),
+    /** A registration goes through the certifier and the aggregator behind the signer gateway. */
+    signerGatewayDeadlineMs: milliseconds(10_000),
+    /** Origins allowed to read the API from a browser (the explorer); "*" for any. */
+    corsOrigins: list(z.string().min(1)).default(['*']),
+    /** Largest request body; a larger one is refused with 413. Registrations and signatures are a few KiB. */
+    bodyLimitBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    /** Items of the list routes (the reference answers its 20 most recent). */
+    listPageSize: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * How long a rendered answer of a changing resource (lists, epoch settings, latest genesis) is
+     * reused for every caller: the aggregator is asked at most once per period and per route. 0 keeps
+     * only the sharing of concurrent identical requests.
+     */
+    volatileCacheMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Cache-Control max-age of changing resources (immutable ones, by hash, are cached for a year). */
+    volatileMaxAgeSeconds: seconds(2),
+    /** Memory for rendered immutable resources (certificates and artifacts by hash); a mainnet certificate is ~1.5 MB. */
+    immutableCacheBytes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(16 * 1024 * 1024 * 1024)
+      .default(64 * 1024 * 1024),
+    /** Signed entity types the aggregator certifies, announced by GET / and /protocol-configuration. */
+    signedEntityTypes: list(z.enum(SIGNED_ENTITY_KINDS)).default(['MithrilStakeDistribution', 'CardanoDatabase']),
+    /** Rate limits: requests per client IP address and window to each POST route, and to each expensive read route (see hardening.ts). */
+    rateLimitWriteMax: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    rateLimitExpensiveReadMax: z.coerce.number().int().min(1).max(1_000_000).default(1_200),
+    rateLimitWindowMs: milliseconds(60_000),
+    /**
+     * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs, e.g. the
+     * ingress): the rate limits are then per forwarded client, not per proxy. None by default.
+     */
+    trustProxy: z.string().default(''),
+    /** HTTPS served by the gateway itself: PEM certificate chain and key files (both, or neither for plain HTTP behind a TLS-terminating ingress). */
+    tlsCertFile: z.string().min(1).optional(),
+    tlsKeyFile: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((config) => (config.tlsCertFile === undefined) === (config.tlsKeyFile === undefined), {
+    path: ['tlsKeyFile'],
+    message: 'tlsCertFile and tlsKeyFile go together',
+  });
 
 export type RestGatewayConfig = z.infer<typeof restGatewayConfigSchema>;
 /** What a caller must give; everything else has a default. */
@@ -83,6 +100,12 @@ export function loadRestGatewayConfig(argv?: readonly string[], env?: NodeJS.Pro
       volatileMaxAgeSeconds: 'Cache-Control max-age of changing resources, in seconds',
       immutableCacheBytes: 'memory for rendered certificates and artifacts by hash, in bytes',
       signedEntityTypes: 'comma-separated signed entity types the aggregator certifies',
+      rateLimitWriteMax: 'requests per client and window to each POST route',
+      rateLimitExpensiveReadMax: 'requests per client and window to each expensive read route (by hash, by epoch, digests)',
+      rateLimitWindowMs: 'rate limit window, in milliseconds',
+      trustProxy: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (none by default)',
+      tlsCertFile: 'PEM certificate chain file: serve HTTPS (with tlsKeyFile)',
+      tlsKeyFile: 'PEM private key file of tlsCertFile',
       logLevel: 'log level',
     },
   });

@@ -52,6 +52,9 @@ export const HTTP_STATUS_OF_ERROR_CODE: Readonly<Record<Exclude<ErrorCode, Error
   [ErrorCode.ERROR_CODE_RATE_LIMITED]: 429,
   [ErrorCode.ERROR_CODE_DIGEST_MISMATCH]: 409,
   [ErrorCode.ERROR_CODE_CERTIFICATION_DENIED]: 400,
+  // Snapshotter refusals, not expected from the gateway's upstreams: a conflict with the state, and a chain point that does not exist yet.
+  [ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH]: 409,
+  [ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP]: 404,
 };
 
 /** HTTP status of a failed call that carries no ErrorDetail, by gRPC status. */

@@ -17,3 +17,4 @@ export { rootMessage, DOCUMENTATION_URL } from './messages/root.js';
 export { registerRoutes, BASE_PATH, type RouteOptions } from './routes.js';
 export { restGatewayConfigSchema, loadRestGatewayConfig, type RestGatewayConfig, type RestGatewayConfigInput } from './config.js';
 export { startRestGateway, REST_GATEWAY_VERSION, type RunningRestGateway } from './server.js';
+export { registerHardening, rateLimitClassOf, type HardeningOptions } from './hardening.js';

@@ -1,12 +1,14 @@
 /** The REST gateway's composition root: configuration in, a listening HTTP server out. */
+import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
 import { createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
 import { RestError, badRequest } from './errors.js';
+import { registerHardening } from './hardening.js';
 import { registerRoutes } from './routes.js';
 import { AggregatorUpstream, SignerGatewayUpstream } from './upstream.js';
 
@@ -53,8 +55,22 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   };
   const cache = new ResponseCache({ immutableBytes: config.immutableCacheBytes, volatileMs: config.volatileCacheMs });
 
+  const https = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined;
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    tls = https ? { cert: readFileSync(config.tlsCertFile as string), key: readFileSync(config.tlsKeyFile as string) } : undefined;
+  } catch (error) {
+    await closeClients();
+    throw error;
+  }
+  const trustProxy = config.trustProxy.trim();
+  // Typed as the plain HTTP instance: the routes and hooks do not depend on the transport.
   const app = Fastify({
-    logger: false,
+    loggerInstance: logger as FastifyBaseLogger,
+    // The per-request line is hardening.ts's (method, route, status, latency), not fastify's two lines.
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(tls === undefined ? {} : { https: tls }),
+    ...(trustProxy === '' ? {} : { trustProxy }),
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     // Slow clients cannot hold a connection for long; upstream deadlines are shorter than this.
@@ -103,6 +119,13 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
     return reply.code(404).header('cache-control', 'no-store').type('application/json').send(error.body());
   });
 
+  await registerHardening(app, {
+    writeMax: config.rateLimitWriteMax,
+    expensiveReadMax: config.rateLimitExpensiveReadMax,
+    windowMs: config.rateLimitWindowMs,
+    https,
+  });
+
   registerRoutes(app, {
     aggregator,
     signerGateway,
@@ -120,7 +143,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.info({ host: config.host, port, aggregator: config.aggregatorAddress, signerGateway: config.signerGatewayAddress }, 'REST gateway listening');
+  logger.info({ host: config.host, port, https, aggregator: config.aggregatorAddress, signerGateway: config.signerGatewayAddress }, 'REST gateway listening');
   let closing: Promise<void> | undefined;
   return {
     port,

@@ -13,7 +13,12 @@ describe('REST gateway configuration', () => {
       bodyLimitBytes: 64 * 1024,
       listPageSize: 20,
       signedEntityTypes: ['MithrilStakeDistribution', 'CardanoDatabase'],
+      rateLimitWriteMax: 600,
+      rateLimitExpensiveReadMax: 1_200,
+      rateLimitWindowMs: 60_000,
+      trustProxy: '',
     });
+    expect(config.tlsCertFile).toBeUndefined();
     expect(() => loadRestGatewayConfig([], {})).toThrow(/aggregatorAddress/);
   });
 
@@ -31,5 +36,11 @@ describe('REST gateway configuration', () => {
   it('refuses what it cannot serve, naming the setting', () => {
     expect(() => loadRestGatewayConfig(['--signed-entity-types', 'CardanoTransactions'], required)).toThrow(ConfigError);
     expect(() => loadRestGatewayConfig(['--body-limit-bytes', '10'], required)).toThrow(/bodyLimitBytes/);
+    expect(() => loadRestGatewayConfig(['--rate-limit-write-max', '0'], required)).toThrow(/rateLimitWriteMax/);
+    expect(() => loadRestGatewayConfig(['--tls-key-file', '/etc/key.pem'], required)).toThrow(/tlsKeyFile/);
+    expect(loadRestGatewayConfig(['--trust-proxy', '10.0.0.0/8', '--rate-limit-window-ms', '1000'], required)).toMatchObject({
+      trustProxy: '10.0.0.0/8',
+      rateLimitWindowMs: 1000,
+    });
   });
 });

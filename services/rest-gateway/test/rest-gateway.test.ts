@@ -335,6 +335,8 @@ describe('errors', () => {
       ERROR_CODE_RATE_LIMITED: 429,
       ERROR_CODE_DIGEST_MISMATCH: 409,
       ERROR_CODE_CERTIFICATION_DENIED: 400,
+      ERROR_CODE_CERTIFICATE_MISMATCH: 409,
+      ERROR_CODE_BEYOND_CHAIN_TIP: 404,
     };
     expect(Object.keys(HTTP_STATUS_OF_ERROR_CODE).map((code) => proto.errorCodeToJSON(Number(code)))).toEqual(Object.keys(expected));
     for (const [name, status] of Object.entries(expected)) {

@@ -1,10 +1,12 @@
 /** The signer's settings (defaults < JSON file < MITHRIL_SIGNER_* environment < --options). */
 import { z } from 'zod';
-import { loadConfig } from '@mithril-ts/service-kit';
+import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, allowInsecureKeyPermissionsSchema, loadConfig } from '@mithril-ts/service-kit';
 
 export const signerConfigSchema = z.object({
   /** The pool's key files: kes.skey and opcert.cert (cold keys are not needed). */
   keysDirectory: z.string().min(1),
+  /** Accept a kes.skey that group or others may read (refused by default: at start, and at each registration). */
+  allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
   /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
   chainDirectory: z.string().min(1),
   /** The node's `immutable/` directory. */
@@ -41,6 +43,7 @@ export function loadSignerConfig(argv?: readonly string[], env?: NodeJS.ProcessE
     ...(env ? { env } : {}),
     descriptions: {
       keysDirectory: "directory of the pool's kes.skey and opcert.cert",
+      allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
       chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
       immutableDirectory: "the Cardano node's immutable/ directory",
       aggregatorAddress: 'host:port of the aggregator gRPC API',

@@ -100,7 +100,9 @@ function countEvents(telemetry: Telemetry): (event: SignerEvent) => void {
 
 export async function startSigner(config: SignerConfig, options: StartSignerOptions = {}): Promise<SignerHandle> {
   const logger = options.logger ?? createLogger('signer', config.logLevel);
-  // The store first: if it cannot be opened (or migrated), nothing else has been started.
+  const poolKeys = new PoolKeyFiles(config.keysDirectory, { allowInsecurePermissions: config.allowInsecureKeyPermissions });
+  await poolKeys.refuseInsecureKesKey();
+  // Then the store: if the key is refused or the store cannot be opened (or migrated), nothing else has been started.
   const opened = await openSignerStore({ url: config.storeUrl });
   const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
   if (opened.migrations.applied.length > 0) logger.info({ applied: opened.migrations.applied }, 'signer store migrated');
@@ -112,7 +114,7 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
     aggregator,
     gateway,
     digester: new ImmutableDbDigester(config.immutableDirectory),
-    poolKeys: new PoolKeyFiles(config.keysDirectory),
+    poolKeys,
     store: opened.store,
     slotsPerKesPeriod: config.slotsPerKesPeriod,
     minSyncProgress: config.minSyncProgress,

@@ -130,7 +130,7 @@ describe('registration', () => {
     const kes = KesSigningKey.generate();
     const startKesPeriod = kesPeriodAt(net.chain.slot, SLOTS_PER_KES_PERIOD);
     const cold = ColdSigningKey.fromTextEnvelope(readFileSync(join(pool.keysDirectory, 'cold.skey'), 'utf8'));
-    writeFileSync(join(keysDirectory, 'kes.skey'), kes.toTextEnvelope());
+    writeFileSync(join(keysDirectory, 'kes.skey'), kes.toTextEnvelope(), { mode: 0o600 });
     writeFileSync(
       join(keysDirectory, 'opcert.cert'),
       operationalCertificateToTextEnvelope(issueOperationalCertificate(cold, kes.verificationKey(), 1n, startKesPeriod)),

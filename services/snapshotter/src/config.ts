@@ -44,6 +44,10 @@ export const snapshotterConfigSchema = z
     compression: z.enum(['gzip', 'zstd']).default('gzip'),
     /** How many snapshots (with their full archives) are kept; per-immutable archives are kept while one of them needs them. */
     keepSnapshots: z.coerce.number().int().min(1).default(3),
+    /** The aggregator (host:port) asked for the certificate a CreateSnapshot names: only a certificate of those files makes a snapshot. */
+    aggregatorAddress: z.string().min(1),
+    /** Deadline of that question, in milliseconds. */
+    aggregatorDeadlineMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, context) => {
@@ -94,6 +98,8 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       digestCachePath: 'JSON file of the json digest cache',
       compression: 'archive compression (gzip or zstd)',
       keepSnapshots: 'number of snapshots kept',
+      aggregatorAddress: 'aggregator host:port asked for the certificate of each CreateSnapshot',
+      aggregatorDeadlineMs: 'deadline of the certificate request to the aggregator (ms)',
       logLevel: 'log level',
     },
   });

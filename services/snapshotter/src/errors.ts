@@ -10,6 +10,12 @@ export type SnapshotterErrorCode =
   | 'NOT_FOUND'
   /** The immutable files asked for are not final yet, or not (all) on disk: retry later. */
   | 'NOT_READY'
+  /** The immutable file number asked for is past the latest final one on disk (the tip). */
+  | 'BEYOND_TIP'
+  /** The certificate named by CreateSnapshot does not exist, or certifies something else than the request. */
+  | 'CERTIFICATE_MISMATCH'
+  /** The aggregator could not be asked for the certificate (unreachable, failed): retry later. */
+  | 'CERTIFICATE_UNAVAILABLE'
   /** The compression asked for is not one this snapshotter can produce. */
   | 'UNSUPPORTED_COMPRESSION'
   /** The immutable directory or one of its files cannot be read. */

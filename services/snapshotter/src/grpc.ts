@@ -64,8 +64,11 @@ const ERROR_CODES: Readonly<Record<SnapshotterErrorCode, ErrorCode | undefined>>
   DIGEST_MISMATCH: ErrorCode.ERROR_CODE_DIGEST_MISMATCH,
   NOT_FOUND: ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND,
   NOT_READY: ErrorCode.ERROR_CODE_NOT_READY,
+  BEYOND_TIP: ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP,
+  CERTIFICATE_MISMATCH: ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH,
   // Operator-side failures: logged here, reported as "retry later" without internal details.
   IMMUTABLE_DB_UNREADABLE: undefined,
   STORAGE_FAILED: undefined,
   STORE_FAILED: undefined,
+  CERTIFICATE_UNAVAILABLE: undefined,
 };

@@ -25,4 +25,6 @@ export { snapshotMessage, cardanoDatabaseSnapshotMessage, compressionToProto, co
 export { snapshotterGrpcService } from './grpc.js';
 export * from './store/index.js';
 export { snapshotterConfigSchema, loadSnapshotterConfig, type SnapshotterConfig, type SnapshotterConfigInput } from './config.js';
-export { startSnapshotter, SNAPSHOTTER_VERSION, type RunningSnapshotter } from './server.js';
+export { startSnapshotter, SNAPSHOTTER_VERSION, SNAPSHOTTER_MAX_REQUEST_BYTES, type RunningSnapshotter } from './server.js';
+export { checkCertifiedDatabase, type CertificateLookup, type CertifiedDatabase } from './certificate-check.js';
+export { AggregatorCertificates, type AggregatorCertificatesOptions } from './aggregator-client.js';

@@ -3,6 +3,7 @@
  * the artifact storage, the download server (local storage) and the gRPC server out.
  */
 import { ConfigError, createLogger, startGrpcServer, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { AggregatorCertificates } from './aggregator-client.js';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';
 import { MemoryDigestCache } from './digest-cache/memory.js';
@@ -17,6 +18,11 @@ import { S3Storage } from './storage/s3.js';
 import { openSnapshotStore } from './store/open.js';
 
 export const SNAPSHOTTER_VERSION = '0.1.0';
+/**
+ * Bound on a request's size: every snapshotter request is a beacon, a digest and a certificate hash
+ * (a few hundred bytes); anything bigger is refused by gRPC before it is decoded.
+ */
+export const SNAPSHOTTER_MAX_REQUEST_BYTES = 64 * 1024;
 
 export interface RunningSnapshotter {
   readonly grpcPort: number;
@@ -75,22 +81,31 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       storage = s3;
     }
 
+    // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
+    const telemetry = startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION);
+    closers.push(() => telemetry.shutdown());
+    const certificates = new AggregatorCertificates({
+      address: config.aggregatorAddress,
+      deadlineMs: config.aggregatorDeadlineMs,
+      nodeVersion: SNAPSHOTTER_VERSION,
+      tracer: telemetry.tracer,
+    });
+    closers.push(() => certificates.close());
     const snapshotter = new Snapshotter({
       network: config.network,
       digester: new CachedImmutableDigester(config.immutableDirectory, cache),
       store: opened.store,
       storage,
+      certificates,
       defaultCompression: config.compression,
       cardanoNodeVersion: config.cardanoNodeVersion,
       keepSnapshots: config.keepSnapshots,
       logger,
     });
-    // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
-    const telemetry = startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION);
-    closers.push(() => telemetry.shutdown());
     const grpc = await startGrpcServer({
       host: config.host,
       port: config.grpcPort,
+      maxReceiveBytes: SNAPSHOTTER_MAX_REQUEST_BYTES,
       services: [snapshotterGrpcService(snapshotter, storage, SNAPSHOTTER_VERSION, logger, telemetry.tracer)],
     });
     closers.push(() => grpc.close());

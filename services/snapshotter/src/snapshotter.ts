@@ -12,6 +12,7 @@ import { immutableFileNumberText, immutableTrioFileNames, parseImmutableFileName
 import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import { ARCHIVE_EXTENSIONS, SUPPORTED_COMPRESSIONS, storeArchive, type StoredArchive } from './archive/archiver.js';
+import { checkCertifiedDatabase, type CertificateLookup } from './certificate-check.js';
 import type { CachedImmutableDigester } from './digester.js';
 import { SnapshotterError, describeError } from './errors.js';
 import { digestsListJson } from './digests-list.js';
@@ -47,6 +48,8 @@ export interface SnapshotterDependencies {
   readonly digester: CachedImmutableDigester;
   readonly store: SnapshotStore;
   readonly storage: ArtifactStorage;
+  /** Where the certificate a CreateSnapshot names is read, to check it certifies the request (the aggregator). */
+  readonly certificates: CertificateLookup;
   readonly defaultCompression: Compression;
   readonly cardanoNodeVersion: string;
   /** How many snapshots (with their full archives) the retention keeps. */
@@ -93,12 +96,14 @@ export class Snapshotter {
   /** The Merkle root of the immutable files up to the beacon. */
   async computeDigest(beacon: Beacon): Promise<string> {
     this.checkBeacon(beacon);
+    await this.checkWithinTip(beacon);
     return (await this.#deps.digester.digest(beacon.immutableFileNumber)).merkleRoot;
   }
 
   /** Every immutable file up to the beacon with its SHA-256, by number then name. */
   async listImmutableFileDigests(beacon: Beacon): Promise<readonly ImmutableFileDigest[]> {
     this.checkBeacon(beacon);
+    await this.checkWithinTip(beacon);
     return (await this.#deps.digester.digest(beacon.immutableFileNumber)).files;
   }
 
@@ -135,6 +140,15 @@ export class Snapshotter {
         },
       );
     }
+    await this.checkWithinTip(request.beacon);
+    // Before the queue: a refused request neither waits for nor delays the snapshots being made.
+    await checkCertifiedDatabase(this.#deps.certificates, {
+      certificateHash: request.certificateHash,
+      network: request.beacon.network,
+      epoch: request.beacon.epoch,
+      immutableFileNumber: request.beacon.immutableFileNumber,
+      merkleRoot: request.digest,
+    });
     return this.exclusively(async () => {
       const snapshot = await this.create(request, compression);
       await this.pruneNow().catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'pruning old snapshots failed'));
@@ -302,6 +316,21 @@ export class Snapshotter {
       if (typeof value !== 'bigint' || value < 0n || value > U64_MAX)
         throw new SnapshotterError('INVALID_ARGUMENT', `beacon ${what} must be a u64, got ${String(value)}`);
     }
+  }
+
+  /**
+   * BEYOND_TIP unless the beacon's immutable file number is at most the latest final one on disk.
+   * Every number from the wire goes through here before it sizes anything: the cost is one listing
+   * of the directory (bounded by the chain, whatever the number asked for), and a refused request
+   * never reaches the digester or the snapshot queue, so other requests are not held up.
+   */
+  private async checkWithinTip(beacon: Beacon): Promise<void> {
+    const latest = await this.#deps.digester.latestImmutableFileNumber();
+    if (latest !== undefined && beacon.immutableFileNumber <= latest) return;
+    const tip = latest === undefined ? 'there is no final immutable file yet' : `the latest final one is ${latest}`;
+    throw new SnapshotterError('BEYOND_TIP', `immutable file number ${beacon.immutableFileNumber} is past the tip of the immutable database (${tip})`, {
+      metadata: { immutable_file_number: beacon.immutableFileNumber.toString(), latest_immutable_file_number: latest === undefined ? '' : latest.toString() },
+    });
   }
 
   private exclusively<T>(task: () => Promise<T>): Promise<T> {

@@ -6,6 +6,7 @@ const required = {
   MITHRIL_SNAPSHOTTER_NETWORK: 'devnet',
   MITHRIL_SNAPSHOTTER_IMMUTABLE_DIRECTORY: '/db/immutable',
   MITHRIL_SNAPSHOTTER_STORE_PATH: '/var/snapshotter.sqlite3',
+  MITHRIL_SNAPSHOTTER_AGGREGATOR_ADDRESS: 'aggregator:50051',
 };
 
 describe('snapshotter configuration', () => {
@@ -25,6 +26,8 @@ describe('snapshotter configuration', () => {
       compression: 'gzip',
       keepSnapshots: 5,
       s3ForcePathStyle: true,
+      aggregatorAddress: 'aggregator:50051',
+      aggregatorDeadlineMs: 10_000,
     });
   });
 
@@ -47,9 +50,14 @@ describe('snapshotter configuration', () => {
     expect(loadSnapshotterConfig(['--storage-directory', '/x', '--compression', 'zstd'], required).compression).toBe('zstd');
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x', '--network', '../etc'], required)).toThrow(/network \(command line\)/);
     expect(() => loadSnapshotterConfig(['--storage-directory', '/x'], { MITHRIL_SNAPSHOTTER_NETWORK: 'devnet' })).toThrow(ConfigError);
+    // No snapshot without a certificate check: the aggregator to ask is required.
+    const { MITHRIL_SNAPSHOTTER_AGGREGATOR_ADDRESS: _address, ...withoutAggregator } = required;
+    expect(() => loadSnapshotterConfig(['--storage-directory', '/x'], withoutAggregator)).toThrow(/aggregatorAddress/);
   });
 
   it('refuses an invalid configuration at start', async () => {
-    await expect(startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y' })).rejects.toThrow(/storageDirectory/);
+    await expect(startSnapshotter({ network: 'devnet', immutableDirectory: '/x', storePath: '/y', aggregatorAddress: '127.0.0.1:1' })).rejects.toThrow(
+      /storageDirectory/,
+    );
   });
 });

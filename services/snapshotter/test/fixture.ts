@@ -4,8 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
+import { ProtocolParametersSchedule, cardanoDatabase, mithrilStakeDistribution, type Certificate } from '@mithril-ts/protocol';
 import { createLogger } from '@mithril-ts/service-kit';
-import type { SnapshotRecord } from '../src/index.js';
+import { certifiedChain } from '@mithril-ts/testkit';
+import type { CertificateLookup, SnapshotRecord } from '../src/index.js';
 
 export const EXTENSIONS = ['chunk', 'primary', 'secondary'] as const;
 export const fileName = (n: number, extension: string): string => `${String(n).padStart(5, '0')}.${extension}`;
@@ -87,4 +89,51 @@ export function snapshotRecord(immutableFileNumber: bigint, overrides: Partial<S
     fullArchiveSizeUncompressed: 123_456_789_012n,
     ...overrides,
   };
+}
+
+/**
+ * Real certificates of Cardano database Merkle roots (the testkit's chain: STM keys, genesis
+ * signature, multi-signatures), sealed on demand, and the lookup the snapshotter asks them from.
+ */
+export class CertifiedRoots {
+  readonly #chain = certifiedChain({
+    network: 'devnet',
+    partyIds: ['pool-a', 'pool-b', 'pool-c'],
+    schedule: new ProtocolParametersSchedule([{ fromEpoch: 0n, parameters: { k: 3n, m: 20n, phiF: 0.65 } }]),
+    stakeAt: (_epoch, pool) => BigInt(2_000_000 + pool * 700_000),
+    keyLabel: (pool, recorded) => `snapshotter test signer ${pool} ${recorded}`,
+    genesisKeyLabel: 'snapshotter test genesis key',
+    genesisEpoch: 2n,
+    genesisTimestamp: 1_700_000_000_000_000_000n,
+    lastEpoch: 6n,
+  });
+  readonly #epochsStarted = new Set<bigint>();
+  readonly #byHash = new Map<string, Certificate>();
+  #sealedAt = 1_700_001_000_000_000_000n;
+
+  /** Looks certificates up as the aggregator would answer them. */
+  readonly lookup: CertificateLookup = { certificate: async (hash) => this.#byHash.get(hash) };
+
+  /** The certificate of `merkleRoot` as the Cardano database at `epoch`/`immutableFileNumber` (epochs 3 to 6). */
+  certify(epoch: bigint, immutableFileNumber: bigint, merkleRoot: string): Certificate {
+    // Each epoch's first certificate links to the previous epoch's: the epochs are entered in order.
+    for (let entered = 3n; entered <= epoch; entered += 1n) {
+      if (this.#epochsStarted.has(entered)) continue;
+      this.#chain.certify(entered, mithrilStakeDistribution(entered), {}, (this.#sealedAt += 1_000_000_000n));
+      this.#epochsStarted.add(entered);
+    }
+    const certificate = this.#chain.certify(
+      epoch,
+      cardanoDatabase(epoch, immutableFileNumber),
+      { cardano_database_merkle_root: merkleRoot },
+      (this.#sealedAt += 1_000_000_000n),
+    );
+    this.#byHash.set(certificate.hash, certificate);
+    return certificate;
+  }
+
+  /** Every certificate sealed so far, the genesis one included. */
+  get certificates(): readonly Certificate[] {
+    return this.#chain.certificates;
+  }
 }

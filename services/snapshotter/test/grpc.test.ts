@@ -1,17 +1,57 @@
-/** SnapshotterService over loopback gRPC: every RPC, typed errors, and the version metadata check. */
+/**
+ * SnapshotterService over loopback gRPC: every RPC, typed errors, the version metadata check, the
+ * attacks it must shrug off (numbers past the tip, made-up certificates, oversized requests), and
+ * the certificate asked from an AggregatorService on loopback.
+ */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { CompressionAlgorithm, ErrorCode, SnapshotterServiceClient, readErrorDetail, setVersionMetadata, type CardanoDbBeacon } from '@mithril-ts/proto';
+import { credentials, Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  AggregatorServiceService,
+  CompressionAlgorithm,
+  ErrorCode,
+  SnapshotterServiceClient,
+  certificateToProto,
+  createServiceError,
+  readErrorDetail,
+  setVersionMetadata,
+  type CardanoDbBeacon,
+  type GetCertificateRequest,
+} from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
+import { hostedService, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { startSnapshotter, type RunningSnapshotter } from '../src/index.js';
-import { expectedFiles, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
+import { CertifiedRoots, expectedFiles, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
 
-const CERTIFICATE = 'ce'.repeat(32);
+/** A well-formed hash no certificate has. */
+const MADE_UP = 'ce'.repeat(32);
+const U64_MAX = (1n << 64n) - 1n;
+const roots = new CertifiedRoots();
 let running: RunningSnapshotter;
+let aggregator: RunningServer;
 let client: SnapshotterServiceClient;
+let storageDirectory: string;
+
+/** An AggregatorService answering GetCertificate from the certificates sealed by `roots`, as the aggregator does (NOT_FOUND for others). */
+async function startAggregatorDouble(): Promise<RunningServer> {
+  const implementation: UntypedServiceImplementation = {
+    getCertificate: (call: ServerUnaryCall<GetCertificateRequest, unknown>, callback: sendUnaryData<unknown>) => {
+      const certificate = roots.certificates.find((candidate) => candidate.hash === call.request.hash);
+      if (certificate === undefined)
+        callback(createServiceError({ code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${call.request.hash}` }));
+      else callback(null, { certificate: certificateToProto(certificate), certificateJson: '' });
+    },
+  };
+  return startGrpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    services: [hostedService({ definition: AggregatorServiceService, implementation, nodeVersion: '0.1.0' })],
+  });
+}
 
 beforeAll(async () => {
-  const storageDirectory = tempDir('grpc-artifacts');
+  storageDirectory = tempDir('grpc-artifacts');
+  aggregator = await startAggregatorDouble();
   running = await startSnapshotter(
     {
       network: 'devnet',
@@ -21,6 +61,7 @@ beforeAll(async () => {
       storageDirectory,
       storePath: join(tempDir('grpc-store'), 'snapshotter.sqlite3'),
       digestCache: 'sqlite',
+      aggregatorAddress: `127.0.0.1:${aggregator.port}`,
     },
     { logger: silentLogger },
   );
@@ -30,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client.close();
   await running.close();
+  await aggregator.close();
   removeTempDirs();
 });
 
@@ -64,6 +106,7 @@ describe('SnapshotterService over gRPC', () => {
   });
 
   it('creates a snapshot whose locations download from the snapshotter, then gets it by digest', async () => {
+    const CERTIFICATE = roots.certify(4n, 2n, expectedRoot(2)).hash;
     const response = await call<{
       snapshot: { digest: string; size: bigint; locations: string[] };
       cardanoDatabaseSnapshot: Record<string, unknown> & {
@@ -94,8 +137,10 @@ describe('SnapshotterService over gRPC', () => {
   });
 
   it('answers with typed errors: digest mismatch, unknown snapshot, not final yet, malformed, unknown compression', async () => {
+    // A real certificate of the wrong root: the files say otherwise.
+    const wrongRoot = roots.certify(4n, 1n, expectedRoot(2)).hash;
     const mismatch = await failure(
-      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(2), certificateHash: CERTIFICATE, compressionAlgorithm: 0 }),
+      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(2), certificateHash: wrongRoot, compressionAlgorithm: 0 }),
     );
     expect(mismatch.code).toBe(status.FAILED_PRECONDITION);
     expect(mismatch.detail).toMatchObject({
@@ -108,8 +153,8 @@ describe('SnapshotterService over gRPC', () => {
     expect(unknown.detail?.code).toBe(ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND);
 
     const open = await failure(call('computeDigest', { beacon: beacon(3n) }));
-    expect(open.code).toBe(status.UNAVAILABLE);
-    expect(open.detail?.code).toBe(ErrorCode.ERROR_CODE_NOT_READY);
+    expect(open.code).toBe(status.OUT_OF_RANGE);
+    expect(open.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP, metadata: { latest_immutable_file_number: '2' } });
 
     for (const request of [{}, { beacon: beacon(1n, 'mainnet') }]) {
       const malformed = await failure(call('computeDigest', request));
@@ -120,11 +165,54 @@ describe('SnapshotterService over gRPC', () => {
     expect(badDigest.detail?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_REQUEST);
 
     const unknownCompression = await failure(
-      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: CERTIFICATE, compressionAlgorithm: 9 as CompressionAlgorithm }),
+      call('createSnapshot', { beacon: beacon(1n), digest: expectedRoot(1), certificateHash: MADE_UP, compressionAlgorithm: 9 as CompressionAlgorithm }),
     );
     expect(unknownCompression.code).toBe(status.INVALID_ARGUMENT);
     expect(unknownCompression.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_MALFORMED_REQUEST });
     expect(unknownCompression.detail?.message).toMatch(/compression_algorithm 9 is not a known CompressionAlgorithm/);
+  });
+
+  it('refuses numbers past the tip in each RPC at once (typed OUT_OF_RANGE, heap bounded) while other calls answer', async () => {
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (const number of [U64_MAX, 1_000_000_000n]) {
+      for (const [method, request] of [
+        ['computeDigest', { beacon: beacon(number) }],
+        ['listImmutableFileDigests', { beacon: beacon(number) }],
+        ['createSnapshot', { beacon: beacon(number), digest: expectedRoot(2), certificateHash: MADE_UP, compressionAlgorithm: 0 }],
+      ] as const) {
+        const started = performance.now();
+        // A well-behaved call in flight at the same time is not held up by the refused one.
+        const [refused, digest] = await Promise.all([failure(call(method, request)), call('computeDigest', { beacon: beacon(2n) })]);
+        const ms = performance.now() - started;
+        expect([method, refused.code, refused.detail?.code]).toEqual([method, status.OUT_OF_RANGE, ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP]);
+        expect(refused.detail?.metadata).toEqual({ immutable_file_number: number.toString(), latest_immutable_file_number: '2' });
+        expect(digest).toEqual({ digest: expectedRoot(2) });
+        expect(ms).toBeLessThan(1_000);
+      }
+    }
+    // The attack this guards against built every file name up to the number: gigabytes of heap.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('refuses CreateSnapshot for a made-up certificate or one of other files, and publishes nothing', async () => {
+    const published = () => readdirSync(storageDirectory, { recursive: true }).sort();
+    const before = published();
+    const certifiesOther = roots.certify(4n, 1n, expectedRoot(1)).hash;
+    for (const [certificateHash, check] of [
+      [MADE_UP, 'certificate'],
+      [certifiesOther, 'beacon'],
+      [roots.certify(4n, 2n, expectedRoot(1)).hash, 'cardano_database_merkle_root'],
+    ] as const) {
+      const refused = await failure(call('createSnapshot', { beacon: beacon(2n), digest: expectedRoot(2), certificateHash, compressionAlgorithm: 0 }));
+      expect(refused.code).toBe(status.FAILED_PRECONDITION);
+      expect(refused.detail).toMatchObject({ code: ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH, metadata: { check, certificate_hash: certificateHash } });
+    }
+    expect(published()).toEqual(before);
+  });
+
+  it('refuses a request over 64 KiB before decoding it', async () => {
+    const refused = await failure(call('getSnapshot', { digest: 'a'.repeat(70 * 1024) }));
+    expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
   });
 
   it('rejects requests without version metadata or with an incompatible protocol version', async () => {

@@ -27,6 +27,7 @@ import {
   type OpenedSnapshotStore,
 } from '../src/index.js';
 import {
+  CertifiedRoots,
   contentOf,
   expectedFiles,
   expectedRoot,
@@ -41,7 +42,11 @@ import {
   writeTrio,
 } from './fixture.js';
 
+/** A well-formed hash no certificate has. */
 const CERTIFICATE = 'c0'.repeat(32);
+const roots = new CertifiedRoots();
+/** The hash of a real certificate of `digest` at `at` (sealed now). */
+const certified = (at: ReturnType<typeof beacon>, digest: string): string => roots.certify(at.epoch, at.immutableFileNumber, digest).hash;
 const stores: OpenedSnapshotStore[] = [];
 const servers: DownloadServer[] = [];
 afterAll(async () => {
@@ -82,6 +87,7 @@ async function setup(openChunk: number, keepSnapshots = 3) {
     digester: new CachedImmutableDigester(directory, new MemoryDigestCache()),
     store: opened.store,
     storage,
+    certificates: roots.lookup,
     defaultCompression: 'gzip',
     cardanoNodeVersion: '10.1.4',
     keepSnapshots,
@@ -99,12 +105,55 @@ describe('Snapshotter', () => {
     expect(await snapshotter.computeDigest(beacon(2))).toBe(expectedRoot(2));
     expect(await snapshotter.listImmutableFileDigests(beacon(1))).toEqual(expectedFiles(1));
     expect(await rejection(snapshotter.computeDigest({ ...beacon(2), network: 'mainnet' }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(await rejection(snapshotter.computeDigest(beacon(3)))).toMatchObject({ code: 'NOT_READY' });
+    // 00003 is the chunk still being written: past the tip.
+    expect(await rejection(snapshotter.computeDigest(beacon(3)))).toMatchObject({
+      code: 'BEYOND_TIP',
+      metadata: { immutable_file_number: '3', latest_immutable_file_number: '2' },
+    });
+  });
+
+  it('refuses numbers past the tip in each use case before anything is read or queued', async () => {
+    const { snapshotter, storage, store } = await setup(3);
+    for (const number of [4n, 1_000_000_000n, (1n << 64n) - 1n]) {
+      const far = { ...beacon(0), immutableFileNumber: number };
+      for (const attempt of [
+        () => snapshotter.computeDigest(far),
+        () => snapshotter.listImmutableFileDigests(far),
+        () => snapshotter.createSnapshot({ beacon: far, digest: expectedRoot(2), certificateHash: CERTIFICATE }),
+      ]) {
+        expect(await rejection(attempt())).toMatchObject({ code: 'BEYOND_TIP', metadata: { immutable_file_number: number.toString() } });
+      }
+    }
+    expect(storage.puts).toEqual([]);
+    expect(await store.listSnapshots()).toEqual([]);
+  });
+
+  it('creates a snapshot only for a certificate that certifies exactly its files; refusals store nothing', async () => {
+    const { snapshotter, storage, store } = await setup(3);
+    const refusals = [
+      // A made-up certificate hash.
+      [{ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE }, 'certificate'],
+      // Real certificates of something else: another root, another immutable file number, another epoch.
+      [{ beacon: beacon(2), digest: expectedRoot(2), certificateHash: certified(beacon(2), expectedRoot(1)) }, 'cardano_database_merkle_root'],
+      [{ beacon: beacon(2), digest: expectedRoot(2), certificateHash: certified(beacon(1), expectedRoot(2)) }, 'beacon'],
+      [{ beacon: beacon(2), digest: expectedRoot(2), certificateHash: certified(beacon(2, 4), expectedRoot(2)) }, 'beacon'],
+      // The genesis certificate certifies no Cardano database.
+      [{ beacon: beacon(2), digest: expectedRoot(2), certificateHash: roots.certificates[0]!.hash }, 'certificate'],
+    ] as const;
+    for (const [request, check] of refusals) {
+      expect(await rejection(snapshotter.createSnapshot(request))).toMatchObject({ code: 'CERTIFICATE_MISMATCH', metadata: { check } });
+    }
+    expect(storage.puts).toEqual([]);
+    expect(await store.listSnapshots()).toEqual([]);
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: certified(beacon(2), expectedRoot(2)) });
+    expect(snapshot.merkleRoot).toBe(expectedRoot(2));
   });
 
   it('refuses a digest the files do not have (DIGEST_MISMATCH) and stores nothing', async () => {
     const { snapshotter, storage, store } = await setup(3);
-    const error = await rejection(snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(1), certificateHash: CERTIFICATE }));
+    const error = await rejection(
+      snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(1), certificateHash: certified(beacon(2), expectedRoot(1)) }),
+    );
     expect(error).toMatchObject({ code: 'DIGEST_MISMATCH', metadata: { expected_digest: expectedRoot(1), computed_digest: expectedRoot(2) } });
     expect(storage.puts).toEqual([]);
     expect(await store.listSnapshots()).toEqual([]);
@@ -113,7 +162,12 @@ describe('Snapshotter', () => {
     });
     expect(
       await rejection(
-        snapshotter.createSnapshot({ beacon: beacon(2), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'brotli' as 'gzip' }),
+        snapshotter.createSnapshot({
+          beacon: beacon(2),
+          digest: expectedRoot(2),
+          certificateHash: certified(beacon(2), expectedRoot(2)),
+          compression: 'brotli' as 'gzip',
+        }),
       ),
     ).toMatchObject({ code: 'UNSUPPORTED_COMPRESSION' });
     expect(await rejection(snapshotter.getSnapshot(expectedRoot(2)))).toMatchObject({ code: 'NOT_FOUND' });
@@ -121,7 +175,8 @@ describe('Snapshotter', () => {
 
   it('stores per-immutable archives, the digests list and the full archive, consistent with the certified root', async () => {
     const { snapshotter, storage, local, directory } = await setup(3);
-    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: CERTIFICATE });
+    const certificateHash = certified(beacon(2, 5), expectedRoot(2));
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash });
     expect(storage.puts.sort()).toEqual([
       `digests/devnet-e5-i2.digests.json`,
       `full/devnet-e5-i2.${expectedRoot(2)}.tar.gz`,
@@ -138,7 +193,7 @@ describe('Snapshotter', () => {
       merkleRoot: expectedRoot(2),
       network: 'devnet',
       beacon: { network: 'devnet', epoch: 5n, immutableFileNumber: 2n },
-      certificateHash: CERTIFICATE,
+      certificateHash,
       totalDbSizeUncompressed: BigInt(totalSize),
       immutablesAverageSizeUncompressed: BigInt(Math.floor(totalSize / 3)),
       fullArchiveSizeUncompressed: BigInt(totalSize),
@@ -178,15 +233,20 @@ describe('Snapshotter', () => {
       digest: expectedRoot(2),
       size: BigInt(full.length),
       locations: [message.fullArchiveLocations[0]!.uri],
-      certificateHash: CERTIFICATE,
+      certificateHash,
     });
   });
 
   it('makes zstd snapshots beside gzip ones: their own .tar.zst archives, announced as zstd, decompressing to the files', async () => {
     const { snapshotter, storage, local, directory } = await setup(3);
-    await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: certified(beacon(1, 5), expectedRoot(1)) });
     storage.puts.length = 0;
-    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: CERTIFICATE, compression: 'zstd' });
+    const snapshot = await snapshotter.createSnapshot({
+      beacon: beacon(2, 5),
+      digest: expectedRoot(2),
+      certificateHash: certified(beacon(2, 5), expectedRoot(2)),
+      compression: 'zstd',
+    });
     // The gzip archives of 0..1 do not serve a zstd snapshot.
     expect(storage.puts.sort()).toEqual([
       `digests/devnet-e5-i2.digests.json`,
@@ -215,11 +275,11 @@ describe('Snapshotter', () => {
 
   it('archives only the new immutable file numbers for a later snapshot, and a client restores only what it lacks, in parallel', async () => {
     const { snapshotter, storage, local, directory } = await setup(2);
-    await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: certified(beacon(1), expectedRoot(1)) });
     writeTrio(directory, 3);
     writeTrio(directory, 4);
     storage.puts.length = 0;
-    const later = await snapshotter.createSnapshot({ beacon: beacon(3), digest: expectedRoot(3), certificateHash: CERTIFICATE });
+    const later = await snapshotter.createSnapshot({ beacon: beacon(3), digest: expectedRoot(3), certificateHash: certified(beacon(3), expectedRoot(3)) });
     expect(storage.puts.filter((key) => key.startsWith('immutables/')).sort()).toEqual(['immutables/00002.tar.gz', 'immutables/00003.tar.gz']);
 
     // A client holding trios 0..1 verifies the digests list against the certified root, then
@@ -252,9 +312,9 @@ describe('Snapshotter', () => {
     expect(await snapshotter.listImmutableFileDigests(beacon(5))).toEqual(files);
     expect(await rejection(snapshotter.computeDigest(beacon(2)))).toMatchObject({ code: 'NOT_READY' });
     // A beacon far beyond the tip is refused from the listing, without a name per number up to it.
-    expect(await rejection(snapshotter.computeDigest({ ...beacon(0), immutableFileNumber: (1n << 64n) - 1n }))).toMatchObject({ code: 'NOT_READY' });
+    expect(await rejection(snapshotter.computeDigest({ ...beacon(0), immutableFileNumber: (1n << 64n) - 1n }))).toMatchObject({ code: 'BEYOND_TIP' });
 
-    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(5), digest: root, certificateHash: CERTIFICATE });
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(5), digest: root, certificateHash: certified(beacon(5), root) });
     expect(storage.puts.sort()).toEqual([
       `digests/devnet-e3-i5.digests.json`,
       `full/devnet-e3-i5.${root}.tar.gz`,
@@ -279,11 +339,12 @@ describe('Snapshotter', () => {
 
   it('re-creating a stored snapshot reuses its objects and records the latest certificate', async () => {
     const { snapshotter, storage } = await setup(2);
-    const first = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: CERTIFICATE });
+    const first = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: certified(beacon(1), expectedRoot(1)) });
     storage.puts.length = 0;
-    const again = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: 'd1'.repeat(32) });
+    const recertified = certified(beacon(1), expectedRoot(1));
+    const again = await snapshotter.createSnapshot({ beacon: beacon(1), digest: expectedRoot(1), certificateHash: recertified });
     expect(storage.puts).toEqual([]);
-    expect(again).toEqual({ ...first, certificateHash: 'd1'.repeat(32) });
+    expect(again).toEqual({ ...first, certificateHash: recertified });
   });
 
   it('keeps the last N snapshots; per-immutable archives stay while a retained snapshot needs them', async () => {
@@ -291,7 +352,7 @@ describe('Snapshotter', () => {
     const created = [];
     for (const n of [1, 2, 3]) {
       if (n >= 2) writeTrio(directory, n + 1);
-      created.push(await snapshotter.createSnapshot({ beacon: beacon(n), digest: expectedRoot(n), certificateHash: CERTIFICATE }));
+      created.push(await snapshotter.createSnapshot({ beacon: beacon(n), digest: expectedRoot(n), certificateHash: certified(beacon(n), expectedRoot(n)) }));
     }
     const [oldest, middle, newest] = created as [(typeof created)[0], (typeof created)[0], (typeof created)[0]];
     expect((await store.listSnapshots()).map((s) => s.immutableFileNumber)).toEqual([3n, 2n]);

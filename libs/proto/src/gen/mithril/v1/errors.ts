@@ -63,6 +63,17 @@ export enum ErrorCode {
    * names the check under "check" (gRPC PERMISSION_DENIED).
    */
   ERROR_CODE_CERTIFICATION_DENIED = 20,
+  /**
+   * ERROR_CODE_CERTIFICATE_MISMATCH - The certificate named by the request does not certify what the request asks for (another digest,
+   * beacon or network, or no such certificate); the detail's metadata names the mismatch under
+   * "check" (gRPC FAILED_PRECONDITION).
+   */
+  ERROR_CODE_CERTIFICATE_MISMATCH = 21,
+  /**
+   * ERROR_CODE_BEYOND_CHAIN_TIP - The chain point asked for (e.g. an immutable file number) is past the callee's chain tip; the
+   * detail's metadata gives the tip (gRPC OUT_OF_RANGE; may succeed once the chain has grown).
+   */
+  ERROR_CODE_BEYOND_CHAIN_TIP = 22,
   UNRECOGNIZED = -1,
 }
 
@@ -131,6 +142,12 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case 20:
     case "ERROR_CODE_CERTIFICATION_DENIED":
       return ErrorCode.ERROR_CODE_CERTIFICATION_DENIED;
+    case 21:
+    case "ERROR_CODE_CERTIFICATE_MISMATCH":
+      return ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH;
+    case 22:
+    case "ERROR_CODE_BEYOND_CHAIN_TIP":
+      return ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -182,6 +199,10 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_DIGEST_MISMATCH";
     case ErrorCode.ERROR_CODE_CERTIFICATION_DENIED:
       return "ERROR_CODE_CERTIFICATION_DENIED";
+    case ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH:
+      return "ERROR_CODE_CERTIFICATE_MISMATCH";
+    case ErrorCode.ERROR_CODE_BEYOND_CHAIN_TIP:
+      return "ERROR_CODE_BEYOND_CHAIN_TIP";
     case ErrorCode.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
