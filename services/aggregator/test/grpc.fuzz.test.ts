@@ -49,7 +49,7 @@ import {
 import fc, { type Arbitrary } from 'fast-check';
 import { aggregatorConfigSchema, generateGenesisKeys, startAggregator, type RunningAggregator } from '../src/index.js';
 
-const RUNS = fuzzRuns(25);
+const RUNS = fuzzRuns(8);
 /** Room for the rest of a message beside one bulky field. */
 const BULKY = DEFAULT_MAX_RECEIVE_BYTES - 4096;
 /** What the heap may keep after the run: caches that fill once, the test's own records; a leak per call grows past it. */
@@ -297,7 +297,7 @@ beforeAll(async () => {
   genesisHash = await sealed;
   caller = new RawGrpcCaller(`127.0.0.1:${aggregator.port}`);
   // Warm up (code paths compiled, caches filled) before the heap is measured.
-  for (const target of rpcs) await fuzz(target, 5);
+  for (const target of rpcs) await fuzz(target, 2);
   heapBefore = settledHeapBytes();
 }, 120_000);
 

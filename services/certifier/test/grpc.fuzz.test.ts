@@ -25,7 +25,7 @@ import {
 import fc from 'fast-check';
 import { startCertifier } from '../src/index.js';
 
-const RUNS = fuzzRuns(80);
+const RUNS = fuzzRuns(20);
 /** Room for the rest of a message beside one bulky field. */
 const BULKY = DEFAULT_MAX_RECEIVE_BYTES - 4096;
 /** What the heap may keep after the run: caches that fill once, the test's own records; a leak per call grows past it. */
@@ -73,7 +73,7 @@ beforeAll(async () => {
   });
   caller = new RawGrpcCaller(`127.0.0.1:${certifier.port}`);
   // Warm up (code paths compiled, lazy caches filled) before the heap is measured.
-  await fuzzRpc(caller, { path: CERTIFY, inputs: requestInputs({ seeds: real.map((r) => encode(asMessage(r))), valid: registrations }), runs: 20 });
+  await fuzzRpc(caller, { path: CERTIFY, inputs: requestInputs({ seeds: real.map((r) => encode(asMessage(r))), valid: registrations }), runs: 5 });
   heapBefore = settledHeapBytes();
 });
 

@@ -13,7 +13,7 @@ import fc, { type Arbitrary } from 'fast-check';
 import { restGatewayConfigSchema, startRestGateway, type RunningRestGateway } from '../src/index.js';
 import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, type HttpAnswer, type World } from './fixture.js';
 
-const RUNS = fuzzRuns(150);
+const RUNS = fuzzRuns(40);
 /** What the heap may keep after the run: caches that fill once (the gateway's response cache); a leak per request grows past it. */
 const HEAP_BOUND = 24 * 1024 * 1024;
 /** A request not answered by then is a hang. */
@@ -209,7 +209,7 @@ beforeAll(async () => {
   };
   hashes = [world.chain.certificates.at(-1)!.hash, world.chain.certificates[0]!.hash, world.snapshot.hash, world.stakeDistribution.hash];
   // Warm up (routes compiled, caches filled) before the heap is measured.
-  await fuzz(30);
+  await fuzz(10);
   heapBefore = settledHeapBytes();
 }, 120_000);
 

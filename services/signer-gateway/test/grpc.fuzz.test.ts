@@ -34,7 +34,7 @@ import fc from 'fast-check';
 import { MAX_REQUEST_BYTES, signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '../src/index.js';
 import { AggregatorDouble, hexMessage, sign, signatureMessage, signingRound } from './fixture.js';
 
-const RUNS = fuzzRuns(60);
+const RUNS = fuzzRuns(15);
 /** Room for the rest of a message beside one bulky field. */
 const BULKY = MAX_REQUEST_BYTES - 4096;
 /** What the heap may keep after the run: caches that fill once (epoch settings, rate limiter buckets); a leak per call grows past it. */
@@ -129,7 +129,7 @@ beforeAll(async () => {
   gateway = await startSignerGateway(config, { logger: createLogger('test', 'silent') });
   caller = new RawGrpcCaller(`127.0.0.1:${gateway.port}`);
   // Warm up (code paths compiled, caches filled) before the heap is measured.
-  for (const rpc of rpcs) await fuzzRpc(caller, { path: rpc.path, inputs: requestInputs(rpc), runs: 20, maxRequestBytes: MAX_REQUEST_BYTES });
+  for (const rpc of rpcs) await fuzzRpc(caller, { path: rpc.path, inputs: requestInputs(rpc), runs: 5, maxRequestBytes: MAX_REQUEST_BYTES });
   heapBefore = settledHeapBytes();
 });
 
