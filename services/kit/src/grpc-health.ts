@@ -19,6 +19,9 @@ export const MAX_HEALTH_SERVICE_NAME_BYTES = 256;
 /** How much of an unknown name is quoted back. */
 const QUOTED_NAME_CHARACTERS = 64;
 
+/** Where the health service is added: a server, or one that adds it with wrapped decoding (grpc-server.ts). */
+export type ServiceHost = Pick<Server, 'addService'>;
+
 type WatchStatus = ServingStatus | 'SERVICE_UNKNOWN';
 interface HealthRequest {
   readonly service?: unknown;
@@ -37,7 +40,7 @@ export class HealthService {
     for (const watcher of this.#watchers.get(name) ?? []) watcher(status);
   }
 
-  addToServer(server: Server): void {
+  addToServer(server: ServiceHost): void {
     server.addService(healthDefinition, {
       check: (call: ServerUnaryCall<HealthRequest, unknown>, callback: sendUnaryData<unknown>) => {
         const name = this.#nameOf(call.request);

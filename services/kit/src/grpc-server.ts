@@ -5,10 +5,11 @@
  */
 import { isIP } from 'node:net';
 import { Server, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { withVersionCheck } from '@mithril-ts/proto';
-import { HealthService } from './grpc-health.js';
+import { checkCallVersions, withVersionCheck } from '@mithril-ts/proto';
+import { HealthService, type ServiceHost } from './grpc-health.js';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
 import type { Logger } from './logger.js';
+import { answeringUndecodable, withTolerantDecoding } from './request-decoding.js';
 import { withClientAuthorization, type ClientAuthorization } from './tls-authorization.js';
 import type { ServerTls } from './tls-credentials.js';
 
@@ -22,9 +23,10 @@ export interface HostedService {
  * A service to host, its unary handlers wrapped: first, given `authorization`, the caller's
  * certificate identity on internal RPCs (tls-authorization.ts; streaming RPCs too), then the
  * version check (a caller without compatible version metadata is refused before anything else: no
- * span, no outcome, no handler), then, given `tracing`, a server span per call (grpc-tracing.ts).
- * Streaming handlers are otherwise left as they are: they check the versions themselves (libs/proto's
- * checkCallVersions).
+ * span, no outcome, no handler), then, given `tracing`, a server span per call (grpc-tracing.ts),
+ * then the answer to a request that does not decode (MALFORMED_REQUEST, request-decoding.ts).
+ * Streaming handlers are otherwise left as they are (they check the versions themselves, libs/proto's
+ * checkCallVersions) but for an undecodable request, answered after the same version check.
  */
 export function hostedService(options: {
   readonly definition: ServiceDefinition;
@@ -36,7 +38,8 @@ export function hostedService(options: {
   readonly authorization?: ClientAuthorization | undefined;
 }): HostedService {
   const { definition, nodeVersion, tracing, authorization } = options;
-  const implementation = tracing === undefined ? options.implementation : withServerTracing(definition, options.implementation, tracing);
+  const decoded = answeringUndecodable(definition, options.implementation, (call) => checkCallVersions(call, nodeVersion));
+  const implementation = tracing === undefined ? decoded : withServerTracing(definition, decoded, tracing);
   const isUnary = (name: string) => definition[name] !== undefined && !definition[name].requestStream && !definition[name].responseStream;
   const unary = Object.fromEntries(Object.entries(implementation).filter(([name]) => isUnary(name)));
   const [first] = Object.values(definition);
@@ -44,7 +47,7 @@ export function hostedService(options: {
   const versioned = { ...implementation, ...withVersionCheck(unary, nodeVersion) };
   return {
     name: first.path.split('/')[1]!,
-    definition,
+    definition: withTolerantDecoding(definition),
     implementation: authorization === undefined ? versioned : withClientAuthorization(definition, versioned, authorization),
   };
 }
@@ -82,9 +85,11 @@ export async function startGrpcServer(options: {
     server.addService(service.definition, service.implementation);
     statusMap[service.name] = 'SERVING';
   }
-  // Names from callers are bounded and never echoed in full (grpc-health.ts).
+  // Names from callers are bounded and never echoed in full (grpc-health.ts). The health service adds
+  // itself: it is handed a host whose addService adds it with the same answer to undecodable requests
+  // as the services' (it needs no version metadata).
   const health = new HealthService(statusMap);
-  health.addToServer(server);
+  health.addToServer(tolerantHost(server));
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, options.tls.credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
   });
@@ -108,6 +113,13 @@ export async function startGrpcServer(options: {
         for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
         server.tryShutdown(() => resolve());
       }),
+  };
+}
+
+/** `server`, adding a service with deserializers that never throw and handlers that answer an undecodable request MALFORMED_REQUEST. */
+function tolerantHost(server: Server): ServiceHost {
+  return {
+    addService: (definition, implementation) => server.addService(withTolerantDecoding(definition), answeringUndecodable(definition, implementation)),
   };
 }
 

@@ -188,8 +188,9 @@ describe('gRPC tracing across a loopback call', () => {
 });
 
 describe('hostedService', () => {
-  it('is named after its definition and leaves streaming handlers as they are', () => {
-    const watchCertificates = () => {};
+  it('is named after its definition and leaves streaming handlers to check the versions of a request that decodes', () => {
+    const watched: unknown[] = [];
+    const watchCertificates = (call: unknown) => watched.push(call);
     const getEpochSettings = () => {};
     const service = hostedService({
       definition: AggregatorServiceService,
@@ -198,7 +199,9 @@ describe('hostedService', () => {
       tracing: { tracer },
     });
     expect(service.name).toBe('mithril.v1.AggregatorService');
-    expect(service.implementation.watchCertificates).toBe(watchCertificates);
+    const call = { request: { signedEntityKinds: [] }, metadata: new Metadata() };
+    (service.implementation.watchCertificates as (call: unknown) => void)(call);
+    expect(watched).toEqual([call]);
     expect(service.implementation.getEpochSettings).not.toBe(getEpochSettings);
   });
 });

@@ -1,5 +1,5 @@
 export { signerGatewayConfigSchema, loadSignerGatewayConfig, type SignerGatewayConfig, type SignerGatewayConfigInput } from './config.js';
-export { startSignerGateway, SIGNER_GATEWAY_VERSION, type RunningSignerGateway, type SignerGatewayOverrides } from './server.js';
+export { startSignerGateway, SIGNER_GATEWAY_VERSION, MAX_REQUEST_BYTES, type RunningSignerGateway, type SignerGatewayOverrides } from './server.js';
 export { SignerGateway, type SignatureBatcher, type SignerGatewayDependencies } from './gateway.js';
 export { signerGatewayGrpcService } from './grpc.js';
 export { GatewayError } from './errors.js';

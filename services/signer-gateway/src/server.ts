@@ -19,7 +19,7 @@ import { GrpcAggregator, GrpcCertifier } from './upstream.js';
 
 export const SIGNER_GATEWAY_VERSION = '0.1.0';
 /** Registrations and signatures are a few kilobytes; nothing bigger has a reason to come in. */
-const MAX_REQUEST_BYTES = 256 * 1024;
+export const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** Replaces what the configuration would build (tests observe spans and metrics this way). */
 export interface SignerGatewayOverrides {

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import { ProtocolParametersSchedule, cardanoDatabase, mithrilStakeDistribution, type Certificate } from '@mithril-ts/protocol';
-import { createLogger } from '@mithril-ts/service-kit';
+import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { AggregatorServiceService, ErrorCode, certificateToProto, createServiceError, type GetCertificateRequest } from '@mithril-ts/proto';
+import { createLogger, hostedService, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
 import { certifiedChain } from '@mithril-ts/testkit';
 import type { CertificateLookup, SnapshotRecord } from '../src/index.js';
 
@@ -136,4 +138,22 @@ export class CertifiedRoots {
   get certificates(): readonly Certificate[] {
     return this.#chain.certificates;
   }
+}
+
+/** An AggregatorService answering GetCertificate from the certificates sealed by `roots`, as the aggregator does (NOT_FOUND for others). */
+export async function startAggregatorDouble(roots: CertifiedRoots): Promise<RunningServer> {
+  const implementation: UntypedServiceImplementation = {
+    getCertificate: (call: ServerUnaryCall<GetCertificateRequest, unknown>, callback: sendUnaryData<unknown>) => {
+      const certificate = roots.certificates.find((candidate) => candidate.hash === call.request.hash);
+      if (certificate === undefined)
+        callback(createServiceError({ code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${call.request.hash}` }));
+      else callback(null, { certificate: certificateToProto(certificate), certificateJson: '' });
+    },
+  };
+  return startGrpcServer({
+    host: '127.0.0.1',
+    port: 0,
+    tls: serverTls({ insecure: true }, 'none'),
+    services: [hostedService({ definition: AggregatorServiceService, implementation, nodeVersion: '0.1.0' })],
+  });
 }

@@ -5,23 +5,12 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  AggregatorServiceService,
-  CompressionAlgorithm,
-  ErrorCode,
-  SnapshotterServiceClient,
-  certificateToProto,
-  createServiceError,
-  readErrorDetail,
-  setVersionMetadata,
-  type CardanoDbBeacon,
-  type GetCertificateRequest,
-} from '@mithril-ts/proto';
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { CompressionAlgorithm, ErrorCode, SnapshotterServiceClient, readErrorDetail, setVersionMetadata, type CardanoDbBeacon } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { hostedService, serverTls, startGrpcServer, type RunningServer } from '@mithril-ts/service-kit';
+import type { RunningServer } from '@mithril-ts/service-kit';
 import { startSnapshotter, type RunningSnapshotter } from '../src/index.js';
-import { CertifiedRoots, expectedFiles, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
+import { CertifiedRoots, expectedFiles, startAggregatorDouble, expectedRoot, immutableDb, removeTempDirs, sha256, silentLogger, tempDir } from './fixture.js';
 
 /** A well-formed hash no certificate has. */
 const MADE_UP = 'ce'.repeat(32);
@@ -32,27 +21,9 @@ let aggregator: RunningServer;
 let client: SnapshotterServiceClient;
 let storageDirectory: string;
 
-/** An AggregatorService answering GetCertificate from the certificates sealed by `roots`, as the aggregator does (NOT_FOUND for others). */
-async function startAggregatorDouble(): Promise<RunningServer> {
-  const implementation: UntypedServiceImplementation = {
-    getCertificate: (call: ServerUnaryCall<GetCertificateRequest, unknown>, callback: sendUnaryData<unknown>) => {
-      const certificate = roots.certificates.find((candidate) => candidate.hash === call.request.hash);
-      if (certificate === undefined)
-        callback(createServiceError({ code: ErrorCode.ERROR_CODE_CERTIFICATE_NOT_FOUND, message: `no certificate ${call.request.hash}` }));
-      else callback(null, { certificate: certificateToProto(certificate), certificateJson: '' });
-    },
-  };
-  return startGrpcServer({
-    host: '127.0.0.1',
-    port: 0,
-    tls: serverTls({ insecure: true }, 'none'),
-    services: [hostedService({ definition: AggregatorServiceService, implementation, nodeVersion: '0.1.0' })],
-  });
-}
-
 beforeAll(async () => {
   storageDirectory = tempDir('grpc-artifacts');
-  aggregator = await startAggregatorDouble();
+  aggregator = await startAggregatorDouble(roots);
   running = await startSnapshotter(
     {
       network: 'devnet',
