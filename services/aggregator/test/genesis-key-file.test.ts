@@ -62,6 +62,7 @@ async function keyFiles(): Promise<string> {
     writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch: 1, slot: 100, syncProgress: '100.00' }));
     const config = (extra: Record<string, unknown>) =>
       aggregatorConfigSchema.parse({
+        insecure: true,
         port: 0,
         storeUrl: `file:${join(root, 'aggregator.sqlite')}`,
         chainDirectory: join(root, 'chain'),

@@ -48,6 +48,7 @@ import {
 } from '@mithril-ts/testkit/fuzz';
 import fc, { type Arbitrary } from 'fast-check';
 import { aggregatorConfigSchema, generateGenesisKeys, startAggregator, type RunningAggregator } from '../src/index.js';
+import { SLOTS_PER_KES_PERIOD, evidenceOf, kesPools, slotOf } from './kes-pools.js';
 
 const RUNS = fuzzRuns(8);
 /** Room for the rest of a message beside one bulky field. */
@@ -57,7 +58,9 @@ const HEAP_BOUND = 24 * 1024 * 1024;
 /** A watch stream still open after this long is cancelled: it was accepted. */
 const STREAM_SETTLE_MS = 30;
 
-const POOLS = Array.from({ length: 3 }, (_, i) => ({ hex: Buffer.alloc(28, 0x40 + i).toString('hex'), stake: BigInt(2_000_000 + i) }));
+/** Pools with real cold/KES keys and opcerts: the aggregator checks every registration's KES evidence itself. */
+const KES_POOLS = kesPools(3);
+const POOLS = KES_POOLS.map(({ pool, stake }) => ({ hex: pool.hex, stake }));
 
 let root: string;
 let aggregator: RunningAggregator;
@@ -67,7 +70,7 @@ let heapBefore: number;
 let genesisHash = 'ab'.repeat(32);
 
 function setEpoch(epoch: number): void {
-  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: epoch * 100, syncProgress: '100.00' }));
+  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: Number(slotOf(BigInt(epoch))), syncProgress: '100.00' }));
   const pools = Object.fromEntries(POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake), stakeSet: 0, stakeGo: 0 }]));
   writeFileSync(join(root, 'chain', `stake-snapshot-${epoch}.json`), JSON.stringify({ pools, total: { stakeMark: 0, stakeSet: 0, stakeGo: 0 } }));
 }
@@ -183,7 +186,7 @@ const rpcs: FuzzedRpc[] = [
     RegisterSignerRequest,
     () => [
       {
-        registration: { epoch: 2n, partyId: partyIds[0]!, verificationKey: Buffer.from(aggregatorKey().verificationKeyPoP.toBytes()) },
+        registration: registrationWithEvidence(),
         certification: { partyId: partyIds[0]!, stake: POOLS[0]!.stake, epoch: 2n },
       },
     ],
@@ -247,6 +250,20 @@ function aggregatorKey(): Initializer {
   return sharedKey;
 }
 
+/** A registration of the first pool for epoch 2 with its real KES evidence: the seed that reaches the accepted path. */
+function registrationWithEvidence() {
+  const verificationKey = aggregatorKey().verificationKeyPoP.toBytes();
+  const evidence = evidenceOf(KES_POOLS[0]!, 2n, verificationKey);
+  return {
+    epoch: 2n,
+    partyId: partyIds[0]!,
+    verificationKey: Buffer.from(verificationKey),
+    verificationKeySignature: Buffer.from(evidence.kesSignature),
+    operationalCertificate: Buffer.from(evidence.operationalCertificate),
+    kesEvolutions: evidence.kesEvolutions,
+  };
+}
+
 async function fuzz(target: FuzzedRpc, runs: number) {
   return fuzzRpc(caller, {
     path: target.path,
@@ -266,10 +283,12 @@ beforeAll(async () => {
   setEpoch(1);
   aggregator = await startAggregator(
     aggregatorConfigSchema.parse({
+      insecure: true,
       port: 0,
       storeUrl: `file:${join(root, 'aggregator.sqlite')}`,
       chainDirectory: join(root, 'chain'),
       immutableDirectory: join(root, 'immutable'),
+      slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       protocolParameters: [{ fromEpoch: 0n, k: 3n, m: 20n, phiF: 0.9 }],
       signedEntityKinds: 'MithrilStakeDistribution',
       runIntervalMs: 20,
@@ -287,9 +306,7 @@ beforeAll(async () => {
       epoch: 1n,
       partyId,
       verificationKey: init.verificationKeyPoP.toBytes(),
-      kesSignature: null,
-      operationalCertificate: null,
-      kesEvolutions: null,
+      ...evidenceOf(KES_POOLS[i]!, 1n, init.verificationKeyPoP.toBytes()),
       certified: { partyId, stake: pool.stake, epoch: 1n },
     });
   }

@@ -103,6 +103,7 @@ beforeAll(async () => {
   setEpoch(1n);
   aggregator = await startAggregator(
     aggregatorConfigSchema.parse({
+      insecure: true,
       port: 0,
       storeUrl: `file:${join(root, 'aggregator.sqlite')}`,
       chainDirectory: join(root, 'chain'),

@@ -34,6 +34,7 @@ afterAll(async () => {
 
 async function startGateway(extra: Partial<RestGatewayConfigInput> = {}, logFile?: string): Promise<RunningRestGateway> {
   const config = restGatewayConfigSchema.parse({
+    insecure: true,
     port: 0,
     aggregatorAddress: `127.0.0.1:${aggregator.port}`,
     signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,

@@ -182,6 +182,7 @@ beforeAll(async () => {
   signerGateway = await new SignerGatewayDouble().start();
   gateway = await startRestGateway(
     restGatewayConfigSchema.parse({
+      insecure: true,
       port: 0,
       aggregatorAddress: `127.0.0.1:${aggregator.port}`,
       signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,

@@ -121,6 +121,7 @@ beforeAll(async () => {
   aggregator = await new AggregatorDouble(round.epochSettings).start();
   // Bursts large enough that the fuzzer reaches the checks behind the rate limiter (RESOURCE_EXHAUSTED is a typed answer too).
   const config = signerGatewayConfigSchema.parse({
+    insecure: true,
     port: 0,
     certifierAddress: `127.0.0.1:${certifier.port}`,
     aggregatorAddress: aggregator.address,

@@ -116,6 +116,7 @@ beforeAll(async () => {
       storePath: join(tempDir('fuzz-store'), 'snapshotter.sqlite3'),
       digestCache: 'sqlite',
       aggregatorAddress: `127.0.0.1:${aggregator.port}`,
+      insecure: true,
     },
     { logger: silentLogger },
   );
