@@ -76,8 +76,17 @@ module.exports = {
       name: 'testkit-is-dev-only',
       comment: 'libs/testkit holds fixtures for tests and benches: no production file (src/ of any package) imports it.',
       severity: 'error',
-      from: { path: `^${PACKAGE}/src/`, pathNot: '^libs/testkit/' },
+      from: { path: `^${PACKAGE}/src/`, pathNot: ['^libs/testkit/', '^devnet/src/'] },
       to: { path: '^libs/testkit/' },
+    },
+    {
+      name: 'testkit-is-dev-only',
+      comment:
+        "Exception: the devnet launcher is dev tooling and makes its local CA and service certificates with the tests' PKI " +
+        'generator (libs/testkit/src/pki.ts, `@mithril-ts/testkit/pki`), and with nothing else of the testkit.',
+      severity: 'error',
+      from: { path: '^devnet/src/' },
+      to: { path: '^libs/testkit/', pathNot: '^libs/testkit/src/pki\\.ts$' },
     },
     {
       name: 'no-reaching-into-other-packages-tests',

@@ -59,6 +59,8 @@ describe('mithril-client on a devnet', () => {
       protocolParameters: SCHEDULE,
       signerRunIntervalMs: 100,
       aggregatorRunIntervalMs: 100,
+      // The CLI cannot be told to trust the devnet's CA yet (it knows the system store only): plaintext here.
+      insecure: true,
       onEvent: (e: NetworkEvent) => {
         if (e.type === 'started') restPort = e.restPort;
       },

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, type Metadata } from '@grpc/grpc-js';
+import type { Metadata } from '@grpc/grpc-js';
 import pg from 'pg';
 import {
   AggregatorServiceClient,
@@ -25,6 +25,7 @@ import {
   type Certificate,
   type Epoch,
 } from '@mithril-ts/protocol';
+import { channelCredentials } from '@mithril-ts/service-kit';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
@@ -97,7 +98,9 @@ async function runNetwork(root: string, aggregatorStoreUrl?: string): Promise<vo
     ...(aggregatorStoreUrl !== undefined ? { aggregatorStoreUrl } : {}),
     onEvent: (event) => events.push(event),
   });
-  const client = new AggregatorServiceClient(`127.0.0.1:${network.aggregator.port}`, credentials.createInsecure());
+  // Every link of the devnet is TLS (internal ones mutual): a reader trusts the devnet's CA, it needs no certificate of its own.
+  expect(network.pki).toBeDefined();
+  const client = new AggregatorServiceClient(`127.0.0.1:${network.aggregator.port}`, channelCredentials({ insecure: false, tlsCaFile: network.pki!.caFile }));
   const streamed: CertificateMessage[] = [];
   const stream = client.watchCertificates({ signedEntityKinds: [] }, metadata());
   stream.on('data', (response: { certificate?: CertificateMessage }) => response.certificate && streamed.push(response.certificate));

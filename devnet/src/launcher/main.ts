@@ -24,6 +24,7 @@ const program = new Command('mithril-devnet')
   .option('--aggregator-store-url <url>', 'aggregator database (default: SQLite in the root)')
   .option('--epochs <n>', 'stop after this many epochs (default: run until interrupted)')
   .option('--reset', 'delete the state directory first')
+  .option('--insecure', 'plaintext gRPC on every link (default: TLS with a local CA in <root>/pki, mutual TLS on internal links)')
   .parse();
 
 const options = program.opts<{
@@ -35,6 +36,7 @@ const options = program.opts<{
   aggregatorStoreUrl?: string;
   epochs?: string;
   reset?: boolean;
+  insecure?: boolean;
 }>();
 const root = resolve(options.root);
 if (options.reset) await rm(root, { recursive: true, force: true });
@@ -47,6 +49,7 @@ const network = await MithrilNetwork.start({
   devnet: { pools: Number(options.pools), slotLengthMs: Number(options.slotMs), slotsPerEpoch: Number(options.slotsPerEpoch), slotsPerKesPeriod: 500 },
   protocolParameters: scheduleSchema.parse(options.protocolParameters),
   ...(options.aggregatorStoreUrl !== undefined ? { aggregatorStoreUrl: options.aggregatorStoreUrl } : {}),
+  insecure: options.insecure === true,
   onEvent: (event) => {
     printer.handle(event);
     if (event.type === 'epoch' && options.epochs !== undefined && ++epochsSeen > Number(options.epochs)) void stop();

@@ -27,6 +27,7 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
+import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
 export interface MithrilNetworkOptions {
   /** Directory of the devnet and of every service's state (kept across runs: the chain carries on). */
@@ -39,6 +40,12 @@ export interface MithrilNetworkOptions {
   readonly signerRunIntervalMs?: number;
   /** Service log level (files in `<root>/logs`). */
   readonly logLevel?: string;
+  /**
+   * Plaintext gRPC on every link. By default every link is TLS with the devnet's own CA
+   * (`<root>/pki`), and the internal links (gateway → certifier, gateway → aggregator intake,
+   * aggregator → snapshotter) are mutual TLS.
+   */
+  readonly insecure?: boolean;
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -51,6 +58,8 @@ export type NetworkEvent =
       readonly snapshotterHttpPort: number | undefined;
       readonly restPort: number;
       readonly root: string;
+      /** The CA a client must trust to reach the devnet's gRPC ports; undefined when the devnet runs insecure. */
+      readonly caFile: string | undefined;
     }
   | {
       readonly type: 'epoch';
@@ -79,6 +88,8 @@ export class MithrilNetwork {
     private readonly startAggregatorAgain: () => Promise<RunningAggregator>,
     private readonly stopRest: () => Promise<void>,
     readonly signers: readonly SignerHandle[],
+    /** The devnet's PKI; undefined when it runs insecure. */
+    readonly pki: DevnetPki | undefined,
   ) {}
 
   get aggregator(): RunningAggregator {
@@ -100,8 +111,8 @@ export class MithrilNetwork {
     const { parameters } = devnet;
 
     const genesis = await genesisSigner(join(root, 'genesis'));
-    // Every link is plaintext on loopback for now; the devnet's own CA and a certificate per service come next (issue 12).
-    const insecure = true;
+    const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
+    const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
       const certifier = await startCertifier(
@@ -110,7 +121,7 @@ export class MithrilNetwork {
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
-          insecure,
+          ...tls('certifier'),
         }),
         { logger: logger('certifier') },
       );
@@ -134,7 +145,7 @@ export class MithrilNetwork {
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           aggregatorAddress: `127.0.0.1:${port}`,
           logLevel: level === 'silent' ? 'fatal' : level,
-          insecure,
+          ...tls('snapshotter'),
         }),
         { logger: logger('snapshotter') },
       );
@@ -154,7 +165,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
-        insecure,
+        ...tls('aggregator'),
       });
       const aggregatorLogger = logger('aggregator');
       const launchAggregator = async () => {
@@ -189,7 +200,7 @@ export class MithrilNetwork {
           certifierAddress: `127.0.0.1:${certifier.port}`,
           aggregatorAddress: aggregatorAddress(),
           logLevel: level,
-          insecure,
+          ...tls('signer-gateway'),
         }),
         { logger: logger('signer-gateway') },
       );
@@ -205,7 +216,7 @@ export class MithrilNetwork {
           aggregatorAddress: aggregatorAddress(),
           signerGatewayAddress: `127.0.0.1:${gateway.port}`,
           logLevel: level,
-          insecure,
+          ...tls('rest-gateway'),
         }),
         { logger: logger('rest-gateway') },
       );
@@ -222,7 +233,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
-            insecure,
+            ...tls('signer'),
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,
           }),
@@ -239,6 +250,7 @@ export class MithrilNetwork {
         snapshotterHttpPort: snapshotter.httpPort,
         restPort: rest.port,
         root,
+        caFile: pki?.caFile,
       });
       const network: MithrilNetwork = new MithrilNetwork(
         root,
@@ -255,6 +267,7 @@ export class MithrilNetwork {
           await network.aggregatorHandle.close();
         },
         signers,
+        pki,
       );
       return network;
     } catch (error) {

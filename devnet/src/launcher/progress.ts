@@ -17,7 +17,7 @@ export class ProgressPrinter {
     switch (event.type) {
       case 'started':
         return line(
-          `network up: ${event.pools} pools, aggregator on 127.0.0.1:${event.aggregatorPort}, signer gateway on 127.0.0.1:${event.gatewayPort}, REST API on http://127.0.0.1:${event.restPort}/aggregator${event.snapshotterHttpPort === undefined ? '' : `, snapshot downloads on http://127.0.0.1:${event.snapshotterHttpPort}`}; logs in ${event.root}/logs`,
+          `network up: ${event.pools} pools, aggregator on 127.0.0.1:${event.aggregatorPort}, signer gateway on 127.0.0.1:${event.gatewayPort}, REST API on http://127.0.0.1:${event.restPort}/aggregator${event.snapshotterHttpPort === undefined ? '' : `, snapshot downloads on http://127.0.0.1:${event.snapshotterHttpPort}`}; logs in ${event.root}/logs; ${event.caFile === undefined ? 'gRPC in plaintext (--insecure)' : `gRPC over TLS, CA ${event.caFile}`}`,
         );
       case 'epoch':
         this.#epoch = event.epoch;
