@@ -59,8 +59,6 @@ describe('mithril-client on a devnet', () => {
       protocolParameters: SCHEDULE,
       signerRunIntervalMs: 100,
       aggregatorRunIntervalMs: 100,
-      // The CLI cannot be told to trust the devnet's CA yet (it knows the system store only): plaintext here.
-      insecure: true,
       onEvent: (e: NetworkEvent) => {
         if (e.type === 'started') restPort = e.restPort;
       },
@@ -68,7 +66,12 @@ describe('mithril-client on a devnet', () => {
     try {
       const genesisKey = readFileSync(join(root, 'genesis', 'genesis.vkey'), 'utf8').trim();
       const rest = { MITHRIL_AGGREGATOR_ENDPOINT: `http://127.0.0.1:${restPort}/aggregator`, MITHRIL_GENESIS_VERIFICATION_KEY: genesisKey };
-      const grpc = { MITHRIL_AGGREGATOR_ENDPOINT: `127.0.0.1:${network.aggregator.port}`, MITHRIL_GENESIS_VERIFICATION_KEY: genesisKey };
+      // The devnet's gRPC ports are TLS with its own CA: the client trusts it through MITHRIL_CA_FILE (--ca-file).
+      const grpc = {
+        MITHRIL_AGGREGATOR_ENDPOINT: `grpcs://127.0.0.1:${network.aggregator.port}`,
+        MITHRIL_GENESIS_VERIFICATION_KEY: genesisKey,
+        MITHRIL_CA_FILE: network.pki!.caFile,
+      };
 
       // Wait for a snapshot: certificates start in the third epoch, the archive follows.
       let listed: Record<string, unknown>[] = [];
