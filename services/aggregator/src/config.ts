@@ -1,15 +1,7 @@
 /** The aggregator's settings (defaults < JSON file < MITHRIL_AGGREGATOR_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import {
-  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
-  TLS_SETTING_DESCRIPTIONS,
-  allowInsecureKeyPermissionsSchema,
-  allowedClientsSetting,
-  loadConfig,
-  requireTlsFiles,
-  tlsSettings,
-} from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
@@ -61,8 +53,6 @@ export const aggregatorConfigSchema = z
       .default(30 * 60_000),
     /** Devnet only: a genesis secret key file; the aggregator then signs its own genesis certificate. */
     bootstrapGenesisSecretKeyFile: z.string().optional(),
-    /** Accept a bootstrap genesis secret key file that group or others may read (refused by default). */
-    allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...tlsSettings,
@@ -98,7 +88,6 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       snapshotterAddress: 'host:port of the snapshotter (archives of certified Cardano databases)',
       snapshotDeadlineMs: 'deadline of one snapshot creation (ms)',
       bootstrapGenesisSecretKeyFile: 'DEVNET ONLY: genesis secret key file to sign the genesis certificate automatically',
-      allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
       ...TLS_SETTING_DESCRIPTIONS,

@@ -71,6 +71,7 @@ beforeAll(async () => {
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'certifier-fuzz-')), 'counters.json'),
     logLevel: 'fatal',
     insecure: true,
+    allowInsecureKeyPermissions: false,
     allowedClients: ['signer-gateway'],
   });
   caller = new RawGrpcCaller(`127.0.0.1:${certifier.port}`);

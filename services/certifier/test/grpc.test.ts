@@ -21,6 +21,7 @@ beforeAll(async () => {
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'certifier-')), 'counters.json'),
     logLevel: 'fatal',
     insecure: true,
+    allowInsecureKeyPermissions: false,
     allowedClients: ['signer-gateway'],
   });
   client = new CertifierServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());

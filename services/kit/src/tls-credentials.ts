@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
 import { credentials, experimental, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { ConfigError } from './config.js';
+import { readSecretFileSync } from './secret-file.js';
 import type { TlsSettings } from './tls-settings.js';
 
 /** How often certificate files are re-read (a rotated certificate is in use at most this long after). */
@@ -43,10 +44,18 @@ function readSetting(settings: TlsSettings, key: 'tlsCertFile' | 'tlsKeyFile' | 
   }
 }
 
+function readTlsKey(settings: TlsSettings): Buffer {
+  if (settings.tlsKeyFile === undefined) throw new ConfigError('tlsKeyFile: required unless insecure is true');
+  return readSecretFileSync(settings.tlsKeyFile, { allowInsecurePermissions: settings.allowInsecureKeyPermissions === true });
+}
+
 /** Fails at start, naming the setting, rather than at the first handshake. */
 function checkFiles(settings: TlsSettings, withIdentity: boolean, withCa: boolean): void {
   const cert = withIdentity ? readSetting(settings, 'tlsCertFile') : undefined;
-  const key = withIdentity ? readSetting(settings, 'tlsKeyFile') : undefined;
+  // The private key is a secret: refused when group or others may read it (secret-file.ts), unless
+  // allowInsecureKeyPermissions. Checked at start only: grpc-js re-reads a rotated key itself, so a
+  // rotation must keep the file's mode (write the new key 0600 beside it, then rename).
+  const key = withIdentity ? readTlsKey(settings) : undefined;
   const ca = withCa ? readSetting(settings, 'tlsCaFile') : undefined;
   if (ca !== undefined) {
     try {

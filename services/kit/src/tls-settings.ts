@@ -6,6 +6,7 @@
  * {@link requireTlsFiles}, so a missing file is a ConfigError naming the setting.
  */
 import { z } from 'zod';
+import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, allowInsecureKeyPermissionsSchema } from './secret-file.js';
 
 /**
  * "true"/"false" (command line, environment) or a JSON boolean (file); anything else is refused.
@@ -23,6 +24,8 @@ export const tlsSettings = {
   tlsKeyFile: z.string().min(1).optional(),
   /** The CA bundle peers are verified against: the servers this service calls, and its callers' client certificates. */
   tlsCaFile: z.string().min(1).optional(),
+  /** Accept secret key files (tlsKeyFile, and the service's other keys) that group or others may read. */
+  allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
 };
 
 /** The identities (certificate DNS names, else common name) allowed on internal RPCs, comma-separated. */
@@ -50,6 +53,8 @@ export interface TlsSettings {
   readonly tlsCertFile?: string | undefined;
   readonly tlsKeyFile?: string | undefined;
   readonly tlsCaFile?: string | undefined;
+  /** Accept a tlsKeyFile that group or others may read (refused by default). */
+  readonly allowInsecureKeyPermissions?: boolean | undefined;
 }
 
 type TlsFile = 'tlsCertFile' | 'tlsKeyFile' | 'tlsCaFile';
@@ -78,5 +83,6 @@ export const TLS_SETTING_DESCRIPTIONS: Readonly<Record<keyof typeof tlsSettings 
   tlsCertFile: 'PEM certificate chain of this service (server certificate, and client certificate towards other services)',
   tlsKeyFile: 'PEM private key of tlsCertFile',
   tlsCaFile: "PEM CA bundle that peers' certificates are verified against",
+  allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
   allowedClients: 'comma-separated client identities (certificate DNS name or common name) allowed on internal RPCs',
 };

@@ -2,7 +2,7 @@
  * The kit's TLS layer against real gRPC servers on 127.0.0.1 with certificates from a test CA:
  * each row is an attack or a misconfiguration and what the caller sees.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -320,5 +320,18 @@ describe('plaintext listeners', () => {
     expect(warnings).toEqual([]);
     expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '::', '10.0.0.1', 'aggregator.example'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('TLS private keys on disk', () => {
+  it('refuses a key file that group or others may read, at start, naming the fix; allowInsecureKeyPermissions accepts it', async () => {
+    const exposed = writePemPair(directory, 'exposed', await ca.issue({ commonName: 'certifier' }));
+    chmodSync(exposed.keyFile, 0o644);
+    const settings = { insecure: false, tlsCertFile: exposed.certFile, tlsKeyFile: exposed.keyFile, tlsCaFile: caFile };
+    expect(() => serverTls(settings, 'require')).toThrow(/chmod 600/);
+    expect(() => channelCredentials(settings)).toThrow(/chmod 600/);
+    expect(() => serverTls({ ...settings, allowInsecureKeyPermissions: true }, 'require')).not.toThrow();
+    chmodSync(exposed.keyFile, 0o600);
+    expect(() => serverTls(settings, 'require')).not.toThrow();
   });
 });

@@ -116,6 +116,7 @@ beforeAll(async () => {
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'gateway-fuzz-certifier-')), 'counters.json'),
     logLevel: 'fatal',
     insecure: true,
+    allowInsecureKeyPermissions: false,
     allowedClients: ['signer-gateway'],
   });
   aggregator = await new AggregatorDouble(round.epochSettings).start();

@@ -80,6 +80,7 @@ beforeAll(async () => {
     counterStorePath: join(mkdtempSync(join(tmpdir(), 'gateway-certifier-')), 'counters.json'),
     logLevel: 'fatal',
     insecure: true,
+    allowInsecureKeyPermissions: false,
     allowedClients: ['signer-gateway'],
   });
   aggregator = await new AggregatorDouble(round.epochSettings).start();
@@ -482,6 +483,7 @@ describe('TLS: a signer → the gateway (public) → the certifier (mTLS) and th
         chainDirectory: chainDirectory(pools.slice(0, 4)),
         slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
         counterStorePath: join(directory, 'counters.json'),
+        allowInsecureKeyPermissions: false,
         logLevel: 'fatal',
         insecure: false,
         tlsCertFile: files.certifier.certFile,

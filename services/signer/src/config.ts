@@ -1,13 +1,6 @@
 /** The signer's settings (defaults < JSON file < MITHRIL_SIGNER_* environment < --options). */
 import { z } from 'zod';
-import {
-  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
-  TLS_SETTING_DESCRIPTIONS,
-  allowInsecureKeyPermissionsSchema,
-  loadConfig,
-  requireTlsFiles,
-  tlsSettings,
-} from '@mithril-ts/service-kit';
+import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
 
 /** SHA-256 of a DER certificate, hex, with or without colons. */
 const fingerprint = z
@@ -25,8 +18,6 @@ export const signerConfigSchema = z
   .object({
     /** The pool's key files: kes.skey and opcert.cert (cold keys are not needed). */
     keysDirectory: z.string().min(1),
-    /** Accept a kes.skey that group or others may read (refused by default: at start, and at each registration). */
-    allowInsecureKeyPermissions: allowInsecureKeyPermissionsSchema,
     /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
     chainDirectory: z.string().min(1),
     /** The node's `immutable/` directory. */
