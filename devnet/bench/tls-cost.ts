@@ -21,7 +21,7 @@ export interface RoundFigures {
   readonly totalSeconds: number;
 }
 
-export const TARGET_TLS_COST_PERCENT = 15;
+const TARGET_TLS_COST_PERCENT = 15;
 
 interface Measure {
   readonly what: string;
@@ -39,7 +39,7 @@ const MEASURES: readonly Measure[] = [
 ];
 
 /** The cost of TLS on one measure, in %: how much more time the same work takes over TLS. */
-export function tlsCostPercent(kind: Measure['kind'], plaintext: number, tls: number): number {
+function tlsCostPercent(kind: Measure['kind'], plaintext: number, tls: number): number {
   const timeRatio = kind === 'rate' ? plaintext / tls : tls / plaintext;
   return (timeRatio - 1) * 100;
 }
