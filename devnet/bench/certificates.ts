@@ -4,7 +4,7 @@
  * verified back to genesis with libs/protocol's CertificateChainVerifier so that the bench cannot
  * pass on a certificate that does not verify.
  */
-import { credentials, type Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   AggregatorServiceClient,
   CertificateForm,
@@ -39,9 +39,10 @@ export class CertificateObserver {
 
   constructor(
     address: string,
+    credentials: ChannelCredentials,
     private readonly versions: VersionMetadata,
   ) {
-    this.#client = new AggregatorServiceClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES });
+    this.#client = new AggregatorServiceClient(address, credentials, { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES });
   }
 
   #metadata(): Metadata {

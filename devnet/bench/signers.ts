@@ -4,7 +4,7 @@
  * errors, the raised receive limit for epoch settings): the CPU work each signer would do on its
  * own machine runs beforehand in worker threads, and only the traffic is timed.
  */
-import { credentials, status } from '@grpc/grpc-js';
+import { status, type ChannelCredentials } from '@grpc/grpc-js';
 import { ErrorCode, errorCodeToJSON, type VersionMetadata } from '@mithril-ts/proto';
 import type { SignedEntityType } from '@mithril-ts/protocol';
 import { GrpcAggregator, GrpcSignerGateway, RemoteCallError, type AnnouncedEpochSettings } from '@mithril-ts/signer';
@@ -82,9 +82,10 @@ export class SimulatedSigners {
   readonly aggregator: GrpcAggregator;
   readonly gateway: GrpcSignerGateway;
 
-  constructor(aggregatorAddress: string, gatewayAddress: string, versions: VersionMetadata, deadlineMs: number) {
-    this.aggregator = new GrpcAggregator(aggregatorAddress, credentials.createInsecure(), versions, deadlineMs);
-    this.gateway = new GrpcSignerGateway(gatewayAddress, credentials.createInsecure(), versions, deadlineMs);
+  /** `credentials`: plaintext, or TLS trusting the services' CA (the signers present no certificate: both RPC sets they call are public). */
+  constructor(aggregatorAddress: string, gatewayAddress: string, credentials: ChannelCredentials, versions: VersionMetadata, deadlineMs: number) {
+    this.aggregator = new GrpcAggregator(aggregatorAddress, credentials, versions, deadlineMs);
+    this.gateway = new GrpcSignerGateway(gatewayAddress, credentials, versions, deadlineMs);
   }
 
   /** GetEpochSettings until the aggregator is at `epoch` (it follows the chain once per run interval). */

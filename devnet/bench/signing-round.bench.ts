@@ -14,8 +14,13 @@
  *         time), then all winning signatures are sent at once: time to the certificate
  * The certificate is verified back to genesis with the genesis key the bench made.
  *
- *   npm run bench:round                     (3000 signers)
- *   npm run bench:round -- --signers 300    (a quick check; --help lists every option)
+ * The round runs twice in the same run, against fresh services each time: in plaintext, then over
+ * TLS as the devnet launcher sets it up (the devnet's CA, mutual TLS on the internal links, the
+ * signers trusting the CA), and the two are compared: the cost of TLS (target ≤ 15 %).
+ *
+ *   npm run bench:round                                       (3000 signers, plaintext then TLS)
+ *   npm run bench:round -- --signers 400                      (a quick check; --help lists every option)
+ *   npm run bench:round -- --signers 400 --transport tls      (one round only: plaintext or tls)
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -34,13 +39,16 @@ import {
   type ProtocolParameters,
 } from '@mithril-ts/protocol';
 import { EpochSettingsVerifier } from '@mithril-ts/signer';
+import { channelCredentials } from '@mithril-ts/service-kit';
 import { devnetParameters } from '../src/index.js';
+import { ensureDevnetPki, tlsSettingsOf, type DevnetService } from '../src/launcher/pki.js';
 import { BenchChain } from './bench-chain.js';
 import type { PreparedRegistration } from './bench-worker.js';
 import { CertificateObserver } from './certificates.js';
 import { ensurePools, type CachedPool } from './pool-cache.js';
 import { Report, megabytes, seconds } from './report.js';
 import { MemorySampler, ServiceProcess, freePort } from './services.js';
+import { TRANSPORT_LABELS, renderTlsCost, type RoundFigures, type Transport } from './tls-cost.js';
 import { SimulatedSigners, type SignatureToSend } from './signers.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -57,6 +65,7 @@ const program = new Command('bench:round')
   .option('--signature-concurrency <n>', 'signatures in flight (0: all at once)', '0')
   .option('--workers <n>', "worker threads for the signers' own CPU work", String(cpus().length))
   .option('--aggregator-run-interval-ms <ms>', "aggregator's run interval (default: the aggregator's own, 1000)")
+  .option('--transport <which>', 'both (plaintext then TLS, with the TLS cost), plaintext or tls', process.env.BENCH_TRANSPORT ?? 'both')
   .option('--seed <text>', 'devnet seed (pool keys and stake)', 'mithril-ts devnet')
   .option('--cache-dir <dir>', 'where derived pool keys are kept across runs', join(tmpdir(), 'mithril-ts-bench-cache'))
   .option('--work-dir <dir>', 'directory of this run (default: a new one under the system temp directory)')
@@ -77,6 +86,7 @@ const options = program.opts<{
   signatureConcurrency: string;
   workers: string;
   aggregatorRunIntervalMs?: string;
+  transport: string;
   seed: string;
   cacheDir: string;
   workDir?: string;
@@ -94,6 +104,12 @@ function positive(value: string, name: string): number {
   return n;
 }
 
+const TRANSPORTS: readonly Transport[] =
+  options.transport === 'both'
+    ? ['plaintext', 'tls']
+    : options.transport === 'plaintext' || options.transport === 'tls'
+      ? [options.transport]
+      : program.error(`--transport must be both, plaintext or tls, got ${options.transport}`);
 const SIGNERS = positive(options.signers, 'signers');
 const PARAMETERS: ProtocolParameters = { k: BigInt(positive(options.k, 'k')), m: BigInt(positive(options.m, 'm')), phiF: positive(options.phiF, 'phi-f') };
 const REGISTRATION_CONCURRENCY = positive(options.registrationConcurrency, 'registration-concurrency');
@@ -117,19 +133,14 @@ const now = () => performance.now();
 const since = (start: number) => (now() - start) / 1000;
 
 async function main(): Promise<void> {
-  const report = new Report();
   const workDir = resolve(options.workDir ?? (await mkdtemp(join(tmpdir(), 'mithril-bench-round-'))));
   await mkdir(workDir, { recursive: true });
-  log(`${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF}; work directory ${workDir}`);
+  log(`${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF}; ${TRANSPORTS.join(' then ')}; work directory ${workDir}`);
   const workers = new WorkerPool(positive(options.workers, 'workers'));
-  const services: ServiceProcess[] = [];
-  let signers: SimulatedSigners | undefined;
-  let observer: CertificateObserver | undefined;
-  let sampler: MemorySampler | undefined;
-  let succeeded = false;
+  const figures = new Map<Transport, RoundFigures>();
   try {
-    // ── Setup: pool keys (cached), chain files, genesis keys, services ──
-    let start = now();
+    // ── Pool keys (cached), shared by every round of this run ──
+    const start = now();
     let lastProgress = 0;
     const { pools, derived } = await ensurePools(options.cacheDir, options.seed, SIGNERS, workers, (done, missing) => {
       if (now() - lastProgress > 5000) {
@@ -137,8 +148,44 @@ async function main(): Promise<void> {
         log(`  deriving pool keys: ${done}/${missing}`);
       }
     });
-    report.setup('pool keys (cold, Sum6 KES, opcert)', `${seconds(since(start))} (${derived} derived, ${SIGNERS - derived} from the cache)`);
+    const poolKeys = `${seconds(since(start))} (${derived} derived, ${SIGNERS - derived} from the cache)`;
+    for (const transport of TRANSPORTS) {
+      log(`── round over ${TRANSPORT_LABELS[transport]} ──`);
+      const outcome = await signingRound(transport, join(workDir, transport), pools, workers, poolKeys);
+      if (outcome !== undefined) figures.set(transport, outcome);
+    }
+    if (TRANSPORTS.length === 2) console.log(renderTlsCost(figures.get('plaintext'), figures.get('tls')));
+  } finally {
+    await workers.close();
+    const succeeded = figures.size === TRANSPORTS.length;
+    if (succeeded && !options.keep && PROFILED.size === 0 && options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
+    else log(`stores, logs${PROFILED.size > 0 ? ' and profiles' : ''} kept in ${workDir}`);
+  }
+}
 
+/**
+ * One round (three epochs) against fresh services in `workDir`, over `transport`; prints its table
+ * and returns its headline figures, or undefined when it stopped short of a certificate.
+ */
+async function signingRound(
+  transport: Transport,
+  workDir: string,
+  pools: readonly CachedPool[],
+  workers: WorkerPool,
+  poolKeys: string,
+): Promise<RoundFigures | undefined> {
+  const report = new Report();
+  report.setup('pool keys (cold, Sum6 KES, opcert)', poolKeys);
+  await mkdir(workDir, { recursive: true });
+  const roundStart = now();
+  const services: ServiceProcess[] = [];
+  let signers: SimulatedSigners | undefined;
+  let observer: CertificateObserver | undefined;
+  let sampler: MemorySampler | undefined;
+  let figures: RoundFigures | undefined;
+  try {
+    // ── Setup: chain files, genesis keys, PKI (TLS round), services ──
+    let start = now();
     const params = devnetParameters(DEVNET);
     const chainDirectory = join(workDir, 'cardano-cli');
     const chain = new BenchChain(
@@ -154,6 +201,15 @@ async function main(): Promise<void> {
     const genesisDirectory = join(workDir, 'genesis');
     await mkdir(genesisDirectory, { recursive: true });
     await writeGenesisKeys(genesis, join(genesisDirectory, 'genesis.skey'), join(genesisDirectory, 'genesis.vkey'));
+
+    // The TLS round runs as the devnet launcher does: the devnet's CA and one certificate per service;
+    // mutual TLS on the internal links (the gateway presents its certificate to the certifier, which
+    // requires one, and to the aggregator, which reserves its intake to the gateway); the signers and
+    // the certificate observer are public clients that trust the CA.
+    const pki = transport === 'tls' ? await ensureDevnetPki(workDir) : undefined;
+    const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
+    const clientCredentials = channelCredentials(pki === undefined ? { insecure: true } : { insecure: false, tlsCaFile: pki.caFile });
+    report.setup('transport', pki === undefined ? 'plaintext' : `TLS, CA ${pki.caFile}`);
 
     start = now();
     const [certifierPort, aggregatorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
@@ -176,8 +232,7 @@ async function main(): Promise<void> {
         slotsPerKesPeriod: params.slotsPerKesPeriod,
         counterStorePath: join(workDir, 'certifier-counters.jsonl'),
         logLevel: options.logLevel,
-        // Plaintext on loopback for now: a run with TLS beside it comes with the devnet's PKI (issue 12).
-        insecure: true,
+        ...tls('certifier'),
       },
     });
     services.push(certifier);
@@ -199,7 +254,7 @@ async function main(): Promise<void> {
         ...(options.aggregatorRunIntervalMs !== undefined ? { runIntervalMs: positive(options.aggregatorRunIntervalMs, 'aggregator-run-interval-ms') } : {}),
         bootstrapGenesisSecretKeyFile: join(genesisDirectory, 'genesis.skey'),
         logLevel: options.logLevel,
-        insecure: true,
+        ...tls('aggregator'),
       },
     });
     services.push(aggregator);
@@ -207,19 +262,25 @@ async function main(): Promise<void> {
       ...serviceOptions('signer-gateway'),
       entry: 'services/signer-gateway/src/main.ts',
       port: gatewayPort,
-      config: { port: gatewayPort, certifierAddress: certifier.address, aggregatorAddress: aggregator.address, logLevel: options.logLevel, insecure: true },
+      config: {
+        port: gatewayPort,
+        certifierAddress: certifier.address,
+        aggregatorAddress: aggregator.address,
+        logLevel: options.logLevel,
+        ...tls('signer-gateway'),
+      },
     });
     services.push(gateway);
     sampler = new MemorySampler(services);
     report.setup('services started (certifier, aggregator, signer gateway)', seconds(since(start)));
 
-    signers = new SimulatedSigners(aggregator.address, gateway.address, VERSIONS, 120_000);
-    observer = new CertificateObserver(aggregator.address, VERSIONS);
+    signers = new SimulatedSigners(aggregator.address, gateway.address, clientCredentials, VERSIONS, 120_000);
+    observer = new CertificateObserver(aggregator.address, clientCredentials, VERSIONS);
     await observer.watch();
 
     // ── e0: first registration round (recorded for e0+1, signs at e0+2) ──
     sampler.phase = 'registration e0';
-    const signing = await registrationRound(report, 'e0', E0, chain, pools, signers, workers);
+    const { registered: signing } = await registrationRound(report, 'e0', E0, chain, pools, signers, workers);
 
     // ── e0+1: genesis, then the measured registration round (recorded for e0+2) ──
     await chain.moveTo(E0 + 1n);
@@ -228,7 +289,7 @@ async function main(): Promise<void> {
     await signers.settingsAt(E0 + 1n);
     await observer.genesis(120_000);
     report.setup('aggregator entered e0+1 and bootstrapped the genesis certificate', seconds(since(start)));
-    await registrationRound(report, 'e0+1', E0 + 1n, chain, pools, signers, workers);
+    const { perSecond: registrationsPerSecond } = await registrationRound(report, 'e0+1', E0 + 1n, chain, pools, signers, workers);
 
     // ── e0+2: the signing round ──
     await chain.moveTo(E0 + 2n);
@@ -329,10 +390,10 @@ async function main(): Promise<void> {
       true,
     );
 
-    succeeded = true;
+    figures = { registrationsPerSecond, acceptedPerSecond: tally.accepted / toCertificate, toCertificate, totalSeconds: since(roundStart) };
   } catch (error) {
     if (!(error instanceof RoundFailed)) throw error;
-    log(`the round failed: ${error.cause.message}`);
+    log(`the round over ${TRANSPORT_LABELS[transport]} failed: ${error.cause.message}`);
     process.exitCode = 1;
   } finally {
     sampler?.stop();
@@ -342,7 +403,7 @@ async function main(): Promise<void> {
       const flags = options.serviceNodeOptions.trim() === '' ? '' : `; services run with ${options.serviceNodeOptions.trim()}`;
       console.log(
         report.render(
-          `Mithril signing round over gRPC on loopback: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end${flags})`,
+          `Mithril signing round over gRPC on loopback, ${TRANSPORT_LABELS[transport]}: ${SIGNERS} signers, k=${PARAMETERS.k}, m=${PARAMETERS.m}, phi_f=${PARAMETERS.phiF} (${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end${flags})`,
         ),
       );
       if (!report.allMet) process.exitCode = 1;
@@ -350,10 +411,8 @@ async function main(): Promise<void> {
     observer?.close();
     signers?.close();
     for (const service of services.reverse()) await service.stop();
-    await workers.close();
-    if (succeeded && !options.keep && PROFILED.size === 0 && options.workDir === undefined) await rm(workDir, { recursive: true, force: true });
-    else log(`stores, logs${PROFILED.size > 0 ? ' and profiles' : ''} kept in ${workDir}`);
   }
+  return figures;
 }
 
 /** The round stopped short of a certificate; the report says how far it got. */
@@ -392,7 +451,7 @@ async function registrationRound(
   pools: readonly CachedPool[],
   signers: SimulatedSigners,
   workers: WorkerPool,
-): Promise<PreparedRegistration[]> {
+): Promise<{ readonly registered: PreparedRegistration[]; readonly perSecond: number }> {
   const settings = await signers.settingsAt(epoch);
   const position = chain.position!;
   const stakes = parseCardanoCliStakeSnapshot(await readFile(join(chain.directory, `stake-snapshot-${epoch}.json`), 'utf8'));
@@ -418,7 +477,7 @@ async function registrationRound(
     report.registration(`registration ${label} refusals (after retries) / resent`, `${describeFailures(tally.failures)} / ${describeFailures(tally.retries)}`);
   }
   if (tally.accepted === 0) throw new Error(`no registration was accepted at ${label}: ${describeFailures(tally.failures)}`);
-  return tally.registered;
+  return { registered: tally.registered, perSecond: tally.accepted / tally.seconds };
 }
 
 function describeFailures(failures: ReadonlyMap<string, number>): string {
