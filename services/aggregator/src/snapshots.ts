@@ -2,12 +2,14 @@
  * Cardano database snapshots: once a CardanoDatabase certificate is sealed, the snapshotter
  * archives the certified immutable files (checking they have the certified Merkle root) and the
  * aggregator records where they are. A creation that fails (snapshotter down, still archiving) is
- * retried until it succeeds; the certificate does not wait for it.
+ * retried until it succeeds; the certificate does not wait for it. A refusal that no retry can change
+ * (the snapshotter finds that the certificate does not certify those files) is logged and dropped.
  */
 import type { ChannelCredentials, Metadata, ServiceError } from '@grpc/grpc-js';
 import { trace, type Tracer } from '@opentelemetry/api';
 import {
   CardanoDatabaseSnapshot as CardanoDatabaseSnapshotMessage,
+  ErrorCode,
   SnapshotterServiceClient,
   readErrorDetail,
   setVersionMetadata,
@@ -18,6 +20,14 @@ import {
 import { PROTOCOL_VERSION, certificateHeadFromJson, type CertificateHead } from '@mithril-ts/protocol';
 import { clientTracingInterceptor, describeConnectionFailure, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from './store/index.js';
+
+/**
+ * The snapshotter refused the snapshot for good: its answer depends only on the certificate and the
+ * immutable files, which do not change, so retrying would repeat the refusal forever.
+ */
+export class SnapshotRefusedError extends Error {
+  override readonly name = 'SnapshotRefusedError';
+}
 
 /** What the aggregator asks of a snapshotter. */
 export interface Snapshotter {
@@ -90,6 +100,8 @@ export class GrpcSnapshotter implements Snapshotter {
 
 function describe(call: string, error: ServiceError): Error {
   const detail = readErrorDetail(error);
+  if (detail?.code === ErrorCode.ERROR_CODE_CERTIFICATE_MISMATCH)
+    return new SnapshotRefusedError(`snapshotter ${call} refused: ${detail.message}`, { cause: error });
   return new Error(`snapshotter ${call}: ${detail?.message ?? describeConnectionFailure(error) ?? error.details ?? error.message}`, { cause: error });
 }
 
@@ -160,6 +172,11 @@ export class SnapshotProducer {
         this.#pending.delete(hash);
         this.logger.info({ hash: snapshot.hash, immutableFileNumber: String(type.immutableFileNumber) }, 'stored a Cardano database snapshot');
       } catch (error) {
+        if (error instanceof SnapshotRefusedError) {
+          this.#pending.delete(hash);
+          this.logger.error({ err: error, certificate: hash }, 'the snapshotter refused this certificate for good; no snapshot for it');
+          continue;
+        }
         this.logger.warn({ err: error, certificate: hash }, 'snapshot creation failed; retrying later');
       }
     }

@@ -7,7 +7,7 @@ import { certificateToJson } from '@mithril-ts/protocol';
 import { createLogger } from '@mithril-ts/service-kit';
 import { buildChain } from '@mithril-ts/testkit';
 import { openAggregatorStore, type OpenedAggregatorStore } from '../src/index.js';
-import { SnapshotProducer, type Snapshotter } from '../src/snapshots.js';
+import { SnapshotProducer, SnapshotRefusedError, type Snapshotter } from '../src/snapshots.js';
 
 describe('snapshot producer', () => {
   const chain = buildChain({ lastEpoch: 4n });
@@ -65,5 +65,26 @@ describe('snapshot producer', () => {
     const snapshot = SnapshotMessage.decode(stored.find((s) => s.certificateHash === after!.hash)!.content);
     expect(snapshot.merkleRoot).toBe(after!.protocolMessage.get('cardano_database_merkle_root'));
     expect(calls.every((c) => c.beacon.network === 'devnet')).toBe(true);
+  });
+
+  it('drops a certificate the snapshotter refuses for good (it does not certify those files) instead of retrying it forever', async () => {
+    const [refused] = databaseCertificates;
+    const calls: string[] = [];
+    const snapshotter: Snapshotter = {
+      async createSnapshot(_beacon, _merkleRoot, certificateHash) {
+        calls.push(certificateHash);
+        throw new SnapshotRefusedError('snapshotter CreateSnapshot refused: the certificate does not certify this Merkle root');
+      },
+      listImmutableFileDigests: async () => [],
+      close: () => {},
+    };
+    const producer = new SnapshotProducer(opened.store, snapshotter, 'devnet', createLogger('test', 'silent'), 5);
+    await producer.start();
+    producer.onCertificate(refused!);
+    for (let i = 0; i < 200 && calls.length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100)); // twenty retry intervals
+    await producer.stop();
+    expect(calls).toEqual([refused!.hash]);
+    expect(await opened.store.cardanoDatabaseSnapshots.latest({ limit: 10 })).toEqual([]);
   });
 });
