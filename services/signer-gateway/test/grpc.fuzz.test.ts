@@ -25,7 +25,7 @@ import {
   extremeUint64,
   fuzzRpc,
   fuzzRuns,
-  healthRequests,
+  fuzzHealthCheck,
   requestInputs,
   seedInputs,
   settledHeapBytes,
@@ -158,12 +158,7 @@ describe('SignerGatewayService under fuzzed requests', () => {
   });
 
   it('the health service answers fuzzed requests with OK or a refusal', async () => {
-    await fuzzRpc(caller, {
-      path: '/grpc.health.v1.Health/Check',
-      inputs: healthRequests(['mithril.v1.SignerGatewayService']),
-      runs: RUNS,
-      untypedRefusals: true,
-    });
+    await fuzzHealthCheck(caller, ['mithril.v1.SignerGatewayService'], RUNS);
   });
 
   it('keeps serving after the run, its heap back to its level', async () => {

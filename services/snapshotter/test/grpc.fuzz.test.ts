@@ -20,7 +20,7 @@ import {
   extremeInt32,
   fuzzRpc,
   fuzzRuns,
-  healthRequests,
+  fuzzHealthCheck,
   requestInputs,
   seedInputs,
   settledHeapBytes,
@@ -141,12 +141,7 @@ describe('SnapshotterService under fuzzed requests', () => {
   });
 
   it('the health service answers fuzzed requests with OK or a refusal', async () => {
-    await fuzzRpc(caller, {
-      path: '/grpc.health.v1.Health/Check',
-      inputs: healthRequests(['mithril.v1.SnapshotterService']),
-      runs: RUNS,
-      untypedRefusals: true,
-    });
+    await fuzzHealthCheck(caller, ['mithril.v1.SnapshotterService'], RUNS);
   });
 
   it('keeps serving after the run, its heap back to its level', async () => {

@@ -20,5 +20,5 @@ export {
   type FuzzInput,
   type InputKind,
 } from './arbitraries.js';
-export { TYPED_FAILURES, fuzzRpc, fuzzRuns, healthRequests, settledHeapBytes, type FuzzRpcOptions, type OutcomeCounts } from './properties.js';
+export { TYPED_FAILURES, fuzzHealthCheck, fuzzRpc, fuzzRuns, settledHeapBytes, type FuzzRpcOptions, type OutcomeCounts } from './properties.js';
 export { extremeBeacon, extremeSignedEntityType } from './messages.js';

@@ -89,8 +89,16 @@ export async function fuzzRpc(caller: RawGrpcCaller, options: FuzzRpcOptions): P
   return counts;
 }
 
-/** Service names for the health check: short ones the server hosts or not (long names are echoed in NOT_FOUND's details). */
-export function healthRequests(hosted: readonly string[], maxNameBytes = 100): Arbitrary<FuzzInput> {
+/**
+ * The standard health service (grpc.health.v1 Check) of a server hosting `hosted`, fuzzed like an RPC:
+ * it needs no version metadata, so its refusals carry no typed detail (`untypedRefusals`).
+ */
+export function fuzzHealthCheck(caller: RawGrpcCaller, hosted: readonly string[], runs: number): Promise<OutcomeCounts> {
+  return fuzzRpc(caller, { path: '/grpc.health.v1.Health/Check', inputs: healthRequests(hosted), runs, untypedRefusals: true });
+}
+
+/** Service names for the health check: short ones the server hosts or not (names past 256 bytes are refused before any lookup: the kit's health tests cover them). */
+function healthRequests(hosted: readonly string[], maxNameBytes = 100): Arbitrary<FuzzInput> {
   const name = fc.oneof(fc.constantFrom('', ...hosted), fc.string({ maxLength: maxNameBytes, unit: 'binary-ascii' }));
   const encoded = name.map((service) => {
     const bytes = Buffer.from(service, 'utf8');
