@@ -49,8 +49,8 @@ function readTlsKey(settings: TlsSettings): Buffer {
   return readSecretFileSync(settings.tlsKeyFile, { allowInsecurePermissions: settings.allowInsecureKeyPermissions === true });
 }
 
-/** Fails at start, naming the setting, rather than at the first handshake. */
-function checkFiles(settings: TlsSettings, withIdentity: boolean, withCa: boolean): void {
+/** Fails at start, naming the setting, rather than at the first handshake; answers the files' bytes as read and checked. */
+function checkFiles(settings: TlsSettings, withIdentity: boolean, withCa: boolean): { readonly cert?: Buffer | undefined; readonly key?: Buffer | undefined } {
   const cert = withIdentity ? readSetting(settings, 'tlsCertFile') : undefined;
   // The private key is a secret: refused when group or others may read it (secret-file.ts), unless
   // allowInsecureKeyPermissions. Checked at start only: grpc-js re-reads a rotated key itself, so a
@@ -71,6 +71,7 @@ function checkFiles(settings: TlsSettings, withIdentity: boolean, withCa: boolea
       `tlsCertFile/tlsKeyFile: ${settings.tlsCertFile} and ${settings.tlsKeyFile} are not a usable certificate and key: ${(error as Error).message}`,
     );
   }
+  return { cert, key };
 }
 
 /** Server credentials for `settings` (plaintext when `insecure`). */
@@ -122,7 +123,7 @@ export function channelCredentials(settings: ClientTlsSettings, options: { reado
   if (settings.insecure) return credentials.createInsecure();
   const withIdentity = settings.tlsCertFile !== undefined && settings.tlsKeyFile !== undefined;
   const withCa = settings.tlsCaFile !== undefined;
-  checkFiles(settings, withIdentity, withCa);
+  const checked = checkFiles(settings, withIdentity, withCa);
   const pinned = settings.serverCertificateFingerprint === undefined ? undefined : normaliseFingerprint(settings.serverCertificateFingerprint);
   const verifyOptions =
     pinned === undefined
@@ -138,9 +139,8 @@ export function channelCredentials(settings: ClientTlsSettings, options: { reado
           },
         };
   if (!withCa) {
-    const key = withIdentity ? readFileSync(settings.tlsKeyFile!) : null;
-    const cert = withIdentity ? readFileSync(settings.tlsCertFile!) : null;
-    return credentials.createSsl(null, key, cert, verifyOptions);
+    // No CA file to watch: the certificate and key are the ones just checked (fixed for this channel's life).
+    return credentials.createSsl(null, checked.key ?? null, checked.cert ?? null, verifyOptions);
   }
   const provider = new experimental.FileWatcherCertificateProvider({
     caCertificateFile: settings.tlsCaFile!,
