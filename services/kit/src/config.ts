@@ -7,7 +7,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { type z } from 'zod';
+import { z } from 'zod';
+
+/**
+ * A boolean setting: "true"/"false" (command line, environment) or a JSON boolean (file); anything
+ * else, "1", "yes" or a typo included, is a configuration error rather than a silent choice of
+ * either (z.coerce.boolean would read the string "false" as true).
+ */
+export const strictBoolean = z.preprocess(
+  (value) => (value === 'true' ? true : value === 'false' ? false : value),
+  z.boolean({ error: 'must be true or false' }),
+);
 
 export class ConfigError extends Error {
   constructor(

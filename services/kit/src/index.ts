@@ -1,9 +1,9 @@
-export { loadConfig, ConfigError, type LoadConfigOptions } from './config.js';
+export { loadConfig, ConfigError, strictBoolean, type LoadConfigOptions } from './config.js';
 export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, type Telemetry } from './telemetry.js';
 export { startGrpcServer, hostedService, isLoopbackHost, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
-export { tlsSettings, allowedClientsSetting, requireTlsFiles, strictBoolean, TLS_SETTING_DESCRIPTIONS, type TlsSettings } from './tls-settings.js';
+export { tlsSettings, allowedClientsSetting, requireTlsFiles, TLS_SETTING_DESCRIPTIONS, type TlsSettings } from './tls-settings.js';
 export {
   serverTls,
   channelCredentials,

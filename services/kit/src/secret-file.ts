@@ -14,7 +14,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { z } from 'zod';
+import { strictBoolean } from './config.js';
 
 /** Key files are at most a few kilobytes (a KES Sum6 envelope is the largest, ~1.3 kB). */
 export const DEFAULT_MAX_SECRET_FILE_BYTES = 64 * 1024;
@@ -48,14 +48,8 @@ export interface ReadSecretFileOptions {
   readonly overrideHint?: string;
 }
 
-/**
- * `allowInsecureKeyPermissions`: strictly `true` or `false` (a JSON boolean, or those words from the
- * environment or the command line); anything else, "1", "yes" or a typo included, is a
- * configuration error rather than a silent choice of either.
- */
-export const allowInsecureKeyPermissionsSchema = z
-  .preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error: 'must be true or false' }))
-  .default(false);
+/** `allowInsecureKeyPermissions`: a strict boolean (config.ts), false by default. */
+export const allowInsecureKeyPermissionsSchema = strictBoolean.default(false);
 
 export const ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION = 'accept secret key files readable by group or others (true|false, default false)';
 

@@ -6,13 +6,8 @@
  * {@link requireTlsFiles}, so a missing file is a ConfigError naming the setting.
  */
 import { z } from 'zod';
+import { strictBoolean } from './config.js';
 import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, allowInsecureKeyPermissionsSchema } from './secret-file.js';
-
-/**
- * "true"/"false" (command line, environment) or a JSON boolean (file); anything else is refused.
- * z.coerce.boolean would read the string "false" as true.
- */
-export const strictBoolean = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
 
 /** The TLS settings of a service: `insecure` turns TLS off (tests, a local devnet); otherwise the files are PEM. */
 export const tlsSettings = {
