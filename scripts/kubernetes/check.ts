@@ -22,7 +22,12 @@ export function kustomizationName(kubernetesDir: string, dir: string): string {
   return relative(kubernetesDir, dir).split(sep).join('/');
 }
 
-export async function checkKustomization(kubectl: string, kubernetesDir: string, dir: string, externalSecrets: Map<string, Map<string, string[]>>): Promise<CheckResult> {
+export async function checkKustomization(
+  kubectl: string,
+  kubernetesDir: string,
+  dir: string,
+  externalSecrets: Map<string, Map<string, string[]>>,
+): Promise<CheckResult> {
   const name = kustomizationName(kubernetesDir, dir);
   const objects = await renderKustomization(kubectl, dir);
   return { name, objects, violations: checkObjects(objects, externalSecrets.get(name)) };

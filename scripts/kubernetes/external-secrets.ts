@@ -1,7 +1,8 @@
 // kubernetes/external-secrets.json: the Secrets an operator creates before `kubectl apply -k` (a database URL, object
 // storage credentials, TLS material when cert-manager is not used), so that they are never rendered into the
-// repository. One place lists them, with the keys each must hold: the config-refs rule accepts references to them
-// and no other missing Secret, and flags an entry nothing reads; the deployment README points operators to it.
+// repository, and the few ConfigMaps that are the operator's own files (an SPO's cardano-node configuration). One
+// place lists them, with the keys each must hold: the config-refs rule accepts references to them and to nothing
+// else that is missing, and flags an entry nothing reads; the deployment README points operators to it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -10,6 +11,8 @@ const externalSecretsFile = z.strictObject({
   $comment: z.string().optional(),
   secrets: z.array(
     z.strictObject({
+      /** Secret unless said otherwise. */
+      kind: z.enum(['Secret', 'ConfigMap']).default('Secret'),
       name: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Secret name (lowercase DNS subdomain)'),
       /** Kustomization folders relative to kubernetes/ (`overlays/production`) whose objects read it. */
       kustomizations: z.array(z.string().min(1)).min(1),
@@ -26,7 +29,8 @@ export class ExternalSecretsError extends Error {
 
 export const EXTERNAL_SECRETS_FILE = 'external-secrets.json';
 
-/** The external Secrets of every kustomization, keyed by its folder relative to `kubernetesDir`: name → keys. */
+/** The external Secrets and ConfigMaps of every kustomization, keyed by its folder relative to `kubernetesDir`:
+ * `Kind/name` → keys. */
 export function loadExternalSecrets(kubernetesDir: string): Map<string, Map<string, string[]>> {
   const path = join(kubernetesDir, EXTERNAL_SECRETS_FILE);
   const byKustomization = new Map<string, Map<string, string[]>>();
@@ -40,8 +44,9 @@ export function loadExternalSecrets(kubernetesDir: string): Map<string, Map<stri
   for (const secret of parsed.secrets) {
     for (const kustomization of secret.kustomizations) {
       const secrets = byKustomization.get(kustomization) ?? new Map<string, string[]>();
-      if (secrets.has(secret.name)) throw new ExternalSecretsError(`${path}: ${secret.name} is listed twice for ${kustomization}`);
-      secrets.set(secret.name, secret.keys);
+      const ref = `${secret.kind}/${secret.name}`;
+      if (secrets.has(ref)) throw new ExternalSecretsError(`${path}: ${ref} is listed twice for ${kustomization}`);
+      secrets.set(ref, secret.keys);
       byKustomization.set(kustomization, secrets);
     }
   }

@@ -120,7 +120,7 @@ function podOf(object: K8sObject): Pod | undefined {
 export interface RenderIndex {
   objects: K8sObject[];
   pods: Pod[];
-  /** Secrets the operator creates before applying (external-secrets.json), by name, with the keys they must hold. */
+  /** Secrets and ConfigMaps the operator creates before applying (external-secrets.json), by `Kind/name`, with the keys they must hold. */
   externalSecrets: Map<string, string[]>;
 }
 
@@ -150,14 +150,17 @@ function imagePinned(index: RenderIndex): Violation[] {
       }
       const at = image.indexOf('@');
       if (at >= 0) {
-        if (!/^sha256:[0-9a-f]{64}$/.test(image.slice(at + 1))) out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} has a malformed digest`));
+        if (!/^sha256:[0-9a-f]{64}$/.test(image.slice(at + 1)))
+          out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} has a malformed digest`));
         continue;
       }
       const lastSegment = image.slice(image.lastIndexOf('/') + 1);
       const colon = lastSegment.lastIndexOf(':');
       const tag = colon < 0 ? undefined : lastSegment.slice(colon + 1);
-      if (tag === undefined || tag === '') out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} has no tag (it would pull latest): pin a version or a digest`));
-      else if (tag === 'latest') out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} is tagged latest: pin a version or a digest`));
+      if (tag === undefined || tag === '')
+        out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} has no tag (it would pull latest): pin a version or a digest`));
+      else if (tag === 'latest')
+        out.push(violation('image-pinned', pod.owner, `${container.label} image ${image} is tagged latest: pin a version or a digest`));
     }
   }
   return out;
@@ -172,7 +175,13 @@ function selectorMatchesTemplate(index: RenderIndex): Violation[] {
     if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
       out.push(violation('selector-matches-template', pod.owner, 'spec.selector is empty'));
     } else if (!selects(selector, pod.labels)) {
-      out.push(violation('selector-matches-template', pod.owner, `spec.selector ${describeSelector(selector)} does not match the template's labels ${describeSelector({ matchLabels: pod.labels })}`));
+      out.push(
+        violation(
+          'selector-matches-template',
+          pod.owner,
+          `spec.selector ${describeSelector(selector)} does not match the template's labels ${describeSelector({ matchLabels: pod.labels })}`,
+        ),
+      );
     }
   }
   return out;
@@ -218,7 +227,13 @@ function probePorts(index: RenderIndex): Violation[] {
           if (probe[handler] === undefined) continue;
           const port = record(probe[handler]).port;
           if (typeof port === 'string' && !names.has(port)) {
-            out.push(violation('probe-ports', pod.owner, `${container.label} ${probeName}.${handler}.port ${port} is not one of its port names [${[...names].join(', ')}]`));
+            out.push(
+              violation(
+                'probe-ports',
+                pod.owner,
+                `${container.label} ${probeName}.${handler}.port ${port} is not one of its port names [${[...names].join(', ')}]`,
+              ),
+            );
           } else if (typeof port === 'number' && !numbers.has(port)) {
             out.push(violation('probe-ports', pod.owner, `${container.label} ${probeName}.${handler}.port ${port} is not one of its containerPorts`));
           }
@@ -252,7 +267,8 @@ function resources(index: RenderIndex): Violation[] {
         for (const resource of ['cpu', 'memory'] as const) {
           const value = record(res[kind])[resource];
           if (value === undefined) missing.push(`${kind}.${resource}`);
-          else if (quantity(value, resource) === undefined) out.push(violation('resources', pod.owner, `${container.label} resources.${kind}.${resource} ${String(value)} is not a quantity`));
+          else if (quantity(value, resource) === undefined)
+            out.push(violation('resources', pod.owner, `${container.label} resources.${kind}.${resource} ${JSON.stringify(value)} is not a quantity`));
         }
       }
       if (missing.length > 0) out.push(violation('resources', pod.owner, `${container.label} has no resources.${missing.join(', resources.')}`));
@@ -289,7 +305,8 @@ function securityContext(index: RenderIndex): Violation[] {
       if (context.readOnlyRootFilesystem !== true) problems.push('securityContext.readOnlyRootFilesystem must be true');
       const capabilities = record(context.capabilities);
       if (!(Array.isArray(capabilities.drop) && capabilities.drop.includes('ALL'))) problems.push('securityContext.capabilities.drop must include ALL');
-      if (Array.isArray(capabilities.add) && capabilities.add.length > 0) problems.push(`securityContext.capabilities.add must be empty (has ${capabilities.add.join(', ')})`);
+      if (Array.isArray(capabilities.add) && capabilities.add.length > 0)
+        problems.push(`securityContext.capabilities.add must be empty (has ${capabilities.add.join(', ')})`);
       for (const problem of problems) out.push(violation('security-context', pod.owner, `${container.label}: ${problem}`));
     }
   }
@@ -313,18 +330,31 @@ function serviceTargets(index: RenderIndex): Violation[] {
     const selector = { matchLabels: labels(spec.selector) };
     const pods = podsSelectedBy(index, namespaceOf(service), selector).filter((pod) => !pod.runsToCompletion);
     if (pods.length === 0) {
-      out.push(violation('service-targets', service, `selector ${describeSelector(selector)} selects no Deployment's or StatefulSet's pods in namespace ${namespaceOf(service)}`));
+      out.push(
+        violation(
+          'service-targets',
+          service,
+          `selector ${describeSelector(selector)} selects no Deployment's or StatefulSet's pods in namespace ${namespaceOf(service)}`,
+        ),
+      );
       continue;
     }
     for (const port of list(spec.ports)) {
       const portName = text(port.name) ?? String(port.port);
       const target = port.targetPort;
       if (typeof target !== 'string') {
-        out.push(violation('service-targets', service, `port ${portName}: targetPort ${target === undefined ? 'is not set' : String(target)}: target a named container port`));
+        out.push(
+          violation(
+            'service-targets',
+            service,
+            `port ${portName}: targetPort ${target === undefined ? 'is not set' : JSON.stringify(target)}: target a named container port`,
+          ),
+        );
         continue;
       }
       for (const pod of pods) {
-        if (!containerPortNames(pod).has(target)) out.push(violation('service-targets', service, `port ${portName}: targetPort ${target} is not a container port name of ${objectRef(pod.owner)}`));
+        if (!containerPortNames(pod).has(target))
+          out.push(violation('service-targets', service, `port ${portName}: targetPort ${target} is not a container port name of ${objectRef(pod.owner)}`));
       }
     }
   }
@@ -332,7 +362,10 @@ function serviceTargets(index: RenderIndex): Violation[] {
 }
 
 function replicasOf(index: RenderIndex, workload: K8sObject): number {
-  const hpa = index.objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && namespaceOf(o) === namespaceOf(workload) && record(record(o.spec).scaleTargetRef).name === workload.metadata.name);
+  const hpa = index.objects.find(
+    (o) =>
+      o.kind === 'HorizontalPodAutoscaler' && namespaceOf(o) === namespaceOf(workload) && record(record(o.spec).scaleTargetRef).name === workload.metadata.name,
+  );
   if (hpa !== undefined) return typeof record(hpa.spec).minReplicas === 'number' ? (record(hpa.spec).minReplicas as number) : 1;
   const replicas = record(workload.spec).replicas;
   return typeof replicas === 'number' ? replicas : 1;
@@ -347,10 +380,21 @@ function hpaTargets(index: RenderIndex): Violation[] {
   for (const hpa of index.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const ref = record(record(hpa.spec).scaleTargetRef);
     const target = index.objects.find(
-      (o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.kind === ref.kind && o.apiVersion === ref.apiVersion && o.metadata.name === ref.name && namespaceOf(o) === namespaceOf(hpa),
+      (o) =>
+        (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
+        o.kind === ref.kind &&
+        o.apiVersion === ref.apiVersion &&
+        o.metadata.name === ref.name &&
+        namespaceOf(o) === namespaceOf(hpa),
     );
     if (target === undefined) {
-      out.push(violation('hpa-targets', hpa, `scaleTargetRef ${String(ref.apiVersion)} ${String(ref.kind)}/${String(ref.name)} is not a Deployment or StatefulSet in namespace ${namespaceOf(hpa)}`));
+      out.push(
+        violation(
+          'hpa-targets',
+          hpa,
+          `scaleTargetRef ${String(ref.apiVersion)} ${String(ref.kind)}/${String(ref.name)} is not a Deployment or StatefulSet in namespace ${namespaceOf(hpa)}`,
+        ),
+      );
     } else if (record(target.spec).replicas !== undefined) {
       out.push(violation('hpa-targets', hpa, `${objectRef(target)} sets spec.replicas, which each kubectl apply would reset under the autoscaler: remove it`));
     }
@@ -370,8 +414,19 @@ function pdbSelectors(index: RenderIndex): Violation[] {
       continue;
     }
     const replicas = pods.reduce((sum, pod) => sum + replicasOf(index, pod.owner), 0);
-    if (spec.maxUnavailable === 0 || spec.maxUnavailable === '0%' || (typeof spec.minAvailable === 'number' && spec.minAvailable >= replicas) || spec.minAvailable === '100%') {
-      out.push(violation('pdb-selects-pods', pdb, `allows no eviction of its ${replicas} pod(s) (minAvailable ${String(spec.minAvailable)}, maxUnavailable ${String(spec.maxUnavailable)}): node drains would hang`));
+    if (
+      spec.maxUnavailable === 0 ||
+      spec.maxUnavailable === '0%' ||
+      (typeof spec.minAvailable === 'number' && spec.minAvailable >= replicas) ||
+      spec.minAvailable === '100%'
+    ) {
+      out.push(
+        violation(
+          'pdb-selects-pods',
+          pdb,
+          `allows no eviction of its ${replicas} pod(s) (minAvailable ${String(spec.minAvailable)}, maxUnavailable ${String(spec.maxUnavailable)}): node drains would hang`,
+        ),
+      );
     }
   }
   return out;
@@ -390,7 +445,8 @@ function networkPolicies(index: RenderIndex): Violation[] {
     const namespace = namespaceOf(policy);
     const selector = selectorOf(spec.podSelector);
     const protectedPods = podsSelectedBy(index, namespace, selector);
-    if (protectedPods.length === 0) out.push(violation('network-policy-selects-pods', policy, `podSelector ${describeSelector(selector)} selects no pods in namespace ${namespace}`));
+    if (protectedPods.length === 0)
+      out.push(violation('network-policy-selects-pods', policy, `podSelector ${describeSelector(selector)} selects no pods in namespace ${namespace}`));
     for (const [direction, peersKey] of [
       ['ingress', 'from'],
       ['egress', 'to'],
@@ -400,14 +456,27 @@ function networkPolicies(index: RenderIndex): Violation[] {
           if (peer.podSelector === undefined || peer.namespaceSelector !== undefined) continue;
           const peerSelector = selectorOf(peer.podSelector);
           if (podsSelectedBy(index, namespace, peerSelector).length === 0) {
-            out.push(violation('network-policy-selects-pods', policy, `${direction}[${i}].${peersKey}[${j}].podSelector ${describeSelector(peerSelector)} selects no pods in namespace ${namespace}`));
+            out.push(
+              violation(
+                'network-policy-selects-pods',
+                policy,
+                `${direction}[${i}].${peersKey}[${j}].podSelector ${describeSelector(peerSelector)} selects no pods in namespace ${namespace}`,
+              ),
+            );
           }
         }
         if (direction !== 'ingress') continue;
         for (const port of list(rule.ports)) {
           if (typeof port.port !== 'string') continue;
           const lacking = protectedPods.filter((pod) => !containerPortNames(pod).has(port.port as string));
-          if (lacking.length > 0) out.push(violation('network-policy-selects-pods', policy, `ingress[${i}] port ${port.port} is not a container port name of ${lacking.map((p) => objectRef(p.owner)).join(', ')}`));
+          if (lacking.length > 0)
+            out.push(
+              violation(
+                'network-policy-selects-pods',
+                policy,
+                `ingress[${i}] port ${port.port} is not a container port name of ${lacking.map((p) => objectRef(p.owner)).join(', ')}`,
+              ),
+            );
         }
       }
     }
@@ -423,19 +492,32 @@ interface Store {
 }
 
 /** ConfigMaps and Secrets available to a namespace: rendered ones, Secrets cert-manager will write from a rendered
- * Certificate (tls.crt, tls.key, ca.crt), and the Secrets the operator creates (external-secrets.json). */
+ * Certificate (tls.crt, tls.key, ca.crt), and those the operator creates (external-secrets.json). */
 function storesOf(index: RenderIndex, namespace: string): Map<string, Store> {
   const stores = new Map<string, Store>();
   for (const o of index.objects) {
     if (namespaceOf(o) !== namespace) continue;
-    if (o.kind === 'ConfigMap') stores.set(`ConfigMap/${o.metadata.name}`, { kind: 'ConfigMap', name: o.metadata.name, keys: new Set([...Object.keys(record(o.data)), ...Object.keys(record(o.binaryData))]) });
-    if (o.kind === 'Secret') stores.set(`Secret/${o.metadata.name}`, { kind: 'Secret', name: o.metadata.name, keys: new Set([...Object.keys(record(o.data)), ...Object.keys(record(o.stringData))]) });
+    if (o.kind === 'ConfigMap')
+      stores.set(`ConfigMap/${o.metadata.name}`, {
+        kind: 'ConfigMap',
+        name: o.metadata.name,
+        keys: new Set([...Object.keys(record(o.data)), ...Object.keys(record(o.binaryData))]),
+      });
+    if (o.kind === 'Secret')
+      stores.set(`Secret/${o.metadata.name}`, {
+        kind: 'Secret',
+        name: o.metadata.name,
+        keys: new Set([...Object.keys(record(o.data)), ...Object.keys(record(o.stringData))]),
+      });
     if (o.kind === 'Certificate' && o.apiVersion.startsWith('cert-manager.io/')) {
       const name = text(record(o.spec).secretName);
       if (name !== undefined) stores.set(`Secret/${name}`, { kind: 'Secret', name, keys: new Set(['tls.crt', 'tls.key', 'ca.crt']) });
     }
   }
-  for (const [name, keys] of index.externalSecrets) if (!stores.has(`Secret/${name}`)) stores.set(`Secret/${name}`, { kind: 'Secret', name, keys: new Set(keys) });
+  for (const [ref, keys] of index.externalSecrets) {
+    const [kind, name] = ref.split('/') as ['ConfigMap' | 'Secret', string];
+    if (!stores.has(ref)) stores.set(ref, { kind, name, keys: new Set(keys) });
+  }
   return stores;
 }
 
@@ -482,6 +564,9 @@ function podReferences(pod: Pod): Reference[] {
 function otherReferences(object: K8sObject): Reference[] {
   const spec = record(object.spec);
   if (object.kind === 'Ingress') {
+    // cert-manager's ingress-shim writes the TLS Secrets of an Ingress annotated with an issuer.
+    const annotations = object.metadata.annotations ?? {};
+    if (annotations['cert-manager.io/issuer'] !== undefined || annotations['cert-manager.io/cluster-issuer'] !== undefined) return [];
     return list(spec.tls).flatMap((tls) => {
       const name = text(tls.secretName);
       return name === undefined ? [] : [{ kind: 'Secret' as const, name, keys: ['tls.crt', 'tls.key'], optional: false, where: 'spec.tls' }];
@@ -495,7 +580,7 @@ function otherReferences(object: K8sObject): Reference[] {
 
 /**
  * Every ConfigMap and Secret a pod, an Ingress or an Issuer reads exists, with the keys read: rendered, written by
- * cert-manager from a rendered Certificate, or listed in kubernetes/external-secrets.json as created by the operator
+ * cert-manager (from a rendered Certificate, or for an Ingress annotated cert-manager.io/issuer or cluster-issuer), or listed in kubernetes/external-secrets.json as created by the operator
  * before `kubectl apply -k` (else the pod sits in CreateContainerConfigError). References marked optional are
  * allowed to be absent. Every external Secret listed for this kustomization is referenced (a stale list would send
  * operators to create Secrets nothing reads).
@@ -506,24 +591,31 @@ function configReferences(index: RenderIndex): Violation[] {
   const check = (object: K8sObject, refs: Reference[]): void => {
     const stores = storesOf(index, namespaceOf(object));
     for (const ref of refs) {
-      used.add(ref.name);
+      used.add(`${ref.kind}/${ref.name}`);
       const store = stores.get(`${ref.kind}/${ref.name}`);
       if (store === undefined) {
         if (!ref.optional) {
-          const hint = ref.kind === 'Secret' ? ' (render it, or list it in kubernetes/external-secrets.json if the operator creates it)' : '';
-          out.push(violation('config-refs', object, `${ref.where}: ${ref.kind} ${ref.name} does not exist${hint}`));
+          out.push(
+            violation(
+              'config-refs',
+              object,
+              `${ref.where}: ${ref.kind} ${ref.name} does not exist (render it, or list it in kubernetes/external-secrets.json if the operator creates it)`,
+            ),
+          );
         }
         continue;
       }
       for (const key of ref.keys) {
-        if (store.keys !== undefined && !store.keys.has(key)) out.push(violation('config-refs', object, `${ref.where}: ${ref.kind} ${ref.name} has no key ${key}`));
+        if (store.keys !== undefined && !store.keys.has(key))
+          out.push(violation('config-refs', object, `${ref.where}: ${ref.kind} ${ref.name} has no key ${key}`));
       }
     }
   };
   for (const pod of index.pods) check(pod.owner, podReferences(pod));
   for (const object of index.objects) check(object, otherReferences(object));
-  for (const name of index.externalSecrets.keys()) {
-    if (!used.has(name)) out.push({ rule: 'config-refs', object: `Secret/${name}`, message: 'listed in kubernetes/external-secrets.json for this kustomization but nothing reads it' });
+  for (const ref of index.externalSecrets.keys()) {
+    if (!used.has(ref))
+      out.push({ rule: 'config-refs', object: ref, message: 'listed in kubernetes/external-secrets.json for this kustomization but nothing reads it' });
   }
   return out;
 }
@@ -533,7 +625,9 @@ function ingressBackends(index: RenderIndex): Violation[] {
   const out: Violation[] = [];
   for (const ingress of index.objects.filter((o) => o.kind === 'Ingress')) {
     const spec = record(ingress.spec);
-    const backends = [spec.defaultBackend, ...list(spec.rules).flatMap((rule) => list(record(rule.http).paths).map((path) => path.backend))].filter((b) => b !== undefined);
+    const backends = [spec.defaultBackend, ...list(spec.rules).flatMap((rule) => list(record(rule.http).paths).map((path) => path.backend))].filter(
+      (b) => b !== undefined,
+    );
     for (const backend of backends.map(record)) {
       const service = record(backend.service);
       const name = text(service.name);
@@ -568,14 +662,48 @@ function serviceMonitorTargets(index: RenderIndex): Violation[] {
       const port = text(endpoint.port);
       if (port === undefined) continue;
       const lacking = services.filter((s) => !list(record(s.spec).ports).some((p) => p.name === port));
-      if (lacking.length > 0) out.push(violation('service-monitor-targets', monitor, `endpoint port ${port} is not a port name of ${lacking.map(objectRef).join(', ')}`));
+      if (lacking.length > 0)
+        out.push(violation('service-monitor-targets', monitor, `endpoint port ${port} is not a port name of ${lacking.map(objectRef).join(', ')}`));
     }
   }
   return out;
 }
 
+/** Kinds the API server keeps outside namespaces (those this project could plausibly render). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ClusterIssuer',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'CustomResourceDefinition',
+  'IngressClass',
+]);
+
+/**
+ * Every namespaced object names its namespace: without one, `kubectl apply -k` puts it in whatever namespace the
+ * operator's kubectl context points at, away from the pods it belongs with (a component added by an outer overlay
+ * escapes the inner overlay's `namespace:`, for one). All the objects of one kustomization share one namespace.
+ */
+function namespaced(index: RenderIndex): Violation[] {
+  const out: Violation[] = [];
+  const namespaces = new Set<string>();
+  for (const object of index.objects) {
+    if (CLUSTER_SCOPED.has(object.kind)) continue;
+    if (object.metadata.namespace === undefined)
+      out.push(violation('namespaced', object, "has no metadata.namespace: it would land in the kubectl context's namespace"));
+    else namespaces.add(object.metadata.namespace);
+  }
+  if (namespaces.size > 1)
+    out.push({ rule: 'namespaced', object: '(kustomization)', message: `objects are spread over namespaces ${[...namespaces].sort().join(', ')}` });
+  return out;
+}
+
 /** The rules, by name (the name is printed with each violation). */
 export const RULES: Record<string, (index: RenderIndex) => Violation[]> = {
+  namespaced,
   'image-pinned': imagePinned,
   'selector-matches-template': selectorMatchesTemplate,
   probes,

@@ -41,8 +41,10 @@ interface ModelClass {
 }
 
 function modelClass(apiVersion: string, kind: string): ModelClass | undefined {
-  const candidate = MODEL_GROUPS[apiVersion]?.[kind] as Partial<ModelClass> | undefined;
-  return typeof candidate === 'function' && candidate.kind === kind && candidate.apiVersion === apiVersion ? (candidate as ModelClass) : undefined;
+  const candidate = MODEL_GROUPS[apiVersion]?.[kind];
+  if (typeof candidate !== 'function') return undefined;
+  const model = candidate as ModelClass;
+  return model.kind === kind && model.apiVersion === apiVersion ? model : undefined;
 }
 
 /** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`. */
@@ -155,7 +157,6 @@ const labelSelector = z.strictObject({
     .array(z.strictObject({ key: z.string(), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() }))
     .optional(),
 });
-const secretKeySelector = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
 
 const certificateSpec = z.strictObject({
   secretName: z.string().min(1),
@@ -168,7 +169,23 @@ const certificateSpec = z.strictObject({
   renewBefore: z.string().optional(),
   isCA: z.boolean().optional(),
   usages: z
-    .array(z.enum(['signing', 'digital signature', 'content commitment', 'key encipherment', 'key agreement', 'data encipherment', 'cert sign', 'crl sign', 'server auth', 'client auth', 'code signing', 'email protection', 'any']))
+    .array(
+      z.enum([
+        'signing',
+        'digital signature',
+        'content commitment',
+        'key encipherment',
+        'key agreement',
+        'data encipherment',
+        'cert sign',
+        'crl sign',
+        'server auth',
+        'client auth',
+        'code signing',
+        'email protection',
+        'any',
+      ]),
+    )
     .optional(),
   privateKey: z
     .strictObject({
@@ -178,7 +195,13 @@ const certificateSpec = z.strictObject({
       rotationPolicy: z.enum(['Never', 'Always']).optional(),
     })
     .optional(),
-  subject: z.strictObject({ organizations: z.array(z.string()).optional(), organizationalUnits: z.array(z.string()).optional(), countries: z.array(z.string()).optional() }).optional(),
+  subject: z
+    .strictObject({
+      organizations: z.array(z.string()).optional(),
+      organizationalUnits: z.array(z.string()).optional(),
+      countries: z.array(z.string()).optional(),
+    })
+    .optional(),
   secretTemplate: z.strictObject({ annotations: z.record(z.string(), z.string()).optional(), labels: z.record(z.string(), z.string()).optional() }).optional(),
 });
 
