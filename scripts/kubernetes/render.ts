@@ -48,16 +48,30 @@ export async function renderKustomization(kubectl: string, dir: string): Promise
   return parseObjects(stdout, dir);
 }
 
-/** The folders under `<kubernetesDir>/overlays/*` and `<kubernetesDir>/examples/*` that hold a kustomization. */
+/** Folders of kubernetes/ that are not applied on their own: the base the overlays build on, and kustomize
+ * components (`kind: Component`), which only build inside a kustomization. */
+const NOT_APPLIED = new Set(['base', 'components']);
+
+function isKustomization(dir: string): boolean {
+  return ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((name) => existsSync(join(dir, name)));
+}
+
+/**
+ * The kustomizations an operator applies: `<kubernetesDir>/overlays/*`, `<kubernetesDir>/examples/*`, and any other
+ * top-level folder holding a kustomization (`monitoring/`), but not `base/` or `components/`.
+ */
 export function findKustomizations(kubernetesDir: string): string[] {
   const found: string[] = [];
-  for (const group of ['overlays', 'examples']) {
-    const groupDir = join(kubernetesDir, group);
-    if (!existsSync(groupDir)) continue;
-    for (const entry of readdirSync(groupDir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(groupDir, entry.name);
-      if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((name) => existsSync(join(dir, name)))) found.push(dir);
+  if (!existsSync(kubernetesDir)) return found;
+  for (const entry of readdirSync(kubernetesDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || NOT_APPLIED.has(entry.name)) continue;
+    const dir = join(kubernetesDir, entry.name);
+    if (entry.name === 'overlays' || entry.name === 'examples') {
+      for (const child of readdirSync(dir, { withFileTypes: true })) {
+        if (child.isDirectory() && isKustomization(join(dir, child.name))) found.push(join(dir, child.name));
+      }
+    } else if (isKustomization(dir)) {
+      found.push(dir);
     }
   }
   return found.sort();

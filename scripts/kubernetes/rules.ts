@@ -120,12 +120,16 @@ function podOf(object: K8sObject): Pod | undefined {
 export interface RenderIndex {
   objects: K8sObject[];
   pods: Pod[];
+  /** The objects of the other kustomizations checked in the same run (what a monitor in one may watch in another). */
+  context: K8sObject[];
+  contextPods: Pod[];
   /** Secrets and ConfigMaps the operator creates before applying (external-secrets.json), by `Kind/name`, with the keys they must hold. */
   externalSecrets: Map<string, string[]>;
 }
 
-export function indexObjects(objects: K8sObject[], externalSecrets: Map<string, string[]> = new Map()): RenderIndex {
-  return { objects, pods: objects.map(podOf).filter((pod): pod is Pod => pod !== undefined), externalSecrets };
+export function indexObjects(objects: K8sObject[], externalSecrets: Map<string, string[]> = new Map(), context: K8sObject[] = []): RenderIndex {
+  const podsOf = (from: K8sObject[]): Pod[] => from.map(podOf).filter((pod): pod is Pod => pod !== undefined);
+  return { objects, pods: podsOf(objects), context, contextPods: podsOf(context), externalSecrets };
 }
 
 function podsSelectedBy(index: RenderIndex, namespace: string, selector: LabelSelector): Pod[] {
@@ -644,26 +648,41 @@ function ingressBackends(index: RenderIndex): Violation[] {
   return out;
 }
 
-/** A ServiceMonitor selects Services of its namespace (or of its namespaceSelector's), scraping ports they name. */
-function serviceMonitorTargets(index: RenderIndex): Violation[] {
+/**
+ * A ServiceMonitor selects Services, and a PodMonitor pods, in its namespace or its namespaceSelector's names, and
+ * scrapes a port name each of them has. A monitor usually watches namespaces another kustomization renders
+ * (kubernetes/monitoring watches the overlays'), so targets are looked up in every kustomization checked with this one.
+ */
+function monitorTargets(index: RenderIndex): Violation[] {
   const out: Violation[] = [];
-  for (const monitor of index.objects.filter((o) => o.kind === 'ServiceMonitor')) {
+  const everything = [...index.objects, ...index.context];
+  const everyPod = [...index.pods, ...index.contextPods];
+  for (const monitor of index.objects.filter((o) => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')) {
     const spec = record(monitor.spec);
     const namespaces = record(spec.namespaceSelector);
     if (namespaces.any === true) continue;
     const names = Array.isArray(namespaces.matchNames) ? (namespaces.matchNames as string[]) : [namespaceOf(monitor)];
     const selector = selectorOf(spec.selector);
-    const services = index.objects.filter((o) => o.kind === 'Service' && names.includes(namespaceOf(o)) && selects(selector, labels(o.metadata.labels)));
-    if (services.length === 0) {
-      out.push(violation('service-monitor-targets', monitor, `selector ${describeSelector(selector)} selects no Service in ${names.join(', ')}`));
+    // Each target: its reference and the port names it offers.
+    const targets =
+      monitor.kind === 'ServiceMonitor'
+        ? everything
+            .filter((o) => o.kind === 'Service' && names.includes(namespaceOf(o)) && selects(selector, labels(o.metadata.labels)))
+            .map((service) => ({ ref: objectRef(service), ports: new Set(list(record(service.spec).ports).flatMap((p) => text(p.name) ?? [])) }))
+        : everyPod
+            .filter((pod) => names.includes(pod.namespace) && selects(selector, pod.labels))
+            .map((pod) => ({ ref: objectRef(pod.owner), ports: containerPortNames(pod) }));
+    if (targets.length === 0) {
+      const what = monitor.kind === 'ServiceMonitor' ? 'Service' : 'pod';
+      out.push(violation('monitor-targets', monitor, `selector ${describeSelector(selector)} selects no ${what} in ${names.join(', ')}`));
       continue;
     }
-    for (const endpoint of list(spec.endpoints)) {
+    for (const endpoint of list(monitor.kind === 'ServiceMonitor' ? spec.endpoints : spec.podMetricsEndpoints)) {
       const port = text(endpoint.port);
       if (port === undefined) continue;
-      const lacking = services.filter((s) => !list(record(s.spec).ports).some((p) => p.name === port));
+      const lacking = targets.filter((t) => !t.ports.has(port)).map((t) => t.ref);
       if (lacking.length > 0)
-        out.push(violation('service-monitor-targets', monitor, `endpoint port ${port} is not a port name of ${lacking.map(objectRef).join(', ')}`));
+        out.push(violation('monitor-targets', monitor, `endpoint port ${port} is not a port name of ${[...new Set(lacking)].join(', ')}`));
     }
   }
   return out;
@@ -716,7 +735,7 @@ export const RULES: Record<string, (index: RenderIndex) => Violation[]> = {
   'network-policy-selects-pods': networkPolicies,
   'config-refs': configReferences,
   'ingress-backends': ingressBackends,
-  'service-monitor-targets': serviceMonitorTargets,
+  'monitor-targets': monitorTargets,
 };
 
 export function ruleViolations(index: RenderIndex): Violation[] {

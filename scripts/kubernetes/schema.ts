@@ -6,7 +6,7 @@
 // - @kubernetes/client-node's generated model classes list each type's fields (attributeTypeMap), so a walker over
 //   them catches a misspelled or misplaced field, which the API server silently drops (`kubectl apply` without
 //   server-side field validation, or an older cluster) and which would leave, say, a probe or a limit unset.
-// Custom resources (cert-manager, Prometheus operator) are in neither: the few kinds the manifests use have a strict
+// Custom resources (cert-manager, Prometheus Operator) are in neither: the few kinds the manifests use have a strict
 // zod schema of their own below, for the fields this project uses; an object of any other kind is a violation
 // ("no schema"), never skipped in silence.
 import * as k8sModels from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
@@ -247,11 +247,35 @@ const serviceMonitorSpec = z.strictObject({
     .min(1),
 });
 
+const podMonitorSpec = z.strictObject({
+  selector: labelSelector,
+  namespaceSelector: z.strictObject({ any: z.boolean().optional(), matchNames: z.array(z.string()).optional() }).optional(),
+  jobLabel: z.string().optional(),
+  podTargetLabels: z.array(z.string()).optional(),
+  sampleLimit: z.number().int().optional(),
+  podMetricsEndpoints: z
+    .array(
+      z.strictObject({
+        port: z.string().min(1).optional(),
+        path: z.string().optional(),
+        scheme: z.enum(['http', 'https']).optional(),
+        interval: z.string().optional(),
+        scrapeTimeout: z.string().optional(),
+        honorLabels: z.boolean().optional(),
+        tlsConfig: z.record(z.string(), z.unknown()).optional(),
+        relabelings: z.array(z.record(z.string(), z.unknown())).optional(),
+        metricRelabelings: z.array(z.record(z.string(), z.unknown())).optional(),
+      }),
+    )
+    .min(1),
+});
+
 const CUSTOM_RESOURCES: Record<string, z.ZodType> = {
   'cert-manager.io/v1 Certificate': certificateSpec,
   'cert-manager.io/v1 Issuer': issuerSpec,
   'cert-manager.io/v1 ClusterIssuer': issuerSpec,
   'monitoring.coreos.com/v1 ServiceMonitor': serviceMonitorSpec,
+  'monitoring.coreos.com/v1 PodMonitor': podMonitorSpec,
 };
 
 function customResourceViolations(object: K8sObject, spec: z.ZodType): Violation[] {

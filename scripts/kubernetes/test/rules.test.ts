@@ -2,7 +2,7 @@
 // overlays/good) is rendered once with the real kubectl, passes every check, then each test breaks one thing in a
 // copy of the rendered objects and expects that check's message.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,7 @@ describe('the fixture overlay', () => {
     expect(checkObjects(rendered, externalSecrets)).toEqual([]);
   });
 
-  it('is found by the overlay discovery (overlays/* and examples/* with a kustomization.yaml, not base/)', () => {
+  it('is found by the discovery of kustomizations (overlays/*, examples/*, other top-level folders; not base/ or components/)', () => {
     expect(findKustomizations(FIXTURES)).toEqual([join(FIXTURES, 'overlays', 'good')]);
   });
 });
@@ -282,12 +282,28 @@ describe('project rules', () => {
     );
   });
 
-  it('service-monitor-targets: a selector that selects no Service, an endpoint port the Service does not name', () => {
+  it('monitor-targets: a selector that selects no Service or pod, an endpoint port they do not name', () => {
     expect(violationsAfter((find) => (find('ServiceMonitor', 'api').spec.selector.matchLabels = { app: 'api' }))).toContain(
-      'ServiceMonitor/api: selector {app=api} selects no Service in fixture [service-monitor-targets]',
+      'ServiceMonitor/api: selector {app=api} selects no Service in fixture [monitor-targets]',
     );
     expect(violationsAfter((find) => (find('ServiceMonitor', 'api').spec.endpoints[0].port = 'http-metrics'))).toContain(
-      'ServiceMonitor/api: endpoint port http-metrics is not a port name of Service/api [service-monitor-targets]',
+      'ServiceMonitor/api: endpoint port http-metrics is not a port name of Service/api [monitor-targets]',
+    );
+    expect(violationsAfter((find) => (find('PodMonitor', 'api-pods').spec.selector.matchLabels = { app: 'api' }))).toContain(
+      'PodMonitor/api-pods: selector {app=api} selects no pod in fixture [monitor-targets]',
+    );
+    expect(violationsAfter((find) => (find('PodMonitor', 'api-pods').spec.podMetricsEndpoints[0].port = 'prometheus'))).toContain(
+      'PodMonitor/api-pods: endpoint port prometheus is not a port name of Deployment/api [monitor-targets]',
+    );
+  });
+
+  it("monitor-targets: a monitor in its own kustomization finds its targets in the others' (and only there)", () => {
+    const monitor = structuredClone(rendered.find((o) => o.kind === 'ServiceMonitor')!) as Json;
+    monitor.metadata.namespace = 'monitoring';
+    monitor.spec.namespaceSelector = { matchNames: ['fixture'] };
+    expect(checkObjects([monitor as K8sObject], new Map(), rendered)).toEqual([]);
+    expect(checkObjects([monitor as K8sObject]).map(formatViolation)).toContain(
+      'ServiceMonitor/api: selector {app.kubernetes.io/name=api} selects no Service in fixture [monitor-targets]',
     );
   });
 
@@ -327,6 +343,14 @@ describe('rendering and inputs', () => {
     expect(() => parseObjects('apiVersion: v1\nkind: ConfigMap\n', 'x')).toThrow('x: document 0 has no apiVersion, kind or metadata.name');
     expect(() => parseObjects('- a\n', 'x')).toThrow('x: document 0 is not a mapping');
     expect(() => parseObjects('a: [\n', 'x')).toThrow(RenderError);
+  });
+
+  it('kustomizations are found in overlays/*, examples/* and other top-level folders, not in base/ or components/', () => {
+    for (const dir of ['base', 'components/extra', 'overlays/a', 'overlays/not-one', 'examples/b', 'monitoring', 'docs'])
+      mkdirSync(join(work, dir), { recursive: true });
+    for (const dir of ['base', 'components/extra', 'overlays/a', 'examples/b', 'monitoring'])
+      writeFileSync(join(work, dir, 'kustomization.yaml'), 'resources: []\n');
+    expect(findKustomizations(work).map((dir) => dir.slice(work.length + 1))).toEqual(['examples/b', 'monitoring', 'overlays/a']);
   });
 
   it('a malformed external-secrets.json is refused with the file and the problem', () => {
