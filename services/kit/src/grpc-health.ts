@@ -40,7 +40,12 @@ export class HealthService {
     for (const watcher of this.#watchers.get(name) ?? []) watcher(status);
   }
 
-  addToServer(server: ServiceHost): void {
+  /**
+   * Serves the statuses on `server`. `watch: false` answers Watch UNIMPLEMENTED: on the plaintext
+   * health port (grpc-server.ts) a stranger could otherwise hold a stream open per connection, and
+   * probes only Check.
+   */
+  addToServer(server: ServiceHost, options: { readonly watch?: boolean } = {}): void {
     server.addService(healthDefinition, {
       check: (call: ServerUnaryCall<HealthRequest, unknown>, callback: sendUnaryData<unknown>) => {
         const name = this.#nameOf(call.request);
@@ -50,6 +55,10 @@ export class HealthService {
         callback(null, { status });
       },
       watch: (call: ServerWritableStream<HealthRequest, unknown>) => {
+        if (options.watch === false) {
+          call.emit('error', { code: grpcStatus.UNIMPLEMENTED, details: 'Watch is not served on the health port; use Check' });
+          return;
+        }
         const name = this.#nameOf(call.request);
         if (typeof name !== 'string') {
           call.emit('error', name);

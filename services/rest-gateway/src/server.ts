@@ -34,7 +34,7 @@ function asRestError(error: unknown): RestError {
 export async function startRestGateway(config: RestGatewayConfig, options: { readonly logger?: Logger } = {}): Promise<RunningRestGateway> {
   const logger = options.logger ?? createLogger('rest-gateway', config.logLevel);
   // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
-  const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
+  const telemetry = await startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION, config);
   const { tracer } = telemetry;
   const credentials = channelCredentials(config);
   const aggregator = new AggregatorUpstream({
