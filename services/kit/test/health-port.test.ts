@@ -115,7 +115,7 @@ describe('health port', () => {
     expect(await watched(overTls)).toBe('SERVING');
   });
 
-  it('is closed by a graceful stop, after saying NOT_SERVING', async () => {
+  it('is closed by a graceful stop', async () => {
     const other = await startGrpcServer({ host: '127.0.0.1', port: 0, services: [], tls: serverTls({ insecure: true }, 'none'), healthPort: 0 });
     const client = new HealthClient(`127.0.0.1:${other.healthPort}`, credentials.createInsecure()) as unknown as HealthClient;
     expect(await check(client, '')).toEqual({ code: status.OK, status: 'SERVING' });
