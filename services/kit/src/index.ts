@@ -16,7 +16,7 @@ export {
 } from './tls-credentials.js';
 export { withClientAuthorization, certificateIdentities, refusalOf, type ClientAuthorization } from './tls-authorization.js';
 export { describeConnectionFailure } from './tls-errors.js';
-export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES } from './grpc-health.js';
+export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES, checkPeerHealth } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
