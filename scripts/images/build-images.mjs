@@ -61,7 +61,16 @@ function main() {
     if (made.status !== 0) fail('the local base image could not be made');
   }
   const tag = version();
-  const common = ['--build-arg', `BASE_IMAGE=${base}`, '--build-arg', `VERSION=${tag}`, '--build-arg', `REVISION=${revision()}`, '--build-arg', `CREATED=${new Date().toISOString()}`];
+  const common = [
+    '--build-arg',
+    `BASE_IMAGE=${base}`,
+    '--build-arg',
+    `VERSION=${tag}`,
+    '--build-arg',
+    `REVISION=${revision()}`,
+    '--build-arg',
+    `CREATED=${new Date().toISOString()}`,
+  ];
   const rows = [];
   for (const name of names) {
     const image = imageName(name, tag);

@@ -123,9 +123,11 @@ function main() {
       ].join('\n'),
     );
     const started = Date.now();
-    podman(["build", "--quiet", '--tag', tag, '--file', join(context, 'Containerfile'), context], { cwd: ROOT });
+    podman(['build', '--quiet', '--tag', tag, '--file', join(context, 'Containerfile'), context], { cwd: ROOT });
     const certificates = bundle.split('-----BEGIN CERTIFICATE-----').length - 1;
-    console.log(`make-base: ${tag} (node ${version}, ${libraries.length} libraries, ${certificates} root certificates) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `make-base: ${tag} (node ${version}, ${libraries.length} libraries, ${certificates} root certificates) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   } finally {
     rmSync(context, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  * need: runc and explicit ulimits); the scripts never set it themselves, so a machine whose podman
  * works as installed keeps its own configuration.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,4 +43,17 @@ export function podman(args, { cwd = ROOT, inherit = false, allowFailure = false
   }
   if (result.status !== 0 && !allowFailure) throw new Error(`podman ${args.join(' ')} exited ${result.status}: ${(result.stderr ?? '').trim()}`);
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** podman without blocking this process's event loop (its own connections keep being served meanwhile). */
+export function podmanAsync(args, { cwd = ROOT } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('podman', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
