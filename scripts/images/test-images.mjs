@@ -11,14 +11,15 @@
  * - its files: the code is root-owned and not writable by the service's user even on a writable root
  *   filesystem, /data is the user's own (0700); on the local base, no shell and no executable but
  *   `node` and shared libraries anywhere in the image;
- * - `--help` exits 0 under `--read-only --user 10001:10001` with no network (no shell involved:
- *   the entry point is exec form);
+ * - `--help` exits 0 locked down as deployments run it (read-only root filesystem, uid 10001, no
+ *   capabilities, no privilege escalation) with no network; no shell involved (exec-form entry point);
  * - every server (aggregator, signer gateway, certifier, snapshotter, REST gateway) is started for
- *   real with a read-only root filesystem, tmpfs /data and /tmp, plaintext on 0.0.0.0 and a published
+ *   real, locked down the same way with tmpfs /data and /tmp, plaintext on 0.0.0.0 and a published
  *   port, and must answer from the host (gRPC health check: SERVING; the REST gateway: any HTTP
  *   answer; the snapshotter's download server: /health); then `podman stop -t 10` must end it with
- *   exit code 0 in under 10 s while the health-checking connection is still open, as peers keep
- *   theirs in a cluster (its own SIGTERM handling, not podman's SIGKILL at 10 s).
+ *   exit code 0 in under 10 s (its own SIGTERM handling, not podman's SIGKILL at 10 s) while the
+ *   probe's connection is still open, as peers keep theirs in a cluster: once with that peer
+ *   answering, once with it frozen (a second start).
  * Prints start-to-ready and stop times. Exit 1 when any check fails.
  */
 import { credentials, makeClientConstructor } from '@grpc/grpc-js';
@@ -30,8 +31,23 @@ const READY_DEADLINE_MS = 60_000;
 /** C4: a service drains and exits within 10 s of SIGTERM; podman sends SIGKILL at -t. */
 const STOP_LIMIT_MS = 10_000;
 const USER = `${IMAGE_USER_ID}:${IMAGE_USER_ID}`;
-/** The run-time shape every deployment gives the images (Kubernetes: readOnlyRootFilesystem, emptyDir/PVC on /data, emptyDir on /tmp). */
-const LOCKED_DOWN = ['--read-only', '--user', USER, '--tmpfs', '/data:rw,size=64m,mode=0700,U', '--tmpfs', '/tmp:rw,size=64m,mode=1777'];
+/**
+ * The run-time shape deployments give the images (Kubernetes: readOnlyRootFilesystem, runAsNonRoot,
+ * allowPrivilegeEscalation false, capabilities drop ALL, a volume on /data, an emptyDir on /tmp).
+ */
+const LOCKED_DOWN = [
+  '--read-only',
+  '--user',
+  USER,
+  '--cap-drop',
+  'ALL',
+  '--security-opt',
+  'no-new-privileges',
+  '--tmpfs',
+  '/data:rw,size=64m,mode=0700,U',
+  '--tmpfs',
+  '/tmp:rw,size=64m,mode=1777',
+];
 
 /**
  * How each server is started: the fewest settings it accepts (its config.ts schema), state under
@@ -339,7 +355,7 @@ async function main() {
   }
   console.log(
     [
-      '--help: `podman run --read-only --user 10001:10001 IMAGE --help`, container start included',
+      '--help: `podman run` (locked down) `IMAGE --help`, container start included',
       'ready: from `podman run` to answering on every published port (gRPC health SERVING / HTTP)',
       'stop, exit: `podman stop -t 10` (SIGTERM) until the container has exited, and its exit code; * with a frozen peer connection',
     ].join('\n'),
