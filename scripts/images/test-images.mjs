@@ -272,6 +272,8 @@ async function runServer(name, image, spec, { frozenPeer }) {
       if (state.status !== 'running') break;
       for (const probe of [...pending]) {
         const address = publishedAddress(container, probe.port);
+        // Empty once the container has exited (the loop then ends on its state).
+        if (address === '') continue;
         if (probe.kind === 'grpc') {
           const client = await grpcServing(address);
           if (client) {
