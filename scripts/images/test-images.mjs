@@ -336,7 +336,11 @@ async function main() {
     const run = SERVERS[name] ? await runServer(name, image, SERVERS[name], { frozenPeer: false }) : {};
     const frozen = SERVERS[name] ? await runServer(name, image, SERVERS[name], { frozenPeer: true }) : {};
     rows.push({ image, size: info.Size, helpMs, ...run, frozenStopMs: frozen.stopMs, frozenExitCode: frozen.exitCode });
-    console.log(`${failures.length === before ? 'ok  ' : 'FAIL'} ${image}`);
+    const labels = info.Config?.Labels ?? {};
+    // Which build was tested: podman's storage is shared, another build may have retagged the name.
+    console.log(
+      `${failures.length === before ? 'ok  ' : 'FAIL'} ${image} (${info.Id.slice(0, 12)}, revision ${labels['org.opencontainers.image.revision']}, built ${labels['org.opencontainers.image.created']} on ${base})`,
+    );
   }
 
   const width = Math.max(...rows.map((row) => row.image.length));
