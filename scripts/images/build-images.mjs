@@ -64,12 +64,13 @@ function main() {
   const common = [
     '--build-arg',
     `BASE_IMAGE=${base}`,
-    '--build-arg',
-    `VERSION=${tag}`,
-    '--build-arg',
-    `REVISION=${revision()}`,
-    '--build-arg',
-    `CREATED=${new Date().toISOString()}`,
+    // Labels given here, not from build arguments: see the Containerfile's last step.
+    '--label',
+    `org.opencontainers.image.version=${tag}`,
+    '--label',
+    `org.opencontainers.image.revision=${revision()}`,
+    '--label',
+    `org.opencontainers.image.created=${new Date().toISOString()}`,
   ];
   const rows = [];
   for (const name of names) {
