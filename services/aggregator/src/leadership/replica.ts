@@ -85,12 +85,12 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return this.#role === 'leader' ? this.options.runtime.context : this.options.view.context;
   }
 
-  registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
+  async registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
     this.#requireLeader();
     return this.options.runtime.registerSigner(input);
   }
 
-  registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+  async registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
     this.#requireLeader();
     return this.options.runtime.registerSignature(input);
   }
