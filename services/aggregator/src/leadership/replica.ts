@@ -56,8 +56,6 @@ export class Replica extends EventEmitter<ReplicaEvents> {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #abdication: Promise<void> | undefined;
-  /** Set when the lease is taken: the moment the leader's runtime is started (for the failover time). */
-  #ledSince: Date | undefined;
 
   constructor(private readonly options: ReplicaOptions) {
     super();
@@ -74,10 +72,6 @@ export class Replica extends EventEmitter<ReplicaEvents> {
 
   get role(): ReplicaRole {
     return this.#role;
-  }
-
-  get ledSince(): Date | undefined {
-    return this.#ledSince;
   }
 
   /** The current epoch's context: the runtime's on the leader, the store's on a follower. */
@@ -119,23 +113,42 @@ export class Replica extends EventEmitter<ReplicaEvents> {
         return;
       }
       this.#role = 'leader';
-      this.#ledSince = new Date();
       this.options.logger.info({ lease: this.options.lease.kind }, 'aggregator replica is the leader: starting the epoch runtime');
       this.emit('role', 'leader');
-      await this.options.lead();
+      try {
+        await this.options.lead();
+      } catch (error) {
+        // A leader that cannot start its work steps down (and gives the lease up, see #fence).
+        this.#fence(error instanceof Error ? error : new Error(String(error)));
+      }
       return;
     }
     if (this.#timer === undefined)
       this.options.logger.info({ lease: this.options.lease.kind }, 'aggregator replica is a follower: serving reads, waiting for the lease');
-    this.#timer = setTimeout(() => void this.#campaign(), this.options.retryIntervalMs);
+    this.#scheduleCampaign();
   }
 
-  /** The lease is gone: refuse the intake now, then stop the runtime. Safe even if the runtime is mid-step (the store's guards). */
+  #scheduleCampaign(): void {
+    this.#timer = setTimeout(
+      () =>
+        void this.#campaign().catch((error: unknown) => {
+          this.options.logger.error({ err: error }, 'aggregator replica: the lease could not be tried');
+          if (!this.#stopped && this.#role === 'follower') this.#scheduleCampaign();
+        }),
+      this.options.retryIntervalMs,
+    );
+  }
+
+  /** The lease is gone (or leading failed): refuse the intake now, then stop the runtime. Safe even if the runtime is mid-step (the store's guards). */
   #fence(error: Error): void {
     if (this.#role !== 'leader') return;
     this.#role = 'fenced';
     this.options.logger.error({ err: error }, 'aggregator replica lost the lease: fencing (the epoch runtime stops)');
-    this.#abdication = this.options.abdicate();
+    // Once the runtime has stopped, the lease is given up if this session still holds it (a leader that failed to start).
+    this.#abdication = this.options
+      .abdicate()
+      .catch((failure: unknown) => this.options.logger.error({ err: failure }, 'aggregator replica: stopping the runtime failed'))
+      .then(() => this.options.lease.release());
     this.emit('role', 'fenced');
     // A fenced replica keeps serving reads from the store.
     const follow = () => {
