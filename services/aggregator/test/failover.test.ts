@@ -20,7 +20,7 @@ import { parsePoolId } from '@mithril-ts/cardano';
 import { AggregatorServiceClient, ErrorCode, readErrorDetail, setVersionMetadata, signedEntityTypeToProto } from '@mithril-ts/proto';
 import {
   CertificateChainVerifier,
-  GenesisSigner,
+  type GenesisSigner,
   PROTOCOL_VERSION,
   certificateFromJson,
   mithrilStakeDistribution,

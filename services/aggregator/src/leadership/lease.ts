@@ -33,6 +33,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mithril-ts/service-kit';
+import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { AggregatorError } from '../runtime/errors.js';
 
@@ -168,7 +169,7 @@ export class PostgresAdvisoryLease extends EventEmitter<LeaseEvents> implements 
 
 export class SqliteExclusiveLease extends EventEmitter<LeaseEvents> implements Lease {
   readonly kind = 'sqlite-exclusive-lock';
-  #database: import('better-sqlite3').Database | undefined;
+  #database: BetterSqlite3.Database | undefined;
 
   /** `path` is the lock file (the store's path + `.lease`). */
   constructor(readonly path: string) {
