@@ -406,5 +406,5 @@ class AggregatorProcess {
     } finally {
       await client.end();
     }
-  });
+  }, 120_000); // typically 30-50 s; the margin is for a loaded machine (process starts cost seconds there)
 });
