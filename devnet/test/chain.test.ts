@@ -15,7 +15,7 @@ import { GENESIS_MS, tempRoot } from './helpers.js';
 describe('devnet chain settings', () => {
   it('reads MITHRIL_DEVNET_* variables, options over them', () => {
     const config = loadDevnetChainConfig(['--pools', '3'], {
-      MITHRIL_DEVNET_DIRECTORY: '/devnet',
+      MITHRIL_DEVNET_ROOT: '/devnet',
       MITHRIL_DEVNET_POOLS: '7',
       MITHRIL_DEVNET_SLOTS_PER_EPOCH: '40',
       MITHRIL_DEVNET_PKI: 'false',
@@ -23,7 +23,7 @@ describe('devnet chain settings', () => {
       MITHRIL_DEVNET_HEALTH_PORT: '8090',
     });
     expect(config).toMatchObject({
-      directory: '/devnet',
+      root: '/devnet',
       pools: 3,
       slotsPerEpoch: 40,
       slotsPerKesPeriod: 500,
@@ -36,7 +36,7 @@ describe('devnet chain settings', () => {
   });
 
   it.each([
-    [{}, /directory/],
+    [{}, /root/],
     [{ MITHRIL_DEVNET_TLS_DNS_NAMES: '{"aggregator":' }, /tlsDnsNames/],
     [{ MITHRIL_DEVNET_TLS_DNS_NAMES: '{"wallet":["wallet"]}' }, /unknown service "wallet"/],
     [{ MITHRIL_DEVNET_TLS_DNS_NAMES: '{"aggregator":["not a name"]}' }, /must be a DNS name/],
@@ -44,7 +44,7 @@ describe('devnet chain settings', () => {
     [{ MITHRIL_DEVNET_POOLS: '0' }, /pools/],
     [{ MITHRIL_DEVNET_HEALTH_PORT: '70000' }, /healthPort/],
   ])('refuses %j', (env, message) => {
-    const base = 'MITHRIL_DEVNET_DIRECTORY' in env || Object.keys(env).length === 0 ? {} : { MITHRIL_DEVNET_DIRECTORY: '/devnet' };
+    const base = 'MITHRIL_DEVNET_ROOT' in env || Object.keys(env).length === 0 ? {} : { MITHRIL_DEVNET_ROOT: '/devnet' };
     expect(() => loadDevnetChainConfig([], { ...base, ...env })).toThrow(ConfigError);
     expect(() => loadDevnetChainConfig([], { ...base, ...env })).toThrow(message);
   });
@@ -54,7 +54,7 @@ describe('devnet chain', () => {
   it('writes the PKI, the genesis keys and the pools, advances with the clock and reports its health', async () => {
     const root = tempRoot('devnet-chain-');
     let now = GENESIS_MS;
-    const config = loadDevnetChainConfig(['--directory', root, '--pools', '2', '--health-port', '0', '--log-level', 'silent'], {
+    const config = loadDevnetChainConfig(['--root', root, '--pools', '2', '--health-port', '0', '--log-level', 'silent'], {
       MITHRIL_DEVNET_TLS_DNS_NAMES: JSON.stringify({ aggregator: ['aggregator.mithril.svc.cluster.local'], 'signer-gateway': ['gw.example'] }),
     });
     const chain = await startDevnetChain(config, { clock: () => now });
@@ -100,7 +100,7 @@ describe('devnet chain', () => {
 
   it('keeps its CA, its genesis key and its chain across a restart on the same directory', async () => {
     const root = tempRoot('devnet-chain-');
-    const config = loadDevnetChainConfig(['--directory', root, '--pools', '1', '--log-level', 'silent']);
+    const config = loadDevnetChainConfig(['--root', root, '--pools', '1', '--log-level', 'silent']);
     const first = await startDevnetChain(config, { clock: () => GENESIS_MS });
     await first.close();
     const ca = readFileSync(join(root, 'pki', 'ca.crt'), 'utf8');
@@ -123,7 +123,7 @@ describe('devnet chain', () => {
 
   it('writes neither genesis keys nor a PKI when told not to', async () => {
     const root = tempRoot('devnet-chain-');
-    const chain = await startDevnetChain(loadDevnetChainConfig(['--directory', root, '--pools', '1', '--pki', 'false', '--genesis-keys', 'false', '--log-level', 'silent']), {
+    const chain = await startDevnetChain(loadDevnetChainConfig(['--root', root, '--pools', '1', '--pki', 'false', '--genesis-keys', 'false', '--log-level', 'silent']), {
       clock: () => GENESIS_MS,
     });
     await chain.close();

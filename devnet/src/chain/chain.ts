@@ -35,7 +35,7 @@ export function lagToleranceSlots(slotLengthMs: number): bigint {
 export async function startDevnetChain(config: DevnetChainConfig, options: { readonly logger?: Logger; readonly clock?: () => number } = {}): Promise<RunningDevnetChain> {
   const logger = options.logger ?? createLogger('devnet-chain', config.logLevel);
   const clock = options.clock ?? Date.now;
-  const root = config.directory;
+  const root = config.root;
   // Key material first: a service that starts as soon as the chain's files appear finds its keys.
   if (config.pki) {
     const pki = await ensureDevnetPki(root, { dnsNames: config.tlsDnsNames });
@@ -112,7 +112,7 @@ export async function startDevnetChain(config: DevnetChainConfig, options: { rea
     });
   }
   const healthPort = server === undefined ? undefined : (server.address() as AddressInfo).port;
-  logger.info({ directory: root, healthPort }, 'devnet chain started');
+  logger.info({ root, healthPort }, 'devnet chain started');
 
   return {
     devnet,

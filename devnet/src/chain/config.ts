@@ -44,7 +44,7 @@ const tlsDnsNamesSchema = z.preprocess(
 
 export const devnetChainConfigSchema = z.object({
   /** The devnet's root: a volume every service of the devnet mounts. */
-  directory: z.string().min(1),
+  root: z.string().min(1),
   network: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "1 to 64 letters, digits, '.', '_' or '-'")
@@ -56,9 +56,9 @@ export const devnetChainConfigSchema = z.object({
   slotsPerKesPeriod: positive(500),
   immutableFileEverySlots: positive(DEFAULT_DEVNET_PARAMETERS.immutableFileEverySlots),
   seed: z.string().min(1).max(1024).default(DEFAULT_DEVNET_PARAMETERS.seed),
-  /** Write `<directory>/genesis/genesis.{skey,vkey}` for an aggregator that signs its own genesis (devnet mode). */
+  /** Write `<root>/genesis/genesis.{skey,vkey}` for an aggregator that signs its own genesis (devnet mode). */
   genesisKeys: strictBoolean.default(true),
-  /** Write `<directory>/pki/`: a CA and a certificate per service (TLS on every link, as `npm start` runs it). */
+  /** Write `<root>/pki/`: a CA and a certificate per service (TLS on every link, as `npm start` runs it). */
   pki: strictBoolean.default(true),
   tlsDnsNames: tlsDnsNamesSchema.default({}),
   /** Plain HTTP `GET /health` (200 while the chain keeps up with the clock, 503 otherwise); absent = off. */
@@ -77,7 +77,7 @@ export function loadDevnetChainConfig(argv?: readonly string[], env?: NodeJS.Pro
     ...(argv ? { argv } : {}),
     ...(env ? { env } : {}),
     descriptions: {
-      directory: "the devnet's root directory (a volume the services mount)",
+      root: "the devnet's root directory (a volume the services mount)",
       network: 'network name certificates carry',
       pools: 'number of stake pools',
       slotLengthMs: 'slot length in milliseconds',
