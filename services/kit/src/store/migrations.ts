@@ -103,8 +103,10 @@ export async function runMigrations(
         unlogMigration: async ({ name }) => connection.unrecord(name),
       };
       // Loaded on first use: importing umzug costs ~0.3 s and ~20 MB, which the services that
-      // import this kit without having a store should not pay.
-      const { Umzug } = await import('umzug');
+      // import this kit without having a store should not pay. umzug is CommonJS: its exports
+      // object is `default`, the one shape both node and the compiled build's split chunks give
+      // (a chunk of a bundled CommonJS module exports only `default`: esbuild#3245).
+      const { Umzug } = (await import('umzug')).default;
       const umzug = new Umzug({
         migrations: files.map((file) => ({
           name: file.name,
