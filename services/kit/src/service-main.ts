@@ -62,7 +62,9 @@ export async function runService(
   // Installed before the start, so a signal arriving while the store migrates still stops cleanly.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  starting = start((code) => void stop(code, `an exit with code ${code}`)).catch((error: unknown) => {
+  // Called inside an async function: a start that throws before returning its promise (a `() =>
+  // startX(loadConfig())` whose configuration is refused) is handled like one that rejects.
+  starting = (async () => start((code) => void stop(code, `an exit with code ${code}`)))().catch((error: unknown) => {
     if (error instanceof ConfigError && error.helpShown) process.exit(0);
     console.error(error instanceof ConfigError ? `${program}: ${error.message}` : error);
     process.exit(error instanceof ConfigError ? 2 : 1);

@@ -25,15 +25,19 @@ interface Exited {
  * Runs a service whose close() is `closeBody` under runService (forced exit after `forcedExitMs`),
  * sends it `signals` once it says it started, and reports how it exited.
  */
-function runChild(closeBody: string, signals: NodeJS.Signals[], forcedExitMs: number): Promise<Exited> {
+function runChild(closeBody: string, signals: NodeJS.Signals[], forcedExitMs: number, startBody = ''): Promise<Exited> {
   const script = `
     import { runService } from ${JSON.stringify(serviceMain)};
-    await runService('test-service', async () => {
+    await runService('test-service', () => {
+      ${startBody}
+      return startService();
+    }, { forcedExitMs: ${forcedExitMs} });
+    async function startService() {
       // Something that keeps the event loop busy, as a listening server does.
       const timer = setInterval(() => {}, 1000);
       console.log('started');
       return { close: async () => { console.log('closing'); ${closeBody}; clearInterval(timer); console.log('closed'); } };
-    }, { forcedExitMs: ${forcedExitMs} });
+    }
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,6 +91,12 @@ describe('runService', () => {
     const exited = await runChild("throw new Error('the store is gone')", ['SIGTERM'], 5_000);
     expect(exited.code).toBe(1);
     expect(exited.stderr).toContain('the store is gone');
+  }, 30_000);
+
+  it('exits 1 when the start throws before returning its promise (as a refused configuration does)', async () => {
+    const exited = await runChild('', [], 5_000, "throw new Error('no such setting')");
+    expect(exited.code).toBe(1);
+    expect(exited.stderr).toContain('no such setting');
   }, 30_000);
 
   it('exits at once on a second signal while stopping', async () => {
