@@ -125,9 +125,10 @@ export function settingsOf(name, fixture, state, ports) {
 
 /**
  * Starts `command` (cwd `cwd`) and resolves once a JSON log line on its standard output has message
- * `ready`, with that line's fields; rejects if it exits first or is not ready within `timeoutMs`.
+ * `ready`, with that line's fields and the time it took (`readyMs`); rejects if it exits first or is not ready within `timeoutMs`.
  */
 export function startProcess(label, command, { ready, cwd, timeoutMs = 60_000 }) {
+  const spawnedAt = Date.now();
   const child = spawn(command[0], command.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = [];
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
@@ -154,7 +155,7 @@ export function startProcess(label, command, { ready, cwd, timeoutMs = 60_000 })
         }
         if (fields.msg === ready) {
           clearTimeout(timer);
-          resolve({ label, child, pid: child.pid, fields, output, exited });
+          resolve({ label, child, pid: child.pid, fields, output, exited, readyMs: Date.now() - spawnedAt });
         }
       }
     });
