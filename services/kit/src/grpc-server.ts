@@ -56,8 +56,12 @@ export interface RunningServer {
   readonly port: number;
   readonly server: Server;
   readonly health: HealthService;
-  close(): Promise<void>;
+  /** Refuses new calls, lets those in flight finish for `drainMs` (default DRAIN_MS), then cancels the rest. */
+  close(drainMs?: number): Promise<void>;
 }
+
+/** How long a closing server waits for calls in flight: well inside the process's stop bound (service-main.ts). */
+export const DRAIN_MS = 5_000;
 
 /** Default bound on a request's size: registrations and signatures are a few kilobytes. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -108,10 +112,20 @@ export async function startGrpcServer(options: {
     port,
     server,
     health,
-    close: () =>
+    close: (drainMs = DRAIN_MS) =>
       new Promise<void>((resolve) => {
         for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
-        server.tryShutdown(() => resolve());
+        // New calls are refused at once; calls in flight get drainMs to finish. Then what is left is
+        // cancelled: a call that never ends on its own (a server stream such as WatchCertificates,
+        // a client that stopped reading) must not hold the stop of the whole service.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, drainMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
       }),
   };
 }
