@@ -13,8 +13,9 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
-  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
-  ignoreBinaries: ['openssl'],
+  // System commands (not npm packages): the client's and the REST gateway's tests make test certificates with openssl; the
+  // image scripts (scripts/images) run podman and read node's libraries with ldd.
+  ignoreBinaries: ['openssl', 'podman', 'ldd'],
   rules: {
     exports: 'warn',
     nsExports: 'warn',
@@ -26,7 +27,7 @@ const config: KnipConfig = {
   },
   workspaces: {
     '.': {
-      entry: ['scripts/*.mjs', 'golden/test/**/*.test.ts'],
+      entry: ['scripts/*.mjs', 'scripts/images/*.mjs', 'golden/test/**/*.test.ts'],
       // scripts/generate.mjs runs node_modules/@bufbuild/buf/bin/buf by path (no binary lookup knip can follow).
       ignoreDependencies: ['@bufbuild/buf'],
     },
