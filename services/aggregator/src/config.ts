@@ -1,7 +1,17 @@
 /** The aggregator's settings (defaults < JSON file < MITHRIL_AGGREGATOR_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import {
+  HEALTH_SETTING_DESCRIPTIONS,
+  METRICS_SETTING_DESCRIPTIONS,
+  TLS_SETTING_DESCRIPTIONS,
+  allowedClientsSetting,
+  healthSettings,
+  loadConfig,
+  metricsSettings,
+  requireTlsFiles,
+  tlsSettings,
+} from '@mithril-ts/service-kit';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
@@ -55,6 +65,8 @@ export const aggregatorConfigSchema = z
     bootstrapGenesisSecretKeyFile: z.string().optional(),
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...metricsSettings,
+    ...healthSettings,
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
@@ -90,6 +102,8 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       bootstrapGenesisSecretKeyFile: 'DEVNET ONLY: genesis secret key file to sign the genesis certificate automatically',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
+      ...HEALTH_SETTING_DESCRIPTIONS,
       ...TLS_SETTING_DESCRIPTIONS,
       allowedClients: 'comma-separated client identities (certificate DNS name or common name) allowed on RegisterSigner and RegisterSignatures',
     },

@@ -11,6 +11,7 @@ import {
 } from '@mithril-ts/service-kit';
 import { INTERNAL_RPCS, type AggregatorConfig } from './config.js';
 import { readGenesisSigner } from './genesis.js';
+import { observeAggregator } from './metrics.js';
 import { aggregatorGrpcService } from './grpc/service.js';
 import { GrpcSnapshotter, SnapshotProducer } from './snapshots.js';
 import { AggregatorRuntime } from './runtime/aggregator-runtime.js';
@@ -21,6 +22,9 @@ export const AGGREGATOR_VERSION = '0.1.0';
 
 export interface RunningAggregator {
   readonly port: number;
+  /** Bound ports of the plaintext health server and the Prometheus endpoint, when configured. */
+  readonly healthPort: number | undefined;
+  readonly metricsPort: number | undefined;
   readonly runtime: AggregatorRuntime;
   readonly store: PrismaAggregatorStore;
   readonly logger: Logger;
@@ -35,8 +39,14 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     config.bootstrapGenesisSecretKeyFile === undefined
       ? undefined
       : readGenesisSigner(config.bootstrapGenesisSecretKeyFile, { allowInsecurePermissions: config.allowInsecureKeyPermissions });
-  const telemetry = startTelemetry('mithril-aggregator', AGGREGATOR_VERSION, config.otlpEndpoint);
-  const opened = await openAggregatorStore({ url: config.storeUrl });
+  const telemetry = await startTelemetry('mithril-aggregator', AGGREGATOR_VERSION, config);
+  let opened;
+  try {
+    opened = await openAggregatorStore({ url: config.storeUrl });
+  } catch (error) {
+    await telemetry.shutdown();
+    throw error;
+  }
   logger.info({ dialect: opened.store.dialect, applied: opened.migrations }, 'store ready');
   const runtime = new AggregatorRuntime({
     store: opened.store,
@@ -51,16 +61,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     ...(bootstrapGenesisSigner !== undefined ? { bootstrapGenesisSigner } : {}),
     logger,
   });
-  const certificates = telemetry.meter.createCounter('mithril_aggregator_certificates_total', { description: 'certificates sealed' });
-  const roundLatency = telemetry.meter.createHistogram('mithril_aggregator_round_seconds', {
-    description: 'from message opened to certificate sealed',
-    unit: 's',
-  });
-  runtime.on('certificate', (certificate) => {
-    certificates.add(1, { kind: certificate.signedEntityType.kind, genesis: String(certificate.previousHash === '') });
-    const seconds = Number(certificate.metadata.sealedAt - certificate.metadata.initiatedAt) / 1e9;
-    if (certificate.previousHash !== '') roundLatency.record(seconds, { kind: certificate.signedEntityType.kind });
-  });
+  observeAggregator(telemetry.meter, runtime, opened.store);
   const snapshotter =
     config.snapshotterAddress === undefined
       ? undefined
@@ -81,6 +82,8 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       port: config.port,
       tls: serverTls(config, 'request'),
       logger,
+      healthPort: config.healthPort,
+      healthHost: config.healthHost,
       services: [
         aggregatorGrpcService({
           runtime,
@@ -96,13 +99,16 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     });
   } catch (error) {
     await opened.close();
+    await telemetry.shutdown();
     throw error;
   }
   runtime.start(config.runIntervalMs);
   await snapshots?.start();
-  logger.info({ host: config.host, port: running.port }, 'aggregator listening');
+  logger.info({ host: config.host, port: running.port, healthPort: running.healthPort, metricsPort: telemetry.metricsPort }, 'aggregator listening');
   return {
     port: running.port,
+    healthPort: running.healthPort,
+    metricsPort: telemetry.metricsPort,
     runtime,
     store: opened.store,
     logger,

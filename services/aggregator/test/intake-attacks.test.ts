@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { credentials, status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, status, type Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { service as healthDefinition } from 'grpc-health-check';
 import {
   AggregatorServiceClient,
   ErrorCode,
@@ -36,6 +37,21 @@ const EXPIRED_0 = testPool(0, 1n, 0n);
 let root: string;
 let aggregator: RunningAggregator;
 let client: AggregatorServiceClient;
+/** The Prometheus series right after start, to see what the attacks and the round moved. */
+let before: Map<string, number>;
+
+/** The aggregator's /metrics as series (name and labels as scraped) → value. */
+async function scrape(): Promise<Map<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${aggregator.metricsPort}/metrics`);
+  expect(response.status).toBe(200);
+  const series = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    series.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return series;
+}
 
 function setEpoch(epoch: bigint): void {
   writeFileSync(
@@ -114,9 +130,12 @@ beforeAll(async () => {
       slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       bootstrapGenesisSecretKeyFile: genesisKey,
       logLevel: 'silent',
+      metricsPort: 0,
+      healthPort: 0,
     }),
   );
   client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());
+  before = await scrape();
   await until(() => aggregator.runtime.state.kind !== 'idle');
 });
 
@@ -336,5 +355,36 @@ describe('intake attacks on the aggregator port', () => {
     }
     await until(() => certificates.some((c) => c.epoch === 3n && c.previousHash !== ''));
     expect(certificates.find((c) => c.epoch === 3n && c.previousHash !== '')?.signedEntityType).toEqual(type);
+  });
+
+  it('counts it all on /metrics: registrations and signatures by outcome, the certificate, the round, epoch, state and store latency', async () => {
+    const after = await scrape();
+    const moved = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
+    expect(before.get('mithril_aggregator_registrations_total{outcome="accepted"}') ?? 0).toBe(0);
+    expect(moved('mithril_aggregator_registrations_total{outcome="accepted"}')).toBeGreaterThanOrEqual(POOLS.length);
+    expect(moved('mithril_aggregator_registrations_total{outcome="KES_SIGNATURE_INVALID"}')).toBeGreaterThan(0);
+    expect(moved('mithril_aggregator_signatures_total{outcome="accepted"}')).toBeGreaterThanOrEqual(1);
+    expect(moved('mithril_aggregator_signatures_total{outcome="SIGNATURE_INVALID"}')).toBe(2);
+    expect(moved('mithril_aggregator_certificates_total{kind="MithrilStakeDistribution",genesis="false"}')).toBeGreaterThanOrEqual(1);
+    expect(moved('mithril_aggregator_round_duration_seconds_count{kind="MithrilStakeDistribution"}')).toBeGreaterThanOrEqual(1);
+    expect(after.get('mithril_aggregator_current_epoch')).toBe(3);
+    const states = ['idle', 'ready', 'signing', 'blocked', 'broken'].map((state) => after.get(`mithril_aggregator_runtime_state{state="${state}"}`));
+    expect(states.filter((value) => value === 1)).toHaveLength(1);
+    expect(states.filter((value) => value === 0)).toHaveLength(4);
+    expect(moved('mithril_aggregator_store_operation_duration_seconds_count{operation="save_certificate",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(moved('mithril_aggregator_store_operation_duration_seconds_count{operation="register_signer",outcome="ok"}')).toBeGreaterThanOrEqual(POOLS.length);
+  });
+
+  it('answers kubelet-style probes on the plaintext health port', async () => {
+    const Health = makeGenericClientConstructor(healthDefinition as unknown as ServiceDefinition, 'Health');
+    const health = new Health(`127.0.0.1:${aggregator.healthPort}`, credentials.createInsecure()) as unknown as {
+      check(request: { service: string }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
+      close(): void;
+    };
+    const answer = await new Promise<string | undefined>((resolve, reject) =>
+      health.check({ service: 'mithril.v1.AggregatorService' }, (error, response) => (error ? reject(error) : resolve(response?.status))),
+    );
+    health.close();
+    expect(answer).toBe('SERVING');
   });
 });

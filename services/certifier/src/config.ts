@@ -1,6 +1,16 @@
 /** The certifier's settings (defaults < JSON file < MITHRIL_CERTIFIER_* environment < --options). */
 import { z } from 'zod';
-import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import {
+  TLS_SETTING_DESCRIPTIONS,
+  allowedClientsSetting,
+  loadConfig,
+  requireTlsFiles,
+  tlsSettings,
+  METRICS_SETTING_DESCRIPTIONS,
+  metricsSettings,
+  HEALTH_SETTING_DESCRIPTIONS,
+  healthSettings,
+} from '@mithril-ts/service-kit';
 
 /**
  * TLS: the certifier is internal. Every caller must present a client certificate issued by
@@ -18,6 +28,8 @@ export const certifierConfigSchema = z
     counterStorePath: z.string().min(1),
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    ...metricsSettings,
+    ...healthSettings,
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
@@ -39,6 +51,8 @@ export function loadCertifierConfig(argv?: readonly string[], env?: NodeJS.Proce
       counterStorePath: 'JSON file of operational certificate counters',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
+      ...HEALTH_SETTING_DESCRIPTIONS,
       ...TLS_SETTING_DESCRIPTIONS,
     },
   });

@@ -18,9 +18,9 @@ export const CERTIFIER_VERSION = '0.1.0';
 export async function startCertifier(
   config: CertifierConfig,
   options: { readonly logger?: Logger } = {},
-): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
+): Promise<RunningServer & { readonly metricsPort: number | undefined; shutdownTelemetry(): Promise<void> }> {
   const logger = options.logger ?? createLogger('certifier', config.logLevel);
-  const telemetry = startTelemetry('mithril-certifier', CERTIFIER_VERSION, config.otlpEndpoint);
+  const telemetry = await startTelemetry('mithril-certifier', CERTIFIER_VERSION, config);
   const certifier = new Certifier({
     chain: new CardanoCliFilesChainObserver(config.chainDirectory),
     counters: new JsonFileCounterStore(config.counterStorePath),
@@ -29,21 +29,29 @@ export async function startCertifier(
     meter: telemetry.meter,
     logger,
   });
-  const running = await startGrpcServer({
-    host: config.host,
-    port: config.port,
-    tls: serverTls(config, 'require'),
-    logger,
-    services: [
-      certifierGrpcService(
-        certifier,
-        CERTIFIER_VERSION,
-        logger,
-        telemetry.tracer,
-        config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
-      ),
-    ],
-  });
-  logger.info({ host: config.host, port: running.port }, 'certifier listening');
-  return { ...running, shutdownTelemetry: () => telemetry.shutdown() };
+  let running;
+  try {
+    running = await startGrpcServer({
+      host: config.host,
+      port: config.port,
+      tls: serverTls(config, 'require'),
+      logger,
+      healthPort: config.healthPort,
+      healthHost: config.healthHost,
+      services: [
+        certifierGrpcService(
+          certifier,
+          CERTIFIER_VERSION,
+          logger,
+          telemetry.tracer,
+          config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+        ),
+      ],
+    });
+  } catch (error) {
+    await telemetry.shutdown();
+    throw error;
+  }
+  logger.info({ host: config.host, port: running.port, healthPort: running.healthPort, metricsPort: telemetry.metricsPort }, 'certifier listening');
+  return { ...running, metricsPort: telemetry.metricsPort, shutdownTelemetry: () => telemetry.shutdown() };
 }

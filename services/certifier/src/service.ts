@@ -27,7 +27,7 @@ export class Certifier {
   private readonly outcomes: Counter;
 
   constructor(private readonly deps: CertifierDependencies) {
-    this.outcomes = deps.meter.createCounter('mithril_certifier_registrations', {
+    this.outcomes = deps.meter.createCounter('mithril_certifier_certifications_total', {
       description: 'Registrations certified (outcome=accepted) or rejected (outcome=rejected, reason=the failed check)',
     });
   }

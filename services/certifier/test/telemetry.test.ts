@@ -35,7 +35,7 @@ describe('certifier telemetry', () => {
     const points = metricsExporter
       .getMetrics()
       .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics))
-      .filter((m) => m.descriptor.name === 'mithril_certifier_registrations')
+      .filter((m) => m.descriptor.name === 'mithril_certifier_certifications_total')
       .flatMap((m) => m.dataPoints.map((p) => ({ ...p.attributes, value: p.value })));
     expect(points).toEqual(
       expect.arrayContaining([

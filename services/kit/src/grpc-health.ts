@@ -10,7 +10,17 @@
  *   excerpt of it;
  * - watchers are kept only for the names the server set, and dropped when their call ends.
  */
-import { status as grpcStatus, type Server, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  makeGenericClientConstructor,
+  status as grpcStatus,
+  type Client,
+  type Server,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type ServiceError,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { ErrorCode, createServiceError } from '@mithril-ts/proto';
 import { service as healthDefinition, type ServingStatus } from 'grpc-health-check';
 
@@ -40,7 +50,12 @@ export class HealthService {
     for (const watcher of this.#watchers.get(name) ?? []) watcher(status);
   }
 
-  addToServer(server: ServiceHost): void {
+  /**
+   * Serves the statuses on `server`. `watch: false` answers Watch UNIMPLEMENTED: on the plaintext
+   * health port (grpc-server.ts) a stranger could otherwise hold a stream open per connection, and
+   * probes only Check.
+   */
+  addToServer(server: ServiceHost, options: { readonly watch?: boolean } = {}): void {
     server.addService(healthDefinition, {
       check: (call: ServerUnaryCall<HealthRequest, unknown>, callback: sendUnaryData<unknown>) => {
         const name = this.#nameOf(call.request);
@@ -50,6 +65,10 @@ export class HealthService {
         callback(null, { status });
       },
       watch: (call: ServerWritableStream<HealthRequest, unknown>) => {
+        if (options.watch === false) {
+          call.emit('error', { code: grpcStatus.UNIMPLEMENTED, details: 'Watch is not served on the health port; use Check' });
+          return;
+        }
         const name = this.#nameOf(call.request);
         if (typeof name !== 'string') {
           call.emit('error', name);
@@ -93,4 +112,26 @@ export class HealthService {
 function quoted(name: string): string {
   const excerpt = [...name].slice(0, QUOTED_NAME_CHARACTERS).join('');
   return JSON.stringify(excerpt.length < name.length ? `${excerpt}…` : excerpt);
+}
+
+const HealthClient = makeGenericClientConstructor(healthDefinition as unknown as ServiceDefinition, 'Health');
+
+/**
+ * What a peer's health service says of `service` over an existing channel (a client's, so the same
+ * TLS and address as its calls): its serving status, or UNREACHABLE when the call fails (down,
+ * refused, deadline, unknown service).
+ */
+export function checkPeerHealth(channel: ReturnType<Client['getChannel']>, service: string, deadlineMs: number): Promise<ServingStatus | 'UNREACHABLE'> {
+  const client = new HealthClient('unused', null as never, { channelOverride: channel as never }) as unknown as {
+    check(
+      request: { service: string },
+      options: { deadline: number },
+      callback: (error: ServiceError | null, response?: { status: ServingStatus }) => void,
+    ): void;
+  };
+  return new Promise((resolve) =>
+    client.check({ service }, { deadline: Date.now() + deadlineMs }, (error, response) =>
+      resolve(error || response === undefined ? 'UNREACHABLE' : response.status),
+    ),
+  );
 }

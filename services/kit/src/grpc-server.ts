@@ -4,7 +4,7 @@
  * wrapped in is libs/proto's `withVersionCheck`: clients' test doubles serve the contracts too.
  */
 import { isIP } from 'node:net';
-import { Server, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { checkCallVersions, withVersionCheck } from '@mithril-ts/proto';
 import { HealthService, type ServiceHost } from './grpc-health.js';
 import { withServerTracing, type ServerTracingOptions } from './grpc-tracing.js';
@@ -56,6 +56,8 @@ export interface RunningServer {
   readonly port: number;
   readonly server: Server;
   readonly health: HealthService;
+  /** The bound port of the plaintext health server, when there is one. */
+  readonly healthPort: number | undefined;
   /** Refuses new calls, lets those in flight finish for `drainMs` (default DRAIN_MS), then cancels the rest. */
   close(drainMs?: number): Promise<void>;
 }
@@ -82,6 +84,9 @@ export async function startGrpcServer(options: {
   readonly tls: ServerTls;
   /** Where a plaintext listener on a non-loopback address is warned about (standard error without it). */
   readonly logger?: Logger | undefined;
+  /** Port of the plaintext health server (startHealthServer); absent: none. */
+  readonly healthPort?: number | undefined;
+  readonly healthHost?: string | undefined;
 }): Promise<RunningServer> {
   const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES });
   const statusMap: Record<string, 'SERVING'> = { '': 'SERVING' };
@@ -94,13 +99,19 @@ export async function startGrpcServer(options: {
   // as the services' (it needs no version metadata).
   const health = new HealthService(statusMap);
   health.addToServer(tolerantHost(server));
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, options.tls.credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
-  });
+  const port = await bind(server, `${options.host}:${options.port}`, options.tls.credentials);
+  let healthServer: Server | undefined;
+  let healthPort: number | undefined;
   try {
     await options.tls.loaded();
+    if (options.healthPort !== undefined) {
+      healthServer = new Server(HEALTH_SERVER_OPTIONS);
+      health.addToServer(tolerantHost(healthServer), { watch: false });
+      healthPort = await bind(healthServer, `${options.healthHost ?? '127.0.0.1'}:${options.healthPort}`, ServerCredentials.createInsecure());
+    }
   } catch (error) {
     server.forceShutdown();
+    healthServer?.forceShutdown();
     throw error;
   }
   if (!options.tls.secure && !isLoopbackHost(options.host)) {
@@ -112,22 +123,48 @@ export async function startGrpcServer(options: {
     port,
     server,
     health,
-    close: (drainMs = DRAIN_MS) =>
-      new Promise<void>((resolve) => {
-        for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
-        // New calls are refused at once; calls in flight get drainMs to finish. Then what is left is
-        // cancelled: a call that never ends on its own (a server stream such as WatchCertificates,
-        // a client that stopped reading) must not hold the stop of the whole service.
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, drainMs);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    healthPort,
+    close: async (drainMs = DRAIN_MS) => {
+      for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
+      // New calls are refused at once; calls in flight get drainMs to finish. Then what is left is
+      // cancelled: a call that never ends on its own (a server stream such as WatchCertificates,
+      // a client that stopped reading) must not hold the stop of the whole service.
+      await Promise.all(
+        [server, healthServer].map(
+          (each) =>
+            new Promise<void>((resolve) => {
+              if (each === undefined) return resolve();
+              const force = setTimeout(() => {
+                each.forceShutdown();
+                resolve();
+              }, drainMs);
+              each.tryShutdown(() => {
+                clearTimeout(force);
+                resolve();
+              });
+            }),
+        ),
+      );
+    },
   };
+}
+
+/**
+ * The health server: plaintext, because kubelet's gRPC probes cannot do TLS (nor present a client
+ * certificate). What it exposes to anyone who reaches the port is only what grpc.health.v1 Check and
+ * List say: whether this server and each of its services is SERVING, the same status object as the
+ * main server's health service (so both ports tell the same; NOT_SERVING as soon as a graceful stop
+ * begins). No other service is registered on it, so every other method is UNIMPLEMENTED (grpc-js's
+ * answer for an unknown path), and Watch is refused too (no stream held per stranger). Requests are
+ * a service name of at most MAX_HEALTH_SERVICE_NAME_BYTES, so the receive bound is small, and a
+ * connection gets few concurrent streams.
+ */
+const HEALTH_SERVER_OPTIONS = { 'grpc.max_receive_message_length': 1024, 'grpc.max_concurrent_streams': 8 };
+
+function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+  });
 }
 
 /** `server`, adding a service with deserializers that never throw and handlers that answer an undecodable request MALFORMED_REQUEST. */

@@ -1,7 +1,8 @@
 export { loadConfig, ConfigError, strictBoolean, type LoadConfigOptions } from './config.js';
 export { runService, type RunningService } from './service-main.js';
 export { createLogger, type Logger } from './logger.js';
-export { startTelemetry, type Telemetry } from './telemetry.js';
+export { startTelemetry, QUICK_DURATION_BUCKETS_SECONDS, LONG_DURATION_BUCKETS_SECONDS, type Telemetry, type TelemetryOptions } from './telemetry.js';
+export { metricsSettings, healthSettings, METRICS_SETTING_DESCRIPTIONS, HEALTH_SETTING_DESCRIPTIONS } from './observability-settings.js';
 export { startGrpcServer, hostedService, isLoopbackHost, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
 export { tlsSettings, allowedClientsSetting, requireTlsFiles, TLS_SETTING_DESCRIPTIONS, type TlsSettings } from './tls-settings.js';
 export {
@@ -15,7 +16,7 @@ export {
 } from './tls-credentials.js';
 export { withClientAuthorization, certificateIdentities, refusalOf, type ClientAuthorization } from './tls-authorization.js';
 export { describeConnectionFailure } from './tls-errors.js';
-export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES } from './grpc-health.js';
+export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES, checkPeerHealth } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';

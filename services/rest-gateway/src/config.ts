@@ -1,7 +1,7 @@
 /** The REST gateway's settings (defaults < JSON file < MITHRIL_REST_GATEWAY_* environment < --options). */
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
-import { TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import { TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings, METRICS_SETTING_DESCRIPTIONS, metricsSettings } from '@mithril-ts/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().max(3_600_000).default(fallback);
 const seconds = (fallback: number) => z.coerce.number().int().min(0).max(31_536_000).default(fallback);
@@ -76,6 +76,7 @@ export const restGatewayConfigSchema = z
     httpsCertFile: z.string().min(1).optional(),
     httpsKeyFile: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...metricsSettings,
     ...tlsSettings,
   })
   .superRefine(requireTlsFiles([]))
@@ -115,6 +116,7 @@ export function loadRestGatewayConfig(argv?: readonly string[], env?: NodeJS.Pro
       httpsCertFile: 'PEM certificate chain file: serve HTTPS (with httpsKeyFile)',
       httpsKeyFile: 'PEM private key file of httpsCertFile',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,
       tlsCertFile: 'PEM client certificate presented to the aggregator and the signer gateway (optional)',
       tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
-import { channelCredentials, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { QUICK_DURATION_BUCKETS_SECONDS, channelCredentials, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
 import { RestError, badRequest } from './errors.js';
 import { registerHardening } from './hardening.js';
+import { registerHealthRoute } from './health.js';
 import { registerRoutes } from './routes.js';
 import { AggregatorUpstream, SignerGatewayUpstream } from './upstream.js';
 
@@ -16,6 +17,8 @@ export const REST_GATEWAY_VERSION = '0.1.0';
 
 export interface RunningRestGateway {
   readonly port: number;
+  /** Bound port of the Prometheus endpoint, when configured. */
+  readonly metricsPort: number | undefined;
   /** Stops taking requests, lets those in progress finish, then closes the upstream channels. */
   close(): Promise<void>;
 }
@@ -34,7 +37,7 @@ function asRestError(error: unknown): RestError {
 export async function startRestGateway(config: RestGatewayConfig, options: { readonly logger?: Logger } = {}): Promise<RunningRestGateway> {
   const logger = options.logger ?? createLogger('rest-gateway', config.logLevel);
   // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
-  const telemetry = startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION);
+  const telemetry = await startTelemetry('mithril-rest-gateway', REST_GATEWAY_VERSION, config);
   const { tracer } = telemetry;
   const credentials = channelCredentials(config);
   const aggregator = new AggregatorUpstream({
@@ -129,6 +132,22 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
     https,
   });
 
+  // Every answer, refusals included; the route is fastify's pattern (never the raw path: bounded labels).
+  const requestDuration = telemetry.meter.createHistogram('mithril_rest_gateway_request_duration_seconds', {
+    description: 'REST requests answered, by method, route pattern and status',
+    unit: 's',
+    advice: { explicitBucketBoundaries: QUICK_DURATION_BUCKETS_SECONDS },
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    requestDuration.record(reply.elapsedTime / 1000, {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+    done();
+  });
+
+  registerHealthRoute(app, aggregator);
   registerRoutes(app, {
     aggregator,
     signerGateway,
@@ -146,10 +165,14 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.info({ host: config.host, port, https, aggregator: config.aggregatorAddress, signerGateway: config.signerGatewayAddress }, 'REST gateway listening');
+  logger.info(
+    { host: config.host, port, metricsPort: telemetry.metricsPort, https, aggregator: config.aggregatorAddress, signerGateway: config.signerGatewayAddress },
+    'REST gateway listening',
+  );
   let closing: Promise<void> | undefined;
   return {
     port,
+    metricsPort: telemetry.metricsPort,
     close() {
       closing ??= app.close().then(closeClients);
       return closing;

@@ -29,7 +29,7 @@ import {
   type SingleSignature,
 } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
-import { clientTracingInterceptor } from '@mithril-ts/service-kit';
+import { checkPeerHealth, clientTracingInterceptor } from '@mithril-ts/service-kit';
 import { restErrorFromGrpc } from './errors.js';
 
 /** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
@@ -117,6 +117,11 @@ export class AggregatorUpstream {
 
   getCardanoDatabaseSnapshot(hash: string): Promise<GetCardanoDatabaseSnapshotResponse> {
     return unary(this.settings, (m, o, cb) => this.client.getCardanoDatabaseSnapshot({ hash }, m, o, cb));
+  }
+
+  /** What the aggregator's health service says of its AggregatorService, over the same channel as the reads. */
+  health(): Promise<'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'UNREACHABLE'> {
+    return checkPeerHealth(this.client.getChannel(), 'mithril.v1.AggregatorService', this.settings.deadlineMs);
   }
 
   /** The digests of the latest snapshot. */

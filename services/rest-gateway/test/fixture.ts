@@ -22,6 +22,7 @@ import * as proto from '@mithril-ts/proto';
 import { certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import { cardanoDatabaseSnapshotHash, certificateToJson, mithrilStakeDistributionHash, type Certificate, type SignerRecord } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
+import { HealthService } from '@mithril-ts/service-kit';
 import { buildChain, schedule, type ChainFixture } from '@mithril-ts/testkit';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -168,6 +169,8 @@ abstract class GrpcDouble {
   readonly failures = new Map<string, ServerErrorResponse>();
   private readonly server = new Server();
   port = 0;
+  /** The double's grpc.health.v1 (the kit's, as the real services host it); every name SERVING until a test says otherwise. */
+  readonly health = new HealthService({ '': 'SERVING' });
 
   protected abstract implementation(): Record<string, (request: never) => unknown>;
   protected abstract readonly service: ServiceDefinition;
@@ -190,6 +193,9 @@ abstract class GrpcDouble {
       };
     }
     this.server.addService(this.service, handlers);
+    const [first] = Object.values(this.service);
+    this.health.setStatus(first!.path.split('/')[1]!, 'SERVING');
+    this.health.addToServer(this.server);
     this.port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );

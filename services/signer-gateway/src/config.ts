@@ -1,6 +1,15 @@
 /** The signer gateway's settings (defaults < JSON file < MITHRIL_SIGNER_GATEWAY_* environment < --options). */
 import { z } from 'zod';
-import { TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import {
+  TLS_SETTING_DESCRIPTIONS,
+  loadConfig,
+  requireTlsFiles,
+  tlsSettings,
+  METRICS_SETTING_DESCRIPTIONS,
+  metricsSettings,
+  HEALTH_SETTING_DESCRIPTIONS,
+  healthSettings,
+} from '@mithril-ts/service-kit';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().max(3_600_000).default(fallback);
 const perSecond = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
@@ -44,6 +53,8 @@ export const signerGatewayConfigSchema = z
     epochSettingsRefreshMs: milliseconds(5_000),
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...metricsSettings,
+    ...healthSettings,
     ...tlsSettings,
   })
   .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
@@ -76,6 +87,8 @@ export function loadSignerGatewayConfig(argv?: readonly string[], env?: NodeJS.P
       epochSettingsRefreshMs: 'how often the epoch settings are refreshed in the background, in milliseconds',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
+      ...HEALTH_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,
       tlsCertFile: TLS_SETTING_DESCRIPTIONS.tlsCertFile,
       tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,

@@ -43,10 +43,10 @@ export class SignerGateway {
   private readonly signatures: Counter;
 
   constructor(private readonly deps: SignerGatewayDependencies) {
-    this.registrations = deps.meter.createCounter('mithril_signer_gateway_registrations', {
+    this.registrations = deps.meter.createCounter('mithril_signer_gateway_registrations_total', {
       description: 'Signer registrations forwarded (outcome=accepted) or refused (outcome=rejected, reason=the error code)',
     });
-    this.signatures = deps.meter.createCounter('mithril_signer_gateway_signatures', {
+    this.signatures = deps.meter.createCounter('mithril_signer_gateway_signatures_total', {
       description: 'Single signatures forwarded (outcome=accepted|buffered, as the aggregator answered) or refused (outcome=rejected, reason=the error code)',
     });
   }

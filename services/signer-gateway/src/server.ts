@@ -30,12 +30,14 @@ export interface SignerGatewayOverrides {
 
 export interface RunningSignerGateway extends RunningServer {
   readonly gateway: SignerGateway;
+  /** Bound port of the Prometheus endpoint, when configured. */
+  readonly metricsPort: number | undefined;
   shutdownTelemetry(): Promise<void>;
 }
 
 export async function startSignerGateway(config: SignerGatewayConfig, overrides: SignerGatewayOverrides = {}): Promise<RunningSignerGateway> {
   const logger = overrides.logger ?? createLogger('signer-gateway', config.logLevel);
-  const telemetry = startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config.otlpEndpoint);
+  const telemetry = await startTelemetry('mithril-signer-gateway', SIGNER_GATEWAY_VERSION, config);
   const tracer = overrides.tracer ?? telemetry.tracer;
   const meter = overrides.meter ?? telemetry.meter;
   // One credentials object for both peers: its certificate files are re-read for new connections.
@@ -64,6 +66,7 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     process: ({ clerk, message }, signatures) => clerk.verifySingleSignatures(signatures, message),
     groupSizes: meter.createHistogram('mithril_signer_gateway_verification_batch_size', {
       description: 'Single signatures verified together in one pairing product',
+      advice: { explicitBucketBoundaries: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] },
     }),
   });
   const epochSettings = new EpochSettingsCache({
@@ -85,14 +88,24 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     meter,
     logger,
   });
-  const running = await startGrpcServer({
-    host: config.host,
-    port: config.port,
-    tls: serverTls(config, 'none'),
-    logger,
-    services: [signerGatewayGrpcService(gateway, SIGNER_GATEWAY_VERSION, tracer)],
-    maxReceiveBytes: MAX_REQUEST_BYTES,
-  });
+  let running;
+  try {
+    running = await startGrpcServer({
+      host: config.host,
+      port: config.port,
+      tls: serverTls(config, 'none'),
+      logger,
+      services: [signerGatewayGrpcService(gateway, SIGNER_GATEWAY_VERSION, tracer)],
+      maxReceiveBytes: MAX_REQUEST_BYTES,
+      healthPort: config.healthPort,
+      healthHost: config.healthHost,
+    });
+  } catch (error) {
+    certifier.close();
+    aggregator.close();
+    await telemetry.shutdown();
+    throw error;
+  }
   // The settings are also kept fresh between requests: closing a new epoch's signer set (seconds
   // for thousands of signers: every key is decoded and its PoP checked) then happens when the
   // epoch starts, not on the round's first signature with every other signature behind it.
@@ -104,10 +117,21 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     Math.max(config.epochSettingsRefreshMs, config.epochSettingsTtlMs),
   );
   keepFresh.unref();
-  logger.info({ host: config.host, port: running.port, certifier: config.certifierAddress, aggregator: config.aggregatorAddress }, 'signer gateway listening');
+  logger.info(
+    {
+      host: config.host,
+      port: running.port,
+      healthPort: running.healthPort,
+      metricsPort: telemetry.metricsPort,
+      certifier: config.certifierAddress,
+      aggregator: config.aggregatorAddress,
+    },
+    'signer gateway listening',
+  );
   return {
     ...running,
     gateway,
+    metricsPort: telemetry.metricsPort,
     async close() {
       clearInterval(keepFresh);
       await running.close();

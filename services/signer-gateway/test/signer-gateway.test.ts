@@ -434,13 +434,13 @@ describe('telemetry', () => {
     await failure(traced.register(undefined));
     await traced.submit(signatureMessage(bob, sign(bob, message), message, SIGNING_EPOCH));
     await failure(traced.submit(signatureMessage(bob, sign(bob, message), hexMessage('not what bob signed'), SIGNING_EPOCH)));
-    expect(await metrics.points('mithril_signer_gateway_registrations')).toEqual(
+    expect(await metrics.points('mithril_signer_gateway_registrations_total')).toEqual(
       expect.arrayContaining([
         { attributes: { outcome: 'accepted' }, value: 1 },
         { attributes: { outcome: 'rejected', reason: 'malformed_request' }, value: 1 },
       ]),
     );
-    expect(await metrics.points('mithril_signer_gateway_signatures')).toEqual(
+    expect(await metrics.points('mithril_signer_gateway_signatures_total')).toEqual(
       expect.arrayContaining([
         { attributes: { outcome: 'accepted' }, value: 1 },
         { attributes: { outcome: 'rejected', reason: 'signature_invalid' }, value: 1 },

@@ -1,6 +1,14 @@
 /** The signer's settings (defaults < JSON file < MITHRIL_SIGNER_* environment < --options). */
 import { z } from 'zod';
-import { ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION, TLS_SETTING_DESCRIPTIONS, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import {
+  ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
+  TLS_SETTING_DESCRIPTIONS,
+  loadConfig,
+  requireTlsFiles,
+  tlsSettings,
+  METRICS_SETTING_DESCRIPTIONS,
+  metricsSettings,
+} from '@mithril-ts/service-kit';
 
 /** SHA-256 of a DER certificate, hex, with or without colons. */
 const fingerprint = z
@@ -42,6 +50,7 @@ export const signerConfigSchema = z
     handledRetentionEpochs: z.coerce.number().int().min(1).max(1000).default(5),
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ...metricsSettings,
     ...tlsSettings,
     /** SHA-256 fingerprint the signer gateway's certificate must have (on top of the chain and name checks). */
     gatewayCertificateFingerprint: fingerprint,
@@ -74,6 +83,7 @@ export function loadSignerConfig(argv?: readonly string[], env?: NodeJS.ProcessE
       handledRetentionEpochs: 'epochs during which what was signed is remembered',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,
       tlsCertFile: 'PEM client certificate presented to the gateway and the aggregator (optional)',
       tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,

@@ -30,6 +30,8 @@ export interface SignerHandle {
   readonly events: EventEmitter<{ event: [SignerEvent] }>;
   /** Subscribes to the events; returns the unsubscribe function. */
   onEvent(listener: (event: SignerEvent) => void): () => void;
+  /** Bound port of the Prometheus endpoint (also the liveness probe of a signer sidecar), when configured. */
+  readonly metricsPort: number | undefined;
   /** Lets the cycle in progress finish, then releases everything. */
   stop(): Promise<void>;
 }
@@ -82,17 +84,24 @@ function logEvent(logger: Logger, event: SignerEvent): void {
   }
 }
 
-/** Counters derived from the events: registrations, signatures by outcome, waits by reason, errors. */
+/** Series derived from the events: registrations, signatures by outcome, the last signed epoch, waits by reason, errors. */
 function countEvents(telemetry: Telemetry): (event: SignerEvent) => void {
-  const registrations = telemetry.meter.createCounter('mithril.signer.registrations', { description: 'Mithril keys registered' });
-  const signatures = telemetry.meter.createCounter('mithril.signer.signatures', { description: 'Signed entities handled, by outcome' });
-  const waits = telemetry.meter.createCounter('mithril.signer.waits', { description: 'Times the signer started waiting, by reason' });
-  const errors = telemetry.meter.createCounter('mithril.signer.errors', { description: 'Unexpected errors' });
+  const registrations = telemetry.meter.createCounter('mithril_signer_registrations_total', { description: 'Mithril keys registered' });
+  const signatures = telemetry.meter.createCounter('mithril_signer_signatures_total', { description: 'Signed entities handled, by outcome' });
+  const waits = telemetry.meter.createCounter('mithril_signer_waits_total', { description: 'Times the signer started waiting, by reason' });
+  const errors = telemetry.meter.createCounter('mithril_signer_errors_total', { description: 'Unexpected errors' });
+  let lastSignedEpoch: bigint | undefined;
+  telemetry.meter
+    .createObservableGauge('mithril_signer_last_signed_epoch', { description: 'Epoch of the last single signature the signer gateway took' })
+    .addCallback((result) => {
+      if (lastSignedEpoch !== undefined) result.observe(Number(lastSignedEpoch));
+    });
   return (event) => {
     switch (event.type) {
       case 'registered':
         return registrations.add(1);
       case 'signed':
+        if (lastSignedEpoch === undefined || event.signedEntityType.epoch > lastSignedEpoch) lastSignedEpoch = event.signedEntityType.epoch;
         return signatures.add(1, { outcome: event.status, kind: event.signedEntityType.kind });
       case 'lottery-lost':
         return signatures.add(1, { outcome: 'lottery-lost', kind: event.signedEntityType.kind });
@@ -112,7 +121,13 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
   await poolKeys.refuseInsecureKesKey();
   // Then the store: if the key is refused or the store cannot be opened (or migrated), nothing else has been started.
   const opened = await openSignerStore({ url: config.storeUrl });
-  const telemetry = startTelemetry('mithril-signer', SIGNER_VERSION, config.otlpEndpoint);
+  let telemetry: Telemetry;
+  try {
+    telemetry = await startTelemetry('mithril-signer', SIGNER_VERSION, config);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
   if (opened.migrations.applied.length > 0) logger.info({ applied: opened.migrations.applied }, 'signer store migrated');
   const versions = { nodeVersion: SIGNER_VERSION, protocolVersion: PROTOCOL_VERSION };
   const aggregatorCredentials = channelCredentials({ ...config, serverCertificateFingerprint: config.aggregatorCertificateFingerprint });
@@ -144,11 +159,15 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
       if (!stopping) timer = setTimeout(loop, config.runIntervalMs);
     });
   };
-  logger.info({ aggregator: config.aggregatorAddress, gateway: config.signerGatewayAddress, runIntervalMs: config.runIntervalMs }, 'signer started');
+  logger.info(
+    { aggregator: config.aggregatorAddress, gateway: config.signerGatewayAddress, runIntervalMs: config.runIntervalMs, metricsPort: telemetry.metricsPort },
+    'signer started',
+  );
   loop();
 
   let stopped: Promise<void> | undefined;
   return {
+    metricsPort: telemetry.metricsPort,
     state: () => runtime.state,
     status: () => runtime.status(),
     events: runtime.events,

@@ -1,6 +1,16 @@
 /** The snapshotter's settings (defaults < JSON file < MITHRIL_SNAPSHOTTER_* environment < --options). */
 import { z } from 'zod';
-import { TLS_SETTING_DESCRIPTIONS, allowedClientsSetting, loadConfig, requireTlsFiles, tlsSettings } from '@mithril-ts/service-kit';
+import {
+  TLS_SETTING_DESCRIPTIONS,
+  allowedClientsSetting,
+  loadConfig,
+  requireTlsFiles,
+  tlsSettings,
+  METRICS_SETTING_DESCRIPTIONS,
+  metricsSettings,
+  HEALTH_SETTING_DESCRIPTIONS,
+  healthSettings,
+} from '@mithril-ts/service-kit';
 
 const flag = z.preprocess((value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value), z.boolean());
 
@@ -54,6 +64,8 @@ export const snapshotterConfigSchema = z
     /** Deadline of that question, in milliseconds. */
     aggregatorDeadlineMs: z.coerce.number().int().min(100).max(600_000).default(10_000),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    ...metricsSettings,
+    ...healthSettings,
     ...tlsSettings,
     ...allowedClientsSetting(['aggregator']),
   })
@@ -109,6 +121,8 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       aggregatorAddress: 'aggregator host:port asked for the certificate of each CreateSnapshot',
       aggregatorDeadlineMs: 'deadline of the certificate request to the aggregator (ms)',
       logLevel: 'log level',
+      ...METRICS_SETTING_DESCRIPTIONS,
+      ...HEALTH_SETTING_DESCRIPTIONS,
       ...TLS_SETTING_DESCRIPTIONS,
     },
   });

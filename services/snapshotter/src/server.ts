@@ -26,6 +26,9 @@ export const SNAPSHOTTER_MAX_REQUEST_BYTES = 64 * 1024;
 
 export interface RunningSnapshotter {
   readonly grpcPort: number;
+  /** Bound ports of the plaintext health server and the Prometheus endpoint, when configured. */
+  readonly healthPort: number | undefined;
+  readonly metricsPort: number | undefined;
   /** Port of the download server; undefined with S3 storage (downloads come from the bucket). */
   readonly httpPort: number | undefined;
   readonly snapshotter: Snapshotter;
@@ -82,7 +85,7 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     }
 
     // Spans are exported where OTEL_EXPORTER_OTLP_ENDPOINT says; without it the tracer is a no-op.
-    const telemetry = startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION);
+    const telemetry = await startTelemetry('mithril-snapshotter', SNAPSHOTTER_VERSION, config);
     closers.push(() => telemetry.shutdown());
     const certificates = new AggregatorCertificates({
       address: config.aggregatorAddress,
@@ -102,6 +105,7 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       cardanoNodeVersion: config.cardanoNodeVersion,
       keepSnapshots: config.keepSnapshots,
       logger,
+      meter: telemetry.meter,
     });
     const grpc = await startGrpcServer({
       host: config.host,
@@ -109,6 +113,8 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       maxReceiveBytes: SNAPSHOTTER_MAX_REQUEST_BYTES,
       tls: serverTls(config, 'require'),
       logger,
+      healthPort: config.healthPort,
+      healthHost: config.healthHost,
       services: [
         snapshotterGrpcService(
           snapshotter,
@@ -122,10 +128,18 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     });
     closers.push(() => grpc.close());
     logger.info(
-      { host: config.host, grpcPort: grpc.port, httpPort: download?.port, storage: config.storage, digestCache: config.digestCache },
+      {
+        host: config.host,
+        grpcPort: grpc.port,
+        httpPort: download?.port,
+        healthPort: grpc.healthPort,
+        metricsPort: telemetry.metricsPort,
+        storage: config.storage,
+        digestCache: config.digestCache,
+      },
       'snapshotter listening',
     );
-    return { grpcPort: grpc.port, httpPort: download?.port, snapshotter, storage, close };
+    return { grpcPort: grpc.port, healthPort: grpc.healthPort, metricsPort: telemetry.metricsPort, httpPort: download?.port, snapshotter, storage, close };
   } catch (error) {
     await close();
     throw error;

@@ -10,10 +10,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { immutableFileNumberText, immutableTrioFileNames, parseImmutableFileName, type ImmutableFileDigest } from '@mithril-ts/cardano';
 import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { LONG_DURATION_BUCKETS_SECONDS, type Logger } from '@mithril-ts/service-kit';
 import { ARCHIVE_EXTENSIONS, SUPPORTED_COMPRESSIONS, storeArchive, type StoredArchive } from './archive/archiver.js';
 import { checkCertifiedDatabase, type CertificateLookup } from './certificate-check.js';
-import type { CachedImmutableDigester } from './digester.js';
+import type { CachedImmutableDigester, ImmutableFilesDigest } from './digester.js';
 import { SnapshotterError, describeError } from './errors.js';
 import { digestsListJson } from './digests-list.js';
 import { planRetention } from './retention.js';
@@ -55,6 +56,8 @@ export interface SnapshotterDependencies {
   /** How many snapshots (with their full archives) the retention keeps. */
   readonly keepSnapshots: number;
   readonly logger: Logger;
+  /** Where the snapshot and digest series go (a no-op meter without it). */
+  readonly meter?: Meter;
   readonly clock?: () => Date;
   /** Per-immutable archives produced at once (gzip is CPU-bound: about one per core). */
   readonly archiveConcurrency?: number;
@@ -79,6 +82,8 @@ function beaconStem(beacon: Beacon): string {
 export class Snapshotter {
   readonly #deps: SnapshotterDependencies;
   readonly #clock: () => Date;
+  readonly #snapshots: Counter;
+  readonly #digestDuration: Histogram;
   /** Snapshot creations and prunings run one at a time: they share per-immutable archives. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -91,20 +96,36 @@ export class Snapshotter {
     }
     this.#deps = deps;
     this.#clock = deps.clock ?? (() => new Date());
+    const meter = deps.meter ?? metrics.getMeter('mithril-snapshotter');
+    this.#snapshots = meter.createCounter('mithril_snapshotter_snapshots_total', {
+      description: 'Snapshot creations asked for: created, or refused/failed with the error code',
+    });
+    this.#digestDuration = meter.createHistogram('mithril_snapshotter_digest_duration_seconds', {
+      description: 'Computing the Merkle root of the immutable files (per-file digest cache included)',
+      unit: 's',
+      advice: { explicitBucketBoundaries: LONG_DURATION_BUCKETS_SECONDS },
+    });
+  }
+
+  async #digest(upTo: bigint): Promise<ImmutableFilesDigest> {
+    const started = performance.now();
+    const digest = await this.#deps.digester.digest(upTo);
+    this.#digestDuration.record((performance.now() - started) / 1000);
+    return digest;
   }
 
   /** The Merkle root of the immutable files up to the beacon. */
   async computeDigest(beacon: Beacon): Promise<string> {
     this.checkBeacon(beacon);
     await this.checkWithinTip(beacon);
-    return (await this.#deps.digester.digest(beacon.immutableFileNumber)).merkleRoot;
+    return (await this.#digest(beacon.immutableFileNumber)).merkleRoot;
   }
 
   /** Every immutable file up to the beacon with its SHA-256, by number then name. */
   async listImmutableFileDigests(beacon: Beacon): Promise<readonly ImmutableFileDigest[]> {
     this.checkBeacon(beacon);
     await this.checkWithinTip(beacon);
-    return (await this.#deps.digester.digest(beacon.immutableFileNumber)).files;
+    return (await this.#digest(beacon.immutableFileNumber)).files;
   }
 
   async getSnapshot(digest: string): Promise<SnapshotRecord> {
@@ -121,6 +142,17 @@ export class Snapshotter {
    * reuses what is there and records the latest certificate.
    */
   async createSnapshot(request: CreateSnapshotRequest): Promise<SnapshotRecord> {
+    try {
+      const snapshot = await this.createSnapshotChecked(request);
+      this.#snapshots.add(1, { outcome: 'created' });
+      return snapshot;
+    } catch (error) {
+      this.#snapshots.add(1, { outcome: error instanceof SnapshotterError ? error.code : 'error' });
+      throw error;
+    }
+  }
+
+  private async createSnapshotChecked(request: CreateSnapshotRequest): Promise<SnapshotRecord> {
     this.checkBeacon(request.beacon);
     if (typeof request.digest !== 'string' || !HEX64.test(request.digest))
       throw new SnapshotterError('INVALID_ARGUMENT', `digest must be 64 lowercase hex digits, got ${JSON.stringify(String(request.digest).slice(0, 80))}`);
@@ -165,7 +197,7 @@ export class Snapshotter {
     const { beacon } = request;
     const { storage, store, logger } = this.#deps;
     const upTo = beacon.immutableFileNumber;
-    const { merkleRoot, files } = await this.#deps.digester.digest(upTo);
+    const { merkleRoot, files } = await this.#digest(upTo);
     if (merkleRoot !== request.digest) {
       throw new SnapshotterError('DIGEST_MISMATCH', `the immutable files up to ${upTo} have digest ${merkleRoot}, not the certified ${request.digest}`, {
         metadata: { expected_digest: request.digest, computed_digest: merkleRoot, immutable_file_number: upTo.toString() },

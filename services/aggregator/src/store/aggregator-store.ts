@@ -11,7 +11,7 @@ import { PrismaEpochSettingsRepository, type EpochSettingsRepository } from './e
 import type { PrismaClient } from './generated/sqlite/client.js';
 import { PrismaOpcertCounterRepository, type OpcertCounterRepository } from './opcert-counters.js';
 import { PrismaOpenMessageRepository, type OpenMessageRepository } from './open-messages.js';
-import { StoreSession } from './repository.js';
+import { StoreSession, type StoreOperationListener } from './repository.js';
 import { PrismaSignerRegistrationRepository, type SignerRegistrationRepository } from './signer-registrations.js';
 import { PrismaStakeDistributionRepository, type StakeDistributionRepository } from './stake-distributions.js';
 import type { AppliedMigration, PruneOptions, PruneResult, StoreDialect } from './types.js';
@@ -72,6 +72,11 @@ export class PrismaAggregatorStore implements AggregatorStore {
     this.epochSettings = new PrismaEpochSettingsRepository(this.#session);
     this.cardanoDatabaseSnapshots = new PrismaCardanoDatabaseSnapshotRepository(this.#session);
     this.opcertCounters = new PrismaOpcertCounterRepository(this.#session);
+  }
+
+  /** `listener` is told of every later repository operation (name, seconds, failed): the store latency metrics. */
+  observeOperations(listener: StoreOperationListener): void {
+    this.#session.onOperation = listener;
   }
 
   // One retention for every per-epoch concern, and one transaction: the deletions commit together,

@@ -6,8 +6,13 @@
 import { AggregatorStoreError, aggregatorStoreErrors } from './errors.js';
 import type { PrismaClient } from './generated/sqlite/client.js';
 
+/** Told of each store operation once it ends: its name (the repositories' fixed `what`), its duration, whether it failed. */
+export type StoreOperationListener = (operation: string, seconds: number, failed: boolean) => void;
+
 export class StoreSession {
   #closed = false;
+  /** Metrics of the store's latency (server.ts); none by default. */
+  onOperation: StoreOperationListener | undefined;
 
   /**
    * @param client a client generated from src/store/prisma/schema.prisma (the PostgreSQL client
@@ -28,10 +33,15 @@ export class StoreSession {
 
   async run<T>(what: string, body: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new AggregatorStoreError('CLOSED', `${what}: the store is closed`);
+    const started = this.onOperation === undefined ? 0 : performance.now();
+    let failed = false;
     try {
       return await body();
     } catch (error) {
+      failed = true;
       throw aggregatorStoreErrors.wrap(error, what);
+    } finally {
+      this.onOperation?.(what, (performance.now() - started) / 1000, failed);
     }
   }
 }
