@@ -9,6 +9,8 @@
 // Needs `npm run build` and `npm run images -- --local-base` first (or any base), and a working podman (on these
 // machines CONTAINERS_CONF must name a containers.conf with runc and explicit ulimits: scripts/images/).
 // MITHRIL_SMOKE_KEEP=1 leaves the pods running on failure (logs: `podman logs <container>`; then `podman kube down`).
+// MITHRIL_SMOKE_IMAGE_TAG=<tag> runs localhost/mithril-ts/<name>:<tag> instead of the overlay's tag (the package
+// version): on a machine where several trees build images into one podman storage, a tree's own tagged copies.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -209,6 +211,15 @@ async function preflight(images: string[]): Promise<void> {
   const missing: string[] = [];
   for (const image of images) if ((await podman(['image', 'exists', image], { allowFailure: true })).code !== 0) missing.push(image);
   if (missing.length > 0) throw new SmokeFailure(`images missing: ${missing.join(', ')}; run \`npm run build && npm run images -- --local-base\` first`);
+  // Images older than the tree are still run (a docs-only commit changes nothing in them), but said so.
+  const head = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot }).then(
+    (result) => result.stdout.trim(),
+    () => undefined,
+  );
+  for (const image of images) {
+    const revision = (await podman(['image', 'inspect', image, '--format', '{{index .Labels "org.opencontainers.image.revision"}}'], { allowFailure: true })).stdout.trim();
+    if (head !== undefined && revision !== head) console.log(`  note: ${image} was built from revision ${revision || '(unknown)'}, the tree is at ${head}`);
+  }
   if (!existsSync(join(repoRoot, 'dist', 'client', 'main.mjs'))) throw new SmokeFailure('dist/client/main.mjs is missing; run `npm run build` first');
 }
 
@@ -226,6 +237,15 @@ async function main(): Promise<void> {
   const variant = podmanVariant(rendered, { allocateHostPort: () => ports.shift()!, volumePrefix: 'mithril-smoke-', first: [CHAIN] });
   console.log(`rendered ${rendered.length} objects of ${overlay}; podman variant (${variant.objects.length} objects):`);
   for (const line of variant.rewrites) console.log(`  - ${line}`);
+  const imageTag = process.env.MITHRIL_SMOKE_IMAGE_TAG;
+  if (imageTag !== undefined && imageTag !== '') {
+    for (const container of variant.objects
+      .filter((object) => object.kind === 'Deployment')
+      .flatMap((object) => (object.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers)) {
+      container.image = container.image.replace(/^(localhost\/mithril-ts\/[^:]+):.*$/, `$1:${imageTag}`);
+    }
+    console.log(`  - every localhost/mithril-ts image: tag ${imageTag} (MITHRIL_SMOKE_IMAGE_TAG)`);
+  }
   const images = [
     ...new Set(
       variant.objects
