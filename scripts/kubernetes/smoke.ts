@@ -37,7 +37,13 @@ class SmokeFailure extends Error {
 }
 
 const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Set by SIGINT/SIGTERM: the next wait throws, so the run ends through its teardown instead of leaving pods behind. */
+let interrupted: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (interrupted = signal));
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  if (interrupted !== undefined) throw new SmokeFailure(`interrupted (${interrupted})`);
+}
 
 async function podman(args: string[], options: { allowFailure?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
@@ -127,7 +133,10 @@ async function probeOnce(container: ContainerPlan, probe: Probe): Promise<boolea
 
 interface Readiness {
   container: ContainerPlan;
+  /** Since `podman kube play` was called. */
   readyAtMs?: number;
+  /** Wall clock, to compare with the container's own start time. */
+  readyAtEpochMs?: number;
 }
 
 /** Polls each container's startup probe, then its readiness probe (the kubelet's order) until all pass. */
@@ -156,6 +165,7 @@ async function waitForReadiness(variant: PodmanVariant, playedAt: number): Promi
           }
           if (container.readinessProbe === undefined || (await probeOnce(container, container.readinessProbe))) {
             state.readyAtMs = performance.now() - playedAt;
+            state.readyAtEpochMs = Date.now();
             console.log(`  ready: ${container.podmanName} after ${(state.readyAtMs / 1000).toFixed(1)} s`);
           }
         }),
@@ -188,13 +198,15 @@ async function client(args: string[], env: Record<string, string>): Promise<{ co
   });
 }
 
-async function restartCounts(variant: PodmanVariant): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** Each container's restart count and when its current process started (podman's wall clock, ms). */
+async function containerStarts(variant: PodmanVariant): Promise<Map<string, { restarts: number; startedAtMs: number }>> {
+  const starts = new Map<string, { restarts: number; startedAtMs: number }>();
   for (const container of variant.pods.flatMap((pod) => pod.containers)) {
-    const result = await podman(['inspect', container.podmanName, '--format', '{{.RestartCount}}'], { allowFailure: true });
-    if (result.code === 0) counts.set(container.podmanName, Number(result.stdout.trim()));
+    const result = await podman(['inspect', container.podmanName, '--format', '{{.RestartCount}} {{.State.StartedAt.UnixMilli}}'], { allowFailure: true });
+    const [restarts, startedAtMs] = result.stdout.trim().split(' ').map(Number);
+    if (result.code === 0) starts.set(container.podmanName, { restarts: restarts!, startedAtMs: startedAtMs! });
   }
-  return counts;
+  return starts;
 }
 
 async function printLogs(variant: PodmanVariant): Promise<void> {
@@ -284,22 +296,37 @@ async function main(): Promise<void> {
     if (root.status !== 200) throw new SmokeFailure(`GET /aggregator answered ${root.status}: ${JSON.stringify(root.body)}`);
     console.log(`GET /aggregator: 200 ${JSON.stringify(root.body).slice(0, 160)}`);
 
-    let certificates: unknown[] = [];
+    // The genesis certificate (devnet mode: the aggregator signs it itself) comes first; the proof that the signers,
+    // the signer gateway, the certifier and the aggregator work together is the first certificate signed by the
+    // signers' multi-signature, the one whose previous_hash links it to an earlier certificate.
+    let genesisMs: number | undefined;
+    let signed: Record<string, unknown> | undefined;
     const certificateDeadline = performance.now() + CERTIFICATE_TIMEOUT_MS;
-    while (certificates.length === 0) {
-      if (performance.now() > certificateDeadline) throw new SmokeFailure(`no certificate ${CERTIFICATE_TIMEOUT_MS / 1000} s after every pod was ready`);
+    while (signed === undefined) {
+      if (performance.now() > certificateDeadline) {
+        throw new SmokeFailure(`no multi-signed certificate ${CERTIFICATE_TIMEOUT_MS / 1000} s after every pod was ready${genesisMs === undefined ? ' (not even the genesis one)' : ''}`);
+      }
       const answer = await getJson(`${base}/certificates`).catch(() => ({ status: 0, body: [] }));
-      if (answer.status === 200 && Array.isArray(answer.body)) certificates = answer.body;
-      if (certificates.length === 0) await sleep(1000);
+      const certificates = answer.status === 200 && Array.isArray(answer.body) ? (answer.body as Record<string, unknown>[]) : [];
+      if (certificates.length > 0 && genesisMs === undefined) {
+        genesisMs = performance.now() - playedAt;
+        console.log(`genesis certificate ${(genesisMs / 1000).toFixed(1)} s after the play`);
+      }
+      signed = certificates.find((certificate) => typeof certificate.previous_hash === 'string' && certificate.previous_hash !== '');
+      if (signed === undefined) await sleep(1000);
     }
     const firstCertificateMs = performance.now() - playedAt;
-    console.log(`first certificate ${(firstCertificateMs / 1000).toFixed(1)} s after the play: ${JSON.stringify(certificates[0]).slice(0, 200)}`);
+    console.log(`first multi-signed certificate ${(firstCertificateMs / 1000).toFixed(1)} s after the play: ${JSON.stringify(signed).slice(0, 240)}`);
 
-    for (const route of ['/status', '/epoch-settings']) {
+    for (const route of ['/epoch-settings', '/certificate/' + String(signed.hash)]) {
       const answer = await getJson(`${base}${route}`);
       console.log(`GET /aggregator${route}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 160)}`);
       if (answer.status !== 200) throw new SmokeFailure(`GET /aggregator${route} answered ${answer.status}`);
     }
+    // The reference's status route, where this build has it (issue 13 item 6).
+    const statusRoute = await getJson(`${base}/status`);
+    console.log(`GET /aggregator/status: ${statusRoute.status === 404 ? 'absent (404) in this build' : `${statusRoute.status} ${JSON.stringify(statusRoute.body).slice(0, 200)}`}`);
+    if (statusRoute.status !== 200 && statusRoute.status !== 404) throw new SmokeFailure(`GET /aggregator/status answered ${statusRoute.status}`);
 
     // The devnet volume on the host: the genesis verification key and the CA the client needs.
     const mountpoint = (await podman(['volume', 'inspect', chainVolume, '--format', '{{.Mountpoint}}'])).stdout.trim();
@@ -320,12 +347,17 @@ async function main(): Promise<void> {
     if (overGrpc.code !== 0) throw new SmokeFailure(`the client did not verify the chain over gRPC/TLS (exit ${overGrpc.code}): ${overGrpc.output}`);
     console.log("client: verified over gRPC with TLS (the aggregator's certificate from the devnet PKI, checked against its CA)");
 
-    const restarts = await restartCounts(variant);
-    console.log('\nstart-to-ready (from `podman kube play`), restarts before ready:');
+    const starts = await containerStarts(variant);
+    console.log('\ncontainer                              start-to-ready   ready after the play   restarts');
     for (const state of readiness) {
-      console.log(`  ${state.container.podmanName.padEnd(36)} ${((state.readyAtMs ?? 0) / 1000).toFixed(1).padStart(6)} s   restarts ${restarts.get(state.container.podmanName) ?? '?'}`);
+      const start = starts.get(state.container.podmanName);
+      const own = start === undefined || state.readyAtEpochMs === undefined ? '?' : `${((state.readyAtEpochMs - start.startedAtMs) / 1000).toFixed(1)} s`;
+      console.log(
+        `  ${state.container.podmanName.padEnd(36)} ${own.padStart(10)}   ${`${((state.readyAtMs ?? 0) / 1000).toFixed(1)} s`.padStart(18)}   ${String(start?.restarts ?? '?').padStart(8)}`,
+      );
     }
-    console.log(`all ready: ${((allReady - playedAt) / 1000).toFixed(1)} s; first certificate: ${(firstCertificateMs / 1000).toFixed(1)} s after the play`);
+    console.log('  (start-to-ready: from the container process start to its probe passing, to the probe poll period of 0.5 s)');
+    console.log(`all ready: ${((allReady - playedAt) / 1000).toFixed(1)} s; genesis certificate: ${((genesisMs ?? 0) / 1000).toFixed(1)} s; first multi-signed certificate: ${(firstCertificateMs / 1000).toFixed(1)} s after the play`);
     failed = false;
   } finally {
     if (failed) await printLogs(variant);
