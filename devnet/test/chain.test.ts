@@ -11,7 +11,6 @@ import { devnetLayout } from '../src/layout.js';
 import { DEVNET_SERVICES } from '../src/launcher/pki.js';
 import { GENESIS_MS, tempRoot } from './helpers.js';
 
-
 describe('devnet chain settings', () => {
   it('reads MITHRIL_DEVNET_* variables, options over them', () => {
     const config = loadDevnetChainConfig(['--pools', '3'], {
@@ -123,9 +122,12 @@ describe('devnet chain', () => {
 
   it('writes neither genesis keys nor a PKI when told not to', async () => {
     const root = tempRoot('devnet-chain-');
-    const chain = await startDevnetChain(loadDevnetChainConfig(['--root', root, '--pools', '1', '--pki', 'false', '--genesis-keys', 'false', '--log-level', 'silent']), {
-      clock: () => GENESIS_MS,
-    });
+    const chain = await startDevnetChain(
+      loadDevnetChainConfig(['--root', root, '--pools', '1', '--pki', 'false', '--genesis-keys', 'false', '--log-level', 'silent']),
+      {
+        clock: () => GENESIS_MS,
+      },
+    );
     await chain.close();
     expect(() => statSync(join(root, 'pki'))).toThrow(/ENOENT/);
     expect(() => statSync(join(root, 'genesis'))).toThrow(/ENOENT/);

@@ -51,7 +51,8 @@ async function podman(args: string[], options: { allowFailure?: boolean } = {}):
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; code?: number | string };
-    if (options.allowFailure === true) return { stdout: failure.stdout ?? '', stderr: failure.stderr ?? '', code: typeof failure.code === 'number' ? failure.code : 1 };
+    if (options.allowFailure === true)
+      return { stdout: failure.stdout ?? '', stderr: failure.stderr ?? '', code: typeof failure.code === 'number' ? failure.code : 1 };
     throw new SmokeFailure(`podman ${args.join(' ')} failed: ${failure.stderr?.trim() || String(error)}`);
   }
 }
@@ -95,7 +96,9 @@ function hostPortOf(container: ContainerPlan, port: number | string): number {
   const containerPort = typeof port === 'number' ? port : container.portNames.get(port);
   const hostPort = containerPort === undefined ? undefined : container.hostPorts.get(containerPort);
   if (hostPort === undefined) {
-    throw new SmokeFailure(`container ${container.podmanName}: probe port ${String(port)} is not one of its declared ports (a kubelet could probe it, the host cannot)`);
+    throw new SmokeFailure(
+      `container ${container.podmanName}: probe port ${String(port)} is not one of its declared ports (a kubelet could probe it, the host cannot)`,
+    );
   }
   return hostPort;
 }
@@ -107,7 +110,9 @@ async function probeOnce(container: ContainerPlan, probe: Probe): Promise<boolea
   if (probe.httpGet !== undefined) {
     const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
     try {
-      const response = await fetch(`${scheme}://127.0.0.1:${hostPortOf(container, probe.httpGet.port)}${probe.httpGet.path ?? '/'}`, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${scheme}://127.0.0.1:${hostPortOf(container, probe.httpGet.port)}${probe.httpGet.path ?? '/'}`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       await response.arrayBuffer();
       return response.status >= 200 && response.status < 400;
     } catch {
@@ -229,7 +234,9 @@ async function preflight(images: string[]): Promise<void> {
     () => undefined,
   );
   for (const image of images) {
-    const revision = (await podman(['image', 'inspect', image, '--format', '{{index .Labels "org.opencontainers.image.revision"}}'], { allowFailure: true })).stdout.trim();
+    const revision = (
+      await podman(['image', 'inspect', image, '--format', '{{index .Labels "org.opencontainers.image.revision"}}'], { allowFailure: true })
+    ).stdout.trim();
     if (head !== undefined && revision !== head) console.log(`  note: ${image} was built from revision ${revision || '(unknown)'}, the tree is at ${head}`);
   }
   if (!existsSync(join(repoRoot, 'dist', 'client', 'main.mjs'))) throw new SmokeFailure('dist/client/main.mjs is missing; run `npm run build` first');
@@ -244,9 +251,17 @@ async function main(): Promise<void> {
   // Allocated up front (the variant is pure); a port is taken once even if the system offers it twice.
   while (ports.length < 64) {
     const port = await freePort();
-    if (!usedPorts.has(port)) (usedPorts.add(port), ports.push(port));
+    if (!usedPorts.has(port)) {
+      usedPorts.add(port);
+      ports.push(port);
+    }
   }
-  const variant = podmanVariant(rendered, { allocateHostPort: () => ports.shift()!, volumePrefix: 'mithril-smoke-', first: [CHAIN] });
+  const allocateHostPort = () => {
+    const port = ports.shift();
+    if (port === undefined) throw new SmokeFailure('the overlay declares more than 64 container ports: raise the number of host ports allocated');
+    return port;
+  };
+  const variant = podmanVariant(rendered, { allocateHostPort, volumePrefix: 'mithril-smoke-', first: [CHAIN] });
   console.log(`rendered ${rendered.length} objects of ${overlay}; podman variant (${variant.objects.length} objects):`);
   for (const line of variant.rewrites) console.log(`  - ${line}`);
   const imageTag = process.env.MITHRIL_SMOKE_IMAGE_TAG;
@@ -304,7 +319,9 @@ async function main(): Promise<void> {
     const certificateDeadline = performance.now() + CERTIFICATE_TIMEOUT_MS;
     while (signed === undefined) {
       if (performance.now() > certificateDeadline) {
-        throw new SmokeFailure(`no multi-signed certificate ${CERTIFICATE_TIMEOUT_MS / 1000} s after every pod was ready${genesisMs === undefined ? ' (not even the genesis one)' : ''}`);
+        throw new SmokeFailure(
+          `no multi-signed certificate ${CERTIFICATE_TIMEOUT_MS / 1000} s after every pod was ready${genesisMs === undefined ? ' (not even the genesis one)' : ''}`,
+        );
       }
       const answer = await getJson(`${base}/certificates`).catch(() => ({ status: 0, body: [] }));
       const certificates = answer.status === 200 && Array.isArray(answer.body) ? (answer.body as Record<string, unknown>[]) : [];
@@ -325,7 +342,9 @@ async function main(): Promise<void> {
     }
     // The reference's status route, where this build has it (issue 13 item 6).
     const statusRoute = await getJson(`${base}/status`);
-    console.log(`GET /aggregator/status: ${statusRoute.status === 404 ? 'absent (404) in this build' : `${statusRoute.status} ${JSON.stringify(statusRoute.body).slice(0, 200)}`}`);
+    console.log(
+      `GET /aggregator/status: ${statusRoute.status === 404 ? 'absent (404) in this build' : `${statusRoute.status} ${JSON.stringify(statusRoute.body).slice(0, 200)}`}`,
+    );
     if (statusRoute.status !== 200 && statusRoute.status !== 404) throw new SmokeFailure(`GET /aggregator/status answered ${statusRoute.status}`);
 
     // The devnet volume on the host: the genesis verification key and the CA the client needs.
@@ -337,7 +356,8 @@ async function main(): Promise<void> {
     console.log('client: latest certificate and its chain back to genesis verified over REST');
     const aggregator = variant.services.get('aggregator');
     const aggregatorPod = variant.pods.find((pod) => pod.pod === aggregator?.pod);
-    const aggregatorPort = aggregator === undefined || aggregatorPod === undefined ? undefined : aggregatorPod.containers[0]!.hostPorts.get([...aggregator.ports.values()][0]!);
+    const aggregatorPort =
+      aggregator === undefined || aggregatorPod === undefined ? undefined : aggregatorPod.containers[0]!.hostPorts.get([...aggregator.ports.values()][0]!);
     if (aggregatorPort === undefined) throw new SmokeFailure('no aggregator Service with a published port');
     const overGrpc = await client(['certificate', 'verify', 'latest'], {
       MITHRIL_AGGREGATOR_ENDPOINT: `grpcs://localhost:${aggregatorPort}`,
@@ -357,7 +377,9 @@ async function main(): Promise<void> {
       );
     }
     console.log('  (start-to-ready: from the container process start to its probe passing, to the probe poll period of 0.5 s)');
-    console.log(`all ready: ${((allReady - playedAt) / 1000).toFixed(1)} s; genesis certificate: ${((genesisMs ?? 0) / 1000).toFixed(1)} s; first multi-signed certificate: ${(firstCertificateMs / 1000).toFixed(1)} s after the play`);
+    console.log(
+      `all ready: ${((allReady - playedAt) / 1000).toFixed(1)} s; genesis certificate: ${((genesisMs ?? 0) / 1000).toFixed(1)} s; first multi-signed certificate: ${(firstCertificateMs / 1000).toFixed(1)} s after the play`,
+    );
     failed = false;
   } finally {
     if (failed) await printLogs(variant);

@@ -32,7 +32,10 @@ export function lagToleranceSlots(slotLengthMs: number): bigint {
   return BigInt(Math.max(10, Math.ceil(5000 / slotLengthMs)));
 }
 
-export async function startDevnetChain(config: DevnetChainConfig, options: { readonly logger?: Logger; readonly clock?: () => number } = {}): Promise<RunningDevnetChain> {
+export async function startDevnetChain(
+  config: DevnetChainConfig,
+  options: { readonly logger?: Logger; readonly clock?: () => number } = {},
+): Promise<RunningDevnetChain> {
   const logger = options.logger ?? createLogger('devnet-chain', config.logLevel);
   const clock = options.clock ?? Date.now;
   const root = config.root;

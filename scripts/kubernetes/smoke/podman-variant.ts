@@ -90,7 +90,7 @@ interface PodSpec {
 
 const podSpecOf = (deployment: K8sObject): PodSpec => record(record(record(deployment.spec).template).spec) as PodSpec;
 const templateLabels = (deployment: K8sObject): Record<string, string> =>
-  record(record(record(deployment.spec).template).metadata).labels as Record<string, string> | undefined ?? {};
+  (record(record(record(deployment.spec).template).metadata).labels as Record<string, string> | undefined) ?? {};
 
 /** The pod `podman kube play` makes of a one-replica Deployment. */
 export const podNameOf = (deployment: string) => `${deployment}-pod-0`;
@@ -103,7 +103,9 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
   const dropped = objects.filter((object) => !PLAYED_KINDS.has(object.kind));
   if (dropped.length > 0) {
     const kinds = [...new Set(dropped.map((object) => object.kind))].sort();
-    rewrites.push(`dropped ${dropped.length} object(s) of kinds podman kube play does not run or needs not (${kinds.join(', ')}); Services are replaced by pod names`);
+    rewrites.push(
+      `dropped ${dropped.length} object(s) of kinds podman kube play does not run or needs not (${kinds.join(', ')}); Services are replaced by pod names`,
+    );
   }
   const deployments = objects.filter((object) => object.kind === 'Deployment');
   const configMaps = objects.filter((object) => object.kind === 'ConfigMap');
@@ -120,7 +122,9 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
       return Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
     });
     if (matches.length !== 1) {
-      throw new VariantError(`Service ${service.metadata.name} selects ${matches.length} Deployments (${matches.map((d) => d.metadata.name).join(', ') || 'none'}): a pod name can stand for one only`);
+      throw new VariantError(
+        `Service ${service.metadata.name} selects ${matches.length} Deployments (${matches.map((d) => d.metadata.name).join(', ') || 'none'}): a pod name can stand for one only`,
+      );
     }
     const deployment = matches[0]!;
     const containers = podSpecOf(deployment).containers ?? [];
@@ -135,7 +139,8 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
           if (found !== undefined) containerPort = Number(found.containerPort);
         }
       }
-      if (containerPort === undefined) throw new VariantError(`Service ${service.metadata.name}: targetPort ${String(target)} is no port of Deployment ${deployment.metadata.name}`);
+      if (containerPort === undefined)
+        throw new VariantError(`Service ${service.metadata.name}: targetPort ${String(target)} is no port of Deployment ${deployment.metadata.name}`);
       ports.set(Number(port.port), containerPort);
     }
     services.set(service.metadata.name, { pod: podNameOf(deployment.metadata.name), ports });
@@ -197,7 +202,7 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
     const name = deployment.metadata.name;
     const spec = record(deployment.spec);
     if (spec.replicas !== undefined && spec.replicas !== 1) {
-      throw new VariantError(`Deployment ${name} has ${String(spec.replicas)} replicas: pod names stand for Services only with one`);
+      throw new VariantError(`Deployment ${name} has ${JSON.stringify(spec.replicas)} replicas: pod names stand for Services only with one`);
     }
     const pod = podNameOf(name);
     const podSpec = podSpecOf(deployment);
@@ -224,7 +229,9 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
         for (const container of podSpec.containers ?? []) {
           for (const mount of list(container.volumeMounts)) if (mount.name === volume.name) mount.name = unique;
         }
-        rewrites.push(`Deployment ${name}: emptyDir ${String(volume.name)} → volume ${unique} (podman names an emptyDir's volume after it, shared by every pod using the name)`);
+        rewrites.push(
+          `Deployment ${name}: emptyDir ${String(volume.name)} → volume ${unique} (podman names an emptyDir's volume after it, shared by every pod using the name)`,
+        );
         volumes.push(unique);
         volume.name = unique;
       }
@@ -241,7 +248,8 @@ export function podmanVariant(rendered: readonly K8sObject[], options: VariantOp
         if (typeof variable.value === 'string') variable.value = rewriteSetting(String(variable.name), variable.value, `${where} env ${String(variable.name)}`);
       }
       for (const field of ['args', 'command'] as const) {
-        if (Array.isArray(container[field])) container[field] = (container[field] as unknown[]).map((arg) => (typeof arg === 'string' ? rewriteAddresses(arg, `${where} ${field}`) : arg));
+        if (Array.isArray(container[field]))
+          container[field] = (container[field] as unknown[]).map((arg) => (typeof arg === 'string' ? rewriteAddresses(arg, `${where} ${field}`) : arg));
       }
       const hostPorts = new Map<number, number>();
       const portNames = new Map<string, number>();
