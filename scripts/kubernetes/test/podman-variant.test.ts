@@ -105,7 +105,7 @@ describe('podman variant', () => {
     expect(data.PUBLIC_URL).toBe('http://aggregator-pod-0:50051/x');
     // Other names that merely contain the Service's, and a bare name without a port, are left alone.
     expect(data.OTHER).toBe('aggregator-backup:7000 myaggregator:7000 aggregator');
-    expect(JSON.parse(data.MITHRIL_DEVNET_TLS_DNS_NAMES)).toEqual({ aggregator: ['aggregator.ns.svc', 'aggregator-pod-0'], signer: [] });
+    expect(JSON.parse(data.MITHRIL_DEVNET_TLS_DNS_NAMES!)).toEqual({ aggregator: ['aggregator.ns.svc', 'aggregator-pod-0'], signer: [] });
     const chain = at(find(variant.objects, 'Deployment', 'chain'), 'spec.template.spec.containers.0');
     expect(at(chain, 'env.0.value')).toBe('aggregator-pod-0:50051');
     expect(at(chain, 'env.1')).toEqual({ name: 'FROM_MAP', valueFrom: { configMapKeyRef: { name: 'settings', key: 'OTHER' } } });
