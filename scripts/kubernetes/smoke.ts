@@ -18,7 +18,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, credentials, status as grpcStatus } from '@grpc/grpc-js';
-import { stringify } from 'yaml';
 import { ensureKubectl } from './kubectl.js';
 import { renderKustomization } from './render.js';
 import { podmanVariant, type ContainerPlan, type PodmanVariant, type Probe } from './smoke/podman-variant.js';
@@ -145,7 +144,7 @@ interface Readiness {
 }
 
 /** Polls each container's startup probe, then its readiness probe (the kubelet's order) until all pass. */
-async function waitForReadiness(variant: PodmanVariant, playedAt: number): Promise<Readiness[]> {
+async function waitForReadiness(variant: PodmanVariant, playedAt: number, playFailure: () => string | undefined): Promise<Readiness[]> {
   const states: Readiness[] = variant.pods.flatMap((pod) => pod.containers.map((container) => ({ container })));
   const startupDone = new Set<string>();
   for (const state of states) {
@@ -155,6 +154,8 @@ async function waitForReadiness(variant: PodmanVariant, playedAt: number): Promi
   }
   const deadline = performance.now() + READY_TIMEOUT_MS;
   while (states.some((state) => state.readyAtMs === undefined)) {
+    const failure = playFailure();
+    if (failure !== undefined) throw new SmokeFailure(`podman kube play failed: ${failure}`);
     if (performance.now() > deadline) {
       const waiting = states.filter((state) => state.readyAtMs === undefined).map((state) => state.container.podmanName);
       throw new SmokeFailure(`not ready after ${READY_TIMEOUT_MS / 1000} s: ${waiting.join(', ')}`);
@@ -288,7 +289,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(workDir, { recursive: true });
   const file = join(workDir, 'devnet.podman.yaml');
-  writeFileSync(file, variant.objects.map((object) => stringify(object)).join('---\n'));
+  // JSON documents: YAML is a superset of JSON, and JSON needs no library.
+  writeFileSync(file, variant.objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n'));
   console.log(`played file: ${file}`);
 
   const chainVolume = variant.volumes.find((volume) => volume.endsWith('mithril-cardano-data'));
@@ -296,10 +298,16 @@ async function main(): Promise<void> {
   let failed = true;
   const playedAt = performance.now();
   try {
-    const play = await podman(['kube', 'play', file], { allowFailure: true });
-    if (play.code !== 0) throw new SmokeFailure(`podman kube play failed: ${play.stderr.trim()}`);
-    console.log(`played in ${elapsed(playedAt)}; waiting for every container's probes`);
-    const readiness = await waitForReadiness(variant, playedAt);
+    // The probes are polled while `podman kube play` still creates pods (one after the other, tens of seconds), so
+    // that each container's start-to-ready is its own and not the play's length.
+    let playFailure: string | undefined;
+    const playing = podman(['kube', 'play', file], { allowFailure: true }).then((play) => {
+      if (play.code !== 0) playFailure = play.stderr.trim();
+      else console.log(`  podman kube play returned after ${elapsed(playedAt)}`);
+    });
+    console.log("playing; performing every container's probes meanwhile");
+    const readiness = await waitForReadiness(variant, playedAt, () => playFailure);
+    await playing;
     const allReady = performance.now();
 
     const rest = variant.services.get('rest-gateway');
