@@ -13,8 +13,9 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
-  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
-  ignoreBinaries: ['openssl'],
+  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl;
+  // scripts/check-build.mjs makes a throwaway database with psql (from the PostgreSQL that scripts/start-test-postgres.sh installs).
+  ignoreBinaries: ['openssl', 'psql'],
   rules: {
     exports: 'warn',
     nsExports: 'warn',

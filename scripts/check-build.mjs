@@ -74,7 +74,10 @@ try {
     }
   }
 
-  const fixture = makeFixture(join(work, 'fixture'), commandOf('compiled', 'aggregator', dist).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')));
+  const fixture = makeFixture(
+    join(work, 'fixture'),
+    commandOf('compiled', 'aggregator', dist).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')),
+  );
   const network = await startNetwork('compiled', fixture, join(work, 'state'), {
     dist,
     cwd: work,
@@ -107,10 +110,14 @@ try {
         [...commandOf('compiled', 'aggregator', dist), ...settingsOf('aggregator', fixture, state, ports)],
         { ready: 'aggregator listening', cwd: work },
       );
-      const gateway = await startProcess('compiled rest-gateway', [...commandOf('compiled', 'rest-gateway', dist), ...settingsOf('rest-gateway', fixture, state, ports)], {
-        ready: 'REST gateway listening',
-        cwd: work,
-      });
+      const gateway = await startProcess(
+        'compiled rest-gateway',
+        [...commandOf('compiled', 'rest-gateway', dist), ...settingsOf('rest-gateway', fixture, state, ports)],
+        {
+          ready: 'REST gateway listening',
+          cwd: work,
+        },
+      );
       const listed = await poll(gateway.fields.port, '/aggregator/certificates', (body) => Array.isArray(body));
       check(listed.ok, `aggregator on PostgreSQL: the REST gateway lists its certificates (status ${listed.status})`);
       const epoch = await poll(gateway.fields.port, '/aggregator/epoch-settings', (body) => body.epoch !== undefined);
