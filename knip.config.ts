@@ -14,8 +14,9 @@ const prismaStore = {
 
 const config: KnipConfig = {
   // System commands (not npm packages): the client's and the REST gateway's tests make test certificates with openssl; the
-  // image scripts (scripts/images) run podman and read node's libraries with ldd.
-  ignoreBinaries: ['openssl', 'podman', 'ldd'],
+  // image scripts (scripts/images) run podman and read node's libraries with ldd; scripts/check-build.mjs makes a throwaway
+  // database with psql (from the PostgreSQL that scripts/start-test-postgres.sh installs).
+  ignoreBinaries: ['openssl', 'podman', 'ldd', 'psql'],
   rules: {
     exports: 'warn',
     nsExports: 'warn',

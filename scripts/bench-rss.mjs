@@ -75,7 +75,10 @@ const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), .
 if (built.status !== 0) process.exit(1);
 const work = mkdtempSync(join(tmpdir(), 'mithril-bench-rss-'));
 try {
-  const fixture = makeFixture(join(work, 'fixture'), commandOf('compiled', 'aggregator', DIST).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')));
+  const fixture = makeFixture(
+    join(work, 'fixture'),
+    commandOf('compiled', 'aggregator', DIST).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')),
+  );
   const results = {};
   for (const mode of ['tsx', 'compiled']) {
     console.log(`measuring ${mode}…`);
@@ -83,7 +86,8 @@ try {
   }
   const f = (mb) => mb.toFixed(0).padStart(5);
   const s = (seconds) => seconds.toFixed(1).padStart(5);
-  const header = 'service          | tsx ready s | tsx idle MB | tsx peak MB | compiled ready s | compiled idle MB | compiled peak MB | idle ratio | peak ratio';
+  const header =
+    'service          | tsx ready s | tsx idle MB | tsx peak MB | compiled ready s | compiled idle MB | compiled peak MB | idle ratio | peak ratio';
   console.log(`\nRSS (VmRSS idle after ${IDLE_WAIT_MS / 1000} s, VmHWM peak after ${LOAD_REQUESTS} REST requests), node ${process.version}\n`);
   console.log(header);
   console.log(header.replace(/[^|]/g, '-'));

@@ -9,14 +9,15 @@
  *      settings (plaintext, temporary state, free ports) on a devnet chain: certifier, snapshotter,
  *      aggregator (SQLite), signer gateway, REST gateway, signer. Real work is checked through the
  *      REST gateway: the signer's registration (signer and its SQLite store → signer gateway →
- *      certifier → aggregator's Prisma store) read back, and the certificate list.
+ *      certifier → aggregator's Prisma store) read back, and the certificate list; the compiled
+ *      client lists the certificates over REST and over gRPC.
  *   4. Each is sent SIGTERM and must exit 0 within 10 s.
  *   5. With MITHRIL_TEST_POSTGRES_URL set (CI sets it) and psql at hand, the same for an aggregator
  *      on PostgreSQL in a database of its own (dropped afterwards), read through a REST gateway.
  *
  * The devnet chain process (dist/devnet-chain) only gets the `--help` check.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,10 @@ try {
     }
   }
 
-  const fixture = makeFixture(join(work, 'fixture'), commandOf('compiled', 'aggregator', dist).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')));
+  const fixture = makeFixture(
+    join(work, 'fixture'),
+    commandOf('compiled', 'aggregator', dist).map((part) => part.replace(/main\.mjs$/, 'genesis.mjs')),
+  );
   const network = await startNetwork('compiled', fixture, join(work, 'state'), {
     dist,
     cwd: work,
@@ -85,6 +89,16 @@ try {
   check(registered.ok, `the signer's registration is read back from the aggregator's store (status ${registered.status}, ${JSON.stringify(registered.body)})`);
   const listed = await poll(rest, '/aggregator/certificates', (body) => Array.isArray(body));
   check(listed.ok, `the REST gateway lists the aggregator's certificates (status ${listed.status})`);
+  // The client, compiled too, over both APIs (asynchronously: the services' output pipes keep being read).
+  for (const endpoint of [`http://127.0.0.1:${rest}/aggregator`, `grpc://127.0.0.1:${network.ports.aggregator}`]) {
+    const client = [join(dist, 'client', 'main.mjs'), '--aggregator', endpoint, '--genesis-verification-key-file', fixture.genesisVerificationKey];
+    const listed = await new Promise((resolve) =>
+      execFile(process.execPath, [...client, 'certificate', 'list', '--json'], { cwd: work, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code ?? 'killed') : 0, stderr }),
+      ),
+    );
+    check(listed.code === 0, `dist/client/main.mjs certificate list over ${endpoint} → exit ${listed.code} ${listed.stderr.trim().slice(0, 300)}`);
+  }
   for (const [name, started] of Object.entries(network.running)) check(started.child.exitCode === null, `${name} still running after the checks`);
   checkStopped(await stopNetwork(network.running));
 
@@ -107,10 +121,14 @@ try {
         [...commandOf('compiled', 'aggregator', dist), ...settingsOf('aggregator', fixture, state, ports)],
         { ready: 'aggregator listening', cwd: work },
       );
-      const gateway = await startProcess('compiled rest-gateway', [...commandOf('compiled', 'rest-gateway', dist), ...settingsOf('rest-gateway', fixture, state, ports)], {
-        ready: 'REST gateway listening',
-        cwd: work,
-      });
+      const gateway = await startProcess(
+        'compiled rest-gateway',
+        [...commandOf('compiled', 'rest-gateway', dist), ...settingsOf('rest-gateway', fixture, state, ports)],
+        {
+          ready: 'REST gateway listening',
+          cwd: work,
+        },
+      );
       const listed = await poll(gateway.fields.port, '/aggregator/certificates', (body) => Array.isArray(body));
       check(listed.ok, `aggregator on PostgreSQL: the REST gateway lists its certificates (status ${listed.status})`);
       const epoch = await poll(gateway.fields.port, '/aggregator/epoch-settings', (body) => body.epoch !== undefined);

@@ -58,6 +58,7 @@ export function makeFixture(dir, genesis) {
     keysDirectory: join(chainRoot, 'pools', 'pool-1'),
     slotsPerKesPeriod: String(slotsPerKesPeriod),
     genesisSecretKey: secretKey,
+    genesisVerificationKey: join(dir, 'genesis.vkey'),
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * Graceful stop (SIGTERM): runService in a real child process (signals, exit codes, the forced exit
- * of a hung close), and the gRPC server's bounded drain.
+ * of a hung close), and the bounded drain of the gRPC and HTTP servers.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { credentials, makeGenericClientConstructor, type ClientReadableStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { service as healthDefinition } from 'grpc-health-check';
-import { serverTls, startGrpcServer } from '../src/index.js';
+import { closeDraining, serverTls, startGrpcServer } from '../src/index.js';
 import { FORCED_EXIT_MS } from '../src/service-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -144,5 +146,45 @@ describe('the gRPC server close', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('an HTTP server closed with closeDraining', () => {
+  /** A server whose /slow requests are answered `slowMs` after they arrive, and a request to it that has started. */
+  async function serverWithRequestInFlight(slowMs: number): Promise<{ server: Server; answered: Promise<number | string> }> {
+    const server = createServer((_, response) => {
+      const timer = setTimeout(() => response.end('late'), slowMs);
+      response.on('close', () => clearTimeout(timer));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const arrived = once(server, 'request');
+    const answered = new Promise<number | string>((resolve) => {
+      const sent = request({ host: '127.0.0.1', port, path: '/slow', agent: false }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', (error) => resolve(error.message));
+      });
+      sent.on('error', (error) => resolve(error.message));
+      sent.end();
+    });
+    await arrived;
+    return { server, answered };
+  }
+  const closeOf = (server: Server) => () => new Promise<void>((resolve) => server.close(() => resolve()));
+
+  it('lets a request in flight finish within the drain time', async () => {
+    const { server, answered } = await serverWithRequestInFlight(200);
+    await closeDraining(closeOf(server), server, 5_000);
+    expect(await answered).toBe(200);
+  });
+
+  it('cuts a request still in flight at the drain time instead of waiting for it', async () => {
+    const { server, answered } = await serverWithRequestInFlight(60_000);
+    const started = Date.now();
+    await closeDraining(closeOf(server), server, 300);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await answered).not.toBe(200);
   });
 });
