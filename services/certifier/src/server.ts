@@ -8,42 +8,64 @@ import {
   type Logger,
   type RunningServer,
 } from '@mithril-ts/service-kit';
-import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
 import { Certifier } from './service.js';
+import { importLegacyCounters, openCertifierStore, type PrismaOpcertCounterStore } from './store/index.js';
 
 export const CERTIFIER_VERSION = '0.1.0';
 
-export async function startCertifier(
-  config: CertifierConfig,
-  options: { readonly logger?: Logger } = {},
-): Promise<RunningServer & { shutdownTelemetry(): Promise<void> }> {
+export interface RunningCertifier extends RunningServer {
+  readonly store: PrismaOpcertCounterStore;
+  /** Stops the server (in-flight certifications finish), then closes the store. */
+  close(): Promise<void>;
+  shutdownTelemetry(): Promise<void>;
+}
+
+export async function startCertifier(config: CertifierConfig, options: { readonly logger?: Logger } = {}): Promise<RunningCertifier> {
   const logger = options.logger ?? createLogger('certifier', config.logLevel);
+  const { store, migrations } = await openCertifierStore({ url: config.storeUrl });
   const telemetry = startTelemetry('mithril-certifier', CERTIFIER_VERSION, config.otlpEndpoint);
-  const certifier = new Certifier({
-    chain: new CardanoCliFilesChainObserver(config.chainDirectory),
-    counters: new JsonFileCounterStore(config.counterStorePath),
-    slotsPerKesPeriod: config.slotsPerKesPeriod,
-    tracer: telemetry.tracer,
-    meter: telemetry.meter,
-    logger,
-  });
-  const running = await startGrpcServer({
-    host: config.host,
-    port: config.port,
-    tls: serverTls(config, 'require'),
-    logger,
-    services: [
-      certifierGrpcService(
-        certifier,
-        CERTIFIER_VERSION,
-        logger,
-        telemetry.tracer,
-        config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
-      ),
-    ],
-  });
+  let running: RunningServer;
+  try {
+    logger.info({ dialect: store.dialect, applied: migrations.applied }, 'store ready');
+    if (config.counterStorePath !== undefined) await importLegacyCounters(config.counterStorePath, store, logger);
+    const certifier = new Certifier({
+      chain: new CardanoCliFilesChainObserver(config.chainDirectory),
+      counters: store,
+      slotsPerKesPeriod: config.slotsPerKesPeriod,
+      tracer: telemetry.tracer,
+      meter: telemetry.meter,
+      logger,
+    });
+    running = await startGrpcServer({
+      host: config.host,
+      port: config.port,
+      tls: serverTls(config, 'require'),
+      logger,
+      services: [
+        certifierGrpcService(
+          certifier,
+          CERTIFIER_VERSION,
+          logger,
+          telemetry.tracer,
+          config.insecure ? undefined : { methods: 'all', allowedClients: config.allowedClients },
+        ),
+      ],
+    });
+  } catch (error) {
+    await store.close();
+    await telemetry.shutdown();
+    throw error;
+  }
   logger.info({ host: config.host, port: running.port }, 'certifier listening');
-  return { ...running, shutdownTelemetry: () => telemetry.shutdown() };
+  return {
+    ...running,
+    store,
+    close: async () => {
+      await running.close();
+      await store.close();
+    },
+    shutdownTelemetry: () => telemetry.shutdown(),
+  };
 }
