@@ -18,7 +18,9 @@ const POOLS = Number(process.env.POOLS ?? 3000);
 console.error(`preparing ${POOLS} pools (cold key, KES key evolved to the current period, opcert, Mithril key)…`);
 const pools = Array.from({ length: POOLS }, (_, i) => testPool(i));
 const registrations = pools.map((pool) => pool.registration());
-const { store } = await openCertifierStore({ url: process.env.STORE_URL ?? `file:${join(mkdtempSync(join(tmpdir(), 'bench-counters-')), 'certifier.sqlite')}` });
+const { store } = await openCertifierStore({
+  url: process.env.STORE_URL ?? `file:${join(mkdtempSync(join(tmpdir(), 'bench-counters-')), 'certifier.sqlite')}`,
+});
 console.error(`counter store: ${store.dialect}`);
 const certifier = new Certifier({
   chain: new CardanoCliFilesChainObserver(chainDirectory(pools)),

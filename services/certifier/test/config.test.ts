@@ -7,7 +7,10 @@ import { loadCertifierConfig } from '../src/index.js';
 describe('certifier configuration', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'config-')), 'certifier.json');
   const tls = { tlsCertFile: 'certifier.crt', tlsKeyFile: 'certifier.key', tlsCaFile: 'ca.crt' };
-  writeFileSync(file, JSON.stringify({ port: 6000, chainDirectory: '/from/file', storeUrl: 'postgresql://certifier@db/certifier', slotsPerKesPeriod: 3600, ...tls }));
+  writeFileSync(
+    file,
+    JSON.stringify({ port: 6000, chainDirectory: '/from/file', storeUrl: 'postgresql://certifier@db/certifier', slotsPerKesPeriod: 3600, ...tls }),
+  );
 
   it('takes file < environment < arguments', () => {
     const fromFile = loadCertifierConfig(['--config', file], {});
@@ -21,7 +24,9 @@ describe('certifier configuration', () => {
     expect(fromArgs).toMatchObject({ port: 8000, chainDirectory: '/from/args', storeUrl: 'postgresql://certifier@db/certifier' });
     expect(fromArgs.counterStorePath).toBeUndefined();
     expect(loadCertifierConfig(['--chain-directory', '/x', '--insecure', 'true'], {}).storeUrl).toBe('file:./mithril-certifier.sqlite');
-    expect(loadCertifierConfig(['--config', file], { MITHRIL_CERTIFIER_COUNTER_STORE_PATH: '/old/counters.jsonl' }).counterStorePath).toBe('/old/counters.jsonl');
+    expect(loadCertifierConfig(['--config', file], { MITHRIL_CERTIFIER_COUNTER_STORE_PATH: '/old/counters.jsonl' }).counterStorePath).toBe(
+      '/old/counters.jsonl',
+    );
   });
 
   it('says which setting is wrong and where it came from', () => {

@@ -46,7 +46,10 @@ export async function importLegacyCounters(path: string, store: Pick<OpcertCount
   const renamed = `${path}.imported`;
   try {
     await rename(path, renamed);
-    logger.info({ file: path, pools: counters.size, renamedTo: renamed }, 'imported the opcert counters of the former counter file into the store; remove the counterStorePath setting');
+    logger.info(
+      { file: path, pools: counters.size, renamedTo: renamed },
+      'imported the opcert counters of the former counter file into the store; remove the counterStorePath setting',
+    );
   } catch (error) {
     // Imported all the same; the next start imports it again, harmlessly.
     logger.warn({ file: path, pools: counters.size, err: error }, 'imported the opcert counters of the former counter file, but could not rename it');
