@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createLogger } from '@mithril-ts/service-kit';
-import { prismaModelColumns, sqlTableColumns } from '@mithril-ts/testkit';
+import { createTestDatabase, prismaModelColumns, sqlTableColumns, type TestDatabase } from '@mithril-ts/testkit';
 import { CertifierStoreError, importLegacyCounters, openCertifierStore, startCertifier, type PrismaOpcertCounterStore } from '../src/index.js';
 import { MIGRATIONS_DIR } from '../src/store/index.js';
 
@@ -41,31 +41,17 @@ const sqlite: Dialect = {
   cleanup: async () => {},
 };
 
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 function postgres(serverUrl: string): Dialect {
-  const databases: string[] = [];
+  const databases: TestDatabase[] = [];
   return {
     name: 'PostgreSQL',
     fresh: async () => {
-      const database = `certifier_store_${process.pid}_${databases.length}`;
-      await onServer(serverUrl, `DROP DATABASE IF EXISTS ${database}`);
-      await onServer(serverUrl, `CREATE DATABASE ${database}`);
+      const database = await createTestDatabase(serverUrl, `certifier_store_${process.pid}_${databases.length}`);
       databases.push(database);
-      const url = new URL(serverUrl);
-      url.pathname = `/${database}`;
-      return url.href;
+      return database.url;
     },
     cleanup: async () => {
-      for (const database of databases.splice(0)) await onServer(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      for (const database of databases.splice(0)) await database.drop();
     },
   };
 }
