@@ -34,6 +34,7 @@ const config: KnipConfig = {
     },
     'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
     'services/aggregator': prismaStore,
+    'services/certifier': prismaStore,
     'services/signer': prismaStore,
     'services/snapshotter': prismaStore,
   },

@@ -44,7 +44,7 @@ export const TARGETS = [
   },
   { name: 'signer', pkg: 'services/signer', entries: { main: 'src/main.ts' }, migrations: 'src/store/migrations' },
   { name: 'signer-gateway', pkg: 'services/signer-gateway', entries: { main: 'src/main.ts' } },
-  { name: 'certifier', pkg: 'services/certifier', entries: { main: 'src/main.ts' } },
+  { name: 'certifier', pkg: 'services/certifier', entries: { main: 'src/main.ts' }, migrations: 'src/store/migrations' },
   { name: 'snapshotter', pkg: 'services/snapshotter', entries: { main: 'src/main.ts' }, migrations: 'src/store/migrations' },
   { name: 'rest-gateway', pkg: 'services/rest-gateway', entries: { main: 'src/main.ts' } },
   { name: 'client', pkg: 'cli', entries: { main: 'src/main.ts' } },

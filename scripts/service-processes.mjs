@@ -82,7 +82,7 @@ export function settingsOf(name, fixture, state, ports) {
       return [
         ...common,
         ...['--host', '127.0.0.1', '--port', '0', '--chain-directory', fixture.chainDirectory],
-        ...['--slots-per-kes-period', fixture.slotsPerKesPeriod, '--counter-store-path', join(state, 'opcert-counters.jsonl')],
+        ...['--slots-per-kes-period', fixture.slotsPerKesPeriod, '--store-url', `file:${join(state, 'certifier.sqlite')}`],
       ];
     case 'snapshotter':
       return [

@@ -73,7 +73,7 @@ const SERVERS = {
   },
   certifier: {
     prefix: 'MITHRIL_CERTIFIER',
-    settings: { PORT: '50053', CHAIN_DIRECTORY: '/data/chain', COUNTER_STORE_PATH: '/data/opcert-counters.jsonl' },
+    settings: { PORT: '50053', CHAIN_DIRECTORY: '/data/chain', STORE_URL: 'file:/data/certifier.sqlite' },
     probes: [{ kind: 'grpc', port: 50053 }],
   },
   snapshotter: {

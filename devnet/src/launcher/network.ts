@@ -113,7 +113,7 @@ export class MithrilNetwork {
           port: 0,
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
-          counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
+          storeUrl: `file:${join(root, 'certifier', 'certifier.sqlite')}`,
           ...tls('certifier'),
         }),
         { logger: logger('certifier') },
