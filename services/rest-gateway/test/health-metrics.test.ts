@@ -37,7 +37,7 @@ afterAll(async () => {
   await signerGateway.stop();
 });
 
-const json = (body: Buffer) => JSON.parse(body.toString('utf8')) as unknown;
+const json = (body: string) => JSON.parse(body) as unknown;
 
 describe('GET /health', () => {
   it('is 200 while the aggregator serves, 503 naming what it said otherwise', async () => {
@@ -79,7 +79,7 @@ describe('request metrics', () => {
     expect((await http(gateway.port, 'GET', '/aggregator/certificates')).status).toBe(200);
     expect((await http(gateway.port, 'GET', `/aggregator/certificate/${'ab'.repeat(32)}`)).status).toBe(404);
     expect((await http(gateway.port, 'GET', '/no/such/path/a1b2c3')).status).toBe(404);
-    const text = (await http(gateway.metricsPort!, 'GET', '/metrics')).body.toString('utf8');
+    const text = (await http(gateway.metricsPort!, 'GET', '/metrics')).body;
     expect(text).toContain('mithril_rest_gateway_request_duration_seconds_count{method="GET",route="/aggregator/certificates",status="200"} 2');
     expect(text).toContain('mithril_rest_gateway_request_duration_seconds_count{method="GET",route="/aggregator/certificate/:hash",status="404"} 1');
     expect(text).toContain('mithril_rest_gateway_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1');
