@@ -13,8 +13,10 @@ const prismaStore = {
 };
 
 const config: KnipConfig = {
-  // System commands the tests run (not npm packages): the client's and the REST gateway's tests make test certificates with openssl.
-  ignoreBinaries: ['openssl'],
+  // System commands (not npm packages): the client's and the REST gateway's tests make test certificates with openssl; the
+  // image scripts (scripts/images) run podman and read node's libraries with ldd; scripts/check-build.mjs makes a throwaway
+  // database with psql (from the PostgreSQL that scripts/start-test-postgres.sh installs).
+  ignoreBinaries: ['openssl', 'podman', 'ldd', 'psql'],
   rules: {
     exports: 'warn',
     nsExports: 'warn',
@@ -26,12 +28,13 @@ const config: KnipConfig = {
   },
   workspaces: {
     '.': {
-      entry: ['scripts/*.mjs', 'golden/test/**/*.test.ts'],
+      entry: ['scripts/*.mjs', 'scripts/images/*.mjs', 'golden/test/**/*.test.ts'],
       // scripts/generate.mjs runs node_modules/@bufbuild/buf/bin/buf by path (no binary lookup knip can follow).
       ignoreDependencies: ['@bufbuild/buf'],
     },
     'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
     'services/aggregator': prismaStore,
+    'services/certifier': prismaStore,
     'services/signer': prismaStore,
     'services/snapshotter': prismaStore,
   },

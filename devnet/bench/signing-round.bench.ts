@@ -230,7 +230,7 @@ async function signingRound(
         port: certifierPort,
         chainDirectory,
         slotsPerKesPeriod: params.slotsPerKesPeriod,
-        counterStorePath: join(workDir, 'certifier-counters.jsonl'),
+        storeUrl: `file:${join(workDir, 'certifier.sqlite')}`,
         logLevel: options.logLevel,
         ...tls('certifier'),
       },

@@ -8,18 +8,10 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  aggregatorConfigSchema,
-  describeState,
-  readGenesisSigner,
-  startAggregator,
-  writeGenesisKeys,
-  type RunningAggregator,
-  type ScheduleEntry,
-} from '@mithril-ts/aggregator';
+import { aggregatorConfigSchema, describeState, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
-import { GenesisSigner, type Certificate, type Epoch } from '@mithril-ts/protocol';
-import { SecretFileError, createLogger, type Logger } from '@mithril-ts/service-kit';
+import type { Certificate, Epoch } from '@mithril-ts/protocol';
+import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
@@ -27,6 +19,7 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
+import { ensureGenesisKeys } from './genesis.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
 export interface MithrilNetworkOptions {
@@ -110,7 +103,7 @@ export class MithrilNetwork {
     devnet.start();
     const { parameters } = devnet;
 
-    const genesis = await genesisSigner(join(root, 'genesis'));
+    const { signer: genesis } = await ensureGenesisKeys(root);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
@@ -120,7 +113,7 @@ export class MithrilNetwork {
           port: 0,
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
-          counterStorePath: join(root, 'certifier', 'opcert-counters.jsonl'),
+          storeUrl: `file:${join(root, 'certifier', 'certifier.sqlite')}`,
           ...tls('certifier'),
         }),
         { logger: logger('certifier') },
@@ -286,20 +279,6 @@ export class MithrilNetwork {
   async stop(): Promise<void> {
     await this.stopRest();
   }
-}
-
-/** The devnet's genesis key pair, made once per root (devnet mode: the aggregator signs its own genesis). */
-async function genesisSigner(directory: string): Promise<GenesisSigner> {
-  await mkdir(directory, { recursive: true });
-  const secretPath = join(directory, 'genesis.skey');
-  try {
-    return readGenesisSigner(secretPath);
-  } catch (error) {
-    if (!(error instanceof SecretFileError && error.problem === 'missing')) throw error;
-  }
-  const signer = GenesisSigner.generate();
-  await writeGenesisKeys(signer, secretPath, join(directory, 'genesis.vkey'), { overwrite: true });
-  return signer;
 }
 
 /** A TCP port free on 127.0.0.1 now (the system picks it), for a server whose address must be known before it starts. */

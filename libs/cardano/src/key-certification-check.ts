@@ -16,6 +16,12 @@ import { parsePoolId, poolIdFromColdVerificationKey, type PoolId } from './pool-
 /** A Mithril verification key with its proof of possession, as libs/stm writes it. */
 export const MITHRIL_KEY_BYTES = 192;
 const MAX_OPCERT_BYTES = 1024;
+/**
+ * The highest issue number a verifier accepts: its counter store keeps it in a signed 64-bit
+ * column. A node's counter starts at 0 and rises by one per KES key rotation, so only a crafted
+ * certificate reaches this; it is refused as malformed rather than failing in the store.
+ */
+const MAX_ISSUE_NUMBER = (1n << 63n) - 1n;
 
 export type CertificationCheck =
   'request' | 'operational-certificate-signature' | 'pool-id' | 'kes-period' | 'kes-signature' | 'operational-certificate-counter' | 'stake-distribution';
@@ -81,6 +87,7 @@ export function parseRegistration(request: RegistrationRequest): ParsedRegistrat
     if (!(error instanceof CardanoError)) throw error;
     throw malformed(`operational_certificate is not a valid node.cert CBOR: ${error.message}`);
   }
+  if (opcert.issueNumber > MAX_ISSUE_NUMBER) throw malformed(`the operational certificate issue number must be at most ${MAX_ISSUE_NUMBER}`);
   return {
     epoch: request.epoch,
     claimedPool,

@@ -12,6 +12,7 @@ import {
   requireTlsFiles,
   tlsSettings,
 } from '@mithril-ts/service-kit';
+import { MAX_LEASE_CHECK_INTERVAL_MS } from './leadership/lease.js';
 import { scheduleSchema } from './runtime/parameters.js';
 
 const kindsSchema = z.preprocess(
@@ -62,6 +63,16 @@ export const aggregatorConfigSchema = z
     /** Epochs of per-epoch state kept; certificates are never pruned. */
     retentionEpochs: z.coerce.bigint().min(3n).default(10n),
     maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
+    /**
+     * `auto`: only the replica holding the runtime lease runs the epoch runtime (PostgreSQL: an
+     * advisory lock, any number of replicas; SQLite: an exclusive lock file, a second process is
+     * refused). `none`: no lease (the operator guarantees one replica; two would fork the chain).
+     */
+    leaderElection: z.enum(['auto', 'none']).default('auto'),
+    /** How often the leader checks it still holds the PostgreSQL lease (each check bounded by it): at most 4 s, see leadership/lease.ts. */
+    leaseCheckIntervalMs: z.coerce.number().int().min(100).max(MAX_LEASE_CHECK_INTERVAL_MS).default(2000),
+    /** How often a follower tries to take the lease (and refreshes what it serves). */
+    leaseRetryIntervalMs: z.coerce.number().int().min(100).max(60_000).default(2000),
     /** host:port of the snapshotter; without one, CardanoDatabase certificates are made but no snapshot archives. */
     snapshotterAddress: z.string().min(1).optional(),
     /** Deadline of one snapshot creation (archiving a large database takes minutes). */
@@ -107,6 +118,9 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       runIntervalMs: 'milliseconds between two runtime cycles',
       retentionEpochs: 'epochs of registrations, stake, messages and signatures kept',
       maxConsecutiveErrors: 'consecutive failed cycles before the runtime stops',
+      leaderElection: 'auto (one replica runs the runtime: PostgreSQL advisory lock, or the single SQLite replica) or none (unsafe with several replicas)',
+      leaseCheckIntervalMs: "milliseconds between the leader's checks of its lease (at most 4000)",
+      leaseRetryIntervalMs: "milliseconds between a follower's attempts to take the lease",
       snapshotterAddress: 'host:port of the snapshotter (archives of certified Cardano databases)',
       snapshotDeadlineMs: 'deadline of one snapshot creation (ms)',
       bootstrapGenesisSecretKeyFile: 'DEVNET ONLY: genesis secret key file to sign the genesis certificate automatically',

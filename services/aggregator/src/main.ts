@@ -10,5 +10,9 @@ await runService('mithril-aggregator', async (exit) => {
   aggregator.runtime.on('state', (state) => {
     if (state.kind === 'broken') exit(1);
   });
+  // A replica that lost the runtime lease is fenced for good (leadership/replica.ts): restarted, it follows afresh.
+  aggregator.replica.on('role', (role) => {
+    if (role === 'fenced') exit(1);
+  });
   return aggregator;
 });

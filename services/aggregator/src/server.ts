@@ -1,4 +1,7 @@
-/** The aggregator's composition root: configuration in, a running runtime and gRPC server out. */
+/**
+ * The aggregator's composition root: configuration in, a running replica (leader or follower,
+ * leadership/replica.ts), its runtime and its gRPC server out.
+ */
 import {
   CardanoCliFilesChainObserver,
   channelCredentials,
@@ -10,13 +13,16 @@ import {
   type Logger,
 } from '@mithril-ts/service-kit';
 import { INTERNAL_RPCS, type AggregatorConfig } from './config.js';
+import { FollowerView } from './leadership/follower-view.js';
+import { NoLease, PostgresAdvisoryLease, SqliteExclusiveLease, sqliteLeaseRefused, type Lease } from './leadership/lease.js';
+import { Replica } from './leadership/replica.js';
 import { readGenesisSigner } from './genesis.js';
 import { observeAggregator } from './metrics.js';
 import { aggregatorGrpcService } from './grpc/service.js';
 import { GrpcSnapshotter, SnapshotProducer } from './snapshots.js';
 import { AggregatorRuntime } from './runtime/aggregator-runtime.js';
 import { parametersSchedule } from './runtime/parameters.js';
-import { openAggregatorStore, type PrismaAggregatorStore } from './store/index.js';
+import { openAggregatorStore, parseStoreUrl, type PrismaAggregatorStore } from './store/index.js';
 
 export const AGGREGATOR_VERSION = '0.1.0';
 
@@ -26,6 +32,8 @@ export interface RunningAggregator {
   readonly healthPort: number | undefined;
   readonly metricsPort: number | undefined;
   readonly runtime: AggregatorRuntime;
+  /** Leader (runs the runtime) or follower (serves reads, waits for the lease); `fenced` after losing the lease. */
+  readonly replica: Replica;
   readonly store: PrismaAggregatorStore;
   readonly logger: Logger;
   /** Stops the runtime (finishing the cycle and aggregations in progress), the server and the store. */
@@ -39,21 +47,33 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     config.bootstrapGenesisSecretKeyFile === undefined
       ? undefined
       : readGenesisSigner(config.bootstrapGenesisSecretKeyFile, { allowInsecurePermissions: config.allowInsecureKeyPermissions });
-  const telemetry = await startTelemetry('mithril-aggregator', AGGREGATOR_VERSION, config);
+  const lease = leaseOf(config, logger);
+  // SQLite: one replica only, refused before anything is opened (PostgreSQL followers wait instead).
+  if (lease instanceof SqliteExclusiveLease && !(await lease.tryAcquire())) throw sqliteLeaseRefused(lease.path);
+  let telemetry;
+  try {
+    telemetry = await startTelemetry('mithril-aggregator', AGGREGATOR_VERSION, config);
+  } catch (error) {
+    await lease.release();
+    throw error;
+  }
   let opened;
   try {
     opened = await openAggregatorStore({ url: config.storeUrl });
   } catch (error) {
+    await lease.release();
     await telemetry.shutdown();
     throw error;
   }
   logger.info({ dialect: opened.store.dialect, applied: opened.migrations }, 'store ready');
+  const chain = new CardanoCliFilesChainObserver(config.chainDirectory, Math.min(1000, config.runIntervalMs));
+  const schedule = parametersSchedule(config.protocolParameters);
   const runtime = new AggregatorRuntime({
     store: opened.store,
-    chain: new CardanoCliFilesChainObserver(config.chainDirectory, Math.min(1000, config.runIntervalMs)),
+    chain,
     slotsPerKesPeriod: config.slotsPerKesPeriod,
     immutableDatabase: new ImmutableDbDigester(config.immutableDirectory),
-    schedule: parametersSchedule(config.protocolParameters),
+    schedule,
     network: config.network,
     signedEntityKinds: config.signedEntityKinds,
     retentionEpochs: config.retentionEpochs,
@@ -75,6 +95,25 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
   const snapshots =
     snapshotter === undefined ? undefined : new SnapshotProducer(opened.store, snapshotter, config.network, logger, Math.max(1000, config.runIntervalMs));
   if (snapshots !== undefined) runtime.on('certificate', (certificate) => snapshots.onCertificate(certificate));
+  const replica = new Replica({
+    lease,
+    runtime,
+    view: new FollowerView({ store: opened.store, chain, schedule, logger }),
+    // The leader's work: the runtime and the snapshots of its certificates (the producer catches up on recent ones).
+    lead: async () => {
+      runtime.start(config.runIntervalMs);
+      await snapshots?.start();
+    },
+    abdicate: async () => {
+      await runtime.stop();
+      await snapshots?.stop();
+    },
+    retryIntervalMs: config.leaseRetryIntervalMs,
+    logger,
+  });
+  telemetry.meter
+    .createObservableGauge('mithril_aggregator_leader', { description: '1 while this replica holds the runtime lease and runs the epoch runtime, else 0' })
+    .addCallback((result) => result.observe(replica.role === 'leader' ? 1 : 0));
   let running;
   try {
     running = await startGrpcServer({
@@ -86,7 +125,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       healthHost: config.healthHost,
       services: [
         aggregatorGrpcService({
-          runtime,
+          node: replica,
           store: opened.store,
           snapshotter,
           nodeVersion: AGGREGATOR_VERSION,
@@ -100,27 +139,39 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       ],
     });
   } catch (error) {
+    await lease.release();
     await opened.close();
     await telemetry.shutdown();
     throw error;
   }
-  runtime.start(config.runIntervalMs);
-  await snapshots?.start();
-  logger.info({ host: config.host, port: running.port, healthPort: running.healthPort, metricsPort: telemetry.metricsPort }, 'aggregator listening');
+  await replica.start();
+  logger.info(
+    { host: config.host, port: running.port, healthPort: running.healthPort, metricsPort: telemetry.metricsPort, role: replica.role },
+    'aggregator listening',
+  );
   return {
     port: running.port,
     healthPort: running.healthPort,
     metricsPort: telemetry.metricsPort,
     runtime,
+    replica,
     store: opened.store,
     logger,
     close: async () => {
       // Requests first (in-flight ones finish), then the runtime: nothing is accepted that is not stored.
       await running.close();
-      await runtime.stop();
-      await snapshots?.stop();
+      // Stops the runtime if it leads, then gives the lease up: a follower takes over.
+      await replica.stop();
+      snapshotter?.close();
       await opened.close();
       await telemetry.shutdown();
     },
   };
+}
+
+function leaseOf(config: AggregatorConfig, logger: Logger): Lease {
+  if (config.leaderElection === 'none') return new NoLease();
+  const location = parseStoreUrl(config.storeUrl);
+  if (location.dialect === 'sqlite') return new SqliteExclusiveLease(`${location.path}.lease`);
+  return new PostgresAdvisoryLease({ connectionString: location.connectionString, checkIntervalMs: config.leaseCheckIntervalMs, logger });
 }

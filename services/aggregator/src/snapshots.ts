@@ -137,11 +137,11 @@ export class SnapshotProducer {
     this.#pending.set(certificate.hash, certificate);
   }
 
+  /** Stops producing (the snapshotter stays open: a replica that stops leading still serves digests through it). */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    this.snapshotter.close();
   }
 
   async #drain(): Promise<void> {

@@ -24,8 +24,13 @@ export const certifierConfigSchema = z
     chainDirectory: z.string().min(1),
     /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet). */
     slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
-    /** JSON file holding the highest operational certificate issue number seen per pool. */
-    counterStorePath: z.string().min(1),
+    /**
+     * The store of the opcert counters (the highest operational certificate issue number seen per
+     * pool): `file:PATH` (SQLite, one certifier) or `postgresql://…` (replicas sharing it).
+     */
+    storeUrl: z.string().min(1).default('file:./mithril-certifier.sqlite'),
+    /** The former JSON-lines counter file: imported into the store at start-up if it exists, then renamed `<file>.imported`. */
+    counterStorePath: z.string().min(1).optional(),
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     ...metricsSettings,
@@ -48,7 +53,8 @@ export function loadCertifierConfig(argv?: readonly string[], env?: NodeJS.Proce
       port: 'port to listen on (0 picks a free one)',
       chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
       slotsPerKesPeriod: 'slots per KES period of the network',
-      counterStorePath: 'JSON file of operational certificate counters',
+      storeUrl: 'opcert counter store: file:<path> (SQLite) or postgresql://… (shared by replicas)',
+      counterStorePath: 'former JSON-lines counter file, imported into the store once if it exists',
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,

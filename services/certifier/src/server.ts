@@ -8,29 +8,43 @@ import {
   type Logger,
   type RunningServer,
 } from '@mithril-ts/service-kit';
-import { JsonFileCounterStore } from './adapters/json-file-counter-store.js';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
 import { Certifier } from './service.js';
+import { importLegacyCounters, openCertifierStore, type PrismaOpcertCounterStore } from './store/index.js';
 
 export const CERTIFIER_VERSION = '0.1.0';
 
-export async function startCertifier(
-  config: CertifierConfig,
-  options: { readonly logger?: Logger } = {},
-): Promise<RunningServer & { readonly metricsPort: number | undefined; shutdownTelemetry(): Promise<void> }> {
+export interface RunningCertifier extends RunningServer {
+  readonly store: PrismaOpcertCounterStore;
+  readonly metricsPort: number | undefined;
+  /** Stops the server (in-flight certifications finish), then closes the store. */
+  close(): Promise<void>;
+  shutdownTelemetry(): Promise<void>;
+}
+
+export async function startCertifier(config: CertifierConfig, options: { readonly logger?: Logger } = {}): Promise<RunningCertifier> {
   const logger = options.logger ?? createLogger('certifier', config.logLevel);
-  const telemetry = await startTelemetry('mithril-certifier', CERTIFIER_VERSION, config);
-  const certifier = new Certifier({
-    chain: new CardanoCliFilesChainObserver(config.chainDirectory),
-    counters: new JsonFileCounterStore(config.counterStorePath),
-    slotsPerKesPeriod: config.slotsPerKesPeriod,
-    tracer: telemetry.tracer,
-    meter: telemetry.meter,
-    logger,
-  });
-  let running;
+  const { store, migrations } = await openCertifierStore({ url: config.storeUrl });
+  let telemetry;
   try {
+    telemetry = await startTelemetry('mithril-certifier', CERTIFIER_VERSION, config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  let running: RunningServer;
+  try {
+    logger.info({ dialect: store.dialect, applied: migrations.applied }, 'store ready');
+    if (config.counterStorePath !== undefined) await importLegacyCounters(config.counterStorePath, store, logger);
+    const certifier = new Certifier({
+      chain: new CardanoCliFilesChainObserver(config.chainDirectory),
+      counters: store,
+      slotsPerKesPeriod: config.slotsPerKesPeriod,
+      tracer: telemetry.tracer,
+      meter: telemetry.meter,
+      logger,
+    });
     running = await startGrpcServer({
       host: config.host,
       port: config.port,
@@ -49,9 +63,19 @@ export async function startCertifier(
       ],
     });
   } catch (error) {
+    await store.close();
     await telemetry.shutdown();
     throw error;
   }
   logger.info({ host: config.host, port: running.port, healthPort: running.healthPort, metricsPort: telemetry.metricsPort }, 'certifier listening');
-  return { ...running, metricsPort: telemetry.metricsPort, shutdownTelemetry: () => telemetry.shutdown() };
+  return {
+    ...running,
+    store,
+    metricsPort: telemetry.metricsPort,
+    close: async () => {
+      await running.close();
+      await store.close();
+    },
+    shutdownTelemetry: () => telemetry.shutdown(),
+  };
 }

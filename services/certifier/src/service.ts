@@ -39,9 +39,11 @@ export class Certifier {
       try {
         const registration = parseRegistration(request);
         const pool = verifyRegistration(registration, (await this.deps.chain.currentTip()).slot, this.deps.slotsPerKesPeriod);
-        checkOpcertCounter(await this.deps.counters.highest(pool.hex), registration.opcert);
         const stake = stakeOf(await this.deps.chain.stakeDistribution(registration.epoch), pool, registration.epoch);
-        await this.deps.counters.record(pool.hex, registration.opcert.issueNumber);
+        // Last, and one atomic check-and-raise in the store shared by the replicas: a counter is
+        // raised only by a registration otherwise accepted, and two replicas racing on one pool
+        // cannot both accept an older certificate than one already recorded.
+        checkOpcertCounter(await this.deps.counters.raise(pool.hex, registration.opcert.issueNumber), registration.opcert);
         this.outcomes.add(1, { outcome: 'accepted' });
         span.setStatus({ code: SpanStatusCode.OK });
         return { partyId: pool.bech32, poolIdHex: pool.hex, stake, epoch: registration.epoch };

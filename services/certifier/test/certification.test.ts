@@ -4,17 +4,28 @@ import { join } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
 import { ColdSigningKey, KesSigningKey, issueOperationalCertificate, operationalCertificateToCbor } from '@mithril-ts/cardano';
 import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
-import { Certifier, CertificationError, JsonFileCounterStore, type RegistrationRequest } from '../src/index.js';
+import { Certifier, CertificationError, openCertifierStore, type PrismaOpcertCounterStore, type RegistrationRequest } from '../src/index.js';
 import { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
 const pools = [testPool(0), testPool(1), testPool(2, 5n)];
 const outsider = testPool(9);
 const directory = chainDirectory(pools);
 
-function newCertifier() {
+const opened: PrismaOpcertCounterStore[] = [];
+afterAll(async () => {
+  for (const store of opened) await store.close();
+});
+
+async function openStore(url = `file:${join(mkdtempSync(join(tmpdir(), 'counters-')), 'certifier.sqlite')}`): Promise<PrismaOpcertCounterStore> {
+  const { store } = await openCertifierStore({ url });
+  opened.push(store);
+  return store;
+}
+
+async function newCertifier(counters?: PrismaOpcertCounterStore) {
   return new Certifier({
     chain: new CardanoCliFilesChainObserver(directory),
-    counters: new JsonFileCounterStore(join(mkdtempSync(join(tmpdir(), 'counters-')), 'counters.json')),
+    counters: counters ?? (await openStore()),
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
     tracer: trace.getTracer('test'),
     meter: metrics.getMeter('test'),
@@ -34,7 +45,7 @@ async function rejection(certifier: Certifier, request: RegistrationRequest): Pr
 
 describe('certifying registrations', () => {
   it('certifies a valid registration at each accepted evolution and answers with the pool and its stake', async () => {
-    const certifier = newCertifier();
+    const certifier = await newCertifier();
     for (const evolution of [1, 2, 3]) {
       const certification = await certifier.certify(pools[0]!.registration({ evolution }));
       expect(certification).toEqual({ partyId: pools[0]!.pool.bech32, poolIdHex: pools[0]!.pool.hex, stake: pools[0]!.stake, epoch: EPOCH });
@@ -67,13 +78,13 @@ describe('certifying registrations', () => {
     ['no KES material', () => ({ ...pools[0]!.registration(), operationalCertificate: undefined }), 'malformed', 'request'],
   ];
   it.each(table)('rejects %s', async (_, request, kind, check) => {
-    const error = await rejection(newCertifier(), request());
+    const error = await rejection(await newCertifier(), request());
     expect({ kind: error.kind, check: error.check }).toEqual({ kind, check });
     expect(error.message.length).toBeGreaterThan(10);
   });
 
   it('rejects a replayed older operational certificate once a newer one was seen', async () => {
-    const certifier = newCertifier();
+    const certifier = await newCertifier();
     const pool = pools[2]!; // issue number 5
     await certifier.certify(pool.registration());
     const older = issueOperationalCertificate(pool.cold, pool.kes.verificationKey(), 4n, 10n);
@@ -83,13 +94,27 @@ describe('certifying registrations', () => {
     await expect(certifier.certify(pool.registration({ opcert: newer }))).resolves.toMatchObject({ partyId: pool.pool.bech32 });
   });
 
-  it('keeps the counters across restarts (file store)', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'counters-')), 'counters.json');
-    await new JsonFileCounterStore(path).record(pools[1]!.pool.hex, 7n);
-    const reopened = new JsonFileCounterStore(path);
-    expect(await reopened.highest(pools[1]!.pool.hex)).toBe(7n);
-    await reopened.record(pools[1]!.pool.hex, 3n);
-    expect(await new JsonFileCounterStore(path).highest(pools[1]!.pool.hex)).toBe(7n);
-    expect(operationalCertificateToCbor(pools[1]!.opcert).length).toBeLessThan(1024);
+  it('raises a counter only for a registration otherwise accepted, and keeps it across restarts', async () => {
+    const url = `file:${join(mkdtempSync(join(tmpdir(), 'counters-')), 'certifier.sqlite')}`;
+    const store = await openStore(url);
+    const pool = pools[1]!;
+    const newer = issueOperationalCertificate(pool.cold, pool.kes.verificationKey(), 7n, 10n);
+    const certifier = await newCertifier(store);
+    // Refused for an unknown epoch: its certificate does not raise the counter.
+    expect((await rejection(certifier, { ...pool.registration({ opcert: newer }), epoch: EPOCH + 5n })).check).toBe('stake-distribution');
+    expect(await store.highest(pool.pool.hex)).toBeUndefined();
+    await certifier.certify(pool.registration({ opcert: newer }));
+    expect(await store.highest(pool.pool.hex)).toBe(7n);
+    await store.close();
+    const reopened = await newCertifier(await openStore(url));
+    expect((await rejection(reopened, pool.registration())).check).toBe('operational-certificate-counter');
+    expect(operationalCertificateToCbor(pool.opcert).length).toBeLessThan(1024);
+  });
+
+  it('refuses an issue number beyond what the store keeps as malformed', async () => {
+    const pool = pools[0]!;
+    const huge = issueOperationalCertificate(pool.cold, pool.kes.verificationKey(), 1n << 63n, 10n);
+    const error = await rejection(await newCertifier(), pool.registration({ opcert: huge }));
+    expect({ kind: error.kind, check: error.check }).toEqual({ kind: 'malformed', check: 'request' });
   });
 });

@@ -7,7 +7,10 @@ import { loadCertifierConfig } from '../src/index.js';
 describe('certifier configuration', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'config-')), 'certifier.json');
   const tls = { tlsCertFile: 'certifier.crt', tlsKeyFile: 'certifier.key', tlsCaFile: 'ca.crt' };
-  writeFileSync(file, JSON.stringify({ port: 6000, chainDirectory: '/from/file', counterStorePath: '/file/counters.json', slotsPerKesPeriod: 3600, ...tls }));
+  writeFileSync(
+    file,
+    JSON.stringify({ port: 6000, chainDirectory: '/from/file', storeUrl: 'postgresql://certifier@db/certifier', slotsPerKesPeriod: 3600, ...tls }),
+  );
 
   it('takes file < environment < arguments', () => {
     const fromFile = loadCertifierConfig(['--config', file], {});
@@ -18,7 +21,12 @@ describe('certifier configuration', () => {
       MITHRIL_CERTIFIER_CONFIG: file,
       MITHRIL_CERTIFIER_PORT: '7000',
     });
-    expect(fromArgs).toMatchObject({ port: 8000, chainDirectory: '/from/args', counterStorePath: '/file/counters.json' });
+    expect(fromArgs).toMatchObject({ port: 8000, chainDirectory: '/from/args', storeUrl: 'postgresql://certifier@db/certifier' });
+    expect(fromArgs.counterStorePath).toBeUndefined();
+    expect(loadCertifierConfig(['--chain-directory', '/x', '--insecure', 'true'], {}).storeUrl).toBe('file:./mithril-certifier.sqlite');
+    expect(loadCertifierConfig(['--config', file], { MITHRIL_CERTIFIER_COUNTER_STORE_PATH: '/old/counters.jsonl' }).counterStorePath).toBe(
+      '/old/counters.jsonl',
+    );
   });
 
   it('says which setting is wrong and where it came from', () => {
@@ -30,7 +38,7 @@ describe('certifier configuration', () => {
 
   it('needs the TLS files unless insecure, and allows the signer gateway by default', () => {
     expect(loadCertifierConfig(['--config', file], {})).toMatchObject({ insecure: false, ...tls, allowedClients: ['signer-gateway'] });
-    const bare = ['--chain-directory', '/x', '--counter-store-path', '/y'];
+    const bare = ['--chain-directory', '/x'];
     expect(() => loadCertifierConfig(bare, {})).toThrow(/tlsCertFile \(default\): required unless insecure is true; tlsKeyFile .*; tlsCaFile/);
     expect(loadCertifierConfig([...bare, '--insecure', 'true'], {}).insecure).toBe(true);
     expect(() => loadCertifierConfig([...bare, '--insecure', 'false'], {})).toThrow(/tlsCertFile/);

@@ -68,7 +68,7 @@ beforeAll(async () => {
     port: 0,
     chainDirectory: chainDirectory(pools),
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
-    counterStorePath: join(mkdtempSync(join(tmpdir(), 'certifier-fuzz-')), 'counters.json'),
+    storeUrl: `file:${join(mkdtempSync(join(tmpdir(), 'certifier-fuzz-')), 'certifier.sqlite')}`,
     logLevel: 'fatal',
     insecure: true,
     allowInsecureKeyPermissions: false,

@@ -18,7 +18,7 @@ beforeAll(async () => {
     port: 0,
     chainDirectory: chainDirectory(pools),
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
-    counterStorePath: join(mkdtempSync(join(tmpdir(), 'certifier-')), 'counters.json'),
+    storeUrl: `file:${join(mkdtempSync(join(tmpdir(), 'certifier-')), 'certifier.sqlite')}`,
     logLevel: 'fatal',
     insecure: true,
     allowInsecureKeyPermissions: false,

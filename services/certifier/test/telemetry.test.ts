@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createLogger } from '@mithril-ts/service-kit';
-import { Certifier, JsonFileCounterStore } from '../src/index.js';
+import { Certifier, openCertifierStore } from '../src/index.js';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
 import { SLOTS_PER_KES_PERIOD, chainDirectory, testPool } from '@mithril-ts/testkit';
 
@@ -15,9 +15,10 @@ describe('certifier telemetry', () => {
     const metricsExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: metricsExporter, exportIntervalMillis: 3_600_000 })] });
     const pools = [testPool(0), testPool(1)];
+    const { store } = await openCertifierStore({ url: `file:${join(mkdtempSync(join(tmpdir(), 'counters-')), 'certifier.sqlite')}` });
     const certifier = new Certifier({
       chain: new CardanoCliFilesChainObserver(chainDirectory(pools)),
-      counters: new JsonFileCounterStore(join(mkdtempSync(join(tmpdir(), 'counters-')), 'c.json')),
+      counters: store,
       slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
       tracer: tracerProvider.getTracer('test'),
       meter: meterProvider.getMeter('test'),
@@ -45,5 +46,6 @@ describe('certifier telemetry', () => {
       ]),
     );
     await meterProvider.shutdown();
+    await store.close();
   });
 });

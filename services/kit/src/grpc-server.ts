@@ -58,8 +58,12 @@ export interface RunningServer {
   readonly health: HealthService;
   /** The bound port of the plaintext health server, when there is one. */
   readonly healthPort: number | undefined;
-  close(): Promise<void>;
+  /** Refuses new calls, lets those in flight finish for `drainMs` (default DRAIN_MS), then cancels the rest. */
+  close(drainMs?: number): Promise<void>;
 }
+
+/** How long a closing server waits for calls in flight: well inside the process's stop bound (service-main.ts). */
+export const DRAIN_MS = 5_000;
 
 /** Default bound on a request's size: registrations and signatures are a few kilobytes. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
@@ -120,10 +124,26 @@ export async function startGrpcServer(options: {
     server,
     health,
     healthPort,
-    close: async () => {
+    close: async (drainMs = DRAIN_MS) => {
       for (const name of Object.keys(statusMap)) health.setStatus(name, 'NOT_SERVING');
+      // New calls are refused at once; calls in flight get drainMs to finish. Then what is left is
+      // cancelled: a call that never ends on its own (a server stream such as WatchCertificates,
+      // a client that stopped reading) must not hold the stop of the whole service.
       await Promise.all(
-        [server, healthServer].map((each) => new Promise<void>((resolve) => (each === undefined ? resolve() : each.tryShutdown(() => resolve())))),
+        [server, healthServer].map(
+          (each) =>
+            new Promise<void>((resolve) => {
+              if (each === undefined) return resolve();
+              const force = setTimeout(() => {
+                each.forceShutdown();
+                resolve();
+              }, drainMs);
+              each.tryShutdown(() => {
+                clearTimeout(force);
+                resolve();
+              });
+            }),
+        ),
       );
     },
   };

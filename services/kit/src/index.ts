@@ -1,9 +1,10 @@
 export { loadConfig, ConfigError, strictBoolean, type LoadConfigOptions } from './config.js';
 export { runService, type RunningService } from './service-main.js';
+export { closeDraining } from './http-drain.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, QUICK_DURATION_BUCKETS_SECONDS, LONG_DURATION_BUCKETS_SECONDS, type Telemetry, type TelemetryOptions } from './telemetry.js';
 export { metricsSettings, healthSettings, METRICS_SETTING_DESCRIPTIONS, HEALTH_SETTING_DESCRIPTIONS } from './observability-settings.js';
-export { startGrpcServer, hostedService, isLoopbackHost, DEFAULT_MAX_RECEIVE_BYTES, type HostedService, type RunningServer } from './grpc-server.js';
+export { startGrpcServer, hostedService, isLoopbackHost, DEFAULT_MAX_RECEIVE_BYTES, DRAIN_MS, type HostedService, type RunningServer } from './grpc-server.js';
 export { tlsSettings, allowedClientsSetting, requireTlsFiles, TLS_SETTING_DESCRIPTIONS, type TlsSettings } from './tls-settings.js';
 export {
   serverTls,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@mithril-ts/testkit';
 import { StoreError, StoreSetup, StoreSetupError, storeErrors, type PrismaClientLike, type StoreDialect, type StoreErrorCode } from '../src/index.js';
 
 const POSTGRES_URL = process.env.MITHRIL_TEST_POSTGRES_URL;
@@ -181,30 +182,18 @@ describe('store setup', () => {
 if (POSTGRES_URL) {
   describe('store setup on PostgreSQL', () => {
     // A database of its own: other suites reset schemas of the server's databases while this one runs.
-    const database = `kit_store_setup_${process.pid}`;
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${database}`;
-    async function onServer(sql: string): Promise<void> {
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      try {
-        await admin.query(sql);
-      } finally {
-        await admin.end();
-      }
-    }
+    let database: TestDatabase;
     beforeAll(async () => {
-      await onServer(`DROP DATABASE IF EXISTS ${database}`);
-      await onServer(`CREATE DATABASE ${database}`);
+      database = await createTestDatabase(POSTGRES_URL, `kit_store_setup_${process.pid}`);
     });
     afterAll(async () => {
-      await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await database?.drop();
     });
 
     it('opens a client on a migrated PostgreSQL database, and migrates only once', async () => {
       const setup = new StoreSetup({ application: 'test', migrationsFolder: folder({ '0001_init.sql': INIT }, true), migrationsPerDialect: true, errors });
       const open = () =>
-        setup.openPrismaClient(setup.parseUrl(url.href), {
+        setup.openPrismaClient(setup.parseUrl(database.url), {
           clients: { sqlite: (adapter) => new RecordingClient(adapter), postgresql: (adapter) => new RecordingClient(adapter) },
         });
       const opened = await open();
@@ -212,7 +201,7 @@ if (POSTGRES_URL) {
       expect(opened.migrations.applied).toEqual(['0001_init']);
       expect(opened.client.adapter.provider).toBe('postgres');
       expect((await open()).migrations.applied).toEqual([]);
-      const client = new pg.Client({ connectionString: url.href });
+      const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
         expect((await client.query("SELECT table_name FROM information_schema.tables WHERE table_name = 'item'")).rows).toEqual([{ table_name: 'item' }]);

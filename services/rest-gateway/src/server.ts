@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { parseJson } from '@mithril-ts/codec';
-import { QUICK_DURATION_BUCKETS_SECONDS, channelCredentials, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { QUICK_DURATION_BUCKETS_SECONDS, channelCredentials, closeDraining, createLogger, startTelemetry, type Logger } from '@mithril-ts/service-kit';
 import { API_VERSION_HEADER, OPENAPI_VERSION, apiVersionRejection } from './api-version.js';
 import { ResponseCache } from './cache.js';
 import type { RestGatewayConfig } from './config.js';
@@ -174,7 +174,8 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
     port,
     metricsPort: telemetry.metricsPort,
     close() {
-      closing ??= app.close().then(closeClients);
+      // Requests in flight get the drain time (a slow client must not hold the stop), then the upstream channels close.
+      closing ??= closeDraining(() => app.close(), app.server).then(closeClients);
       return closing;
     },
   };

@@ -30,6 +30,27 @@ import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 /** Epoch settings list every current and next signer with its KES material: ~5 MB on mainnet. */
 const MAX_AGGREGATOR_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Several aggregator replicas may serve the address; only the leader takes registrations and
+ * signatures, a follower refuses them with UNAVAILABLE (ERROR_CODE_NOT_READY, reason NOT_LEADER).
+ * So calls are spread over every address the target resolves to (round_robin: a headless Service
+ * lists each replica) and the intake is retried on UNAVAILABLE, each attempt on the next address.
+ * Retrying is safe: a registration sent again is answered as recorded, a signature sent again is
+ * "already registered". With one address it changes nothing but a few quick retries.
+ */
+const AGGREGATOR_SERVICE_CONFIG = JSON.stringify({
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [
+    {
+      name: [
+        { service: 'mithril.v1.AggregatorService', method: 'RegisterSigner' },
+        { service: 'mithril.v1.AggregatorService', method: 'RegisterSignatures' },
+      ],
+      retryPolicy: { maxAttempts: 4, initialBackoff: '0.05s', maxBackoff: '0.5s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] },
+    },
+  ],
+});
+
 /** Typed errors about the gateway's own request metadata or client certificate: nothing the signer could fix. */
 const ABOUT_THE_GATEWAY = new Set([
   ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA,
@@ -118,6 +139,7 @@ export class GrpcAggregator implements AggregatorPort {
   constructor(private readonly options: UpstreamOptions) {
     this.client = new AggregatorServiceClient(options.address, options.credentials, {
       'grpc.max_receive_message_length': MAX_AGGREGATOR_RESPONSE_BYTES,
+      'grpc.service_config': AGGREGATOR_SERVICE_CONFIG,
       interceptors: [clientTracingInterceptor(options.tracer)],
     });
   }

@@ -3,9 +3,8 @@ import type * as proto from '@mithril-ts/proto';
 import { protocolParametersToProto } from '@mithril-ts/proto';
 import { epoch as toEpoch } from '@mithril-ts/protocol';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
-import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import { AggregatorError } from '../runtime/errors.js';
-import type { Unary } from './shared.js';
+import type { ServingNode, Unary } from './shared.js';
 
 export function signerToProto(record: SignerRegistrationRecord): proto.Signer {
   return {
@@ -18,11 +17,11 @@ export function signerToProto(record: SignerRegistrationRecord): proto.Signer {
   };
 }
 
-export function epochHandlers(runtime: AggregatorRuntime, store: AggregatorStore, unary: Unary) {
+export function epochHandlers(node: ServingNode, store: AggregatorStore, unary: Unary) {
   const epochSettingsAnswers = new WeakMap<object, proto.GetEpochSettingsResponse>();
   return {
     getEpochSettings: unary<proto.GetEpochSettingsRequest, proto.GetEpochSettingsResponse>('GetEpochSettings', async () => {
-      const context = runtime.context;
+      const context = node.context;
       // Every signer polls this; with thousands of signers the answer is megabytes: built once per epoch.
       const cached = epochSettingsAnswers.get(context);
       if (cached !== undefined) return cached;

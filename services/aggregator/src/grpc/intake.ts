@@ -3,9 +3,8 @@ import type { Counter, Meter } from '@opentelemetry/api';
 import type { CallOutcome } from '@mithril-ts/service-kit';
 import * as proto from '@mithril-ts/proto';
 import { signedEntityTypeFromProto } from '@mithril-ts/proto';
-import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import { AggregatorError } from '../runtime/errors.js';
-import type { Unary } from './shared.js';
+import type { ServingNode, Unary } from './shared.js';
 
 /** Counts registrations and signatures by outcome: accepted, the AggregatorError's code, or "error" (the tracing wrapper reports every call's outcome). */
 export function intakeOutcomeCounter(meter: Meter): (outcome: CallOutcome) => void {
@@ -17,14 +16,14 @@ export function intakeOutcomeCounter(meter: Meter): (outcome: CallOutcome) => vo
     counted[method]?.add(1, { outcome: error === undefined ? 'accepted' : error instanceof AggregatorError ? error.code : 'error' });
 }
 
-export function intakeHandlers(runtime: AggregatorRuntime, unary: Unary) {
+export function intakeHandlers(node: ServingNode, unary: Unary) {
   return {
     registerSigner: unary<proto.RegisterSignerRequest, proto.RegisterSignerResponse>('RegisterSigner', async (request) => {
       const { registration, certification } = request;
       if (registration === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'registration is missing');
       if (certification === undefined)
         throw new AggregatorError('MALFORMED_REQUEST', 'certification is missing: registrations come through the signer gateway');
-      const record = await runtime.registerSigner({
+      const record = await node.registerSigner({
         epoch: registration.epoch,
         partyId: registration.partyId,
         verificationKey: new Uint8Array(registration.verificationKey),
@@ -39,7 +38,7 @@ export function intakeHandlers(runtime: AggregatorRuntime, unary: Unary) {
     registerSignatures: unary<proto.RegisterSignaturesRequest, proto.RegisterSignaturesResponse>('RegisterSignatures', async (request) => {
       const signature = request.signature;
       if (signature === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'signature is missing');
-      await runtime.registerSignature({
+      await node.registerSignature({
         signedEntityType: signedEntityTypeFromProto(signature.signedEntityType, 'signature.signed_entity_type'),
         partyId: signature.partyId,
         signature: new Uint8Array(signature.signature),

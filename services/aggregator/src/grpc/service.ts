@@ -9,7 +9,7 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import * as proto from '@mithril-ts/proto';
 import { hostedService, type ClientAuthorization, type HostedService, type Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from '../store/index.js';
-import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
+import type { ServingNode } from './shared.js';
 import type { Snapshotter } from '../snapshots.js';
 import { artifactHandlers } from './artifacts.js';
 import { certificateHandlers } from './certificates.js';
@@ -20,7 +20,8 @@ import { statusHandlers } from './status.js';
 import { watchCertificatesHandler } from './watch.js';
 
 export interface AggregatorGrpcOptions {
-  readonly runtime: AggregatorRuntime;
+  /** What answers the epoch settings, the intake and the certificate stream: the runtime, or the replica in front of it (leadership/replica.ts). */
+  readonly node: ServingNode;
   readonly store: AggregatorStore;
   /** Where the immutable file digests of a snapshot come from; without it they are not served. */
   readonly snapshotter?: Snapshotter | undefined;
@@ -37,16 +38,16 @@ export interface AggregatorGrpcOptions {
 }
 
 export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedService {
-  const { runtime, store, logger, tracer, meter } = options;
+  const { node, store, logger, tracer, meter } = options;
   const errors = errorOptions(logger);
   const unary = unaryWrapper(errors);
   const implementation = {
-    ...epochHandlers(runtime, store, unary),
+    ...epochHandlers(node, store, unary),
     ...certificateHandlers(store, unary),
     ...artifactHandlers(store, options.snapshotter, unary),
-    ...intakeHandlers(runtime, unary),
-    ...statusHandlers(runtime, { network: options.network, cardanoNodeVersion: options.cardanoNodeVersion, nodeVersion: options.nodeVersion }, unary),
-    watchCertificates: watchCertificatesHandler(runtime, options.nodeVersion, errors),
+    ...intakeHandlers(node, unary),
+    ...statusHandlers(node, { network: options.network, cardanoNodeVersion: options.cardanoNodeVersion, nodeVersion: options.nodeVersion }, unary),
+    watchCertificates: watchCertificatesHandler(node, options.nodeVersion, errors),
   } satisfies proto.AggregatorServiceServer;
   return hostedService({
     definition: proto.AggregatorServiceService,

@@ -6,7 +6,11 @@ import type { handleUnaryCall } from '@grpc/grpc-js';
 import { ErrorCode, WireError } from '@mithril-ts/proto';
 import { ProtocolError } from '@mithril-ts/protocol';
 import { mapError, unaryHandler, type Logger, type ServiceErrorOptions } from '@mithril-ts/service-kit';
-import { AggregatorStoreError } from '../store/index.js';
+import type { Certificate } from '@mithril-ts/protocol';
+import { AggregatorStoreError, type SignerRegistrationRecord } from '../store/index.js';
+import type { EpochContext } from '../runtime/epoch-context.js';
+import type { RegisterSignerInput } from '../runtime/registration-intake.js';
+import type { RegisterSignatureInput, RegisterSignatureOutcome } from '../runtime/signature-intake.js';
 import { AggregatorError, type AggregatorErrorCode } from '../runtime/errors.js';
 
 const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
@@ -30,7 +34,21 @@ const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
   ARTIFACT_NOT_FOUND: ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND,
   INVALID_PAGE_TOKEN: ErrorCode.ERROR_CODE_INVALID_PAGE_TOKEN,
   GENESIS: ErrorCode.ERROR_CODE_NOT_READY,
+  // UNAVAILABLE with reason NOT_LEADER: retryable, and the gateway passes it through to the signer unchanged.
+  NOT_LEADER: ErrorCode.ERROR_CODE_NOT_READY,
 };
+
+/** What the handlers ask beyond the store: the AggregatorRuntime itself, or the Replica that routes to it while it leads. */
+export interface ServingNode {
+  /** The current epoch's context; NOT_READY before the first epoch is read. */
+  readonly context: EpochContext;
+  /** The Cardano era of the last tip read ("Conway"); undefined before a read or when the node reports none. */
+  readonly cardanoEra: string | undefined;
+  registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord>;
+  registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome>;
+  on(event: 'certificate', listener: (certificate: Certificate) => void): unknown;
+  off(event: 'certificate', listener: (certificate: Certificate) => void): unknown;
+}
 
 const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 200;

@@ -1,14 +1,14 @@
 /**
  * The aggregator's status (the reference's GET /status), from its own state: the current epoch's
  * context (parameters, signer sets, the epoch's stake distribution), the era of the last tip its
- * chain observer read, and its settings (network, cardano-node version).
+ * chain observer read, and its settings (network, cardano-node version). A follower replica
+ * answers it too, from the context and tip it reads itself (leadership/follower-view.ts).
  */
 import type * as proto from '@mithril-ts/proto';
 import { aggregatorStatusToProto } from '@mithril-ts/proto';
 import { SUPPORTED_ERAS, stakeTally, type StakeTally } from '@mithril-ts/protocol';
-import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
 import type { EpochContext } from '../runtime/epoch-context.js';
-import type { Unary } from './shared.js';
+import type { ServingNode, Unary } from './shared.js';
 
 /** What the status reports that the runtime does not know. */
 export interface StatusSettings {
@@ -30,7 +30,7 @@ interface EpochTallies {
   readonly cardanoStake: StakeTally;
 }
 
-export function statusHandlers(runtime: AggregatorRuntime, settings: StatusSettings, unary: Unary) {
+export function statusHandlers(node: Pick<ServingNode, 'context' | 'cardanoEra'>, settings: StatusSettings, unary: Unary) {
   // Cheap to poll (dashboards, probes): the sums over thousands of pools are made once per epoch.
   const talliesOf = new WeakMap<EpochContext, EpochTallies>();
   const tallies = (context: EpochContext): EpochTallies => {
@@ -48,11 +48,11 @@ export function statusHandlers(runtime: AggregatorRuntime, settings: StatusSetti
   };
   return {
     getAggregatorStatus: unary<proto.GetAggregatorStatusRequest, proto.GetAggregatorStatusResponse>('GetAggregatorStatus', async () => {
-      const context = runtime.context; // NOT_READY until the first epoch is entered
+      const context = node.context; // NOT_READY until the first epoch is entered (or, on a follower, read from the store)
       return {
         status: aggregatorStatusToProto({
           epoch: context.epoch,
-          cardanoEra: runtime.cardanoEra,
+          cardanoEra: node.cardanoEra,
           cardanoNetwork: settings.network,
           mithrilEra: MITHRIL_ERA,
           cardanoNodeVersion: settings.cardanoNodeVersion,

@@ -1,13 +1,13 @@
-/** WatchCertificates: a server stream of the certificates the runtime seals, optionally of some kinds only. */
+/** WatchCertificates: a server stream of the certificates the runtime seals (a follower: those it sees in the store), optionally of some kinds only. */
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type * as proto from '@mithril-ts/proto';
 import { checkCallVersions, certificateToProto, signedEntityKindFromProto } from '@mithril-ts/proto';
 import type { Certificate, SignedEntityKind } from '@mithril-ts/protocol';
 import { serviceErrorOf, type ServiceErrorOptions } from '@mithril-ts/service-kit';
-import type { AggregatorRuntime } from '../runtime/aggregator-runtime.js';
+import type { ServingNode } from './shared.js';
 
 /** A streaming handler checks the caller's versions itself (withVersionCheck wraps unary handlers only). */
-export function watchCertificatesHandler(runtime: AggregatorRuntime, nodeVersion: string, errors: ServiceErrorOptions) {
+export function watchCertificatesHandler(node: ServingNode, nodeVersion: string, errors: ServiceErrorOptions) {
   // Every watcher is sent the same message: built once per sealed certificate.
   let announced: { readonly certificate: Certificate; readonly message: proto.Certificate } | undefined;
   const announcement = (certificate: Certificate): proto.Certificate => {
@@ -32,12 +32,12 @@ export function watchCertificatesHandler(runtime: AggregatorRuntime, nodeVersion
       if (kinds.size > 0 && !kinds.has(certificate.signedEntityType.kind)) return;
       call.write({ certificate: announcement(certificate) });
     };
-    runtime.on('certificate', onCertificate);
+    node.on('certificate', onCertificate);
     const stop = () => {
-      runtime.off('certificate', onCertificate);
+      node.off('certificate', onCertificate);
       call.end();
     };
     call.on('cancelled', stop);
-    call.on('close', () => runtime.off('certificate', onCertificate));
+    call.on('close', () => node.off('certificate', onCertificate));
   };
 }

@@ -20,6 +20,7 @@ import {
   type SignerSet,
 } from '@mithril-ts/protocol';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
+import { AggregatorError } from './errors.js';
 
 export interface EpochContext {
   readonly epoch: Epoch;
@@ -35,20 +36,22 @@ export interface EpochContext {
   readonly leftOut: readonly { readonly epoch: Epoch; readonly partyId: string; readonly reason: string }[];
 }
 
-/** Parameters published for `epoch`: the stored ones, else the schedule's (then stored). */
-async function publishedParameters(store: AggregatorStore, schedule: ProtocolParametersSchedule, epoch: Epoch): Promise<ProtocolParameters> {
+/** Parameters published for `epoch`: the stored ones, else the schedule's (then stored; read-only: NOT_READY). */
+async function publishedParameters(store: AggregatorStore, schedule: ProtocolParametersSchedule, epoch: Epoch, readOnly: boolean): Promise<ProtocolParameters> {
   const stored = await store.epochSettings.get(epoch);
   if (stored !== null) return stored.protocolParameters;
+  // A follower serves what the leader published, never its own configuration's idea of it.
+  if (readOnly) throw new AggregatorError('NOT_READY', `the parameters of epoch ${epoch} are not published yet`);
   const parameters = schedule.at(epoch);
   await store.epochSettings.save({ epoch, protocolParameters: parameters });
   return parameters;
 }
 
-/** The stake of the registration round of `epoch`, read from the chain once and kept in the store. */
-async function registrationStakeOf(store: AggregatorStore, chain: ChainObserver, epoch: Epoch): Promise<Map<string, bigint>> {
+/** The stake of the registration round of `epoch`, read from the chain once and kept in the store (read-only: the stored one, if any). */
+async function registrationStakeOf(store: AggregatorStore, chain: ChainObserver, epoch: Epoch, readOnly: boolean): Promise<Map<string, bigint>> {
   const stakeEpoch = registrationStakeEpoch(epoch);
   const stored = await store.stakeDistributions.get(stakeEpoch);
-  if (stored.length > 0) return new Map(stored.map(({ partyId, stake }) => [partyId, stake]));
+  if (stored.length > 0 || readOnly) return new Map(stored.map(({ partyId, stake }) => [partyId, stake]));
   const observed = await chain.stakeDistribution(stakeEpoch);
   if (observed === undefined) return new Map();
   const entries = [...observed].filter(([, stake]) => stake > 0n).map(([hex, stake]) => ({ partyId: parsePoolId(hex).bech32, stake }));
@@ -147,10 +150,13 @@ export async function loadEpochContext(
   schedule: ProtocolParametersSchedule,
   epoch: Epoch,
   cache?: SignerSetCache,
+  /** A follower's view: nothing is written; what the leader has not published yet is NOT_READY. */
+  options: { readonly readOnly?: boolean } = {},
 ): Promise<EpochContext> {
-  const currentParameters = await publishedParameters(store, schedule, epoch);
-  const nextParameters = await publishedParameters(store, schedule, epoch + 1n);
-  const registrationParameters = await publishedParameters(store, schedule, epoch + 2n);
+  const readOnly = options.readOnly ?? false;
+  const currentParameters = await publishedParameters(store, schedule, epoch, readOnly);
+  const nextParameters = await publishedParameters(store, schedule, epoch + 1n, readOnly);
+  const registrationParameters = await publishedParameters(store, schedule, epoch + 2n, readOnly);
   const signingEpoch = signingSignersEpoch(epoch);
   const current = signingEpoch === null ? undefined : signerSetOf(signingEpoch, await store.signerRegistrations.list(signingEpoch), cache);
   const nextEpoch = nextSignersEpoch(epoch);
@@ -167,7 +173,7 @@ export async function loadEpochContext(
     registrationParameters,
     currentRecords: current?.records ?? [],
     nextRecords: next.records,
-    registrationStake: await registrationStakeOf(store, chain, epoch),
+    registrationStake: await registrationStakeOf(store, chain, epoch, readOnly),
     leftOut: [
       ...(current?.leftOut ?? []).map((entry) => ({ epoch: signingEpoch!, ...entry })),
       ...next.leftOut.map((entry) => ({ epoch: nextEpoch, ...entry })),

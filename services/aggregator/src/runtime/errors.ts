@@ -23,7 +23,9 @@ export type AggregatorErrorCode =
   | 'CERTIFICATE_NOT_FOUND'
   | 'ARTIFACT_NOT_FOUND'
   | 'INVALID_PAGE_TOKEN'
-  | 'GENESIS';
+  | 'GENESIS'
+  /** This replica does not hold the runtime lease: the intake is the leader's (retry: another replica, or this one after a takeover). */
+  | 'NOT_LEADER';
 
 export class AggregatorError extends Error {
   constructor(

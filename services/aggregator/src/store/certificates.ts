@@ -27,8 +27,10 @@ export interface SaveCertificateOptions {
 
 export interface CertificateRepository {
   /**
-   * Appends a certificate; CONFLICT if its hash is already stored. With `certifiesOpenMessage`,
-   * marks that open message certified in the same transaction (CONFLICT if it already is).
+   * Appends a certificate; CONFLICT if its hash is already stored, or if it is a standard
+   * certificate of a signed entity that already has one (migration 0005's index). With
+   * `certifiesOpenMessage`, marks that open message certified in the same transaction (CONFLICT if
+   * it already is): of two processes sealing the same message, one commits, the other gets CONFLICT.
    */
   save(certificate: NewCertificate, options?: SaveCertificateOptions): Promise<CertificateRecord>;
   get(hash: string): Promise<CertificateRecord | null>;
@@ -98,7 +100,13 @@ export class PrismaCertificateRepository extends PrismaRepository implements Cer
           return certificateOf(await tx.certificate.create({ data }));
         });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new AggregatorStoreError('CONFLICT', `certificate ${certificate.hash} is already stored`, { cause: error });
+        if (isUniqueViolation(error)) {
+          throw new AggregatorStoreError(
+            'CONFLICT',
+            `certificate ${certificate.hash} is already stored, or another certificate of ${certificate.signedEntityType.kind} ${beaconText(certificate.signedEntityType)} is`,
+            { cause: error },
+          );
+        }
         throw error;
       }
     });

@@ -42,4 +42,30 @@ describeOnEachDialect('certificates', (t) => {
     expect(await store.certificates.get('m2')).toBeNull();
     await expectStoreError(store.certificates.save({ ...certificate, hash: 'm3' }, { certifiesOpenMessage: 'unknown' }), 'CONFLICT');
   });
+
+  it('keeps one standard certificate per signed entity, whoever seals it (migration 0005)', async () => {
+    const { store } = t;
+    const type = mithrilStakeDistribution(40n);
+    const sealed = { hash: 's1', previousHash: 'g0', epoch: 40n, signedEntityType: type, json: '{}', sealedAt: new Date(1) };
+    await store.certificates.save(sealed);
+    // Another certificate of the same entity (another process's aggregation of the same message) is refused...
+    await expectStoreError(store.certificates.save({ ...sealed, hash: 's2', previousHash: 'g1' }), 'CONFLICT');
+    expect(await store.certificates.get('s2')).toBeNull();
+    // ...but a genesis certificate of that epoch is not a second seal of the message.
+    await store.certificates.save({ ...sealed, hash: 'g40', previousHash: '' });
+    // Two sealers racing on one open message: exactly one commits, whatever the interleaving.
+    const round = cardanoDatabase(41n, 3n);
+    const message = await store.openMessages.create({ epoch: 41n, signedEntityType: round, protocolMessage: '{}' });
+    const outcomes = await Promise.allSettled(
+      ['r1', 'r2', 'r3'].map((hash) =>
+        store.certificates.save(
+          { hash, previousHash: 'g0', epoch: 41n, signedEntityType: round, json: '{}', sealedAt: new Date(2) },
+          { certifiesOpenMessage: message.id },
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const rows = await Promise.all(['r1', 'r2', 'r3'].map((hash) => store.certificates.get(hash)));
+    expect(rows.filter((row) => row !== null)).toHaveLength(1);
+  });
 });

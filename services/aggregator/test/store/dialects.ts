@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { onPostgres } from '@mithril-ts/testkit';
 import { AggregatorStoreError, openAggregatorStore, type AggregatorStore, type OpenedAggregatorStore } from '../../src/index.js';
 
 export const POSTGRES_URL = process.env.MITHRIL_TEST_POSTGRES_URL;
@@ -42,16 +42,6 @@ function sqliteBackend(): Backend {
   };
 }
 
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 function postgresBackend(serverUrl: string, suite: string): Backend {
   const database = `aggregator_${suite.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_${process.pid}`;
   const url = new URL(serverUrl);
@@ -60,15 +50,15 @@ function postgresBackend(serverUrl: string, suite: string): Backend {
   return {
     fresh: async () => {
       if (!created) {
-        await onServer(serverUrl, `DROP DATABASE IF EXISTS ${database}`);
-        await onServer(serverUrl, `CREATE DATABASE ${database}`);
+        await onPostgres(serverUrl, `DROP DATABASE IF EXISTS ${database}`);
+        await onPostgres(serverUrl, `CREATE DATABASE ${database}`);
         created = true;
       }
-      await onServer(url.href, 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
+      await onPostgres(url.href, 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
       return url.href;
     },
     cleanup: async () => {
-      if (created) await onServer(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      if (created) await onPostgres(serverUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
   };
 }

@@ -14,7 +14,13 @@ import { POSTGRES_URL, bytes, describeOnEachDialect, expectStoreError, pool } fr
 if (!POSTGRES_URL) process.stderr.write('note: PostgreSQL store tests skipped (set MITHRIL_TEST_POSTGRES_URL to run them)\n');
 
 /** Every migration, in order: the versioned SQL files of each dialect. */
-const ALL_MIGRATIONS = ['0001_init', '0002_cardano_database_snapshot', '0003_drop_opcert_counter', '0004_opcert_counter'];
+const ALL_MIGRATIONS = [
+  '0001_init',
+  '0002_cardano_database_snapshot',
+  '0003_drop_opcert_counter',
+  '0004_opcert_counter',
+  '0005_one_certificate_per_signed_entity',
+];
 
 describeOnEachDialect('aggregator store', (t) => {
   describe('migrations', () => {

@@ -17,3 +17,4 @@ export {
 export { parseStoreUrl, sqliteStorePath, type ParsedStoreUrl, type StoreUrlOptions } from './store-url.js';
 export { migrateSqliteFile, DEFAULT_SQLITE_BUSY_TIMEOUT_MS, type MigrateSqliteFileOptions } from './sqlite-file.js';
 export { migratePostgresDatabase, type MigratePostgresDatabaseOptions } from './postgres-database.js';
+export { highestOpcertCounter, raiseOpcertCounter, type RawQueryClient } from './opcert-counters.js';

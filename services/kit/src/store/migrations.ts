@@ -103,8 +103,12 @@ export async function runMigrations(
         unlogMigration: async ({ name }) => connection.unrecord(name),
       };
       // Loaded on first use: importing umzug costs ~0.3 s and ~20 MB, which the services that
-      // import this kit without having a store should not pay.
-      const { Umzug } = await import('umzug');
+      // import this kit without having a store should not pay. umzug is CommonJS, whose dynamic
+      // import has a different shape in each runner: node gives named exports and the exports
+      // object as `default`, the compiled build's chunk only `default` (esbuild#3245), tsx only
+      // the named exports.
+      const umzugModule = await import('umzug');
+      const Umzug = umzugModule.Umzug ?? umzugModule.default.Umzug;
       const umzug = new Umzug({
         migrations: files.map((file) => ({
           name: file.name,

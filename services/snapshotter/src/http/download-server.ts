@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from '@mithril-ts/service-kit';
+import { closeDraining, type Logger } from '@mithril-ts/service-kit';
 import { SnapshotterError } from '../errors.js';
 import { contentTypeOf } from '../storage/port.js';
 import type { LocalDirectoryStorage } from '../storage/local-directory.js';
@@ -43,7 +43,8 @@ export async function startDownloadServer(options: {
   const port = (app.server.address() as { port: number }).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   options.logger?.info({ address }, 'download server listening');
-  return { port, baseUrl: `http://${host}:${port}${DOWNLOAD_ROUTE_PREFIX}`, close: () => app.close() };
+  // A download in progress is cut after the drain time on close (the client resumes it with a range).
+  return { port, baseUrl: `http://${host}:${port}${DOWNLOAD_ROUTE_PREFIX}`, close: () => closeDraining(() => app.close(), app.server) };
 }
 
 async function serve(

@@ -1,0 +1,8 @@
+-- 0001_opcert_counter (PostgreSQL): the highest operational certificate issue number seen per pool,
+-- shared by the certifier's replicas (until now a JSON-lines file of each certifier's own).
+-- The same table as the aggregator's (its 0004): service-kit's statements read and raise both.
+CREATE TABLE "opcert_counter" (
+    "pool_id" TEXT NOT NULL,
+    "issue_number" BIGINT NOT NULL,
+    CONSTRAINT "opcert_counter_pkey" PRIMARY KEY ("pool_id")
+);
