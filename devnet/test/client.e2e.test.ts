@@ -83,6 +83,25 @@ describe('mithril-client on a devnet', () => {
       expect(listed.length).toBeGreaterThan(0);
       const hash = String(listed[0]!.hash);
 
+      // The REST gateway's /status, answered from the real aggregator's state: certificates are being
+      // made, so the current epoch has signers; the devnet's tip says Conway; all 5 pools have stake.
+      const statusAnswer = await fetch(`http://127.0.0.1:${restPort}/aggregator/status`);
+      expect(statusAnswer.status).toBe(200);
+      const status = (await statusAnswer.json()) as Record<string, unknown>;
+      expect(status).toMatchObject({
+        cardano_era: 'Conway',
+        cardano_network: 'devnet',
+        mithril_era: 'pythagoras',
+        cardano_node_version: '10.1.4',
+        aggregator_node_version: '0.1.0',
+        protocol: { k: 12, m: 50, phi_f: 0.65 },
+        total_cardano_spo: DEVNET.pools,
+      });
+      expect(status.total_signers).toBeGreaterThan(0);
+      // Stake moves every epoch: the signers' stake is an earlier distribution's, not comparable with this one's total.
+      expect(status.total_stakes_signers).toBeGreaterThan(0);
+      expect(status.total_cardano_stake).toBeGreaterThan(0);
+
       const shown = await cli(['snapshot', 'show', hash], grpc);
       expect(shown.code).toBe(0);
       expect(result(shown)?.verification).toMatchObject({ verified: true });

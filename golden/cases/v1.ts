@@ -302,6 +302,24 @@ const EPOCH_SETTINGS = {
   signerRegistrationProtocolParameters: NEXT_PARAMS,
 };
 
+const AGGREGATOR_STATUS = {
+  epoch: 512n,
+  cardanoEra: 'Conway',
+  cardanoNetwork: 'mainnet',
+  mithrilEra: 'pythagoras',
+  cardanoNodeVersion: '10.1.4',
+  aggregatorNodeVersion: '0.1.0',
+  currentProtocolParameters: PARAMS,
+  nextProtocolParameters: NEXT_PARAMS,
+  currentSignerCount: 2n,
+  nextSignerCount: 3n,
+  currentSignersStake: 123_456_789_012_345n,
+  nextSignersStake: 987_654_321_098_765n,
+  cardanoPoolCount: 3_012n,
+  // Above 2^53 (mainnet's total stake is ~2.2e16 lovelace): kept exact.
+  cardanoTotalStake: 22_000_000_000_000_001n,
+};
+
 const ERROR_DETAIL = {
   code: v1.ErrorCode.ERROR_CODE_INCOMPATIBLE_PROTOCOL_VERSION,
   message: 'protocol version 0.2.0 is not supported; this aggregator speaks 0.1.x',
@@ -393,6 +411,22 @@ export const V1_CASES: CaseTable = {
       currentProtocolParameters: NEXT_PARAMS,
       nextProtocolParameters: NEXT_PARAMS,
       signerRegistrationProtocolParameters: NEXT_PARAMS,
+    },
+  },
+  AggregatorStatus: {
+    empty: {},
+    full: AGGREGATOR_STATUS,
+    /** A node that reports no era, no signers yet, and the largest values. */
+    no_era_max: {
+      ...AGGREGATOR_STATUS,
+      cardanoEra: '',
+      epoch: U64_MAX,
+      currentSignerCount: 0n,
+      currentSignersStake: 0n,
+      nextSignerCount: U64_MAX,
+      nextSignersStake: U64_MAX,
+      cardanoPoolCount: U64_MAX,
+      cardanoTotalStake: U64_MAX,
     },
   },
 
@@ -571,6 +605,8 @@ export const V1_CASES: CaseTable = {
   GetCardanoDatabaseSnapshotRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
   GetCardanoDatabaseSnapshotResponse: { empty: {}, full: { snapshot: CARDANO_DATABASE_SNAPSHOT } },
   GetCardanoDatabaseDigestsRequest: { empty: {}, full: { hash: CARDANO_DATABASE_SNAPSHOT.hash } },
+  GetAggregatorStatusRequest: { empty: {} },
+  GetAggregatorStatusResponse: { empty: {}, full: { status: AGGREGATOR_STATUS } },
   GetCardanoDatabaseDigestsResponse: {
     empty: {},
     full: { hash: CARDANO_DATABASE_SNAPSHOT.hash, digests: [FILE_DIGEST, { immutableFileName: '10080.primary', digest: hex('file/10080.primary') }] },

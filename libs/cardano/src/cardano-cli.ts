@@ -20,6 +20,7 @@ export interface ChainTip {
   readonly slot: bigint;
   readonly block: bigint | undefined;
   readonly hash: string | undefined;
+  /** The era of the tip ("Conway"), as cardano-cli names it; undefined when the output has none. */
   readonly era: string | undefined;
   /** Percent, e.g. 100 when the node is synced; undefined when not reported. */
   readonly syncProgress: number | undefined;
@@ -69,7 +70,21 @@ function natural(value: unknown, what: string): bigint {
 const optionalNatural = (value: unknown, what: string) => (value === undefined || value === null ? undefined : natural(value, what));
 const optionalString = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** `cardano-cli query tip`. */
+/**
+ * An era as `cardano-cli query tip` names it: one capitalised word ("Byron", …, "Babbage",
+ * "Conway"). A word rather than a list, so that a node of the next era is still read; anything
+ * else (another type, lower case, spaces, a sentence) is not a tip this parser understands.
+ */
+const ERA = /^[A-Z][a-z]{1,31}$/;
+
+function era(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !ERA.test(value))
+    throw invalid(`query tip: era: expected an era name such as "Conway", got ${JSON.stringify(value)?.slice(0, 40)}`);
+  return value;
+}
+
+/** `cardano-cli query tip`; `era` is optional (older outputs), but when present it must name an era. */
 export function parseCardanoCliTip(output: unknown): ChainTip {
   const tip = json(output, 'query tip');
   const progress = typeof tip.syncProgress === 'string' ? Number.parseFloat(tip.syncProgress) : undefined;
@@ -78,7 +93,7 @@ export function parseCardanoCliTip(output: unknown): ChainTip {
     slot: natural(tip.slot, 'query tip: slot'),
     block: optionalNatural(tip.block, 'query tip: block'),
     hash: optionalString(tip.hash),
-    era: optionalString(tip.era),
+    era: era(tip.era),
     syncProgress: progress !== undefined && Number.isFinite(progress) ? progress : undefined,
   };
 }

@@ -68,6 +68,12 @@ describe('cardano-cli outputs', () => {
     });
   });
 
+  it('reads every era name cardano-cli prints, and a tip without one', () => {
+    for (const era of ['Byron', 'Shelley', 'Allegra', 'Mary', 'Alonzo', 'Babbage', 'Conway'])
+      expect(parseCardanoCliTip(`{"epoch": 3, "slot": 1, "era": "${era}"}`).era).toBe(era);
+    expect(parseCardanoCliTip('{"epoch": 3, "slot": 1}').era).toBeUndefined();
+  });
+
   it('parses a recorded stake snapshot of all pools (mark stake)', () => {
     const distribution = parseCardanoCliStakeSnapshot(STAKE_SNAPSHOT);
     expect(distribution.get('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89')).toBe(300000000001n);
@@ -96,6 +102,9 @@ describe('cardano-cli outputs', () => {
     ['no JSON', () => parseCardanoCliTip('node is not running')],
     ['truncated JSON', () => parseCardanoCliTip('{"epoch": 3, "slot":')],
     ['a negative slot', () => parseCardanoCliTip('{"epoch": 3, "slot": -1}')],
+    ['an era that is not a string', () => parseCardanoCliTip('{"epoch": 3, "slot": 1, "era": 7}')],
+    ['an era that is not an era name', () => parseCardanoCliTip('{"epoch": 3, "slot": 1, "era": "conway era"}')],
+    ['an empty era', () => parseCardanoCliTip('{"epoch": 3, "slot": 1, "era": ""}')],
     ['a pool id that is not hex', () => parseCardanoCliStakeSnapshot('{"pools":{"pool1xyz":{"stakeMark":1}}}')],
     ['a missing mark stake', () => parseCardanoCliStakeSnapshot(`{"pools":{"${'ab'.repeat(28)}":{"stakeGo":1}}}`)],
     ['no current KES period', () => parseCardanoCliKesPeriodInfo('{"qKesStartKesInterval": 1}')],

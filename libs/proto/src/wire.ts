@@ -8,11 +8,13 @@ import * as proto from './v1.js';
 import {
   ProtocolMessage,
   cardanoDatabase,
+  checkAggregatorStatus,
   mithrilStakeDistribution,
   checkEncodedCertificate,
   decodeCertificate,
   encodeCertificate,
   validateProtocolParameters,
+  type AggregatorStatus,
   type Certificate,
   type EncodedCertificate,
   type Sha256,
@@ -207,4 +209,47 @@ export function certificateFromProto(message: proto.Certificate | undefined, wha
 export function checkedEncodedCertificateFromProto(message: proto.Certificate | undefined, what = 'certificate', hash?: Sha256): EncodedCertificate {
   const encoded = encodedCertificateFromProto(message, what);
   return wrap(what, () => checkEncodedCertificate(encoded, hash));
+}
+
+export function aggregatorStatusToProto(status: AggregatorStatus): proto.AggregatorStatus {
+  return {
+    epoch: status.epoch,
+    // proto3 strings have no absence: an era the node did not report travels as empty.
+    cardanoEra: status.cardanoEra ?? '',
+    cardanoNetwork: status.cardanoNetwork,
+    mithrilEra: status.mithrilEra,
+    cardanoNodeVersion: status.cardanoNodeVersion,
+    aggregatorNodeVersion: status.aggregatorNodeVersion,
+    currentProtocolParameters: protocolParametersToProto(status.currentParameters),
+    nextProtocolParameters: protocolParametersToProto(status.nextParameters),
+    currentSignerCount: status.currentSigners.count,
+    currentSignersStake: status.currentSigners.stake,
+    nextSignerCount: status.nextSigners.count,
+    nextSignersStake: status.nextSigners.stake,
+    cardanoPoolCount: status.cardanoStake.count,
+    cardanoTotalStake: status.cardanoStake.stake,
+  };
+}
+
+/** Strict: every field the reference's /status requires must be there (an empty name or version is missing). */
+export function aggregatorStatusFromProto(message: proto.AggregatorStatus | undefined, what = 'status'): AggregatorStatus {
+  if (message === undefined) throw new WireError(`${what} is missing`);
+  const text = (value: string, field: string) => {
+    if (value === '') throw new WireError(`${what}.${field} is missing`);
+    return value;
+  };
+  const status: AggregatorStatus = {
+    epoch: message.epoch,
+    cardanoEra: message.cardanoEra === '' ? undefined : message.cardanoEra,
+    cardanoNetwork: text(message.cardanoNetwork, 'cardano_network'),
+    mithrilEra: text(message.mithrilEra, 'mithril_era'),
+    cardanoNodeVersion: text(message.cardanoNodeVersion, 'cardano_node_version'),
+    aggregatorNodeVersion: text(message.aggregatorNodeVersion, 'aggregator_node_version'),
+    currentParameters: protocolParametersFromProto(message.currentProtocolParameters, `${what}.current_protocol_parameters`),
+    nextParameters: protocolParametersFromProto(message.nextProtocolParameters, `${what}.next_protocol_parameters`),
+    currentSigners: { count: message.currentSignerCount, stake: message.currentSignersStake },
+    nextSigners: { count: message.nextSignerCount, stake: message.nextSignersStake },
+    cardanoStake: { count: message.cardanoPoolCount, stake: message.cardanoTotalStake },
+  };
+  return wrap(what, () => checkAggregatorStatus(status));
 }

@@ -100,6 +100,7 @@ const implementation: AggregatorServiceServer = {
   listCardanoDatabaseSnapshots: unimplemented,
   getCardanoDatabaseSnapshot: unimplemented,
   getCardanoDatabaseDigests: unimplemented,
+  getAggregatorStatus: unimplemented,
   registerSigner: unimplemented,
   registerSignatures: unimplemented,
 };

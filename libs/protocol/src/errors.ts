@@ -13,6 +13,7 @@ export type ProtocolErrorCode =
   | 'INVALID_GENESIS_SIGNATURE'
   | 'INVALID_GENESIS_PAYLOAD'
   | 'INVALID_SIGNER'
+  | 'INVALID_STATUS'
   // Certificate chain verification, one code per broken rule.
   | 'CERTIFICATE_HASH_MISMATCH'
   | 'CERTIFICATE_PROTOCOL_MESSAGE_MISMATCH'

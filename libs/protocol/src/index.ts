@@ -15,3 +15,4 @@ export * from './epoch-settings.js';
 export * from './registration.js';
 export * from './stake-distribution.js';
 export * from './cardano-database-snapshot.js';
+export * from './aggregator-status.js';

@@ -39,6 +39,15 @@ export const aggregatorConfigSchema = z
     port: z.coerce.number().int().min(0).max(65535).default(50052),
     /** Cardano network name certificates carry. */
     network: z.string().min(1).max(64).default('devnet'),
+    /**
+     * The cardano-node version the aggregator's chain observer talks to; reported in /status
+     * (GetAggregatorStatus). Set by the operator (e.g. from `cardano-cli version`): the JSON files
+     * the chain observer reads do not carry it.
+     */
+    cardanoNodeVersion: z
+      .string()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/, 'a version such as 10.1.4')
+      .default('10.1.4'),
     /** `file:<path>` (SQLite, the default) or `postgresql://…`; migrations are applied at start. */
     storeUrl: z.string().min(1).default('file:./mithril-aggregator.sqlite'),
     /** Directory of the cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json). */
@@ -99,6 +108,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       host: 'address to listen on',
       port: 'port to listen on (0 picks a free one)',
       network: 'Cardano network name',
+      cardanoNodeVersion: 'the cardano-node version the chain observer talks to; reported in /status',
       storeUrl: 'database: file:<path> (SQLite) or postgresql://…',
       chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
       slotsPerKesPeriod: 'slots per KES period of the network',

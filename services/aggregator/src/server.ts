@@ -129,6 +129,8 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
           store: opened.store,
           snapshotter,
           nodeVersion: AGGREGATOR_VERSION,
+          network: config.network,
+          cardanoNodeVersion: config.cardanoNodeVersion,
           logger,
           tracer: telemetry.tracer,
           meter: telemetry.meter,

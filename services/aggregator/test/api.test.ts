@@ -11,11 +11,13 @@ import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js'
 import { parsePoolId } from '@mithril-ts/cardano';
 import {
   AggregatorServiceClient,
+  aggregatorStatusFromProto,
   Certificate as CertificateMessageCodec,
   CertificateForm,
   ErrorCode,
   readErrorDetail,
   setVersionMetadata,
+  type AggregatorStatus as AggregatorStatusMessage,
   type Certificate as CertificateMessage,
   certificateFromProto,
 } from '@mithril-ts/proto';
@@ -31,6 +33,7 @@ import { Initializer } from '@mithril-ts/stm';
 import { channelCredentials, type ClientTlsSettings } from '@mithril-ts/service-kit';
 import { createCertificateAuthority, writePemPair } from '@mithril-ts/testkit';
 import {
+  AGGREGATOR_VERSION,
   aggregatorConfigSchema,
   exportGenesisPayload,
   generateGenesisKeys,
@@ -54,8 +57,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-function setEpoch(epoch: number): void {
-  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, slot: Number(slotOf(BigInt(epoch))), syncProgress: '100.00' }));
+function setEpoch(epoch: number, era?: string): void {
+  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch, era, slot: Number(slotOf(BigInt(epoch))), syncProgress: '100.00' }));
   const pools = Object.fromEntries(POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake), stakeSet: 0, stakeGo: 0 }]));
   writeFileSync(join(root, 'chain', `stake-snapshot-${epoch}.json`), JSON.stringify({ pools, total: { stakeMark: 0, stakeSet: 0, stakeGo: 0 } }));
 }
@@ -201,6 +204,58 @@ describe('aggregator gRPC API', () => {
       const streamError = await new Promise<ServiceError>((resolve) => unversionedStream.on('error', resolve));
       expect(readErrorDetail(streamError)?.code).toBe(ErrorCode.ERROR_CODE_MISSING_VERSION_METADATA);
       stream.cancel();
+    } finally {
+      client.close();
+      await aggregator.close();
+    }
+  });
+});
+
+describe('GetAggregatorStatus', () => {
+  it("is NOT_READY before the chain is read, then reports the epoch, the tip's era, the settings, the signer sets and the epoch's stake", async () => {
+    const aggregator = await start({ network: 'preprod', cardanoNodeVersion: '10.2.1' });
+    const client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());
+    const statusNow = async () =>
+      aggregatorStatusFromProto((await call<{ status?: AggregatorStatusMessage }>((m, cb) => client.getAggregatorStatus({}, m, cb))).status);
+    const params = { k: 3n, m: 20n, phiF: 0.9 };
+    const totalStake = POOLS.reduce((sum, pool) => sum + pool.stake, 0n);
+    try {
+      // No tip.json yet: no epoch has been entered.
+      expect(await failure(call((m, cb) => client.getAggregatorStatus({}, m, cb)))).toEqual({
+        grpc: status.UNAVAILABLE,
+        code: ErrorCode.ERROR_CODE_NOT_READY,
+      });
+
+      setEpoch(1, 'Conway');
+      await until(() => aggregator.runtime.state.kind !== 'idle');
+      expect(await statusNow()).toEqual({
+        epoch: 1n,
+        cardanoEra: 'Conway',
+        cardanoNetwork: 'preprod',
+        mithrilEra: 'pythagoras',
+        cardanoNodeVersion: '10.2.1',
+        aggregatorNodeVersion: AGGREGATOR_VERSION,
+        currentParameters: params,
+        nextParameters: params,
+        currentSigners: { count: 0n, stake: 0n },
+        nextSigners: { count: 0n, stake: 0n },
+        cardanoStake: { count: 3n, stake: totalStake },
+      });
+
+      await registerAll(aggregator, 1n);
+      // Epoch 2: a node that reports no era, and a pool without stake in the distribution (not counted).
+      setEpoch(2);
+      const pools = Object.fromEntries([...POOLS.map((p) => [p.hex, { stakeMark: Number(p.stake) }]), ['ab'.repeat(28), { stakeMark: 0 }]]);
+      writeFileSync(join(root, 'chain', 'stake-snapshot-2.json'), JSON.stringify({ pools }));
+      await until(async () => (await statusNow()).epoch === 2n);
+      expect(await statusNow()).toMatchObject({
+        epoch: 2n,
+        cardanoEra: undefined,
+        currentSigners: { count: 0n, stake: 0n },
+        // Registered during epoch 1: announced as next during epoch 2.
+        nextSigners: { count: 3n, stake: totalStake },
+        cardanoStake: { count: 3n, stake: totalStake },
+      });
     } finally {
       client.close();
       await aggregator.close();

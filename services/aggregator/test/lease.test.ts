@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createLogger } from '@mithril-ts/service-kit';
-import { AggregatorError, aggregatorConfigSchema, startAggregator, type RunningAggregator } from '../src/index.js';
+import { CardanoCliFilesChainObserver, createLogger } from '@mithril-ts/service-kit';
+import { AggregatorError, aggregatorConfigSchema, openAggregatorStore, parametersSchedule, startAggregator, type RunningAggregator } from '../src/index.js';
+import { FollowerView } from '../src/leadership/follower-view.js';
 import { PostgresAdvisoryLease, RUNTIME_LOCK_KEY, SqliteExclusiveLease } from '../src/leadership/lease.js';
 import { SLOTS_PER_KES_PERIOD, slotOf } from './kes-pools.js';
 
@@ -24,7 +25,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'aggregator-lease-'));
   mkdirSync(join(root, 'chain'));
   mkdirSync(join(root, 'immutable'));
-  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch: 1, slot: Number(slotOf(1n)), syncProgress: '100.00' }));
+  writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch: 1, era: 'Conway', slot: Number(slotOf(1n)), syncProgress: '100.00' }));
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -78,6 +79,31 @@ describe('SQLite: one aggregator per store', () => {
     const alongside = await startAggregator(config(storeUrl, { leaderElection: 'none' }));
     await alongside.close();
     await unchecked.close();
+  });
+});
+
+describe('follower view', () => {
+  it("keeps the era of the tip it reads, which a follower's GetAggregatorStatus reports", async () => {
+    const tip = (era?: string) =>
+      writeFileSync(join(root, 'chain', 'tip.json'), JSON.stringify({ epoch: 1, era, slot: Number(slotOf(1n)), syncProgress: '100.00' }));
+    const opened = await openAggregatorStore({ url: `file:${join(root, 'view.sqlite')}` });
+    try {
+      const view = new FollowerView({
+        store: opened.store,
+        chain: new CardanoCliFilesChainObserver(join(root, 'chain'), 0),
+        schedule: parametersSchedule(config('file:unused').protocolParameters),
+        logger: silent,
+      });
+      expect(view.cardanoEra).toBeUndefined();
+      tip('Babbage');
+      await view.refresh();
+      expect(view.cardanoEra).toBe('Babbage');
+      tip();
+      await view.refresh();
+      expect(view.cardanoEra).toBeUndefined();
+    } finally {
+      await opened.close();
+    }
   });
 });
 
@@ -142,6 +168,8 @@ describe('SQLite: one aggregator per store', () => {
     const follower: RunningAggregator = await startAggregator(config(databaseUrl, settings));
     try {
       expect([leader.replica.role, follower.replica.role]).toEqual(['leader', 'follower']);
+      // A follower reports the era of the tip it read itself (it runs no runtime).
+      expect(follower.replica.cardanoEra).toBe('Conway');
       const fenced = new Promise((resolve) => leader.replica.once('role', resolve));
       await terminateHolders(RUNTIME_LOCK_KEY);
       expect(await fenced).toBe('fenced');

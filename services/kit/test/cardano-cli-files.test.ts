@@ -18,11 +18,11 @@ describe('cardano-cli JSON chain observer', () => {
     );
     let now = 0;
     const observer = new CardanoCliFilesChainObserver(directory, 1000, () => now);
-    expect((await observer.currentTip()).slot).toBe(9007199254740993n);
+    expect(await observer.currentTip()).toMatchObject({ slot: 9007199254740993n, epoch: 3n, era: 'Conway' });
     writeFileSync(join(directory, 'tip.json'), '{"epoch":3,"slot":1}');
     expect((await observer.currentTip()).slot).toBe(9007199254740993n); // within the reuse window
     now = 2000;
-    expect((await observer.currentTip()).slot).toBe(1n);
+    expect(await observer.currentTip()).toMatchObject({ slot: 1n, era: undefined });
     expect((await observer.stakeDistribution(3n))?.get(POOL)).toBe(45000000000000001n);
     expect(await observer.stakeDistribution(4n)).toBeUndefined();
   });
@@ -31,6 +31,8 @@ describe('cardano-cli JSON chain observer', () => {
     const directory = mkdtempSync(join(tmpdir(), 'chain-'));
     writeFileSync(join(directory, 'tip.json'), '{"slot":');
     await expect(new CardanoCliFilesChainObserver(directory).currentTip()).rejects.toThrow(/not JSON/);
+    writeFileSync(join(directory, 'tip.json'), '{"epoch":3,"slot":1,"era":"conway"}');
+    await expect(new CardanoCliFilesChainObserver(directory).currentTip()).rejects.toThrow(/era: expected an era name such as "Conway", got "conway"/);
     await expect(new CardanoCliFilesChainObserver(join(directory, 'missing')).currentTip()).rejects.toThrow(/no tip.json/);
   });
 });

@@ -21,6 +21,7 @@ import { certificateListItemMessage, certificateMessageJson } from './messages/c
 import { epochSettingsMessage, protocolConfigurationMessage, registeredSignersMessage } from './messages/epochs.js';
 import { required } from './messages/common.js';
 import { rootMessage } from './messages/root.js';
+import { aggregatorStatusMessage } from './messages/status.js';
 import { signerRegistrationFromMessage, singleSignatureFromMessage } from './requests.js';
 import type { AggregatorUpstream, SignerGatewayUpstream } from './upstream.js';
 
@@ -123,6 +124,11 @@ export function registerRoutes(app: FastifyInstance, options: RouteOptions): voi
   const rootHandler = (request: FastifyRequest, reply: FastifyReply) => volatile(request, reply, 'root', async () => stringifyJson(root));
   app.get(BASE_PATH, rootHandler);
   app.get(`${BASE_PATH}/`, rootHandler);
+
+  // A fixed route, shared by every caller through the cache: one upstream call per period at most.
+  app.get(`${BASE_PATH}/status`, (request, reply) =>
+    volatile(request, reply, 'status', () => fromAggregator(() => aggregator.getAggregatorStatus(), aggregatorStatusMessage)),
+  );
 
   app.get(`${BASE_PATH}/epoch-settings`, (request, reply) =>
     volatile(request, reply, 'epoch-settings', () =>

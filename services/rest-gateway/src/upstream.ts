@@ -12,6 +12,7 @@ import {
   CertificateForm,
   SignerGatewayServiceClient,
   setVersionMetadata,
+  type GetAggregatorStatusResponse,
   type GetCardanoDatabaseDigestsResponse,
   type GetCardanoDatabaseSnapshotResponse,
   type GetCertificateResponse,
@@ -117,6 +118,10 @@ export class AggregatorUpstream {
 
   getCardanoDatabaseSnapshot(hash: string): Promise<GetCardanoDatabaseSnapshotResponse> {
     return unary(this.settings, (m, o, cb) => this.client.getCardanoDatabaseSnapshot({ hash }, m, o, cb));
+  }
+
+  getAggregatorStatus(): Promise<GetAggregatorStatusResponse> {
+    return unary(this.settings, (m, o, cb) => this.client.getAggregatorStatus({}, m, o, cb));
   }
 
   /** What the aggregator's health service says of its AggregatorService, over the same channel as the reads. */

@@ -19,7 +19,7 @@ import {
 } from '@mithril-ts/cardano';
 import { encodeBech32 } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
-import { certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
+import { aggregatorStatusToProto, certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import { cardanoDatabaseSnapshotHash, certificateToJson, mithrilStakeDistributionHash, type Certificate, type SignerRecord } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import { HealthService } from '@mithril-ts/service-kit';
@@ -86,6 +86,8 @@ export interface World {
   readonly digests: proto.ImmutableFileDigest[];
   /** Registration epoch whose signers ListRegisteredSigners knows (recorded for it + 1). */
   readonly registrationEpoch: bigint;
+  /** What GetAggregatorStatus answers: the epoch settings' figures, and a mainnet-size stake beyond 2^53. */
+  readonly status: proto.AggregatorStatus;
 }
 
 export function buildWorld(): World {
@@ -152,7 +154,21 @@ export function buildWorld(): World {
   const digests = ['chunk', 'primary', 'secondary'].flatMap((ext) =>
     [109n, 110n].map((n) => ({ immutableFileName: `${String(n).padStart(5, '0')}.${ext}`, digest: sha256(`${n}.${ext}`).toString('hex') })),
   );
-  return { chain, certifiedPool: pool, epochSettings, stakeDistribution, snapshot, digests, registrationEpoch: 3n };
+  const tally = (signers: readonly proto.Signer[]) => ({ count: BigInt(signers.length), stake: signers.reduce((sum, signer) => sum + signer.stake, 0n) });
+  const status = aggregatorStatusToProto({
+    epoch: epochSettings.epoch,
+    cardanoEra: 'Conway',
+    cardanoNetwork: 'devnet',
+    mithrilEra: 'pythagoras',
+    cardanoNodeVersion: '10.1.4',
+    aggregatorNodeVersion: '0.1.0',
+    currentParameters: schedule.at(4n),
+    nextParameters: schedule.at(5n),
+    currentSigners: tally(epochSettings.currentSigners),
+    nextSigners: tally(epochSettings.nextSigners),
+    cardanoStake: { count: 3_012n, stake: 22_000_000_000_000_001n },
+  });
+  return { chain, certifiedPool: pool, epochSettings, stakeDistribution, snapshot, digests, registrationEpoch: 3n, status };
 }
 
 type Callback = (error: ServerErrorResponse | null, response?: unknown) => void;
@@ -220,11 +236,15 @@ export class AggregatorDouble extends GrpcDouble {
   /** Certificates served with a content that does not match their hash (a faulty or lying upstream). */
   readonly tampered = new Set<string>();
 
+  /** What GetAggregatorStatus answers; a test may replace it (e.g. with a malformed one) and put it back. */
+  status: proto.AggregatorStatus;
+
   /** Whether the reference JSON form is answered when asked for (as an aggregator of this version does), or only the message (as an older one). */
   answersJson = true;
 
   constructor(readonly world: World) {
     super();
+    this.status = world.status;
   }
 
   private certificateAnswer(certificate: Certificate, form: proto.CertificateForm) {
@@ -284,6 +304,10 @@ export class AggregatorDouble extends GrpcDouble {
         unimplemented('getCardanoDatabaseSnapshot');
         if (request.hash !== snapshot.hash) throw notFound(proto.ErrorCode.ERROR_CODE_ARTIFACT_NOT_FOUND, `no snapshot ${request.hash}`);
         return { snapshot };
+      },
+      getAggregatorStatus: () => {
+        unimplemented('getAggregatorStatus');
+        return { status: this.status };
       },
       getCardanoDatabaseDigests: () => {
         unimplemented('getCardanoDatabaseDigests');

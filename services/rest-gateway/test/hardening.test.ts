@@ -79,6 +79,8 @@ describe('rate limits', () => {
     expect(rateLimitClassOf(['GET', 'HEAD'], '/aggregator/artifact/cardano-database/digests')).toBe('expensive-read');
     expect(rateLimitClassOf('GET', '/aggregator/certificates')).toBeUndefined();
     expect(rateLimitClassOf('GET', '/aggregator/epoch-settings')).toBeUndefined();
+    // A fixed route answered from the shared cache, like the settings.
+    expect(rateLimitClassOf('GET', '/aggregator/status')).toBeUndefined();
   });
 
   it('1,000 POSTs at once from one client: 429 with Retry-After past the configured rate, while another client is served', async () => {

@@ -280,6 +280,56 @@ describe('read routes', () => {
     expect(errorOf(none).message).toMatch(/epoch 4/);
   });
 
+  it("GET /status gives the aggregator's status in the reference shape, stakes beyond 2^53 exact", async () => {
+    const answer = await get('/status');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['cache-control']).toBe('public, max-age=2');
+    const settings = world.epochSettings;
+    const parametersJson = ({ k, m, phiF }: proto.ProtocolParameters) => ({ k: Number(k), m: Number(m), phi_f: phiF });
+    const stakeOf = (signers: readonly proto.Signer[]) => signers.reduce((sum, signer) => sum + signer.stake, 0n);
+    expect(json(answer)).toEqual({
+      epoch: 4,
+      cardano_era: 'Conway',
+      cardano_network: 'devnet',
+      mithril_era: 'pythagoras',
+      cardano_node_version: '10.1.4',
+      aggregator_node_version: '0.1.0',
+      protocol: parametersJson(settings.currentProtocolParameters!),
+      next_protocol: parametersJson(settings.nextProtocolParameters!),
+      total_signers: settings.currentSigners.length,
+      total_next_signers: settings.nextSigners.length,
+      total_stakes_signers: Number(stakeOf(settings.currentSigners)),
+      total_next_stakes_signers: Number(stakeOf(settings.nextSigners)),
+      total_cardano_spo: 3012,
+      total_cardano_stake: 22_000_000_000_000_001n,
+    });
+    // The JSON text carries the exact integer (a double would print 22000000000000000).
+    expect(answer.body).toContain('"total_cardano_stake":22000000000000001');
+    // The schema is strict enough to catch a field left out or one added.
+    const body = JSON.parse(answer.body) as Json;
+    for (const broken of [
+      { ...body, total_cardano_spo: undefined },
+      { ...body, cardano_era: 7 },
+      { ...body, extra: 1 },
+    ])
+      expect(() => openapi.check('/status', 'GET', 200, JSON.stringify(broken))).toThrow(/does not match/);
+  });
+
+  it('GET /status says "unknown" for an era the node did not report, and refuses to relay a status missing a required field (502)', async () => {
+    aggregator.status = { ...world.status, cardanoEra: '' };
+    try {
+      expect(json(await get('/status')).cardano_era).toBe('unknown');
+      aggregator.status = { ...world.status, cardanoNetwork: '' };
+      const missing = await get('/status');
+      expect([missing.status, errorOf(missing).label]).toEqual([502, 'invalid_upstream_answer']);
+      expect(errorOf(missing).message).toMatch(/status\.cardano_network is missing/);
+      aggregator.status = { ...world.status, nextProtocolParameters: undefined };
+      expect(errorOf(await get('/status')).message).toMatch(/next_protocol_parameters is missing/);
+    } finally {
+      aggregator.status = world.status;
+    }
+  });
+
   it('calls the aggregator with its version metadata and a deadline', () => {
     expect(aggregator.calls.length).toBeGreaterThan(10);
     for (const { metadata, deadline } of aggregator.calls) {
@@ -311,6 +361,32 @@ describe('errors', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers['mithril-api-version']).toBe(OPENAPI_VERSION);
     openapi.validate('openapi#/$defs/Error', JSON.parse(unknown.body), 'unknown route');
+  });
+
+  it('GET /status: 503 while the aggregator is not ready or cannot be reached, 501 from an aggregator without the RPC', async () => {
+    aggregator.failures.set(
+      'getAggregatorStatus',
+      proto.createServiceError({ code: proto.ErrorCode.ERROR_CODE_NOT_READY, message: 'the aggregator has not read the chain yet' }),
+    );
+    const notReady = await get('/status');
+    expect([notReady.status, errorOf(notReady)]).toEqual([503, { label: 'not_ready', message: 'the aggregator has not read the chain yet' }]);
+    expect(notReady.headers['cache-control']).toBe('no-store');
+
+    const socket = (await import('node:net')).createServer();
+    await new Promise<void>((resolve) => socket.listen(0, '127.0.0.1', resolve));
+    const unused = (socket.address() as { port: number }).port;
+    await new Promise((resolve) => socket.close(resolve));
+    const orphan = await startGateway({ aggregatorAddress: `127.0.0.1:${unused}`, aggregatorDeadlineMs: 5_000 });
+    const unreachable = await call('GET', '/status', '/status', { port: orphan.port });
+    expect([unreachable.status, errorOf(unreachable).label]).toEqual([503, 'upstream_unavailable']);
+
+    aggregator.unimplemented.add('getAggregatorStatus');
+    try {
+      const older = await get('/status');
+      expect([older.status, errorOf(older).label]).toEqual([501, 'not_implemented']);
+    } finally {
+      aggregator.unimplemented.clear();
+    }
   });
 
   it('answers 501 while the aggregator does not serve the Cardano database RPCs yet', async () => {

@@ -1,6 +1,6 @@
 /**
  * The AggregatorService: its handlers, one module per part of the API (epoch.ts, certificates.ts,
- * artifacts.ts, intake.ts, watch.ts), each one decoding the request, asking the runtime or the
+ * artifacts.ts, intake.ts, watch.ts, status.ts), each one decoding the request, asking the runtime or the
  * store, and mapping refusals to typed gRPC errors (shared.ts). The kit's `hostedService` checks
  * the caller's versions first, then runs each unary call in a span continuing the caller's trace;
  * registrations and signatures are counted by outcome (intake.ts).
@@ -16,6 +16,7 @@ import { certificateHandlers } from './certificates.js';
 import { epochHandlers } from './epoch.js';
 import { intakeHandlers, intakeOutcomeCounter } from './intake.js';
 import { errorOptions, unaryWrapper } from './shared.js';
+import { statusHandlers } from './status.js';
 import { watchCertificatesHandler } from './watch.js';
 
 export interface AggregatorGrpcOptions {
@@ -25,6 +26,10 @@ export interface AggregatorGrpcOptions {
   /** Where the immutable file digests of a snapshot come from; without it they are not served. */
   readonly snapshotter?: Snapshotter | undefined;
   readonly nodeVersion: string;
+  /** Cardano network name, reported in the status. */
+  readonly network: string;
+  /** The cardano-node version the chain observer talks to, reported in the status. */
+  readonly cardanoNodeVersion: string;
   readonly logger: Logger;
   readonly tracer: Tracer;
   readonly meter: Meter;
@@ -41,6 +46,7 @@ export function aggregatorGrpcService(options: AggregatorGrpcOptions): HostedSer
     ...certificateHandlers(store, unary),
     ...artifactHandlers(store, options.snapshotter, unary),
     ...intakeHandlers(node, unary),
+    ...statusHandlers(node, { network: options.network, cardanoNodeVersion: options.cardanoNodeVersion, nodeVersion: options.nodeVersion }, unary),
     watchCertificates: watchCertificatesHandler(node, options.nodeVersion, errors),
   } satisfies proto.AggregatorServiceServer;
   return hostedService({

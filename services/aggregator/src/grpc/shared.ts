@@ -42,6 +42,8 @@ const ERROR_CODES: Record<AggregatorErrorCode, ErrorCode> = {
 export interface ServingNode {
   /** The current epoch's context; NOT_READY before the first epoch is read. */
   readonly context: EpochContext;
+  /** The Cardano era of the last tip read ("Conway"); undefined before a read or when the node reports none. */
+  readonly cardanoEra: string | undefined;
   registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord>;
   registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome>;
   on(event: 'certificate', listener: (certificate: Certificate) => void): unknown;

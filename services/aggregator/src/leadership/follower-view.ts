@@ -23,6 +23,7 @@ export interface FollowerViewOptions {
 
 export class FollowerView extends EventEmitter<{ certificate: [Certificate] }> {
   #context: EpochContext | undefined;
+  #cardanoEra: string | undefined;
   readonly #signerSets: SignerSetCache = new Map();
   /** Hashes of the certificates of the last poll; undefined before the first (which only records them). */
   #seen: Set<string> | undefined;
@@ -37,11 +38,17 @@ export class FollowerView extends EventEmitter<{ certificate: [Certificate] }> {
     return this.#context;
   }
 
+  /** The era of the last tip this replica read; undefined before a read or when the node reports none. */
+  get cardanoEra(): string | undefined {
+    return this.#cardanoEra;
+  }
+
   /** Reloads the epoch context and announces the certificates sealed since the last call; never rejects. */
   async refresh(): Promise<void> {
     const { store, chain, schedule, logger } = this.options;
     try {
       const tip = await chain.currentTip();
+      this.#cardanoEra = tip.era;
       // Until the leader has entered the chain's epoch, the last context read is kept (as the leader itself serves it).
       this.#context = await loadEpochContext(store, chain, schedule, tip.epoch, this.#signerSets, { readOnly: true });
     } catch (error) {

@@ -79,6 +79,11 @@ export class Replica extends EventEmitter<ReplicaEvents> {
     return this.#role === 'leader' ? this.options.runtime.context : this.options.view.context;
   }
 
+  /** The era of the last tip read: the runtime's on the leader, the view's on a follower. */
+  get cardanoEra(): string | undefined {
+    return this.#role === 'leader' ? this.options.runtime.cardanoEra : this.options.view.cardanoEra;
+  }
+
   async registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
     this.#requireLeader();
     return this.options.runtime.registerSigner(input);

@@ -67,6 +67,7 @@ export interface AggregatorRuntimeEvents {
 export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   #state: AggregatorState = { kind: 'idle' };
   #context: EpochContext | undefined;
+  #cardanoEra: string | undefined;
   readonly #signerSets: SignerSetCache = new Map();
   #consecutiveErrors = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -107,6 +108,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   get state(): AggregatorState {
     return this.#state;
+  }
+
+  /** The Cardano era of the last tip read ("Conway"); undefined before the first read or when the node reports none. */
+  get cardanoEra(): string | undefined {
+    return this.#cardanoEra;
   }
 
   /** The context of the current epoch; NOT_READY before the first epoch is entered. */
@@ -182,6 +188,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
         return this.#reportState(command.state);
       case 'read-tip': {
         const tip = await this.options.chain.currentTip();
+        this.#cardanoEra = tip.era;
         return this.#observe({ kind: 'tip', epoch: tip.epoch, enteredEpoch: this.#context?.epoch });
       }
       case 'enter-epoch':

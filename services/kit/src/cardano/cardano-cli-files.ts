@@ -1,6 +1,7 @@
 /**
  * A chain observer reading what `cardano-cli` writes with `--out-file` into one directory:
- *   tip.json                       `cardano-cli query tip`
+ *   tip.json                       `cardano-cli query tip` (epoch, slot, and the era when
+ *                                  present: a capitalised era name, strictly, as cardano-cli prints it)
  *   stake-snapshot-<epoch>.json    `cardano-cli query stake-snapshot --all-stake-pools`, taken
  *                                  during <epoch> (its "mark" stake is that epoch's distribution)
  * The devnet writes the same files; on a real node a cron job or sidecar refreshes them.

@@ -29,7 +29,7 @@ import {
   Snapshot,
 } from "./artifact.js";
 import { Certificate, CertificateListItem } from "./certificate.js";
-import { EpochSettings } from "./epoch.js";
+import { AggregatorStatus, EpochSettings } from "./epoch.js";
 import { ProtocolParameters, SignedEntityKind, signedEntityKindFromJSON, signedEntityKindToJSON } from "./protocol.js";
 import {
   CertifiedSigner,
@@ -304,6 +304,16 @@ export interface GetCardanoDatabaseDigestsResponse {
   hash: string;
   /** Digest of every immutable file up to the snapshot's beacon, by immutable file number then name. */
   digests: ImmutableFileDigest[];
+}
+
+/** Request of AggregatorService.GetAggregatorStatus. */
+export interface GetAggregatorStatusRequest {
+}
+
+/** Response of AggregatorService.GetAggregatorStatus. */
+export interface GetAggregatorStatusResponse {
+  /** The aggregator's status in its current epoch. */
+  status?: AggregatorStatus | undefined;
 }
 
 function createBaseGetEpochSettingsRequest(): GetEpochSettingsRequest {
@@ -2849,6 +2859,127 @@ export const GetCardanoDatabaseDigestsResponse: MessageFns<GetCardanoDatabaseDig
   },
 };
 
+function createBaseGetAggregatorStatusRequest(): GetAggregatorStatusRequest {
+  return {};
+}
+
+export const GetAggregatorStatusRequest: MessageFns<GetAggregatorStatusRequest> = {
+  encode(_: GetAggregatorStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAggregatorStatusRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAggregatorStatusRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetAggregatorStatusRequest {
+    return {};
+  },
+
+  toJSON(_: GetAggregatorStatusRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAggregatorStatusRequest>): GetAggregatorStatusRequest {
+    return GetAggregatorStatusRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<GetAggregatorStatusRequest>): GetAggregatorStatusRequest {
+    const message = createBaseGetAggregatorStatusRequest();
+    return message;
+  },
+};
+
+function createBaseGetAggregatorStatusResponse(): GetAggregatorStatusResponse {
+  return { status: undefined };
+}
+
+export const GetAggregatorStatusResponse: MessageFns<GetAggregatorStatusResponse> = {
+  encode(message: GetAggregatorStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== undefined) {
+      AggregatorStatus.encode(message.status, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAggregatorStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAggregatorStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = AggregatorStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAggregatorStatusResponse {
+    return { status: isSet(object.status) ? AggregatorStatus.fromJSON(object.status) : undefined };
+  },
+
+  toJSON(message: GetAggregatorStatusResponse): unknown {
+    const obj: any = {};
+    if (message.status !== undefined) {
+      obj.status = AggregatorStatus.toJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetAggregatorStatusResponse>): GetAggregatorStatusResponse {
+    return GetAggregatorStatusResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetAggregatorStatusResponse>): GetAggregatorStatusResponse {
+    const message = createBaseGetAggregatorStatusResponse();
+    message.status = (object.status !== undefined && object.status !== null)
+      ? AggregatorStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 /** The aggregator: epoch settings, signer registration, signature collection, certificates and artifacts. */
 export type AggregatorServiceService = typeof AggregatorServiceService;
 export const AggregatorServiceService = {
@@ -3051,6 +3182,18 @@ export const AggregatorServiceService = {
     responseDeserialize: (value: Buffer): GetCardanoDatabaseDigestsResponse =>
       GetCardanoDatabaseDigestsResponse.decode(value),
   },
+  /** Returns what the aggregator reports about itself and its current epoch (reference: GET /status). */
+  getAggregatorStatus: {
+    path: "/mithril.v1.AggregatorService/GetAggregatorStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAggregatorStatusRequest): Buffer =>
+      Buffer.from(GetAggregatorStatusRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAggregatorStatusRequest => GetAggregatorStatusRequest.decode(value),
+    responseSerialize: (value: GetAggregatorStatusResponse): Buffer =>
+      Buffer.from(GetAggregatorStatusResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAggregatorStatusResponse => GetAggregatorStatusResponse.decode(value),
+  },
 } as const;
 
 export interface AggregatorServiceServer extends UntypedServiceImplementation {
@@ -3092,6 +3235,8 @@ export interface AggregatorServiceServer extends UntypedServiceImplementation {
   getCardanoDatabaseSnapshot: handleUnaryCall<GetCardanoDatabaseSnapshotRequest, GetCardanoDatabaseSnapshotResponse>;
   /** Returns the immutable file digests of a Cardano database snapshot (reference: GET /artifact/cardano-database/digests, for the latest). */
   getCardanoDatabaseDigests: handleUnaryCall<GetCardanoDatabaseDigestsRequest, GetCardanoDatabaseDigestsResponse>;
+  /** Returns what the aggregator reports about itself and its current epoch (reference: GET /status). */
+  getAggregatorStatus: handleUnaryCall<GetAggregatorStatusRequest, GetAggregatorStatusResponse>;
 }
 
 export interface AggregatorServiceClient extends Client {
@@ -3344,6 +3489,22 @@ export interface AggregatorServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetCardanoDatabaseDigestsResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns what the aggregator reports about itself and its current epoch (reference: GET /status). */
+  getAggregatorStatus(
+    request: GetAggregatorStatusRequest,
+    callback: (error: ServiceError | null, response: GetAggregatorStatusResponse) => void,
+  ): ClientUnaryCall;
+  getAggregatorStatus(
+    request: GetAggregatorStatusRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAggregatorStatusResponse) => void,
+  ): ClientUnaryCall;
+  getAggregatorStatus(
+    request: GetAggregatorStatusRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAggregatorStatusResponse) => void,
   ): ClientUnaryCall;
 }
 

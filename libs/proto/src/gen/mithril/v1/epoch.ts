@@ -33,6 +33,48 @@ export interface EpochSettings {
   signerRegistrationProtocolParameters?: ProtocolParameters | undefined;
 }
 
+/**
+ * What the aggregator reports about itself and its current epoch (the reference's GET /status).
+ * Stakes are in lovelace.
+ */
+export interface AggregatorStatus {
+  /** Current Cardano epoch, as seen by the aggregator. */
+  epoch: bigint;
+  /**
+   * Cardano era of the chain's tip as the aggregator's node reports it (the "era" of cardano-cli
+   * query tip, e.g. "Conway"); empty when the node did not report one.
+   */
+  cardanoEra: string;
+  /** Cardano network the aggregator certifies (e.g. "mainnet", "preprod", "devnet"). */
+  cardanoNetwork: string;
+  /** Mithril era the aggregator runs (e.g. "pythagoras"). */
+  mithrilEra: string;
+  /** Version of the cardano-node the aggregator's chain observer talks to. */
+  cardanoNodeVersion: string;
+  /** Version of the aggregator software (semver). */
+  aggregatorNodeVersion: string;
+  /** Protocol parameters used during the current epoch. */
+  currentProtocolParameters?:
+    | ProtocolParameters
+    | undefined;
+  /** Protocol parameters used during the next epoch. */
+  nextProtocolParameters?:
+    | ProtocolParameters
+    | undefined;
+  /** Number of signers that sign during the current epoch. */
+  currentSignerCount: bigint;
+  /** Number of signers that sign during the next epoch. */
+  nextSignerCount: bigint;
+  /** Total stake of the signers that sign during the current epoch. */
+  currentSignersStake: bigint;
+  /** Total stake of the signers that sign during the next epoch. */
+  nextSignersStake: bigint;
+  /** Number of Cardano stake pools with stake in the current epoch's stake distribution. */
+  cardanoPoolCount: bigint;
+  /** Total stake of the current epoch's stake distribution. */
+  cardanoTotalStake: bigint;
+}
+
 function createBaseEpochSettings(): EpochSettings {
   return {
     epoch: 0n,
@@ -220,6 +262,389 @@ export const EpochSettings: MessageFns<EpochSettings> = {
           object.signerRegistrationProtocolParameters !== null)
         ? ProtocolParameters.fromPartial(object.signerRegistrationProtocolParameters)
         : undefined;
+    return message;
+  },
+};
+
+function createBaseAggregatorStatus(): AggregatorStatus {
+  return {
+    epoch: 0n,
+    cardanoEra: "",
+    cardanoNetwork: "",
+    mithrilEra: "",
+    cardanoNodeVersion: "",
+    aggregatorNodeVersion: "",
+    currentProtocolParameters: undefined,
+    nextProtocolParameters: undefined,
+    currentSignerCount: 0n,
+    nextSignerCount: 0n,
+    currentSignersStake: 0n,
+    nextSignersStake: 0n,
+    cardanoPoolCount: 0n,
+    cardanoTotalStake: 0n,
+  };
+}
+
+export const AggregatorStatus: MessageFns<AggregatorStatus> = {
+  encode(message: AggregatorStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.epoch);
+    }
+    if (message.cardanoEra !== "") {
+      writer.uint32(18).string(message.cardanoEra);
+    }
+    if (message.cardanoNetwork !== "") {
+      writer.uint32(26).string(message.cardanoNetwork);
+    }
+    if (message.mithrilEra !== "") {
+      writer.uint32(34).string(message.mithrilEra);
+    }
+    if (message.cardanoNodeVersion !== "") {
+      writer.uint32(42).string(message.cardanoNodeVersion);
+    }
+    if (message.aggregatorNodeVersion !== "") {
+      writer.uint32(50).string(message.aggregatorNodeVersion);
+    }
+    if (message.currentProtocolParameters !== undefined) {
+      ProtocolParameters.encode(message.currentProtocolParameters, writer.uint32(58).fork()).join();
+    }
+    if (message.nextProtocolParameters !== undefined) {
+      ProtocolParameters.encode(message.nextProtocolParameters, writer.uint32(66).fork()).join();
+    }
+    if (message.currentSignerCount !== 0n) {
+      if (BigInt.asUintN(64, message.currentSignerCount) !== message.currentSignerCount) {
+        throw new globalThis.Error("value provided for field message.currentSignerCount of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.currentSignerCount);
+    }
+    if (message.nextSignerCount !== 0n) {
+      if (BigInt.asUintN(64, message.nextSignerCount) !== message.nextSignerCount) {
+        throw new globalThis.Error("value provided for field message.nextSignerCount of type uint64 too large");
+      }
+      writer.uint32(80).uint64(message.nextSignerCount);
+    }
+    if (message.currentSignersStake !== 0n) {
+      if (BigInt.asUintN(64, message.currentSignersStake) !== message.currentSignersStake) {
+        throw new globalThis.Error("value provided for field message.currentSignersStake of type uint64 too large");
+      }
+      writer.uint32(88).uint64(message.currentSignersStake);
+    }
+    if (message.nextSignersStake !== 0n) {
+      if (BigInt.asUintN(64, message.nextSignersStake) !== message.nextSignersStake) {
+        throw new globalThis.Error("value provided for field message.nextSignersStake of type uint64 too large");
+      }
+      writer.uint32(96).uint64(message.nextSignersStake);
+    }
+    if (message.cardanoPoolCount !== 0n) {
+      if (BigInt.asUintN(64, message.cardanoPoolCount) !== message.cardanoPoolCount) {
+        throw new globalThis.Error("value provided for field message.cardanoPoolCount of type uint64 too large");
+      }
+      writer.uint32(104).uint64(message.cardanoPoolCount);
+    }
+    if (message.cardanoTotalStake !== 0n) {
+      if (BigInt.asUintN(64, message.cardanoTotalStake) !== message.cardanoTotalStake) {
+        throw new globalThis.Error("value provided for field message.cardanoTotalStake of type uint64 too large");
+      }
+      writer.uint32(112).uint64(message.cardanoTotalStake);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AggregatorStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAggregatorStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cardanoEra = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cardanoNetwork = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mithrilEra = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cardanoNodeVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.aggregatorNodeVersion = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.currentProtocolParameters = ProtocolParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.nextProtocolParameters = ProtocolParameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.currentSignerCount = reader.uint64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.nextSignerCount = reader.uint64() as bigint;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.currentSignersStake = reader.uint64() as bigint;
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.nextSignersStake = reader.uint64() as bigint;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.cardanoPoolCount = reader.uint64() as bigint;
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.cardanoTotalStake = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AggregatorStatus {
+    return {
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      cardanoEra: isSet(object.cardanoEra)
+        ? globalThis.String(object.cardanoEra)
+        : isSet(object.cardano_era)
+        ? globalThis.String(object.cardano_era)
+        : "",
+      cardanoNetwork: isSet(object.cardanoNetwork)
+        ? globalThis.String(object.cardanoNetwork)
+        : isSet(object.cardano_network)
+        ? globalThis.String(object.cardano_network)
+        : "",
+      mithrilEra: isSet(object.mithrilEra)
+        ? globalThis.String(object.mithrilEra)
+        : isSet(object.mithril_era)
+        ? globalThis.String(object.mithril_era)
+        : "",
+      cardanoNodeVersion: isSet(object.cardanoNodeVersion)
+        ? globalThis.String(object.cardanoNodeVersion)
+        : isSet(object.cardano_node_version)
+        ? globalThis.String(object.cardano_node_version)
+        : "",
+      aggregatorNodeVersion: isSet(object.aggregatorNodeVersion)
+        ? globalThis.String(object.aggregatorNodeVersion)
+        : isSet(object.aggregator_node_version)
+        ? globalThis.String(object.aggregator_node_version)
+        : "",
+      currentProtocolParameters: isSet(object.currentProtocolParameters)
+        ? ProtocolParameters.fromJSON(object.currentProtocolParameters)
+        : isSet(object.current_protocol_parameters)
+        ? ProtocolParameters.fromJSON(object.current_protocol_parameters)
+        : undefined,
+      nextProtocolParameters: isSet(object.nextProtocolParameters)
+        ? ProtocolParameters.fromJSON(object.nextProtocolParameters)
+        : isSet(object.next_protocol_parameters)
+        ? ProtocolParameters.fromJSON(object.next_protocol_parameters)
+        : undefined,
+      currentSignerCount: isSet(object.currentSignerCount)
+        ? BigInt(object.currentSignerCount)
+        : isSet(object.current_signer_count)
+        ? BigInt(object.current_signer_count)
+        : 0n,
+      nextSignerCount: isSet(object.nextSignerCount)
+        ? BigInt(object.nextSignerCount)
+        : isSet(object.next_signer_count)
+        ? BigInt(object.next_signer_count)
+        : 0n,
+      currentSignersStake: isSet(object.currentSignersStake)
+        ? BigInt(object.currentSignersStake)
+        : isSet(object.current_signers_stake)
+        ? BigInt(object.current_signers_stake)
+        : 0n,
+      nextSignersStake: isSet(object.nextSignersStake)
+        ? BigInt(object.nextSignersStake)
+        : isSet(object.next_signers_stake)
+        ? BigInt(object.next_signers_stake)
+        : 0n,
+      cardanoPoolCount: isSet(object.cardanoPoolCount)
+        ? BigInt(object.cardanoPoolCount)
+        : isSet(object.cardano_pool_count)
+        ? BigInt(object.cardano_pool_count)
+        : 0n,
+      cardanoTotalStake: isSet(object.cardanoTotalStake)
+        ? BigInt(object.cardanoTotalStake)
+        : isSet(object.cardano_total_stake)
+        ? BigInt(object.cardano_total_stake)
+        : 0n,
+    };
+  },
+
+  toJSON(message: AggregatorStatus): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.cardanoEra !== "") {
+      obj.cardanoEra = message.cardanoEra;
+    }
+    if (message.cardanoNetwork !== "") {
+      obj.cardanoNetwork = message.cardanoNetwork;
+    }
+    if (message.mithrilEra !== "") {
+      obj.mithrilEra = message.mithrilEra;
+    }
+    if (message.cardanoNodeVersion !== "") {
+      obj.cardanoNodeVersion = message.cardanoNodeVersion;
+    }
+    if (message.aggregatorNodeVersion !== "") {
+      obj.aggregatorNodeVersion = message.aggregatorNodeVersion;
+    }
+    if (message.currentProtocolParameters !== undefined) {
+      obj.currentProtocolParameters = ProtocolParameters.toJSON(message.currentProtocolParameters);
+    }
+    if (message.nextProtocolParameters !== undefined) {
+      obj.nextProtocolParameters = ProtocolParameters.toJSON(message.nextProtocolParameters);
+    }
+    if (message.currentSignerCount !== 0n) {
+      obj.currentSignerCount = message.currentSignerCount.toString();
+    }
+    if (message.nextSignerCount !== 0n) {
+      obj.nextSignerCount = message.nextSignerCount.toString();
+    }
+    if (message.currentSignersStake !== 0n) {
+      obj.currentSignersStake = message.currentSignersStake.toString();
+    }
+    if (message.nextSignersStake !== 0n) {
+      obj.nextSignersStake = message.nextSignersStake.toString();
+    }
+    if (message.cardanoPoolCount !== 0n) {
+      obj.cardanoPoolCount = message.cardanoPoolCount.toString();
+    }
+    if (message.cardanoTotalStake !== 0n) {
+      obj.cardanoTotalStake = message.cardanoTotalStake.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AggregatorStatus>): AggregatorStatus {
+    return AggregatorStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AggregatorStatus>): AggregatorStatus {
+    const message = createBaseAggregatorStatus();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.cardanoEra = object.cardanoEra ?? "";
+    message.cardanoNetwork = object.cardanoNetwork ?? "";
+    message.mithrilEra = object.mithrilEra ?? "";
+    message.cardanoNodeVersion = object.cardanoNodeVersion ?? "";
+    message.aggregatorNodeVersion = object.aggregatorNodeVersion ?? "";
+    message.currentProtocolParameters =
+      (object.currentProtocolParameters !== undefined && object.currentProtocolParameters !== null)
+        ? ProtocolParameters.fromPartial(object.currentProtocolParameters)
+        : undefined;
+    message.nextProtocolParameters =
+      (object.nextProtocolParameters !== undefined && object.nextProtocolParameters !== null)
+        ? ProtocolParameters.fromPartial(object.nextProtocolParameters)
+        : undefined;
+    message.currentSignerCount = (object.currentSignerCount !== undefined && object.currentSignerCount !== null)
+      ? BigInt(object.currentSignerCount)
+      : 0n;
+    message.nextSignerCount = (object.nextSignerCount !== undefined && object.nextSignerCount !== null)
+      ? BigInt(object.nextSignerCount)
+      : 0n;
+    message.currentSignersStake = (object.currentSignersStake !== undefined && object.currentSignersStake !== null)
+      ? BigInt(object.currentSignersStake)
+      : 0n;
+    message.nextSignersStake = (object.nextSignersStake !== undefined && object.nextSignersStake !== null)
+      ? BigInt(object.nextSignersStake)
+      : 0n;
+    message.cardanoPoolCount = (object.cardanoPoolCount !== undefined && object.cardanoPoolCount !== null)
+      ? BigInt(object.cardanoPoolCount)
+      : 0n;
+    message.cardanoTotalStake = (object.cardanoTotalStake !== undefined && object.cardanoTotalStake !== null)
+      ? BigInt(object.cardanoTotalStake)
+      : 0n;
     return message;
   },
 };
