@@ -3,6 +3,8 @@
 // Secret nobody creates). Each rule is one function over all the objects of one rendered kustomization, returning
 // violations whose message says what to change. Run order and output: check.ts; the rules' list: README.md.
 import type { K8sObject } from './render.js';
+import { distance } from './schema.js';
+import { SERVICE_SETTINGS, type ServiceSettings } from './service-settings.js';
 import { type Violation, objectRef } from './violation.js';
 
 // ---- reading the objects (rendered by kubectl, type-checked by schema.ts, but read defensively all the same) ----
@@ -688,6 +690,88 @@ function monitorTargets(index: RenderIndex): Violation[] {
   return out;
 }
 
+/** One of the project's images (`ghcr.io/mithril-ts/<name>:<tag>`, `localhost/mithril-ts/<name>@sha256:…`): its name. */
+const OUR_IMAGE = /(?:^|\/)mithril-ts\/([a-z0-9][a-z0-9._-]*)(?:[:@]|$)/;
+
+interface EnvVariable {
+  name: string;
+  /** `` or ` (from ConfigMap x)`, for messages. */
+  from: string;
+}
+
+/** The variables a container gets: `env` names, and the keys of the ConfigMaps and Secrets of its `envFrom` whose keys
+ * are known (rendered, or listed in external-secrets.json), each with the envFrom's `prefix`. A missing one is
+ * config-refs' to report; a Secret another controller fills has no known keys. */
+function environmentOf(index: RenderIndex, pod: Pod, container: Container): EnvVariable[] {
+  const variables = list(container.spec.env).map((env) => ({ name: text(env.name) ?? '', from: '' }));
+  const stores = storesOf(index, pod.namespace);
+  for (const envFrom of list(container.spec.envFrom)) {
+    const prefix = text(envFrom.prefix) ?? '';
+    for (const [kind, ref] of [
+      ['ConfigMap', envFrom.configMapRef],
+      ['Secret', envFrom.secretRef],
+    ] as const) {
+      const name = ref === undefined ? undefined : text(record(ref).name);
+      const store = name === undefined ? undefined : stores.get(`${kind}/${name}`);
+      for (const key of store?.keys ?? []) variables.push({ name: prefix + key, from: ` (from ${kind} ${name})` });
+    }
+  }
+  return variables;
+}
+
+/** The name without its service prefix (the longest that matches) or, failing one, without `MITHRIL_`. */
+function settingPart(name: string): string {
+  const prefixes = [...SERVICE_SETTINGS.values()].map((s) => `${s.envPrefix}_`).filter((p) => name.startsWith(p));
+  const longest = prefixes.sort((a, b) => b.length - a.length)[0] ?? 'MITHRIL_';
+  return name.slice(longest.length);
+}
+
+/** The service's variable a wrong one most likely meant: close as a whole (a typo in the prefix) or after the prefixes
+ * (a copy-paste from another service); undefined when nothing is close. */
+function closestVariable(own: ServiceSettings, name: string): [string, string] | undefined {
+  const part = settingPart(name);
+  const scored = [...own.variables].map(([variable, key]) => ({
+    variable,
+    key,
+    d: Math.min(distance(name, variable), distance(part, settingPart(variable))),
+  }));
+  const best = scored.sort((a, b) => a.d - b.d)[0];
+  return best !== undefined && best.d <= Math.max(2, Math.floor(part.length / 4)) ? [best.variable, best.key] : undefined;
+}
+
+/**
+ * Every `MITHRIL_` variable of a container running one of the project's images is a setting that image's service reads
+ * (services/kit/src/config.ts: `<PREFIX>_<SETTING_SNAKE>`, or `<PREFIX>_CONFIG`): a service ignores variables it does
+ * not know, so a misspelled one (`MITHRIL_AGGREGATOR_STORE_ULR`) or one copied from another service's manifest
+ * silently leaves the default in force — a SQLite file in an emptyDir where a PostgreSQL URL was meant. Services are
+ * known by image, never by prefix (MITHRIL_SIGNER_GATEWAY_DEADLINE_MS is the signer's). Other variables (NODE_OPTIONS,
+ * OTEL_*) are not the services' settings and are left alone.
+ */
+function envSettings(index: RenderIndex): Violation[] {
+  const out: Violation[] = [];
+  for (const pod of index.pods) {
+    for (const container of pod.containers) {
+      const image = OUR_IMAGE.exec(text(container.spec.image) ?? '')?.[1];
+      if (image === undefined) continue;
+      const own = SERVICE_SETTINGS.get(image);
+      for (const { name, from } of environmentOf(index, pod, container)) {
+        if (!name.startsWith('MITHRIL_') || own?.variables.has(name)) continue;
+        const variable = `${container.label} env ${name}${from}`;
+        if (own === undefined) {
+          out.push(violation('env-settings', pod.owner, `${variable} is read by nothing: image mithril-ts/${image} has no MITHRIL_ settings`));
+          continue;
+        }
+        const owners = [...SERVICE_SETTINGS.values()].filter((s) => s.variables.has(name)).map((s) => s.image);
+        const copied = owners.length > 0 ? `: it is ${owners.join(' and ')}'s, copied from another service?` : '';
+        const closest = closestVariable(own, name);
+        const hint = closest !== undefined ? `did you mean ${closest[0]} (setting ${closest[1]})?` : `its settings: ${own.schemaFile}`;
+        out.push(violation('env-settings', pod.owner, `${variable} is not a setting of ${image}${copied} (${hint})`));
+      }
+    }
+  }
+  return out;
+}
+
 /** Kinds the API server keeps outside namespaces (those this project could plausibly render). */
 const CLUSTER_SCOPED = new Set([
   'Namespace',
@@ -734,6 +818,7 @@ export const RULES: Record<string, (index: RenderIndex) => Violation[]> = {
   'pdb-selects-pods': pdbSelectors,
   'network-policy-selects-pods': networkPolicies,
   'config-refs': configReferences,
+  'env-settings': envSettings,
   'ingress-backends': ingressBackends,
   'monitor-targets': monitorTargets,
 };

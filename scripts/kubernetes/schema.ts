@@ -101,7 +101,7 @@ function fieldListTypeName(apiVersion: string, kind: string): string | undefined
 }
 
 /** Edit distance, to suggest the field a misspelling meant. */
-function distance(a: string, b: string): number {
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0]!;

@@ -12,6 +12,7 @@ import { ExternalSecretsError, loadExternalSecrets } from '../external-secrets.j
 import { ensureKubectl } from '../kubectl.js';
 import { type K8sObject, RenderError, findKustomizations, parseObjects, renderKustomization } from '../render.js';
 import { quantity } from '../rules.js';
+import { SERVICE_SETTINGS } from '../service-settings.js';
 import { formatViolation } from '../violation.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'kubernetes');
@@ -270,6 +271,99 @@ describe('project rules', () => {
         new Map([...externalSecrets, ['ConfigMap/api-flags', ['flags']]]),
       ),
     ).toEqual([]);
+  });
+
+  it('env-settings: a misspelled setting names the variable, the container and the closest setting', () => {
+    const genesis = (find: (kind: string, name: string) => Json): Json => find('Job', 'genesis').spec.template.spec.containers[0];
+    expect(violationsAfter((find) => genesis(find).env.push({ name: 'MITHRIL_AGGREGATOR_STORE_ULR', value: 'postgresql://db/mithril' }))).toEqual([
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_STORE_ULR is not a setting of aggregator (did you mean MITHRIL_AGGREGATOR_STORE_URL (setting storeUrl)?) [env-settings]',
+    ]);
+    // A typo in the prefix itself; a name close to nothing points at the schema.
+    expect(violationsAfter((find) => genesis(find).env.push({ name: 'MITHRIL_AGGREGATR_NETWORK', value: 'x' }))).toContain(
+      'Job/genesis: container genesis env MITHRIL_AGGREGATR_NETWORK is not a setting of aggregator (did you mean MITHRIL_AGGREGATOR_NETWORK (setting network)?) [env-settings]',
+    );
+    expect(violationsAfter((find) => genesis(find).env.push({ name: 'MITHRIL_AGGREGATOR_EVERYTHING', value: 'x' }))).toContain(
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_EVERYTHING is not a setting of aggregator (its settings: services/aggregator/src/config.ts) [env-settings]',
+    );
+  });
+
+  it("env-settings: keys of envFrom ConfigMaps (with envFrom's prefix) and of external Secrets", () => {
+    expect(
+      violationsAfter((_find, objects) => {
+        objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('aggregator-settings-'))!.data = { MITHRIL_AGGREGATOR_LOG_LEVLE: 'info' };
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^Job\/genesis: container genesis env MITHRIL_AGGREGATOR_LOG_LEVLE \(from ConfigMap aggregator-settings-\w+\) is not a setting of aggregator \(did you mean MITHRIL_AGGREGATOR_LOG_LEVEL \(setting logLevel\)\?\) \[env-settings\]$/,
+      ),
+    ]);
+    expect(
+      violationsAfter((find) => {
+        const configMapRef = find('Job', 'genesis').spec.template.spec.containers[0].envFrom[0];
+        configMapRef.prefix = 'MITHRIL_';
+      }),
+    ).toContainEqual(
+      expect.stringMatching(/^Job\/genesis: container genesis env MITHRIL_MITHRIL_AGGREGATOR_NETWORK \(from ConfigMap aggregator-settings-\w+\) is not/),
+    );
+    expect(violationsAfter(() => undefined, new Map([...externalSecrets, ['Secret/aggregator-store', ['MITHRIL_AGGREGATOR_STORE_URI']]]))).toEqual([
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_STORE_URI (from Secret aggregator-store) is not a setting of aggregator (did you mean MITHRIL_AGGREGATOR_STORE_URL (setting storeUrl)?) [env-settings]',
+    ]);
+  });
+
+  it("env-settings: another service's variable is a copy-paste; services are known by image, not by prefix", () => {
+    const genesis = (find: (kind: string, name: string) => Json): Json => find('Job', 'genesis').spec.template.spec.containers[0];
+    expect(violationsAfter((find) => genesis(find).env.push({ name: 'MITHRIL_SIGNER_STORE_URL', value: 'x' }))).toEqual([
+      "Job/genesis: container genesis env MITHRIL_SIGNER_STORE_URL is not a setting of aggregator: it is signer's, copied from another service? (did you mean MITHRIL_AGGREGATOR_STORE_URL (setting storeUrl)?) [env-settings]",
+    ]);
+    // MITHRIL_SIGNER_GATEWAY_DEADLINE_MS is the signer's gatewayDeadlineMs; MITHRIL_SIGNER_GATEWAY_PORT the signer gateway's port.
+    const runAs = (image: string) => (find: (kind: string, name: string) => Json) => {
+      Object.assign(genesis(find), {
+        image,
+        envFrom: [{ configMapRef: { name: 'signer-settings' } }],
+        env: [
+          { name: 'MITHRIL_SIGNER_GATEWAY_DEADLINE_MS', value: '5000' },
+          { name: 'MITHRIL_SIGNER_GATEWAY_PORT', value: '50052' },
+        ],
+      });
+    };
+    const secrets = new Map([
+      ...[...externalSecrets].filter(([ref]) => ref !== 'Secret/aggregator-store'),
+      ['ConfigMap/signer-settings', ['MITHRIL_SIGNER_LOG_LEVEL']],
+    ]);
+    expect(violationsAfter(runAs('ghcr.io/mithril-ts/signer:0.1.0'), secrets)).toEqual([
+      "Job/genesis: container genesis env MITHRIL_SIGNER_GATEWAY_PORT is not a setting of signer: it is signer-gateway's, copied from another service? (its settings: services/signer/src/config.ts) [env-settings]",
+    ]);
+    expect(violationsAfter(runAs('localhost/mithril-ts/signer-gateway@sha256:' + '0'.repeat(64)), secrets)).toEqual([
+      "Job/genesis: container genesis env MITHRIL_SIGNER_GATEWAY_DEADLINE_MS is not a setting of signer-gateway: it is signer's, copied from another service? (its settings: services/signer-gateway/src/config.ts) [env-settings]",
+      "Job/genesis: container genesis env MITHRIL_SIGNER_LOG_LEVEL (from ConfigMap signer-settings) is not a setting of signer-gateway: it is signer's, copied from another service? (did you mean MITHRIL_SIGNER_GATEWAY_LOG_LEVEL (setting logLevel)?) [env-settings]",
+    ]);
+  });
+
+  it("env-settings: generic variables anywhere, and anything in other images, are not the services' business", () => {
+    expect(
+      violationsAfter((find) => find('Job', 'genesis').spec.template.spec.containers[0].env.push({ name: 'OTEL_SERVICE_NAME', value: 'genesis' })),
+    ).toEqual([]);
+    expect(violationsAfter((find) => apiContainer(find).env.push({ name: 'MITHRIL_AGGREGATOR_STORE_ULR', value: 'x' }))).toEqual([]);
+    expect(
+      violationsAfter((find) =>
+        Object.assign(find('Job', 'genesis').spec.template.spec.containers[0], {
+          image: 'ghcr.io/mithril-ts/client:0.1.0',
+          envFrom: [{ secretRef: { name: 'aggregator-store' } }],
+        }),
+      ),
+    ).toEqual([
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_CHAIN_DIRECTORY is read by nothing: image mithril-ts/client has no MITHRIL_ settings [env-settings]',
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_CONFIG is read by nothing: image mithril-ts/client has no MITHRIL_ settings [env-settings]',
+      'Job/genesis: container genesis env MITHRIL_AGGREGATOR_STORE_URL (from Secret aggregator-store) is read by nothing: image mithril-ts/client has no MITHRIL_ settings [env-settings]',
+    ]);
+  });
+
+  it("env-settings: each image's prefix is the one its service's loader reads", () => {
+    expect([...SERVICE_SETTINGS.keys()].sort()).toEqual(['aggregator', 'certifier', 'devnet-chain', 'rest-gateway', 'signer', 'signer-gateway', 'snapshotter']);
+    for (const settings of SERVICE_SETTINGS.values()) {
+      const file = `/nonexistent/${settings.image}.json`;
+      expect(() => settings.load([], { [`${settings.envPrefix}_CONFIG`]: file })).toThrow(`cannot read configuration file ${file}`);
+    }
   });
 
   it('ingress-backends: a missing Service, a port the Service does not have', () => {

@@ -43,6 +43,12 @@ export interface LoadConfigOptions {
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
+/** The environment variable of setting `key` (`storeUrl` → `<PREFIX>_STORE_URL`; `config` → the file's `<PREFIX>_CONFIG`):
+ * exported so that the manifest checker (scripts/kubernetes) names variables exactly as services read them. */
+export function settingEnvName(envPrefix: string, key: string): string {
+  return `${envPrefix}_${snake(key)}`;
+}
+
 export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfigOptions): z.infer<S> {
   const keys = Object.keys(schema.shape);
   const env = options.env ?? process.env;
@@ -62,11 +68,11 @@ export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfig
   const cli = program.opts<Record<string, string | undefined>>();
 
   const sources: { name: string; values: Record<string, unknown> }[] = [];
-  const file = cli.config ?? env[`${options.envPrefix}_CONFIG`];
+  const file = cli.config ?? env[settingEnvName(options.envPrefix, 'config')];
   if (file !== undefined) sources.push({ name: `file ${file}`, values: readConfigFile(file) });
   const fromEnv: Record<string, unknown> = {};
   for (const key of keys) {
-    const value = env[`${options.envPrefix}_${snake(key)}`];
+    const value = env[settingEnvName(options.envPrefix, key)];
     if (value !== undefined) fromEnv[key] = value;
   }
   sources.push({ name: 'environment', values: fromEnv });
