@@ -29,6 +29,7 @@ import {
   type Certificate,
 } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
+import { createTestDatabase, type TestDatabase } from '@mithril-ts/testkit';
 import { Initializer, singleSignatureToBytes, type SingleSignature } from '@mithril-ts/stm';
 import {
   aggregatorConfigSchema,
@@ -124,6 +125,7 @@ class AggregatorProcess {
 (POSTGRES_URL ? describe : describe.skip)('aggregator replicas on PostgreSQL', () => {
   let root: string;
   let databaseUrl: string;
+  let testDatabase: TestDatabase | undefined;
   const database = `aggregator_failover_${process.pid}`;
   const processes: AggregatorProcess[] = [];
   const inProcess: RunningAggregator[] = [];
@@ -145,16 +147,6 @@ class AggregatorProcess {
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
     insecure: true,
   });
-
-  async function onServer(sql: string): Promise<void> {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
 
   async function spawnAggregator(name: string): Promise<AggregatorProcess> {
     const port = await freePort();
@@ -215,11 +207,8 @@ class AggregatorProcess {
     root = mkdtempSync(join(tmpdir(), 'aggregator-failover-'));
     mkdirSync(chainDirectory());
     mkdirSync(join(root, 'immutable'));
-    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await onServer(`CREATE DATABASE ${database}`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${database}`;
-    databaseUrl = url.href;
+    testDatabase = await createTestDatabase(POSTGRES_URL!, database);
+    databaseUrl = testDatabase.url;
   });
 
   afterAll(async () => {
@@ -228,7 +217,7 @@ class AggregatorProcess {
     for (const client of clients) client.close();
     for (const running of inProcess) await running.close();
     await opened?.close();
-    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await testDatabase?.drop();
     rmSync(root, { recursive: true, force: true });
   });
 
