@@ -13,11 +13,12 @@
 // version): on a machine where several trees build images into one podman storage, a tree's own tagged copies.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, credentials, status as grpcStatus } from '@grpc/grpc-js';
+import { freePort } from '@mithril-ts/testkit';
 import { ensureKubectl } from './kubectl.js';
 import { renderKustomization } from './render.js';
 import { podmanVariant, type ContainerPlan, type PodmanVariant, type Probe } from './smoke/podman-variant.js';
@@ -54,18 +55,6 @@ async function podman(args: string[], options: { allowFailure?: boolean } = {}):
       return { stdout: failure.stdout ?? '', stderr: failure.stderr ?? '', code: typeof failure.code === 'number' ? failure.code : 1 };
     throw new SmokeFailure(`podman ${args.join(' ')} failed: ${failure.stderr?.trim() || String(error)}`);
   }
-}
-
-/** A TCP port free on the host now (the system picks it); the play publishes a container port there. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** grpc.health.v1.Health/Check with a hand-encoded request (field 1: service name) and the status of the answer (1 = SERVING). */
@@ -251,7 +240,7 @@ async function main(): Promise<void> {
   const ports: number[] = [];
   // Allocated up front (the variant is pure); a port is taken once even if the system offers it twice.
   while (ports.length < 64) {
-    const port = await freePort();
+    const port = await freePort('0.0.0.0');
     if (!usedPorts.has(port)) {
       usedPorts.add(port);
       ports.push(port);

@@ -11,4 +11,5 @@ export { NETWORK, buildChain, schedule, stakeAt, type ChainFixture } from './cha
 export { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool, type PoolRegistration, type TestPool } from './pools.js';
 export { prismaModelColumns, sqlTableColumns } from './schema-drift.js';
 export { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
+export { freePort } from './net.js';
 export { createCertificateAuthority, writePemPair, type CertificateAuthority, type LeafOptions, type PemFiles, type PemPair } from './pki.js';

@@ -10,7 +10,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +28,7 @@ import {
   type Certificate,
 } from '@mithril-ts/protocol';
 import { CardanoCliFilesChainObserver } from '@mithril-ts/service-kit';
-import { createTestDatabase, type TestDatabase } from '@mithril-ts/testkit';
+import { createTestDatabase, freePort, type TestDatabase } from '@mithril-ts/testkit';
 import { Initializer, singleSignatureToBytes, type SingleSignature } from '@mithril-ts/stm';
 import {
   aggregatorConfigSchema,
@@ -71,17 +70,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** An aggregator process; its JSON log lines are kept to follow its role. */
