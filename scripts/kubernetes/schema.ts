@@ -221,6 +221,20 @@ const issuerSpec = z
   })
   .refine((spec) => [spec.selfSigned, spec.ca, spec.acme].filter((x) => x !== undefined).length === 1, 'an Issuer needs exactly one of selfSigned, ca, acme');
 
+/** The scrape endpoint fields ServiceMonitor endpoints and PodMonitor podMetricsEndpoints share. */
+const scrapeEndpointFields = {
+  port: z.string().min(1).optional(),
+  path: z.string().optional(),
+  scheme: z.enum(['http', 'https']).optional(),
+  interval: z.string().optional(),
+  scrapeTimeout: z.string().optional(),
+  honorLabels: z.boolean().optional(),
+  // TLS and relabelling blocks have many optional fields the project does not use: present or not, unchecked.
+  tlsConfig: z.record(z.string(), z.unknown()).optional(),
+  relabelings: z.array(z.record(z.string(), z.unknown())).optional(),
+  metricRelabelings: z.array(z.record(z.string(), z.unknown())).optional(),
+};
+
 const serviceMonitorSpec = z.strictObject({
   selector: labelSelector,
   namespaceSelector: z.strictObject({ any: z.boolean().optional(), matchNames: z.array(z.string()).optional() }).optional(),
@@ -228,23 +242,7 @@ const serviceMonitorSpec = z.strictObject({
   targetLabels: z.array(z.string()).optional(),
   podTargetLabels: z.array(z.string()).optional(),
   sampleLimit: z.number().int().optional(),
-  endpoints: z
-    .array(
-      z.strictObject({
-        port: z.string().min(1).optional(),
-        targetPort: z.union([z.string(), z.number().int()]).optional(),
-        path: z.string().optional(),
-        scheme: z.enum(['http', 'https']).optional(),
-        interval: z.string().optional(),
-        scrapeTimeout: z.string().optional(),
-        honorLabels: z.boolean().optional(),
-        // TLS and relabelling blocks have many optional fields the project does not use: present or not, unchecked.
-        tlsConfig: z.record(z.string(), z.unknown()).optional(),
-        relabelings: z.array(z.record(z.string(), z.unknown())).optional(),
-        metricRelabelings: z.array(z.record(z.string(), z.unknown())).optional(),
-      }),
-    )
-    .min(1),
+  endpoints: z.array(z.strictObject({ ...scrapeEndpointFields, targetPort: z.union([z.string(), z.number().int()]).optional() })).min(1),
 });
 
 const podMonitorSpec = z.strictObject({
@@ -253,21 +251,7 @@ const podMonitorSpec = z.strictObject({
   jobLabel: z.string().optional(),
   podTargetLabels: z.array(z.string()).optional(),
   sampleLimit: z.number().int().optional(),
-  podMetricsEndpoints: z
-    .array(
-      z.strictObject({
-        port: z.string().min(1).optional(),
-        path: z.string().optional(),
-        scheme: z.enum(['http', 'https']).optional(),
-        interval: z.string().optional(),
-        scrapeTimeout: z.string().optional(),
-        honorLabels: z.boolean().optional(),
-        tlsConfig: z.record(z.string(), z.unknown()).optional(),
-        relabelings: z.array(z.record(z.string(), z.unknown())).optional(),
-        metricRelabelings: z.array(z.record(z.string(), z.unknown())).optional(),
-      }),
-    )
-    .min(1),
+  podMetricsEndpoints: z.array(z.strictObject(scrapeEndpointFields)).min(1),
 });
 
 const CUSTOM_RESOURCES: Record<string, z.ZodType> = {
