@@ -22,8 +22,9 @@ import * as proto from '@mithril-ts/proto';
 import { aggregatorStatusToProto, certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
 import { cardanoDatabaseSnapshotHash, certificateToJson, mithrilStakeDistributionHash, type Certificate, type SignerRecord } from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
-import { HealthService } from '@mithril-ts/service-kit';
+import { HealthService, type Logger } from '@mithril-ts/service-kit';
 import { buildChain, schedule, type ChainFixture } from '@mithril-ts/testkit';
+import { restGatewayConfigSchema, startRestGateway, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 /** A bech32 pool id for a pool of the chain fixture (its party ids are plain names). */
@@ -360,4 +361,21 @@ export function http(
     if (options.body !== undefined) request.write(options.body);
     request.end();
   });
+}
+
+/** A REST gateway in front of the doubles: plaintext, a port of its own, silent, with `extra` settings on top. */
+export function startGatewayInFront(
+  doubles: { readonly aggregator: AggregatorDouble; readonly signerGateway: SignerGatewayDouble },
+  extra: Partial<RestGatewayConfigInput> = {},
+  options: { readonly logger?: Logger } = {},
+): Promise<RunningRestGateway> {
+  const config = restGatewayConfigSchema.parse({
+    insecure: true,
+    port: 0,
+    aggregatorAddress: `127.0.0.1:${doubles.aggregator.port}`,
+    signerGatewayAddress: `127.0.0.1:${doubles.signerGateway.port}`,
+    logLevel: 'silent',
+    ...extra,
+  });
+  return startRestGateway(config, options);
 }

@@ -10,8 +10,8 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@mithril-ts/service-kit';
-import { rateLimitClassOf, restGatewayConfigSchema, startRestGateway, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
-import { AggregatorDouble, SignerGatewayDouble, buildWorld, type World } from './fixture.js';
+import { rateLimitClassOf, restGatewayConfigSchema, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
+import { AggregatorDouble, SignerGatewayDouble, buildWorld, startGatewayInFront, type World } from './fixture.js';
 
 const API_VERSION = { 'mithril-api-version': '0.1.0' };
 let world: World;
@@ -33,15 +33,11 @@ afterAll(async () => {
 });
 
 async function startGateway(extra: Partial<RestGatewayConfigInput> = {}, logFile?: string): Promise<RunningRestGateway> {
-  const config = restGatewayConfigSchema.parse({
-    insecure: true,
-    port: 0,
-    aggregatorAddress: `127.0.0.1:${aggregator.port}`,
-    signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,
-    logLevel: 'silent',
-    ...extra,
-  });
-  const gateway = await startRestGateway(config, logFile === undefined ? {} : { logger: createLogger('rest-gateway', 'info', logFile) });
+  const gateway = await startGatewayInFront(
+    { aggregator, signerGateway },
+    extra,
+    logFile === undefined ? {} : { logger: createLogger('rest-gateway', 'info', logFile) },
+  );
   gateways.push(gateway);
   return gateway;
 }

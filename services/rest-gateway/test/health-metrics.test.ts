@@ -2,26 +2,16 @@
  * The REST gateway's operator routes: GET /health (readiness: is its aggregator serving?) and the
  * Prometheus series of the requests it answered, on the metrics port.
  */
-import { createServer } from 'node:net';
-import { restGatewayConfigSchema, startRestGateway, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
-import { AggregatorDouble, SignerGatewayDouble, buildWorld, http } from './fixture.js';
+import { freePort } from '@mithril-ts/testkit';
+import type { RestGatewayConfigInput, RunningRestGateway } from '../src/index.js';
+import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, startGatewayInFront } from './fixture.js';
 
 let aggregator: AggregatorDouble;
 let signerGateway: SignerGatewayDouble;
 const gateways: RunningRestGateway[] = [];
 
 async function startGateway(extra: Partial<RestGatewayConfigInput> = {}): Promise<RunningRestGateway> {
-  const gateway = await startRestGateway(
-    restGatewayConfigSchema.parse({
-      port: 0,
-      aggregatorAddress: `127.0.0.1:${aggregator.port}`,
-      signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,
-      volatileCacheMs: 0,
-      logLevel: 'silent',
-      insecure: true,
-      ...extra,
-    }),
-  );
+  const gateway = await startGatewayInFront({ aggregator, signerGateway }, { volatileCacheMs: 0, ...extra });
   gateways.push(gateway);
   return gateway;
 }
@@ -60,10 +50,7 @@ describe('GET /health', () => {
   });
 
   it('is 503 UNREACHABLE when nothing answers at the aggregator address', async () => {
-    const socket = createServer();
-    await new Promise<void>((resolve) => socket.listen(0, '127.0.0.1', resolve));
-    const unused = (socket.address() as { port: number }).port;
-    await new Promise((resolve) => socket.close(resolve));
+    const unused = await freePort();
     const orphan = await startGateway({ aggregatorAddress: `127.0.0.1:${unused}`, aggregatorDeadlineMs: 1_000 });
     const answer = await http(orphan.port, 'GET', '/health');
     expect(answer.status).toBe(503);

@@ -17,16 +17,9 @@ import * as proto from '@mithril-ts/proto';
 import { signedEntityTypeToProto } from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, avkJsonHex, certificateToJson, signedMessageBytes } from '@mithril-ts/protocol';
 import { singleSignatureToBytes, singleSignatureToJson, verificationKeyPoPFromJson, verificationKeyPoPToJson, type SingleSignature } from '@mithril-ts/stm';
-import {
-  HTTP_STATUS_OF_ERROR_CODE,
-  OPENAPI_VERSION,
-  REST_GATEWAY_VERSION,
-  restGatewayConfigSchema,
-  startRestGateway,
-  type RestGatewayConfigInput,
-  type RunningRestGateway,
-} from '../src/index.js';
-import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, poolIdOf, type HttpAnswer, type World } from './fixture.js';
+import { freePort } from '@mithril-ts/testkit';
+import { HTTP_STATUS_OF_ERROR_CODE, OPENAPI_VERSION, REST_GATEWAY_VERSION, type RestGatewayConfigInput, type RunningRestGateway } from '../src/index.js';
+import { AggregatorDouble, SignerGatewayDouble, buildWorld, http, poolIdOf, startGatewayInFront, type HttpAnswer, type World } from './fixture.js';
 import { OpenApiValidator } from './openapi.js';
 
 const openapi = new OpenApiValidator();
@@ -37,17 +30,7 @@ let gateway: RunningRestGateway;
 const extraGateways: RunningRestGateway[] = [];
 
 async function startGateway(extra: Partial<RestGatewayConfigInput> = {}): Promise<RunningRestGateway> {
-  const started = await startRestGateway(
-    restGatewayConfigSchema.parse({
-      port: 0,
-      aggregatorAddress: `127.0.0.1:${aggregator.port}`,
-      signerGatewayAddress: `127.0.0.1:${signerGateway.port}`,
-      volatileCacheMs: 0,
-      logLevel: 'silent',
-      insecure: true,
-      ...extra,
-    }),
-  );
+  const started = await startGatewayInFront({ aggregator, signerGateway }, { volatileCacheMs: 0, ...extra });
   if (gateway !== undefined) extraGateways.push(started);
   return started;
 }
@@ -372,10 +355,7 @@ describe('errors', () => {
     expect([notReady.status, errorOf(notReady)]).toEqual([503, { label: 'not_ready', message: 'the aggregator has not read the chain yet' }]);
     expect(notReady.headers['cache-control']).toBe('no-store');
 
-    const socket = (await import('node:net')).createServer();
-    await new Promise<void>((resolve) => socket.listen(0, '127.0.0.1', resolve));
-    const unused = (socket.address() as { port: number }).port;
-    await new Promise((resolve) => socket.close(resolve));
+    const unused = await freePort();
     const orphan = await startGateway({ aggregatorAddress: `127.0.0.1:${unused}`, aggregatorDeadlineMs: 5_000 });
     const unreachable = await call('GET', '/status', '/status', { port: orphan.port });
     expect([unreachable.status, errorOf(unreachable).label]).toEqual([503, 'upstream_unavailable']);
@@ -485,10 +465,7 @@ describe('errors', () => {
   });
 
   it('answers 503 when the aggregator cannot be reached', async () => {
-    const port = (await import('node:net')).createServer();
-    await new Promise<void>((resolve) => port.listen(0, '127.0.0.1', resolve));
-    const unused = (port.address() as { port: number }).port;
-    await new Promise((resolve) => port.close(resolve));
+    const unused = await freePort();
     const orphan = await startGateway({ aggregatorAddress: `127.0.0.1:${unused}`, aggregatorDeadlineMs: 2_000 });
     const answer = await call('GET', '/certificates', '/certificates', { port: orphan.port });
     expect([503, 504]).toContain(answer.status);
