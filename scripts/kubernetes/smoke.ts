@@ -17,7 +17,8 @@ import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client, credentials, status as grpcStatus } from '@grpc/grpc-js';
+import { credentials, makeClientConstructor, status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { freePort } from '@mithril-ts/testkit';
 import { ensureKubectl } from './kubectl.js';
 import { renderKustomization } from './render.js';
@@ -57,25 +58,20 @@ async function podman(args: string[], options: { allowFailure?: boolean } = {}):
   }
 }
 
-/** grpc.health.v1.Health/Check with a hand-encoded request (field 1: service name) and the status of the answer (1 = SERVING). */
+const HealthClient = makeClientConstructor(healthService, 'grpc.health.v1.Health');
+
+/** grpc.health.v1.Health/Check of `service` on a fresh plaintext client: true when the answer is SERVING. */
 function grpcHealth(port: number, service: string, deadlineMs: number): Promise<boolean> {
-  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
-  const name = Buffer.from(service, 'utf8');
-  const request = name.length === 0 ? Buffer.alloc(0) : Buffer.concat([Buffer.from([0x0a, name.length]), name]);
+  const client = new HealthClient(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as {
+    check(request: { service: string }, options: { deadline: number }, callback: (error: ServiceError | null, response?: { status: string }) => void): void;
+    close(): void;
+  };
   return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/grpc.health.v1.Health/Check',
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      request,
-      { deadline: Date.now() + deadlineMs },
-      (error, response) => {
-        client.close();
-        // The answer is `08 <status>` (field 1, varint); an empty answer is UNKNOWN (0).
-        resolve(error === null && response !== undefined && response.length >= 2 && response[0] === 0x08 && response[1] === 1);
-        if (error !== null && error.code !== grpcStatus.UNAVAILABLE && error.code !== grpcStatus.DEADLINE_EXCEEDED) lastProbeErrors.set(port, error.message);
-      },
-    );
+    client.check({ service }, { deadline: Date.now() + deadlineMs }, (error, response) => {
+      client.close();
+      resolve(error === null && response?.status === 'SERVING');
+      if (error !== null && error.code !== grpcStatus.UNAVAILABLE && error.code !== grpcStatus.DEADLINE_EXCEEDED) lastProbeErrors.set(port, error.message);
+    });
   });
 }
 const lastProbeErrors = new Map<number, string>();
