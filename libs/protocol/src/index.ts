@@ -16,3 +16,4 @@ export * from './registration.js';
 export * from './stake-distribution.js';
 export * from './cardano-database-snapshot.js';
 export * from './aggregator-status.js';
+export * from './decoded-keys.js';

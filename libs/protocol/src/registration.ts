@@ -9,6 +9,7 @@
  */
 import { VerificationKeyPoP } from '@mithril-ts/stm';
 import { registrationRecordingEpoch, type Epoch } from './epoch.js';
+import type { DecodedKeys } from './epoch-settings.js';
 
 /** The registration round an aggregator has open: its epoch and the stake registrations are checked against. */
 export interface RegistrationRound {
@@ -50,8 +51,10 @@ export interface RegistrationAcceptance {
   readonly recordingEpoch: Epoch;
   /** The party's stake in the round's distribution (equal to the certified one). */
   readonly stake: bigint;
-  /** The decoded key, whose proof of possession remains to be checked. */
+  /** The decoded key, whose proof of possession remains to be checked unless `popVerified`. */
   readonly verificationKey: VerificationKeyPoP;
+  /** The key came from `known` with its proof of possession verified by this process. */
+  readonly popVerified: boolean;
 }
 
 export type RegistrationDecision = RegistrationAcceptance | RegistrationRefusal;
@@ -59,8 +62,11 @@ export type RegistrationDecision = RegistrationAcceptance | RegistrationRefusal;
 const refuse = (code: RegistrationRefusalCode, message: string, cause?: unknown): RegistrationRefusal =>
   cause === undefined ? { accepted: false, code, message } : { accepted: false, code, message, cause };
 
-/** Applies the rules in order; the first broken one is the refusal. */
-export function checkSignerRegistration(round: RegistrationRound, claim: SignerRegistrationClaim): RegistrationDecision {
+/**
+ * Applies the rules in order; the first broken one is the refusal. `known`: keys this process
+ * already decoded (a signer retrying its registration sends the same bytes), not decoded again.
+ */
+export function checkSignerRegistration(round: RegistrationRound, claim: SignerRegistrationClaim, known?: DecodedKeys): RegistrationDecision {
   if (claim.epoch !== round.epoch) return refuse('REGISTRATION_ROUND_NOT_OPEN', `registrations are open for epoch ${round.epoch}, not ${claim.epoch}`);
   const { certified } = claim;
   if (certified.partyId !== claim.partyId || certified.epoch !== claim.epoch) {
@@ -70,11 +76,15 @@ export function checkSignerRegistration(round: RegistrationRound, claim: SignerR
   if (stake === undefined) return refuse('UNKNOWN_SIGNER', `${claim.partyId} has no stake in the distribution of epoch ${round.epoch}`);
   if (stake !== certified.stake)
     return refuse('CERTIFICATION_MISMATCH', `the certified stake ${certified.stake} of ${claim.partyId} differs from this aggregator's ${stake}`);
+  const cached = known?.lookup(claim.verificationKey);
+  if (cached !== undefined) {
+    return { accepted: true, recordingEpoch: registrationRecordingEpoch(round.epoch), stake, verificationKey: cached.key, popVerified: cached.popVerified };
+  }
   let verificationKey: VerificationKeyPoP;
   try {
     verificationKey = VerificationKeyPoP.fromBytes(claim.verificationKey);
   } catch (cause) {
     return refuse('VERIFICATION_KEY_INVALID', `the Mithril key does not decode: ${(cause as Error).message}`, cause);
   }
-  return { accepted: true, recordingEpoch: registrationRecordingEpoch(round.epoch), stake, verificationKey };
+  return { accepted: true, recordingEpoch: registrationRecordingEpoch(round.epoch), stake, verificationKey, popVerified: false };
 }

@@ -9,7 +9,7 @@ import { WireError, protocolParametersFromProto } from '@mithril-ts/proto';
 import { createHash } from 'node:crypto';
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { EpochSettings } from '@mithril-ts/proto';
-import { ProtocolError, closeSignerSet, type ProtocolParameters, type SignerRecord, type SignerSet } from '@mithril-ts/protocol';
+import { ProtocolError, closeSignerSet, type EpochKeyCache, type ProtocolParameters, type SignerRecord, type SignerSet } from '@mithril-ts/protocol';
 import { Clerk } from '@mithril-ts/stm';
 import { notReady } from './errors.js';
 
@@ -36,6 +36,8 @@ export interface EpochSettingsCacheOptions {
   readonly minRefetchMs?: number;
   /** Monotonic milliseconds. */
   readonly now?: () => number;
+  /** Keys decoded when their registrations went through this gateway: the set closes without decoding them again. */
+  readonly keys?: EpochKeyCache;
 }
 
 export class EpochSettingsCache {
@@ -88,7 +90,10 @@ export class EpochSettingsCache {
     }));
     const id = `${settings.epoch}:${fingerprint(settings.epoch, parameters, records)}`;
     if (previous?.id === id) return previous;
-    const signers = previous !== undefined && sameSigners(previous, settings.epoch, records) ? previous.signers : closeSigners(settings.epoch, records);
+    // Keys recorded for E−1 sign during E; those of E and E+1 are still to come.
+    this.options.keys?.evictBefore(settings.epoch - 1n);
+    const signers =
+      previous !== undefined && sameSigners(previous, settings.epoch, records) ? previous.signers : closeSigners(settings.epoch, records, this.options.keys);
     return {
       epoch: settings.epoch,
       parameters,
@@ -100,10 +105,10 @@ export class EpochSettingsCache {
   }
 }
 
-function closeSigners(epoch: bigint, records: readonly SignerRecord[]): SignerSet | undefined {
+function closeSigners(epoch: bigint, records: readonly SignerRecord[], keys: EpochKeyCache | undefined): SignerSet | undefined {
   if (records.length === 0) return undefined;
   try {
-    return closeSignerSet(records);
+    return closeSignerSet(records, keys);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
     throw notReady(`the aggregator's current signers of epoch ${epoch} cannot be closed: ${error.message}`, { cause: error });

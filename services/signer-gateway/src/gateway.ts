@@ -14,7 +14,7 @@ import {
   type SignerRegistration,
   type SingleSignature as SingleSignatureMessage,
 } from '@mithril-ts/proto';
-import { ProtocolError, signedMessageBytes } from '@mithril-ts/protocol';
+import { ProtocolError, registrationRecordingEpoch, signedMessageBytes, type EpochKeyCache } from '@mithril-ts/protocol';
 import type { GroupedMicroBatcher, Logger } from '@mithril-ts/service-kit';
 import type { Clerk, SingleSignature, StmError } from '@mithril-ts/stm';
 import type { EpochSettingsCache, EpochView } from './epoch-settings-cache.js';
@@ -32,6 +32,8 @@ export interface SignerGatewayDependencies {
   readonly registrationLimiter: RateLimiter;
   readonly signatureLimiter: RateLimiter;
   readonly epochSettings: EpochSettingsCache;
+  /** Keys of the registrations the aggregator accepted, decoded here once: the epoch's signer set closes with them. */
+  readonly keys?: EpochKeyCache;
   /** Single signatures verified in batches: grouped by signer set (clerk) and message, one pairing product per group. */
   readonly batcher: SignatureBatcher;
   readonly meter: Meter;
@@ -53,10 +55,13 @@ export class SignerGateway {
 
   async registerSigner(request: SignerRegistration | undefined, context: CallContext): Promise<CertifiedSigner> {
     try {
-      const { registration, pool } = validateRegistration(request);
+      const { registration, pool, key } = validateRegistration(request, this.deps.keys);
       if (!this.deps.registrationLimiter.tryTake(pool.poolIdHex)) throw rateLimited('registrations', pool.partyId);
       const certification = await this.deps.certifier.certify(registration, context);
       const signer = await this.deps.aggregator.registerSigner(registration, certification, context);
+      // Only what the aggregator accepted (a pool with stake, one key per pool and epoch) is kept;
+      // its PoP is still checked when the set closes (this gateway did not check it).
+      this.deps.keys?.remember(registrationRecordingEpoch(registration.epoch), pool.partyId, registration.verificationKey, key, false);
       this.registrations.add(1, { outcome: 'accepted' });
       return signer;
     } catch (error) {

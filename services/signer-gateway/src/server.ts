@@ -10,6 +10,7 @@ import {
   type Logger,
   type RunningServer,
 } from '@mithril-ts/service-kit';
+import { EpochKeyCache } from '@mithril-ts/protocol';
 import type { SignerGatewayConfig } from './config.js';
 import { EpochSettingsCache } from './epoch-settings-cache.js';
 import { SignerGateway, type SignatureBatcher } from './gateway.js';
@@ -69,8 +70,10 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
       advice: { explicitBucketBoundaries: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] },
     }),
   });
+  const keys = new EpochKeyCache(config.rateLimitMaxPools * 3);
   const epochSettings = new EpochSettingsCache({
     ttlMs: config.epochSettingsTtlMs,
+    keys,
     // Shared by every caller waiting for it: it belongs to the trace of the first, without its deadline.
     fetch: (trace) => aggregator.getEpochSettings({ trace }),
   });
@@ -84,6 +87,7 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     }),
     signatureLimiter: new RateLimiter({ ratePerSecond: config.signatureRatePerSecond, burst: config.signatureBurst, maxKeys: config.rateLimitMaxPools }),
     epochSettings,
+    keys,
     batcher,
     meter,
     logger,

@@ -6,7 +6,7 @@
 import { WireError, signedEntityTypeFromProto } from '@mithril-ts/proto';
 import { CodecError, decodeBech32, toHex } from '@mithril-ts/codec';
 import type { SignerRegistration, SingleSignature as SingleSignatureMessage } from '@mithril-ts/proto';
-import type { SignedEntityType } from '@mithril-ts/protocol';
+import type { DecodedKeys, SignedEntityType } from '@mithril-ts/protocol';
 import { VerificationKeyPoP, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
 import { malformed } from './errors.js';
 
@@ -50,17 +50,21 @@ export function parsePartyId(partyId: string): PoolParty {
 export interface ValidRegistration {
   readonly registration: SignerRegistration;
   readonly pool: PoolParty;
+  /** The Mithril key decoded (kept for the signer set it will join, see EpochKeyCache). */
+  readonly key: VerificationKeyPoP;
 }
 
-export function validateRegistration(registration: SignerRegistration | undefined): ValidRegistration {
+/** `known`: keys decoded before (a signer retrying sends the same bytes), not decoded again. */
+export function validateRegistration(registration: SignerRegistration | undefined, known?: DecodedKeys): ValidRegistration {
   if (registration === undefined) throw malformed('registration is missing');
   const pool = parsePartyId(registration.partyId);
   const key = registration.verificationKey;
   if (key.length !== VERIFICATION_KEY_BYTES) {
     throw malformed(`verification_key must be ${VERIFICATION_KEY_BYTES} bytes (key and proof of possession), got ${key.length}`);
   }
+  let decoded = known?.lookup(key)?.key;
   try {
-    VerificationKeyPoP.fromBytes(key);
+    decoded ??= VerificationKeyPoP.fromBytes(key);
   } catch (error) {
     // Untrusted bytes: whatever the decoder throws means they are not a key.
     throw malformed(`verification_key is not a Mithril key with proof of possession: ${(error as Error).message}`);
@@ -79,7 +83,7 @@ export function validateRegistration(registration: SignerRegistration | undefine
   if (kesEvolutions !== undefined && kesEvolutions > MAX_KES_EVOLUTIONS) {
     throw malformed(`kes_evolutions must be at most ${MAX_KES_EVOLUTIONS}, got ${kesEvolutions}`);
   }
-  return { registration, pool };
+  return { registration, pool, key: decoded };
 }
 
 export interface ValidSignature {

@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChainObserver, ImmutableDigester } from '@mithril-ts/cardano';
 import {
+  EpochKeyCache,
   timestampFromDate,
   type Certificate,
   type GenesisPayload,
@@ -69,6 +70,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   #context: EpochContext | undefined;
   #cardanoEra: string | undefined;
   readonly #signerSets: SignerSetCache = new Map();
+  readonly #keys = new EpochKeyCache();
   #consecutiveErrors = 0;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
@@ -83,7 +85,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     this.#now = options.now ?? (() => timestampFromDate(new Date()));
     const { store, logger } = options;
     this.#rounds = new Rounds(store);
-    this.#registrations = new RegistrationIntake({ store, chain: options.chain, slotsPerKesPeriod: options.slotsPerKesPeriod });
+    this.#registrations = new RegistrationIntake({ store, chain: options.chain, slotsPerKesPeriod: options.slotsPerKesPeriod, keys: this.#keys });
     this.#aggregations = new Aggregations({
       store,
       rounds: this.#rounds,
@@ -193,7 +195,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'enter-epoch':
         this.#rounds.clear();
-        this.#context = await enterEpoch({ store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets }, command.epoch);
+        this.#context = await enterEpoch({ store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys }, command.epoch);
         for (const entry of this.#context.leftOut)
           logger.warn({ epoch: String(entry.epoch), partyId: entry.partyId, reason: entry.reason }, 'stored registration left out');
         return;

@@ -13,6 +13,7 @@ import {
   nextSignersEpoch,
   registrationStakeEpoch,
   signingSignersEpoch,
+  type DecodedKeys,
   type Epoch,
   type EpochSettings,
   type ProtocolParameters,
@@ -90,7 +91,7 @@ function unusableEvidence(record: SignerRegistrationRecord): string | undefined 
  * (written by an older version, or by hand) must not make the whole epoch unusable — no signer set,
  * and epoch settings nobody can read. Such rows are left out and reported; the others close.
  */
-function usableSigners(records: readonly SignerRegistrationRecord[]): UsableSigners {
+function usableSigners(records: readonly SignerRegistrationRecord[], keys: DecodedKeys | undefined): UsableSigners {
   const leftOut: { partyId: string; reason: string }[] = [];
   let usable = records.filter((record) => {
     const reason = unusableEvidence(record);
@@ -98,7 +99,7 @@ function usableSigners(records: readonly SignerRegistrationRecord[]): UsableSign
     return reason === undefined;
   });
   const close = (signers: readonly SignerRegistrationRecord[]) =>
-    signers.length === 0 ? undefined : closeSignerSet(signers.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })));
+    signers.length === 0 ? undefined : closeSignerSet(signers.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })), keys);
   try {
     return { records: usable, set: close(usable), leftOut };
   } catch (error) {
@@ -133,10 +134,15 @@ function usableSigners(records: readonly SignerRegistrationRecord[]): UsableSign
   return { records: usable, set: close(usable), leftOut };
 }
 
-function signerSetOf(recordingEpoch: Epoch, records: readonly SignerRegistrationRecord[], cache: SignerSetCache | undefined): UsableSigners {
+function signerSetOf(
+  recordingEpoch: Epoch,
+  records: readonly SignerRegistrationRecord[],
+  cache: SignerSetCache | undefined,
+  keys: DecodedKeys | undefined,
+): UsableSigners {
   const cached = cache?.get(recordingEpoch);
   if (cached !== undefined && cached.records === records.length) return cached.signers;
-  const signers = usableSigners(records);
+  const signers = usableSigners(records, keys);
   if (cache !== undefined) {
     cache.set(recordingEpoch, { records: records.length, signers });
     for (const epoch of cache.keys()) if (epoch < recordingEpoch - 2n) cache.delete(epoch);
@@ -151,16 +157,16 @@ export async function loadEpochContext(
   epoch: Epoch,
   cache?: SignerSetCache,
   /** A follower's view: nothing is written; what the leader has not published yet is NOT_READY. */
-  options: { readonly readOnly?: boolean } = {},
+  options: { readonly readOnly?: boolean; readonly keys?: DecodedKeys } = {},
 ): Promise<EpochContext> {
   const readOnly = options.readOnly ?? false;
   const currentParameters = await publishedParameters(store, schedule, epoch, readOnly);
   const nextParameters = await publishedParameters(store, schedule, epoch + 1n, readOnly);
   const registrationParameters = await publishedParameters(store, schedule, epoch + 2n, readOnly);
   const signingEpoch = signingSignersEpoch(epoch);
-  const current = signingEpoch === null ? undefined : signerSetOf(signingEpoch, await store.signerRegistrations.list(signingEpoch), cache);
+  const current = signingEpoch === null ? undefined : signerSetOf(signingEpoch, await store.signerRegistrations.list(signingEpoch), cache, options.keys);
   const nextEpoch = nextSignersEpoch(epoch);
-  const next = signerSetOf(nextEpoch, await store.signerRegistrations.list(nextEpoch), cache);
+  const next = signerSetOf(nextEpoch, await store.signerRegistrations.list(nextEpoch), cache, options.keys);
   return {
     epoch,
     settings: {

@@ -3,7 +3,7 @@
  * epoch-context.ts), and per-epoch state older than the retention window is pruned.
  */
 import type { ChainObserver } from '@mithril-ts/cardano';
-import type { Epoch, ProtocolParametersSchedule } from '@mithril-ts/protocol';
+import type { Epoch, EpochKeyCache, ProtocolParametersSchedule } from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import type { AggregatorStore } from '../store/index.js';
 import { loadEpochContext, type EpochContext, type SignerSetCache } from './epoch-context.js';
@@ -14,6 +14,8 @@ export interface EpochEntryOptions {
   readonly schedule: ProtocolParametersSchedule;
   /** Signer sets closed in earlier epochs, reused (see SignerSetCache). */
   readonly signerSets: SignerSetCache;
+  /** Keys decoded (and PoP-checked) at registration: the sets close without decoding them again. */
+  readonly keys: EpochKeyCache;
 }
 
 export async function enterEpoch(options: EpochEntryOptions, epoch: Epoch): Promise<EpochContext> {
@@ -22,7 +24,9 @@ export async function enterEpoch(options: EpochEntryOptions, epoch: Epoch): Prom
   for (const message of await store.openMessages.list()) {
     if (message.epoch < epoch) await store.openMessages.markExpired(message.id);
   }
-  return loadEpochContext(store, options.chain, options.schedule, epoch, options.signerSets);
+  // Sets of recording epochs E−1 and E are closed while in E (and kept in signerSets); registrations go to E+1.
+  options.keys.evictBefore(epoch - 1n);
+  return loadEpochContext(store, options.chain, options.schedule, epoch, options.signerSets, { keys: options.keys });
 }
 
 /** Keeps `retentionEpochs` epochs of registrations, stake, messages and signatures; certificates stay. */

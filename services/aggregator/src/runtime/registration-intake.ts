@@ -6,7 +6,7 @@
  * for the next epoch. A refusal stores nothing and leaves the pool's registered key untouched.
  */
 import { operationalCertificateFromCbor, type ChainObserver } from '@mithril-ts/cardano';
-import { checkSignerRegistration, type Epoch, type RegistrationRefusalCode } from '@mithril-ts/protocol';
+import { checkSignerRegistration, type Epoch, type EpochKeyCache, type RegistrationRefusalCode } from '@mithril-ts/protocol';
 import { type VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
 import { MicroBatcher } from '@mithril-ts/service-kit';
 import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
@@ -30,6 +30,8 @@ export interface RegistrationIntakeOptions {
   /** The aggregator's own node: the tip the KES window is computed at. */
   readonly chain: ChainObserver;
   readonly slotsPerKesPeriod: bigint;
+  /** Keys decoded here, kept for the signer-set close of their epoch (and for a signer retrying). */
+  readonly keys?: EpochKeyCache;
 }
 
 /** The protocol's refusals as the aggregator reports them (the gRPC layer maps these to ErrorCodes). */
@@ -93,7 +95,7 @@ export class RegistrationIntake {
 
   async #register(context: EpochContext, input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
     const { store } = this.options;
-    const decision = checkSignerRegistration({ epoch: context.epoch, stake: context.registrationStake }, input);
+    const decision = checkSignerRegistration({ epoch: context.epoch, stake: context.registrationStake }, input, this.options.keys);
     if (!decision.accepted)
       throw new AggregatorError(REFUSALS[decision.code], decision.message, decision.cause === undefined ? undefined : { cause: decision.cause });
     const tip = await this.options.chain.currentTip();
@@ -103,7 +105,7 @@ export class RegistrationIntake {
     if (existing !== null && hexOf(existing.verificationKey) === hexOf(input.verificationKey)) return existing;
     await this.#refuseReusedKey(decision.recordingEpoch, input);
     if (existing !== null) refuseStale(existing, evidence);
-    if (!(await this.#proofsOfPossession.submit(decision.verificationKey)))
+    if (!decision.popVerified && !(await this.#proofsOfPossession.submit(decision.verificationKey)))
       throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
     const record = await store.signerRegistrations.save({
       epoch: decision.recordingEpoch,
@@ -118,6 +120,8 @@ export class RegistrationIntake {
     const owners = await this.#ownersOf(decision.recordingEpoch);
     if (existing !== null) owners.delete(hexOf(existing.verificationKey));
     owners.set(hexOf(input.verificationKey), input.partyId);
+    // Recorded only once accepted and stored: the cache holds at most one key per party with stake and epoch.
+    this.options.keys?.remember(decision.recordingEpoch, input.partyId, input.verificationKey, decision.verificationKey, true);
     return record;
   }
 
