@@ -65,6 +65,8 @@ const aggregator = await startAggregator(
     slotsPerKesPeriod: 100n,
     bootstrapGenesisSecretKeyFile: join(root, 'genesis.skey'),
     logLevel: 'silent',
+    // Loopback only, no TLS: the measure is the intake, not the transport.
+    insecure: true,
   }),
 );
 const client = new AggregatorServiceClient(`127.0.0.1:${aggregator.port}`, credentials.createInsecure());

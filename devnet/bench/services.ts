@@ -1,11 +1,12 @@
 /**
  * The bench's services as child processes, as they would run in a deployment (one process each,
  * sharing the machine's cores): `node --import tsx services/<name>/src/main.ts --config <file>`,
+ * or the compiled build `node dist/<name>/main.mjs --config <file>` (`npm run build` first),
  * started directly with node (not through the tsx CLI, which would add a parent process) so that
  * the pid is the service's own and /proc/<pid>/status tells its memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface ServiceOptions {
   readonly repoRoot: string;
   /** e.g. services/aggregator/src/main.ts, relative to the repository root. */
   readonly entry: string;
+  /** Run the compiled build instead (dist/<name>/main.mjs under the repository root, `npm run build`), without tsx. */
+  readonly compiled?: boolean;
   /** Written to `<directory>/<name>.config.json` and passed with --config. */
   readonly config: Record<string, unknown>;
   readonly directory: string;
@@ -97,7 +100,9 @@ export class ServiceProcess {
       ...(options.nodeOptions ?? []),
       ...(options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory]),
     ];
-    const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', join(options.repoRoot, options.entry), '--config', configFile], {
+    const entry = options.compiled === true ? [join(options.repoRoot, 'dist', options.name, 'main.mjs')] : ['--import', 'tsx', join(options.repoRoot, options.entry)];
+    if (options.compiled === true && !existsSync(entry[0]!)) throw new Error(`${entry[0]} does not exist: run npm run build in ${options.repoRoot} first`);
+    const child = spawn(process.execPath, [...nodeOptions, ...entry, '--config', configFile], {
       cwd: options.repoRoot,
       stdio: ['ignore', log, log],
     });

@@ -21,6 +21,9 @@
  *   npm run bench:round                                       (3000 signers, plaintext then TLS)
  *   npm run bench:round -- --signers 400                      (a quick check; --help lists every option)
  *   npm run bench:round -- --signers 400 --transport tls      (one round only: plaintext or tls)
+ *   npm run bench:round -- --transport plaintext --baseline /tmp/main-copy
+ *                                                             (each round first against the services of
+ *                                                              another checkout, then this tree's, with ratios)
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -50,6 +53,7 @@ import { Report, megabytes, seconds } from './report.js';
 import { freePort } from '@mithril-ts/testkit';
 import { MemorySampler, ServiceProcess } from './services.js';
 import { TRANSPORT_LABELS, renderTlsCost, type RoundFigures, type Transport } from './tls-cost.js';
+import { renderComparison } from './comparison.js';
 import { SimulatedSigners, type SignatureToSend } from './signers.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -72,6 +76,8 @@ const program = new Command('bench:round')
   .option('--work-dir <dir>', 'directory of this run (default: a new one under the system temp directory)')
   .option('--keep', 'keep the work directory (stores, logs) after a successful run')
   .option('--cpu-prof <services>', 'comma-separated services to profile with node --cpu-prof (aggregator,signer-gateway,certifier)', '')
+  .option('--baseline <dir>', "another checkout (e.g. main's code, with its node_modules): each round runs first against its services, and the two are compared")
+  .option('--compiled', 'run the services from the compiled build (dist/<name>/main.mjs, `npm run build` first; in the baseline too) instead of tsx')
   .option('--service-node-options <flags>', 'node options for every service process, space-separated (e.g. "--max-old-space-size=256")', '')
   .option('--log-level <level>', 'service log level', 'info')
   .option('--target-seconds <s>', 'target: first submission to certificate', '30')
@@ -93,6 +99,8 @@ const options = program.opts<{
   workDir?: string;
   keep?: boolean;
   cpuProf: string;
+  baseline?: string;
+  compiled?: boolean;
   serviceNodeOptions: string;
   logLevel: string;
   targetSeconds: string;
@@ -128,6 +136,9 @@ const DEVNET = { pools: SIGNERS, seed: options.seed, slotLengthMs: 1000, slotsPe
 const E0 = 0n;
 /** After the last signature is answered, how long the certificate may still take to appear. */
 const CERTIFICATE_GRACE_MS = 120_000;
+/** How long the services sit idle after starting, before the first signer (the idle RSS is read then). */
+const IDLE_MS = 3000;
+const BASELINE = options.baseline === undefined ? undefined : resolve(options.baseline);
 
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
 const now = () => performance.now();
@@ -150,12 +161,20 @@ async function main(): Promise<void> {
       }
     });
     const poolKeys = `${seconds(since(start))} (${derived} derived, ${SIGNERS - derived} from the cache)`;
+    const comparisons: string[] = [];
     for (const transport of TRANSPORTS) {
+      let baseline: RoundFigures | undefined;
+      if (BASELINE !== undefined) {
+        log(`── round over ${TRANSPORT_LABELS[transport]}, baseline services from ${BASELINE} ──`);
+        baseline = await signingRound(transport, join(workDir, `${transport}-baseline`), pools, workers, poolKeys, { root: BASELINE, label: 'baseline' });
+      }
       log(`── round over ${TRANSPORT_LABELS[transport]} ──`);
-      const outcome = await signingRound(transport, join(workDir, transport), pools, workers, poolKeys);
+      const outcome = await signingRound(transport, join(workDir, transport), pools, workers, poolKeys, { root: REPO_ROOT, label: 'this tree' });
       if (outcome !== undefined) figures.set(transport, outcome);
+      if (BASELINE !== undefined) comparisons.push(renderComparison(`${TRANSPORT_LABELS[transport]}, baseline ${BASELINE}`, baseline, outcome));
     }
     if (TRANSPORTS.length === 2) console.log(renderTlsCost(figures.get('plaintext'), figures.get('tls')));
+    for (const comparison of comparisons) console.log(comparison);
   } finally {
     await workers.close();
     const succeeded = figures.size === TRANSPORTS.length;
@@ -174,8 +193,10 @@ async function signingRound(
   pools: readonly CachedPool[],
   workers: WorkerPool,
   poolKeys: string,
+  code: { readonly root: string; readonly label: string },
 ): Promise<RoundFigures | undefined> {
   const report = new Report();
+  report.setup('services run from', `${code.label}: ${code.root}${options.compiled === true ? ' (compiled build, dist/)' : ' (TypeScript through tsx)'}`);
   report.setup('pool keys (cold, Sum6 KES, opcert)', poolKeys);
   await mkdir(workDir, { recursive: true });
   const roundStart = now();
@@ -184,6 +205,7 @@ async function signingRound(
   let observer: CertificateObserver | undefined;
   let sampler: MemorySampler | undefined;
   let figures: RoundFigures | undefined;
+  let loadAverage: number | undefined;
   try {
     // ── Setup: chain files, genesis keys, PKI (TLS round), services ──
     let start = now();
@@ -218,7 +240,8 @@ async function signingRound(
     const nodeOptions = options.serviceNodeOptions.split(' ').filter((flag) => flag !== '');
     const serviceOptions = (name: string) => ({
       name,
-      repoRoot: REPO_ROOT,
+      repoRoot: code.root,
+      compiled: options.compiled === true,
       directory: workDir,
       nodeOptions,
       ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}),
@@ -274,6 +297,9 @@ async function signingRound(
     services.push(gateway);
     sampler = new MemorySampler(services);
     report.setup('services started (certifier, aggregator, signer gateway)', seconds(since(start)));
+    // Idle: started, the first epoch entered, no signer yet (what a quiet aggregator holds).
+    sampler.phase = 'idle';
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 
     signers = new SimulatedSigners(aggregator.address, gateway.address, clientCredentials, VERSIONS, 120_000);
     observer = new CertificateObserver(aggregator.address, clientCredentials, VERSIONS);
@@ -343,7 +369,8 @@ async function signingRound(
 
     sampler.phase = 'signature submission → certificate';
     // Other work on the machine takes cores from the services: the figures below depend on it.
-    report.round('machine load average (1 min) when the first signature is sent', `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+    loadAverage = loadavg()[0]!;
+    report.round('machine load average (1 min) when the first signature is sent', `${loadAverage.toFixed(1)} on ${cpus().length} cores`);
     const tally = await signers.submitSignatures(type, signedMessage, toSend, SIGNATURE_CONCURRENCY);
     report.round('signatures sent / accepted / too late', `${tally.sent} / ${tally.accepted} / ${tally.tooLate}`);
     report.round(
@@ -391,7 +418,7 @@ async function signingRound(
       true,
     );
 
-    figures = { registrationsPerSecond, acceptedPerSecond: tally.accepted / toCertificate, toCertificate, totalSeconds: since(roundStart) };
+    figures = { registrationsPerSecond, acceptedPerSecond: tally.accepted / toCertificate, toCertificate, totalSeconds: since(roundStart), loadAverage };
   } catch (error) {
     if (!(error instanceof RoundFailed)) throw error;
     log(`the round over ${TRANSPORT_LABELS[transport]} failed: ${error.cause.message}`);
@@ -400,7 +427,8 @@ async function signingRound(
     sampler?.stop();
     // Figures are printed even when the round failed: they say where it stopped.
     if (sampler !== undefined) {
-      reportMemory(report, services, sampler);
+      const memory = reportMemory(report, services, sampler);
+      if (figures !== undefined) figures = { ...figures, memory };
       const flags = options.serviceNodeOptions.trim() === '' ? '' : `; services run with ${options.serviceNodeOptions.trim()}`;
       console.log(
         report.render(
@@ -426,10 +454,12 @@ class RoundFailed extends Error {
   }
 }
 
-/** Peak RSS of each service (VmHWM, read while it still runs) and the sampled peaks by phase. */
-function reportMemory(report: Report, services: readonly ServiceProcess[], sampler: MemorySampler): void {
+/** Peak RSS of each service (VmHWM, read while it still runs) and the sampled peaks by phase; returns the headline ones. */
+function reportMemory(report: Report, services: readonly ServiceProcess[], sampler: MemorySampler): NonNullable<RoundFigures['memory']> {
+  const peaks = new Map<string, number | undefined>();
   for (const service of services) {
     const peak = service.memory()?.peak;
+    peaks.set(service.name, peak);
     const phases = [...sampler.peaks(service.name)].map(([phase, rss]) => `${phase} ${megabytes(rss)}`).join('; ');
     const isAggregator = service.name === 'aggregator';
     const figure = peak === undefined ? 'exited before the end' : megabytes(peak);
@@ -441,6 +471,9 @@ function reportMemory(report: Report, services: readonly ServiceProcess[], sampl
     );
     report.memory(`${service.name} sampled RSS, peak by phase`, phases);
   }
+  const idle = sampler.peaks('aggregator').get('idle');
+  report.memory('aggregator RSS idle (started, no signer yet)', idle === undefined ? '—' : megabytes(idle), '≤ 250 MB', idle === undefined ? undefined : idle <= 250 * 1024 * 1024);
+  return { aggregatorIdle: idle, aggregatorPeak: peaks.get('aggregator'), gatewayPeak: peaks.get('signer-gateway'), certifierPeak: peaks.get('certifier') };
 }
 
 /** One registration round at `epoch`: fresh keys prepared in the workers (not timed as service time), then all sent through the gateway. */

@@ -19,6 +19,15 @@ export interface RoundFigures {
   readonly toCertificate: number;
   /** Seconds from starting the services to the certificate verified back to genesis. */
   readonly totalSeconds: number;
+  /** Load average (1 min) when the first signature was sent. */
+  readonly loadAverage?: number;
+  /** Bytes: the aggregator's RSS with no signer yet and its peak (VmHWM); the others' peaks. */
+  readonly memory?: {
+    readonly aggregatorIdle: number | undefined;
+    readonly aggregatorPeak: number | undefined;
+    readonly gatewayPeak: number | undefined;
+    readonly certifierPeak: number | undefined;
+  };
 }
 
 const TARGET_TLS_COST_PERCENT = 15;
