@@ -210,26 +210,33 @@ export class Clerk {
    * Keeps the valid signatures (lottery checks one by one, BLS checks batched), assigns each
    * contested index to the signature with the smallest sigma bytes, takes signatures in order of
    * the indices they hold until `k` indices are covered, and seals them with a batch proof.
+   *
+   * `verified`: signatures the caller itself verified with `verifySingleSignatures` of a clerk of
+   * the same registration and parameters, on the same message (an aggregator verifies each one on
+   * receipt): they are not checked again. Every other one is.
    */
-  aggregate(signatures: readonly SingleSignature[], msg: Uint8Array): AggregateSignature {
+  aggregate(signatures: readonly SingleSignature[], msg: Uint8Array, verified?: ReadonlySet<SingleSignature>): AggregateSignature {
     const avk = this.aggregateVerificationKey;
     const msgp = signedMessage(msg, avk);
     const candidates: SignatureWithParty[] = [];
+    const unchecked: number[] = [];
     for (const signature of signatures) {
       try {
         const party = this.registration.party(signature.signerIndex);
-        signature.checkIndices(this.params, party.stake, msgp, avk.totalStake, thresholdFor(this.params.phiF, party.stake, avk.totalStake));
+        if (verified?.has(signature) !== true) {
+          signature.checkIndices(this.params, party.stake, msgp, avk.totalStake, thresholdFor(this.params.phiF, party.stake, avk.totalStake));
+          unchecked.push(candidates.length);
+        }
         candidates.push({ signature, party });
       } catch (error) {
         if (!(error instanceof StmError)) throw error;
       }
     }
-    const invalid = new Set(
-      findInvalidSingleSignatures(
-        msgp,
-        candidates.map(({ signature, party }) => ({ sigma: signature.sigma.point, vk: party.vk })),
-      ),
+    const failing = findInvalidSingleSignatures(
+      msgp,
+      unchecked.map((i) => ({ sigma: candidates[i]!.signature.sigma.point, vk: candidates[i]!.party.vk })),
     );
+    const invalid = new Set(failing.map((j) => unchecked[j]!));
     // One signature per signer: the first valid one, so a forged entry under someone's index
     // cannot crowd out their real signature.
     const seenSigners = new Set<number>();

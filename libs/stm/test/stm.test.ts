@@ -67,6 +67,17 @@ describe('a signing round', () => {
     expect(toJsonText(aggregateSignatureToJson(again))).toBe(toJsonText(aggregateSignatureToJson(aggregate)));
   });
 
+  it('aggregates signatures the caller verified without checking them again, and still checks every other one', () => {
+    const forged = new SingleSignature(signatures[0]!.sigma, signatures[0]!.indexes, signatures[1]!.signerIndex);
+    const verified = new Set(signatures);
+    const same = clerk.aggregate([forged, ...signatures.slice(1), signatures[0]!], msg, verified);
+    expect(toJsonText(aggregateSignatureToJson(same))).toBe(toJsonText(aggregateSignatureToJson(aggregate)));
+    // What is vouched for is taken as is (vouching for a forgery is the caller's error); without the vouch it is refused.
+    const one = new Clerk(round.closed, { ...params, k: 1n });
+    expectStmError(() => one.aggregate([forged], msg), 'NOT_ENOUGH_SIGNATURES');
+    expect(one.aggregate([forged], msg, new Set([forged])).signatures.map(({ signature }) => signature.signerIndex)).toEqual([forged.signerIndex]);
+  });
+
   it('a signer with a lost lottery produces no signature', () => {
     const tiny = setupRound({ k: 1n, m: 1n, phiF: 0.01 }, [1n, 1_000_000n], 'tiny');
     expect(tiny.signers[0]!.sign(msg)).toBeNull();

@@ -1,7 +1,8 @@
 /**
  * One signing round's end: the stored single signatures of an open message aggregated by the
- * clerk of the epoch (which re-verifies every one of them, batched), sealed into a certificate
- * linked to the epoch's master certificate.
+ * clerk of the epoch, sealed into a certificate linked to the epoch's master certificate. The
+ * signatures this process verified on receipt (SignatureIntake, against the same signer set and
+ * message) are not verified again; those read back from the store are (batched).
  */
 import {
   PROTOCOL_VERSION,
@@ -32,7 +33,11 @@ export interface RoundInputs {
   readonly previousHash: string;
   readonly initiatedAt: Timestamp;
   readonly sealedAt: Timestamp;
-  /** A signature already decoded on receipt (decoding costs a point decompression and a subgroup check); undefined: decode the stored bytes. */
+  /**
+   * A signature decoded AND verified on receipt by this process, against the epoch's signer set and
+   * this message (decoding costs a point decompression and a subgroup check, verifying a share of a
+   * pairing product and of two multi-scalar multiplications); undefined: decode and verify the stored bytes.
+   */
   readonly decoded?: (record: SingleSignatureRecord) => SingleSignature | undefined;
 }
 
@@ -42,9 +47,12 @@ export function certifyRound(inputs: RoundInputs): Certificate | undefined {
   const signers = settings.currentSigners;
   if (signers === undefined) return undefined;
   const decoded: SingleSignature[] = [];
+  const verified = new Set<SingleSignature>();
   for (const record of inputs.signatures) {
     try {
-      decoded.push(inputs.decoded?.(record) ?? singleSignatureFromBytes(record.signature));
+      const onReceipt = inputs.decoded?.(record);
+      if (onReceipt !== undefined) verified.add(onReceipt);
+      decoded.push(onReceipt ?? singleSignatureFromBytes(record.signature));
     } catch (error) {
       if (!(error instanceof StmError)) throw error;
     }
@@ -52,7 +60,7 @@ export function certifyRound(inputs: RoundInputs): Certificate | undefined {
   const message = signedMessageBytes(inputs.protocolMessage.signedMessage());
   let multiSignature;
   try {
-    multiSignature = new Clerk(signers.closed, settings.currentParameters).aggregate(decoded, message);
+    multiSignature = new Clerk(signers.closed, settings.currentParameters).aggregate(decoded, message, verified);
   } catch (error) {
     if (error instanceof StmError && error.code === 'NOT_ENOUGH_SIGNATURES') return undefined;
     throw error;
