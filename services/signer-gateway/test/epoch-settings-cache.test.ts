@@ -1,4 +1,5 @@
 import { ErrorCode, type EpochSettings } from '@mithril-ts/proto';
+import { EpochKeyCache } from '@mithril-ts/protocol';
 import { EpochSettingsCache, GatewayError } from '../src/index.js';
 import { signingRound } from './fixture.js';
 
@@ -37,6 +38,28 @@ describe('EpochSettingsCache', () => {
     expect(view.parameters).toEqual({ k: 5n, m: 50n, phiF: 0.9 });
     expect(view.signers?.avk.commitment.root).toEqual(round.signerSet.avk.commitment.root);
     expect([...view.partyIds]).toEqual(round.parties.map((party) => party.partyId));
+  });
+
+  it('closes the signers with the keys decoded when they registered, and forgets the epochs that passed', async () => {
+    const keys = new EpochKeyCache();
+    // The signers of epoch 12 registered during 10 (recorded for 11); an older epoch's key goes when 12 is seen.
+    round.parties.forEach((party, i) => keys.remember(11n, party.partyId, round.epochSettings.currentSigners[i]!.verificationKey, party.initializer.verificationKeyPoP, false));
+    const old = round.parties[0]!.initializer.verificationKeyPoP;
+    keys.remember(9n, 'pool-of-epoch-9', new Uint8Array(192).fill(9), old, false);
+    const looked: Uint8Array[] = [];
+    const lookup = keys.lookup.bind(keys);
+    keys.lookup = (bytes) => {
+      looked.push(bytes);
+      return lookup(bytes);
+    };
+    const settings = new EpochSettingsCache({ ttlMs: 1000, now: () => 0, fetch: async () => round.epochSettings, keys });
+    const view = await settings.current();
+    expect(view.signers?.avk).toEqual(round.signerSet.avk);
+    expect(looked).toHaveLength(round.parties.length);
+    // Every key came from the cache: the decoded objects are the registered ones.
+    const registered = new Set(round.parties.map((party) => party.initializer.verificationKeyPoP.vk));
+    expect(view.signers?.closed.parties.every((party) => registered.has(party.vk))).toBe(true);
+    expect(keys.size).toBe(round.parties.length);
   });
 
   it('reuses the settings while fresh, then fetches again but closes the same signers only once', async () => {
