@@ -21,7 +21,13 @@ const MEASURES: readonly Measure[] = [
   { what: 'signatures accepted per second until the certificate', of: (f) => f.acceptedPerSecond, unit: '/s', target: '≥ 1000/s', met: (v) => v >= 1000 },
   { what: 'first signature sent → certificate', of: (f) => f.toCertificate, unit: ' s', target: '≤ 5 s', met: (v) => v <= 5 },
   { what: 'aggregator peak RSS (VmHWM)', of: (f) => f.memory?.aggregatorPeak, unit: ' MB', target: '≤ 400 MB', met: (v) => v <= 400 * MB },
-  { what: 'aggregator RSS idle (services started, no signer yet)', of: (f) => f.memory?.aggregatorIdle, unit: ' MB', target: '≤ 250 MB', met: (v) => v <= 250 * MB },
+  {
+    what: 'aggregator RSS idle (services started, no signer yet)',
+    of: (f) => f.memory?.aggregatorIdle,
+    unit: ' MB',
+    target: '≤ 250 MB',
+    met: (v) => v <= 250 * MB,
+  },
   { what: 'signer gateway peak RSS', of: (f) => f.memory?.gatewayPeak, unit: ' MB', target: '', met: () => true },
   { what: 'certifier peak RSS', of: (f) => f.memory?.certifierPeak, unit: ' MB', target: '', met: () => true },
   { what: 'total: services started → certificate verified', of: (f) => f.totalSeconds, unit: ' s', target: '', met: () => true },
@@ -44,6 +50,7 @@ export function renderComparison(label: string, baseline: RoundFigures | undefin
     const status = measure.target === '' || c === undefined ? '' : measure.met(c) ? 'PASS' : 'MISS';
     lines.push(`| ${measure.what} | ${figure(b, measure)} | ${figure(c, measure)} | ${ratio} | ${measure.target} | ${status} |`);
   }
-  if (baseline === undefined || current === undefined) lines.push(`\n(the ${baseline === undefined ? 'baseline' : 'current'} round stopped short of a certificate: its figures are those it reached)`);
+  if (baseline === undefined || current === undefined)
+    lines.push(`\n(the ${baseline === undefined ? 'baseline' : 'current'} round stopped short of a certificate: its figures are those it reached)`);
   return lines.join('\n');
 }

@@ -100,7 +100,8 @@ export class ServiceProcess {
       ...(options.nodeOptions ?? []),
       ...(options.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDirectory]),
     ];
-    const entry = options.compiled === true ? [join(options.repoRoot, 'dist', options.name, 'main.mjs')] : ['--import', 'tsx', join(options.repoRoot, options.entry)];
+    const entry =
+      options.compiled === true ? [join(options.repoRoot, 'dist', options.name, 'main.mjs')] : ['--import', 'tsx', join(options.repoRoot, options.entry)];
     if (options.compiled === true && !existsSync(entry[0]!)) throw new Error(`${entry[0]} does not exist: run npm run build in ${options.repoRoot} first`);
     const child = spawn(process.execPath, [...nodeOptions, ...entry, '--config', configFile], {
       cwd: options.repoRoot,

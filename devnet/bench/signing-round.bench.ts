@@ -76,7 +76,10 @@ const program = new Command('bench:round')
   .option('--work-dir <dir>', 'directory of this run (default: a new one under the system temp directory)')
   .option('--keep', 'keep the work directory (stores, logs) after a successful run')
   .option('--cpu-prof <services>', 'comma-separated services to profile with node --cpu-prof (aggregator,signer-gateway,certifier)', '')
-  .option('--baseline <dir>', "another checkout (e.g. main's code, with its node_modules): each round runs first against its services, and the two are compared")
+  .option(
+    '--baseline <dir>',
+    "another checkout (e.g. main's code, with its node_modules): each round runs first against its services, and the two are compared",
+  )
   .option('--compiled', 'run the services from the compiled build (dist/<name>/main.mjs, `npm run build` first; in the baseline too) instead of tsx')
   .option('--service-node-options <flags>', 'node options for every service process, space-separated (e.g. "--max-old-space-size=256")', '')
   .option('--log-level <level>', 'service log level', 'info')
@@ -472,7 +475,12 @@ function reportMemory(report: Report, services: readonly ServiceProcess[], sampl
     report.memory(`${service.name} sampled RSS, peak by phase`, phases);
   }
   const idle = sampler.peaks('aggregator').get('idle');
-  report.memory('aggregator RSS idle (started, no signer yet)', idle === undefined ? '—' : megabytes(idle), '≤ 250 MB', idle === undefined ? undefined : idle <= 250 * 1024 * 1024);
+  report.memory(
+    'aggregator RSS idle (started, no signer yet)',
+    idle === undefined ? '—' : megabytes(idle),
+    '≤ 250 MB',
+    idle === undefined ? undefined : idle <= 250 * 1024 * 1024,
+  );
   return { aggregatorIdle: idle, aggregatorPeak: peaks.get('aggregator'), gatewayPeak: peaks.get('signer-gateway'), certifierPeak: peaks.get('certifier') };
 }
 

@@ -43,7 +43,9 @@ describe('EpochSettingsCache', () => {
   it('closes the signers with the keys decoded when they registered, and forgets the epochs that passed', async () => {
     const keys = new EpochKeyCache();
     // The signers of epoch 12 registered during 10 (recorded for 11); an older epoch's key goes when 12 is seen.
-    round.parties.forEach((party, i) => keys.remember(11n, party.partyId, round.epochSettings.currentSigners[i]!.verificationKey, party.initializer.verificationKeyPoP, false));
+    round.parties.forEach((party, i) =>
+      keys.remember(11n, party.partyId, round.epochSettings.currentSigners[i]!.verificationKey, party.initializer.verificationKeyPoP, false),
+    );
     const old = round.parties[0]!.initializer.verificationKeyPoP;
     keys.remember(9n, 'pool-of-epoch-9', new Uint8Array(192).fill(9), old, false);
     const looked: Uint8Array[] = [];

@@ -195,7 +195,10 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'enter-epoch':
         this.#rounds.clear();
-        this.#context = await enterEpoch({ store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys }, command.epoch);
+        this.#context = await enterEpoch(
+          { store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys },
+          command.epoch,
+        );
         for (const entry of this.#context.leftOut)
           logger.warn({ epoch: String(entry.epoch), partyId: entry.partyId, reason: entry.reason }, 'stored registration left out');
         return;

@@ -99,7 +99,12 @@ function usableSigners(records: readonly SignerRegistrationRecord[], keys: Decod
     return reason === undefined;
   });
   const close = (signers: readonly SignerRegistrationRecord[]) =>
-    signers.length === 0 ? undefined : closeSignerSet(signers.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })), keys);
+    signers.length === 0
+      ? undefined
+      : closeSignerSet(
+          signers.map(({ partyId, verificationKey, stake }) => ({ partyId, verificationKey, stake })),
+          keys,
+        );
   try {
     return { records: usable, set: close(usable), leftOut };
   } catch (error) {
