@@ -75,11 +75,18 @@ describe('aggregator runtime', () => {
         const signature = signer.sign(signedMessageBytes(signed));
         if (signature === null) continue;
         // Once the quorum is reached the message closes: later signers are told they are too late.
-        await runtime
-          .registerSignature({ signedEntityType: type, partyId, signature: singleSignatureToBytes(signature), signedMessage: signed })
-          .catch((error: AggregatorError) => {
-            if (error.code !== 'SIGNATURE_TOO_LATE') throw error;
-          });
+        const request = { signedEntityType: type, partyId, signature: singleSignatureToBytes(signature), signedMessage: signed };
+        const outcome = await runtime.registerSignature(request).catch((error: AggregatorError) => {
+          if (error.code !== 'SIGNATURE_TOO_LATE') throw error;
+          return error.code;
+        });
+        if (outcome !== 'accepted') continue;
+        // A resend of the same bytes is answered as the store would; other bytes from the same party are still checked.
+        const answer = (sent: typeof request) => runtime.registerSignature(sent).catch((error: AggregatorError) => error.code);
+        expect(['already-registered', 'SIGNATURE_TOO_LATE']).toContain(await answer(request));
+        const other = Uint8Array.from(request.signature);
+        other[other.length - 1] ^= 1;
+        expect(['MALFORMED_REQUEST', 'SIGNATURE_INVALID', 'SIGNATURE_TOO_LATE']).toContain(await answer({ ...request, signature: other }));
       }
     }
   }

@@ -21,6 +21,7 @@ import type { EpochSettingsCache, EpochView } from './epoch-settings-cache.js';
 import { GatewayError } from './errors.js';
 import type { AggregatorPort, CallContext, CertifierPort } from './ports.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RecentSignatures } from './recent-signatures.js';
 import { validateRegistration, validateSignature, type ValidSignature } from './validation.js';
 
 /** The batcher of single signature checks: undefined when a signature verifies, else the reason. */
@@ -36,6 +37,8 @@ export interface SignerGatewayDependencies {
   readonly keys?: EpochKeyCache;
   /** Single signatures verified in batches: grouped by signer set (clerk) and message, one pairing product per group. */
   readonly batcher: SignatureBatcher;
+  /** Signatures verified lately: a resend is neither decoded nor verified again. */
+  readonly recent?: RecentSignatures;
   readonly meter: Meter;
   readonly logger: Logger;
 }
@@ -72,7 +75,7 @@ export class SignerGateway {
 
   async registerSignature(request: SingleSignatureMessage | undefined, context: CallContext): Promise<SignatureRegistrationStatus> {
     try {
-      const signature = validateSignature(request);
+      const signature = validateSignature(request, this.deps.recent);
       if (!this.deps.signatureLimiter.tryTake(signature.pool.poolIdHex)) throw rateLimited('signatures', signature.pool.partyId);
       await this.verify(signature, context);
       const status = await this.deps.aggregator.registerSignature(signature.message, context);
@@ -84,7 +87,7 @@ export class SignerGateway {
     }
   }
 
-  private async verify({ signedEntityType, pool, signature, signedMessage }: ValidSignature, context: CallContext): Promise<void> {
+  private async verify({ signedEntityType, pool, signature, signedMessage, key }: ValidSignature, context: CallContext): Promise<void> {
     const view = await this.deps.epochSettings.current(signedEntityType.epoch, context.trace);
     if (signedEntityType.epoch < view.epoch) {
       throw new GatewayError(
@@ -111,8 +114,11 @@ export class SignerGateway {
       throw signatureInvalid(`signer index ${signature.signerIndex} is not a signer of epoch ${view.epoch}`);
     }
     if (owner !== pool.partyId) throw signatureInvalid(`signer index ${signature.signerIndex} belongs to another party, not to ${pool.partyId}`);
+    // The view, the party and the signed message are in the key and checked above: only the BLS and lottery checks are skipped.
+    if (this.deps.recent?.verified(key, view.id) === true) return;
     const failure = await this.deps.batcher.submit(`${view.id}:${signedMessage}`, { clerk, message: signedMessageBytes(signedMessage) }, signature);
     if (failure !== undefined) throw signatureInvalid(`the signature does not verify: ${failure.message}`, failure.code);
+    this.deps.recent?.remember(key, signature, view.id);
   }
 
   private reasonOf(error: unknown, what: string): string {

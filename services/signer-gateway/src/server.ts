@@ -16,6 +16,7 @@ import { EpochSettingsCache } from './epoch-settings-cache.js';
 import { SignerGateway, type SignatureBatcher } from './gateway.js';
 import { signerGatewayGrpcService } from './grpc.js';
 import { RateLimiter } from './rate-limiter.js';
+import { RecentSignatures } from './recent-signatures.js';
 import { GrpcAggregator, GrpcCertifier } from './upstream.js';
 
 export const SIGNER_GATEWAY_VERSION = '0.1.0';
@@ -88,6 +89,7 @@ export async function startSignerGateway(config: SignerGatewayConfig, overrides:
     signatureLimiter: new RateLimiter({ ratePerSecond: config.signatureRatePerSecond, burst: config.signatureBurst, maxKeys: config.rateLimitMaxPools }),
     epochSettings,
     keys,
+    recent: new RecentSignatures(),
     batcher,
     meter,
     logger,

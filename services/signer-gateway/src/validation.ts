@@ -9,6 +9,7 @@ import type { SignerRegistration, SingleSignature as SingleSignatureMessage } fr
 import type { DecodedKeys, SignedEntityType } from '@mithril-ts/protocol';
 import { VerificationKeyPoP, singleSignatureFromBytes, type SingleSignature } from '@mithril-ts/stm';
 import { malformed } from './errors.js';
+import { RecentSignatures } from './recent-signatures.js';
 
 /** A Mithril verification key with its proof of possession (vk 96 ‖ PoP 96), libs/stm bytes. */
 export const VERIFICATION_KEY_BYTES = 192;
@@ -93,11 +94,14 @@ export interface ValidSignature {
   readonly signature: SingleSignature;
   /** The 64-char lowercase hex signed message. */
   readonly signedMessage: string;
+  /** Names these bytes from this party over this message (RecentSignatures). */
+  readonly key: string;
 }
 
 const SIGNED_MESSAGE = /^[0-9a-f]{64}$/;
 
-export function validateSignature(message: SingleSignatureMessage | undefined): ValidSignature {
+/** `recent`: signatures verified lately, whose bytes are not decoded again. */
+export function validateSignature(message: SingleSignatureMessage | undefined, recent?: RecentSignatures): ValidSignature {
   if (message === undefined) throw malformed('signature is missing');
   let signedEntityType: SignedEntityType;
   try {
@@ -111,9 +115,10 @@ export function validateSignature(message: SingleSignatureMessage | undefined): 
   if (message.signature.length > MAX_SIGNATURE_BYTES) {
     throw malformed(`signature.signature is ${message.signature.length} bytes, above the limit of ${MAX_SIGNATURE_BYTES}`);
   }
-  let signature: SingleSignature;
+  const key = RecentSignatures.key(pool.partyId, message.signedMessage, message.signature);
+  let signature = recent?.decoded(key);
   try {
-    signature = singleSignatureFromBytes(message.signature);
+    signature ??= singleSignatureFromBytes(message.signature);
   } catch (error) {
     throw malformed(`signature.signature is not an STM single signature: ${(error as Error).message}`);
   }
@@ -124,5 +129,5 @@ export function validateSignature(message: SingleSignatureMessage | undefined): 
   if (claimed.length !== signature.indexes.length || claimed.some((index, i) => index !== BigInt(signature.indexes[i]!))) {
     throw malformed(`signature.won_indexes (${claimed.length} indexes) differ from the indexes carried by the signature (${signature.indexes.length})`);
   }
-  return { message, pool, signedEntityType, signature, signedMessage: message.signedMessage };
+  return { message, pool, signedEntityType, signature, signedMessage: message.signedMessage, key };
 }

@@ -19,6 +19,8 @@ import { describeType, protocolMessageOf } from './signed-entities.js';
 export interface RoundState {
   readonly claimed: Set<bigint>;
   readonly decoded: Map<string, SingleSignature>;
+  /** The bytes of each signature accepted in this process, by party: a resend of the same bytes is answered without decoding. */
+  readonly received: Map<string, Uint8Array>;
   seeded: Promise<void> | undefined;
 }
 
@@ -53,7 +55,7 @@ export class Rounds {
   of(openMessageId: string): RoundState {
     let round = this.#rounds.get(openMessageId);
     if (round === undefined) {
-      round = { claimed: new Set(), decoded: new Map(), seeded: undefined };
+      round = { claimed: new Set(), decoded: new Map(), received: new Map(), seeded: undefined };
       this.#rounds.set(openMessageId, round);
     }
     return round;

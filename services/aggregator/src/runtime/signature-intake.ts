@@ -74,6 +74,11 @@ export class SignatureIntake {
       throw new AggregatorError('SIGNATURE_INVALID', `the signature is over ${input.signedMessage}, the open message is ${signedMessage}`);
     }
     if (input.signature.length > MAX_SIGNATURE_BYTES) throw new AggregatorError('MALFORMED_REQUEST', 'the single signature is too large');
+    // A resend of bytes this process accepted for this party and message (the first answer was lost,
+    // or came after the gateway's deadline) gets the store's answer without a second decode and
+    // verification: the same bytes, the same signer set and message verify the same way.
+    const received = rounds.of(message.id).received.get(input.partyId);
+    if (received !== undefined && Buffer.compare(received, input.signature) === 0) return 'already-registered';
     let signature: SingleSignature;
     try {
       signature = singleSignatureFromBytes(input.signature);
@@ -116,6 +121,7 @@ export class SignatureIntake {
     const round = rounds.of(message.id);
     for (const index of result.signature.wonIndexes) round.claimed.add(index);
     round.decoded.set(input.partyId, signature);
+    round.received.set(input.partyId, Uint8Array.from(input.signature));
     this.options.accepted({ signedEntityType: input.signedEntityType, partyId: input.partyId, indexes: signature.indexes.length }, message.id);
     return 'accepted';
   }
