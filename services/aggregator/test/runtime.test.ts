@@ -85,7 +85,7 @@ describe('aggregator runtime', () => {
         const answer = (sent: typeof request) => runtime.registerSignature(sent).catch((error: AggregatorError) => error.code);
         expect(['already-registered', 'SIGNATURE_TOO_LATE']).toContain(await answer(request));
         const other = Uint8Array.from(request.signature);
-        other[other.length - 1] ^= 1;
+        other[other.length - 1] = other.at(-1)! ^ 1;
         expect(['MALFORMED_REQUEST', 'SIGNATURE_INVALID', 'SIGNATURE_TOO_LATE']).toContain(await answer({ ...request, signature: other }));
       }
     }
