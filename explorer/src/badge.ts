@@ -33,7 +33,10 @@ export function verificationBadge(request: VerifyRequest, onVerified?: (outcome:
   if (request.genesisVerificationKey === '') {
     badge.dataset.state = 'no-key';
     badge.setAttribute('aria-busy', 'false');
-    badge.append(h('strong', {}, 'Not verified'), h('p', {}, 'Give the genesis verification key of this network (Settings) to verify this certificate and its chain in your browser.'));
+    badge.append(
+      h('strong', {}, 'Not verified'),
+      h('p', {}, 'Give the genesis verification key of this network (Settings) to verify this certificate and its chain in your browser.'),
+    );
     return badge;
   }
   badge.append(h('strong', {}, 'Verifying in your browser…'), h('p', {}, 'Fetching the chain back to genesis and checking every certificate.'));
@@ -41,13 +44,21 @@ export function verificationBadge(request: VerifyRequest, onVerified?: (outcome:
     badge.replaceChildren();
     badge.setAttribute('aria-busy', 'false');
     const t = outcome.timings;
-    const timing = h('p', { class: 'timing' }, `${ms(t.totalMs)} in all: ${ms(t.decodeMs)} decoding, ${ms(t.verifyMs)} verifying, ${ms(t.fetchMs)} waiting for the aggregator`);
+    const timing = h(
+      'p',
+      { class: 'timing' },
+      `${ms(t.totalMs)} in all: ${ms(t.decodeMs)} decoding, ${ms(t.verifyMs)} verifying, ${ms(t.fetchMs)} waiting for the aggregator`,
+    );
     if (outcome.ok) {
       badge.dataset.state = 'verified';
       badge.dataset.ms = t.totalMs.toFixed(1);
       badge.append(
         h('strong', {}, `✔ Verified in your browser: ${outcome.chain.length} certificate${outcome.chain.length === 1 ? '' : 's'} back to genesis`),
-        h('ul', {}, outcome.checks.map((check) => h('li', {}, check))),
+        h(
+          'ul',
+          {},
+          outcome.checks.map((check) => h('li', {}, check)),
+        ),
         timing,
       );
     } else {

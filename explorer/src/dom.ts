@@ -61,5 +61,10 @@ export function percent(share: number): string {
 export function date(text: unknown): string {
   if (typeof text !== 'string') return '';
   const parsed = new Date(text);
-  return Number.isNaN(parsed.getTime()) ? text : parsed.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return Number.isNaN(parsed.getTime())
+    ? text
+    : parsed
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 }

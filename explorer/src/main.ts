@@ -17,12 +17,24 @@ function settings(state: ExplorerState): HTMLElement {
     options.map((o) => h('option', { value: o.url, selected: o.url === state.aggregator }, `${o.label}`)),
     h('option', { value: '', selected: !known }, 'Other URL…'),
   );
-  const url = h('input', { id: 'aggregator-url', name: 'url', type: 'url', inputmode: 'url', value: state.aggregator, placeholder: 'https://…/aggregator', required: true });
+  const url = h('input', {
+    id: 'aggregator-url',
+    name: 'url',
+    type: 'url',
+    inputmode: 'url',
+    value: state.aggregator,
+    placeholder: 'https://…/aggregator',
+    required: true,
+  });
   select.addEventListener('change', () => {
     if (select.value !== '') url.value = select.value;
     else url.focus();
   });
-  const genesis = h('textarea', { id: 'genesis-key', name: 'genesis', rows: 2, spellcheck: false, placeholder: 'json-hex or hex, e.g. the content of .devnet/genesis/genesis.vkey' }, state.genesis);
+  const genesis = h(
+    'textarea',
+    { id: 'genesis-key', name: 'genesis', rows: 2, spellcheck: false, placeholder: 'json-hex or hex, e.g. the content of .devnet/genesis/genesis.vkey' },
+    state.genesis,
+  );
   const error = h('p', { class: 'error', role: 'alert' });
   const form = h(
     'form',
@@ -45,7 +57,12 @@ function settings(state: ExplorerState): HTMLElement {
     }
     location.hash = linkTo({ aggregator, genesis: genesis.value.trim() }, state.page, state.argument, location);
   });
-  return h('details', { class: 'settings-panel', open: state.genesis === '' && state.page === 'overview' }, h('summary', {}, `Settings: ${state.aggregator}`), form);
+  return h(
+    'details',
+    { class: 'settings-panel', open: state.genesis === '' && state.page === 'overview' },
+    h('summary', {}, `Settings: ${state.aggregator}`),
+    form,
+  );
 }
 
 async function render(): Promise<void> {
@@ -65,14 +82,25 @@ async function render(): Promise<void> {
     ),
   );
   const main = h('main', { id: 'content', tabindex: -1, 'aria-busy': 'true' }, h('p', {}, 'Loading…'));
-  app.replaceChildren(h('a', { class: 'skip', href: '#content', onclick: (e) => (e.preventDefault(), main.focus()) }, 'Skip to content'), h('header', {}, h('a', { class: 'brand', href: link('overview') }, 'Mithril explorer'), nav), settings(state), main);
+  app.replaceChildren(
+    h('a', { class: 'skip', href: '#content', onclick: (e) => (e.preventDefault(), main.focus()) }, 'Skip to content'),
+    h('header', {}, h('a', { class: 'brand', href: link('overview') }, 'Mithril explorer'), nav),
+    settings(state),
+    main,
+  );
   document.title = `${page?.title ?? 'Not found'} · Mithril explorer`;
   let content: HTMLElement;
   try {
     if (page === undefined) throw new Error(`no page ${state.page}`);
     content = await page.render({ api: new AggregatorApi(state.aggregator), state, link });
   } catch (error) {
-    content = h('div', { class: 'error', role: 'alert' }, h('h1', {}, 'Could not load this page'), h('p', {}, (error as Error).message), h('p', {}, `Aggregator: ${state.aggregator}. Is it reachable from this browser, and does it answer CORS?`));
+    content = h(
+      'div',
+      { class: 'error', role: 'alert' },
+      h('h1', {}, 'Could not load this page'),
+      h('p', {}, (error as Error).message),
+      h('p', {}, `Aggregator: ${state.aggregator}. Is it reachable from this browser, and does it answer CORS?`),
+    );
   }
   if (count !== renderCount) return; // a newer navigation replaced this one
   main.replaceChildren(content);

@@ -22,12 +22,35 @@ const table = (headers: string[], rows: (Node | string)[][], caption?: string) =
       'table',
       {},
       caption === undefined ? null : h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, headers.map((header) => h('th', { scope: 'col' }, header)))),
-      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((header) => h('th', { scope: 'col' }, header)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell) => h('td', {}, cell)),
+          ),
+        ),
+      ),
     ),
   );
 
-const facts = (entries: [string, Node | string][]) => h('dl', { class: 'facts' }, entries.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+const facts = (entries: [string, Node | string][]) =>
+  h(
+    'dl',
+    { class: 'facts' },
+    entries.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+  );
 const code = (value: string) => h('code', { class: 'hash' }, value);
 
 function parametersOf(value: unknown): Parameters | undefined {
@@ -41,8 +64,13 @@ function parametersOf(value: unknown): Parameters | undefined {
 /** The security level chart: bits of security against an adversary holding a share of the stake. */
 function securityChart(params: Parameters): HTMLElement {
   const points: Point[] = [];
-  for (let share = 0.05; share <= 0.5001; share += 0.05) points.push({ label: `${Math.round(share * 100)} %`, value: Math.min(256, securityLevel(params, share).securityBits) });
-  return lineChart(`Security level (k=${params.k}, m=${params.m}, φ_f=${params.phiF}): bits against an adversary's stake share`, points, (v) => `${v.toFixed(0)} bits`);
+  for (let share = 0.05; share <= 0.5001; share += 0.05)
+    points.push({ label: `${Math.round(share * 100)} %`, value: Math.min(256, securityLevel(params, share).securityBits) });
+  return lineChart(
+    `Security level (k=${params.k}, m=${params.m}, φ_f=${params.phiF}): bits against an adversary's stake share`,
+    points,
+    (v) => `${v.toFixed(0)} bits`,
+  );
 }
 
 /** Stake shares of a list of (party, stake), largest first, and a bar chart of them. */
@@ -52,7 +80,11 @@ function stakeView(title: string, parties: { partyId: string; stake: bigint }[])
   const share = (stake: bigint) => (total === 0n ? 0 : Number((stake * 1_000_000n) / total) / 1_000_000);
   const top = sorted.slice(0, 40);
   return [
-    barChart(`${title}: stake share of the ${top.length === sorted.length ? '' : `${top.length} largest of `}${sorted.length} signers`, top.map((p) => ({ label: shortHash(p.partyId), value: share(p.stake) * 100 })), (v) => `${v.toFixed(2)} %`),
+    barChart(
+      `${title}: stake share of the ${top.length === sorted.length ? '' : `${top.length} largest of `}${sorted.length} signers`,
+      top.map((p) => ({ label: shortHash(p.partyId), value: share(p.stake) * 100 })),
+      (v) => `${v.toFixed(2)} %`,
+    ),
     table(
       ['signer (pool id)', 'stake', 'share'],
       sorted.map((p) => [code(p.partyId), ada(p.stake), percent(share(p.stake))]),
@@ -88,11 +120,19 @@ const overview: Page = async ({ api, link }) => {
           ['aggregator', `${text(status.aggregator_node_version)} (Cardano node ${text(status.cardano_node_version)})`],
         ]),
     h('div', { class: 'charts' }, [
-      barChart('Certificates per epoch (latest ones)', [...byEpoch].map(([epoch, e]) => ({ label: epoch, value: e.certificates }))),
-      barChart('Signers per epoch (latest certificates)', [...byEpoch].map(([epoch, e]) => ({ label: epoch, value: e.signers }))),
+      barChart(
+        'Certificates per epoch (latest ones)',
+        [...byEpoch].map(([epoch, e]) => ({ label: epoch, value: e.certificates })),
+      ),
+      barChart(
+        'Signers per epoch (latest certificates)',
+        [...byEpoch].map(([epoch, e]) => ({ label: epoch, value: e.signers })),
+      ),
       params === undefined ? null : securityChart(params),
     ]),
-    certificates[0] === undefined ? null : h('p', {}, h('a', { href: link('certificate', text(certificates[0].hash)) }, 'The latest certificate, verified in your browser →')),
+    certificates[0] === undefined
+      ? null
+      : h('p', {}, h('a', { href: link('certificate', text(certificates[0].hash)) }, 'The latest certificate, verified in your browser →')),
   );
 };
 
@@ -106,7 +146,13 @@ const certificatesPage: Page = async ({ api, link }) => {
       ['hash', 'epoch', 'signed entity', 'signers', 'sealed at'],
       certificates.map((c) => {
         const entity = signedEntity(c.signed_entity_type);
-        return [h('a', { href: link('certificate', text(c.hash)) }, code(shortHash(text(c.hash)))), text(c.epoch), entity.kind, text(record(c.metadata).total_signers), date(record(c.metadata).sealed_at)];
+        return [
+          h('a', { href: link('certificate', text(c.hash)) }, code(shortHash(text(c.hash)))),
+          text(c.epoch),
+          entity.kind,
+          text(record(c.metadata).total_signers),
+          date(record(c.metadata).sealed_at),
+        ];
       }),
       `The ${certificates.length} latest certificates`,
     ),
@@ -128,7 +174,9 @@ const certificatePage: Page = async ({ api, state, link }) => {
     if (!outcome.ok) return;
     chainSection.querySelector('p')?.remove();
     chainList.replaceChildren(
-      ...outcome.chain.map((link_) => h('li', {}, h('a', { href: link('certificate', link_.hash) }, code(shortHash(link_.hash))), ` epoch ${link_.epoch}, ${link_.kind}`)),
+      ...outcome.chain.map((link_) =>
+        h('li', {}, h('a', { href: link('certificate', link_.hash) }, code(shortHash(link_.hash))), ` epoch ${link_.epoch}, ${link_.kind}`),
+      ),
     );
   });
   const signers = Array.isArray(metadata.signers) ? metadata.signers.map((s) => ({ partyId: text(record(s).party_id), stake: big(record(s).stake) })) : [];
@@ -140,7 +188,12 @@ const certificatePage: Page = async ({ api, state, link }) => {
     badge,
     facts([
       ['hash', code(hash)],
-      ['previous hash', text(certificate.previous_hash) === '' ? 'none (genesis)' : h('a', { href: link('certificate', text(certificate.previous_hash)) }, code(text(certificate.previous_hash)))],
+      [
+        'previous hash',
+        text(certificate.previous_hash) === ''
+          ? 'none (genesis)'
+          : h('a', { href: link('certificate', text(certificate.previous_hash)) }, code(text(certificate.previous_hash))),
+      ],
       ['epoch', text(certificate.epoch)],
       ['signed entity', `${isGenesis ? 'Genesis' : entity.kind}${entity.epoch === '' ? '' : ` (epoch ${entity.epoch})`}`],
       ['network', text(metadata.network)],
@@ -231,7 +284,10 @@ const stakeDistributionPage: Page = async ({ api, state, link }) => {
   const hash = state.argument ?? '';
   if (!HASH.test(hash)) throw new Error('a stake distribution hash is 64 lowercase hex digits');
   const distribution = await api.object(`/artifact/mithril-stake-distribution/${hash}`);
-  const signers = (Array.isArray(distribution.signers) ? distribution.signers : []).map((s) => ({ partyId: text(record(s).party_id), stake: big(record(s).stake) }));
+  const signers = (Array.isArray(distribution.signers) ? distribution.signers : []).map((s) => ({
+    partyId: text(record(s).party_id),
+    stake: big(record(s).stake),
+  }));
   return h(
     'div',
     {},
@@ -250,7 +306,10 @@ const signersPage: Page = async ({ api, state, link }) => {
   if (!/^(?:latest(?:-\d{1,6})?|\d{1,20})$/.test(epoch)) throw new Error('an epoch is a number, latest or latest-N');
   const answer: Json = await api.object(`/signers/registered/${epoch}`);
   const registeredAt = big(answer.registered_at);
-  const registrations = (Array.isArray(answer.registrations) ? answer.registrations : []).map((r) => ({ partyId: text(record(r).party_id), stake: big(record(r).stake) }));
+  const registrations = (Array.isArray(answer.registrations) ? answer.registrations : []).map((r) => ({
+    partyId: text(record(r).party_id),
+    stake: big(record(r).stake),
+  }));
   const nav = h(
     'nav',
     { 'aria-label': 'epochs', class: 'pager' },
@@ -264,7 +323,9 @@ const signersPage: Page = async ({ api, state, link }) => {
     h('h1', {}, `Signers registered at epoch ${registeredAt}`),
     h('p', {}, `They sign in epoch ${text(answer.signing_at)}.`),
     nav,
-    ...(registrations.length === 0 ? [h('p', {}, 'No signer registered in this epoch.')] : stakeView(`Signers registered at epoch ${registeredAt}`, registrations)),
+    ...(registrations.length === 0
+      ? [h('p', {}, 'No signer registered in this epoch.')]
+      : stakeView(`Signers registered at epoch ${registeredAt}`, registrations)),
   );
 };
 
@@ -278,4 +339,3 @@ export const PAGES: Record<string, { readonly title: string; readonly render: Pa
   'stake-distribution': { title: 'Stake distribution', render: stakeDistributionPage },
   signers: { title: 'Signers', render: signersPage, nav: true },
 };
-

@@ -5,7 +5,13 @@
  * whose Ed25519 signature is checked under the genesis verification key the user chose. The same
  * function runs in the explorer's worker, in the bench page and in Node (the bench's baseline).
  */
-import { CertificateChainVerifier, MAX_CERTIFICATE_MESSAGE_BYTES, certificateFromJson, decodeGenesisVerificationKey, type Certificate } from '@mithril-ts/protocol';
+import {
+  CertificateChainVerifier,
+  MAX_CERTIFICATE_MESSAGE_BYTES,
+  certificateFromJson,
+  decodeGenesisVerificationKey,
+  type Certificate,
+} from '@mithril-ts/protocol';
 
 export interface VerifyRequest {
   /** The aggregator's REST base URL (…/aggregator). */
@@ -91,7 +97,11 @@ function describeKind(certificate: Certificate): string {
  * Verifies the certificate `hash` and its chain back to genesis. Never throws: a failure is an
  * outcome with the code of the broken rule.
  */
-export async function verifyCertificateChain(request: VerifyRequest, fetcher: FetchText = fetchText, now: () => number = () => performance.now()): Promise<VerificationOutcome> {
+export async function verifyCertificateChain(
+  request: VerifyRequest,
+  fetcher: FetchText = fetchText,
+  now: () => number = () => performance.now(),
+): Promise<VerificationOutcome> {
   const started = now();
   let fetchMs = 0;
   let decodeMs = 0;
@@ -143,13 +153,18 @@ export async function verifyCertificateChain(request: VerifyRequest, fetcher: Fe
       timings: timings(),
     };
   } catch (error) {
-    const code = error instanceof FetchError ? 'FETCH_FAILED' : typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'INTERNAL';
+    const code =
+      error instanceof FetchError ? 'FETCH_FAILED' : typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'INTERNAL';
     return fail(code, (error as Error).message);
   }
 }
 
 /** One certificate on its own (hash, signed message, multi-signature), from its reference JSON: what bench:browser times. */
-export function verifyOneCertificateJson(text: string, genesisVerificationKey: Uint8Array, now: () => number = () => performance.now()): { decodeMs: number; verifyMs: number } {
+export function verifyOneCertificateJson(
+  text: string,
+  genesisVerificationKey: Uint8Array,
+  now: () => number = () => performance.now(),
+): { decodeMs: number; verifyMs: number } {
   const start = now();
   const certificate = certificateFromJson(text);
   const decoded = now();

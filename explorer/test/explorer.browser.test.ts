@@ -32,8 +32,8 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'explorer-browser-'));
   network = await MithrilNetwork.start({
     root,
-    devnet: { pools: 4, slotLengthMs: 100, slotsPerEpoch: 50, immutableFileEverySlots: 20 },
-    protocolParameters: [{ fromEpoch: 0n, k: 8n, m: 40n, phiF: 0.65 }],
+    devnet: { pools: 5, slotLengthMs: 100, slotsPerEpoch: 80, immutableFileEverySlots: 20 },
+    protocolParameters: [{ fromEpoch: 0n, k: 12n, m: 50n, phiF: 0.65 }],
     signerRunIntervalMs: 100,
     aggregatorRunIntervalMs: 100,
     insecure: true,
@@ -46,14 +46,14 @@ beforeAll(async () => {
   proxy = await startTamperProxy(restPort);
   browser = await launchChromium();
   // The pages need a certificate, a snapshot and a stake distribution: wait for both kinds.
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000;
   for (;;) {
     const [snapshots, distributions] = await Promise.all(['artifact/cardano-database', 'artifact/mithril-stake-distributions'].map((path) => get(path)));
     if ((snapshots as unknown[]).length > 0 && (distributions as unknown[]).length > 0) break;
-    if (Date.now() > deadline) throw new Error('the devnet made no snapshot and stake distribution within 60 s');
+    if (Date.now() > deadline) throw new Error('the devnet made no snapshot and stake distribution within 150 s');
     await new Promise((r) => setTimeout(r, 500));
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   writeFileSync(join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
@@ -96,7 +96,12 @@ async function open(route: string, options: { port?: number; width?: number } = 
 async function badgeOf(page: Page): Promise<{ state: string | null; code: string | null; ms: string | null; text: string }> {
   const badge = page.locator('.badge');
   await page.locator('.badge:not([data-state="running"])').waitFor({ timeout: 60_000 });
-  return { state: await badge.getAttribute('data-state'), code: await badge.getAttribute('data-code'), ms: await badge.getAttribute('data-ms'), text: await badge.innerText() };
+  return {
+    state: await badge.getAttribute('data-state'),
+    code: await badge.getAttribute('data-code'),
+    ms: await badge.getAttribute('data-ms'),
+    text: await badge.innerText(),
+  };
 }
 
 describe('the explorer on a live devnet, in Chromium', () => {
@@ -127,7 +132,7 @@ describe('the explorer on a live devnet, in Chromium', () => {
     await expect(distribution.page.locator('main tbody tr').count()).resolves.toBeGreaterThan(0);
     await distribution.page.screenshot({ path: join(ARTIFACTS, 'stake-distribution.png'), fullPage: true });
     await distribution.page.context().close();
-  });
+  }, 180_000);
 
   it('turns the badge green for a real certificate, verified back to genesis in the browser', async () => {
     const latest = await latestStandardCertificate();
@@ -140,7 +145,7 @@ describe('the explorer on a live devnet, in Chromium', () => {
     await expect(page.locator('ol.chain li').count()).resolves.toBeGreaterThan(1);
     await page.screenshot({ path: join(ARTIFACTS, 'certificate-verified.png'), fullPage: true });
     await page.context().close();
-  });
+  }, 120_000);
 
   it('turns it red for a certificate forged by a proxy (multi-signature) and for one whose content was changed (hash)', async () => {
     const latest = await latestStandardCertificate();
@@ -154,7 +159,7 @@ describe('the explorer on a live devnet, in Chromium', () => {
     const corrupted = await open(`certificate/${latest}`, { port: proxy.port });
     expect(await badgeOf(corrupted.page)).toMatchObject({ state: 'failed', code: 'CERTIFICATE_HASH_MISMATCH' });
     await corrupted.page.context().close();
-  });
+  }, 180_000);
 
   it('fits a 360 px wide screen and works from the keyboard', async () => {
     const { page } = await open(`certificate/${await latestStandardCertificate()}`, { width: 360 });
@@ -177,5 +182,5 @@ describe('the explorer on a live devnet, in Chromium', () => {
     await page.locator('body[data-page="snapshots"]').waitFor({ timeout: 20_000 });
     await expect(page.evaluate('location.hash')).resolves.toMatch(/^#\/snapshots\?/);
     await page.context().close();
-  });
+  }, 120_000);
 });

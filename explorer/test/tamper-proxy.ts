@@ -22,7 +22,10 @@ export interface TamperProxy {
 function forgeCertificate(certificate: Certificate): Certificate {
   const message = certificate.protocolMessage;
   const [key, value] = message.entries().find(([k]) => k !== 'current_epoch') ?? message.entries()[0]!;
-  message.set(key, value.replace(/.$/, (c) => (c === '0' ? '1' : '0')));
+  message.set(
+    key,
+    value.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
+  );
   const { hash: _hash, ...draft } = certificate;
   return sealCertificate({ ...draft, protocolMessage: message, signedMessage: message.signedMessage() });
 }
@@ -37,20 +40,23 @@ export async function startTamperProxy(upstreamPort: number): Promise<TamperProx
       response.writeHead(200, cors).end(forged.get(hash));
       return;
     }
-    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers: { ...request.headers, 'accept-encoding': 'identity' } }, (answer) => {
-      if (hash === undefined || !corrupted.has(hash) || answer.statusCode !== 200) {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata: { network: string } };
-        json.metadata.network = `${json.metadata.network}-forged`;
-        response.writeHead(200, cors).end(JSON.stringify(json));
-      });
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: upstreamPort, method: request.method, path: request.url, headers: { ...request.headers, 'accept-encoding': 'identity' } },
+      (answer) => {
+        if (hash === undefined || !corrupted.has(hash) || answer.statusCode !== 200) {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata: { network: string } };
+          json.metadata.network = `${json.metadata.network}-forged`;
+          response.writeHead(200, cors).end(JSON.stringify(json));
+        });
+      },
+    );
     upstream.on('error', () => response.writeHead(502).end());
     request.pipe(upstream);
   });

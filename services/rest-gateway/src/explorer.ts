@@ -54,9 +54,17 @@ export async function registerExplorer(app: FastifyInstance, directory: string, 
     scope.addHook('onSend', (request, reply, payload, done) => {
       reply.header('content-security-policy', EXPLORER_CSP);
       // Vite names assets by content hash: they never change. The page itself is revalidated.
-      if (reply.statusCode === 200) reply.header('cache-control', request.url.startsWith(`${EXPLORER_PATH}/assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      if (reply.statusCode === 200)
+        reply.header('cache-control', request.url.startsWith(`${EXPLORER_PATH}/assets/`) ? 'public, max-age=31536000, immutable' : 'no-cache');
       done(null, payload);
     });
-    await scope.register(fastifyStatic, { root: directory, prefix: `${EXPLORER_PATH}/`, index: 'index.html', dotfiles: 'deny', cacheControl: false, decorateReply: false });
+    await scope.register(fastifyStatic, {
+      root: directory,
+      prefix: `${EXPLORER_PATH}/`,
+      index: 'index.html',
+      dotfiles: 'deny',
+      cacheControl: false,
+      decorateReply: false,
+    });
   });
 }

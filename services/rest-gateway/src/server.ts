@@ -30,7 +30,13 @@ function asRestError(error: unknown): RestError {
   const framework = error as Partial<FastifyError>;
   if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
     const label =
-      framework.statusCode === 413 ? 'payload_too_large' : framework.statusCode === 415 ? 'unsupported_media_type' : framework.statusCode === 403 ? 'forbidden' : 'bad_request';
+      framework.statusCode === 413
+        ? 'payload_too_large'
+        : framework.statusCode === 415
+          ? 'unsupported_media_type'
+          : framework.statusCode === 403
+            ? 'forbidden'
+            : 'bad_request';
     return new RestError(framework.statusCode, label, framework.message ?? 'bad request', { cause: error });
   }
   return new RestError(500, 'internal_error', 'the gateway failed to serve the request', { cause: error });
