@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -65,39 +66,48 @@ const server = createServer((request, response) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bench/verify-page.html`;
 
-const browserRuns: Timing[] = [];
-try {
-  for (let run = 0; run < RUNS; run += 1) {
-    const browser = await launchChromium(); // a fresh process: no code cache, no warm JIT
-    try {
-      const page = await browser.newPage();
-      await page.goto(url);
-      const result = page.locator('#result[data-result]');
-      await result.waitFor({ timeout: 300_000 });
-      const outcome = JSON.parse((await result.getAttribute('data-result'))!) as Timing & { ok: boolean; message?: string };
-      if (!outcome.ok) throw new Error(`the page failed to verify the certificate: ${outcome.message}`);
-      browserRuns.push(outcome);
-      log(
-        `  Chromium run ${run + 1}: decode ${fixed(outcome.decodeMs)} + verify ${fixed(outcome.verifyMs)} (verdict ${fixed(outcome.doneAtMs!)} after navigation)`,
-      );
-    } finally {
-      await browser.close();
-    }
+/** A fresh Chromium process (no code cache, no warm JIT) loading the page once. */
+async function browserRun(): Promise<Timing> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const result = page.locator('#result[data-result]');
+    await result.waitFor({ timeout: 300_000 });
+    const outcome = JSON.parse((await result.getAttribute('data-result'))!) as Timing & { ok: boolean; message?: string };
+    if (!outcome.ok) throw new Error(`the page failed to verify the certificate: ${outcome.message}`);
+    return outcome;
+  } finally {
+    await browser.close();
   }
-} finally {
-  server.close();
 }
 
-const nodeRuns: Timing[] = [];
-for (let run = 0; run < RUNS; run += 1) {
+/** A fresh Node process verifying the same JSON. */
+function nodeRun(): Timing {
   const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./node-verify.ts', import.meta.url)), cacheFile], {
     cwd: repository,
     encoding: 'utf8',
   });
   if (child.status !== 0) throw new Error(`the Node baseline failed: ${child.stderr}`);
-  const outcome = JSON.parse(child.stdout) as Timing;
-  nodeRuns.push(outcome);
-  log(`  Node run ${run + 1}: decode ${fixed(outcome.decodeMs)} + verify ${fixed(outcome.verifyMs)}`);
+  return JSON.parse(child.stdout) as Timing;
+}
+
+// Interleaved, so that a change in the machine's load hits both sides alike.
+const browserRuns: Timing[] = [];
+const nodeRuns: Timing[] = [];
+try {
+  for (let run = 0; run < RUNS; run += 1) {
+    const browser = await browserRun();
+    browserRuns.push(browser);
+    log(
+      `  Chromium run ${run + 1}: decode ${fixed(browser.decodeMs)} + verify ${fixed(browser.verifyMs)} (verdict ${fixed(browser.doneAtMs!)} after navigation)`,
+    );
+    const node = nodeRun();
+    nodeRuns.push(node);
+    log(`  Node run ${run + 1}: decode ${fixed(node.decodeMs)} + verify ${fixed(node.verifyMs)}`);
+  }
+} finally {
+  server.close();
 }
 
 const total = (runs: Timing[]) => median(runs.map((r) => r.decodeMs + r.verifyMs));
@@ -118,6 +128,10 @@ const rows = [
   ],
   ['Chromium: navigation → verdict', fixed(median(browserRuns.map((r) => r.doneAtMs!))), 'page, bundle, 2 fetches, decode, verify', ''],
 ];
-console.log(`\nbench:browser, medians of ${RUNS} cold runs (${new Date().toISOString()}; load average at the end: see uptime)`);
+console.log(
+  `\nbench:browser, medians of ${RUNS} cold runs each, interleaved (${new Date().toISOString()}; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')})`,
+);
 console.log('| measurement | median | split | note |\n|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

@@ -1,6 +1,6 @@
 /** One renderer per page: fetch what the page shows from the aggregator, return its content. */
 import { type Parameters, securityLevel } from '@mithril-ts/stm';
-import { AggregatorApi, big, record, signedEntity, text, type Json } from './api.js';
+import { type AggregatorApi, big, record, signedEntity, text, type Json } from './api.js';
 import { verificationBadge } from './badge.js';
 import { barChart, lineChart, type Point } from './charts.js';
 import { ada, bytes, date, h, percent, shortHash } from './dom.js';
