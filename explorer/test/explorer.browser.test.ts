@@ -19,6 +19,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/explorer', import.
 const DIST = fileURLToPath(new URL('../dist/index.html', import.meta.url));
 
 let root = '';
+const progress: string[] = [];
 let network: MithrilNetwork;
 let proxy: TamperProxy;
 let browser: Browser;
@@ -40,6 +41,10 @@ beforeAll(async () => {
     logLevel: 'warn',
     onEvent: (event) => {
       if (event.type === 'started') restPort = event.restPort;
+      // What the devnet did, for the error message if it makes nothing in time.
+      if (event.type === 'epoch') progress.push(`epoch ${event.epoch}: ${event.currentSigners} signers`);
+      if (event.type === 'aggregator-state' && !/^(ready|signing)/.test(event.description)) progress.push(`aggregator ${event.description}`);
+      if (event.type === 'certificate') progress.push(`certificate ${event.certificate.signedEntityType.kind} epoch ${event.certificate.epoch}`);
     },
   });
   genesis = readFileSync(join(root, 'genesis', 'genesis.vkey'), 'utf8').trim();
@@ -50,7 +55,7 @@ beforeAll(async () => {
   for (;;) {
     const [snapshots, distributions] = await Promise.all(['artifact/cardano-database', 'artifact/mithril-stake-distributions'].map((path) => get(path)));
     if ((snapshots as unknown[]).length > 0 && (distributions as unknown[]).length > 0) break;
-    if (Date.now() > deadline) throw new Error('the devnet made no snapshot and stake distribution within 150 s');
+    if (Date.now() > deadline) throw new Error(`the devnet made no snapshot and stake distribution within 150 s: ${progress.slice(-15).join('; ')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }, 240_000);
