@@ -33,7 +33,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'explorer-browser-'));
   network = await MithrilNetwork.start({
     root,
-    devnet: { pools: 5, slotLengthMs: 100, slotsPerEpoch: 80, immutableFileEverySlots: 20 },
+    devnet: { pools: 5, slotLengthMs: 100, slotsPerEpoch: 150, immutableFileEverySlots: 20 },
     protocolParameters: [{ fromEpoch: 0n, k: 12n, m: 50n, phiF: 0.65 }],
     signerRunIntervalMs: 100,
     aggregatorRunIntervalMs: 100,
@@ -51,14 +51,14 @@ beforeAll(async () => {
   proxy = await startTamperProxy(restPort);
   browser = await launchChromium();
   // The pages need a certificate, a snapshot and a stake distribution: wait for both kinds.
-  const deadline = Date.now() + 150_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     const [snapshots, distributions] = await Promise.all(['artifact/cardano-database', 'artifact/mithril-stake-distributions'].map((path) => get(path)));
     if ((snapshots as unknown[]).length > 0 && (distributions as unknown[]).length > 0) break;
-    if (Date.now() > deadline) throw new Error(`the devnet made no snapshot and stake distribution within 150 s: ${progress.slice(-15).join('; ')}`);
+    if (Date.now() > deadline) throw new Error(`the devnet made no snapshot and stake distribution within 240 s: ${progress.slice(-15).join('; ')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}, 240_000);
+}, 330_000);
 
 afterAll(async () => {
   writeFileSync(join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
