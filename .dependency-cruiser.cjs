@@ -10,12 +10,13 @@
  *   services/<name>/   one service each
  *   cli/               the client
  *   devnet/            the simulated network and its launcher: may import anything
+ *   explorer/          the web explorer: its pages import libs only; its browser tests run a devnet
  * A package's tests and benches (`test/`, `bench/`) follow the same arrows as its `src/`, plus
  * libs/testkit; nobody reaches into another package's `test/` or `bench/`.
  */
 
 /** Every workspace package folder, as a regular expression group. */
-const PACKAGE = '(libs/[^/]+|services/[^/]+|cli|devnet)';
+const PACKAGE = '(libs/[^/]+|services/[^/]+|cli|devnet|explorer)';
 
 /** Service test folders with a documented exception below (each allowed one more target, nothing else). */
 const EXCEPTED_TEST_FOLDERS = ['^services/signer/test/', '^services/signer-gateway/test/'];
@@ -64,6 +65,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^cli/' },
       to: { path: '^(services|devnet)/' },
+    },
+    {
+      name: 'explorer-imports-only-libs',
+      comment:
+        'The explorer runs in a browser: its pages (src/) and the bench page import libs only, never the service kit, a service or the devnet. ' +
+        'Its browser tests (test/) start a devnet to point the browser at.',
+      severity: 'error',
+      from: { path: '^explorer/(src|bench)/' },
+      to: { path: '^(services|devnet|cli)/' },
     },
     {
       name: 'golden-imports-only-libs',

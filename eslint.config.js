@@ -28,7 +28,8 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        project: './tsconfig.json',
+        // The explorer (browser code: DOM types) is its own TypeScript program.
+        project: ['./tsconfig.json', './explorer/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -2,7 +2,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/libs', '<rootDir>/golden', '<rootDir>/services', '<rootDir>/devnet', '<rootDir>/cli', '<rootDir>/scripts'],
+  roots: ['<rootDir>/libs', '<rootDir>/golden', '<rootDir>/services', '<rootDir>/devnet', '<rootDir>/cli', '<rootDir>/scripts', '<rootDir>/explorer'],
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -33,6 +33,11 @@ const config: KnipConfig = {
       ignoreDependencies: ['@bufbuild/buf'],
     },
     'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
+    // The worker (`new Worker(new URL(...))`) and node:crypto's browser shim (a Vite alias), the bench's page and its Node
+    // baseline (run by path); knip's Vite plugin finds index.html's script. `!`: production entries (the second pass).
+    explorer: {
+      entry: ['src/verify-worker.ts!', 'src/shims/node-crypto.ts!', 'bench/*.bench.ts', 'bench/verify-page.ts', 'bench/node-verify.ts', 'test/**/*.test.ts'],
+    },
     'services/aggregator': prismaStore,
     'services/certifier': prismaStore,
     'services/signer': prismaStore,

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { aggregatorConfigSchema, describeState, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
-import type { Certificate, Epoch } from '@mithril-ts/protocol';
+import { encodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
@@ -53,6 +53,8 @@ export type NetworkEvent =
       readonly root: string;
       /** The CA a client must trust to reach the devnet's gRPC ports; undefined when the devnet runs insecure. */
       readonly caFile: string | undefined;
+      /** The explorer served by the REST gateway, pointed at it, with the devnet's genesis verification key in the link. */
+      readonly explorerUrl: string;
     }
   | {
       readonly type: 'epoch';
@@ -244,6 +246,7 @@ export class MithrilNetwork {
         restPort: rest.port,
         root,
         caFile: pki?.caFile,
+        explorerUrl: `http://127.0.0.1:${rest.port}/explorer/#/?genesis=${encodeGenesisVerificationKey(genesis.verificationKey())}`,
       });
       const network: MithrilNetwork = new MithrilNetwork(
         root,

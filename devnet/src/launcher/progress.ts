@@ -16,9 +16,10 @@ export class ProgressPrinter {
     const line = (text: string) => this.write(`${time} ${this.#epoch === undefined ? '' : `[epoch ${this.#epoch}] `}${text}`);
     switch (event.type) {
       case 'started':
-        return line(
+        line(
           `network up: ${event.pools} pools, aggregator on 127.0.0.1:${event.aggregatorPort}, signer gateway on 127.0.0.1:${event.gatewayPort}, REST API on http://127.0.0.1:${event.restPort}/aggregator${event.snapshotterHttpPort === undefined ? '' : `, snapshot downloads on http://127.0.0.1:${event.snapshotterHttpPort}`}; logs in ${event.root}/logs; ${event.caFile === undefined ? 'gRPC in plaintext (--insecure)' : `gRPC over TLS, CA ${event.caFile}`}`,
         );
+        return line(`explorer (verifies certificates in your browser): ${event.explorerUrl}`);
       case 'epoch':
         this.#epoch = event.epoch;
         this.#registrations = 0;

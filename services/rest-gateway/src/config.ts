@@ -75,6 +75,11 @@ export const restGatewayConfigSchema = z
     /** HTTPS served by the gateway itself: PEM certificate chain and key files (both, or neither for plain HTTP behind a TLS-terminating ingress). */
     httpsCertFile: z.string().min(1).optional(),
     httpsKeyFile: z.string().min(1).optional(),
+    /**
+     * The built explorer served at /explorer/ (static files); unset: the explorer workspace's build
+     * output (see explorer.ts), "" to serve no explorer.
+     */
+    explorerDirectory: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...metricsSettings,
     ...tlsSettings,
@@ -115,6 +120,7 @@ export function loadRestGatewayConfig(argv?: readonly string[], env?: NodeJS.Pro
       trustProxy: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (none by default)',
       httpsCertFile: 'PEM certificate chain file: serve HTTPS (with httpsKeyFile)',
       httpsKeyFile: 'PEM private key file of httpsCertFile',
+      explorerDirectory: 'directory of the built explorer served at /explorer/ (default: the explorer workspace\'s build output; "" for none)',
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,

@@ -10,6 +10,7 @@ import type { RestGatewayConfig } from './config.js';
 import { RestError, badRequest } from './errors.js';
 import { registerHardening } from './hardening.js';
 import { registerHealthRoute } from './health.js';
+import { defaultExplorerDirectory, registerExplorer } from './explorer.js';
 import { registerRoutes } from './routes.js';
 import { AggregatorUpstream, SignerGatewayUpstream } from './upstream.js';
 
@@ -28,7 +29,14 @@ function asRestError(error: unknown): RestError {
   if (error instanceof RestError) return error;
   const framework = error as Partial<FastifyError>;
   if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
-    const label = framework.statusCode === 413 ? 'payload_too_large' : framework.statusCode === 415 ? 'unsupported_media_type' : 'bad_request';
+    const label =
+      framework.statusCode === 413
+        ? 'payload_too_large'
+        : framework.statusCode === 415
+          ? 'unsupported_media_type'
+          : framework.statusCode === 403
+            ? 'forbidden'
+            : 'bad_request';
     return new RestError(framework.statusCode, label, framework.message ?? 'bad request', { cause: error });
   }
   return new RestError(500, 'internal_error', 'the gateway failed to serve the request', { cause: error });
@@ -158,6 +166,7 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
   });
 
   try {
+    if (config.explorerDirectory !== '') await registerExplorer(app, config.explorerDirectory ?? defaultExplorerDirectory(), logger);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await closeClients();

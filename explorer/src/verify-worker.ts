@@ -1,0 +1,7 @@
+/** The verifier off the page's thread: decoding a large certificate's points must not freeze the page. */
+import { verifyCertificateChain, type VerifyRequest } from './verify.js';
+
+self.addEventListener('message', (event: MessageEvent<{ id: number; request: VerifyRequest }>) => {
+  const { id, request } = event.data;
+  void verifyCertificateChain(request).then((outcome) => self.postMessage({ id, outcome }));
+});
