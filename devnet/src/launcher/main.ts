@@ -10,6 +10,15 @@ import { scheduleSchema } from '@mithril-ts/aggregator';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
+// The services dial each other over TLS at 127.0.0.1, for which grpc-js passes the IP as the TLS
+// server name; node ignores it with a deprecation warning (DEP0123) and still checks the
+// certificate against the IP (the devnet's certificates name 127.0.0.1). Not worth a newcomer's worry.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (rest.some((arg) => arg === 'DEP0123' || (typeof arg === 'object' && arg !== null && (arg as { code?: unknown }).code === 'DEP0123'))) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 const program = new Command('mithril-devnet')
   .description('run a Mithril network (certifier, aggregator, signer gateway, one signer per pool) on a simulated Cardano devnet')
   .option('--root <dir>', 'state directory (devnet files, stores, logs)', '.devnet')
