@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, Metadata, Server, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import * as proto from '@mithril-ts/proto';
 import { PROTOCOL_VERSION, certificateToJson, legacyMithrilStakeDistributionHash, ownSignedEntityType } from '@mithril-ts/protocol';
 import { encodeJsonHex } from '@mithril-ts/codec';

@@ -91,12 +91,17 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
           : error.code === 'FST_ERR_BAD_URL'
             ? badRequest('the URL is malformed (invalid percent-encoding)')
             : asRestError(error);
-      return reply
-        .code(restError.status)
-        .header(API_VERSION_HEADER, OPENAPI_VERSION)
-        .header('cache-control', 'no-store')
-        .type('application/json')
-        .send(restError.body());
+      // Written on the raw response, as fastify's own handler does: the router has no route (so no
+      // hooks) for this request.
+      const body = restError.body();
+      reply.raw
+        .writeHead(restError.status, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'no-store',
+          [API_VERSION_HEADER]: OPENAPI_VERSION,
+        })
+        .end(body);
     },
   });
 

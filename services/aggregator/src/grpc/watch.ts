@@ -23,7 +23,7 @@ export function watchCertificatesHandler(node: ServingNode, nodeVersion: string,
     }
     let kinds: ReadonlySet<string>;
     try {
-      kinds = new Set(call.request.signedEntityKinds.map(signedEntityKindFromProto).filter((k): k is SignedEntityKind => k !== undefined));
+      kinds = new Set(call.request.signedEntityKinds.map(signedEntityKindFromProto).filter((k) => k !== undefined));
     } catch (error) {
       call.emit('error', serviceErrorOf(error, 'WatchCertificates', errors));
       return;
