@@ -184,20 +184,23 @@ export class MithrilNetwork {
       const aggregatorLogger = logger('aggregator');
       // Whether this run's certificate chain is the previous run's: a genesis certificate other than
       // the remembered one means a new chain, and the blocked state just before it says why.
-      const previousChain = await readLauncherState(root);
+      let previousChain = await readLauncherState(root);
       let lastBlockedReason: string | undefined;
       const noteCertificate = async (certificate: Certificate) => {
         if (certificate.previousHash !== '') return;
-        await writeLauncherState(root, { genesisCertificateHash: certificate.hash, genesisEpoch: certificate.epoch.toString() });
+        const before = previousChain;
+        const blockedReason = lastBlockedReason;
+        previousChain = { genesisCertificateHash: certificate.hash, genesisEpoch: certificate.epoch.toString() };
+        await writeLauncherState(root, previousChain);
         emit({
           type: 'chain',
-          chain: previousChain === undefined ? 'first' : 'new',
+          chain: before === undefined ? 'first' : 'new',
           epoch: certificate.epoch,
           genesisCertificateHash: certificate.hash,
           reason:
-            previousChain === undefined
+            before === undefined
               ? 'the first certificate chain of this devnet'
-              : `${newChainReason(lastBlockedReason, aggregatorConfig.storeUrl)} (the previous chain began at epoch ${previousChain.genesisEpoch} with ${previousChain.genesisCertificateHash})`,
+              : `${newChainReason(blockedReason, aggregatorConfig.storeUrl)} (the previous chain began at epoch ${before.genesisEpoch} with ${before.genesisCertificateHash})`,
         });
       };
       const launchAggregator = async () => {
@@ -216,7 +219,8 @@ export class MithrilNetwork {
           }),
         );
         runtime.on('state', () => {
-          if (runtime.state.kind === 'blocked') lastBlockedReason = runtime.state.reason;
+          // genesis-epoch follows a genesis certificate: what came before it is the reason.
+          if (runtime.state.kind === 'blocked' && runtime.state.reason !== 'genesis-epoch') lastBlockedReason = runtime.state.reason;
           emit({ type: 'aggregator-state', description: describeState(runtime.state) });
         });
         runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));

@@ -43,6 +43,9 @@ async function readJsonObject(path: string): Promise<Record<string, unknown> | u
 const asBigint = (value: unknown): bigint | undefined =>
   typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : undefined;
 
+/** The longest step the devnet's clock takes between two readings (it is read every slot, 100 ms by default). */
+const MAX_STEP_MS = 2_000;
+
 /**
  * The clock under which the devnet in `root` resumes at the slot after its last tip. `now` is the
  * wall clock (injectable for tests). A root without a devnet or a tip gets the wall clock itself.
@@ -60,14 +63,26 @@ export async function resumeClock(root: string, now: () => number = Date.now): P
   const stoppedForMs = known ? Math.max(0, now() - (genesisTimeMs + Number(slot + 1n) * slotLengthMs)) : 0;
   let lateByMs = stoppedForMs;
   let heldAt: number | undefined;
+  let lastRead: number | undefined;
   return {
-    clock: () => (heldAt ?? now()) - lateByMs,
+    clock: () => {
+      if (heldAt !== undefined) return heldAt - lateByMs;
+      const t = now();
+      // The devnet runs in the launcher's process with every service: when the machine cannot keep
+      // up, a tick comes seconds late and the chain would jump epochs past the aggregator (an epoch
+      // gap, so a new certificate chain). A stall beyond MAX_STEP_MS is time the chain stands still.
+      if (lastRead !== undefined && t - lastRead > MAX_STEP_MS) lateByMs += t - lastRead - MAX_STEP_MS;
+      lastRead = t;
+      return t - lateByMs;
+    },
     hold: () => {
       const at = now();
       heldAt = at;
       return () => {
         if (heldAt !== at) return;
-        lateByMs += now() - at;
+        const t = now();
+        lateByMs += t - at;
+        lastRead = t;
         heldAt = undefined;
       };
     },
