@@ -3,7 +3,6 @@
  * failure ends up here: protocol rule violations, transport trouble, bad usage, missing
  * artifacts and local disk problems each have their own exit code.
  */
-import { ProtocolError } from '@mithril-ts/protocol';
 
 /** Exit codes of `mithril-client` (documented in README.md). */
 export const EXIT_CODES = {
@@ -76,10 +75,16 @@ export function verificationFailed(reason: string, message: string, cause?: unkn
 
 const LOCAL_IO_CODES = new Set(['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOENT', 'EMFILE', 'EXDEV', 'EBUSY', 'ENOTEMPTY']);
 
+function isProtocolError(error: unknown): error is Error & { readonly code: string } {
+  return error instanceof Error && error.name === 'ProtocolError' && typeof (error as { code?: unknown }).code === 'string';
+}
+
 /** Any thrown value as a CliError; what is not recognised is reported as an internal error, never guessed. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof ProtocolError) {
+  // By name rather than instanceof: importing libs/protocol here would load it (and the curves
+  // under it) for every start of the bin, --help included.
+  if (isProtocolError(error)) {
     if (error.code === 'INVALID_GENESIS_KEY') return new CliError('usage', error.message, { reason: error.code, cause: error });
     return new CliError('verification', error.message, { reason: error.code, cause: error });
   }

@@ -3,6 +3,7 @@
  * transport failures turned into network errors naming the URL.
  */
 import { CliError } from './errors.js';
+import { restTransportHint } from './diagnose.js';
 import { certificateError } from './tls.js';
 
 export type Fetch = typeof fetch;
@@ -27,6 +28,8 @@ export function transportError(url: string, error: unknown, signal?: AbortSignal
   if (signal?.aborted && signal.reason instanceof CliError) return signal.reason;
   const refusedCertificate = certificateError(redact(url), error);
   if (refusedCertificate !== undefined) return refusedCertificate;
+  const hint = restTransportHint(url, error);
+  if (hint !== undefined) return new CliError('network', `cannot reach ${redact(url)}: ${hint}`, { reason: 'UNREACHABLE', cause: error });
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const name = (error as Error | undefined)?.name;
   const detail = name === 'TimeoutError' ? 'timed out' : name === 'AbortError' ? 'aborted' : (cause?.code ?? cause?.message ?? (error as Error).message);

@@ -10,6 +10,7 @@ import {
   cardanoDatabase,
   cardanoDatabaseSnapshotHash,
   closeSignerSet,
+  legacyMithrilStakeDistributionHash,
   mithrilStakeDistribution,
   mithrilStakeDistributionHash,
   protocolParametersHash,
@@ -102,11 +103,17 @@ export async function verifyStakeDistribution(
   genesisVerificationKey: Uint8Array,
   distribution: StakeDistribution,
 ): Promise<VerifiedChain> {
-  const expectedHash = mithrilStakeDistributionHash(distribution.epoch, distribution.signers, distribution.parameters);
-  if (expectedHash !== distribution.hash) {
+  // The hash only names the artifact (the certificate check below is what verifies its content),
+  // so the name this implementation's aggregators gave before they matched the reference is
+  // accepted too: both are over every signer's party id, key and stake.
+  const expectedHash = mithrilStakeDistributionHash(distribution.epoch, distribution.hashParts);
+  if (
+    expectedHash !== distribution.hash &&
+    legacyMithrilStakeDistributionHash(distribution.epoch, distribution.signers, distribution.parameters) !== distribution.hash
+  ) {
     throw verificationFailed(
       'STAKE_DISTRIBUTION_HASH_MISMATCH',
-      `stake distribution ${distribution.hash} is not the hash of its signers and parameters (expected ${expectedHash})`,
+      `stake distribution ${distribution.hash} is not the hash of its epoch and signers (expected ${expectedHash})`,
     );
   }
   const verifier = new CertificateChainVerifier(genesisVerificationKey);

@@ -4,10 +4,23 @@
  * details, and strict mapping of the answers to the client's types.
  */
 import { type Metadata, credentials, status, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { kesSignatureToJson, operationalCertificateFromCbor, operationalCertificateToJson } from '@mithril-ts/cardano';
+import { encodeJsonHex } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
 import { WireError, certificateFromProto, protocolParametersFromProto, signedEntityTypeFromProto, timestampFromProto } from '@mithril-ts/proto';
-import { PROTOCOL_VERSION, ProtocolError, assertCompatibleProtocolVersion, formatTimestamp, type Certificate } from '@mithril-ts/protocol';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  assertCompatibleProtocolVersion,
+  formatTimestamp,
+  stakeDistributionSignerPart,
+  type Certificate,
+  type SignedEntityType,
+  type SignerRecord,
+  type StakeDistributionSignerPart,
+} from '@mithril-ts/protocol';
 import { CliError, verificationFailed } from '../errors.js';
+import { cleanGrpcDetails, grpcTransportHint } from '../diagnose.js';
 import { certificateError } from '../tls.js';
 import { CLIENT_VERSION } from '../version.js';
 import { Reader, digestsListFromEntries, malformed } from './decode.js';
@@ -21,6 +34,7 @@ import type {
   SnapshotListItem,
   StakeDistribution,
   StakeDistributionListItem,
+  UnknownSignedEntityType,
 } from './port.js';
 
 /** A certificate is under 1 MB, a mainnet digests list a few MB; leave room, refuse the absurd. */
@@ -36,7 +50,7 @@ type UnaryMethod<Request, Response> = (
 
 const UNREACHABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED]);
 
-function callError(endpoint: string, call: string, error: ServiceError): CliError {
+function callError(endpoint: string, tls: boolean, call: string, error: ServiceError): CliError {
   const detail = proto.readErrorDetail(error);
   const text = detail?.message ?? error.details ?? error.message;
   if (error.code === status.NOT_FOUND) return new CliError('not-found', `${call}: ${text}`, { reason: 'NOT_FOUND', cause: error });
@@ -44,7 +58,11 @@ function callError(endpoint: string, call: string, error: ServiceError): CliErro
   const refusedCertificate = error.code === status.UNAVAILABLE ? certificateError(endpoint, error) : undefined;
   if (refusedCertificate !== undefined) return refusedCertificate;
   if (UNREACHABLE.has(error.code)) {
-    return new CliError('network', `the aggregator at ${endpoint} is unreachable (${call}: ${status[error.code]}: ${text})`, {
+    const details = cleanGrpcDetails(text);
+    const hint = error.code === status.UNAVAILABLE ? grpcTransportHint(endpoint, tls, details) : undefined;
+    if (hint !== undefined)
+      return new CliError('network', `the aggregator at ${endpoint} is unreachable: ${hint} (${call}: ${details})`, { reason: 'UNREACHABLE', cause: error });
+    return new CliError('network', `the aggregator at ${endpoint} is unreachable (${call}: ${status[error.code]}: ${details})`, {
       reason: 'UNREACHABLE',
       cause: error,
     });
@@ -115,6 +133,35 @@ export function snapshotFromProto(message: proto.CardanoDatabaseSnapshot | undef
   };
 }
 
+/**
+ * gRPC carries bytes: the artifact hash covers their json-hex texts (as the REST gateway serves
+ * them), KES signature and operational certificate included when present.
+ */
+function signersWithHashParts(
+  messages: readonly proto.Signer[],
+  record: (signer: proto.Signer, i: number) => SignerRecord,
+): { signers: SignerRecord[]; hashParts: StakeDistributionSignerPart[] } {
+  const signers = messages.map(record);
+  const hashParts = messages.map((message, i) => ({
+    ...stakeDistributionSignerPart(signers[i]!),
+    verificationKeySignature: message.verificationKeySignature === undefined ? undefined : encodeJsonHex(kesSignatureToJson(message.verificationKeySignature)),
+    operationalCertificate:
+      message.operationalCertificate === undefined
+        ? undefined
+        : encodeJsonHex(operationalCertificateToJson(operationalCertificateFromCbor(message.operationalCertificate))),
+  }));
+  return { signers, hashParts };
+}
+
+/**
+ * A newer server's kind arrives as a oneof case this client's generated code does not know (so no
+ * case at all): listed as unknown rather than failing the whole list.
+ */
+function listedEntityType(item: proto.CertificateListItem): SignedEntityType | UnknownSignedEntityType {
+  if (item.signedEntityType?.entity === undefined) return { kind: 'unknown', name: 'a kind unknown to this client', epoch: item.epoch };
+  return signedEntityTypeFromProto(item.signedEntityType);
+}
+
 function snapshotListItemOf(snapshot: CardanoDatabaseSnapshot): SnapshotListItem {
   const { hash, merkleRoot, beacon, certificateHash, totalDbSizeUncompressed, createdAt, cardanoNodeVersion } = snapshot;
   return { hash, merkleRoot, beacon, certificateHash, totalDbSizeUncompressed, createdAt, cardanoNodeVersion };
@@ -133,6 +180,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
   readonly transport = 'grpc' as const;
   private readonly client: proto.AggregatorServiceClient;
   private readonly deadlineMs: number;
+  private readonly tls: boolean;
 
   constructor(
     readonly endpoint: string,
@@ -144,6 +192,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
       'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
     });
     this.deadlineMs = options.deadlineMs ?? 30_000;
+    this.tls = options.tls === true;
   }
 
   private call<Request, Response>(name: string, method: UnaryMethod<Request, Response>, request: Request): Promise<Response> {
@@ -152,7 +201,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
       let incompatible: CliError | undefined;
       const pending = method.call(this.client, request, metadata, { deadline: Date.now() + this.deadlineMs }, (error, response) => {
         if (incompatible) reject(incompatible);
-        else if (error) reject(callError(this.endpoint, name, error));
+        else if (error) reject(callError(this.endpoint, this.tls, name, error));
         else resolve(response);
       });
       pending.on('metadata', (received: Metadata) => {
@@ -200,7 +249,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
           hash: reader.hex64(item.hash, 'hash'),
           previousHash: reader.string(item.previousHash, 'previous_hash', 64),
           epoch: item.epoch,
-          signedEntityType: signedEntityTypeFromProto(item.signedEntityType),
+          signedEntityType: listedEntityType(item),
           sealedAt: createdAt(reader, item.metadata?.sealedAt, 'metadata.sealed_at'),
           totalSigners: Number(item.metadata?.totalSigners ?? 0n),
         };
@@ -266,7 +315,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
         hash: reader.hex64(message.hash, 'hash'),
         certificateHash: reader.hex64(message.certificateHash, 'certificate_hash'),
         createdAt: createdAt(reader, message.createdAt, 'created_at'),
-        signers: message.signers.map((signer, i) => ({
+        ...signersWithHashParts(message.signers, (signer, i) => ({
           partyId: reader.string(signer.partyId, `signers[${i}].party_id`, 256),
           verificationKey: new Uint8Array(signer.verificationKey),
           stake: signer.stake,

@@ -3,7 +3,15 @@
  * REST adapter. Nothing an adapter returns is trusted: certificates are verified back to genesis,
  * artifacts are checked against what their certificate signs, files against their digests.
  */
-import type { Certificate, CertificateSource, Epoch, ProtocolParameters, SignedEntityType, SignerRecord } from '@mithril-ts/protocol';
+import type {
+  Certificate,
+  CertificateSource,
+  CertifiedEntityType,
+  Epoch,
+  ProtocolParameters,
+  SignerRecord,
+  StakeDistributionSignerPart,
+} from '@mithril-ts/protocol';
 
 export type Compression = 'gzip' | 'zstandard' | 'none';
 
@@ -52,11 +60,23 @@ export interface ImmutableFileDigest {
   readonly digest: string;
 }
 
+/**
+ * A signed entity type neither this client nor the reference's list it knows (a newer kind): listed
+ * by its name, never verified as an artifact. Its certificates cannot be chain links either (their
+ * hash mixes in the kind's beacon bytes, whose layout is unknown).
+ */
+export interface UnknownSignedEntityType {
+  readonly kind: 'unknown';
+  /** The variant name as served, e.g. "CardanoBlocksTransactions". */
+  readonly name: string;
+  readonly epoch: Epoch | undefined;
+}
+
 export interface CertificateListItem {
   readonly hash: string;
   readonly previousHash: string;
   readonly epoch: Epoch;
-  readonly signedEntityType: SignedEntityType;
+  readonly signedEntityType: CertifiedEntityType | UnknownSignedEntityType;
   /** RFC 3339. */
   readonly sealedAt: string;
   readonly totalSigners: number;
@@ -71,6 +91,8 @@ export interface StakeDistributionListItem {
 
 export interface StakeDistribution extends StakeDistributionListItem {
   readonly signers: readonly SignerRecord[];
+  /** The signers as the artifact hash covers them, in the artifact's order (key texts as served). */
+  readonly hashParts: readonly StakeDistributionSignerPart[];
   readonly parameters: ProtocolParameters;
 }
 

@@ -9,11 +9,13 @@ import {
   MAX_CERTIFICATE_MESSAGE_BYTES,
   ProtocolError,
   assertCompatibleProtocolVersion,
+  certifiedEntityTypeFromJson,
   certificateFromMessage,
-  signedEntityTypeFromJson,
+  signedEntityVariantName,
   type Certificate,
-  type SignedEntityType,
+  type CertifiedEntityType,
   type SignerRecord,
+  type StakeDistributionSignerPart,
 } from '@mithril-ts/protocol';
 import { verificationKeyPoPFromJson } from '@mithril-ts/stm';
 import { CliError, verificationFailed } from '../errors.js';
@@ -29,6 +31,7 @@ import type {
   SnapshotListItem,
   StakeDistribution,
   StakeDistributionListItem,
+  UnknownSignedEntityType,
 } from './port.js';
 
 /** Lists and artifacts are small; a certificate carries a multi-signature (under 1 MB on mainnet). */
@@ -128,6 +131,12 @@ export class RestAggregatorClient implements AggregatorClient {
     try {
       return certificateFromMessage(body);
     } catch (cause) {
+      if (cause instanceof ProtocolError && cause.code === 'INVALID_SIGNED_ENTITY_TYPE' && /^unsupported signed entity type/.test(cause.message))
+        throw verificationFailed(
+          'UNKNOWN_SIGNED_ENTITY_TYPE',
+          `certificate ${hash.slice(0, 16)}… certifies a kind this client does not know (${cause.message.replace(/^unsupported signed entity type /, '')}): its hash mixes in that kind's beacon, which this client cannot rebuild, so nothing can be verified through it; a newer client may know the kind`,
+          cause,
+        );
       throw verificationFailed(
         'INVALID_CERTIFICATE',
         `the aggregator served an invalid certificate for ${hash.slice(0, 16)}…: ${(cause as Error).message}`,
@@ -142,12 +151,7 @@ export class RestAggregatorClient implements AggregatorClient {
     return items.slice(0, limit).map((item, i) => {
       const entry = reader.object(item, `[${i}]`);
       const metadata = reader.object(entry.metadata, `[${i}].metadata`);
-      let signedEntityType: SignedEntityType;
-      try {
-        signedEntityType = signedEntityTypeFromJson(entry.signed_entity_type);
-      } catch (cause) {
-        reader.fail(`[${i}].signed_entity_type: ${(cause as Error).message}`);
-      }
+      const signedEntityType = listedEntityType(reader, entry.signed_entity_type, `[${i}].signed_entity_type`);
       return {
         hash: reader.hex64(entry.hash, `[${i}].hash`),
         previousHash: reader.string(entry.previous_hash, `[${i}].previous_hash`, 64),
@@ -250,7 +254,7 @@ export class RestAggregatorClient implements AggregatorClient {
       hash: reader.hex64(message.hash, 'hash'),
       certificateHash: reader.hex64(message.certificate_hash, 'certificate_hash'),
       createdAt: reader.optionalString(message.created_at, 'created_at', 64),
-      signers: reader.array(message.signers, 'signers', MAX_SIGNERS).map((item, i) => signerFromJson(reader, reader.object(item, `signers[${i}]`), i)),
+      ...signersFromJson(reader, reader.array(message.signers, 'signers', MAX_SIGNERS)),
       parameters: {
         k: reader.u64(parameters.k, 'protocol_parameters.k'),
         m: reader.u64(parameters.m, 'protocol_parameters.m'),
@@ -261,6 +265,30 @@ export class RestAggregatorClient implements AggregatorClient {
 
   close(): void {
     // fetch keeps no connection state we own.
+  }
+}
+
+/**
+ * A listed certificate's signed entity type. A kind no one here knows (a newer aggregator's) is
+ * listed as unknown rather than failing the whole list; only a value that is not a reference
+ * signed entity type at all (not an object with one variant) is malformed.
+ */
+function listedEntityType(reader: Reader, value: unknown, field: string): CertifiedEntityType | UnknownSignedEntityType {
+  let name: string;
+  try {
+    name = signedEntityVariantName(value);
+  } catch (cause) {
+    reader.fail(`${field}: ${(cause as Error).message}`);
+  }
+  try {
+    return certifiedEntityTypeFromJson(value);
+  } catch {
+    const body = (value as Record<string, unknown>)[name];
+    const epochOf = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : typeof v === 'bigint' && v >= 0n ? v : undefined);
+    const epoch =
+      epochOf(body) ??
+      (Array.isArray(body) ? epochOf(body[0]) : typeof body === 'object' && body !== null ? epochOf((body as { epoch?: unknown }).epoch) : undefined);
+    return { kind: 'unknown', name, epoch };
   }
 }
 
@@ -275,6 +303,29 @@ function snapshotListItemFromJson(reader: Reader, message: Record<string, unknow
     createdAt: reader.optionalString(message.created_at, 'created_at', 64),
     cardanoNodeVersion: reader.optionalString(message.cardano_node_version, 'cardano_node_version', 64),
   };
+}
+
+/** The signers, and the same as the artifact hash covers them: the key texts exactly as served. */
+function signersFromJson(reader: Reader, items: unknown[]): { signers: SignerRecord[]; hashParts: StakeDistributionSignerPart[] } {
+  const signers: SignerRecord[] = [];
+  const hashParts: StakeDistributionSignerPart[] = [];
+  items.forEach((item, i) => {
+    const signer = reader.object(item, `signers[${i}]`);
+    const record = signerFromJson(reader, signer, i);
+    signers.push(record);
+    hashParts.push({
+      partyId: record.partyId,
+      verificationKey: reader.string(signer.verification_key, `signers[${i}].verification_key`, 8192).trim(),
+      verificationKeySignature: optionalText(reader, signer.verification_key_signature, `signers[${i}].verification_key_signature`),
+      operationalCertificate: optionalText(reader, signer.operational_certificate, `signers[${i}].operational_certificate`),
+      stake: record.stake,
+    });
+  });
+  return { signers, hashParts };
+}
+
+function optionalText(reader: Reader, value: unknown, field: string): string | undefined {
+  return value === undefined || value === null ? undefined : reader.string(value, field, 16384).trim();
 }
 
 /** A signer's Mithril key is json-hex of {vk, pop} (the reference) or hex of its bytes. */

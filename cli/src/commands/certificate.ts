@@ -7,6 +7,9 @@ import { verifyCertificateChain } from '../verify.js';
 import type { CommandContext } from './context.js';
 import { certificateData, certificateLines, chainData, chainLine, describeSignedEntity } from './describe.js';
 
+/** How far back `latest` looks for a certificate of a kind this client can verify. */
+const LATEST_SEARCH = 50;
+
 export async function certificateList(context: CommandContext, limit: number): Promise<void> {
   const items = await (await context.aggregator()).listCertificates(limit);
   const human =
@@ -18,7 +21,13 @@ export async function certificateList(context: CommandContext, limit: number): P
         );
   context.output.result(
     'certificate list',
-    items.map((item) => ({ ...item, signedEntityType: signedEntityTypeToJson(item.signedEntityType) })),
+    items.map((item) => ({
+      ...item,
+      signedEntityType:
+        item.signedEntityType.kind === 'unknown'
+          ? { unknownKind: item.signedEntityType.name, epoch: item.signedEntityType.epoch ?? null }
+          : signedEntityTypeToJson(item.signedEntityType),
+    })),
     human,
   );
 }
@@ -27,9 +36,25 @@ export async function certificateList(context: CommandContext, limit: number): P
 async function resolveCertificateHash(context: CommandContext, reference: string): Promise<string> {
   const client = await context.aggregator();
   if (reference === 'latest') {
-    const [latest] = await client.listCertificates(1);
+    // The newest certificate this client can verify: one of a kind it does not know at all cannot
+    // have its hash recomputed (see UnknownSignedEntityType), so it is passed over, and said so.
+    const items = await client.listCertificates(LATEST_SEARCH);
+    if (items.length === 0) throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate yet`, { reason: 'CERTIFICATE_NOT_FOUND' });
+    const latest = items.find((item) => item.signedEntityType.kind !== 'unknown');
     if (latest === undefined)
-      throw new CliError('not-found', `the aggregator at ${client.endpoint} has no certificate yet`, { reason: 'CERTIFICATE_NOT_FOUND' });
+      throw new CliError(
+        'not-found',
+        `the ${items.length} latest certificates at ${client.endpoint} are all of kinds this client does not know: give a certificate hash`,
+        {
+          reason: 'CERTIFICATE_NOT_FOUND',
+        },
+      );
+    const skipped = items.indexOf(latest);
+    if (skipped > 0)
+      context.output.step(
+        'skip-unknown-kinds',
+        `passing over ${skipped} newer certificate${skipped === 1 ? '' : 's'} of a kind this client does not know (${describeSignedEntity(items[0]!.signedEntityType)})`,
+      );
     return latest.hash;
   }
   if (reference === 'genesis') {

@@ -1,11 +1,21 @@
 /** Shared renderings of certificates for `show` and `verify` (human lines and JSON data). */
-import { signedEntityTypeToJson, formatTimestamp, type Certificate, type ChainVerificationResult, type SignedEntityType } from '@mithril-ts/protocol';
+import { signedEntityTypeToJson, formatTimestamp, type Certificate, type CertifiedEntityType, type ChainVerificationResult } from '@mithril-ts/protocol';
+import type { UnknownSignedEntityType } from '../aggregator/port.js';
 import { certificateStrength, type CertificateStrength } from '../strength.js';
 
-export function describeSignedEntity(type: SignedEntityType): string {
-  return type.kind === 'CardanoDatabase'
-    ? `CardanoDatabase(epoch ${type.epoch}, immutable file ${type.immutableFileNumber})`
-    : `MithrilStakeDistribution(epoch ${type.epoch})`;
+export function describeSignedEntity(type: CertifiedEntityType | UnknownSignedEntityType): string {
+  switch (type.kind) {
+    case 'CardanoDatabase':
+      return `CardanoDatabase(epoch ${type.epoch}, immutable file ${type.immutableFileNumber})`;
+    case 'MithrilStakeDistribution':
+      return `MithrilStakeDistribution(epoch ${type.epoch})`;
+    case 'CardanoStakeDistribution':
+      return `CardanoStakeDistribution(epoch ${type.epoch}) [kind not handled by this client]`;
+    case 'CardanoTransactions':
+      return `CardanoTransactions(epoch ${type.epoch}, block ${type.blockNumber}) [kind not handled by this client]`;
+    case 'unknown':
+      return `${type.name}${type.epoch === undefined ? '' : `(epoch ${type.epoch})`} [unknown kind]`;
+  }
 }
 
 export function percent(share: number): string {
@@ -50,6 +60,9 @@ function strengthData(strength: CertificateStrength): Record<string, unknown> {
   };
 }
 
+/** Below this many bits of security the parameters are only fit for a test network, which the human output says. */
+const WEAK_SECURITY_BITS = 40;
+
 export function certificateLines(certificate: Certificate): string[] {
   const lines = [
     `Certificate        ${certificate.hash}`,
@@ -68,6 +81,11 @@ export function certificateLines(certificate: Certificate): string[] {
     `  Parameters       k=${strength.parameters.k} m=${strength.parameters.m} phi_f=${strength.parameters.phiF}`,
     `  Security level   forgery probability ${probability(first!)} against ${percent(first!.adversarialStakeShare)} adversarial stake${others.map((level) => `, ${probability(level)} against ${percent(level.adversarialStakeShare)}`).join('')}`,
   );
+  if (strength.securityLevels.some((level) => level.securityBits < WEAK_SECURITY_BITS))
+    lines.push(
+      '                   (weak on purpose if this is a devnet or test network: few signers and small k, m for certificates in seconds;',
+      '                   production parameters, e.g. mainnet k=2422 m=20973 phi_f=0.2, make forgery negligible)',
+    );
   return lines;
 }
 

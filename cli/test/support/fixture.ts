@@ -20,6 +20,7 @@ import {
   encodeGenesisVerificationKey,
   mithrilStakeDistribution,
   mithrilStakeDistributionHash,
+  stakeDistributionSignerPart,
   type Certificate,
   type Epoch,
   type EpochSettings,
@@ -161,7 +162,7 @@ export async function buildFixture(): Promise<Fixture> {
 
   const signers = recordings.get(EPOCH)!.records;
   const parameters = schedule.at(EPOCH + 1n);
-  const stakeDistribution = { epoch: EPOCH, hash: mithrilStakeDistributionHash(EPOCH, signers, parameters), signers, parameters };
+  const stakeDistribution = { epoch: EPOCH, hash: mithrilStakeDistributionHash(EPOCH, signers.map(stakeDistributionSignerPart)), signers, parameters };
 
   for (let number = 0; number <= LAST_NUMBER; number += 1) {
     await packArchive(

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { stringifyJson, encodeJsonHex } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
 import { certificateToProto, protocolParametersToProto, signedEntityTypeToProto, timestampToProto, withVersionCheck } from '@mithril-ts/proto';
-import { certificateToMessage, formatTimestamp, type Certificate, type ProtocolParameters, type SignerRecord } from '@mithril-ts/protocol';
+import { certificateToMessage, formatTimestamp, ownSignedEntityType, type Certificate, type ProtocolParameters, type SignerRecord } from '@mithril-ts/protocol';
 import { VerificationKeyPoP, avkToBytes, verificationKeyPoPToJson } from '@mithril-ts/stm';
 import { NETWORK, type Fixture } from './fixture.js';
 
@@ -365,7 +365,7 @@ export async function startGrpcAggregator(servers: HttpServers, options: { reado
         hash: certificate.hash,
         previousHash: certificate.previousHash,
         epoch: certificate.epoch,
-        signedEntityType: signedEntityTypeToProto(certificate.signedEntityType),
+        signedEntityType: signedEntityTypeToProto(ownSignedEntityType(certificate.signedEntityType)),
         metadata: {
           network: certificate.metadata.network,
           protocolVersion: certificate.metadata.protocolVersion,

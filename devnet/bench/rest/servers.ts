@@ -21,7 +21,14 @@ import { gzipSync } from 'node:zlib';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { aggregatorConfigSchema, startAggregator } from '@mithril-ts/aggregator';
-import { encodeCertificate, encodedCertificateHash, encodedCertificateToJson, type Certificate, type EncodedCertificate } from '@mithril-ts/protocol';
+import {
+  encodeCertificate,
+  ownSignedEntityType,
+  encodedCertificateHash,
+  encodedCertificateToJson,
+  type Certificate,
+  type EncodedCertificate,
+} from '@mithril-ts/protocol';
 import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
 import { SIGMA_BYTES, VERIFICATION_KEY_BYTES } from '@mithril-ts/stm';
 import { buildChain, schedule } from '@mithril-ts/testkit';
@@ -63,7 +70,7 @@ function recordOf(certificate: EncodedCertificate) {
     hash: certificate.hash,
     previousHash: certificate.previousHash,
     epoch: certificate.epoch,
-    signedEntityType: certificate.signedEntityType,
+    signedEntityType: ownSignedEntityType(certificate.signedEntityType),
     json: encodedCertificateToJson(certificate),
     sealedAt: new Date(Number(certificate.metadata.sealedAt / 1_000_000n)),
   };

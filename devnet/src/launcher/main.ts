@@ -10,6 +10,15 @@ import { scheduleSchema } from '@mithril-ts/aggregator';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
+// The services dial each other over TLS at 127.0.0.1, for which grpc-js passes the IP as the TLS
+// server name; node ignores it with a deprecation warning (DEP0123) and still checks the
+// certificate against the IP (the devnet's certificates name 127.0.0.1). Not worth a newcomer's worry.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (rest.some((arg) => arg === 'DEP0123' || (typeof arg === 'object' && arg !== null && (arg as { code?: unknown }).code === 'DEP0123'))) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 const program = new Command('mithril-devnet')
   .description('run a Mithril network (certifier, aggregator, signer gateway, one signer per pool) on a simulated Cardano devnet')
   .option('--root <dir>', 'state directory (devnet files, stores, logs)', '.devnet')
@@ -23,7 +32,11 @@ const program = new Command('mithril-devnet')
   )
   .option('--aggregator-store-url <url>', 'aggregator database (default: SQLite in the root)')
   .option('--epochs <n>', 'stop after this many epochs (default: run until interrupted)')
-  .option('--reset', 'delete the state directory first')
+  .option(
+    '--base-port <n>',
+    'fixed ports from n up: aggregator gRPC n, signer gateway n+1, REST API n+2, snapshot downloads n+3, snapshotter gRPC n+4, certifier n+5 (default: free ports, different every run)',
+  )
+  .option('--reset', 'delete the state directory first (a new chain); without it a restart resumes where the last run stopped')
   .option('--insecure', 'plaintext gRPC on every link (default: TLS with a local CA in <root>/pki, mutual TLS on internal links)')
   .parse();
 
@@ -37,7 +50,15 @@ const options = program.opts<{
   epochs?: string;
   reset?: boolean;
   insecure?: boolean;
+  basePort?: string;
 }>();
+let basePort: number | undefined;
+if (options.basePort !== undefined) {
+  basePort = Number(options.basePort);
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65535 - 5) {
+    program.error(`--base-port must be an integer from 1024 to 65530 (six ports from it are used), got ${JSON.stringify(options.basePort)}`);
+  }
+}
 const root = resolve(options.root);
 if (options.reset) await rm(root, { recursive: true, force: true });
 const printer = new ProgressPrinter();
@@ -50,10 +71,20 @@ const network = await MithrilNetwork.start({
   protocolParameters: scheduleSchema.parse(options.protocolParameters),
   ...(options.aggregatorStoreUrl !== undefined ? { aggregatorStoreUrl: options.aggregatorStoreUrl } : {}),
   insecure: options.insecure === true,
+  ...(basePort !== undefined ? { basePort } : {}),
   onEvent: (event) => {
     printer.handle(event);
     if (event.type === 'epoch' && options.epochs !== undefined && ++epochsSeen > Number(options.epochs)) void stop();
   },
+}).catch((error: unknown) => {
+  const { code, port } = error as { code?: string; port?: number };
+  if (code === 'EADDRINUSE') {
+    process.stderr.write(
+      `cannot start the devnet: port ${port ?? ''} is already in use (another devnet still running?); stop it, or pick other ports with --base-port\n`,
+    );
+    process.exit(1);
+  }
+  throw error;
 });
 async function stop(): Promise<void> {
   if (stopping) return;

@@ -19,7 +19,9 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
+import { endpointsBlock, writeEndpoints, type DevnetEndpoints } from './endpoints.js';
 import { ensureGenesisKeys } from './genesis.js';
+import { newChainReason, readLauncherState, resumeClock, writeLauncherState } from './resume.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
 export interface MithrilNetworkOptions {
@@ -39,8 +41,16 @@ export interface MithrilNetworkOptions {
    * aggregator → snapshotter) are mutual TLS.
    */
   readonly insecure?: boolean;
+  /**
+   * Fixed ports from this one up: aggregator gRPC, signer gateway, REST API, snapshot downloads,
+   * snapshotter gRPC, certifier (base … base+5). Default: free ports chosen by the system.
+   */
+  readonly basePort?: number;
   readonly onEvent?: (event: NetworkEvent) => void;
 }
+
+/** The offset of each service's port from `basePort`. */
+export const BASE_PORT_OFFSETS = { aggregator: 0, signerGateway: 1, rest: 2, snapshotterHttp: 3, snapshotterGrpc: 4, certifier: 5 } as const;
 
 export type NetworkEvent =
   | {
@@ -53,9 +63,14 @@ export type NetworkEvent =
       readonly root: string;
       /** The CA a client must trust to reach the devnet's gRPC ports; undefined when the devnet runs insecure. */
       readonly caFile: string | undefined;
-      /** The explorer served by the REST gateway, pointed at it, with the devnet's genesis verification key in the link. */
-      readonly explorerUrl: string;
+      readonly endpoints: DevnetEndpoints;
+      /** The printable block of endpoints and how to use the client. */
+      readonly summary: readonly string[];
     }
+  /** The devnet carried on from where the previous run stopped (its clock runs late by the time it was stopped). */
+  | { readonly type: 'resumed'; readonly slot: bigint; readonly epoch: Epoch; readonly stoppedForMs: number }
+  /** A certificate chain began: the first one of this root, or a new one replacing the previous run's (with why). */
+  | { readonly type: 'chain'; readonly chain: 'first' | 'new'; readonly epoch: Epoch; readonly genesisCertificateHash: string; readonly reason: string }
   | {
       readonly type: 'epoch';
       readonly epoch: Epoch;
@@ -99,20 +114,24 @@ export class MithrilNetwork {
     const level = options.logLevel ?? 'info';
     const logger = (service: string): Logger => createLogger(service, level, join(logs, `${service}.log`));
 
-    const devnet = await Devnet.create(root, options.devnet ?? {});
+    const resume = await resumeClock(root);
+    const devnet = await Devnet.create(root, options.devnet ?? {}, { clock: resume.clock });
     const layout = devnetLayout(root);
+    if (resume.resumedFrom !== undefined) emit({ type: 'resumed', ...resume.resumedFrom });
     await devnet.advance();
+    const release = resume.hold();
     devnet.start();
     const { parameters } = devnet;
 
-    const { signer: genesis } = await ensureGenesisKeys(root);
+    const { signer: genesis, verificationKeyFile: genesisVerificationKeyFile } = await ensureGenesisKeys(root);
+    const fixed = (service: keyof typeof BASE_PORT_OFFSETS) => (options.basePort === undefined ? 0 : options.basePort + BASE_PORT_OFFSETS[service]);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
       const certifier = await startCertifier(
         certifierConfigSchema.parse({
-          port: 0,
+          port: fixed('certifier'),
           chainDirectory: layout.cardanoCliDirectory,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           storeUrl: `file:${join(root, 'certifier', 'certifier.sqlite')}`,
@@ -128,12 +147,12 @@ export class MithrilNetwork {
       // The snapshotter and the aggregator each need the other's address: the aggregator's port is
       // chosen now (a free loopback port) and the snapshotter, whose aggregator client connects on
       // its first call, starts first. The port is then reused by every restart of the aggregator.
-      let port = await freeLoopbackPort();
+      let port = options.basePort === undefined ? await freeLoopbackPort() : fixed('aggregator');
       // The snapshotter reads the same node database as the aggregator and serves the archives over HTTP.
       const snapshotter: RunningSnapshotter = await startSnapshotter(
         snapshotterConfigSchema.parse({
-          grpcPort: 0,
-          httpPort: 0,
+          grpcPort: fixed('snapshotterGrpc'),
+          httpPort: fixed('snapshotterHttp'),
           network: parameters.network,
           immutableDirectory: layout.immutableDirectory(1),
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
@@ -163,6 +182,27 @@ export class MithrilNetwork {
         ...tls('aggregator'),
       });
       const aggregatorLogger = logger('aggregator');
+      // Whether this run's certificate chain is the previous run's: a genesis certificate other than
+      // the remembered one means a new chain, and the blocked state just before it says why.
+      let previousChain = await readLauncherState(root);
+      let lastBlockedReason: string | undefined;
+      const noteCertificate = async (certificate: Certificate) => {
+        if (certificate.previousHash !== '') return;
+        const before = previousChain;
+        const blockedReason = lastBlockedReason;
+        previousChain = { genesisCertificateHash: certificate.hash, genesisEpoch: certificate.epoch.toString() };
+        await writeLauncherState(root, previousChain);
+        emit({
+          type: 'chain',
+          chain: before === undefined ? 'first' : 'new',
+          epoch: certificate.epoch,
+          genesisCertificateHash: certificate.hash,
+          reason:
+            before === undefined
+              ? 'the first certificate chain of this devnet'
+              : `${newChainReason(blockedReason, aggregatorConfig.storeUrl)} (the previous chain began at epoch ${before.genesisEpoch} with ${before.genesisCertificateHash})`,
+        });
+      };
       const launchAggregator = async () => {
         const aggregator = await startAggregator({ ...aggregatorConfig, port }, { logger: aggregatorLogger });
         port = aggregator.port;
@@ -178,12 +218,21 @@ export class MithrilNetwork {
             phiF: context.settings.currentParameters.phiF,
           }),
         );
-        runtime.on('state', () => emit({ type: 'aggregator-state', description: describeState(runtime.state) }));
+        runtime.on('state', () => {
+          // genesis-epoch follows a genesis certificate: what came before it is the reason.
+          if (runtime.state.kind === 'blocked' && runtime.state.reason !== 'genesis-epoch') lastBlockedReason = runtime.state.reason;
+          emit({ type: 'aggregator-state', description: describeState(runtime.state) });
+        });
         runtime.on('registration', (record) => emit({ type: 'registration', partyId: record.partyId, recordingEpoch: record.epoch, stake: record.stake }));
         runtime.on('signature', (s) =>
           emit({ type: 'signature', partyId: s.partyId, kind: s.signedEntityType.kind, epoch: s.signedEntityType.epoch, indexes: s.indexes }),
         );
-        runtime.on('certificate', (certificate) => emit({ type: 'certificate', certificate }));
+        runtime.on('certificate', (certificate) => {
+          emit({ type: 'certificate', certificate });
+          noteCertificate(certificate).catch((error: unknown) =>
+            aggregatorLogger.warn({ err: error }, 'cannot record the certificate chain in launcher-state.json'),
+          );
+        });
         return aggregator;
       };
       const aggregator = await launchAggregator();
@@ -191,7 +240,7 @@ export class MithrilNetwork {
 
       const gateway: RunningSignerGateway = await startSignerGateway(
         signerGatewayConfigSchema.parse({
-          port: 0,
+          port: fixed('signerGateway'),
           certifierAddress: `127.0.0.1:${certifier.port}`,
           aggregatorAddress: aggregatorAddress(),
           logLevel: level,
@@ -207,7 +256,7 @@ export class MithrilNetwork {
       // The reference's REST API, for clients and explorers that speak it.
       const rest = await startRestGateway(
         restGatewayConfigSchema.parse({
-          port: 0,
+          port: fixed('rest'),
           aggregatorAddress: aggregatorAddress(),
           signerGatewayAddress: `127.0.0.1:${gateway.port}`,
           logLevel: level,
@@ -237,6 +286,20 @@ export class MithrilNetwork {
         signers.push(signer);
         stops.unshift(() => signer.stop());
       }
+      const grpcScheme = pki === undefined ? 'grpc' : 'grpcs';
+      const endpoints: DevnetEndpoints = {
+        network: parameters.network,
+        rest: `http://127.0.0.1:${rest.port}/aggregator`,
+        aggregatorGrpc: `${grpcScheme}://127.0.0.1:${port}`,
+        signerGatewayGrpc: `${grpcScheme}://127.0.0.1:${gateway.port}`,
+        snapshotDownloads: snapshotter.httpPort === undefined ? undefined : `http://127.0.0.1:${snapshotter.httpPort}`,
+        genesisVerificationKeyFile,
+        caFile: pki?.caFile,
+        explorer: `http://127.0.0.1:${rest.port}/explorer/#/?genesis=${encodeGenesisVerificationKey(genesis.verificationKey())}`,
+        logs,
+      };
+      release();
+      await writeEndpoints(root, endpoints, encodeGenesisVerificationKey(genesis.verificationKey()));
       emit({
         type: 'started',
         pools: devnet.pools.length,
@@ -246,7 +309,8 @@ export class MithrilNetwork {
         restPort: rest.port,
         root,
         caFile: pki?.caFile,
-        explorerUrl: `http://127.0.0.1:${rest.port}/explorer/#/?genesis=${encodeGenesisVerificationKey(genesis.verificationKey())}`,
+        endpoints,
+        summary: endpointsBlock(root, endpoints, devnet.pools.length),
       });
       const network: MithrilNetwork = new MithrilNetwork(
         root,

@@ -12,6 +12,7 @@ import {
   mithrilStakeDistribution,
   checkEncodedCertificate,
   decodeCertificate,
+  ownSignedEntityType,
   encodeCertificate,
   validateProtocolParameters,
   type AggregatorStatus,
@@ -124,7 +125,7 @@ function certificateHeadToProto(certificate: CertificateHead) {
     hash: certificate.hash,
     previousHash: certificate.previousHash,
     epoch: certificate.epoch,
-    signedEntityType: signedEntityTypeToProto(certificate.signedEntityType),
+    signedEntityType: signedEntityTypeToProto(ownSignedEntityType(certificate.signedEntityType)),
     metadata: {
       network: metadata.network,
       protocolVersion: metadata.protocolVersion,

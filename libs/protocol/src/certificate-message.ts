@@ -30,7 +30,7 @@ import {
 import { ProtocolError } from './errors.js';
 import { GENESIS_SIGNATURE_BYTES } from './genesis.js';
 import { ProtocolMessage } from './protocol-message.js';
-import { signedEntityTypeFromJson, signedEntityTypeToJson } from './signed-entity-type.js';
+import { certifiedEntityTypeFromJson, signedEntityTypeToJson } from './signed-entity-type.js';
 import { formatTimestamp, parseTimestamp } from './timestamp.js';
 
 /** A mainnet multi-signature is under 1 MB as json-hex; leave room, refuse the absurd. */
@@ -126,7 +126,7 @@ function decodeHead(value: unknown): { head: CertificateHead; multiSignatureText
     hash: hex64(message.hash, 'hash'),
     previousHash: string(message.previous_hash, 'previous_hash', 64),
     epoch: u64(message.epoch, 'epoch'),
-    signedEntityType: signedEntityTypeFromJson(message.signed_entity_type),
+    signedEntityType: certifiedEntityTypeFromJson(message.signed_entity_type),
     metadata: {
       network: string(metadata.network, 'metadata.network', 64),
       protocolVersion: string(metadata.version, 'metadata.version', 64),

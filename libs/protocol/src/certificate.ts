@@ -21,7 +21,7 @@ import type { Epoch } from './epoch.js';
 import { ProtocolError } from './errors.js';
 import { protocolParametersHash, type ProtocolParameters } from './protocol-parameters.js';
 import type { ProtocolMessage } from './protocol-message.js';
-import { signedEntityFeed, type SignedEntityType } from './signed-entity-type.js';
+import { signedEntityFeed, type CertifiedEntityType } from './signed-entity-type.js';
 import { timestampBytes, type Timestamp } from './timestamp.js';
 
 /** A signer of a certificate with the stake it signed with. */
@@ -50,7 +50,7 @@ export interface Certificate {
   /** Hash of the certificate this one links to; empty for genesis. */
   readonly previousHash: string;
   readonly epoch: Epoch;
-  readonly signedEntityType: SignedEntityType;
+  readonly signedEntityType: CertifiedEntityType;
   readonly metadata: CertificateMetadata;
   readonly protocolMessage: ProtocolMessage;
   /** Hex hash of the protocol message; its ASCII bytes are what was signed. */
@@ -226,7 +226,7 @@ export function isGenesis(certificate: Certificate): boolean {
 export interface StandardCertificateInputs {
   readonly previousHash: string;
   readonly epoch: Epoch;
-  readonly signedEntityType: SignedEntityType;
+  readonly signedEntityType: CertifiedEntityType;
   readonly metadata: CertificateMetadata;
   readonly protocolMessage: ProtocolMessage;
   readonly aggregateVerificationKey: AggregateVerificationKey;

@@ -17,7 +17,7 @@ import { ProtocolError } from './errors.js';
 import { verifyGenesisSignature } from './genesis.js';
 import { protocolParametersHash, sameProtocolParameters } from './protocol-parameters.js';
 import { signedMessageBytes, type ProtocolMessagePartKey } from './protocol-message.js';
-import { sameSignedEntityType, signedEntityTypeToJson, type SignedEntityType } from './signed-entity-type.js';
+import { sameSignedEntityType, signedEntityTypeToJson, type CertifiedEntityType } from './signed-entity-type.js';
 
 /** Where certificates come from (an aggregator over REST or gRPC, a store, a test fixture). */
 export interface CertificateSource {
@@ -125,7 +125,10 @@ export class CertificateChainVerifier {
    * artifact being downloaded, and optionally protocol message parts such as its digest. A valid
    * but older certificate served for a newer artifact is a replay.
    */
-  assertCertifies(certificate: Certificate, expected: { signedEntityType: SignedEntityType; parts?: Partial<Record<ProtocolMessagePartKey, string>> }): void {
+  assertCertifies(
+    certificate: Certificate,
+    expected: { signedEntityType: CertifiedEntityType; parts?: Partial<Record<ProtocolMessagePartKey, string>> },
+  ): void {
     if (!sameSignedEntityType(certificate.signedEntityType, expected.signedEntityType)) {
       fail(
         'CERTIFICATE_REPLAYED',

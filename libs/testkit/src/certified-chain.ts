@@ -22,7 +22,7 @@ import {
   type EpochSettings,
   type ProtocolMessage,
   type ProtocolParametersSchedule,
-  type SignedEntityType,
+  type CertifiedEntityType,
   type SignerRecord,
 } from '@mithril-ts/protocol';
 import { seedOf } from './seed.js';
@@ -61,7 +61,7 @@ export interface CertifiedChain {
   /** Signs a protocol message with the signers of `epoch` and returns the multi-signature. */
   readonly multiSign: (epoch: Epoch, message: ProtocolMessage) => AggregateSignature;
   /** Seals the certificate of `signedEntityType` at `epoch` (the epoch's protocol message plus `extraParts`) and appends it. */
-  readonly certify: (epoch: Epoch, signedEntityType: SignedEntityType, extraParts: Record<string, string>, sealedAt: bigint) => Certificate;
+  readonly certify: (epoch: Epoch, signedEntityType: CertifiedEntityType, extraParts: Record<string, string>, sealedAt: bigint) => Certificate;
 }
 
 /** Keys recorded for `recordingEpoch` (registered during the epoch before, with its stake), signing at `recordingEpoch + 1`. */
@@ -114,7 +114,7 @@ export function certifiedChain(setup: ChainSetup): CertifiedChain {
     return new Clerk(signerSet.closed, schedule.at(epoch)).aggregate(signatures, bytes);
   };
 
-  const certify = (epoch: Epoch, signedEntityType: SignedEntityType, extraParts: Record<string, string>, sealedAt: bigint): Certificate => {
+  const certify = (epoch: Epoch, signedEntityType: CertifiedEntityType, extraParts: Record<string, string>, sealedAt: bigint): Certificate => {
     const message = epochProtocolMessage(settings(epoch));
     for (const [key, value] of Object.entries(extraParts)) message.set(key, value);
     const multiSignature = multiSign(epoch, message);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CardanoDbBeacon } from '@mithril-ts/proto';
 import { CardanoDatabaseSnapshot as SnapshotMessage } from '@mithril-ts/proto';
-import { certificateToJson } from '@mithril-ts/protocol';
+import { certificateToJson, ownSignedEntityType } from '@mithril-ts/protocol';
 import { createLogger } from '@mithril-ts/service-kit';
 import { buildChain } from '@mithril-ts/testkit';
 import { openAggregatorStore, type OpenedAggregatorStore } from '../src/index.js';
@@ -48,7 +48,7 @@ describe('snapshot producer', () => {
       hash: before!.hash,
       previousHash: before!.previousHash,
       epoch: before!.epoch,
-      signedEntityType: before!.signedEntityType,
+      signedEntityType: ownSignedEntityType(before!.signedEntityType),
       json: certificateToJson(before!),
       sealedAt: new Date(1),
     });

@@ -22,7 +22,11 @@ export function apiVersionRejection(header: string | string[] | undefined): Rest
     version = parseVersion(header);
   } catch (error) {
     if (!(error instanceof ProtocolError)) throw error;
-    return new RestError(400, 'invalid_api_version', `the ${API_VERSION_HEADER} header is not a semantic version: ${error.message}`);
+    return new RestError(
+      400,
+      'invalid_api_version',
+      `the ${API_VERSION_HEADER} header is not a semantic version (major.minor.patch, e.g. ${OPENAPI_VERSION}): ${JSON.stringify(header.slice(0, 40))}`,
+    );
   }
   if (areProtocolVersionsCompatible(SERVED, version)) return undefined;
   return new RestError(

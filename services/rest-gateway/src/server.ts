@@ -89,6 +89,28 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
     return503OnClosing: true,
     // Slow clients cannot hold a connection for long; upstream deadlines are shorter than this.
     requestTimeout: 30_000,
+    // Errors the router raises before any route or hook (a path parameter over maxParamLength, a
+    // malformed URL) would otherwise get fastify's own body, echoing the URL, without the API
+    // version header: they get the reference's shape and headers like every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const restError =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new RestError(414, 'uri_too_long', 'a path parameter of the URL is too long (hashes are 64 characters)')
+          : error.code === 'FST_ERR_BAD_URL'
+            ? badRequest('the URL is malformed (invalid percent-encoding)')
+            : asRestError(error);
+      // Written on the raw response, as fastify's own handler does: the router has no route (so no
+      // hooks) for this request.
+      const body = restError.body();
+      reply.raw
+        .writeHead(restError.status, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'no-store',
+          [API_VERSION_HEADER]: OPENAPI_VERSION,
+        })
+        .end(body);
+    },
   });
 
   // serde_json's reading of request bodies: integers beyond 2^53 stay exact, bad JSON is a 400.
@@ -129,7 +151,12 @@ export async function startRestGateway(config: RestGatewayConfig, options: { rea
     return reply.code(restError.status).header('cache-control', 'no-store').type('application/json').send(restError.body());
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new RestError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
+    // The path is not echoed: it is the client's own (and may be megabytes long).
+    const error = new RestError(
+      404,
+      'not_found',
+      `no route for ${request.method} at this path: the API is under /aggregator (GET /aggregator lists what it serves)`,
+    );
     return reply.code(404).header('cache-control', 'no-store').type('application/json').send(error.body());
   });
 

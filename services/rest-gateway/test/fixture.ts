@@ -20,7 +20,14 @@ import {
 import { encodeBech32 } from '@mithril-ts/codec';
 import * as proto from '@mithril-ts/proto';
 import { aggregatorStatusToProto, certificateListItemToProto, certificateToProto, protocolParametersToProto, timestampToProto } from '@mithril-ts/proto';
-import { cardanoDatabaseSnapshotHash, certificateToJson, mithrilStakeDistributionHash, type Certificate, type SignerRecord } from '@mithril-ts/protocol';
+import {
+  cardanoDatabaseSnapshotHash,
+  certificateToJson,
+  mithrilStakeDistributionHash,
+  stakeDistributionSignerPart,
+  type Certificate,
+  type SignerRecord,
+} from '@mithril-ts/protocol';
 import { Initializer } from '@mithril-ts/stm';
 import { HealthService, type Logger } from '@mithril-ts/service-kit';
 import { buildChain, schedule, type ChainFixture } from '@mithril-ts/testkit';
@@ -107,7 +114,7 @@ export function buildWorld(): World {
   const msdCertificate = chain.certificates.find((c) => c.signedEntityType.kind === 'MithrilStakeDistribution' && c.epoch === 4n)!;
   const stakeDistribution: proto.MithrilStakeDistribution = {
     epoch: 4n,
-    hash: mithrilStakeDistributionHash(4n, next, schedule.at(5n)),
+    hash: mithrilStakeDistributionHash(4n, next.map(stakeDistributionSignerPart)),
     signers: next.map(signerOf),
     protocolParameters: protocolParametersToProto(schedule.at(5n)),
     certificateHash: msdCertificate.hash,

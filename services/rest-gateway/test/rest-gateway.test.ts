@@ -346,6 +346,26 @@ describe('errors', () => {
     openapi.validate('openapi#/$defs/Error', JSON.parse(unknown.body), 'unknown route');
   });
 
+  it("answers the router's own refusals (an over-long path parameter, a malformed URL), unknown routes and bad bodies in the reference shape, with the version header and without echoing the URL", async () => {
+    const longHash = 'a'.repeat(5000);
+    const cases: [method: string, path: string, status: number, label: string, body?: string][] = [
+      ['GET', `/aggregator/certificate/${longHash}`, 414, 'uri_too_long'],
+      ['GET', '/aggregator/certificate/%E0%A4%A', 400, 'bad_request'],
+      ['GET', `/aggregator/no-such-route/${longHash}`, 404, 'not_found'],
+      ['POST', '/aggregator/register-signatures', 400, 'bad_request', '{"not json'],
+      ['POST', '/aggregator/register-signatures', 400, 'bad_request', ''],
+    ];
+    for (const [method, path, status, label, body] of cases) {
+      const answer = await http(gateway.port, method, path, body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body });
+      expect([path.slice(0, 60), answer.status, errorOf(answer).label]).toEqual([path.slice(0, 60), status, label]);
+      expect(answer.headers['mithril-api-version']).toBe(OPENAPI_VERSION);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      openapi.validate('openapi#/$defs/Error', JSON.parse(answer.body), path.slice(0, 60));
+      expect(answer.body).not.toContain('aaaaaaaaaa');
+      expect(answer.body.length).toBeLessThan(400);
+    }
+  });
+
   it('GET /status: 503 while the aggregator is not ready or cannot be reached, 501 from an aggregator without the RPC', async () => {
     aggregator.failures.set(
       'getAggregatorStatus',
@@ -496,6 +516,10 @@ describe('API version header', () => {
       expect([version, answer.status]).toEqual([version, status]);
       if (status === 412) expect(errorOf(answer)).toEqual({ label: 'incompatible_api_version', message: expect.stringContaining(OPENAPI_VERSION) });
     }
+    const banana = errorOf(await get('/certificates', '/certificates', { 'mithril-api-version': 'banana' }));
+    expect(banana.label).toBe('invalid_api_version');
+    expect(banana.message.match(/not a semantic version/g)).toHaveLength(1);
+    expect(banana.message).toContain('"banana"');
     const fromBrowser = await get('/certificates', '/certificates', { 'mithril-api-version': '0.2.0', origin: 'https://explorer.example' });
     expect([fromBrowser.status, fromBrowser.headers['access-control-allow-origin']]).toEqual([412, '*']);
     const refusedPost = await post('/register-signatures', {}, { 'mithril-api-version': '0.2.0' });

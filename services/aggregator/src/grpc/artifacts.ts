@@ -3,7 +3,7 @@ import * as proto from '@mithril-ts/proto';
 import { epoch as toEpoch } from '@mithril-ts/protocol';
 import type { AggregatorStore } from '../store/index.js';
 import { AggregatorError } from '../runtime/errors.js';
-import { mithrilStakeDistributionArtifact } from '../artifacts.js';
+import { mithrilStakeDistributionArtifact, mithrilStakeDistributionWithLegacyHash } from '../artifacts.js';
 import type { Snapshotter } from '../snapshots.js';
 import { head } from './certificates.js';
 import { HASH, MAX_PAGE_SIZE, nextPageToken, pageOf, type Unary } from './shared.js';
@@ -66,8 +66,9 @@ export function artifactHandlers(store: AggregatorStore, snapshotter: Snapshotte
         for (let offset = 0; ; offset += MAX_PAGE_SIZE) {
           const records = await store.certificates.latestOfKind('MithrilStakeDistribution', { limit: MAX_PAGE_SIZE, offset });
           for (const record of records) {
-            const artifact = await mithrilStakeDistributionArtifact(store, head(record));
-            if (artifact?.hash === request.hash) return { mithrilStakeDistribution: artifact };
+            const found = await mithrilStakeDistributionWithLegacyHash(store, head(record));
+            if (found !== null && (found.artifact.hash === request.hash || found.legacyHash === request.hash))
+              return { mithrilStakeDistribution: found.artifact };
           }
           if (records.length < MAX_PAGE_SIZE) throw new AggregatorError('ARTIFACT_NOT_FOUND', `no Mithril stake distribution has hash ${request.hash}`);
         }

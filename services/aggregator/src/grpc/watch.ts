@@ -2,7 +2,7 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type * as proto from '@mithril-ts/proto';
 import { checkCallVersions, certificateToProto, signedEntityKindFromProto } from '@mithril-ts/proto';
-import type { Certificate, SignedEntityKind } from '@mithril-ts/protocol';
+import type { Certificate } from '@mithril-ts/protocol';
 import { serviceErrorOf, type ServiceErrorOptions } from '@mithril-ts/service-kit';
 import type { ServingNode } from './shared.js';
 
@@ -21,9 +21,9 @@ export function watchCertificatesHandler(node: ServingNode, nodeVersion: string,
       call.emit('error', refusal);
       return;
     }
-    let kinds: Set<SignedEntityKind>;
+    let kinds: ReadonlySet<string>;
     try {
-      kinds = new Set(call.request.signedEntityKinds.map(signedEntityKindFromProto).filter((k): k is SignedEntityKind => k !== undefined));
+      kinds = new Set(call.request.signedEntityKinds.map(signedEntityKindFromProto).filter((k) => k !== undefined));
     } catch (error) {
       call.emit('error', serviceErrorOf(error, 'WatchCertificates', errors));
       return;

@@ -4,7 +4,7 @@
  * aggregated and sealed into a certificate linked to the epoch's master certificate. One
  * aggregation at a time per open message; a request during one runs once more after it.
  */
-import { timestampFromDate, type Certificate, type Epoch, type Timestamp } from '@mithril-ts/protocol';
+import { ownSignedEntityType, timestampFromDate, type Certificate, type Epoch, type Timestamp } from '@mithril-ts/protocol';
 import type { Logger } from '@mithril-ts/service-kit';
 import { certificateRecordOf, type AggregatorStore } from '../store/index.js';
 import { certifyRound, claimedIndexes } from './certification.js';
@@ -101,7 +101,7 @@ export class Aggregations {
     this.options.logger.info(
       {
         hash: certificate.hash,
-        signedEntityType: describeType(certificate.signedEntityType),
+        signedEntityType: describeType(ownSignedEntityType(certificate.signedEntityType)),
         signers: certificate.metadata.signers.length,
         signatures: signatures.length,
       },

@@ -1,5 +1,5 @@
 /** The certificate chain: certificates as sealed, kept by hash, never pruned. */
-import { certificateToJson, type Certificate, type Epoch, type SignedEntityKind, type SignedEntityType } from '@mithril-ts/protocol';
+import { certificateToJson, ownSignedEntityType, type Certificate, type Epoch, type SignedEntityKind, type SignedEntityType } from '@mithril-ts/protocol';
 import { beaconText, bigintArg, limitArg, parseBeacon, textArg } from './columns.js';
 import { AggregatorStoreError, isUniqueViolation } from './errors.js';
 import type * as Rows from './generated/sqlite/models.js';
@@ -53,7 +53,7 @@ export function certificateRecordOf(certificate: Certificate, createdAt?: Date):
     hash: certificate.hash,
     previousHash: certificate.previousHash,
     epoch: certificate.epoch,
-    signedEntityType: certificate.signedEntityType,
+    signedEntityType: ownSignedEntityType(certificate.signedEntityType),
     json: certificateToJson(certificate),
     sealedAt,
     ...(createdAt ? { createdAt } : {}),
