@@ -20,7 +20,16 @@ export { describeConnectionFailure } from './tls-errors.js';
 export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES, checkPeerHealth } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
-export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
+export { CardanoCliFilesChainObserver } from './cardano/cardano-cli-files.js';
+export { ChainObserverError, type ChainObserverErrorCode } from './cardano/chain-observer-error.js';
+export { NodeChainObserver, type NodeChainObserverOptions } from './cardano/node-chain-observer.js';
+export {
+  CardanoCliChainObserver,
+  CARDANO_CLI_COMMAND_ERAS,
+  type CardanoCliCommandEra,
+  type CardanoCliObserverOptions,
+  type CardanoNetworkSelector,
+} from './cardano/cardano-cli-observer.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
