@@ -30,6 +30,7 @@ export {
   type CardanoCliObserverOptions,
   type CardanoNetworkSelector,
 } from './cardano/cardano-cli-observer.js';
+export { OgmiosChainObserver, type OgmiosObserverOptions } from './cardano/ogmios-observer.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
