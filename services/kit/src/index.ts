@@ -31,6 +31,15 @@ export {
   type CardanoNetworkSelector,
 } from './cardano/cardano-cli-observer.js';
 export { OgmiosChainObserver, type OgmiosObserverOptions } from './cardano/ogmios-observer.js';
+export {
+  chainObserverSettings,
+  requireChainObserverSettings,
+  createChainObserver,
+  CHAIN_OBSERVERS,
+  CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
+  type ChainObserverSettings,
+  type CreatedChainObserver,
+} from './cardano/chain-observer-settings.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
