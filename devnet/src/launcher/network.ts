@@ -17,7 +17,7 @@ import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGatewa
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
 import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
 import { Devnet } from '../devnet.js';
-import { devnetLayout } from '../layout.js';
+import { devnetChainAccess, type ChainObserverKind } from '../observers.js';
 import type { DevnetParameters } from '../parameters.js';
 import { ensureGenesisKeys } from './genesis.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
@@ -39,6 +39,11 @@ export interface MithrilNetworkOptions {
    * aggregator → snapshotter) are mutual TLS.
    */
   readonly insecure?: boolean;
+  /**
+   * How the services read the chain: the files the chain writes (default), the devnet's stand-in
+   * cardano-cli (bin/cardano-cli.mjs), or an Ogmios double fed by the chain.
+   */
+  readonly chainObserver?: ChainObserverKind;
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -98,7 +103,6 @@ export class MithrilNetwork {
     const logger = (service: string): Logger => createLogger(service, level, join(logs, `${service}.log`));
 
     const devnet = await Devnet.create(root, options.devnet ?? {});
-    const layout = devnetLayout(root);
     await devnet.advance();
     devnet.start();
     const { parameters } = devnet;
@@ -108,10 +112,13 @@ export class MithrilNetwork {
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
+      const chainAccess = await devnetChainAccess(devnet, options.chainObserver ?? 'files');
+      stops.push(() => chainAccess.stop());
+      const layout = devnet.layout;
       const certifier = await startCertifier(
         certifierConfigSchema.parse({
           port: 0,
-          chainDirectory: layout.cardanoCliDirectory,
+          ...chainAccess.settings,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           storeUrl: `file:${join(root, 'certifier', 'certifier.sqlite')}`,
           ...tls('certifier'),
@@ -149,7 +156,7 @@ export class MithrilNetwork {
         port: 0,
         network: parameters.network,
         storeUrl: options.aggregatorStoreUrl ?? `file:${join(root, 'aggregator', 'aggregator.sqlite')}`,
-        chainDirectory: layout.cardanoCliDirectory,
+        ...chainAccess.settings,
         // The aggregator checks every registration's KES evidence itself, at its tip.
         slotsPerKesPeriod: parameters.slotsPerKesPeriod,
         immutableDirectory: layout.immutableDirectory(1),
@@ -220,7 +227,7 @@ export class MithrilNetwork {
         const signer = await startSigner(
           signerConfigSchema.parse({
             keysDirectory: pool.keysDirectory,
-            chainDirectory: layout.cardanoCliDirectory,
+            ...chainAccess.settings,
             immutableDirectory: layout.immutableDirectory(pool.index),
             aggregatorAddress: aggregatorAddress(),
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
