@@ -2,7 +2,7 @@
  * The network with every service reading the chain through a live chain observer, once behind the
  * devnet's stand-in cardano-cli (a process per query, as beside a node) and once behind the Ogmios
  * double: each certifies three epochs, and the certificates verify back to genesis. Short epochs
- * (5 s) and three pools keep each run under a minute.
+ * (8 s) and three pools keep each run near a minute.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { ChainObserverKind } from '../src/index.js';
 import { MithrilNetwork, type NetworkEvent } from '../src/launcher/network.js';
 import { tempRoot } from './helpers.js';
 
-const DEVNET = { pools: 3, slotLengthMs: 100, slotsPerEpoch: 50, immutableFileEverySlots: 20 };
+const DEVNET = { pools: 3, slotLengthMs: 100, slotsPerEpoch: 80, immutableFileEverySlots: 20 };
 const SCHEDULE = [{ fromEpoch: 0n, k: 10n, m: 50n, phiF: 0.65 }];
 
 async function certifiesThreeEpochs(chainObserver: ChainObserverKind): Promise<void> {

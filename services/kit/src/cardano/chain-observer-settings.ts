@@ -91,13 +91,16 @@ export interface CreatedChainObserver {
 }
 
 /** The observer the settings choose (they were checked by {@link requireChainObserverSettings}). */
-export function createChainObserver(config: ChainObserverSettings, options: { tipTtlMs?: number; minSyncProgress?: number } = {}): CreatedChainObserver {
+export function createChainObserver(config: ChainObserverSettings, requested: { tipTtlMs?: number; minSyncProgress?: number } = {}): CreatedChainObserver {
+  // A node's tip moves once a slot (1 s on Cardano's networks): asking it more often costs a process
+  // or a round trip each time for nothing, so the live observers reuse a tip for at least that long.
+  const options = { ...requested, tipTtlMs: Math.max(1000, requested.tipTtlMs ?? 1000) };
   const kind = config.chainObserver ?? 'files';
   const missing = (key: string) => new Error(`${key} is required when chainObserver is ${kind}`);
   switch (kind) {
     case 'files': {
       if (config.chainDirectory === undefined) throw missing('chainDirectory');
-      return { chain: new CardanoCliFilesChainObserver(config.chainDirectory, options.tipTtlMs), close: async () => {} };
+      return { chain: new CardanoCliFilesChainObserver(config.chainDirectory, requested.tipTtlMs), close: async () => {} };
     }
     case 'cardano-cli': {
       if (config.cardanoNodeSocketPath === undefined) throw missing('cardanoNodeSocketPath');

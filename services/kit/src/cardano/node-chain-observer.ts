@@ -24,6 +24,7 @@ export interface NodeChainObserverOptions {
 
 export abstract class NodeChainObserver implements ChainObserver {
   #tip: { tip: ChainTip; readAt: number } | undefined;
+  #tipInFlight: Promise<ChainTip> | undefined;
   readonly #snapshots = new Map<bigint, ReadonlyMap<string, bigint>>();
   readonly #tipTtlMs: number;
   readonly #minSyncProgress: number;
@@ -45,16 +46,25 @@ export abstract class NodeChainObserver implements ChainObserver {
     return this.#freshTip();
   }
 
-  async #freshTip(): Promise<ChainTip> {
-    const tip = await this.readTip();
-    this.#tip = { tip, readAt: this.#now() };
-    return tip;
+  /** The tip asked now; callers asking while a read is under way share it (one process or round trip for a burst). */
+  #freshTip(): Promise<ChainTip> {
+    this.#tipInFlight ??= (async () => {
+      try {
+        const tip = await this.readTip();
+        this.#tip = { tip, readAt: this.#now() };
+        return tip;
+      } finally {
+        this.#tipInFlight = undefined;
+      }
+    })();
+    return this.#tipInFlight;
   }
 
   async stakeDistribution(epoch: bigint): Promise<ReadonlyMap<string, bigint> | undefined> {
     const kept = this.#snapshots.get(epoch);
     if (kept !== undefined) return kept;
-    const before = await this.#freshTip();
+    // A tip younger than tipTtlMs is good enough before the query: the one after it is fresh.
+    const before = await this.currentTip();
     if (before.epoch !== epoch) return undefined;
     if (before.syncProgress !== undefined && before.syncProgress < this.#minSyncProgress)
       throw new ChainObserverError(

@@ -148,7 +148,8 @@ export class OgmiosChainObserver extends NodeChainObserver {
   }
 
   #whenOpen(method: string, deadline: number): Promise<void> {
-    if (this.#socket === undefined) this.#connect();
+    // A reconnection already scheduled keeps its backoff: a burst of requests must not defeat it.
+    if (this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => {
@@ -226,7 +227,13 @@ export class OgmiosChainObserver extends NodeChainObserver {
     const delay = Math.min(this.#reconnectMaxMs, this.#reconnectMinMs * 2 ** Math.min(this.#failures, 30));
     this.#failures += 1;
     // Jitter so that the replicas of a service do not all knock at the same instant.
-    this.#reconnectTimer = setTimeout(() => this.#connect(), delay * (0.75 + Math.random() * 0.25));
+    this.#reconnectTimer = setTimeout(
+      () => {
+        this.#reconnectTimer = undefined;
+        if (this.#socket === undefined && !this.#closed) this.#connect();
+      },
+      delay * (0.75 + Math.random() * 0.25),
+    );
     this.#reconnectTimer.unref();
   }
 
