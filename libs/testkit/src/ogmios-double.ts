@@ -66,7 +66,8 @@ export async function startOgmiosDouble(options: OgmiosDoubleOptions): Promise<O
       void (async () => {
         let request: { method?: unknown; params?: unknown; id?: unknown };
         try {
-          request = JSON.parse(String(data)) as typeof request;
+          // ws hands a text frame over as one Buffer (its default binaryType, fragments joined).
+          request = JSON.parse((data as Buffer).toString('utf8')) as typeof request;
         } catch {
           socket.send(stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Invalid JSON' }, id: null }));
           return;
