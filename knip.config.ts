@@ -33,6 +33,8 @@ const config: KnipConfig = {
       ignoreDependencies: ['@bufbuild/buf'],
     },
     'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
+    // The stand-in cardano-cli its tests run as an executable (not imported).
+    'services/kit': { entry: ['test/fixtures/*.mjs'] },
     'services/aggregator': prismaStore,
     'services/certifier': prismaStore,
     'services/signer': prismaStore,

@@ -12,7 +12,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { toHex } from '@mithril-ts/codec';
-import { startOgmiosDouble } from '@mithril-ts/testkit';
+import { startOgmiosDouble } from '@mithril-ts/testkit/ogmios';
 import type { Devnet } from './devnet.js';
 import { ERA } from './cardano-cli.js';
 import { blockHeaderHash } from './immutable-db.js';

@@ -12,5 +12,4 @@ export { CURRENT_SLOT, EPOCH, SLOTS_PER_KES_PERIOD, chainDirectory, testPool, ty
 export { prismaModelColumns, sqlTableColumns } from './schema-drift.js';
 export { createTestDatabase, onPostgres, type TestDatabase } from './postgres.js';
 export { freePort } from './net.js';
-export { startOgmiosDouble, type OgmiosDouble, type OgmiosDoubleAnswer, type OgmiosDoubleOptions } from './ogmios-double.js';
 export { createCertificateAuthority, writePemPair, type CertificateAuthority, type LeafOptions, type PemFiles, type PemPair } from './pki.js';

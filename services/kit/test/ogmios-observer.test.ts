@@ -4,7 +4,8 @@
  */
 import { fromHex } from '@mithril-ts/codec';
 import { poolIdFromBytes } from '@mithril-ts/cardano';
-import { freePort, startOgmiosDouble, type OgmiosDouble, type OgmiosDoubleAnswer } from '@mithril-ts/testkit';
+import { freePort } from '@mithril-ts/testkit';
+import { startOgmiosDouble, type OgmiosDouble, type OgmiosDoubleAnswer } from '@mithril-ts/testkit/ogmios';
 import { ChainObserverError, OgmiosChainObserver, type OgmiosObserverOptions } from '../src/index.js';
 
 const HASH = '7383b17d7b05b0953cf0649abff60173995eb9febe556889333e20e1e5b7ca84';
