@@ -93,10 +93,11 @@ module.exports = {
       name: 'testkit-is-dev-only',
       comment:
         "Exception: the devnet launcher is dev tooling and makes its local CA and service certificates with the tests' PKI " +
-        'generator (libs/testkit/src/pki.ts, `@mithril-ts/testkit/pki`), and with nothing else of the testkit.',
+        'generator (libs/testkit/src/pki.ts, `@mithril-ts/testkit/pki`), and serves the Ogmios double of the tests fed by its ' +
+        'chain (libs/testkit/src/ogmios-double.ts, `@mithril-ts/testkit/ogmios`), and uses nothing else of the testkit.',
       severity: 'error',
       from: { path: '^devnet/src/' },
-      to: { path: '^libs/testkit/', pathNot: '^libs/testkit/src/pki\\.ts$' },
+      to: { path: '^libs/testkit/', pathNot: '^libs/testkit/src/(pki|ogmios-double)\\.ts$' },
     },
     {
       name: 'no-reaching-into-other-packages-tests',

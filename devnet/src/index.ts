@@ -19,3 +19,12 @@ export { prettyJson, type JsonValue } from './json.js';
 export { devnetLayout, type DevnetLayout } from './layout.js';
 export { writeFileAtomic } from './files.js';
 export { Devnet, type DevnetOptions, type DevnetPoolInfo } from './devnet.js';
+export {
+  CHAIN_OBSERVER_KINDS,
+  DEVNET_CARDANO_CLI,
+  DEVNET_NETWORK_MAGIC,
+  devnetChainAccess,
+  startDevnetOgmios,
+  type ChainObserverKind,
+  type DevnetChainAccess,
+} from './observers.js';

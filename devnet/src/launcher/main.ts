@@ -5,8 +5,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { scheduleSchema } from '@mithril-ts/aggregator';
+import { CHAIN_OBSERVER_KINDS, type ChainObserverKind } from '../observers.js';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -38,6 +39,11 @@ const program = new Command('mithril-devnet')
   )
   .option('--reset', 'delete the state directory first (a new chain); without it a restart resumes where the last run stopped')
   .option('--insecure', 'plaintext gRPC on every link (default: TLS with a local CA in <root>/pki, mutual TLS on internal links)')
+  .addOption(
+    new Option('--chain-observer <kind>', "how the services read the chain: the chain's files, the devnet's stand-in cardano-cli, or an Ogmios double")
+      .choices(CHAIN_OBSERVER_KINDS)
+      .default('files'),
+  )
   .parse();
 
 const options = program.opts<{
@@ -51,6 +57,7 @@ const options = program.opts<{
   reset?: boolean;
   insecure?: boolean;
   basePort?: string;
+  chainObserver: ChainObserverKind;
 }>();
 let basePort: number | undefined;
 if (options.basePort !== undefined) {
@@ -72,6 +79,7 @@ const network = await MithrilNetwork.start({
   ...(options.aggregatorStoreUrl !== undefined ? { aggregatorStoreUrl: options.aggregatorStoreUrl } : {}),
   insecure: options.insecure === true,
   ...(basePort !== undefined ? { basePort } : {}),
+  chainObserver: options.chainObserver,
   onEvent: (event) => {
     printer.handle(event);
     if (event.type === 'epoch' && options.epochs !== undefined && ++epochsSeen > Number(options.epochs)) void stop();

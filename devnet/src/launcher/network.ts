@@ -17,7 +17,7 @@ import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGatewa
 import { snapshotterConfigSchema, startSnapshotter, type RunningSnapshotter } from '@mithril-ts/snapshotter';
 import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gateway';
 import { Devnet } from '../devnet.js';
-import { devnetLayout } from '../layout.js';
+import { devnetChainAccess, type ChainObserverKind } from '../observers.js';
 import type { DevnetParameters } from '../parameters.js';
 import { endpointsBlock, writeEndpoints, type DevnetEndpoints } from './endpoints.js';
 import { ensureGenesisKeys } from './genesis.js';
@@ -46,6 +46,11 @@ export interface MithrilNetworkOptions {
    * snapshotter gRPC, certifier (base … base+5). Default: free ports chosen by the system.
    */
   readonly basePort?: number;
+  /**
+   * How the services read the chain: the files the chain writes (default), the devnet's stand-in
+   * cardano-cli (bin/cardano-cli.mjs), or an Ogmios double fed by the chain.
+   */
+  readonly chainObserver?: ChainObserverKind;
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -116,7 +121,6 @@ export class MithrilNetwork {
 
     const resume = await resumeClock(root);
     const devnet = await Devnet.create(root, options.devnet ?? {}, { clock: resume.clock });
-    const layout = devnetLayout(root);
     if (resume.resumedFrom !== undefined) emit({ type: 'resumed', ...resume.resumedFrom });
     await devnet.advance();
     const release = resume.hold();
@@ -129,10 +133,13 @@ export class MithrilNetwork {
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
+      const chainAccess = await devnetChainAccess(devnet, options.chainObserver ?? 'files');
+      stops.push(() => chainAccess.stop());
+      const layout = devnet.layout;
       const certifier = await startCertifier(
         certifierConfigSchema.parse({
           port: fixed('certifier'),
-          chainDirectory: layout.cardanoCliDirectory,
+          ...chainAccess.settings,
           slotsPerKesPeriod: parameters.slotsPerKesPeriod,
           storeUrl: `file:${join(root, 'certifier', 'certifier.sqlite')}`,
           ...tls('certifier'),
@@ -170,7 +177,7 @@ export class MithrilNetwork {
         port: 0,
         network: parameters.network,
         storeUrl: options.aggregatorStoreUrl ?? `file:${join(root, 'aggregator', 'aggregator.sqlite')}`,
-        chainDirectory: layout.cardanoCliDirectory,
+        ...chainAccess.settings,
         // The aggregator checks every registration's KES evidence itself, at its tip.
         slotsPerKesPeriod: parameters.slotsPerKesPeriod,
         immutableDirectory: layout.immutableDirectory(1),
@@ -271,7 +278,7 @@ export class MithrilNetwork {
         const signer = await startSigner(
           signerConfigSchema.parse({
             keysDirectory: pool.keysDirectory,
-            chainDirectory: layout.cardanoCliDirectory,
+            ...chainAccess.settings,
             immutableDirectory: layout.immutableDirectory(pool.index),
             aggregatorAddress: aggregatorAddress(),
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,

@@ -23,7 +23,9 @@ export type CardanoErrorCode =
   /** An argument of the wrong type or sign (e.g. a negative slot, a zero slots-per-KES-period). */
   | 'INVALID_ARGUMENT'
   /** A `cardano-cli` output is not what that command prints. */
-  | 'INVALID_CLI_OUTPUT';
+  | 'INVALID_CLI_OUTPUT'
+  /** An Ogmios answer is not what that method returns. */
+  | 'INVALID_OGMIOS_ANSWER';
 
 export class CardanoError extends Error {
   constructor(

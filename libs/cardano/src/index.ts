@@ -51,6 +51,17 @@ export {
   type ChainTip,
   type KesPeriodInfo,
 } from './cardano-cli.js';
+export {
+  parseOgmiosAnswer,
+  parseOgmiosTip,
+  parseOgmiosEpoch,
+  parseOgmiosBlockHeight,
+  parseOgmiosStakePools,
+  parseOgmiosHealth,
+  type OgmiosAnswer,
+  type OgmiosHealth,
+  type OgmiosRpcError,
+} from './ogmios.js';
 export { certifyMithrilKey, type KesCertification } from './key-certification.js';
 export {
   CertificationError,

@@ -11,6 +11,9 @@ import {
   metricsSettings,
   requireTlsFiles,
   tlsSettings,
+  CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
+  chainObserverSettings,
+  requireChainObserverSettings,
 } from '@mithril-ts/service-kit';
 import { MAX_LEASE_CHECK_INTERVAL_MS } from './leadership/lease.js';
 import { scheduleSchema } from './runtime/parameters.js';
@@ -50,8 +53,7 @@ export const aggregatorConfigSchema = z
       .default('10.1.4'),
     /** `file:<path>` (SQLite, the default) or `postgresql://…`; migrations are applied at start. */
     storeUrl: z.string().min(1).default('file:./mithril-aggregator.sqlite'),
-    /** Directory of the cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json). */
-    chainDirectory: z.string().min(1),
+    ...chainObserverSettings,
     /** Slots per KES period (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet): the aggregator checks registrations' KES evidence itself. */
     slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
     /** The `immutable/` directory of the aggregator's Cardano node database. */
@@ -90,7 +92,8 @@ export const aggregatorConfigSchema = z
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
-  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']))
+  .superRefine(requireChainObserverSettings);
 
 /** The RPCs of the internal intake, reserved to allowedClients; every other RPC is a public read. */
 export const INTERNAL_RPCS = ['RegisterSigner', 'RegisterSignatures'] as const;
@@ -110,7 +113,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       network: 'Cardano network name',
       cardanoNodeVersion: 'the cardano-node version the chain observer talks to; reported in /status',
       storeUrl: 'database: file:<path> (SQLite) or postgresql://…',
-      chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
+      ...CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
       slotsPerKesPeriod: 'slots per KES period of the network',
       immutableDirectory: "the node database's immutable/ directory",
       protocolParameters: 'JSON list of {fromEpoch, k, m, phiF}',

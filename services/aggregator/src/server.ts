@@ -3,7 +3,7 @@
  * leadership/replica.ts), its runtime and its gRPC server out.
  */
 import {
-  CardanoCliFilesChainObserver,
+  createChainObserver,
   channelCredentials,
   ImmutableDbDigester,
   createLogger,
@@ -66,7 +66,9 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     throw error;
   }
   logger.info({ dialect: opened.store.dialect, applied: opened.migrations }, 'store ready');
-  const chain = new CardanoCliFilesChainObserver(config.chainDirectory, Math.min(1000, config.runIntervalMs));
+  // Connects lazily (Ogmios): nothing is held open before the runtime's first cycle.
+  const observer = createChainObserver(config, { tipTtlMs: Math.min(1000, config.runIntervalMs) });
+  const chain = observer.chain;
   const schedule = parametersSchedule(config.protocolParameters);
   const runtime = new AggregatorRuntime({
     store: opened.store,
@@ -163,6 +165,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
       // Stops the runtime if it leads, then gives the lease up: a follower takes over.
       await replica.stop();
       snapshotter?.close();
+      await observer.close();
       await opened.close();
       await telemetry.shutdown();
     },

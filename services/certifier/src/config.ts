@@ -10,6 +10,9 @@ import {
   metricsSettings,
   HEALTH_SETTING_DESCRIPTIONS,
   healthSettings,
+  CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
+  chainObserverSettings,
+  requireChainObserverSettings,
 } from '@mithril-ts/service-kit';
 
 /**
@@ -20,8 +23,7 @@ export const certifierConfigSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(50051),
-    /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
-    chainDirectory: z.string().min(1),
+    ...chainObserverSettings,
     /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`; 129600 on mainnet). */
     slotsPerKesPeriod: z.coerce.bigint().positive().default(129600n),
     /**
@@ -38,7 +40,8 @@ export const certifierConfigSchema = z
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
-  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']))
+  .superRefine(requireChainObserverSettings);
 
 export type CertifierConfig = z.infer<typeof certifierConfigSchema>;
 
@@ -51,7 +54,7 @@ export function loadCertifierConfig(argv?: readonly string[], env?: NodeJS.Proce
     descriptions: {
       host: 'address to listen on',
       port: 'port to listen on (0 picks a free one)',
-      chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
+      ...CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
       slotsPerKesPeriod: 'slots per KES period of the network',
       storeUrl: 'opcert counter store: file:<path> (SQLite) or postgresql://… (shared by replicas)',
       counterStorePath: 'former JSON-lines counter file, imported into the store once if it exists',

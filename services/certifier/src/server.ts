@@ -1,13 +1,5 @@
 /** The certifier's composition root: configuration in, a running gRPC server out. */
-import {
-  CardanoCliFilesChainObserver,
-  createLogger,
-  startGrpcServer,
-  serverTls,
-  startTelemetry,
-  type Logger,
-  type RunningServer,
-} from '@mithril-ts/service-kit';
+import { createChainObserver, createLogger, startGrpcServer, serverTls, startTelemetry, type Logger, type RunningServer } from '@mithril-ts/service-kit';
 import type { CertifierConfig } from './config.js';
 import { certifierGrpcService } from './grpc.js';
 import { Certifier } from './service.js';
@@ -33,12 +25,14 @@ export async function startCertifier(config: CertifierConfig, options: { readonl
     await store.close();
     throw error;
   }
+  // Connects lazily (Ogmios): nothing is held open until a registration comes.
+  const observer = createChainObserver(config);
   let running: RunningServer;
   try {
     logger.info({ dialect: store.dialect, applied: migrations.applied }, 'store ready');
     if (config.counterStorePath !== undefined) await importLegacyCounters(config.counterStorePath, store, logger);
     const certifier = new Certifier({
-      chain: new CardanoCliFilesChainObserver(config.chainDirectory),
+      chain: observer.chain,
       counters: store,
       slotsPerKesPeriod: config.slotsPerKesPeriod,
       tracer: telemetry.tracer,
@@ -74,6 +68,7 @@ export async function startCertifier(config: CertifierConfig, options: { readonl
     metricsPort: telemetry.metricsPort,
     close: async () => {
       await running.close();
+      await observer.close();
       await store.close();
     },
     shutdownTelemetry: () => telemetry.shutdown(),

@@ -20,7 +20,26 @@ export { describeConnectionFailure } from './tls-errors.js';
 export { HealthService, MAX_HEALTH_SERVICE_NAME_BYTES, checkPeerHealth } from './grpc-health.js';
 export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, type ServiceErrorOptions } from './grpc-errors.js';
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
-export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
+export { CardanoCliFilesChainObserver } from './cardano/cardano-cli-files.js';
+export { ChainObserverError, type ChainObserverErrorCode } from './cardano/chain-observer-error.js';
+export { NodeChainObserver, type NodeChainObserverOptions } from './cardano/node-chain-observer.js';
+export {
+  CardanoCliChainObserver,
+  CARDANO_CLI_COMMAND_ERAS,
+  type CardanoCliCommandEra,
+  type CardanoCliObserverOptions,
+  type CardanoNetworkSelector,
+} from './cardano/cardano-cli-observer.js';
+export { OgmiosChainObserver, type OgmiosObserverOptions } from './cardano/ogmios-observer.js';
+export {
+  chainObserverSettings,
+  requireChainObserverSettings,
+  createChainObserver,
+  CHAIN_OBSERVERS,
+  CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
+  type ChainObserverSettings,
+  type CreatedChainObserver,
+} from './cardano/chain-observer-settings.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';

@@ -8,6 +8,9 @@ import {
   tlsSettings,
   METRICS_SETTING_DESCRIPTIONS,
   metricsSettings,
+  CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
+  chainObserverSettings,
+  requireChainObserverSettings,
 } from '@mithril-ts/service-kit';
 
 /** SHA-256 of a DER certificate, hex, with or without colons. */
@@ -26,8 +29,7 @@ export const signerConfigSchema = z
   .object({
     /** The pool's key files: kes.skey and opcert.cert (cold keys are not needed). */
     keysDirectory: z.string().min(1),
-    /** Directory of the cardano-cli JSON outputs the chain observer reads (tip, stake snapshots). */
-    chainDirectory: z.string().min(1),
+    ...chainObserverSettings,
     /** The node's `immutable/` directory. */
     immutableDirectory: z.string().min(1),
     /** host:port of the aggregator's gRPC API (epoch settings). */
@@ -57,7 +59,8 @@ export const signerConfigSchema = z
     /** SHA-256 fingerprint the aggregator's certificate must have (on top of the chain and name checks). */
     aggregatorCertificateFingerprint: fingerprint,
   })
-  .superRefine(requireTlsFiles([]));
+  .superRefine(requireTlsFiles([]))
+  .superRefine(requireChainObserverSettings);
 
 export type SignerConfig = z.infer<typeof signerConfigSchema>;
 
@@ -70,7 +73,7 @@ export function loadSignerConfig(argv?: readonly string[], env?: NodeJS.ProcessE
     descriptions: {
       keysDirectory: "directory of the pool's kes.skey and opcert.cert",
       allowInsecureKeyPermissions: ALLOW_INSECURE_KEY_PERMISSIONS_DESCRIPTION,
-      chainDirectory: 'directory of cardano-cli JSON outputs (tip.json, stake-snapshot-<epoch>.json)',
+      ...CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
       immutableDirectory: "the Cardano node's immutable/ directory",
       aggregatorAddress: 'host:port of the aggregator gRPC API',
       signerGatewayAddress: 'host:port of the signer gateway',

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import {
-  CardanoCliFilesChainObserver,
+  createChainObserver,
   ImmutableDbDigester,
   channelCredentials,
   createLogger,
@@ -134,8 +134,10 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
   const gatewayCredentials = channelCredentials({ ...config, serverCertificateFingerprint: config.gatewayCertificateFingerprint });
   const aggregator = new GrpcAggregator(config.aggregatorAddress, aggregatorCredentials, versions, config.aggregatorDeadlineMs, telemetry.tracer);
   const gateway = new GrpcSignerGateway(config.signerGatewayAddress, gatewayCredentials, versions, config.gatewayDeadlineMs, telemetry.tracer);
+  // Connects lazily (Ogmios): nothing is held open before the first cycle.
+  const observer = createChainObserver(config, { minSyncProgress: config.minSyncProgress });
   const runtime = new SignerRuntime({
-    chain: new CardanoCliFilesChainObserver(config.chainDirectory),
+    chain: observer.chain,
     aggregator,
     gateway,
     digester: new ImmutableDbDigester(config.immutableDirectory),
@@ -179,6 +181,7 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
         await current;
         aggregator.close();
         gateway.close();
+        await observer.close();
         await opened.close();
         await telemetry.shutdown();
         logger.info('signer stopped');

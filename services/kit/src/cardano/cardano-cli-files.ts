@@ -4,21 +4,16 @@
  *                                  present: a capitalised era name, strictly, as cardano-cli prints it)
  *   stake-snapshot-<epoch>.json    `cardano-cli query stake-snapshot --all-stake-pools`, taken
  *                                  during <epoch> (its "mark" stake is that epoch's distribution)
- * The devnet writes the same files; on a real node a cron job or sidecar refreshes them.
+ * The devnet writes the same files. Beside a real node, the cardano-cli or Ogmios observers ask the
+ * node itself (./cardano-cli-observer.ts, ./ogmios-observer.ts); this one stays for tests and
+ * air-gapped setups where another process writes the files.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ChainObserverError } from './chain-observer-error.js';
 import { parseCardanoCliStakeSnapshot, parseCardanoCliTip, type ChainObserver, type ChainTip } from '@mithril-ts/cardano';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
-/** A file of the chain directory that cannot be read. */
-export class ChainObserverError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChainObserverError';
-  }
-}
 
 async function readText(path: string): Promise<string | undefined> {
   let text: string;

@@ -1,0 +1,163 @@
+/**
+ * The cardano-cli chain observer against a stand-in executable (test/fixtures/cardano-cli-stand-in.mjs)
+ * that replays recorded real outputs and error texts and records the command lines it is run with.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CardanoCliChainObserver, ChainObserverError, type CardanoCliObserverOptions } from '../src/index.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const STAND_IN = join(FIXTURES, 'cardano-cli-stand-in.mjs');
+const RECORDED = join(FIXTURES, 'cardano-cli');
+const TIP = join(RECORDED, 'tip.json');
+const SNAPSHOT = join(RECORDED, 'stake-snapshot.json');
+const TIP_TEXT = readFileSync(TIP, 'utf8');
+
+type Answer = { stdoutFile?: string; stdout?: string; stderr?: string; exit?: number; delayMs?: number };
+
+/** A node socket (a plain file: the stand-in only needs its path) with the stand-in's script beside it. */
+function node(answers: Record<string, Answer[]>, socketName = 'node.socket'): string {
+  const socketPath = join(mkdtempSync(join(tmpdir(), 'cardano-cli-')), socketName);
+  writeFileSync(socketPath, '');
+  writeFileSync(`${socketPath}.script.json`, JSON.stringify({ answers }));
+  return socketPath;
+}
+
+function calls(socketPath: string): string[] {
+  const file = `${socketPath}.calls.jsonl`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as string[]).join(' '));
+}
+
+function observer(socketPath: string, options: Partial<CardanoCliObserverOptions> = {}): CardanoCliChainObserver {
+  return new CardanoCliChainObserver({ binary: STAND_IN, socketPath, network: { testnetMagic: 42 }, tipTtlMs: 0, ...options });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ChainObserverError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ChainObserverError);
+  return error as ChainObserverError;
+}
+
+const tipOf = (fields: Record<string, unknown>) => ({ stdout: JSON.stringify({ ...JSON.parse(TIP_TEXT), ...fields }) });
+
+describe('cardano-cli chain observer', () => {
+  it('reads the recorded tip and mark stake with the era-aware command lines, once per epoch', async () => {
+    const socket = node({ 'query tip': [{ stdoutFile: TIP }], 'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    const chain = observer(socket);
+    expect(await chain.currentTip()).toMatchObject({ epoch: 299n, slot: 25886617n, era: 'Conway', syncProgress: 100 });
+    const distribution = await chain.stakeDistribution(299n);
+    expect(distribution?.get('000000f66e28b0f18aef20555f4c4954234e3270dfbbdcc13f54e799')).toBe(600000000001n);
+    expect(distribution?.size).toBe(3);
+    expect(await chain.stakeDistribution(299n)).toBe(distribution);
+    // The node answers only for its present epoch: an older or later one is not known.
+    expect(await chain.stakeDistribution(298n)).toBeUndefined();
+    const magic = `--socket-path ${socket} --testnet-magic 42`;
+    expect(calls(socket)).toEqual([
+      `query tip ${magic}`,
+      `query tip ${magic}`,
+      `conway query stake-snapshot --all-stake-pools ${magic}`,
+      `query tip ${magic}`,
+      `query tip ${magic}`,
+    ]);
+  });
+
+  it('uses the command group of the era, or the one the settings force, and --mainnet', async () => {
+    const babbage = node({ 'query tip': [tipOf({ era: 'Babbage' })], 'babbage query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    expect((await observer(babbage).stakeDistribution(299n))?.size).toBe(3);
+    const alonzo = node({ 'query tip': [tipOf({ era: 'Alonzo' })], 'query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    expect((await observer(alonzo).stakeDistribution(299n))?.size).toBe(3);
+    const latest = node({ 'latest query tip': [{ stdoutFile: TIP }], 'latest query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    expect((await observer(latest, { commandEra: 'latest', network: 'mainnet' }).stakeDistribution(299n))?.size).toBe(3);
+    expect(calls(latest)[1]).toBe(`latest query stake-snapshot --all-stake-pools --socket-path ${latest} --mainnet`);
+    const legacy = node({ 'query tip': [{ stdoutFile: TIP }], 'query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    expect((await observer(legacy, { commandEra: 'legacy' }).stakeDistribution(299n))?.size).toBe(3);
+  });
+
+  it('reads the recorded kes-period-info, check lines included', async () => {
+    const socket = node({
+      'query tip': [{ stdoutFile: TIP }],
+      'conway query kes-period-info --op-cert-file /keys/opcert.cert': [{ stdoutFile: join(RECORDED, 'kes-period-info.txt') }],
+    });
+    expect(await observer(socket).kesPeriodInfo('/keys/opcert.cert')).toMatchObject({
+      currentKesPeriod: 842n,
+      startKesInterval: 835n,
+      slotsPerKesPeriod: 129600n,
+    });
+    expect(calls(socket)[1]).toBe(`conway query kes-period-info --op-cert-file /keys/opcert.cert --socket-path ${socket} --testnet-magic 42`);
+  });
+
+  it('passes settings as arguments, never through a shell', async () => {
+    const socket = node({ 'query tip': [{ stdoutFile: TIP }] }, 'node;$(touch pwned).socket');
+    await observer(socket).currentTip();
+    expect(calls(socket)).toEqual([`query tip --socket-path ${socket} --testnet-magic 42`]);
+    expect(existsSync(join(dirname(socket), 'pwned'))).toBe(false);
+    expect(existsSync('pwned')).toBe(false);
+  });
+
+  it('says the socket is missing, before or while running the binary', async () => {
+    const socket = node({ 'query tip': [{ stdoutFile: TIP }] });
+    expect((await failure(observer(`${socket}.nowhere`).currentTip())).code).toBe('SOCKET_MISSING');
+    const vanished = node({
+      'query tip': [
+        { stderr: 'Command failed: query tip  Error: Network.Socket.connect: <socket: 11>: does not exist (No such file or directory)\n', exit: 1 },
+      ],
+    });
+    const error = await failure(observer(vanished).currentTip());
+    expect(error.code).toBe('SOCKET_MISSING');
+    expect(error.message).toMatch(/Network\.Socket\.connect/);
+  });
+
+  it('refuses the stake of a node that is still syncing, and of an era without stake or unknown', async () => {
+    const syncing = node({ 'query tip': [tipOf({ syncProgress: '45.02' })] });
+    expect(await observer(syncing).currentTip()).toMatchObject({ syncProgress: 45.02 });
+    expect((await failure(observer(syncing).stakeDistribution(299n))).code).toBe('NODE_NOT_SYNCED');
+    expect(calls(syncing).every((call) => call.startsWith('query tip'))).toBe(true);
+    const byron = node({ 'query tip': [tipOf({ era: 'Byron' })] });
+    expect((await failure(observer(byron).stakeDistribution(299n))).code).toBe('ERA_WITHOUT_STAKE');
+    const unknown = node({ 'query tip': [tipOf({ era: 'Dijkstra' })] });
+    const error = await failure(observer(unknown).stakeDistribution(299n));
+    expect(error.code).toBe('UNKNOWN_ERA');
+    expect(error.message).toMatch(/Dijkstra.*cardanoCliCommandEra=latest/);
+    // A cardano-cli too old for the era's group says so in its own words.
+    const old = node({ 'query tip': [{ stdoutFile: TIP }] });
+    expect((await failure(observer(old).stakeDistribution(299n))).code).toBe('UNKNOWN_ERA');
+  });
+
+  it('does not keep a snapshot read across an epoch boundary', async () => {
+    const socket = node({
+      'query tip': [{ stdoutFile: TIP }, tipOf({ epoch: 300 }), { stdoutFile: TIP }, { stdoutFile: TIP }],
+      'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }],
+    });
+    const chain = observer(socket);
+    expect(await chain.stakeDistribution(299n)).toBeUndefined();
+    expect((await chain.stakeDistribution(299n))?.size).toBe(3);
+  });
+
+  it('reports an absent binary, a timeout, an oversized or malformed output and other failures', async () => {
+    const socket = node({
+      'query tip': [{ stdoutFile: TIP }],
+      'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }],
+    });
+    expect((await failure(observer(socket, { binary: join(FIXTURES, 'no-such-cardano-cli') }).currentTip())).code).toBe('BINARY_NOT_FOUND');
+    expect((await failure(observer(socket, { maxOutputBytes: 300 }).stakeDistribution(299n))).code).toBe('OUTPUT_TOO_LARGE');
+    const slow = node({ 'query tip': [{ stdoutFile: TIP, delayMs: 10_000 }] });
+    const started = Date.now();
+    expect((await failure(observer(slow, { timeoutMs: 500 }).currentTip())).code).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(8000);
+    const malformed = node({ 'query tip': [{ stdout: '{"epoch": -1, "slot": 3}' }] });
+    expect((await failure(observer(malformed).currentTip())).code).toBe('INVALID_OUTPUT');
+    const failing = node({ 'query tip': [{ stderr: 'cardano-cli: some other trouble\n', exit: 1 }] });
+    const error = await failure(observer(failing).currentTip());
+    expect(error.code).toBe('QUERY_FAILED');
+    expect(error.message).toMatch(/exit 1.*some other trouble/);
+  });
+});
