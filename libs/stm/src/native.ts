@@ -27,8 +27,7 @@ import {
   type G2Point,
 } from './bls.js';
 
-/** The package's exports object (a CommonJS module: the default of its ES namespace). */
-type BlstModule = Awaited<typeof import('@chainsafe/blst')>['default'];
+type BlstModule = typeof Blst;
 
 const FP_BYTES = 48;
 const Fp2 = G2.Fp;
@@ -123,7 +122,7 @@ export function loadNativeBls(): Promise<boolean> {
   loaded ??= import('@chainsafe/blst').then(
     (module) => {
       // A CommonJS module: its exports object is the namespace's default.
-      registerBlsBackend(blstBackend(module.default));
+      registerBlsBackend(blstBackend(module.default as unknown as BlstModule));
       return true;
     },
     () => false,
