@@ -33,6 +33,7 @@ const config: KnipConfig = {
       ignoreDependencies: ['@bufbuild/buf'],
     },
     'libs/stm': { entry: ['examples/*.ts', 'bench/*.mjs'] },
+    'libs/protocol': { entry: ['bench/*.mjs'] },
     'services/aggregator': prismaStore,
     'services/certifier': prismaStore,
     'services/signer': prismaStore,

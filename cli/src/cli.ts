@@ -4,6 +4,7 @@
  * embedders drive exactly what the `mithril-client` bin runs.
  */
 import { Command, CommanderError } from 'commander';
+import { configureBls, type BlsBackendChoice } from '@mithril-ts/stm/native';
 import { CliError, EXIT_CODES, toCliError } from './errors.js';
 import { Output, type CliIo } from './output.js';
 import { CLIENT_VERSION } from './version.js';
@@ -13,6 +14,7 @@ import { certificateList, certificateVerify } from './commands/certificate.js';
 import { stakeDistributionList, stakeDistributionShow } from './commands/stake-distribution.js';
 
 const MAX_LIST = 1000;
+const BLS_BACKEND_ENV = 'MITHRIL_BLS_BACKEND';
 const MAX_PARALLEL = 64;
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -28,7 +30,23 @@ Exit codes:
 Environment:
   ${AGGREGATOR_ENV}        default for --aggregator
   ${GENESIS_KEY_ENV}   default genesis verification key
-  ${CA_FILE_ENV}                    default for --ca-file`;
+  ${CA_FILE_ENV}                    default for --ca-file
+  ${BLS_BACKEND_ENV}            default for --bls-backend`;
+
+const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
+
+/** The verifier's BLS backend: 'auto' is native blst where its binary loads, else the pure-JS reference (noble). */
+async function applyBlsBackend(setting: string | undefined): Promise<void> {
+  const choice = (setting ?? 'auto') as BlsBackendChoice;
+  if (!BLS_BACKENDS.includes(choice)) {
+    throw new CliError('usage', `--bls-backend: expected one of ${BLS_BACKENDS.join(', ')}, got ${JSON.stringify(setting)}`, { reason: 'INVALID_BLS_BACKEND' });
+  }
+  try {
+    await configureBls(choice);
+  } catch (cause) {
+    throw new CliError('usage', `--bls-backend ${choice}: ${(cause as Error).message}`, { reason: 'INVALID_BLS_BACKEND', cause });
+  }
+}
 
 type Action = (context: CommandContext, ...args: unknown[]) => Promise<void>;
 
@@ -41,7 +59,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     (action: Action) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      context = new CommandContext(io, output, command.optsWithGlobals<GlobalOptions>());
+      const options = command.optsWithGlobals<GlobalOptions & { blsBackend?: string }>();
+      await applyBlsBackend(options.blsBackend ?? io.env[BLS_BACKEND_ENV]);
+      context = new CommandContext(io, output, options);
       await action(context, ...args.slice(0, -1));
     };
 
@@ -62,6 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--json', 'machine-readable output: one JSON event per line on stdout')
     .option('--timeout <seconds>', 'deadline of each call to the aggregator API', '30')
+    .option('--bls-backend <backend>', `BLS backend of verification: auto (native blst when it loads, else noble), blst or noble [${BLS_BACKEND_ENV}]`)
     .addHelpText('after', EXIT_CODES_HELP);
 
   const snapshot = program.command('snapshot').description('Cardano database snapshots');

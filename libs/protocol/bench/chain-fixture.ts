@@ -88,8 +88,18 @@ export async function chainFixture(parties: number, length: number, log: (line: 
   const json: string[] = [];
   const hashes: string[] = [];
   if (!existsSync(file(0))) {
-    const payload = createGenesisPayload({ network: 'devnet', epoch: EPOCH, parameters: PARAMS, nextParameters: PARAMS, avk, timestamp: 1_700_000_000_000_000_000n });
-    writeFileSync(file(0), certificateToJson(importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey())));
+    const payload = createGenesisPayload({
+      network: 'devnet',
+      epoch: EPOCH,
+      parameters: PARAMS,
+      nextParameters: PARAMS,
+      avk,
+      timestamp: 1_700_000_000_000_000_000n,
+    });
+    writeFileSync(
+      file(0),
+      certificateToJson(importGenesisSignature(payload, genesisSigner.sign(genesisPayloadBytes(payload)), genesisSigner.verificationKey())),
+    );
   }
   const missing: number[] = [];
   for (let n = 0; n <= length; n += 1) if (!existsSync(file(n))) missing.push(n);
@@ -129,7 +139,11 @@ export async function chainFixture(parties: number, length: number, log: (line: 
       let previous = JSON.parse(readFileSync(file(missing[0]! - 1), 'utf8')) as { hash: string };
       for (const n of missing) {
         const started = performance.now();
-        const message = seededProtocolMessage({ nextAggregateVerificationKey: avkJsonHex(avk), nextProtocolParametersHash: protocolParametersHash(PARAMS), currentEpoch: EPOCH });
+        const message = seededProtocolMessage({
+          nextAggregateVerificationKey: avkJsonHex(avk),
+          nextProtocolParametersHash: protocolParametersHash(PARAMS),
+          currentEpoch: EPOCH,
+        });
         message.set('snapshot_digest', bytesToHex(sha256(new TextEncoder().encode(`bench artifact ${n}`))));
         const msg = signedMessageBytes(message.signedMessage());
         const signatures = (await signAll(msg)).flat().map(singleSignatureFromLegacyBytes);

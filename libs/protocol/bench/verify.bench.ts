@@ -22,13 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AggregateSignature, SingleSignature, Signature, VerificationKey, selectBlsBackend } from '@mithril-ts/stm';
 import { configureBls } from '@mithril-ts/stm/native';
-import {
-  CertificateChainVerifier,
-  certificateFromJson,
-  encodedCertificateFromJson,
-  type Certificate,
-  type CertificateSource,
-} from '@mithril-ts/protocol';
+import { CertificateChainVerifier, certificateFromJson, encodedCertificateFromJson, type Certificate, type CertificateSource } from '@mithril-ts/protocol';
 import { chainFixture, fixtureDirectory, generatedLength } from './chain-fixture.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 

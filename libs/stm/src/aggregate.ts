@@ -121,10 +121,7 @@ interface PairingTerms {
 function pairingTermsHold(groups: readonly PairingTerms[], randomness: Randomness): boolean {
   const sums = blsBackend().randomizedSums(groups, randomness);
   if (sums === undefined) return false;
-  return pairingProductIsOne([
-    { g1: sums.sigmaSum, g2: NEG_G2 },
-    ...groups.map(({ msgp }, j) => ({ g1: hashToG1(msgp), g2: sums.vkSums[j]! })),
-  ]);
+  return pairingProductIsOne([{ g1: sums.sigmaSum, g2: NEG_G2 }, ...groups.map(({ msgp }, j) => ({ g1: hashToG1(msgp), g2: sums.vkSums[j]! }))]);
 }
 
 /** Lottery thresholds are pure functions of (phi_f, stake, total stake); verifiers see the same ones every round. */

@@ -11,8 +11,7 @@ import type * as NodeCrypto from 'node:crypto';
 import type { LotteryThreshold } from './eligibility.js';
 
 const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
-  | typeof NodeCrypto
-  | undefined;
+  typeof NodeCrypto | undefined;
 const blake2b512: (input: Uint8Array) => Uint8Array =
   nodeCrypto === undefined ? (input) => blake2b(input, { dkLen: 64 }) : (input) => nodeCrypto.createHash('blake2b512').update(input).digest();
 
