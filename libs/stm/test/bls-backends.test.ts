@@ -6,7 +6,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { G1, G2, blsBackend, nobleBackend, selectBlsBackend, type BlsBackend, type G1Point, type G2Point } from '../src/bls.js';
 import { loadNativeBls } from '../src/native.js';
-import { StmError } from '../src/errors.js';
+import type { StmError } from '../src/errors.js';
 import { decodeAggregateSignature, encodeAggregateSignature, type EncodedAggregateSignature } from '../src/encoded.js';
 import { aggregate, avk, init1, init2, msg, params, sig1, sig2 } from './reference-fixtures.js';
 
