@@ -40,6 +40,7 @@ const config: KnipConfig = {
     },
     // The stand-in cardano-cli its tests run as an executable (not imported).
     'services/kit': { entry: ['test/fixtures/*.mjs'] },
+    'libs/protocol': { entry: ['bench/*.mjs'] },
     'services/aggregator': prismaStore,
     'services/certifier': prismaStore,
     'services/signer': prismaStore,

@@ -59,6 +59,8 @@ const EXTERNAL = {
   // Native addons: a compiled .node file loaded by path from the package's own build/ folder.
   'better-sqlite3': 'native addon',
   'zstd-napi': 'native addon',
+  // Native addon (the BLS backend of libs/stm's Node-only entry): requires its platform package's .node file.
+  '@chainsafe/blst': 'native addon',
   // Loads health/v1/health.proto from `${__dirname}/../../proto` at import time.
   'grpc-health-check': 'reads its .proto file from its package folder',
 };

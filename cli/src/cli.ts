@@ -4,6 +4,7 @@
  * embedders drive exactly what the `mithril-client` bin runs.
  */
 import { Command, CommanderError } from 'commander';
+import { configureBls, type BlsBackendChoice } from '@mithril-ts/stm/native';
 import { CliError, EXIT_CODES, toCliError } from './errors.js';
 import { Output, type CliIo } from './output.js';
 import { CLIENT_VERSION } from './version.js';
@@ -19,6 +20,7 @@ const commands = {
 };
 
 const MAX_LIST = 1000;
+const BLS_BACKEND_ENV = 'MITHRIL_BLS_BACKEND';
 const MAX_PARALLEL = 64;
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -34,7 +36,23 @@ Exit codes:
 Environment:
   ${AGGREGATOR_ENV}        default for --aggregator
   ${GENESIS_KEY_ENV}   default genesis verification key
-  ${CA_FILE_ENV}                    default for --ca-file`;
+  ${CA_FILE_ENV}                    default for --ca-file
+  ${BLS_BACKEND_ENV}            default for --bls-backend`;
+
+const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
+
+/** The verifier's BLS backend: 'auto' is native blst where its binary loads, else the pure-JS reference (noble). */
+async function applyBlsBackend(setting: string | undefined): Promise<void> {
+  const choice = (setting ?? 'auto') as BlsBackendChoice;
+  if (!BLS_BACKENDS.includes(choice)) {
+    throw new CliError('usage', `--bls-backend: expected one of ${BLS_BACKENDS.join(', ')}, got ${JSON.stringify(setting)}`, { reason: 'INVALID_BLS_BACKEND' });
+  }
+  try {
+    await configureBls(choice);
+  } catch (cause) {
+    throw new CliError('usage', `--bls-backend ${choice}: ${(cause as Error).message}`, { reason: 'INVALID_BLS_BACKEND', cause });
+  }
+}
 
 type Action = (context: CommandContext, ...args: unknown[]) => Promise<void>;
 
@@ -48,7 +66,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       const { CommandContext } = await import('./commands/context.js');
-      context = new CommandContext(io, output, command.optsWithGlobals<GlobalOptions>());
+      const options = command.optsWithGlobals<GlobalOptions & { blsBackend?: string }>();
+      await applyBlsBackend(options.blsBackend ?? io.env[BLS_BACKEND_ENV]);
+      context = new CommandContext(io, output, options);
       await action(context, ...args.slice(0, -1));
     };
 
@@ -69,6 +89,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--json', 'machine-readable output: one JSON event per line on stdout')
     .option('--timeout <seconds>', 'deadline of each call to the aggregator API', '30')
+    .option('--bls-backend <backend>', `BLS backend of verification: auto (native blst when it loads, else noble), blst or noble [${BLS_BACKEND_ENV}]`)
     .addHelpText('after', EXIT_CODES_HELP);
 
   const snapshot = program.command('snapshot').description('Cardano database snapshots');

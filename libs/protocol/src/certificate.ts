@@ -4,6 +4,7 @@
  * chain, an Ed25519 signature by the genesis key. Their hash is computed exactly as the
  * reference computes it, so certificates are interchangeable with it.
  */
+import type * as NodeCrypto from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodeJsonHex } from '@mithril-ts/codec';
@@ -118,7 +119,7 @@ function signerDigest(signer: StakedSigner, hash: Sha256): string {
 }
 
 /** SHA-256(network ‖ version ‖ ppHash ‖ initiated_at ns i64 BE ‖ sealed_at ns i64 BE ‖ signer digests), hex. */
-export function certificateMetadataHash(metadata: CertificateMetadata, hash: Sha256 = sha256): string {
+export function certificateMetadataHash(metadata: CertificateMetadata, hash: Sha256 = defaultSha256): string {
   const hasher = hash.create();
   hasher.update(encoder.encode(metadata.network));
   hasher.update(encoder.encode(metadata.protocolVersion));
@@ -154,16 +155,21 @@ export function computeCertificateHash(certificate: CertificateDraft): string {
 }
 
 /**
- * A SHA-256 implementation: noble's by default (pure, runs in browsers). A mainnet-size
- * certificate hashes ~1.4 MB of json-hex, ~30 ms with noble here and ~1 ms with node:crypto's
- * `{ create: () => createHash('sha256') }`, which a service may pass instead.
+ * A SHA-256 implementation. A mainnet-size certificate hashes ~1.4 MB of json-hex, ~30 ms with
+ * noble here and ~1 ms with node:crypto's `{ create: () => createHash('sha256') }`: the default is
+ * node:crypto's on Node (reached through `process.getBuiltinModule`, so the package still bundles
+ * for a browser) and noble's elsewhere.
  */
 export interface Sha256 {
   create(): { update(data: Uint8Array): unknown; digest(): Uint8Array };
 }
 
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  typeof NodeCrypto | undefined;
+const defaultSha256: Sha256 = nodeCrypto === undefined ? sha256 : { create: () => nodeCrypto.createHash('sha256') };
+
 /** {@link computeCertificateHash} of an encoded certificate: the same hash, no point decoded. */
-export function encodedCertificateHash(certificate: EncodedCertificateDraft, hash: Sha256 = sha256): string {
+export function encodedCertificateHash(certificate: EncodedCertificateDraft, hash: Sha256 = defaultSha256): string {
   const signature: SignatureText =
     certificate.signature.kind === 'multi-signature'
       ? { kind: 'multi-signature', text: encodedMultiSignatureJsonHex(certificate.signature.multiSignature) }
@@ -175,7 +181,7 @@ export function encodedCertificateHash(certificate: EncodedCertificateDraft, has
 export type SignatureText = { readonly kind: 'multi-signature' | 'genesis'; readonly text: string };
 
 /** The certificate hash of a head and its signature's text (see {@link computeCertificateHash}). */
-export function certificateHashOfText(certificate: Omit<CertificateHead, 'hash'>, signature: SignatureText, hash: Sha256 = sha256): string {
+export function certificateHashOfText(certificate: Omit<CertificateHead, 'hash'>, signature: SignatureText, hash: Sha256 = defaultSha256): string {
   const hasher = hash.create();
   hasher.update(encoder.encode(certificate.previousHash));
   const epoch = new Uint8Array(8);

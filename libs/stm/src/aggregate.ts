@@ -4,10 +4,10 @@
  * parties that made them, and a Merkle batch proof that those parties are in the AVK.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
-import { NEG_G2, hashToG1, msmG1, msmG2, pairingProductIsOne, type G1Point, type G2Point } from './bls.js';
+import { NEG_G2, blsBackend, hashToG1, pairingProductIsOne, type G1Point, type G2Point } from './bls.js';
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
-import { findFailing, randomScalars, type Randomness } from './batch.js';
+import { findFailing, type Randomness } from './batch.js';
 import { compareBytes } from './bytes.js';
 import type { VerificationKey } from './keys.js';
 import { verifyBatchPath, type MerkleBatchPath } from './merkle.js';
@@ -114,18 +114,14 @@ interface PairingTerms {
   vks: G2Point[];
 }
 
-/** e(Σ_j Σ_i r_ji·sigma_ji, -g2) · Π_j e(H(msgp_j), Σ_i r_ji·vk_ji) == 1 with fresh 64-bit r_ji. */
+/**
+ * e(Σ_j Σ_i r_ji·sigma_ji, -g2) · Π_j e(H(msgp_j), Σ_i r_ji·vk_ji) == 1 with fresh 64-bit r_ji.
+ * The randomized sums come from the selected BLS backend; hashing and pairings from noble.
+ */
 function pairingTermsHold(groups: readonly PairingTerms[], randomness: Randomness): boolean {
-  const allSigmas: G1Point[] = [];
-  const allScalars: bigint[] = [];
-  const pairs: { g1: G1Point; g2: G2Point }[] = [];
-  for (const { msgp, sigmas, vks } of groups) {
-    const r = randomScalars(sigmas.length, randomness);
-    allSigmas.push(...sigmas);
-    allScalars.push(...r);
-    pairs.push({ g1: hashToG1(msgp), g2: msmG2(vks, r) });
-  }
-  return pairingProductIsOne([{ g1: msmG1(allSigmas, allScalars), g2: NEG_G2 }, ...pairs]);
+  const sums = blsBackend().randomizedSums(groups, randomness);
+  if (sums === undefined) return false;
+  return pairingProductIsOne([{ g1: sums.sigmaSum, g2: NEG_G2 }, ...groups.map(({ msgp }, j) => ({ g1: hashToG1(msgp), g2: sums.vkSums[j]! }))]);
 }
 
 /** Lottery thresholds are pure functions of (phi_f, stake, total stake); verifiers see the same ones every round. */

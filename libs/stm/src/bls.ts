@@ -8,6 +8,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 import { StmError } from './errors.js';
+import { randomScalars } from './batch.js';
 import { msm } from './msm.js';
 
 export const G1 = bls12_381.G1.Point;
@@ -17,6 +18,9 @@ export type G2Point = InstanceType<typeof G2>;
 const Fp12 = bls12_381.fields.Fp12;
 const Fr = bls12_381.fields.Fr;
 const Fp = bls12_381.fields.Fp;
+const Fp2 = bls12_381.fields.Fp2;
+type Fp2Element = ReturnType<typeof Fp2.create>;
+const G2_B = G2.CURVE().b;
 
 export const SIGNING_KEY_BYTES = 32;
 export const G1_BYTES = 48;
@@ -64,6 +68,126 @@ export function hashToG1(msg: Uint8Array, dst: Uint8Array = SIGNATURE_DST): G1Po
   return mapToCurve(u0).add(mapToCurve(u1));
 }
 
+/**
+ * The backend seam. @noble/curves is the reference implementation and the fallback; a faster
+ * backend (native blst, registered by `@mithril-ts/stm/native` on Node) may take over the two
+ * costly, well-defined jobs: decompressing and checking points, and the randomized sums of
+ * batch verification. Everything else (hash-to-G1 with the empty DST, pairings, signing) stays
+ * in noble. A backend must accept and reject exactly what noble accepts and rejects and give
+ * the same points (test/bls-backends.test.ts feeds both the same valid and malformed inputs).
+ */
+export interface BlsBackend {
+  readonly name: BlsBackendName;
+  /**
+   * A compressed G1 point (48 bytes): canonical encoding, on the curve, in the prime-order
+   * subgroup. The point at infinity is returned as ZERO (the caller refuses it). Throws on
+   * anything else.
+   */
+  decodeG1(bytes: Uint8Array): G1Point;
+  /** A compressed G2 point (96 bytes); the subgroup check only when `subgroupCheck`. */
+  decodeG2(bytes: Uint8Array, subgroupCheck: boolean): G2Point;
+  /**
+   * For each group j: Σ_i r_ji·sigma_ji and Σ_i r_ji·vk_ji with fresh random 64-bit r_ji (the
+   * same r for a sigma and its key), and the G1 sums of all groups added up. `undefined` when
+   * the backend refuses an input point (it may check points again). The caller's randomness is
+   * used by noble; a native backend draws its own from the operating system.
+   */
+  randomizedSums(groups: readonly PointGroup[], randomness: (n: number) => Uint8Array): { sigmaSum: G1Point; vkSums: G2Point[] } | undefined;
+}
+
+export type BlsBackendName = 'noble' | 'blst';
+export type BlsBackendChoice = BlsBackendName | 'auto';
+
+export interface PointGroup {
+  readonly sigmas: readonly G1Point[];
+  readonly vks: readonly G2Point[];
+}
+
+/** Compressed encodings of decoded points, so re-encoding (and native backends) never recompute them. */
+const encodings = new WeakMap<G1Point | G2Point, Uint8Array>();
+
+/** The compressed bytes a point was decoded from, when it was. */
+export function knownEncoding(point: G1Point | G2Point): Uint8Array | undefined {
+  return encodings.get(point);
+}
+
+export const nobleBackend: BlsBackend = {
+  name: 'noble',
+  decodeG1(bytes) {
+    // fromBytes checks the flags, x < p, the square root (on the curve) and the subgroup.
+    return G1.fromBytes(bytes);
+  },
+  decodeG2(bytes, subgroupCheck) {
+    return subgroupCheck ? G2.fromBytes(bytes) : decompressG2(bytes);
+  },
+  randomizedSums(groups, randomness) {
+    const allSigmas: G1Point[] = [];
+    const allScalars: bigint[] = [];
+    const vkSums: G2Point[] = [];
+    for (const { sigmas, vks } of groups) {
+      const r = randomScalars(sigmas.length, randomness);
+      allSigmas.push(...sigmas);
+      allScalars.push(...r);
+      vkSums.push(msmG2(vks, r));
+    }
+    return { sigmaSum: msmG1(allSigmas, allScalars), vkSums };
+  },
+};
+
+/**
+ * Decompression without the subgroup check, the ZCash/IETF rules as noble's own G2 decoder applies
+ * them (noble offers no entry that skips `assertValidity`): the compression flag set; infinity
+ * only as 0xc0 followed by zeros; both halves of x below p; x³ + b a square; the sort flag picks
+ * y by its larger-half test on (c1, c0).
+ */
+function decompressG2(bytes: Uint8Array): G2Point {
+  const flags = bytes[0]! & 0xe0;
+  if ((flags & 0x80) === 0) throw new Error('expected the compressed encoding');
+  const body = bytes.slice();
+  body[0]! &= 0x1f;
+  if (flags & 0x40) {
+    if (flags & 0x20 || body.some((byte) => byte !== 0)) throw new Error('non-canonical encoding of infinity');
+    return G2.ZERO;
+  }
+  const x = Fp2.create({ c0: Fp.fromBytes(body.subarray(G1_BYTES)), c1: Fp.fromBytes(body.subarray(0, G1_BYTES)) });
+  let y = Fp2.sqrt(Fp2.add(Fp2.mul(Fp2.sqr(x), x), G2_B));
+  if (y === undefined) throw new Error('x is not on the curve');
+  if (largerHalf(y) !== ((flags & 0x20) !== 0)) y = Fp2.neg(y);
+  return G2.fromAffine({ x, y });
+}
+
+const HALF_P = (Fp.ORDER - 1n) / 2n;
+function largerHalf(y: Fp2Element): boolean {
+  return y.c1 !== 0n ? y.c1 > HALF_P : y.c0 > HALF_P;
+}
+
+const backends = new Map<BlsBackendName, BlsBackend>([['noble', nobleBackend]]);
+let active: BlsBackend = nobleBackend;
+
+/** Makes a backend available to `selectBlsBackend` (the native entry registers blst). */
+export function registerBlsBackend(backend: BlsBackend): void {
+  backends.set(backend.name, backend);
+}
+
+/**
+ * Chooses the backend for everything that follows: 'auto' takes blst when it was registered and
+ * noble otherwise; asking for an unregistered backend is an error. Returns the name chosen.
+ */
+export function selectBlsBackend(choice: BlsBackendChoice): BlsBackendName {
+  if (choice === 'auto') {
+    active = backends.get('blst') ?? nobleBackend;
+  } else {
+    const backend = backends.get(choice);
+    if (backend === undefined) throw new StmError('INVALID_ENCODING', `BLS backend ${choice} is not available here`);
+    active = backend;
+  }
+  return active.name;
+}
+
+export function blsBackend(): BlsBackend {
+  return active;
+}
+
 function decodePoint<P extends G1Point | G2Point>(decode: (bytes: Uint8Array) => P, bytes: Uint8Array, expectedLength: number, what: string): P {
   if (!(bytes instanceof Uint8Array) || bytes.length !== expectedLength) {
     throw new StmError('INVALID_ENCODING', `${what}: expected ${expectedLength} bytes, got ${bytes?.length}`);
@@ -71,28 +195,34 @@ function decodePoint<P extends G1Point | G2Point>(decode: (bytes: Uint8Array) =>
   let point: P;
   try {
     point = decode(bytes);
-    point.assertValidity(); // on-curve and in the prime-order subgroup
   } catch (cause) {
     throw new StmError('INVALID_POINT', `${what}: not a valid compressed point (${(cause as Error).message})`);
   }
   if (point.is0()) throw new StmError('INVALID_POINT', `${what}: the point at infinity is not allowed`);
+  encodings.set(point, bytes.slice());
   return point;
 }
 
+/** A G1 point: canonical, on the curve, in the prime-order subgroup, not infinity (StmError otherwise). */
 export function decodeG1(bytes: Uint8Array, what: string): G1Point {
-  return decodePoint((b) => G1.fromBytes(b), bytes, G1_BYTES, what);
+  return decodePoint((b) => active.decodeG1(b), bytes, G1_BYTES, what);
 }
 
-export function decodeG2(bytes: Uint8Array, what: string): G2Point {
-  return decodePoint((b) => G2.fromBytes(b), bytes, G2_BYTES, what);
+/**
+ * A G2 point: canonical, on the curve, not infinity, and in the prime-order subgroup unless
+ * `subgroupCheck` is false — which only a caller holding a proof that the key was checked
+ * before may ask for (see SECURITY.md: keys committed in a certified AVK).
+ */
+export function decodeG2(bytes: Uint8Array, what: string, options: { subgroupCheck?: boolean } = {}): G2Point {
+  return decodePoint((b) => active.decodeG2(b, options.subgroupCheck ?? true), bytes, G2_BYTES, what);
 }
 
 export function encodeG1(point: G1Point): Uint8Array {
-  return point.toBytes(true);
+  return encodings.get(point) ?? point.toBytes(true);
 }
 
 export function encodeG2(point: G2Point): Uint8Array {
-  return point.toBytes(true);
+  return encodings.get(point) ?? point.toBytes(true);
 }
 
 /** A secret scalar, big-endian as blst serialises it; zero and values >= r are rejected. */

@@ -79,7 +79,20 @@ export function encodeAggregateSignature(aggregate: AggregateSignature): Encoded
   return { signatures: aggregate.signatures.map(encodeSignatureWithParty), batchProof: aggregate.batchProof };
 }
 
-/** Decompresses and checks every point, in entry order (StmError INVALID_POINT on the first bad one). */
+/**
+ * Decompresses every point, in entry order (StmError INVALID_POINT on the first bad one): each
+ * sigma fully checked (canonical, on the curve, in the prime-order subgroup, not infinity), each
+ * key canonical, on the curve and not infinity. The keys' subgroup check is left out: the
+ * multi-signature is only usable through `verify`, which first proves every key a leaf of the
+ * AVK, and the AVK's keys were checked at registration (SECURITY.md). The sigmas keep theirs:
+ * no commitment covers them, and the lottery reads their bytes.
+ */
 export function decodeAggregateSignature(encoded: EncodedAggregateSignature): AggregateSignature {
-  return new AggregateSignature(encoded.signatures.map(decodeSignatureWithParty), encoded.batchProof);
+  return new AggregateSignature(
+    encoded.signatures.map(({ signature, party }) => ({
+      signature: decodeSingleSignature(signature),
+      party: { vk: VerificationKey.fromCommittedBytes(party.vk), stake: party.stake },
+    })),
+    encoded.batchProof,
+  );
 }

@@ -104,6 +104,18 @@ export class VerificationKey {
     return key;
   }
 
+  /**
+   * A key read from a multi-signature, decompressed (canonical, on the curve, not infinity) but
+   * not checked for subgroup membership: such a key is only used by `AggregateSignature.verify`,
+   * after the Merkle proof has shown it to be a leaf of the certified AVK, whose keys passed
+   * every check (PoP included) when they were registered. SECURITY.md states the argument.
+   */
+  static fromCommittedBytes(bytes: Uint8Array): VerificationKey {
+    const key = new VerificationKey(decodeG2(bytes, 'verification key', { subgroupCheck: false }));
+    key.encoded = bytes.slice();
+    return key;
+  }
+
   toBytes(): Uint8Array {
     return (this.encoded ??= encodeG2(this.point));
   }

@@ -2,10 +2,18 @@
  * The lottery evaluation `ev = Blake2b-512("map" ‖ msgp ‖ index (u64 LE) ‖ sigma)`, read as a
  * little-endian integer, and the win check against a signer's precomputed threshold.
  * A signer evaluates all m indices every round, so this is the signer's hot loop: one buffer is
- * reused and hashed by node:crypto's native BLAKE2b (about twice as fast as a JS one here).
+ * reused and hashed by node:crypto's native BLAKE2b on Node (about twice as fast as a JS one
+ * here), by noble's elsewhere. node:crypto is reached through `process.getBuiltinModule` rather
+ * than an import so that this package still bundles for a browser.
  */
-import { createHash } from 'node:crypto';
+import { blake2b } from '@noble/hashes/blake2.js';
+import type * as NodeCrypto from 'node:crypto';
 import type { LotteryThreshold } from './eligibility.js';
+
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  typeof NodeCrypto | undefined;
+const blake2b512: (input: Uint8Array) => Uint8Array =
+  nodeCrypto === undefined ? (input) => blake2b(input, { dkLen: 64 }) : (input) => nodeCrypto.createHash('blake2b512').update(input).digest();
 
 const MAP_PREFIX = new TextEncoder().encode('map');
 
@@ -26,7 +34,7 @@ export class LotteryEvaluator {
 
   ev(index: number): Uint8Array {
     this.indexView.setBigUint64(0, BigInt(index), true);
-    return createHash('blake2b512').update(this.input).digest();
+    return blake2b512(this.input);
   }
 
   wins(index: number, threshold: LotteryThreshold): boolean {

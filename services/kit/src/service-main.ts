@@ -9,6 +9,7 @@
  * is gone before a supervisor's kill (Kubernetes sends SIGKILL at the end of the pod's
  * terminationGracePeriodSeconds) and the log says why. A second signal while stopping exits at once.
  */
+import { configureBls, type BlsBackendChoice } from '@mithril-ts/stm/native';
 import { ConfigError } from './config.js';
 
 export interface RunningService {
@@ -22,6 +23,24 @@ export const FORCED_EXIT_MS = 9_000;
 export interface RunServiceOptions {
   /** Bound of a stop, in milliseconds (default FORCED_EXIT_MS; tests shorten it). */
   readonly forcedExitMs?: number;
+  /**
+   * BLS backend for point decoding and batch verification (libs/stm SECURITY.md): 'auto' (native
+   * blst when it loads, else noble), 'blst' or 'noble'. Default: MITHRIL_BLS_BACKEND, else 'auto'.
+   */
+  readonly blsBackend?: string;
+}
+
+const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
+
+/** The BLS backend setting, checked (ConfigError otherwise) and applied. */
+export async function applyBlsBackend(setting: string | undefined): Promise<void> {
+  const choice = (setting ?? 'auto') as BlsBackendChoice;
+  if (!BLS_BACKENDS.includes(choice)) throw new ConfigError(`MITHRIL_BLS_BACKEND: expected one of ${BLS_BACKENDS.join(', ')}, got ${JSON.stringify(setting)}`);
+  try {
+    await configureBls(choice);
+  } catch (cause) {
+    throw new ConfigError(`MITHRIL_BLS_BACKEND=${choice}: ${(cause as Error).message}`);
+  }
 }
 
 export async function runService(
@@ -64,7 +83,10 @@ export async function runService(
   process.on('SIGTERM', onSignal);
   // Called inside an async function: a start that throws before returning its promise (a `() =>
   // startX(loadConfig())` whose configuration is refused) is handled like one that rejects.
-  starting = (async () => start((code) => void stop(code, `an exit with code ${code}`)))().catch((error: unknown) => {
+  starting = (async () => {
+    await applyBlsBackend(options.blsBackend ?? process.env.MITHRIL_BLS_BACKEND);
+    return start((code) => void stop(code, `an exit with code ${code}`));
+  })().catch((error: unknown) => {
     if (error instanceof ConfigError && error.helpShown) process.exit(0);
     console.error(error instanceof ConfigError ? `${program}: ${error.message}` : error);
     process.exit(error instanceof ConfigError ? 2 : 1);

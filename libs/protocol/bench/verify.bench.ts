@@ -1,0 +1,156 @@
+/**
+ * Client verification of mainnet-size certificates (3000 parties, k=2422, m=20973, phi_f=0.2),
+ * from their reference JSON, decoding included, each measurement in a fresh process (cold: no
+ * decoded point, lottery threshold or JIT state left from a previous run).
+ *
+ *   npm run bench:verify                 (from the root; CHAIN=n certificates for the chain walk)
+ *
+ * Three ways are compared in the same run:
+ *   baseline  the code before the BLS seam: noble, every point checked (keys' subgroup included)
+ *   noble     noble with the keys' subgroup check left to their AVK membership (SECURITY.md)
+ *   blst      the native backend (decoding, checks and randomized sums), noble for hash and pairings
+ *
+ * (a) one certificate: decode + every check of `verifyCertificateAlone`, target ≤ 60 ms;
+ * (b) a chain back to genesis: every certificate fetched as JSON, decoded and verified by
+ *     `CertificateChainVerifier.verifyChain` (its multi-signatures batched), target ≤ 3 s for 100.
+ * Certificates are generated once (minutes each) and kept under the system temp directory; the
+ * chain walk uses those present, `CHAIN` at most, and scales its figure to 100 when fewer exist.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AggregateSignature, SingleSignature, Signature, VerificationKey, selectBlsBackend } from '@mithril-ts/stm';
+import { configureBls } from '@mithril-ts/stm/native';
+import { CertificateChainVerifier, certificateFromJson, encodedCertificateFromJson, type Certificate, type CertificateSource } from '@mithril-ts/protocol';
+import { chainFixture, fixtureDirectory, generatedLength } from './chain-fixture.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+
+const PARTIES = Number(process.env.PARTIES ?? 3000);
+const VARIANTS = ['baseline', 'noble', 'blst'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** The decoding before this change: every point fully checked (noble's subgroup checks of keys included). */
+function decodeFully(text: string): Certificate {
+  const encoded = encodedCertificateFromJson(text);
+  if (encoded.signature.kind !== 'multi-signature') return certificateFromJson(text);
+  const { signatures, batchProof } = encoded.signature.multiSignature;
+  const multiSignature = new AggregateSignature(
+    signatures.map(({ signature, party }) => ({
+      signature: new SingleSignature(Signature.fromBytes(signature.sigma), [...signature.indexes], signature.signerIndex),
+      party: { vk: VerificationKey.fromBytes(party.vk), stake: party.stake },
+    })),
+    batchProof,
+  );
+  return { ...encoded, signature: { kind: 'multi-signature', multiSignature } };
+}
+
+function read(n: number): string {
+  return readFileSync(join(fixtureDirectory(PARTIES), `certificate-${n}.json`), 'utf8');
+}
+
+/** One measurement, in this (fresh) process; prints JSON on stdout. */
+async function measure(variant: Variant, what: 'one' | 'chain', length: number): Promise<void> {
+  if (variant === 'blst') await configureBls('blst');
+  else selectBlsBackend('noble');
+  const decode = variant === 'baseline' ? decodeFully : certificateFromJson;
+  const genesis = JSON.parse(readFileSync(join(fixtureDirectory(PARTIES), 'genesis-key.json'), 'utf8')) as string;
+  const verifier = new CertificateChainVerifier(hexToBytes(genesis));
+  if (what === 'one') {
+    const text = read(1);
+    const start = performance.now();
+    const certificate = decode(text);
+    const decoded = performance.now();
+    verifier.verifyCertificateAlone(certificate);
+    const end = performance.now();
+    console.log(JSON.stringify({ total: end - start, decode: decoded - start, verify: end - decoded }));
+    return;
+  }
+  const texts = new Map<string, string>();
+  for (let n = 0; n <= length; n += 1) {
+    const text = read(n);
+    texts.set((JSON.parse(text) as { hash: string }).hash, text);
+  }
+  let decodeMs = 0;
+  const source: CertificateSource = {
+    getCertificate: async (hash) => {
+      const text = texts.get(hash);
+      if (text === undefined) return undefined;
+      const t = performance.now();
+      const certificate = decode(text);
+      decodeMs += performance.now() - t;
+      return certificate;
+    },
+  };
+  const last = (JSON.parse(read(length)) as { hash: string }).hash;
+  const start = performance.now();
+  const result = await verifier.verifyChain(last, source);
+  const total = performance.now() - start;
+  if (result.verified.length !== length + 1 || result.endedAt.kind !== 'genesis') throw new Error('the chain walk did not reach genesis');
+  console.log(JSON.stringify({ total, decode: decodeMs, verify: total - decodeMs }));
+}
+
+function spawnMeasure(variant: Variant, what: 'one' | 'chain', length: number): { total: number; decode: number; verify: number } {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--measure', variant, what, String(length)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as { total: number; decode: number; verify: number };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const chainWanted = Number(process.env.CHAIN ?? 100);
+  const runs = Number(process.env.RUNS ?? 3);
+  console.error(`verification bench: ${PARTIES} parties, k=2422, m=20973, phi_f=0.2`);
+  await configureBls('auto');
+  const fixture = await chainFixture(PARTIES, 1, (line) => console.error(line));
+  writeFileSync(join(fixtureDirectory(PARTIES), 'genesis-key.json'), JSON.stringify(Buffer.from(fixture.genesisVerificationKey).toString('hex')));
+  const signers = (JSON.parse(fixture.json[1]!) as { metadata: { signers: unknown[] } }).metadata.signers.length;
+  console.error(`  certificate 1: ${signers} signers, ${(fixture.json[1]!.length / 1024).toFixed(0)} KiB of JSON`);
+
+  const rows: string[] = [];
+  const one: Record<string, { total: number; decode: number; verify: number }> = {};
+  for (const variant of VARIANTS) {
+    const samples = Array.from({ length: variant === 'baseline' ? 1 : runs }, () => spawnMeasure(variant, 'one', 1));
+    const total = median(samples.map((s) => s.total));
+    const pick = samples.find((s) => s.total === total)!;
+    one[variant] = pick;
+    console.error(`  (a) ${variant}: ${total.toFixed(0)} ms (decode ${pick.decode.toFixed(0)}, verify ${pick.verify.toFixed(0)})`);
+  }
+  const base = one.baseline!.total;
+  for (const variant of VARIANTS) {
+    const { total, decode, verify } = one[variant]!;
+    rows.push(
+      `| (a) one certificate, ${variant} | ${total.toFixed(0)} ms (decode ${decode.toFixed(0)} + verify ${verify.toFixed(0)}) | ${(base / total).toFixed(1)}× | ≤ 60 ms | ${total <= 60 ? 'met' : 'MISSED'} |`,
+    );
+  }
+
+  const length = Math.min(chainWanted, generatedLength(PARTIES));
+  const chain: Record<string, number> = {};
+  for (const variant of VARIANTS) {
+    if (variant === 'baseline' && length > 20) continue;
+    const { total, decode } = spawnMeasure(variant, 'chain', length);
+    chain[variant] = total;
+    console.error(`  (b) ${variant}: chain of ${length} + genesis: ${total.toFixed(0)} ms (decode ${decode.toFixed(0)})`);
+  }
+  const scale = 100 / length;
+  for (const variant of VARIANTS) {
+    const total = chain[variant];
+    if (total === undefined) continue;
+    const per100 = total * scale;
+    const ratio = chain.baseline === undefined ? '' : `${(chain.baseline / total).toFixed(1)}×`;
+    rows.push(
+      `| (b) chain of ${length} to genesis${length < 100 ? ` (×${scale.toFixed(1)} for 100)` : ''}, ${variant} | ${total.toFixed(0)} ms${length < 100 ? ` → ${(per100 / 1000).toFixed(2)} s per 100` : ''} | ${ratio} | ≤ 3 s per 100 | ${per100 <= 3000 ? 'met' : 'MISSED'} |`,
+    );
+  }
+  console.log(`\n| measurement | figure | vs baseline | target | status |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+}
+
+const at = process.argv.indexOf('--measure');
+if (at >= 0) {
+  await measure(process.argv[at + 1] as Variant, process.argv[at + 2] as 'one' | 'chain', Number(process.argv[at + 3]));
+} else {
+  await main();
+}
