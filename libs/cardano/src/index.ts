@@ -91,3 +91,4 @@ export {
   type KesSignatureJson,
   type OperationalCertificateJson,
 } from './reference-json.js';
+export { parseCardanoCliUtxoInlineDatums, inlineDatumBytesFields, inlineDatumOfBytes, type InlineDatum } from './inline-datum.js';
