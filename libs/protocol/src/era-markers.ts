@@ -136,3 +136,8 @@ export function decodeEraMarkersVerificationKey(text: string): Uint8Array {
 export function encodeEraMarkersVerificationKey(key: Uint8Array): string {
   return encodeJsonHex(bytesToJsonArray(key));
 }
+
+/** The verification key of an era-markers secret key (devnets make their own pair). */
+export function eraMarkersVerificationKeyOf(secretKey: Uint8Array): Uint8Array {
+  return ed25519.getPublicKey(secretKey);
+}
