@@ -8,6 +8,9 @@ import {
   tlsSettings,
   METRICS_SETTING_DESCRIPTIONS,
   metricsSettings,
+  ERA_SETTING_DESCRIPTIONS,
+  eraSettings,
+  requireEraSettings,
 } from '@mithril-ts/service-kit';
 
 /** SHA-256 of a DER certificate, hex, with or without colons. */
@@ -51,13 +54,15 @@ export const signerConfigSchema = z
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...metricsSettings,
+    ...eraSettings,
     ...tlsSettings,
     /** SHA-256 fingerprint the signer gateway's certificate must have (on top of the chain and name checks). */
     gatewayCertificateFingerprint: fingerprint,
     /** SHA-256 fingerprint the aggregator's certificate must have (on top of the chain and name checks). */
     aggregatorCertificateFingerprint: fingerprint,
   })
-  .superRefine(requireTlsFiles([]));
+  .superRefine(requireTlsFiles([]))
+  .superRefine(requireEraSettings);
 
 export type SignerConfig = z.infer<typeof signerConfigSchema>;
 
@@ -84,6 +89,7 @@ export function loadSignerConfig(argv?: readonly string[], env?: NodeJS.ProcessE
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,
+      ...ERA_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,
       tlsCertFile: 'PEM client certificate presented to the gateway and the aggregator (optional)',
       tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,

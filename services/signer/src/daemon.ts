@@ -6,7 +6,10 @@ import type { EventEmitter } from 'node:events';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import {
   CardanoCliFilesChainObserver,
+  CardanoCliFilesDatumSource,
+  EraChecker,
   ImmutableDbDigester,
+  eraReaderFromSettings,
   channelCredentials,
   createLogger,
   startTelemetry,
@@ -141,6 +144,7 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
     digester: new ImmutableDbDigester(config.immutableDirectory),
     poolKeys,
     store: opened.store,
+    era: new EraChecker(eraReaderFromSettings(config, new CardanoCliFilesDatumSource(config.chainDirectory)), { logger }),
     slotsPerKesPeriod: config.slotsPerKesPeriod,
     minSyncProgress: config.minSyncProgress,
     handledRetentionEpochs: config.handledRetentionEpochs,

@@ -69,7 +69,7 @@ async function readBounded(path: string, limit: number): Promise<string | undefi
 
 export class FileEraReader implements EraReader {
   readonly source: string;
-  constructor(private readonly path: string) {
+  constructor(readonly path: string) {
     this.source = `file ${path}`;
   }
 
