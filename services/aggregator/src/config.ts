@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
 import {
+  ERA_SETTING_DESCRIPTIONS,
+  eraSettings,
+  requireEraSettings,
   HEALTH_SETTING_DESCRIPTIONS,
   METRICS_SETTING_DESCRIPTIONS,
   TLS_SETTING_DESCRIPTIONS,
@@ -87,10 +90,12 @@ export const aggregatorConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...metricsSettings,
     ...healthSettings,
+    ...eraSettings,
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
-  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']));
+  .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']))
+  .superRefine(requireEraSettings);
 
 /** The RPCs of the internal intake, reserved to allowedClients; every other RPC is a public read. */
 export const INTERNAL_RPCS = ['RegisterSigner', 'RegisterSignatures'] as const;
@@ -128,6 +133,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,
       ...HEALTH_SETTING_DESCRIPTIONS,
+      ...ERA_SETTING_DESCRIPTIONS,
       ...TLS_SETTING_DESCRIPTIONS,
       allowedClients: 'comma-separated client identities (certificate DNS name or common name) allowed on RegisterSigner and RegisterSignatures',
     },

@@ -4,6 +4,9 @@
  */
 import {
   CardanoCliFilesChainObserver,
+  CardanoCliFilesDatumSource,
+  EraChecker,
+  eraReaderFromSettings,
   channelCredentials,
   ImmutableDbDigester,
   createLogger,
@@ -78,6 +81,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     signedEntityKinds: config.signedEntityKinds,
     retentionEpochs: config.retentionEpochs,
     maxConsecutiveErrors: config.maxConsecutiveErrors,
+    era: new EraChecker(eraReaderFromSettings(config, new CardanoCliFilesDatumSource(config.chainDirectory)), { logger }),
     ...(bootstrapGenesisSigner !== undefined ? { bootstrapGenesisSigner } : {}),
     logger,
   });

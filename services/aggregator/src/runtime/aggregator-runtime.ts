@@ -10,7 +10,10 @@
 import { EventEmitter } from 'node:events';
 import type { ChainObserver, ImmutableDigester } from '@mithril-ts/cardano';
 import {
+  ProtocolError,
   timestampFromDate,
+  type Epoch,
+  type EraState,
   type Certificate,
   type GenesisPayload,
   type GenesisSigner,
@@ -18,7 +21,7 @@ import {
   type SignedEntityKind,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import { BootstrapEraReader, EraChecker, type Logger } from '@mithril-ts/service-kit';
 import { certificateRecordOf, type AggregatorStore, type OpenMessageRecord, type SignerRegistrationRecord } from '../store/index.js';
 import { Aggregations } from './aggregation.js';
 import { observeChain } from './chain-observation.js';
@@ -32,6 +35,12 @@ import { Rounds } from './rounds.js';
 import { SignatureIntake, type RegisterSignatureInput, type RegisterSignatureOutcome, type SignatureAccepted } from './signature-intake.js';
 import { describeState, type AggregatorState } from './state.js';
 import { transition, type Command, type Observation } from './state-machine.js';
+
+/** Which Mithril era is active at an epoch (service-kit's EraChecker); throws UNSUPPORTED_ERA, or why the markers cannot be read. */
+export interface EraCheck {
+  check(epoch: Epoch): Promise<EraState>;
+  readonly source: string;
+}
 
 export interface AggregatorRuntimeOptions {
   readonly store: AggregatorStore;
@@ -47,6 +56,8 @@ export interface AggregatorRuntimeOptions {
   readonly retentionEpochs: bigint;
   /** Consecutive failed ticks after which the runtime stops in the `broken` state. */
   readonly maxConsecutiveErrors: number;
+  /** Which Mithril era is active; default: this binary's era since epoch 0 (the bootstrap reader). */
+  readonly era?: EraCheck;
   /** Devnet only: sign a genesis certificate automatically when the chain has none (or has a gap). */
   readonly bootstrapGenesisSigner?: GenesisSigner;
   readonly logger: Logger;
@@ -77,9 +88,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   readonly #registrations: RegistrationIntake;
   readonly #signatures: SignatureIntake;
   readonly #aggregations: Aggregations;
+  readonly #era: EraCheck;
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
+    this.#era = options.era ?? new EraChecker(new BootstrapEraReader());
     this.#now = options.now ?? (() => timestampFromDate(new Date()));
     const { store, logger } = options;
     this.#rounds = new Rounds(store);
@@ -189,7 +202,8 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       case 'read-tip': {
         const tip = await this.options.chain.currentTip();
         this.#cardanoEra = tip.era;
-        return this.#observe({ kind: 'tip', epoch: tip.epoch, enteredEpoch: this.#context?.epoch });
+        const eraRefusal = await this.#eraRefusal(tip.epoch);
+        return this.#observe({ kind: 'tip', epoch: tip.epoch, enteredEpoch: this.#context?.epoch, ...(eraRefusal ? { eraRefusal } : {}) });
       }
       case 'enter-epoch':
         this.#rounds.clear();
@@ -240,6 +254,25 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
     }
   }
 
+  /** Why the era at `epoch` cannot be run, if it cannot (an unreadable marker source blocks too: an unknown era is not a supported one). */
+  async #eraRefusal(epoch: Epoch): Promise<{ reason: 'unsupported-era' | 'unknown-era'; message: string } | undefined> {
+    try {
+      await this.#era.check(epoch);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'UNSUPPORTED_ERA') return { reason: 'unsupported-era', message: error.message };
+      return { reason: 'unknown-era', message: `the era markers cannot be read (${this.#era.source}): ${(error as Error).message}` };
+    }
+  }
+
+  /** Registrations and signatures wait while the era is not one this binary runs. */
+  #refuseOutsideEra(): void {
+    const state = this.#state;
+    if (state.kind === 'blocked' && (state.reason === 'unsupported-era' || state.reason === 'unknown-era')) {
+      throw new AggregatorError('NOT_READY', `the aggregator is blocked: ${state.detail ?? state.reason}`);
+    }
+  }
+
   #reportState(state: AggregatorState): void {
     this.options.logger.info({ state: describeState(state) }, 'aggregator state');
     this.emit('state', state);
@@ -261,13 +294,15 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   /** Records a registration for the next epoch, after checking it against what this aggregator knows. */
   async registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
+    this.#refuseOutsideEra();
     const record = await this.#registrations.register(this.context, input);
     this.emit('registration', record);
     return record;
   }
 
   /** Takes a single signature for an open message (see signature-intake.ts). */
-  registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+  async registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+    this.#refuseOutsideEra();
     return this.#signatures.register(input);
   }
 }
