@@ -66,6 +66,11 @@ export const aggregatorConfigSchema = z
     /** Epochs of per-epoch state kept; certificates are never pruned. */
     retentionEpochs: z.coerce.bigint().min(3n).default(10n),
     maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
+    /** How long a single signature for a message not open yet is held (answered BUFFERED) waiting for it to open. */
+    signatureBufferTtlMs: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+    /** Signatures held per signer, and in all, while their messages are not open. */
+    signatureBufferMaxPerSigner: z.coerce.number().int().min(0).max(1000).default(8),
+    signatureBufferMaxTotal: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     /**
      * `auto`: only the replica holding the runtime lease runs the epoch runtime (PostgreSQL: an
      * advisory lock, any number of replicas; SQLite: an exclusive lock file, a second process is
@@ -123,6 +128,9 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       runIntervalMs: 'milliseconds between two runtime cycles',
       retentionEpochs: 'epochs of registrations, stake, messages and signatures kept',
       maxConsecutiveErrors: 'consecutive failed cycles before the runtime stops',
+      signatureBufferTtlMs: 'how long a signature for a message not open yet is held (ms); it is verified and counted when the message opens',
+      signatureBufferMaxPerSigner: 'signatures held per signer while their messages are not open (0: none held, NO_OPEN_MESSAGE as before)',
+      signatureBufferMaxTotal: 'signatures held in all while their messages are not open',
       leaderElection: 'auto (one replica runs the runtime: PostgreSQL advisory lock, or the single SQLite replica) or none (unsafe with several replicas)',
       leaseCheckIntervalMs: "milliseconds between the leader's checks of its lease (at most 4000)",
       leaseRetryIntervalMs: "milliseconds between a follower's attempts to take the lease",

@@ -81,6 +81,7 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     signedEntityKinds: config.signedEntityKinds,
     retentionEpochs: config.retentionEpochs,
     maxConsecutiveErrors: config.maxConsecutiveErrors,
+    signatureBuffer: { ttlMs: config.signatureBufferTtlMs, maxPerSigner: config.signatureBufferMaxPerSigner, maxTotal: config.signatureBufferMaxTotal },
     era: new EraChecker(eraReaderFromSettings(config, new CardanoCliFilesDatumSource(config.chainDirectory)), { logger }),
     ...(bootstrapGenesisSigner !== undefined ? { bootstrapGenesisSigner } : {}),
     logger,

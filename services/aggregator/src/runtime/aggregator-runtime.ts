@@ -32,6 +32,7 @@ import { bootstrapGenesisCertificate, genesisPayloadOf } from './genesis-bootstr
 import { openMessages } from './message-opening.js';
 import { RegistrationIntake, type RegisterSignerInput } from './registration-intake.js';
 import { Rounds } from './rounds.js';
+import { DEFAULT_SIGNATURE_BUFFER_LIMITS, SignatureBuffer, type SignatureBufferLimits } from './signature-buffer.js';
 import { SignatureIntake, type RegisterSignatureInput, type RegisterSignatureOutcome, type SignatureAccepted } from './signature-intake.js';
 import { describeState, type AggregatorState } from './state.js';
 import { transition, type Command, type Observation } from './state-machine.js';
@@ -56,6 +57,8 @@ export interface AggregatorRuntimeOptions {
   readonly retentionEpochs: bigint;
   /** Consecutive failed ticks after which the runtime stops in the `broken` state. */
   readonly maxConsecutiveErrors: number;
+  /** Bounds of the signatures held for messages not open yet (signature-buffer.ts); DEFAULT_SIGNATURE_BUFFER_LIMITS by default. */
+  readonly signatureBuffer?: SignatureBufferLimits;
   /** Which Mithril era is active; default: this binary's era since epoch 0 (the bootstrap reader). */
   readonly era?: EraCheck;
   /** Devnet only: sign a genesis certificate automatically when the chain has none (or has a gap). */
@@ -89,6 +92,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   readonly #signatures: SignatureIntake;
   readonly #aggregations: Aggregations;
   readonly #era: EraCheck;
+  readonly #buffer: SignatureBuffer;
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
@@ -108,9 +112,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       left: (epoch, open) => this.#observeNow({ kind: 'certificate-sealed', epoch, openMessages: open }),
       failed: (error) => this.#reportError(error),
     });
+    this.#buffer = new SignatureBuffer(options.signatureBuffer ?? DEFAULT_SIGNATURE_BUFFER_LIMITS);
     this.#signatures = new SignatureIntake({
       store,
       rounds: this.#rounds,
+      buffer: this.#buffer,
       context: () => this.context,
       accepted: (signature, openMessageId) => {
         this.emit('signature', signature);
@@ -207,6 +213,7 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'enter-epoch':
         this.#rounds.clear();
+        this.#buffer.dropBefore(command.epoch);
         this.#context = await enterEpoch({ store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets }, command.epoch);
         for (const entry of this.#context.leftOut)
           logger.warn({ epoch: String(entry.epoch), partyId: entry.partyId, reason: entry.reason }, 'stored registration left out');
@@ -243,7 +250,10 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
             signedEntityKinds: this.options.signedEntityKinds,
             rounds: this.#rounds,
             logger,
-            opened: (message) => this.emit('message-opened', message),
+            opened: (message) => {
+              this.emit('message-opened', message);
+              this.#applyBuffered(message);
+            },
           },
           this.context,
         );
@@ -251,6 +261,20 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'retry-aggregations':
         return this.#aggregations.retry(command.epoch);
+    }
+  }
+
+  /** The signatures held for a message that just opened go through the intake now (verified there like any other). */
+  #applyBuffered(message: OpenMessageRecord): void {
+    const held = this.#buffer.take(message.signedEntityType);
+    if (held.length === 0) return;
+    const { logger } = this.options;
+    logger.debug({ openMessageId: message.id, signatures: held.length }, 'registering signatures held for this message');
+    for (const input of held) {
+      this.#signatures.register(input).catch((error: unknown) => {
+        // Refused now that its message is known (another message signed, too late, invalid): dropped, as it would have been on arrival.
+        logger.debug({ partyId: input.partyId, err: error }, 'a held signature was refused when its message opened');
+      });
     }
   }
 
