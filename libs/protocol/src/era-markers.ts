@@ -11,7 +11,17 @@
  * skipped, never trusted.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { bytesFromJsonArray, bytesToJsonArray, decodeBytesHexOrJsonHex, decodeJsonHex, decodeJsonHexOrBytesHex, encodeJsonHex, parseJson, stringifyJson, toHex } from '@mithril-ts/codec';
+import {
+  bytesFromJsonArray,
+  bytesToJsonArray,
+  decodeBytesHexOrJsonHex,
+  decodeJsonHex,
+  decodeJsonHexOrBytesHex,
+  encodeJsonHex,
+  parseJson,
+  stringifyJson,
+  toHex,
+} from '@mithril-ts/codec';
 import { epoch as toEpoch } from './epoch.js';
 import type { EraMarker } from './era.js';
 import { ProtocolError } from './errors.js';
@@ -43,9 +53,11 @@ export function eraMarkersFromJson(value: unknown): EraMarker[] {
     const { name, epoch, ...rest } = item as Record<string, unknown>;
     const extra = Object.keys(rest);
     if (extra.length > 0) throw invalid(`era marker ${index} has unknown field ${extra[0]}`);
-    if (typeof name !== 'string' || name === '' || name.length > MAX_ERA_NAME) throw invalid(`era marker ${index}: name must be a string of 1 to ${MAX_ERA_NAME} characters`);
+    if (typeof name !== 'string' || name === '' || name.length > MAX_ERA_NAME)
+      throw invalid(`era marker ${index}: name must be a string of 1 to ${MAX_ERA_NAME} characters`);
     if (epoch === undefined || epoch === null) return { name };
-    if ((typeof epoch !== 'number' || !Number.isInteger(epoch)) && typeof epoch !== 'bigint') throw invalid(`era marker ${index} (${name}): epoch must be an integer or null`);
+    if ((typeof epoch !== 'number' || !Number.isInteger(epoch)) && typeof epoch !== 'bigint')
+      throw invalid(`era marker ${index} (${name}): epoch must be an integer or null`);
     try {
       return { name, epoch: toEpoch(epoch) };
     } catch (cause) {

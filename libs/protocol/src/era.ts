@@ -32,7 +32,8 @@ export function resolveEra(markers: readonly EraMarker[], current: Epoch, suppor
   const isSupported = (name: string) => supported.includes(name);
   const scheduled = markers.filter((m): m is EraMarker & { epoch: Epoch } => m.epoch !== undefined);
   const active = scheduled.filter((m) => m.epoch <= current).sort((a, b) => (a.epoch < b.epoch ? 1 : -1))[0];
-  if (active === undefined) throw new ProtocolError('UNSUPPORTED_ERA', `no Mithril era is active at epoch ${current} (the era markers schedule none at or before it)`);
+  if (active === undefined)
+    throw new ProtocolError('UNSUPPORTED_ERA', `no Mithril era is active at epoch ${current} (the era markers schedule none at or before it)`);
   if (!isSupported(active.name)) {
     throw new ProtocolError(
       'UNSUPPORTED_ERA',

@@ -45,7 +45,18 @@ describe('era markers', () => {
 
   it('refuses a payload whose markers were changed, an unsigned one and one signed by another key', () => {
     const payload = decodeEraMarkersPayload(REFERENCE_PAYLOAD);
-    expect(verifyEraMarkersPayload({ ...payload, markers: [{ name: 'thales', epoch: 1n }, { name: 'pythagoras', epoch: 3n }] }, REFERENCE_VERIFICATION_KEY)).toBe(false);
+    expect(
+      verifyEraMarkersPayload(
+        {
+          ...payload,
+          markers: [
+            { name: 'thales', epoch: 1n },
+            { name: 'pythagoras', epoch: 3n },
+          ],
+        },
+        REFERENCE_VERIFICATION_KEY,
+      ),
+    ).toBe(false);
     expect(verifyEraMarkersPayload({ markers: payload.markers }, REFERENCE_VERIFICATION_KEY)).toBe(false);
     const other = ed25519.getPublicKey(new Uint8Array(32).fill(7));
     expect(verifyEraMarkersPayload(payload, other)).toBe(false);
@@ -61,7 +72,16 @@ describe('era markers', () => {
 
   it('reads a markers file strictly', () => {
     expect(parseEraMarkersJson('[{"name":"pythagoras","epoch":1},{"name":"lagrange"}]')).toEqual([{ name: 'pythagoras', epoch: 1n }, { name: 'lagrange' }]);
-    for (const bad of ['{}', '[1]', '[{"name":""}]', '[{"name":"x","epoch":-1}]', '[{"name":"x","epoch":1.5}]', '[{"era":"x","epoch":1}]', 'not json', `[${'{"name":"x"},'.repeat(300)}{"name":"x"}]`]) {
+    for (const bad of [
+      '{}',
+      '[1]',
+      '[{"name":""}]',
+      '[{"name":"x","epoch":-1}]',
+      '[{"name":"x","epoch":1.5}]',
+      '[{"era":"x","epoch":1}]',
+      'not json',
+      `[${'{"name":"x"},'.repeat(300)}{"name":"x"}]`,
+    ]) {
       expect(code(() => parseEraMarkersJson(bad))).toBe('INVALID_ERA_MARKERS');
     }
     expect(code(() => decodeEraMarkersPayload('zz'))).toBe('INVALID_ERA_MARKERS');

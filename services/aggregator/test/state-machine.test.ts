@@ -58,7 +58,12 @@ const rows: Record<string, Row> = {
   // An era this binary does not run blocks before anything is entered, opened or sealed; a later tip in a supported era resumes.
   'signing, next epoch in an unsupported era: blocked, nothing entered': {
     from: signing(2),
-    observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n, eraRefusal: { reason: 'unsupported-era', message: 'Mithril era lagrange is active since epoch 4' } },
+    observation: {
+      kind: 'tip',
+      epoch: 4n,
+      enteredEpoch: 3n,
+      eraRefusal: { reason: 'unsupported-era', message: 'Mithril era lagrange is active since epoch 4' },
+    },
     state: { kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'Mithril era lagrange is active since epoch 4' },
     commands: [report({ kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'Mithril era lagrange is active since epoch 4' })],
   },

@@ -56,7 +56,13 @@ describe('era readers', () => {
     const unsigned = Buffer.from('{"markers":[{"name":"lagrange","epoch":1}]}').toString('hex');
     const signed = encodeEraMarkersPayload(markers, SECRET);
     expect(inlineDatumOfBytes(signed).fields).not.toHaveLength(1); // long enough to be cut in 64-byte fields
-    utxoFile(directory, [{ constructor: 0, fields: [{ int: 1 }] }, inlineDatumOfBytes(forged), inlineDatumOfBytes(unsigned), { fields: [{ bytes: 'zz' }] }, inlineDatumOfBytes(signed)]);
+    utxoFile(directory, [
+      { constructor: 0, fields: [{ int: 1 }] },
+      inlineDatumOfBytes(forged),
+      inlineDatumOfBytes(unsigned),
+      { fields: [{ bytes: 'zz' }] },
+      inlineDatumOfBytes(signed),
+    ]);
     const reader = new CardanoChainEraReader(new CardanoCliFilesDatumSource(directory), ADDRESS, KEY);
     expect(await reader.read()).toEqual(markers);
 

@@ -228,7 +228,10 @@ export class SignerRuntime {
       if (error instanceof ProtocolError && error.code === 'UNSUPPORTED_ERA') {
         throw new Wait('unsupported-era', `${error.message}; the signer stopped signing: run a signer that supports this era`);
       }
-      throw new Wait('era-unknown', `the Mithril era at epoch ${epoch} is unknown (${this.#era.source}): ${(error as Error).message}; nothing is signed until it is known`);
+      throw new Wait(
+        'era-unknown',
+        `the Mithril era at epoch ${epoch} is unknown (${this.#era.source}): ${(error as Error).message}; nothing is signed until it is known`,
+      );
     }
   }
 

@@ -415,7 +415,8 @@ describe('refusals', () => {
     expect(network.signatureAttempts).toHaveLength(0);
     expect(signer.runtime.status().waiting).toEqual({
       reason: 'unsupported-era',
-      message: 'Mithril era lagrange is active since epoch 2 and this binary supports only pythagoras: upgrade it; the signer stopped signing: run a signer that supports this era',
+      message:
+        'Mithril era lagrange is active since epoch 2 and this binary supports only pythagoras: upgrade it; the signer stopped signing: run a signer that supports this era',
     });
     // Markers that cannot be read stop it too: an unknown era is not a supported one.
     writeFileSync(markers.path, 'not json');

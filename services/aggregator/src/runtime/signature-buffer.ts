@@ -20,8 +20,15 @@ import { singleSignatureFromBytes } from '@mithril-ts/stm';
 import type { EpochContext } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
 import type { OpenRound, Rounds } from './rounds.js';
-import type { RegisterSignatureInput } from './signature-intake.js';
 import { describeType } from './signed-entities.js';
+
+/** A single signature as the intake takes it (signature-intake.ts's RegisterSignatureInput, which imports this module). */
+export interface RegisterSignatureInput {
+  readonly signedEntityType: SignedEntityType;
+  readonly partyId: string;
+  readonly signature: Uint8Array;
+  readonly signedMessage: string;
+}
 
 export interface SignatureBufferLimits {
   /** Signatures held per party. */
@@ -140,7 +147,12 @@ export class SignatureBuffer {
  * The open round of the signature's message, or 'buffered' when it is not open yet and the
  * signature was held. Anything else is thrown as `rounds.open` threw it.
  */
-export async function openOrHold(rounds: Rounds, buffer: SignatureBuffer, input: RegisterSignatureInput, context: () => EpochContext): Promise<OpenRound | 'buffered'> {
+export async function openOrHold(
+  rounds: Rounds,
+  buffer: SignatureBuffer,
+  input: RegisterSignatureInput,
+  context: () => EpochContext,
+): Promise<OpenRound | 'buffered'> {
   try {
     return await rounds.open(input.signedEntityType);
   } catch (error) {

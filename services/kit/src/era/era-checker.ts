@@ -46,7 +46,8 @@ export class EraChecker {
     try {
       state = resolveEra(markers, epoch, this.#supported);
     } catch (error) {
-      if (error instanceof ProtocolError) this.#report(`unsupported:${error.message}`, () => this.options.logger?.error({ epoch: String(epoch), source: this.source }, error.message));
+      if (error instanceof ProtocolError)
+        this.#report(`unsupported:${error.message}`, () => this.options.logger?.error({ epoch: String(epoch), source: this.source }, error.message));
       throw error;
     }
     const { next } = state;
@@ -55,7 +56,11 @@ export class EraChecker {
       if (logger === undefined) return;
       const fields = { epoch: String(epoch), era: state.current, since: String(state.since), source: this.source };
       if (next === undefined) logger.info(fields, `Mithril era ${state.current}`);
-      else if (next.supported) logger.info({ ...fields, nextEra: next.name, nextEpoch: String(next.epoch) }, `Mithril era ${state.current}; ${next.name} activates at epoch ${next.epoch}`);
+      else if (next.supported)
+        logger.info(
+          { ...fields, nextEra: next.name, nextEpoch: String(next.epoch) },
+          `Mithril era ${state.current}; ${next.name} activates at epoch ${next.epoch}`,
+        );
       else
         logger.warn(
           { ...fields, nextEra: next.name, nextEpoch: String(next.epoch) },

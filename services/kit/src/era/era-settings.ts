@@ -18,7 +18,8 @@ export const eraSettings = {
 };
 
 export const ERA_SETTING_DESCRIPTIONS = {
-  eraReader: 'where the Mithril era markers come from: bootstrap (this binary\'s era since epoch 0), file (eraMarkersFile) or cardano-chain (datums at eraMarkersAddress)',
+  eraReader:
+    "where the Mithril era markers come from: bootstrap (this binary's era since epoch 0), file (eraMarkersFile) or cardano-chain (datums at eraMarkersAddress)",
   eraMarkersFile: 'JSON list of era markers [{"name":"pythagoras","epoch":0}, …] (eraReader=file)',
   eraMarkersAddress: 'address whose inline datums carry the signed era markers (eraReader=cardano-chain)',
   eraMarkersVerificationKey: "the network's era-markers verification key, json-hex or hex (eraReader=cardano-chain)",
