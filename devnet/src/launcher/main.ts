@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { scheduleSchema } from '@mithril-ts/aggregator';
+import { parseEraMarkersJson } from '@mithril-ts/protocol';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -25,6 +26,10 @@ const program = new Command('mithril-devnet')
   .option('--epochs <n>', 'stop after this many epochs (default: run until interrupted)')
   .option('--reset', 'delete the state directory first')
   .option('--insecure', 'plaintext gRPC on every link (default: TLS with a local CA in <root>/pki, mutual TLS on internal links)')
+  .option(
+    '--era-markers <json>',
+    'Mithril era markers published on chain (signed datum) for the aggregator and signers, e.g. [{"name":"pythagoras","epoch":0},{"name":"lagrange","epoch":6}] (default: none, each service runs its era from epoch 0)',
+  )
   .parse();
 
 const options = program.opts<{
@@ -37,6 +42,7 @@ const options = program.opts<{
   epochs?: string;
   reset?: boolean;
   insecure?: boolean;
+  eraMarkers?: string;
 }>();
 const root = resolve(options.root);
 if (options.reset) await rm(root, { recursive: true, force: true });
@@ -50,6 +56,7 @@ const network = await MithrilNetwork.start({
   protocolParameters: scheduleSchema.parse(options.protocolParameters),
   ...(options.aggregatorStoreUrl !== undefined ? { aggregatorStoreUrl: options.aggregatorStoreUrl } : {}),
   insecure: options.insecure === true,
+  ...(options.eraMarkers !== undefined ? { eraMarkers: parseEraMarkersJson(options.eraMarkers) } : {}),
   onEvent: (event) => {
     printer.handle(event);
     if (event.type === 'epoch' && options.epochs !== undefined && ++epochsSeen > Number(options.epochs)) void stop();

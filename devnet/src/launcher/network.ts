@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { aggregatorConfigSchema, describeState, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
-import type { Certificate, Epoch } from '@mithril-ts/protocol';
+import type { Certificate, Epoch, EraMarker } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
@@ -19,6 +19,7 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
+import { publishEraMarkers } from './era.js';
 import { ensureGenesisKeys } from './genesis.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
@@ -39,6 +40,12 @@ export interface MithrilNetworkOptions {
    * aggregator → snapshotter) are mutual TLS.
    */
   readonly insecure?: boolean;
+  /**
+   * Mithril era markers published on the devnet chain (signed, in a datum) and read by the
+   * aggregator and the signers, e.g. a switch at epoch N; without them every service runs its own
+   * era from epoch 0 (the bootstrap reader).
+   */
+  readonly eraMarkers?: readonly EraMarker[];
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -105,6 +112,7 @@ export class MithrilNetwork {
 
     const { signer: genesis } = await ensureGenesisKeys(root);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
+    const era = options.eraMarkers === undefined ? {} : await publishEraMarkers(layout.cardanoCliDirectory, options.eraMarkers);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
@@ -158,6 +166,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
+        ...era,
         ...tls('aggregator'),
       });
       const aggregatorLogger = logger('aggregator');
@@ -226,6 +235,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+            ...era,
             ...tls('signer'),
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,
