@@ -62,7 +62,8 @@ describe('Mithril eras on a devnet', () => {
         ),
       ).toBe(true);
       const registrations = events.flatMap((e) => (e.type === 'registration' ? [e.recordingEpoch] : []));
-      expect(Math.min(...registrations)).toBe(3); // first registered during epoch 2
+      expect(registrations.length).toBeGreaterThan(0);
+      expect(registrations.reduce((a, b) => (b < a ? b : a))).toBe(3n); // first registered during epoch 2
       // Pythagoras: certified; lagrange: nothing of epoch 7 signed or sealed.
       const certified = new Set(events.flatMap((e) => (e.type === 'certificate' && e.certificate.previousHash !== '' ? [e.certificate.epoch] : [])));
       expect([...certified].sort()).toEqual([4n, 5n, 6n]);
