@@ -7,6 +7,7 @@
 //
 //   [query | latest query | conway query] tip
 //   [query | latest query | conway query] stake-snapshot --all-stake-pools
+//   [query | latest query | conway query] utxo --address <addr> --output-json
 //   [query | latest query | conway query] kes-period-info --op-cert-file <devnet>/pools/pool-<i>/opcert.cert
 //   … --socket-path <devnet>/cardano-cli/node.socket --testnet-magic 42
 //
@@ -34,6 +35,8 @@ const magic = take('--testnet-magic');
 const mainnet = args.includes('--mainnet');
 if (mainnet) args.splice(args.indexOf('--mainnet'), 1);
 const opcertFile = take('--op-cert-file');
+const address = take('--address');
+if (args.includes('--output-json')) args.splice(args.indexOf('--output-json'), 1);
 
 let rest = args;
 if (rest[0] === 'latest' || rest[0] === 'conway') rest = rest.slice(1);
@@ -60,6 +63,14 @@ switch (query) {
     // The snapshot of the tip's epoch: the chain writes it before the tip that enters the epoch.
     const { epoch } = JSON.parse(read('tip.json'));
     process.stdout.write(read(`stake-snapshot-${epoch}.json`));
+    break;
+  }
+  case 'utxo': {
+    // The UTxOs the devnet published at an address (its era markers datum), as `query utxo --output-json` prints them.
+    if (address === undefined) fail('Missing: --address ADDRESS');
+    if (!/^[a-z0-9_]{1,200}$/.test(address)) fail(`invalid address: ${address}`);
+    const file = `utxo-${address}.json`;
+    process.stdout.write(existsSync(join(directory, file)) ? read(file) : '{}\n');
     break;
   }
   case 'kes-period-info': {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { scheduleSchema } from '@mithril-ts/aggregator';
 import { CHAIN_OBSERVER_KINDS, type ChainObserverKind } from '../observers.js';
+import { parseEraMarkersJson } from '@mithril-ts/protocol';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -44,6 +45,10 @@ const program = new Command('mithril-devnet')
       .choices(CHAIN_OBSERVER_KINDS)
       .default('files'),
   )
+  .option(
+    '--era-markers <json>',
+    'Mithril era markers published on chain (signed datum) for the aggregator and signers, e.g. [{"name":"pythagoras","epoch":0},{"name":"lagrange","epoch":6}] (default: none, each service runs its era from epoch 0)',
+  )
   .parse();
 
 const options = program.opts<{
@@ -58,6 +63,7 @@ const options = program.opts<{
   insecure?: boolean;
   basePort?: string;
   chainObserver: ChainObserverKind;
+  eraMarkers?: string;
 }>();
 let basePort: number | undefined;
 if (options.basePort !== undefined) {
@@ -80,6 +86,7 @@ const network = await MithrilNetwork.start({
   insecure: options.insecure === true,
   ...(basePort !== undefined ? { basePort } : {}),
   chainObserver: options.chainObserver,
+  ...(options.eraMarkers !== undefined ? { eraMarkers: parseEraMarkersJson(options.eraMarkers) } : {}),
   onEvent: (event) => {
     printer.handle(event);
     if (event.type === 'epoch' && options.epochs !== undefined && ++epochsSeen > Number(options.epochs)) void stop();

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { aggregatorConfigSchema, describeState, startAggregator, type RunningAggregator, type ScheduleEntry } from '@mithril-ts/aggregator';
 import { certifierConfigSchema, startCertifier } from '@mithril-ts/certifier';
-import { encodeGenesisVerificationKey, type Certificate, type Epoch } from '@mithril-ts/protocol';
+import { encodeGenesisVerificationKey, type Certificate, type Epoch, type EraMarker } from '@mithril-ts/protocol';
 import { createLogger, type Logger } from '@mithril-ts/service-kit';
 import { signerConfigSchema, startSigner, type SignerEvent, type SignerHandle } from '@mithril-ts/signer';
 import { signerGatewayConfigSchema, startSignerGateway, type RunningSignerGateway } from '@mithril-ts/signer-gateway';
@@ -20,6 +20,7 @@ import { Devnet } from '../devnet.js';
 import { devnetChainAccess, type ChainObserverKind } from '../observers.js';
 import type { DevnetParameters } from '../parameters.js';
 import { endpointsBlock, writeEndpoints, type DevnetEndpoints } from './endpoints.js';
+import { publishEraMarkers } from './era.js';
 import { ensureGenesisKeys } from './genesis.js';
 import { newChainReason, readLauncherState, resumeClock, writeLauncherState } from './resume.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
@@ -51,6 +52,12 @@ export interface MithrilNetworkOptions {
    * cardano-cli (bin/cardano-cli.mjs), or an Ogmios double fed by the chain.
    */
   readonly chainObserver?: ChainObserverKind;
+  /**
+   * Mithril era markers published on the devnet chain (signed, in a datum) and read by the
+   * aggregator and the signers, e.g. a switch at epoch N; without them every service runs its own
+   * era from epoch 0 (the bootstrap reader).
+   */
+  readonly eraMarkers?: readonly EraMarker[];
   readonly onEvent?: (event: NetworkEvent) => void;
 }
 
@@ -130,6 +137,7 @@ export class MithrilNetwork {
     const { signer: genesis, verificationKeyFile: genesisVerificationKeyFile } = await ensureGenesisKeys(root);
     const fixed = (service: keyof typeof BASE_PORT_OFFSETS) => (options.basePort === undefined ? 0 : options.basePort + BASE_PORT_OFFSETS[service]);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
+    const era = options.eraMarkers === undefined ? {} : await publishEraMarkers(devnet.layout.cardanoCliDirectory, options.eraMarkers);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
     try {
@@ -186,6 +194,7 @@ export class MithrilNetwork {
         bootstrapGenesisSecretKeyFile: join(root, 'genesis', 'genesis.skey'),
         snapshotterAddress: `127.0.0.1:${snapshotter.grpcPort}`,
         logLevel: level,
+        ...era,
         ...tls('aggregator'),
       });
       const aggregatorLogger = logger('aggregator');
@@ -284,6 +293,7 @@ export class MithrilNetwork {
             signerGatewayAddress: `127.0.0.1:${gateway.port}`,
             storeUrl: `file:${join(root, 'signers', `pool-${pool.index}.sqlite`)}`,
             slotsPerKesPeriod: parameters.slotsPerKesPeriod,
+            ...era,
             ...tls('signer'),
             runIntervalMs: options.signerRunIntervalMs ?? Math.max(50, parameters.slotLengthMs * 2),
             logLevel: level,

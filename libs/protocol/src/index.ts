@@ -10,6 +10,7 @@ export * from './genesis-codec.js';
 export * from './chain-verifier.js';
 export * from './versions.js';
 export * from './era.js';
+export * from './era-markers.js';
 export * from './certificate-message.js';
 export * from './epoch-settings.js';
 export * from './registration.js';

@@ -163,7 +163,7 @@ describe('versions and eras', () => {
       { name: 'pythagoras', epoch: 1n },
       { name: 'lagrange', epoch: 50n },
     ];
-    expect(resolveEra(markers, 10n)).toEqual({ current: 'pythagoras', next: { name: 'lagrange', epoch: 50n, supported: false } });
+    expect(resolveEra(markers, 10n)).toEqual({ current: 'pythagoras', since: 1n, next: { name: 'lagrange', epoch: 50n, supported: false } });
     expect(code(() => resolveEra(markers, 50n))).toBe('UNSUPPORTED_ERA');
     expect(code(() => resolveEra([{ name: 'pythagoras' }], 3n))).toBe('UNSUPPORTED_ERA');
   });

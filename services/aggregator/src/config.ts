@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { SIGNED_ENTITY_KINDS } from '@mithril-ts/protocol';
 import {
+  ERA_SETTING_DESCRIPTIONS,
+  eraSettings,
+  requireEraSettings,
   HEALTH_SETTING_DESCRIPTIONS,
   METRICS_SETTING_DESCRIPTIONS,
   TLS_SETTING_DESCRIPTIONS,
@@ -65,6 +68,11 @@ export const aggregatorConfigSchema = z
     /** Epochs of per-epoch state kept; certificates are never pruned. */
     retentionEpochs: z.coerce.bigint().min(3n).default(10n),
     maxConsecutiveErrors: z.coerce.number().int().min(1).default(30),
+    /** How long a single signature for a message not open yet is held (answered BUFFERED) waiting for it to open. */
+    signatureBufferTtlMs: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+    /** Signatures held per signer, and in all, while their messages are not open. */
+    signatureBufferMaxPerSigner: z.coerce.number().int().min(0).max(1000).default(8),
+    signatureBufferMaxTotal: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
     /**
      * `auto`: only the replica holding the runtime lease runs the epoch runtime (PostgreSQL: an
      * advisory lock, any number of replicas; SQLite: an exclusive lock file, a second process is
@@ -89,11 +97,13 @@ export const aggregatorConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...metricsSettings,
     ...healthSettings,
+    ...eraSettings,
     ...tlsSettings,
     ...allowedClientsSetting(['signer-gateway']),
   })
   .superRefine(requireTlsFiles(['tlsCertFile', 'tlsKeyFile', 'tlsCaFile']))
-  .superRefine(requireChainObserverSettings);
+  .superRefine(requireChainObserverSettings)
+  .superRefine(requireEraSettings);
 
 /** The RPCs of the internal intake, reserved to allowedClients; every other RPC is a public read. */
 export const INTERNAL_RPCS = ['RegisterSigner', 'RegisterSignatures'] as const;
@@ -121,6 +131,9 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       runIntervalMs: 'milliseconds between two runtime cycles',
       retentionEpochs: 'epochs of registrations, stake, messages and signatures kept',
       maxConsecutiveErrors: 'consecutive failed cycles before the runtime stops',
+      signatureBufferTtlMs: 'how long a signature for a message not open yet is held (ms); it is verified and counted when the message opens',
+      signatureBufferMaxPerSigner: 'signatures held per signer while their messages are not open (0: none held, NO_OPEN_MESSAGE as before)',
+      signatureBufferMaxTotal: 'signatures held in all while their messages are not open',
       leaderElection: 'auto (one replica runs the runtime: PostgreSQL advisory lock, or the single SQLite replica) or none (unsafe with several replicas)',
       leaseCheckIntervalMs: "milliseconds between the leader's checks of its lease (at most 4000)",
       leaseRetryIntervalMs: "milliseconds between a follower's attempts to take the lease",
@@ -131,6 +144,7 @@ export function loadAggregatorConfig(argv?: readonly string[], env?: NodeJS.Proc
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,
       ...HEALTH_SETTING_DESCRIPTIONS,
+      ...ERA_SETTING_DESCRIPTIONS,
       ...TLS_SETTING_DESCRIPTIONS,
       allowedClients: 'comma-separated client identities (certificate DNS name or common name) allowed on RegisterSigner and RegisterSignatures',
     },

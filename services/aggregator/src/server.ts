@@ -4,6 +4,8 @@
  */
 import {
   createChainObserver,
+  EraChecker,
+  eraReaderFromSettings,
   channelCredentials,
   ImmutableDbDigester,
   createLogger,
@@ -80,6 +82,8 @@ export async function startAggregator(config: AggregatorConfig, options: { reado
     signedEntityKinds: config.signedEntityKinds,
     retentionEpochs: config.retentionEpochs,
     maxConsecutiveErrors: config.maxConsecutiveErrors,
+    signatureBuffer: { ttlMs: config.signatureBufferTtlMs, maxPerSigner: config.signatureBufferMaxPerSigner, maxTotal: config.signatureBufferMaxTotal },
+    era: new EraChecker(eraReaderFromSettings(config, observer.datums), { logger }),
     ...(bootstrapGenesisSigner !== undefined ? { bootstrapGenesisSigner } : {}),
     logger,
   });

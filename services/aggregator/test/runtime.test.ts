@@ -16,7 +16,7 @@ import {
   signedMessageBytes,
   type Certificate,
 } from '@mithril-ts/protocol';
-import { CardanoCliFilesChainObserver, ImmutableDbDigester, createLogger } from '@mithril-ts/service-kit';
+import { CardanoCliFilesChainObserver, EraChecker, FileEraReader, ImmutableDbDigester, createLogger } from '@mithril-ts/service-kit';
 import { Initializer, singleSignatureToBytes } from '@mithril-ts/stm';
 import { type AggregatorError, AggregatorRuntime, describeState, openAggregatorStore, parametersSchedule, type OpenedAggregatorStore } from '../src/index.js';
 
@@ -34,6 +34,7 @@ describe('aggregator runtime', () => {
   const keys = new Map<string, Initializer>(); // `${recordingEpoch}:${party}` -> initializer
 
   const chainDirectory = () => join(root, 'chain');
+  const eraMarkersFile = () => join(root, 'era-markers.json');
   const immutableDirectory = () => join(root, 'immutable');
   function setEpoch(epoch: bigint): void {
     writeFileSync(join(chainDirectory(), 'tip.json'), JSON.stringify({ epoch: Number(epoch), slot: Number(slotOf(epoch)), syncProgress: '100.00' }));
@@ -95,6 +96,7 @@ describe('aggregator runtime', () => {
     root = mkdtempSync(join(tmpdir(), 'aggregator-runtime-'));
     mkdirSync(chainDirectory());
     mkdirSync(immutableDirectory());
+    writeFileSync(eraMarkersFile(), '[{"name":"pythagoras","epoch":0}]');
     opened = await openAggregatorStore({ url: `file:${join(root, 'aggregator.sqlite')}` });
     runtime = new AggregatorRuntime({
       store: opened.store,
@@ -110,6 +112,7 @@ describe('aggregator runtime', () => {
       retentionEpochs: 10n,
       maxConsecutiveErrors: 3,
       bootstrapGenesisSigner: genesis,
+      era: new EraChecker(new FileEraReader(eraMarkersFile()), { refreshMs: 0 }),
       logger: createLogger('aggregator-test', 'silent'),
     });
   });
@@ -178,6 +181,32 @@ describe('aggregator runtime', () => {
       const result = await verifier.verifyChain(latest.hash, { getCertificate: async (hash) => stored.get(hash) });
       expect(result.endedAt.kind).toBe('genesis');
     }
+  });
+
+  it('blocks from the epoch an unsupported era activates, before entering it, and takes nothing meanwhile', async () => {
+    writeFileSync(eraMarkersFile(), '[{"name":"pythagoras","epoch":0},{"name":"lagrange","epoch":2}]');
+    setEpoch(1n);
+    await runtime.tick();
+    expect(runtime.state).toEqual({ kind: 'blocked', epoch: 1n, reason: 'no-genesis' });
+    await registerAll(1n);
+    setEpoch(2n);
+    await runtime.tick();
+    const message = 'Mithril era lagrange is active since epoch 2 and this binary supports only pythagoras: upgrade it';
+    expect(runtime.state).toEqual({ kind: 'blocked', epoch: 2n, reason: 'unsupported-era', detail: message });
+    expect(runtime.context.epoch).toBe(1n); // epoch 2 was not entered: no genesis, no message opened
+    expect(await opened.store.certificates.latest({ limit: 1 })).toEqual([]);
+    const refused = { code: 'NOT_READY', message: `the aggregator is blocked: ${message}` };
+    await expect(runtime.registerSigner({} as never)).rejects.toMatchObject(refused);
+    await expect(runtime.registerSignature({} as never)).rejects.toMatchObject(refused);
+
+    // The operator re-schedules the switch: epoch 2 is entered and the chain starts.
+    writeFileSync(eraMarkersFile(), '[{"name":"pythagoras","epoch":0},{"name":"lagrange","epoch":9}]');
+    await runtime.tick();
+    expect(runtime.context.epoch).toBe(2n);
+    expect(runtime.state).toEqual({ kind: 'blocked', epoch: 2n, reason: 'genesis-epoch' });
+    writeFileSync(eraMarkersFile(), 'not json');
+    await runtime.tick();
+    expect(runtime.state).toMatchObject({ kind: 'blocked', reason: 'unknown-era', detail: expect.stringMatching(/era-markers\.json/) });
   });
 
   it('refuses registrations for another epoch, unknown pools, mismatched certifications and bad keys', async () => {

@@ -55,6 +55,42 @@ const rows: Record<string, Row> = {
   'broken, cycle due: nothing more': { from: broken, observation: { kind: 'cycle-due' }, state: broken, commands: [] },
 
   // The tip: a new epoch is entered from idle (reported unless already idle), the same epoch goes straight to the chain check.
+  // An era this binary does not run blocks before anything is entered, opened or sealed; a later tip in a supported era resumes.
+  'signing, next epoch in an unsupported era: blocked, nothing entered': {
+    from: signing(2),
+    observation: {
+      kind: 'tip',
+      epoch: 4n,
+      enteredEpoch: 3n,
+      eraRefusal: { reason: 'unsupported-era', message: 'Mithril era lagrange is active since epoch 4' },
+    },
+    state: { kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'Mithril era lagrange is active since epoch 4' },
+    commands: [report({ kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'Mithril era lagrange is active since epoch 4' })],
+  },
+  'idle, first tip with unreadable era markers: blocked': {
+    from: idle,
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: undefined, eraRefusal: { reason: 'unknown-era', message: 'no file' } },
+    state: { kind: 'blocked', epoch: 3n, reason: 'unknown-era', detail: 'no file' },
+    commands: [report({ kind: 'blocked', epoch: 3n, reason: 'unknown-era', detail: 'no file' })],
+  },
+  'blocked (unsupported-era), same era refusal again: nothing reported': {
+    from: { kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'x' },
+    observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n, eraRefusal: { reason: 'unsupported-era', message: 'x' } },
+    state: { kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'x' },
+    commands: [],
+  },
+  'blocked (unsupported-era), the era is supported again in the next epoch: idle, enter it': {
+    from: { kind: 'blocked', epoch: 4n, reason: 'unsupported-era', detail: 'x' },
+    observation: { kind: 'tip', epoch: 4n, enteredEpoch: 3n },
+    state: idle,
+    commands: [report(idle), ...enter(4n)],
+  },
+  'blocked (unknown-era), markers readable again in the entered epoch: check the chain': {
+    from: { kind: 'blocked', epoch: 3n, reason: 'unknown-era', detail: 'no file' },
+    observation: { kind: 'tip', epoch: 3n, enteredEpoch: 3n },
+    state: { kind: 'blocked', epoch: 3n, reason: 'unknown-era', detail: 'no file' },
+    commands: [{ kind: 'observe-chain' }],
+  },
   'idle, first tip: enter the epoch, no state event': {
     from: idle,
     observation: { kind: 'tip', epoch: 3n, enteredEpoch: undefined },
@@ -348,6 +384,8 @@ describe('aggregator state machine', () => {
       'blocked:genesis-epoch',
       'blocked:no-genesis',
       'blocked:no-signers',
+      'blocked:unknown-era',
+      'blocked:unsupported-era',
       'broken',
       'idle',
       'ready',

@@ -55,3 +55,14 @@ export {
   type ReadSecretFileOptions,
   type SecretFileProblem,
 } from './secret-file.js';
+export {
+  BootstrapEraReader,
+  CardanoChainEraReader,
+  CardanoCliFilesDatumSource,
+  EraReaderError,
+  FileEraReader,
+  type EraReader,
+  type InlineDatumSource,
+} from './era/era-reader.js';
+export { EraChecker, type EraCheckerOptions } from './era/era-checker.js';
+export { eraSettings, ERA_SETTING_DESCRIPTIONS, requireEraSettings, eraReaderFromSettings, type EraSettings } from './era/era-settings.js';

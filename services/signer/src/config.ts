@@ -11,6 +11,9 @@ import {
   CHAIN_OBSERVER_SETTING_DESCRIPTIONS,
   chainObserverSettings,
   requireChainObserverSettings,
+  ERA_SETTING_DESCRIPTIONS,
+  eraSettings,
+  requireEraSettings,
 } from '@mithril-ts/service-kit';
 
 /** SHA-256 of a DER certificate, hex, with or without colons. */
@@ -53,6 +56,7 @@ export const signerConfigSchema = z
     otlpEndpoint: z.string().optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ...metricsSettings,
+    ...eraSettings,
     ...tlsSettings,
     /** SHA-256 fingerprint the signer gateway's certificate must have (on top of the chain and name checks). */
     gatewayCertificateFingerprint: fingerprint,
@@ -60,7 +64,8 @@ export const signerConfigSchema = z
     aggregatorCertificateFingerprint: fingerprint,
   })
   .superRefine(requireTlsFiles([]))
-  .superRefine(requireChainObserverSettings);
+  .superRefine(requireChainObserverSettings)
+  .superRefine(requireEraSettings);
 
 export type SignerConfig = z.infer<typeof signerConfigSchema>;
 
@@ -87,6 +92,7 @@ export function loadSignerConfig(argv?: readonly string[], env?: NodeJS.ProcessE
       otlpEndpoint: 'OTLP/gRPC endpoint for traces and metrics',
       logLevel: 'log level',
       ...METRICS_SETTING_DESCRIPTIONS,
+      ...ERA_SETTING_DESCRIPTIONS,
       insecure: TLS_SETTING_DESCRIPTIONS.insecure,
       tlsCertFile: 'PEM client certificate presented to the gateway and the aggregator (optional)',
       tlsKeyFile: TLS_SETTING_DESCRIPTIONS.tlsKeyFile,

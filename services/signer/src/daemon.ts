@@ -6,7 +6,9 @@ import type { EventEmitter } from 'node:events';
 import { PROTOCOL_VERSION } from '@mithril-ts/protocol';
 import {
   createChainObserver,
+  EraChecker,
   ImmutableDbDigester,
+  eraReaderFromSettings,
   channelCredentials,
   createLogger,
   startTelemetry,
@@ -143,6 +145,7 @@ export async function startSigner(config: SignerConfig, options: StartSignerOpti
     digester: new ImmutableDbDigester(config.immutableDirectory),
     poolKeys,
     store: opened.store,
+    era: new EraChecker(eraReaderFromSettings(config, observer.datums), { logger }),
     slotsPerKesPeriod: config.slotsPerKesPeriod,
     minSyncProgress: config.minSyncProgress,
     handledRetentionEpochs: config.handledRetentionEpochs,

@@ -4,10 +4,17 @@
  * aggregator and the signer gateway, ./adapters/pool-key-files for the pool's keys.
  */
 import type { ChainObserver, ImmutableDigester, KesSigningKey, OperationalCertificate } from '@mithril-ts/cardano';
-import type { Epoch, ProtocolParameters, SignedEntityType, SignerRecord } from '@mithril-ts/protocol';
+import type { Epoch, EraState, ProtocolParameters, SignedEntityType, SignerRecord } from '@mithril-ts/protocol';
 
 /** The chain and the node's immutable database: ports shared with the aggregator, defined once in @mithril-ts/cardano. */
 export type { ChainObserver, ImmutableDigester };
+
+/** Which Mithril era is active at an epoch (service-kit's EraChecker); throws UNSUPPORTED_ERA, or why the markers cannot be read. */
+export interface EraCheck {
+  check(epoch: Epoch): Promise<EraState>;
+  /** Where the markers come from, for messages. */
+  readonly source: string;
+}
 
 /** The aggregator's epoch settings, decoded from the wire but not trusted (keys not yet checked). */
 export interface AnnouncedEpochSettings {

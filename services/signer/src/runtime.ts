@@ -34,7 +34,8 @@ import {
 import { Initializer, SigningKey, singleSignatureToBytes, type Signer, type SingleSignature } from '@mithril-ts/stm';
 import { EpochSettingsVerifier } from './epoch-settings.js';
 import { PoolKeysError, RemoteCallError } from './errors.js';
-import type { AggregatorPort, AnnouncedEpochSettings, Answer, ChainObserver, ImmutableDigester, PoolKeySource, SignerGatewayPort } from './ports.js';
+import { BootstrapEraReader, EraChecker } from '@mithril-ts/service-kit';
+import type { AggregatorPort, AnnouncedEpochSettings, Answer, ChainObserver, EraCheck, ImmutableDigester, PoolKeySource, SignerGatewayPort } from './ports.js';
 import { describeState, type SignerEvent, type SignerState, type SignerStatus, type WaitReason, type Waiting } from './state.js';
 import { beaconText, type HandledStatus, type SignerStore, type StoredInitializer } from './store/index.js';
 
@@ -45,6 +46,8 @@ export interface SignerRuntimeDependencies {
   readonly digester: ImmutableDigester;
   readonly poolKeys: PoolKeySource;
   readonly store: SignerStore;
+  /** Which Mithril era is active; default: this binary's era since epoch 0 (the bootstrap reader). */
+  readonly era?: EraCheck;
   /** Slots per KES period of the network (Shelley genesis `slotsPerKESPeriod`). */
   readonly slotsPerKesPeriod: bigint;
   /** The node counts as synced from this sync progress (percent) on; default 100. */
@@ -90,6 +93,7 @@ export class SignerRuntime {
    */
   readonly #deferred = new Map<SignedEntityType['kind'], { readonly key: string; readonly signature: SingleSignature }>();
   readonly #verifier = new EpochSettingsVerifier();
+  readonly #era: EraCheck;
   readonly #minSyncProgress: number;
   readonly #handledRetention: bigint;
   readonly #randomBytes: (length: number) => Uint8Array;
@@ -100,6 +104,7 @@ export class SignerRuntime {
     this.#handledRetention = BigInt(deps.handledRetentionEpochs ?? 5);
     this.#randomBytes = deps.randomBytes ?? ((length) => new Uint8Array(nodeRandomBytes(length)));
     this.#now = deps.now ?? (() => new Date());
+    this.#era = deps.era ?? new EraChecker(new BootstrapEraReader());
   }
 
   get state(): SignerState {
@@ -154,6 +159,7 @@ export class SignerRuntime {
     if (tip.syncProgress !== undefined && tip.syncProgress < this.#minSyncProgress) {
       throw new Wait('node-not-synced', `the Cardano node is not synced (${tip.syncProgress}% < ${this.#minSyncProgress}%): nothing is registered or signed`);
     }
+    await this.#checkEra(tip.epoch);
     // A cycle follows the transitions it can make now (Init → Unregistered → ReadyToSign → sign).
     for (let step = 0; step < 4; step += 1) {
       const before = this.#state;
@@ -204,6 +210,28 @@ export class SignerRuntime {
           throw new Wait('immutable-db-unreadable', `cannot digest the immutable files up to ${latest}: ${(error as Error).message}`);
         }
       });
+    }
+  }
+
+  /**
+   * Before anything is registered or signed in an epoch: the era active at our node's epoch must
+   * be one this binary runs (a switch scheduled at epoch N applies from N on). Keys and signatures
+   * of an era the binary does not know could be refused by every up-to-date peer, or worse,
+   * accepted with rules that changed; so the signer stops until it is upgraded (or the markers
+   * change), and says so each time the reason changes.
+   */
+  async #checkEra(epoch: Epoch): Promise<void> {
+    try {
+      await this.#era.check(epoch);
+    } catch (error) {
+      this.#deferred.clear();
+      if (error instanceof ProtocolError && error.code === 'UNSUPPORTED_ERA') {
+        throw new Wait('unsupported-era', `${error.message}; the signer stopped signing: run a signer that supports this era`);
+      }
+      throw new Wait(
+        'era-unknown',
+        `the Mithril era at epoch ${epoch} is unknown (${this.#era.source}): ${(error as Error).message}; nothing is signed until it is known`,
+      );
     }
   }
 

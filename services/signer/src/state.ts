@@ -29,6 +29,10 @@ export type WaitReason =
   | 'gateway-unavailable'
   | 'no-next-signers'
   | 'immutable-db-unreadable'
+  /** The active Mithril era is not one this binary supports: nothing is registered or signed. */
+  | 'unsupported-era'
+  /** The era markers cannot be read: nothing is registered or signed until they can. */
+  | 'era-unknown'
   /** Anything else (store failure, a bug): reported as an 'error' event too. */
   | 'unexpected-error';
 

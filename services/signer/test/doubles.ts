@@ -35,6 +35,7 @@ import {
   type AnnouncedEpochSettings,
   type Answer,
   type ChainObserver,
+  type EraCheck,
   type ImmutableDigester,
   type OpenedSignerStore,
   type RegisteredSigner,
@@ -269,7 +270,7 @@ export async function poolSigner(
   pool: DevnetPoolInfo,
   network: FakeNetwork,
   digester: FakeDigester,
-  options: { readonly storeUrl?: string; readonly minSyncProgress?: number } = {},
+  options: { readonly storeUrl?: string; readonly minSyncProgress?: number; readonly era?: EraCheck } = {},
 ): Promise<PoolSigner> {
   const storeUrl = options.storeUrl ?? `file:${join(tempDir('signer-store-'), 'signer.sqlite3')}`;
   const store = await openSignerStore({ url: storeUrl });
@@ -282,6 +283,7 @@ export async function poolSigner(
     store: store.store,
     slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
     ...(options.minSyncProgress !== undefined ? { minSyncProgress: options.minSyncProgress } : {}),
+    ...(options.era !== undefined ? { era: options.era } : {}),
   });
   const events: SignerEvent[] = [];
   runtime.onEvent((event) => events.push(event));

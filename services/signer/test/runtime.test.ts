@@ -19,6 +19,7 @@ import { VerificationKeyPoP } from '@mithril-ts/stm';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@mithril-ts/proto';
+import { EraChecker, FileEraReader } from '@mithril-ts/service-kit';
 import { INITIALIZER_RETENTION_EPOCHS, RemoteCallError, type SignerEvent } from '../src/index.js';
 import {
   FakeChain,
@@ -369,6 +370,8 @@ describe('gateway answers', () => {
     expect(net.network.signatureAttempts.filter((s) => sameType(s.signedEntityType, db)).length).toBeLessThanOrEqual(1);
     await signer!.runtime.cycle();
     expect(net.network.signatureAttempts.filter((s) => sameType(s.signedEntityType, db)).length).toBeLessThanOrEqual(1);
+    // Nor is the buffered one: the aggregator holds it until its message opens.
+    expect(net.network.signatureAttempts.filter((s) => sameType(s.signedEntityType, msd))).toHaveLength(2);
   });
 
   it('gives up a deferred immutable DB signature once a newer immutable file is the latest', async () => {
@@ -396,6 +399,32 @@ describe('gateway answers', () => {
 });
 
 describe('refusals', () => {
+  it('stops registering and signing from the epoch an unsupported era activates, and says which era', async () => {
+    const chain = new FakeChain();
+    chain.stakes.set(pools[0]!.poolId.hex, 1_000_000_000_000n);
+    const network = new FakeNetwork(chain);
+    const markers = new FileEraReader(join(tempDir('era-'), 'era-markers.json'));
+    writeFileSync(markers.path, '[{"name":"pythagoras","epoch":0},{"name":"lagrange","epoch":2}]');
+    const signer = await poolSigner(pools[0]!, network, new FakeDigester(), { era: new EraChecker(markers, { refreshMs: 0 }) });
+    opened.push(signer);
+    await signer.runtime.cycle();
+    expect(network.registrations).toHaveLength(1);
+    chain.epoch = 2n;
+    await signer.runtime.cycle();
+    expect(network.registrations).toHaveLength(1);
+    expect(network.signatureAttempts).toHaveLength(0);
+    expect(signer.runtime.status().waiting).toEqual({
+      reason: 'unsupported-era',
+      message:
+        'Mithril era lagrange is active since epoch 2 and this binary supports only pythagoras: upgrade it; the signer stopped signing: run a signer that supports this era',
+    });
+    // Markers that cannot be read stop it too: an unknown era is not a supported one.
+    writeFileSync(markers.path, 'not json');
+    await signer.runtime.cycle();
+    expect(signer.runtime.status().waiting).toMatchObject({ reason: 'era-unknown', message: expect.stringMatching(/era-markers\.json/) });
+    expect(network.registrations).toHaveLength(1);
+  });
+
   it('does nothing while the node is not synced, and says so', async () => {
     const net = await network(1);
     const [signer] = net.signers;

@@ -38,12 +38,14 @@ export function intakeHandlers(node: ServingNode, unary: Unary) {
     registerSignatures: unary<proto.RegisterSignaturesRequest, proto.RegisterSignaturesResponse>('RegisterSignatures', async (request) => {
       const signature = request.signature;
       if (signature === undefined) throw new AggregatorError('MALFORMED_REQUEST', 'signature is missing');
-      await node.registerSignature({
+      const outcome = await node.registerSignature({
         signedEntityType: signedEntityTypeFromProto(signature.signedEntityType, 'signature.signed_entity_type'),
         partyId: signature.partyId,
         signature: new Uint8Array(signature.signature),
         signedMessage: signature.signedMessage,
       });
+      // Held until its message opens: the signer need not send it again (it is verified when the message opens).
+      if (outcome === 'buffered') return { status: proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_BUFFERED };
       return { status: proto.SignatureRegistrationStatus.SIGNATURE_REGISTRATION_STATUS_ACCEPTED };
     }),
   };

@@ -19,8 +19,9 @@ export interface StatusSettings {
 }
 
 /**
- * No era markers are read yet: the aggregator runs the one Mithril era it supports (libs/protocol
- * SUPPORTED_ERAS), and refuses nothing on that account.
+ * The aggregator runs the one Mithril era it supports (libs/protocol SUPPORTED_ERAS); while the
+ * era markers make another one active it is blocked (unsupported-era) and takes nothing, so the
+ * era it reports is that one.
  */
 const MITHRIL_ERA = SUPPORTED_ERAS[0];
 

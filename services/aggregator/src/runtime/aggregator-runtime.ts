@@ -11,7 +11,10 @@ import { EventEmitter } from 'node:events';
 import type { ChainObserver, ImmutableDigester } from '@mithril-ts/cardano';
 import {
   EpochKeyCache,
+  ProtocolError,
   timestampFromDate,
+  type Epoch,
+  type EraState,
   type Certificate,
   type GenesisPayload,
   type GenesisSigner,
@@ -19,7 +22,7 @@ import {
   type SignedEntityKind,
   type Timestamp,
 } from '@mithril-ts/protocol';
-import type { Logger } from '@mithril-ts/service-kit';
+import { BootstrapEraReader, EraChecker, type Logger } from '@mithril-ts/service-kit';
 import { certificateRecordOf, type AggregatorStore, type OpenMessageRecord, type SignerRegistrationRecord } from '../store/index.js';
 import { Aggregations } from './aggregation.js';
 import { observeChain } from './chain-observation.js';
@@ -30,9 +33,16 @@ import { bootstrapGenesisCertificate, genesisPayloadOf } from './genesis-bootstr
 import { openMessages } from './message-opening.js';
 import { RegistrationIntake, type RegisterSignerInput } from './registration-intake.js';
 import { Rounds } from './rounds.js';
+import { DEFAULT_SIGNATURE_BUFFER_LIMITS, SignatureBuffer, type SignatureBufferLimits } from './signature-buffer.js';
 import { SignatureIntake, type RegisterSignatureInput, type RegisterSignatureOutcome, type SignatureAccepted } from './signature-intake.js';
 import { describeState, type AggregatorState } from './state.js';
 import { transition, type Command, type Observation } from './state-machine.js';
+
+/** Which Mithril era is active at an epoch (service-kit's EraChecker); throws UNSUPPORTED_ERA, or why the markers cannot be read. */
+export interface EraCheck {
+  check(epoch: Epoch): Promise<EraState>;
+  readonly source: string;
+}
 
 export interface AggregatorRuntimeOptions {
   readonly store: AggregatorStore;
@@ -48,6 +58,10 @@ export interface AggregatorRuntimeOptions {
   readonly retentionEpochs: bigint;
   /** Consecutive failed ticks after which the runtime stops in the `broken` state. */
   readonly maxConsecutiveErrors: number;
+  /** Bounds of the signatures held for messages not open yet (signature-buffer.ts); DEFAULT_SIGNATURE_BUFFER_LIMITS by default. */
+  readonly signatureBuffer?: SignatureBufferLimits;
+  /** Which Mithril era is active; default: this binary's era since epoch 0 (the bootstrap reader). */
+  readonly era?: EraCheck;
   /** Devnet only: sign a genesis certificate automatically when the chain has none (or has a gap). */
   readonly bootstrapGenesisSigner?: GenesisSigner;
   readonly logger: Logger;
@@ -79,9 +93,12 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   readonly #registrations: RegistrationIntake;
   readonly #signatures: SignatureIntake;
   readonly #aggregations: Aggregations;
+  readonly #era: EraCheck;
+  readonly #buffer: SignatureBuffer;
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
+    this.#era = options.era ?? new EraChecker(new BootstrapEraReader());
     this.#now = options.now ?? (() => timestampFromDate(new Date()));
     const { store, logger } = options;
     this.#rounds = new Rounds(store);
@@ -97,9 +114,11 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       left: (epoch, open) => this.#observeNow({ kind: 'certificate-sealed', epoch, openMessages: open }),
       failed: (error) => this.#reportError(error),
     });
+    this.#buffer = new SignatureBuffer(options.signatureBuffer ?? DEFAULT_SIGNATURE_BUFFER_LIMITS);
     this.#signatures = new SignatureIntake({
       store,
       rounds: this.#rounds,
+      buffer: this.#buffer,
       context: () => this.context,
       accepted: (signature, openMessageId) => {
         this.emit('signature', signature);
@@ -191,10 +210,12 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       case 'read-tip': {
         const tip = await this.options.chain.currentTip();
         this.#cardanoEra = tip.era;
-        return this.#observe({ kind: 'tip', epoch: tip.epoch, enteredEpoch: this.#context?.epoch });
+        const eraRefusal = await this.#eraRefusal(tip.epoch);
+        return this.#observe({ kind: 'tip', epoch: tip.epoch, enteredEpoch: this.#context?.epoch, ...(eraRefusal ? { eraRefusal } : {}) });
       }
       case 'enter-epoch':
         this.#rounds.clear();
+        this.#buffer.dropBefore(command.epoch);
         this.#context = await enterEpoch(
           { store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys },
           command.epoch,
@@ -234,7 +255,10 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
             signedEntityKinds: this.options.signedEntityKinds,
             rounds: this.#rounds,
             logger,
-            opened: (message) => this.emit('message-opened', message),
+            opened: (message) => {
+              this.emit('message-opened', message);
+              this.#applyBuffered(message);
+            },
           },
           this.context,
         );
@@ -242,6 +266,39 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       }
       case 'retry-aggregations':
         return this.#aggregations.retry(command.epoch);
+    }
+  }
+
+  /** The signatures held for a message that just opened go through the intake now (verified there like any other). */
+  #applyBuffered(message: OpenMessageRecord): void {
+    const held = this.#buffer.take(message.signedEntityType);
+    if (held.length === 0) return;
+    const { logger } = this.options;
+    logger.debug({ openMessageId: message.id, signatures: held.length }, 'registering signatures held for this message');
+    for (const input of held) {
+      this.#signatures.register(input).catch((error: unknown) => {
+        // Refused now that its message is known (another message signed, too late, invalid): dropped, as it would have been on arrival.
+        logger.debug({ partyId: input.partyId, err: error }, 'a held signature was refused when its message opened');
+      });
+    }
+  }
+
+  /** Why the era at `epoch` cannot be run, if it cannot (an unreadable marker source blocks too: an unknown era is not a supported one). */
+  async #eraRefusal(epoch: Epoch): Promise<{ reason: 'unsupported-era' | 'unknown-era'; message: string } | undefined> {
+    try {
+      await this.#era.check(epoch);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'UNSUPPORTED_ERA') return { reason: 'unsupported-era', message: error.message };
+      return { reason: 'unknown-era', message: `the era markers cannot be read (${this.#era.source}): ${(error as Error).message}` };
+    }
+  }
+
+  /** Registrations and signatures wait while the era is not one this binary runs. */
+  #refuseOutsideEra(): void {
+    const state = this.#state;
+    if (state.kind === 'blocked' && (state.reason === 'unsupported-era' || state.reason === 'unknown-era')) {
+      throw new AggregatorError('NOT_READY', `the aggregator is blocked: ${state.detail ?? state.reason}`);
     }
   }
 
@@ -266,13 +323,15 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   /** Records a registration for the next epoch, after checking it against what this aggregator knows. */
   async registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
+    this.#refuseOutsideEra();
     const record = await this.#registrations.register(this.context, input);
     this.emit('registration', record);
     return record;
   }
 
   /** Takes a single signature for an open message (see signature-intake.ts). */
-  registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+  async registerSignature(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
+    this.#refuseOutsideEra();
     return this.#signatures.register(input);
   }
 }

@@ -18,6 +18,7 @@ import type { EpochContext } from './epoch-context.js';
 import { AggregatorError } from './errors.js';
 import type { Rounds } from './rounds.js';
 import { describeType } from './signed-entities.js';
+import { openOrHold, type SignatureBuffer } from './signature-buffer.js';
 
 export interface RegisterSignatureInput {
   readonly signedEntityType: SignedEntityType;
@@ -27,7 +28,8 @@ export interface RegisterSignatureInput {
   readonly signedMessage: string;
 }
 
-export type RegisterSignatureOutcome = 'accepted' | 'already-registered';
+/** `buffered`: its message is not open yet; it is held and registered when the message opens (signature-buffer.ts). */
+export type RegisterSignatureOutcome = 'accepted' | 'already-registered' | 'buffered';
 
 /** The `signature` event. */
 export interface SignatureAccepted {
@@ -41,6 +43,8 @@ export interface SignatureIntakeOptions {
   readonly rounds: Rounds;
   /** The current epoch's context; NOT_READY before the first epoch is entered. */
   readonly context: () => EpochContext;
+  /** Where signatures for a message not open yet are held; without it they are refused NO_OPEN_MESSAGE. */
+  readonly buffer?: SignatureBuffer;
   /** A new signature was stored for the open message (the runtime tells and tries to aggregate). */
   readonly accepted: (signature: SignatureAccepted, openMessageId: string) => void;
 }
@@ -68,8 +72,10 @@ export class SignatureIntake {
   }
 
   async register(input: RegisterSignatureInput): Promise<RegisterSignatureOutcome> {
-    const { rounds } = this.options;
-    const { message, signedMessage } = await rounds.open(input.signedEntityType);
+    const { rounds, buffer } = this.options;
+    const open = buffer === undefined ? await rounds.open(input.signedEntityType) : await openOrHold(rounds, buffer, input, this.options.context);
+    if (open === 'buffered') return 'buffered';
+    const { message, signedMessage } = open;
     if (input.signedMessage !== '' && input.signedMessage !== signedMessage) {
       throw new AggregatorError('SIGNATURE_INVALID', `the signature is over ${input.signedMessage}, the open message is ${signedMessage}`);
     }

@@ -7,7 +7,8 @@
  *
  * One cycle, as the runner drives it (a command in [brackets] yields the next observation):
  *   cycle-due   → [read-tip]
- *   tip         → new epoch: idle, enter-epoch, prune, announce-epoch; then [observe-chain]
+ *   tip         → an era this binary does not run (or cannot tell): blocked(unsupported-era | unknown-era), nothing more;
+ *                 new epoch: idle, enter-epoch, prune, announce-epoch; then [observe-chain]
  *   chain       → cannot continue: blocked(no-genesis | epoch-gap | genesis-epoch | no-signers),
  *                 or, with a devnet genesis signer and next signers, bootstrap-genesis then [observe-chain] again;
  *                 can continue: ready, or signing (open messages), then [open-messages]
@@ -40,8 +41,16 @@ import { describeState, type AggregatorState } from './state.js';
 export type Observation =
   /** The run interval elapsed (or `tick()` was called). */
   | { readonly kind: 'cycle-due' }
-  /** The chain's tip, and the epoch the runner has entered (undefined before the first). */
-  | { readonly kind: 'tip'; readonly epoch: Epoch; readonly enteredEpoch: Epoch | undefined }
+  /**
+   * The chain's tip, the epoch the runner has entered (undefined before the first), and, when the
+   * Mithril era at the tip's epoch cannot be run, why.
+   */
+  | {
+      readonly kind: 'tip';
+      readonly epoch: Epoch;
+      readonly enteredEpoch: Epoch | undefined;
+      readonly eraRefusal?: { readonly reason: 'unsupported-era' | 'unknown-era'; readonly message: string };
+    }
   /** What decides whether the certificate chain can be continued in the entered epoch. */
   | {
       readonly kind: 'chain';
@@ -99,7 +108,9 @@ export function transition(state: AggregatorState, observation: Observation): Tr
     case 'cycle-due':
       return { state, commands: [{ kind: 'read-tip' }] };
     case 'tip': {
-      const { epoch, enteredEpoch } = observation;
+      const { epoch, enteredEpoch, eraRefusal } = observation;
+      // Checked before the epoch is entered: nothing of an era this binary does not know is opened or sealed.
+      if (eraRefusal !== undefined) return become(state, { kind: 'blocked', epoch, reason: eraRefusal.reason, detail: eraRefusal.message }, []);
       if (enteredEpoch !== undefined && epoch <= enteredEpoch) return { state, commands: [{ kind: 'observe-chain' }] };
       return become(state, { kind: 'idle' }, [
         { kind: 'enter-epoch', epoch },

@@ -9,13 +9,18 @@ export type BlockedReason =
   /** The latest certificate is older than the previous epoch: the chain cannot continue without a new genesis. */
   | 'epoch-gap'
   /** No signer was recorded for the previous epoch or for this one: nothing can be signed or announced. */
-  | 'no-signers';
+  | 'no-signers'
+  /** The Mithril era active at the chain's epoch is not one this binary supports (upgrade it). */
+  | 'unsupported-era'
+  /** The era markers cannot be read, so the active era is unknown. */
+  | 'unknown-era';
 
 export type AggregatorState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'ready'; readonly epoch: Epoch }
   | { readonly kind: 'signing'; readonly epoch: Epoch; readonly openMessages: number }
-  | { readonly kind: 'blocked'; readonly epoch: Epoch; readonly reason: BlockedReason }
+  /** `detail` says more where the reason alone does not (which era, why the markers are unreadable). */
+  | { readonly kind: 'blocked'; readonly epoch: Epoch; readonly reason: BlockedReason; readonly detail?: string }
   /** Too many consecutive failures: the runtime stopped (the process should exit and be restarted). */
   | { readonly kind: 'broken'; readonly error: string };
 
@@ -28,7 +33,7 @@ export function describeState(state: AggregatorState): string {
     case 'signing':
       return `signing (epoch ${state.epoch}, ${state.openMessages} open message${state.openMessages === 1 ? '' : 's'})`;
     case 'blocked':
-      return `blocked: ${state.reason} (epoch ${state.epoch})`;
+      return `blocked: ${state.reason} (epoch ${state.epoch})${state.detail === undefined ? '' : `: ${state.detail}`}`;
     case 'broken':
       return `broken: ${state.error}`;
   }

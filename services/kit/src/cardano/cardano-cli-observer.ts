@@ -15,7 +15,15 @@
  */
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { parseCardanoCliKesPeriodInfo, parseCardanoCliStakeSnapshot, parseCardanoCliTip, type ChainTip, type KesPeriodInfo } from '@mithril-ts/cardano';
+import {
+  parseCardanoCliKesPeriodInfo,
+  parseCardanoCliStakeSnapshot,
+  parseCardanoCliTip,
+  parseCardanoCliUtxoInlineDatums,
+  type ChainTip,
+  type InlineDatum,
+  type KesPeriodInfo,
+} from '@mithril-ts/cardano';
 import { ChainObserverError } from './chain-observer-error.js';
 import { NodeChainObserver, type NodeChainObserverOptions } from './node-chain-observer.js';
 
@@ -75,6 +83,18 @@ export class CardanoCliChainObserver extends NodeChainObserver {
     const tip = await this.currentTip();
     const args = [...this.#group(tip), 'query', 'kes-period-info', '--op-cert-file', opcertFile];
     return parseOutput(async () => parseCardanoCliKesPeriodInfo(await this.#run(args)), 'query kes-period-info');
+  }
+
+  /**
+   * The inline datums of the outputs at `address` (`query utxo --address A --output-json`): where
+   * the era markers live. Anyone can pay to an address, so the caller keeps only what verifies.
+   */
+  async inlineDatumsAt(address: string): Promise<readonly InlineDatum[]> {
+    // Bech32 (letters, digits, the prefix's underscore): nothing that reads as another argument.
+    if (!/^[a-z0-9_]{1,200}$/.test(address)) throw new ChainObserverError(`not an address: ${JSON.stringify(address.slice(0, 80))}`, 'INVALID_OUTPUT');
+    const tip = await this.currentTip();
+    const args = [...this.#group(tip), 'query', 'utxo', '--address', address, '--output-json'];
+    return parseOutput(async () => parseCardanoCliUtxoInlineDatums(await this.#run(args)), 'query utxo');
   }
 
   #group(tip: ChainTip): string[] {

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { CARDANO_CLI_COMMAND_ERAS, CardanoCliChainObserver } from './cardano-cli-observer.js';
 import { CardanoCliFilesChainObserver } from './cardano-cli-files.js';
 import { OgmiosChainObserver } from './ogmios-observer.js';
+import { CardanoCliFilesDatumSource, type InlineDatumSource } from '../era/era-reader.js';
 
 export const CHAIN_OBSERVERS = ['files', 'cardano-cli', 'ogmios'] as const;
 
@@ -86,6 +87,11 @@ export const CHAIN_OBSERVER_SETTING_DESCRIPTIONS: Readonly<Record<keyof typeof c
 
 export interface CreatedChainObserver {
   readonly chain: ChainObserver;
+  /**
+   * Where the era reader finds inline datums (the era markers): the chain's files, or the node
+   * through cardano-cli; undefined for Ogmios (its datums come as CBOR, not decoded here yet).
+   */
+  readonly datums: InlineDatumSource | undefined;
   /** Closes what the observer holds open (Ogmios' connection); the service calls it when it stops. */
   close(): Promise<void>;
 }
@@ -100,7 +106,11 @@ export function createChainObserver(config: ChainObserverSettings, requested: { 
   switch (kind) {
     case 'files': {
       if (config.chainDirectory === undefined) throw missing('chainDirectory');
-      return { chain: new CardanoCliFilesChainObserver(config.chainDirectory, requested.tipTtlMs), close: async () => {} };
+      return {
+        chain: new CardanoCliFilesChainObserver(config.chainDirectory, requested.tipTtlMs),
+        datums: new CardanoCliFilesDatumSource(config.chainDirectory),
+        close: async () => {},
+      };
     }
     case 'cardano-cli': {
       if (config.cardanoNodeSocketPath === undefined) throw missing('cardanoNodeSocketPath');
@@ -113,7 +123,7 @@ export function createChainObserver(config: ChainObserverSettings, requested: { 
         ...(config.cardanoCliTimeoutMs !== undefined ? { timeoutMs: config.cardanoCliTimeoutMs } : {}),
         ...options,
       });
-      return { chain, close: async () => {} };
+      return { chain, datums: chain, close: async () => {} };
     }
     case 'ogmios': {
       if (config.ogmiosUrl === undefined) throw missing('ogmiosUrl');
@@ -122,7 +132,7 @@ export function createChainObserver(config: ChainObserverSettings, requested: { 
         ...(config.ogmiosRequestTimeoutMs !== undefined ? { requestTimeoutMs: config.ogmiosRequestTimeoutMs } : {}),
         ...options,
       });
-      return { chain, close: () => chain.close() };
+      return { chain, datums: undefined, close: () => chain.close() };
     }
   }
 }
