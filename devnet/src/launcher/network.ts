@@ -19,6 +19,7 @@ import { restGatewayConfigSchema, startRestGateway } from '@mithril-ts/rest-gate
 import { Devnet } from '../devnet.js';
 import { devnetLayout } from '../layout.js';
 import type { DevnetParameters } from '../parameters.js';
+import { ensureAncillaryKeys } from './ancillary.js';
 import { ensureGenesisKeys } from './genesis.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
 
@@ -104,6 +105,7 @@ export class MithrilNetwork {
     const { parameters } = devnet;
 
     const { signer: genesis } = await ensureGenesisKeys(root);
+    const ancillaryKeys = await ensureAncillaryKeys(root);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
     const stops: (() => Promise<void>)[] = [() => devnet.stop()];
@@ -134,6 +136,8 @@ export class MithrilNetwork {
           httpPort: 0,
           network: parameters.network,
           immutableDirectory: layout.immutableDirectory(1),
+          ledgerDirectory: layout.ledgerDirectory(1),
+          ancillarySigningKeyFile: ancillaryKeys.secretKeyFile,
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           aggregatorAddress: `127.0.0.1:${port}`,
