@@ -293,7 +293,7 @@ export class Snapshotter {
         logger.warn({ ledgerDirectory: settings.ledgerDirectory, immutableFileNumber: beacon.immutableFileNumber.toString() }, 'no ledger snapshot to put in an ancillary archive');
         return undefined;
       }
-      logger.info({ key, ledgerSnapshot: stored.ledgerSnapshot, trio: stored.trio?.toString(), size: stored.size.toString() }, 'ancillary archive stored');
+      logger.info({ key, ledgerSnapshot: stored.ledgerSnapshot, trios: stored.trios.map(String), size: stored.size.toString() }, 'ancillary archive stored');
       return { key: stored.key, size: stored.size, sha256: stored.sha256, sizeUncompressed: stored.sizeUncompressed };
     } catch (error) {
       logger.warn({ err: error, key }, 'making the ancillary archive failed: the snapshot goes without it');

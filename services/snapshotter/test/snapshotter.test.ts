@@ -289,6 +289,34 @@ describe('Snapshotter', () => {
     expect(await local.stat('ancillary/devnet-e5-i2.ancillary.tar.gz')).toBeUndefined();
   });
 
+  it('a snapshot certified while the node moved on: its ancillary archive carries every trio up to the ledger snapshot', async () => {
+    const signer = AncillarySigner.generate();
+    const { snapshotter, local, directory } = await setup(3, 3, signer);
+    for (const [number, lastSlot] of [
+      [2, 59n],
+      [3, 79n],
+    ] as const) {
+      const secondary = Buffer.alloc(56);
+      secondary.writeBigUInt64BE(lastSlot, 48);
+      writeFileSync(join(directory, fileName(number, 'secondary')), secondary);
+    }
+    const ledger = join(directory, '..', 'ledger');
+    for (const slot of ['79', '99']) {
+      mkdirSync(join(ledger, slot), { recursive: true });
+      writeFileSync(join(ledger, slot, 'state'), `ledger ${slot}`);
+    }
+    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: certified(beacon(1, 5), expectedRoot(1)) });
+    const archive = Buffer.from(await (await fetch(cardanoDatabaseSnapshotMessage(snapshot, local).ancillaryLocations[0]!.uri)).arrayBuffer());
+    const restored = tempDir('restored-ancillary-lag');
+    await pipeline(Readable.from([archive]), extract({ cwd: restored }));
+    const manifest = decodeAncillaryManifest(readFileSync(join(restored, 'ancillary_manifest.json'), 'utf8'));
+    verifyAncillaryManifest(signer.verificationKey(), manifest);
+    expect([...manifest.data.keys()]).toEqual([
+      ...[2, 3].flatMap((n) => ['chunk', 'primary', 'secondary'].map((e) => `immutable/${fileName(n, e)}`)),
+      'ledger/79/state',
+    ]);
+  });
+
   it('makes zstd snapshots beside gzip ones: their own .tar.zst archives, announced as zstd, decompressing to the files', async () => {
     const { snapshotter, storage, local, directory } = await setup(3);
     await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: certified(beacon(1, 5), expectedRoot(1)) });

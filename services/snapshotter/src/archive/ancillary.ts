@@ -2,19 +2,21 @@
  * The ancillary archive of a snapshot: what a node needs beside the certified immutable files to
  * start without replaying the chain from genesis — the latest ledger-state snapshot
  * (`ledger/<slot>`, a file or a directory as the node writes it) and the last, not yet immutable,
- * trio (`immutable/<beacon + 1>.{chunk,primary,secondary}`) — with `ancillary_manifest.json`
+ * trio (`immutable/<beacon + 1>.{chunk,primary,secondary}`, more when needed: below) — with `ancillary_manifest.json`
  * (every file's SHA-256, signed with the ancillary key; libs/protocol's ancillary-manifest.ts).
  *
  * The node keeps writing while this runs (the open trio grows, ledger snapshots come and go), so
  * the files are first copied to a scratch directory, then hashed and archived from the copy: the
  * manifest describes exactly the bytes archived.
  *
- * Which ledger snapshot: the newest whose slot is at most the last slot of the trio archived (or,
- * when there is no later trio yet, of the beacon's own trio). A ledger state past the files a
- * client restores is useless to its node (it would throw it away and replay from genesis). The
- * last slot of a trio is read from its secondary index: cardano-node's entries end with the
- * block's slot as a big-endian u64, so the last 8 bytes are the slot of the last block; nothing
- * else of the chunk's content is read.
+ * Which ledger snapshot: the newest whose slot is at most the last slot of the newest trio on disk
+ * (at most MAX_ANCILLARY_TRIOS past the beacon). Which trios: the next one past the beacon (as the
+ * reference packs it), and, when the snapshot was certified a while after its beacon and the node's
+ * ledger snapshot is further ahead, every trio up to the one holding the ledger snapshot's slot. A
+ * ledger state past the files a client restores is useless to its node (it would throw it away and
+ * replay from genesis). The last slot of a trio is read from its secondary index: cardano-node's
+ * entries end with the block's slot as a big-endian u64, so the last 8 bytes are the slot of the
+ * last block; nothing else of the chunk's content is read.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -31,6 +33,8 @@ import { storeArchive } from './archiver.js';
 
 /** cardano-node names ledger snapshots `<slot>` or `<slot>_<suffix>`. */
 const LEDGER_SNAPSHOT_NAME = /^(\d{1,20})(?:_[A-Za-z0-9_-]{1,64})?$/;
+/** Trios past the beacon an archive may carry (a ledger state further ahead is not packaged). */
+const MAX_ANCILLARY_TRIOS = 32;
 /** A ledger snapshot directory holds a handful of files; more is not a ledger snapshot. */
 const MAX_LEDGER_FILES = 1000;
 
@@ -122,8 +126,8 @@ async function sha256Of(path: string): Promise<string> {
 export interface StoredAncillary extends AncillaryArchiveRecord {
   /** The ledger snapshot archived (its name in `ledger/`). */
   readonly ledgerSnapshot: string;
-  /** The trio archived beside it, when the node had started one past the beacon. */
-  readonly trio: bigint | undefined;
+  /** The trios archived beside it (past the beacon). */
+  readonly trios: readonly bigint[];
   /** Every file of the archive but the manifest, relative to the database directory. */
   readonly files: readonly string[];
 }
@@ -133,24 +137,33 @@ export interface StoredAncillary extends AncillaryArchiveRecord {
  * snapshot (nothing to offer: the snapshot goes without ancillary files).
  */
 export async function storeAncillaryArchive(request: AncillaryRequest): Promise<StoredAncillary | undefined> {
-  const next = request.immutableFileNumber + 1n;
-  const nextNames = immutableTrioFileNames(next);
-  const nextExists = (await Promise.all(nextNames.map((name) => exists(join(request.immutableDirectory, name))))).every(Boolean);
+  const beacon = request.immutableFileNumber;
+  // The trios past the beacon, in order while they exist, with the slot of their last block.
+  const later: { number: bigint; lastSlot: bigint | undefined }[] = [];
+  for (let number = beacon + 1n; number <= beacon + BigInt(MAX_ANCILLARY_TRIOS); number += 1n) {
+    const names = immutableTrioFileNames(number);
+    if (!(await Promise.all(names.map((name) => exists(join(request.immutableDirectory, name))))).every(Boolean)) break;
+    later.push({ number, lastSlot: await lastSlotOfSecondary(join(request.immutableDirectory, immutableFileName(number, 'secondary'))) });
+  }
+  const reach =
+    [...later].reverse().find((trio) => trio.lastSlot !== undefined)?.lastSlot ??
+    (await lastSlotOfSecondary(join(request.immutableDirectory, immutableFileName(beacon, 'secondary'))));
+  const ledger = (await listLedgerSnapshots(request.ledgerDirectory)).find((entry) => reach === undefined || entry.slot <= reach);
+  if (ledger === undefined) return undefined;
+  // The next trio always (as the reference packs it), and more only as far as the ledger state needs.
+  const needed = Math.max(1, later.findIndex((trio) => trio.lastSlot !== undefined && trio.lastSlot >= ledger.slot) + 1);
+  const trios = later.slice(0, needed).map((trio) => trio.number);
+
   const scratch = await mkdtemp(join(request.scratchParent ?? tmpdir(), 'mithril-ancillary-'));
   try {
     const files: string[] = [];
-    let limitSlot: bigint | undefined;
-    if (nextExists) {
-      await mkdir(join(scratch, 'immutable'));
-      for (const name of nextNames) {
+    if (trios.length > 0) await mkdir(join(scratch, 'immutable'));
+    for (const number of trios) {
+      for (const name of immutableTrioFileNames(number)) {
         await copyFile(join(request.immutableDirectory, name), join(scratch, 'immutable', name));
         files.push(`immutable/${name}`);
       }
-      limitSlot = await lastSlotOfSecondary(join(scratch, 'immutable', immutableFileName(next, 'secondary')));
     }
-    limitSlot ??= await lastSlotOfSecondary(join(request.immutableDirectory, immutableFileName(request.immutableFileNumber, 'secondary')));
-    const ledger = (await listLedgerSnapshots(request.ledgerDirectory)).find((entry) => limitSlot === undefined || entry.slot <= limitSlot);
-    if (ledger === undefined) return undefined;
     const ledgerFiles: string[] = [];
     try {
       await copyLedgerSnapshot(join(request.ledgerDirectory, ledger.name), join(scratch, 'ledger', ledger.name), `ledger/${ledger.name}`, ledgerFiles);
@@ -184,7 +197,7 @@ export async function storeAncillaryArchive(request: AncillaryRequest): Promise<
       sha256: stored.sha256,
       sizeUncompressed,
       ledgerSnapshot: ledger.name,
-      trio: nextExists ? next : undefined,
+      trios,
       files,
     };
   } finally {
