@@ -7,7 +7,16 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT_CODES, toCliError } from './errors.js';
 import { Output, type CliIo } from './output.js';
 import { CLIENT_VERSION } from './version.js';
-import { AGGREGATOR_ENV, ANCILLARY_KEY_ENV, CA_FILE_ENV, CommandContext, GENESIS_KEY_ENV, hashOrLatest, positiveInteger, type GlobalOptions } from './commands/context.js';
+import {
+  AGGREGATOR_ENV,
+  ANCILLARY_KEY_ENV,
+  CA_FILE_ENV,
+  CommandContext,
+  GENESIS_KEY_ENV,
+  hashOrLatest,
+  positiveInteger,
+  type GlobalOptions,
+} from './commands/context.js';
 import { snapshotList, snapshotRestore, snapshotShow, snapshotVerify, type RestoreCommandOptions } from './commands/snapshot.js';
 import { certificateList, certificateVerify } from './commands/certificate.js';
 import { stakeDistributionList, stakeDistributionShow } from './commands/stake-distribution.js';

@@ -55,7 +55,18 @@ describe.each([
 
   test('--include-ancillary leaves a directory a node starts from: ledger snapshot, immutable files, last trio, protocolMagicId', async () => {
     const target = join(scratch, 'db');
-    const restored = await run(['snapshot', 'download', 'latest', '--target', target, '--include-ancillary', '--ancillary-verification-key', fixture.ancillaryKey, ...base(), '--json']);
+    const restored = await run([
+      'snapshot',
+      'download',
+      'latest',
+      '--target',
+      target,
+      '--include-ancillary',
+      '--ancillary-verification-key',
+      fixture.ancillaryKey,
+      ...base(),
+      '--json',
+    ]);
     expect(restored.code).toBe(0);
     expect(restored.events.at(-1)!.data).toMatchObject({
       ancillary: { ledgerSnapshots: ['119'], files: [...ANCILLARY_FILES].sort() },
@@ -80,7 +91,18 @@ describe.each([
   test('a manifest signed by another key is refused with a clear message; nothing is left', async () => {
     const target = join(scratch, 'db');
     const other = encodeAncillaryKey(AncillarySigner.generate().verificationKey());
-    const refused = await run(['snapshot', 'download', 'latest', '--target', target, '--include-ancillary', '--ancillary-verification-key', other, ...base(), '--json']);
+    const refused = await run([
+      'snapshot',
+      'download',
+      'latest',
+      '--target',
+      target,
+      '--include-ancillary',
+      '--ancillary-verification-key',
+      other,
+      ...base(),
+      '--json',
+    ]);
     expect(refused.code).toBe(EXIT_CODES.verification);
     expect(refused.events.at(-1)).toMatchObject({ type: 'error', reason: 'ANCILLARY_MANIFEST_SIGNATURE_INVALID' });
     expect(refused.events.at(-1)!.message).toMatch(/ancillary manifest signature does not verify/);
@@ -114,7 +136,16 @@ describe.each([
 });
 
 describe('ancillary archives that must be refused (REST: no archive SHA-256 announced, the manifest is the only check)', () => {
-  const base = () => ['--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey, '--include-ancillary', '--ancillary-verification-key', fixture.ancillaryKey, '--json'];
+  const base = () => [
+    '--aggregator',
+    http.restUrl,
+    '--genesis-verification-key',
+    fixture.genesisKey,
+    '--include-ancillary',
+    '--ancillary-verification-key',
+    fixture.ancillaryKey,
+    '--json',
+  ];
 
   test('a file changed after signing', async () => {
     const files = [...ANCILLARY_FILES];
@@ -154,7 +185,9 @@ describe('ancillary archives that must be refused (REST: no archive SHA-256 anno
 
   test('an archive with a file the manifest does not list', async () => {
     const files = [...ANCILLARY_FILES];
-    const data = new Map(files.filter((file) => file !== 'ledger/119/meta').map((file) => [file, sha256Hex(readFileSync(join(fixture.ancillarySource, file)))]));
+    const data = new Map(
+      files.filter((file) => file !== 'ledger/119/meta').map((file) => [file, sha256Hex(readFileSync(join(fixture.ancillarySource, file)))]),
+    );
     http.fileOverrides.set('ancillary.tar.gz', await forgedArchive(files, fixture.ancillarySigner, data));
     const refused = await run(['snapshot', 'download', 'latest', '--target', join(scratch, 'db'), ...base()]);
     expect(refused.code).toBe(EXIT_CODES.verification);
@@ -168,7 +201,9 @@ describe('snapshot verify --db-dir', () => {
 
   test('reports per file what is missing, extra or tampered; the exit code says which', async () => {
     const target = join(scratch, 'db');
-    expect((await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey])).code).toBe(0);
+    expect(
+      (await run(['snapshot', 'download', 'latest', '--target', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey])).code,
+    ).toBe(0);
     const intact = await verify(target);
     expect(intact.code).toBe(0);
     expect(intact.events.at(-1)!.data).toMatchObject({ status: 'intact', checked: 18, intact: 18, missing: [], tampered: [], extra: [] });
@@ -190,7 +225,17 @@ describe('snapshot verify --db-dir', () => {
     expect(tampered.code).toBe(EXIT_CODES.verification);
     expect(tampered.events.at(-1)!.data).toMatchObject({ status: 'tampered', tampered: ['00004.chunk'], missing: ['00002.primary'], intact: 16 });
 
-    const human = await run(['snapshot', 'verify', 'latest', '--db-dir', target, '--aggregator', http.restUrl, '--genesis-verification-key', fixture.genesisKey]);
+    const human = await run([
+      'snapshot',
+      'verify',
+      'latest',
+      '--db-dir',
+      target,
+      '--aggregator',
+      http.restUrl,
+      '--genesis-verification-key',
+      fixture.genesisKey,
+    ]);
     expect(human.code).toBe(EXIT_CODES.verification);
     expect(human.stdout).toMatch(/tampered \(SHA-256 is not the certified digest\): 00004\.chunk/);
     expect(human.stdout).toMatch(/missing: 00002\.primary/);

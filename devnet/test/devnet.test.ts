@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
 import { parseJson, toHex } from '@mithril-ts/codec';
-import { Devnet, DevnetError, blockHeaderHash, immutableTrio, kesPeriodInfoJson, ledgerSnapshotFiles, positionAtSlot, stakeSnapshotJson } from '../src/index.js';
+import {
+  Devnet,
+  DevnetError,
+  blockHeaderHash,
+  immutableTrio,
+  kesPeriodInfoJson,
+  ledgerSnapshotFiles,
+  positionAtSlot,
+  stakeSnapshotJson,
+} from '../src/index.js';
 import { GENESIS_MS, atSlot, immutableNames, readTree, statTree, tempRoot } from './helpers.js';
 
 const trioNames = (...numbers: number[]) =>

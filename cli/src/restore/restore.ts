@@ -104,7 +104,10 @@ function compressionOf(location: FileLocation, snapshot: CardanoDatabaseSnapshot
 }
 
 /** The digests list: from the aggregator's API when it has a call for it, else from its locations. */
-export async function fetchDigests(dependencies: Pick<RestoreDependencies, 'client' | 'fetch' | 'signal'>, snapshot: CardanoDatabaseSnapshot): Promise<ImmutableFileDigest[]> {
+export async function fetchDigests(
+  dependencies: Pick<RestoreDependencies, 'client' | 'fetch' | 'signal'>,
+  snapshot: CardanoDatabaseSnapshot,
+): Promise<ImmutableFileDigest[]> {
   const direct = await dependencies.client.getSnapshotDigests(snapshot);
   if (direct !== undefined) return direct;
   if (snapshot.digests.locations.length === 0)
@@ -161,9 +164,13 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
     });
   }
   if (request.ancillaryVerificationKey !== undefined && snapshot.ancillary === undefined) {
-    throw new CliError('not-found', `the aggregator offers no ancillary files (ledger state) for snapshot ${snapshot.hash}; restore without --include-ancillary`, {
-      reason: 'NO_ANCILLARY',
-    });
+    throw new CliError(
+      'not-found',
+      `the aggregator offers no ancillary files (ledger state) for snapshot ${snapshot.hash}; restore without --include-ancillary`,
+      {
+        reason: 'NO_ANCILLARY',
+      },
+    );
   }
 
   // The target is checked first: a usage error should not wait for a chain verification.
@@ -356,7 +363,8 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
 
     events.step('commit', `moving the verified files into ${staging.mode === 'fresh' ? staging.target : staging.existingImmutableDirectory}`);
     await staging.commit();
-    if (protocolMagicId !== undefined && staging.mode === 'from-existing') await writeFile(join(staging.target, PROTOCOL_MAGIC_ID_FILE), String(protocolMagicId));
+    if (protocolMagicId !== undefined && staging.mode === 'from-existing')
+      await writeFile(join(staging.target, PROTOCOL_MAGIC_ID_FILE), String(protocolMagicId));
     await removeWorkDirectory(workDirectory);
     const genesis = chain.endedAt.hash;
     return {

@@ -150,7 +150,10 @@ function snapshotJson(entry: SnapshotEntry, filesUrl: string): Record<string, un
     ancillary:
       entry.ancillary === undefined
         ? { size_uncompressed: 0, locations: [] }
-        : { size_uncompressed: entry.ancillary.sizeUncompressed, locations: [{ type: 'cloud_storage', uri: `${filesUrl}/${entry.ancillary.name}`, compression_algorithm: 'gzip' }] },
+        : {
+            size_uncompressed: entry.ancillary.sizeUncompressed,
+            locations: [{ type: 'cloud_storage', uri: `${filesUrl}/${entry.ancillary.name}`, compression_algorithm: 'gzip' }],
+          },
     compression_algorithm: entry.compression ?? 'gzip',
   };
 }

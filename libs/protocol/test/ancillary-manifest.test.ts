@@ -58,7 +58,15 @@ describe('ancillary manifest', () => {
   });
 
   it('refuses malformed manifests and unsafe paths', () => {
-    for (const text of ['[]', '{"data":[]}', '{"data":{"../x":"' + sha('a') + '"}}', '{"data":{"/etc/x":"' + sha('a') + '"}}', '{"data":{"a":"xyz"}}', '{"data":{},"signature":"00"}', 'nope']) {
+    for (const text of [
+      '[]',
+      '{"data":[]}',
+      '{"data":{"../x":"' + sha('a') + '"}}',
+      '{"data":{"/etc/x":"' + sha('a') + '"}}',
+      '{"data":{"a":"xyz"}}',
+      '{"data":{},"signature":"00"}',
+      'nope',
+    ]) {
       expect(codeOf(() => decodeAncillaryManifest(text))).toBe('INVALID_ANCILLARY_MANIFEST');
     }
     expect(codeOf(() => AncillarySigner.generate().sign(new Map([['a/./b', sha('a')]])))).toBe('INVALID_ANCILLARY_MANIFEST');

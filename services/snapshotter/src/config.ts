@@ -110,7 +110,7 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       network: 'Cardano network name (e.g. mainnet, preprod, devnet)',
       immutableDirectory: "the Cardano node's immutable/ directory",
       ledgerDirectory: "the Cardano node's ledger/ directory (default: ledger beside the immutable directory)",
-      ancillarySigningKeyFile: 'ancillary secret key file (Ed25519, json-hex): signs the manifest of each snapshot\'s ancillary archive; none without it',
+      ancillarySigningKeyFile: "ancillary secret key file (Ed25519, json-hex): signs the manifest of each snapshot's ancillary archive; none without it",
       cardanoNodeVersion: 'version of the Cardano node whose database is archived',
       storage: 'artifact storage: local or s3',
       storageDirectory: 'local storage directory',

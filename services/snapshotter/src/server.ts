@@ -4,7 +4,16 @@
  */
 import { dirname, join } from 'node:path';
 import { AncillarySigner, ProtocolError, decodeAncillaryKey } from '@mithril-ts/protocol';
-import { ConfigError, channelCredentials, createLogger, readSecretFileSync, startGrpcServer, serverTls, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import {
+  ConfigError,
+  channelCredentials,
+  createLogger,
+  readSecretFileSync,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+} from '@mithril-ts/service-kit';
 import { AggregatorCertificates } from './aggregator-client.js';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';

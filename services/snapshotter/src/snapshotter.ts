@@ -258,8 +258,7 @@ export class Snapshotter {
     // The same files certified again at another beacon: the old beacon's objects are now unused.
     const current = new Set(ownKeys(snapshot));
     for (const key of previous === null ? [] : ownKeys(previous)) {
-      if (!current.has(key))
-        await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
+      if (!current.has(key)) await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
     }
     logger.info(
       { merkleRoot, immutableFileNumber: upTo.toString(), newImmutableArchives: archived, fullArchiveSize: full.size, ms: Date.now() - started },
@@ -290,7 +289,10 @@ export class Snapshotter {
         key,
       });
       if (stored === undefined) {
-        logger.warn({ ledgerDirectory: settings.ledgerDirectory, immutableFileNumber: beacon.immutableFileNumber.toString() }, 'no ledger snapshot to put in an ancillary archive');
+        logger.warn(
+          { ledgerDirectory: settings.ledgerDirectory, immutableFileNumber: beacon.immutableFileNumber.toString() },
+          'no ledger snapshot to put in an ancillary archive',
+        );
         return undefined;
       }
       logger.info({ key, ledgerSnapshot: stored.ledgerSnapshot, trios: stored.trios.map(String), size: stored.size.toString() }, 'ancillary archive stored');

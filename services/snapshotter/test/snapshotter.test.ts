@@ -246,13 +246,21 @@ describe('Snapshotter', () => {
     secondary.writeBigUInt64BE(79n, 104);
     writeFileSync(join(directory, fileName(3, 'secondary')), secondary);
     const ledger = join(directory, '..', 'ledger');
-    for (const [slot, files] of [['59', ['state', 'meta']], ['79', ['state', 'meta', 'tables/tvar']], ['99', ['state']]] as const) {
+    for (const [slot, files] of [
+      ['59', ['state', 'meta']],
+      ['79', ['state', 'meta', 'tables/tvar']],
+      ['99', ['state']],
+    ] as const) {
       for (const file of files) {
         mkdirSync(join(ledger, slot, file, '..'), { recursive: true });
         writeFileSync(join(ledger, slot, file), `ledger ${slot} ${file}`);
       }
     }
-    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(2, 5), digest: expectedRoot(2), certificateHash: certified(beacon(2, 5), expectedRoot(2)) });
+    const snapshot = await snapshotter.createSnapshot({
+      beacon: beacon(2, 5),
+      digest: expectedRoot(2),
+      certificateHash: certified(beacon(2, 5), expectedRoot(2)),
+    });
     expect(storage.puts).toContain('ancillary/devnet-e5-i2.ancillary.tar.gz');
     const message = cardanoDatabaseSnapshotMessage(snapshot, local);
     expect(message.ancillaryLocations).toHaveLength(1);
@@ -282,7 +290,11 @@ describe('Snapshotter', () => {
 
     // Without a usable ledger snapshot there is no ancillary archive, and the snapshot is still made.
     rmSync(ledger, { recursive: true });
-    const later = await snapshotter.createSnapshot({ beacon: beacon(2, 6), digest: expectedRoot(2), certificateHash: certified(beacon(2, 6), expectedRoot(2)) });
+    const later = await snapshotter.createSnapshot({
+      beacon: beacon(2, 6),
+      digest: expectedRoot(2),
+      certificateHash: certified(beacon(2, 6), expectedRoot(2)),
+    });
     expect(later.ancillary).toBeUndefined();
     expect(cardanoDatabaseSnapshotMessage(later, local).ancillaryLocations).toEqual([]);
     // The same files certified at another beacon: the replaced ancillary archive is deleted with the rest.
@@ -305,7 +317,11 @@ describe('Snapshotter', () => {
       mkdirSync(join(ledger, slot), { recursive: true });
       writeFileSync(join(ledger, slot, 'state'), `ledger ${slot}`);
     }
-    const snapshot = await snapshotter.createSnapshot({ beacon: beacon(1, 5), digest: expectedRoot(1), certificateHash: certified(beacon(1, 5), expectedRoot(1)) });
+    const snapshot = await snapshotter.createSnapshot({
+      beacon: beacon(1, 5),
+      digest: expectedRoot(1),
+      certificateHash: certified(beacon(1, 5), expectedRoot(1)),
+    });
     const archive = Buffer.from(await (await fetch(cardanoDatabaseSnapshotMessage(snapshot, local).ancillaryLocations[0]!.uri)).arrayBuffer());
     const restored = tempDir('restored-ancillary-lag');
     await pipeline(Readable.from([archive]), extract({ cwd: restored }));

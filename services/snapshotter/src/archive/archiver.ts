@@ -65,7 +65,13 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
   }
   // portable: no owner, group or host-specific fields; follow: archive a symlinked file's bytes.
   const tar = createTar(
-    { cwd: request.directory, ...(request.prefix === '' ? {} : { prefix: request.prefix ?? ARCHIVE_DIRECTORY }), portable: true, follow: true, noDirRecurse: true },
+    {
+      cwd: request.directory,
+      ...(request.prefix === '' ? {} : { prefix: request.prefix ?? ARCHIVE_DIRECTORY }),
+      portable: true,
+      follow: true,
+      noDirRecurse: true,
+    },
     [...request.files],
   );
   const measure = new MeasuringStream();
