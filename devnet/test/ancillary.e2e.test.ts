@@ -135,5 +135,5 @@ describe('ancillary files on a devnet', () => {
     } finally {
       await network.stop();
     }
-  }, 180_000);
+  }, 300_000);
 });

@@ -143,11 +143,7 @@ export async function extractAncillaryArchive(
       verifyAncillaryManifest(verificationKey, manifest);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      const hint =
-        error.code === 'ANCILLARY_MANIFEST_SIGNATURE_INVALID'
-          ? ': the ancillary files were changed, or the ancillary verification key is not this aggregator’s'
-          : '';
-      throw verificationFailed(error.code, `refusing the ancillary files: ${error.message}${hint}`, error);
+      throw verificationFailed(error.code, `refusing the ancillary files: ${error.message}`, error);
     }
     const files = [...found.keys()].filter((path) => path !== ANCILLARY_MANIFEST_FILE).sort();
     const unlisted = files.filter((path) => !manifest.data.has(path));

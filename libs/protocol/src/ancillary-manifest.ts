@@ -118,7 +118,7 @@ export class AncillarySigner {
  */
 export function verifyAncillaryManifest(verificationKey: Uint8Array, manifest: AncillaryManifest): void {
   if (manifest.signature === undefined) throw new ProtocolError('ANCILLARY_MANIFEST_UNSIGNED', 'the ancillary manifest is not signed');
-  let valid = false;
+  let valid: boolean;
   try {
     valid =
       verificationKey.length === ANCILLARY_KEY_BYTES &&
