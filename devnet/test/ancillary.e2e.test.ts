@@ -24,7 +24,8 @@ interface Run {
 async function cli(argv: string[], env: Record<string, string>, fetchImpl: typeof fetch = fetch): Promise<Run> {
   let stdout = '';
   const io: CliIo = { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: () => undefined }, env, fetch: fetchImpl };
-  const code = await runCli([...argv, '--json'], io);
+  // A loaded CI machine (8 jobs on 2 cores) can take longer than the default 30 s per API call.
+  const code = await runCli([...argv, '--json', '--timeout', '120'], io);
   const events = stdout
     .split('\n')
     .filter((l) => l !== '')
@@ -33,6 +34,8 @@ async function cli(argv: string[], env: Record<string, string>, fetchImpl: typeo
 }
 
 const last = (run: Run) => run.events.at(-1) as Record<string, unknown> & { data?: Record<string, unknown> };
+/** The exit code with the last event beside it, so that a failure shows the client's message. */
+const outcome = (run: Run) => ({ exitCode: run.code, last: last(run) });
 
 describe('ancillary files on a devnet', () => {
   it('restores a directory a node starts from, refuses a tampered manifest, and verifies a database directory', async () => {
@@ -73,7 +76,7 @@ describe('ancillary files on a devnet', () => {
 
       const target = join(root, 'restored');
       const restored = await cli(['snapshot', 'download', hash!, '--target', target, '--include-ancillary', '--ancillary-verification-key-file', keyFile], env);
-      expect(restored.code).toBe(0);
+      expect(outcome(restored)).toMatchObject({ exitCode: 0 });
       const report = last(restored).data as {
         beacon: { immutableFileNumber: number };
         ancillary: { ledgerSnapshots: string[]; files: string[] };
@@ -115,22 +118,22 @@ describe('ancillary files on a devnet', () => {
         env,
         tampering,
       );
-      expect({ code: refused.code, ...last(refused) }).toMatchObject({ code: 1, type: 'error', reason: 'ANCILLARY_MANIFEST_SIGNATURE_INVALID' });
+      expect({ ...last(refused), exitCode: refused.code }).toMatchObject({ exitCode: 1, type: 'error', reason: 'ANCILLARY_MANIFEST_SIGNATURE_INVALID' });
       expect(String(last(refused).message)).toMatch(/ancillary manifest signature does not verify/);
       expect(existsSync(forged)).toBe(false);
 
       // snapshot verify: intact, then a deleted file (exit 6), then also a modified one (exit 1).
       const verify = () => cli(['snapshot', 'verify', hash!, '--db-dir', target], env);
       const intact = await verify();
-      expect(intact.code).toBe(0);
+      expect(outcome(intact)).toMatchObject({ exitCode: 0 });
       expect(last(intact).data).toMatchObject({ status: 'intact', missing: [], tampered: [], extra: [], beyondSnapshot: 3 * later.size });
       unlinkSync(join(target, 'immutable', '00001.primary'));
       const missing = await verify();
-      expect(missing.code).toBe(6);
+      expect(outcome(missing)).toMatchObject({ exitCode: 6 });
       expect(last(missing).data).toMatchObject({ status: 'missing', missing: ['00001.primary'], tampered: [] });
       appendFileSync(join(target, 'immutable', '00000.chunk'), Buffer.from([0]));
       const tampered = await verify();
-      expect(tampered.code).toBe(1);
+      expect(outcome(tampered)).toMatchObject({ exitCode: 1 });
       expect(last(tampered).data).toMatchObject({ status: 'tampered', missing: ['00001.primary'], tampered: ['00000.chunk'] });
     } finally {
       await network.stop();
