@@ -9,7 +9,8 @@ import { CliError, EXIT_CODES, toCliError } from './errors.js';
 import { Output, type CliIo } from './output.js';
 import { CLIENT_VERSION } from './version.js';
 import type { CommandContext } from './commands/context.js';
-import { AGGREGATOR_ENV, CA_FILE_ENV, GENESIS_KEY_ENV, hashOrLatest, positiveInteger, type GlobalOptions } from './commands/options.js';
+import type { RestoreCommandOptions } from './commands/snapshot.js';
+import { AGGREGATOR_ENV, ANCILLARY_KEY_ENV, CA_FILE_ENV, GENESIS_KEY_ENV, hashOrLatest, positiveInteger, type GlobalOptions } from './commands/options.js';
 
 // The commands and what they use (transports, verification, restore) load when one runs, not for
 // --help or a usage error: the bin starts in a fraction of the time.
@@ -30,6 +31,8 @@ Exit codes:
   ${EXIT_CODES.network}    aggregator or download location unreachable, refusing or answering garbage
   ${EXIT_CODES.notFound}    snapshot, certificate or stake distribution not found
   ${EXIT_CODES.localIo}    local file system error
+  ${EXIT_CODES.dbFilesMissing}    snapshot verify: certified files missing (none modified; a modified file is ${EXIT_CODES.verification})
+  ${EXIT_CODES.dbFilesExtra}    snapshot verify: files the snapshot does not list (none missing or modified)
   ${EXIT_CODES.internal}   internal error
   ${EXIT_CODES.interrupted}  interrupted
 
@@ -37,7 +40,8 @@ Environment:
   ${AGGREGATOR_ENV}        default for --aggregator
   ${GENESIS_KEY_ENV}   default genesis verification key
   ${CA_FILE_ENV}                    default for --ca-file
-  ${BLS_BACKEND_ENV}            default for --bls-backend`;
+  ${BLS_BACKEND_ENV}            default for --bls-backend
+  ${ANCILLARY_KEY_ENV} default for --ancillary-verification-key`;
 
 const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
 
@@ -55,6 +59,14 @@ async function applyBlsBackend(setting: string | undefined): Promise<void> {
 }
 
 type Action = (context: CommandContext, ...args: unknown[]) => Promise<void>;
+
+/** A non-negative integer option (immutable file numbers, network magic). */
+function u64Option(text: string, option: string, max = (1n << 64n) - 1n): bigint {
+  if (!/^\d{1,20}$/.test(text.trim()) || BigInt(text.trim()) > max) {
+    throw new CliError('usage', `${option} must be an integer from 0 to ${max}, got ${JSON.stringify(text)}`, { reason: 'INVALID_ARGUMENT' });
+  }
+  return BigInt(text.trim());
+}
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
@@ -108,7 +120,40 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const downloadOptions = (command: Command) =>
     command
       .option('--parallel <n>', 'archives downloaded at once', '4')
-      .option('--full-archive', 'download the single full archive when the aggregator offers one (gRPC)');
+      .option('--full-archive', 'download the single full archive when the aggregator offers one (gRPC)')
+      .option('--start <n>', 'first immutable file number to restore (default: the first)')
+      .option('--end <n>', "last immutable file number to restore (default: the snapshot's)")
+      .option(
+        '--include-ancillary',
+        'also restore the ancillary files (latest ledger state, last trio) so that a node starts without replaying the chain; their signed manifest is checked with the ancillary verification key',
+      )
+      .option('--ancillary-verification-key <key>', `the aggregator's ancillary verification key (json-hex or hex) [${ANCILLARY_KEY_ENV}]`)
+      .option('--ancillary-verification-key-file <path>', 'file holding that key (a devnet: .devnet/ancillary/ancillary.vkey)')
+      .option('--network-magic <n>', 'magic written to <dir>/protocolMagicId (default: the known magic of the certified network; none for mainnet)');
+  interface DownloadFlags {
+    target: string;
+    parallel: string;
+    fullArchive?: boolean;
+    fromExisting?: boolean;
+    start?: string;
+    end?: string;
+    includeAncillary?: boolean;
+    ancillaryVerificationKey?: string;
+    ancillaryVerificationKeyFile?: string;
+    networkMagic?: string;
+  }
+  const restoreOptions = (o: DownloadFlags, fromExisting: boolean): RestoreCommandOptions => ({
+    target: o.target,
+    fromExisting,
+    fullArchive: o.fullArchive === true,
+    parallel: positiveInteger(o.parallel, '--parallel', MAX_PARALLEL),
+    includeAncillary: o.includeAncillary === true,
+    ...(o.ancillaryVerificationKey === undefined ? {} : { ancillaryVerificationKey: o.ancillaryVerificationKey }),
+    ...(o.ancillaryVerificationKeyFile === undefined ? {} : { ancillaryVerificationKeyFile: o.ancillaryVerificationKeyFile }),
+    ...(o.start === undefined ? {} : { start: u64Option(o.start, '--start') }),
+    ...(o.end === undefined ? {} : { end: u64Option(o.end, '--end') }),
+    ...(o.networkMagic === undefined ? {} : { networkMagic: Number(u64Option(o.networkMagic, '--network-magic', 0xffffffffn)) }),
+  });
   const TARGET = 'database directory to restore into (immutable files go to <dir>/immutable)';
   downloadOptions(
     snapshot
@@ -117,15 +162,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .argument('<hash>', 'snapshot hash, or "latest"')
       .option('--target <dir>', TARGET, 'db'),
   ).action(
-    run(async (ctx, hash, options) => {
-      const o = options as { target: string; parallel: string; fullArchive?: boolean };
-      return (await commands.snapshot()).snapshotRestore(ctx, 'snapshot download', hashOrLatest(hash as string, 'the snapshot'), {
-        target: o.target,
-        fromExisting: false,
-        fullArchive: o.fullArchive === true,
-        parallel: positiveInteger(o.parallel, '--parallel', MAX_PARALLEL),
-      });
-    }),
+    run(async (ctx, hash, options) =>
+      (await commands.snapshot()).snapshotRestore(
+        ctx,
+        'snapshot download',
+        hashOrLatest(hash as string, 'the snapshot'),
+        restoreOptions(options as DownloadFlags, false),
+      ),
+    ),
   );
   downloadOptions(
     snapshot
@@ -136,15 +180,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .option('--from-existing', "reuse the target's immutable files that match the certified digests"),
   ).action(
     run(async (ctx, hash, options) => {
-      const o = options as { target: string; parallel: string; fullArchive?: boolean; fromExisting?: boolean };
-      return (await commands.snapshot()).snapshotRestore(ctx, 'snapshot restore', hashOrLatest(hash as string, 'the snapshot'), {
-        target: o.target,
-        fromExisting: o.fromExisting === true,
-        fullArchive: o.fullArchive === true,
-        parallel: positiveInteger(o.parallel, '--parallel', MAX_PARALLEL),
-      });
+      const o = options as DownloadFlags;
+      return (await commands.snapshot()).snapshotRestore(
+        ctx,
+        'snapshot restore',
+        hashOrLatest(hash as string, 'the snapshot'),
+        restoreOptions(o, o.fromExisting === true),
+      );
     }),
   );
+  snapshot
+    .command('verify')
+    .description(
+      'check an existing database directory against a certified snapshot: report per file what is missing, extra or tampered (exit 0 intact, 1 tampered, 6 missing, 7 extra)',
+    )
+    .argument('[hash]', 'snapshot hash, or "latest"', 'latest')
+    .requiredOption('--db-dir <dir>', 'the database directory (holding immutable/)')
+    .action(
+      run(async (ctx, hash, options) =>
+        (await commands.snapshot()).snapshotVerify(ctx, hashOrLatest(hash as string, 'the snapshot'), (options as { dbDir: string }).dbDir),
+      ),
+    );
 
   const certificate = program.command('certificate').description('certificates');
   certificate
@@ -184,7 +240,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_CODES.ok;
+    return context?.exitCode ?? EXIT_CODES.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_CODES.ok;

@@ -17,6 +17,10 @@ export const EXIT_CODES = {
   notFound: 4,
   /** The local file system failed (permissions, disk full). */
   localIo: 5,
+  /** `snapshot verify`: certified files are missing from the database directory (none modified). */
+  dbFilesMissing: 6,
+  /** `snapshot verify`: the directory holds files the snapshot does not list (none missing or modified). */
+  dbFilesExtra: 7,
   /** A bug in the client itself. */
   internal: 10,
   /** Stopped by the user (SIGINT/SIGTERM); partial downloads are kept for the next run. */

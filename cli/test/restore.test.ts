@@ -123,7 +123,9 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     expect(downloaded.stderr).toBe('');
     expect(downloaded.code).toBe(0);
     expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
-    expect(readdirSync(target)).toEqual(['immutable']);
+    // protocolMagicId: the node's network magic for a non-mainnet network (devnet: 42).
+    expect(readdirSync(target).sort()).toEqual(['immutable', 'protocolMagicId']);
+    expect(readFileSync(join(target, 'protocolMagicId'), 'utf8')).toBe('42');
     expect(readdirSync(scratch)).toEqual(['db']); // no staging or download directory left behind
     expect(archiveRequests().sort()).toEqual(Array.from({ length: LAST_NUMBER + 1 }, (_, n) => padded(n)));
 
@@ -165,7 +167,7 @@ describe.each(transports)('over %s', (_name, endpoint) => {
     expect(archiveRequests().sort()).toEqual([padded(1), padded(2), padded(LAST_NUMBER - 1), padded(LAST_NUMBER)]);
     expect(tree(join(target, 'immutable'))).toEqual(tree(fixture.nodeImmutable));
     expect(readFileSync(join(target, 'ledger', 'state'), 'utf8')).toBe('ledger state');
-    expect(readdirSync(target).sort()).toEqual(['immutable', 'ledger']);
+    expect(readdirSync(target).sort()).toEqual(['immutable', 'ledger', 'protocolMagicId']);
     expect(restored.stdout).toContain('4 numbers downloaded');
     expect(restored.stdout).toContain(`${LAST_NUMBER + 1 - 4} reused`);
 

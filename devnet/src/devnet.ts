@@ -5,12 +5,12 @@
  * cardano-cli); this class only decides what is new and writes it, atomically and in an order
  * that never lets a reader see a promise before its data:
  *   immutable trios (ascending; a trio is complete before the next one appears)
- *   → stake snapshots → kes-period-info → tip.json.
+ *   → the ledger snapshot of the newest complete chunk → stake snapshots → kes-period-info → tip.json.
  *
  * One runner per root directory at a time. Restarting on an existing root reuses its genesis
  * time (the chain carries on) and refuses different parameters.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJson } from '@mithril-ts/codec';
 import { IMMUTABLE_FILE_EXTENSIONS, immutableFileName, isCompleteTrio, listImmutableFiles, type PoolId } from '@mithril-ts/cardano';
@@ -18,6 +18,7 @@ import { kesPeriodInfoJson, stakeSnapshotJson, tipJson } from './cardano-cli.js'
 import { DevnetError } from './errors.js';
 import { ensureDirectory, exists, writeFileAtomic } from './files.js';
 import { immutableTrio } from './immutable-db.js';
+import { LEDGER_SNAPSHOTS_KEPT, ledgerSnapshotFiles } from './ledger-state.js';
 import { prettyJson } from './json.js';
 import { devnetLayout, type DevnetLayout } from './layout.js';
 import { devnetParameters, poolIndexes, type DevnetParameters } from './parameters.js';
@@ -89,6 +90,8 @@ export class Devnet {
   #finalizedChunks: bigint | undefined;
   /** Stake snapshots of the epochs below this one are on disk. */
   #snapshotsUpTo = 0n;
+  /** Slot of the ledger snapshot last written. */
+  #ledgerSlot: bigint | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #running = false;
   #timer: NodeJS.Timeout | undefined;
@@ -241,6 +244,7 @@ export class Devnet {
     const last = this.#position;
     if (last !== undefined && target.slot <= last.slot) return last;
     await this.#writeImmutableFiles(target);
+    await this.#writeLedgerSnapshot();
     await this.#writeStakeSnapshots(target.epoch);
     for (const pool of this.pools) {
       const info = kesPeriodInfoJson(this.parameters, target, { issueNumber: pool.opcertIssueNumber, startKesPeriod: pool.opcertStartKesPeriod });
@@ -287,6 +291,38 @@ export class Devnet {
       finalized = finalized === undefined || chunk < finalized ? chunk : finalized;
     }
     return finalized ?? 0n;
+  }
+
+  /**
+   * Ledger snapshots at the last slot of the newest complete chunks, in every node's `ledger/`
+   * (written beside, then renamed into place: a reader sees a whole snapshot or none), and only
+   * the newest LEDGER_SNAPSHOTS_KEPT kept, as a node does.
+   */
+  async #writeLedgerSnapshot(): Promise<void> {
+    const complete = this.#finalizedChunks ?? 0n;
+    if (complete === 0n) return;
+    const every = BigInt(this.parameters.immutableFileEverySlots);
+    const newest = complete * every - 1n;
+    if (this.#ledgerSlot === newest) return;
+    // The ends of the newest complete chunks, whatever steps the clock took to get here: the
+    // files on disk depend on the chain position only.
+    const slots: bigint[] = [];
+    for (let chunk = complete; chunk > 0n && slots.length < LEDGER_SNAPSHOTS_KEPT; chunk -= 1n) slots.push(chunk * every - 1n);
+    for (const pool of this.pools) {
+      const directory = this.layout.ledgerDirectory(pool.index);
+      for (const slot of slots) {
+        const final = join(directory, slot.toString());
+        if (await exists(final)) continue;
+        const staging = join(directory, `.${slot}.${process.pid}.tmp`);
+        await rm(staging, { recursive: true, force: true });
+        await ensureDirectory(join(staging, 'tables'));
+        for (const [name, bytes] of Object.entries(ledgerSnapshotFiles(this.parameters, slot))) await writeFileAtomic(join(staging, name), bytes);
+        await rename(staging, final);
+      }
+      const snapshots = (await readdir(directory)).filter((name) => /^\d+$/.test(name)).sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1));
+      for (const old of snapshots.slice(LEDGER_SNAPSHOTS_KEPT)) await rm(join(directory, old), { recursive: true, force: true });
+    }
+    this.#ledgerSlot = newest;
   }
 
   async #writeStakeSnapshots(epoch: bigint): Promise<void> {

@@ -14,6 +14,7 @@ export {
 } from './pools.js';
 export { poolStake, stakeDistribution, MIN_POOL_STAKE, MAX_POOL_STAKE } from './stake.js';
 export { immutableTrio, chunkSlots, blockHeaderHash, blockIssuer, type ImmutableTrio } from './immutable-db.js';
+export { ledgerSnapshotFiles, LEDGER_SNAPSHOTS_KEPT, type LedgerSnapshotFiles } from './ledger-state.js';
 export { tipJson, stakeSnapshotJson, kesPeriodInfoJson, ERA } from './cardano-cli.js';
 export { prettyJson, type JsonValue } from './json.js';
 export { devnetLayout, type DevnetLayout } from './layout.js';

@@ -4,7 +4,7 @@
  *   devnet.json                              parameters, genesis time and pool ids of this devnet
  *   pools/pool-<i>/                          cold.skey cold.vkey kes.skey kes.vkey opcert.cert pool-id.txt
  *   nodes/pool-<i>/db/immutable/             NNNNN.chunk NNNNN.primary NNNNN.secondary
- *   nodes/pool-<i>/db/ledger/                (empty)
+ *   nodes/pool-<i>/db/ledger/<slot>/         state tables/tvar meta (the two newest ledger snapshots)
  *   cardano-cli/tip.json                     `cardano-cli query tip`
  *   cardano-cli/stake-snapshot-<epoch>.json  `cardano-cli query stake-snapshot --all-stake-pools`
  *   cardano-cli/kes-period-info-pool-<i>.json `cardano-cli query kes-period-info`

@@ -1,8 +1,18 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
 import { parseJson, toHex } from '@mithril-ts/codec';
-import { Devnet, DevnetError, blockHeaderHash, immutableTrio, kesPeriodInfoJson, positionAtSlot, stakeSnapshotJson } from '../src/index.js';
+import {
+  Devnet,
+  DevnetError,
+  blockHeaderHash,
+  immutableTrio,
+  kesPeriodInfoJson,
+  ledgerSnapshotFiles,
+  positionAtSlot,
+  stakeSnapshotJson,
+} from '../src/index.js';
 import { GENESIS_MS, atSlot, immutableNames, readTree, statTree, tempRoot } from './helpers.js';
 
 const trioNames = (...numbers: number[]) =>
@@ -48,7 +58,14 @@ describe('immutable files', () => {
     const other = join(root, 'nodes', 'pool-2', 'db', 'immutable');
     expect(readTree(other)).toEqual(readTree(immutable));
     expect(readdirSync(immutable).filter((name) => name.startsWith('.'))).toEqual([]);
-    expect(readdirSync(join(root, 'nodes', 'pool-1', 'db', 'ledger'))).toEqual([]);
+    // A ledger snapshot at the end of each complete chunk, the two newest kept, as a node keeps them.
+    const ledger = join(root, 'nodes', 'pool-1', 'db', 'ledger');
+    expect(readdirSync(ledger).sort()).toEqual(['19', '39']);
+    expect(readdirSync(join(ledger, '39')).sort()).toEqual(['meta', 'state', 'tables']);
+    const files = ledgerSnapshotFiles(devnet.parameters, 39n);
+    expect(readFileSync(join(ledger, '39', 'state')).equals(Buffer.from(files.state))).toBe(true);
+    expect(JSON.parse(readFileSync(join(ledger, '39', 'meta'), 'utf8'))).toEqual({ backend: 'utxohd-mem', checksum: crc32(files.state), tag: 'V1' });
+    expect(readTree(join(root, 'nodes', 'pool-2', 'db', 'ledger'))).toEqual(readTree(ledger));
   });
 
   it('catch up in one advance, every missed trio complete', async () => {

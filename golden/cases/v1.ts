@@ -480,6 +480,20 @@ export const V1_CASES: CaseTable = {
       fullArchiveLocations: [],
       digestsLocations: [],
     },
+    // Fields 18–21, added later in v1: the ancillary archive (ledger state + last trio, signed manifest).
+    with_ancillary: {
+      ...CARDANO_DATABASE_SNAPSHOT,
+      ancillarySizeUncompressed: 1_234_567n,
+      ancillaryLocations: [
+        {
+          type: 'cloud_storage',
+          uri: 'https://storage.example/ancillary/mainnet-e512-i10080.ancillary.tar.gz',
+          compressionAlgorithm: v1.CompressionAlgorithm.COMPRESSION_ALGORITHM_GZIP,
+        },
+      ],
+      ancillarySize: 345_678n,
+      ancillarySha256: hex('ancillary/512/10080'),
+    },
   },
   MithrilStakeDistribution: {
     empty: {},

@@ -130,6 +130,15 @@ export function snapshotFromProto(message: proto.CardanoDatabaseSnapshot | undef
         }
       : undefined,
     compression: compressionOf(message.compressionAlgorithm),
+    ancillary:
+      message.ancillaryLocations.length > 0
+        ? {
+            sizeUncompressed: message.ancillarySizeUncompressed,
+            size: message.ancillarySize,
+            sha256: reader.hex64(message.ancillarySha256, 'ancillary_sha256'),
+            locations: locationsOf(reader, message.ancillaryLocations, 'ancillary_locations', false),
+          }
+        : undefined,
   };
 }
 

@@ -50,6 +50,13 @@ export interface CardanoDatabaseSnapshot extends SnapshotListItem {
   readonly fullArchive:
     { readonly size: bigint; readonly sizeUncompressed: bigint; readonly sha256: string; readonly locations: readonly FileLocation[] } | undefined;
   readonly compression: Compression;
+  /**
+   * The ancillary archive (latest ledger-state snapshot + last, not yet immutable, trio), when the
+   * aggregator offers one. Not certified: its signed manifest is checked with the ancillary key.
+   * `size` and `sha256` of the archive as stored are known over gRPC only.
+   */
+  readonly ancillary:
+    { readonly sizeUncompressed: bigint; readonly size?: bigint; readonly sha256?: string; readonly locations: readonly FileLocation[] } | undefined;
 }
 
 /** One entry of a snapshot's digests list. */

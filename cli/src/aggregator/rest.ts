@@ -186,6 +186,9 @@ export class RestAggregatorClient implements AggregatorClient {
     const message = reader.object(body, 'snapshot');
     const digests = reader.object(message.digests, 'digests');
     const immutables = reader.object(message.immutables, 'immutables');
+    // Required by the reference's shape, but older aggregators may leave it out.
+    const ancillary = message.ancillary === undefined ? undefined : reader.object(message.ancillary, 'ancillary');
+    const ancillaryLocations = ancillary === undefined ? [] : this.locations(reader, ancillary.locations ?? [], 'ancillary.locations', false);
     return {
       ...snapshotListItemFromJson(reader, message),
       network: reader.string(message.network, 'network', 64),
@@ -197,9 +200,13 @@ export class RestAggregatorClient implements AggregatorClient {
         averageSizeUncompressed: reader.u64(immutables.average_size_uncompressed ?? 0, 'immutables.average_size_uncompressed'),
         locations: this.locations(reader, immutables.locations, 'immutables.locations', true),
       },
-      // The REST API offers no full archive (its "ancillary" files are not certified immutable files).
+      // The REST API offers no full archive.
       fullArchive: undefined,
       compression: compressionFromText(reader.optionalString(message.compression_algorithm, 'compression_algorithm', 64)),
+      ancillary:
+        ancillary === undefined || ancillaryLocations.length === 0
+          ? undefined
+          : { sizeUncompressed: reader.u64(ancillary.size_uncompressed ?? 0, 'ancillary.size_uncompressed'), locations: ancillaryLocations },
     };
   }
 

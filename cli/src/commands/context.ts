@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
-import { ProtocolError, decodeGenesisVerificationKey } from '@mithril-ts/protocol';
+import { ProtocolError, decodeAncillaryKey, decodeGenesisVerificationKey } from '@mithril-ts/protocol';
 import type { AggregatorClient } from '../aggregator/port.js';
 import { parseAggregatorEndpoint } from '../aggregator/endpoint.js';
 import { GrpcAggregatorClient } from '../aggregator/grpc.js';
@@ -15,7 +15,7 @@ import { CliError } from '../errors.js';
 import type { Fetch } from '../http.js';
 import type { CliIo, Output } from '../output.js';
 import { readCaFile } from '../tls.js';
-import { AGGREGATOR_ENV, CA_FILE_ENV, GENESIS_KEY_ENV, type GlobalOptions } from './options.js';
+import { AGGREGATOR_ENV, ANCILLARY_KEY_ENV, CA_FILE_ENV, GENESIS_KEY_ENV, type GlobalOptions } from './options.js';
 
 const MAX_GENESIS_KEY_FILE_BYTES = 64 * 1024;
 
@@ -121,6 +121,47 @@ export class CommandContext {
       throw new CliError('usage', `${source}: ${cause.message}`, { reason: 'INVALID_GENESIS_KEY', cause });
     }
   }
+
+  /**
+   * The ancillary verification key: `--ancillary-verification-key`, `--ancillary-verification-key-file`
+   * or MITHRIL_ANCILLARY_VERIFICATION_KEY (json-hex or hex), required with --include-ancillary.
+   */
+  async ancillaryKey(options: { readonly ancillaryVerificationKey?: string; readonly ancillaryVerificationKeyFile?: string }): Promise<Uint8Array> {
+    const { ancillaryVerificationKey: given, ancillaryVerificationKeyFile: file } = options;
+    if (given !== undefined && file !== undefined) {
+      throw new CliError('usage', 'give either --ancillary-verification-key or --ancillary-verification-key-file, not both', { reason: 'CONFLICTING_OPTIONS' });
+    }
+    let text = given ?? this.io.env[ANCILLARY_KEY_ENV];
+    let source = given !== undefined ? '--ancillary-verification-key' : ANCILLARY_KEY_ENV;
+    if (file !== undefined) {
+      source = file;
+      try {
+        if ((await stat(file)).size > MAX_GENESIS_KEY_FILE_BYTES) throw new Error('the file is too large to be a key');
+        text = await readFile(file, 'utf8');
+      } catch (cause) {
+        throw new CliError('usage', `cannot read the ancillary verification key file ${file}: ${(cause as Error).message}`, {
+          reason: 'INVALID_ANCILLARY_KEY',
+          cause,
+        });
+      }
+    }
+    if (text === undefined || text.trim() === '') {
+      throw new CliError(
+        'usage',
+        `--include-ancillary needs the aggregator's ancillary verification key: give --ancillary-verification-key, --ancillary-verification-key-file or set ${ANCILLARY_KEY_ENV} (a devnet's is .devnet/ancillary/ancillary.vkey)`,
+        { reason: 'MISSING_ANCILLARY_KEY' },
+      );
+    }
+    try {
+      return decodeAncillaryKey(text.trim(), 'verification');
+    } catch (cause) {
+      if (!(cause instanceof ProtocolError)) throw cause;
+      throw new CliError('usage', `${source}: ${cause.message}`, { reason: 'INVALID_ANCILLARY_KEY', cause });
+    }
+  }
+
+  /** The exit code of a command that ran to its end but reports a finding (snapshot verify); 0 when unset. */
+  exitCode = 0;
 
   async genesisKey(): Promise<Uint8Array> {
     const key = await this.optionalGenesisKey();

@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 export const AGGREGATOR_ENV = 'MITHRIL_AGGREGATOR_ENDPOINT';
 export const GENESIS_KEY_ENV = 'MITHRIL_GENESIS_VERIFICATION_KEY';
 export const CA_FILE_ENV = 'MITHRIL_CA_FILE';
+export const ANCILLARY_KEY_ENV = 'MITHRIL_ANCILLARY_VERIFICATION_KEY';
 const HASH = /^[0-9a-f]{64}$/;
 
 export interface GlobalOptions {

@@ -22,7 +22,7 @@ import { verificationFailed } from '../errors.js';
 import type { ImmutableFileDigest } from '../aggregator/port.js';
 
 /** Read size of archives and hashed files: large reads keep per-chunk costs (calls, allocations) low. */
-const READ_BYTES = 1024 * 1024;
+export const READ_BYTES = 1024 * 1024;
 /** 128 MiB: archives written at zstd's usual levels use 8 MiB or less. */
 const ZSTD_WINDOW_LOG_MAX = 27;
 /** Output chunk of the decompressor (zlib's default, 16 KiB, means 64 callbacks per MiB). */
@@ -33,7 +33,7 @@ const DECOMPRESSED_CHUNK_BYTES = 256 * 1024;
  * (A thousandfold bound would never fire on gzip, whose expansion tops out at ~1030.) The first
  * 64 KiB read count as 64 KiB, so small, very regular index files stay well within it.
  */
-const MAX_DECOMPRESSION_RATIO = 100;
+export const MAX_DECOMPRESSION_RATIO = 100;
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
@@ -52,7 +52,7 @@ function normalise(path: string): string {
 }
 
 /** The decompressor for an archive's first bytes: gzip and zstandard by their magic numbers, else a plain tar. */
-function decompressorFor(head: Buffer): Transform | undefined {
+export function decompressorFor(head: Buffer): Transform | undefined {
   if (head[0] === 0x1f && head[1] === 0x8b) return zlib.createGunzip({ chunkSize: DECOMPRESSED_CHUNK_BYTES });
   // zstd-napi, as Node 20's zlib has no zstd. The window bound caps the decoder's memory (zstd's
   // own default limit, said explicitly): a frame asking for more is refused, not allocated.
@@ -60,7 +60,7 @@ function decompressorFor(head: Buffer): Transform | undefined {
   return undefined;
 }
 
-async function firstBytes(path: string): Promise<Buffer> {
+export async function firstBytes(path: string): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(4);
@@ -75,7 +75,7 @@ async function firstBytes(path: string): Promise<Buffer> {
  * Writes one entry's bytes to `path` (a new file), hashing them on the way; resolves with the
  * SHA-256. The file stays in `writing` until it is complete (an abandoned extraction closes it).
  */
-function saveEntry(entry: ReadEntry, path: string, writing: Set<WriteStream>): Promise<string> {
+export function saveEntry(entry: ReadEntry, path: string, writing: Set<WriteStream>): Promise<string> {
   const hash = createHash('sha256');
   const out = createWriteStream(path, { flags: 'wx', highWaterMark: READ_BYTES });
   writing.add(out);
@@ -96,7 +96,7 @@ function saveEntry(entry: ReadEntry, path: string, writing: Set<WriteStream>): P
 }
 
 /** Feeds the (decompressed) tar bytes to the parser, honouring its back-pressure; resolves once it has seen the end. */
-async function parse(source: AsyncIterable<Buffer>, parser: Parser, isAborted: () => unknown): Promise<void> {
+export async function parse(source: AsyncIterable<Buffer>, parser: Parser, isAborted: () => unknown): Promise<void> {
   let failure: unknown;
   const ended = new Promise<void>((resolve, reject) => {
     parser.on('error', (error: unknown) => {

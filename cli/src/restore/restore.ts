@@ -11,7 +11,7 @@
  * Any failure leaves the target as it was. Downloads that failed in transit are kept for the next
  * run; once something failed verification the downloads are dropped (their source is suspect).
  */
-import { copyFile, link, mkdir, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { immutableFileNumberText } from '@mithril-ts/cardano';
@@ -21,9 +21,11 @@ import { digestsListFromJson } from '../aggregator/decode.js';
 import { CliError, verificationFailed } from '../errors.js';
 import { readBounded, requestSignal, transportError, type Fetch } from '../http.js';
 import { verifyCertifiedSnapshot, verifyDigestsList } from '../verify.js';
+import { extractAncillaryArchive, placeAncillaryFiles } from './ancillary.js';
 import { extractImmutableArchive, listDirectory, sha256File } from './archive.js';
 import { Limiter, runBounded } from './bounded.js';
 import { downloadFromLocations } from './download.js';
+import { PROTOCOL_MAGIC_ID_FILE, networkMagicOf } from './protocol-magic.js';
 import { Staging, removeWorkDirectory, workDirectoryFor } from './staging.js';
 
 export interface RestoreRequest {
@@ -36,9 +38,16 @@ export interface RestoreRequest {
   readonly fullArchive: boolean;
   /** Archives downloaded at once. */
   readonly parallelism: number;
+  /** Also download the ancillary files (ledger state, last trio) and check their manifest with this key. */
+  readonly ancillaryVerificationKey?: Uint8Array;
+  /** Restore only the immutable file numbers from `start` to `end` (inclusive; default: all). */
+  readonly start?: bigint;
+  readonly end?: bigint;
+  /** The network magic written to `protocolMagicId` (default: the certified network's, when known). */
+  readonly networkMagic?: number;
 }
 
-export type RestorePhase = 'verify-certificate' | 'digests' | 'check-local' | 'download' | 'commit';
+export type RestorePhase = 'verify-certificate' | 'digests' | 'check-local' | 'download' | 'ancillary' | 'commit';
 
 /** What a restore tells as it goes (progress bars, JSON events). */
 export interface RestoreEvents {
@@ -74,6 +83,12 @@ export interface RestoreReport {
   readonly downloadedBytes: number;
   readonly resumedDownloads: number;
   readonly usedFullArchive: boolean;
+  /** The range of immutable file numbers restored. */
+  readonly range: { readonly start: bigint; readonly end: bigint };
+  /** The ancillary files placed (relative to the target), when asked for. */
+  readonly ancillary: { readonly files: readonly string[]; readonly ledgerSnapshots: readonly string[]; readonly bytes: number } | undefined;
+  /** The network magic written to `<target>/protocolMagicId`, when one was. */
+  readonly protocolMagicId: number | undefined;
 }
 
 const MAX_DIGESTS_LIST_BYTES = 256 * 1024 * 1024;
@@ -89,7 +104,10 @@ function compressionOf(location: FileLocation, snapshot: CardanoDatabaseSnapshot
 }
 
 /** The digests list: from the aggregator's API when it has a call for it, else from its locations. */
-async function fetchDigests(dependencies: RestoreDependencies, snapshot: CardanoDatabaseSnapshot): Promise<ImmutableFileDigest[]> {
+export async function fetchDigests(
+  dependencies: Pick<RestoreDependencies, 'client' | 'fetch' | 'signal'>,
+  snapshot: CardanoDatabaseSnapshot,
+): Promise<ImmutableFileDigest[]> {
   const direct = await dependencies.client.getSnapshotDigests(snapshot);
   if (direct !== undefined) return direct;
   if (snapshot.digests.locations.length === 0)
@@ -131,20 +149,56 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
   const { client, events, signal } = dependencies;
   const { snapshot } = request;
 
+  if (request.ancillaryVerificationKey !== undefined && request.fromExisting) {
+    // The ledger state must match the immutable files a node opens with it: it belongs to a fresh restore.
+    throw new CliError('usage', 'ancillary files are restored into a new directory only: drop --from-existing or --include-ancillary', {
+      reason: 'CONFLICTING_OPTIONS',
+    });
+  }
+  if (request.start !== undefined && request.end !== undefined && request.start > request.end) {
+    throw new CliError('usage', `--start ${request.start} is past --end ${request.end}`, { reason: 'INVALID_RANGE' });
+  }
+  if (request.end !== undefined && request.end > snapshot.beacon.immutableFileNumber) {
+    throw new CliError('usage', `--end ${request.end} is past the snapshot's last immutable file number ${snapshot.beacon.immutableFileNumber}`, {
+      reason: 'INVALID_RANGE',
+    });
+  }
+  if (request.ancillaryVerificationKey !== undefined && snapshot.ancillary === undefined) {
+    throw new CliError(
+      'not-found',
+      `the aggregator offers no ancillary files (ledger state) for snapshot ${snapshot.hash}; restore without --include-ancillary`,
+      {
+        reason: 'NO_ANCILLARY',
+      },
+    );
+  }
+
   // The target is checked first: a usage error should not wait for a chain verification.
   const staging = await Staging.prepare(request.target, request.fromExisting);
   const workDirectory = workDirectoryFor(request.target, snapshot.hash);
   let verificationFailedOnce = false;
   try {
     events.step('verify-certificate', `verifying the certificate chain of snapshot ${snapshot.hash.slice(0, 16)}… back to genesis`);
-    const { chain } = await verifyCertifiedSnapshot(client, dependencies.genesisVerificationKey, snapshot);
+    const { chain, certificate } = await verifyCertifiedSnapshot(client, dependencies.genesisVerificationKey, snapshot);
 
     events.step('digests', 'fetching the digests list and checking it against the certified Merkle root');
-    const digests = await fetchDigests(dependencies, snapshot);
-    const byNumber = verifyDigestsList(digests, snapshot);
-    const numbers = [...byNumber.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const allDigests = await fetchDigests(dependencies, snapshot);
+    const byNumber = verifyDigestsList(allDigests, snapshot);
+    const allNumbers = [...byNumber.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    // A range restore: the whole list was checked against the certified root, then only the range is restored.
+    const start = request.start ?? allNumbers[0]!;
+    const end = request.end ?? allNumbers.at(-1)!;
+    const numbers = allNumbers.filter((number) => number >= start && number <= end);
+    if (numbers.length === 0) {
+      throw new CliError('usage', `the snapshot has no immutable file number from ${start} to ${end} (it has ${allNumbers[0]} to ${allNumbers.at(-1)})`, {
+        reason: 'INVALID_RANGE',
+      });
+    }
+    const digests = numbers.flatMap((number) => byNumber.get(number)!);
+    const ranged = numbers.length !== allNumbers.length;
 
-    const useFullArchive = request.fullArchive && staging.mode === 'fresh' && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
+    const useFullArchive =
+      request.fullArchive && !ranged && staging.mode === 'fresh' && snapshot.fullArchive !== undefined && snapshot.fullArchive.locations.length > 0;
     if (request.fullArchive && !useFullArchive) {
       events.step(
         'download',
@@ -270,8 +324,47 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
       );
     }
 
+    let ancillary: RestoreReport['ancillary'];
+    if (request.ancillaryVerificationKey !== undefined) {
+      const offered = snapshot.ancillary!;
+      events.step('ancillary', 'downloading the ancillary files (ledger state, last trio) and checking their signed manifest');
+      const extension = archiveExtension(compressionOf(offered.locations[0]!, snapshot));
+      const archive = join(workDirectory, `ancillary${extension}`);
+      let bytes = 0;
+      const result = await downloadFromLocations(
+        offered.locations.map((location) => location.uri),
+        archive,
+        { fetch: dependencies.fetch, signal, maxBytes, sha256: offered.sha256 !== undefined, onBytes: (chunk) => (bytes += chunk) },
+      );
+      if (result.resumedFrom > 0) resumedDownloads += 1;
+      downloadedBytes += bytes;
+      try {
+        if (offered.sha256 !== undefined) {
+          const sha256 = result.sha256 ?? (await sha256File(archive, signal));
+          if (sha256 !== offered.sha256)
+            throw verificationFailed('ARCHIVE_SHA256_MISMATCH', `the ancillary archive has SHA-256 ${sha256}, not the announced ${offered.sha256}`);
+        }
+        const files = await extractAncillaryArchive(archive, snapshot.beacon.immutableFileNumber, request.ancillaryVerificationKey, staging.root, signal);
+        await placeAncillaryFiles(files, staging.root);
+        ancillary = { files: files.files, ledgerSnapshots: files.ledgerSnapshots, bytes: (await stat(archive)).size };
+      } catch (error) {
+        await rm(archive, { force: true }); // never resume onto a refused archive
+        throw error;
+      }
+    }
+
+    const magic = networkMagicOf(certificate.metadata.network, request.networkMagic);
+    const protocolMagicId = typeof magic === 'number' ? magic : undefined;
+    if (magic === undefined) {
+      events.step('commit', `no ${PROTOCOL_MAGIC_ID_FILE} written: the magic of network ${certificate.metadata.network} is not known (give --network-magic)`);
+    } else if (protocolMagicId !== undefined && staging.mode === 'fresh') {
+      await writeFile(join(staging.root, PROTOCOL_MAGIC_ID_FILE), String(protocolMagicId));
+    }
+
     events.step('commit', `moving the verified files into ${staging.mode === 'fresh' ? staging.target : staging.existingImmutableDirectory}`);
     await staging.commit();
+    if (protocolMagicId !== undefined && staging.mode === 'from-existing')
+      await writeFile(join(staging.target, PROTOCOL_MAGIC_ID_FILE), String(protocolMagicId));
     await removeWorkDirectory(workDirectory);
     const genesis = chain.endedAt.hash;
     return {
@@ -290,6 +383,9 @@ export async function restoreSnapshot(dependencies: RestoreDependencies, request
       downloadedBytes,
       resumedDownloads,
       usedFullArchive: useFullArchive,
+      range: { start: numbers[0]!, end: numbers.at(-1)! },
+      ancillary,
+      protocolMagicId,
     };
   } catch (error) {
     if (error instanceof CliError && error.kind === 'verification') verificationFailedOnce = true;

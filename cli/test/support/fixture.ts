@@ -14,7 +14,11 @@ import * as tar from 'tar';
 import { compress } from 'zstd-napi';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
 import {
+  ANCILLARY_MANIFEST_FILE,
+  AncillarySigner,
   ProtocolParametersSchedule,
+  encodeAncillaryKey,
+  encodeAncillaryManifest,
   cardanoDatabase,
   cardanoDatabaseSnapshotHash,
   encodeGenesisVerificationKey,
@@ -78,6 +82,13 @@ export interface Fixture {
     readonly parameters: ProtocolParameters;
   };
   readonly fullArchive: { readonly name: string; readonly size: number; readonly sha256: string; readonly sizeUncompressed: number };
+  /** The ancillary archive (ledger snapshot `ledger/119`, trio 00006 past the beacon, signed manifest) and its key. */
+  readonly ancillary: { readonly name: string; readonly size: number; readonly sha256: string; readonly sizeUncompressed: number };
+  readonly ancillarySigner: AncillarySigner;
+  /** The ancillary verification key, json-hex. */
+  readonly ancillaryKey: string;
+  /** Where the ancillary files were made (relative paths as in the archive). */
+  readonly ancillarySource: string;
   readonly totalSize: number;
   readonly averageSize: number;
   readonly createdAt: bigint;
@@ -114,6 +125,25 @@ export async function zstdImmutableArchives(fixture: Fixture): Promise<Map<strin
     );
   }
   return archives;
+}
+
+/** The ancillary files a node would have beside the certified ones: trio 00006 (past the beacon) and ledger snapshot 119. */
+export const ANCILLARY_FILES = ['immutable/00006.chunk', 'immutable/00006.primary', 'immutable/00006.secondary', 'ledger/119/state', 'ledger/119/meta'];
+
+/**
+ * Packs an ancillary archive of `files` (paths relative to `source`) with a manifest signed by
+ * `signer`; `manifestData` replaces the manifest's entries (to forge one).
+ */
+export async function packAncillary(
+  source: string,
+  files: readonly string[],
+  signer: AncillarySigner,
+  out: string,
+  manifestData?: Map<string, string>,
+): Promise<void> {
+  const data = manifestData ?? new Map(files.map((file) => [file, sha256Hex(readFileSync(join(source, file)))]));
+  writeFileSync(join(source, ANCILLARY_MANIFEST_FILE), encodeAncillaryManifest(signer.sign(data)));
+  await tar.c({ gzip: true, file: out, cwd: source, portable: true }, [...files, ANCILLARY_MANIFEST_FILE]);
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -177,6 +207,14 @@ export async function buildFixture(): Promise<Fixture> {
     join(published, 'full.tar.gz'),
   );
   const fullBytes = readFileSync(join(published, 'full.tar.gz'));
+  const ancillarySource = join(root, 'ancillary-source');
+  for (const file of ANCILLARY_FILES) {
+    mkdirSync(join(ancillarySource, file, '..'), { recursive: true });
+    writeFileSync(join(ancillarySource, file), randomBytes(300));
+  }
+  const ancillarySigner = AncillarySigner.generate();
+  await packAncillary(ancillarySource, ANCILLARY_FILES, ancillarySigner, join(published, 'ancillary.tar.gz'));
+  const ancillaryBytes = readFileSync(join(published, 'ancillary.tar.gz'));
   writeFileSync(join(published, 'digests.json'), JSON.stringify(files.map((file) => ({ immutable_file_name: file.name, digest: file.digest }))));
 
   return {
@@ -194,6 +232,10 @@ export async function buildFixture(): Promise<Fixture> {
     snapshotCertificate,
     stakeDistribution,
     fullArchive: { name: 'full.tar.gz', size: fullBytes.length, sha256: sha256Hex(fullBytes), sizeUncompressed: totalSize },
+    ancillary: { name: 'ancillary.tar.gz', size: ancillaryBytes.length, sha256: sha256Hex(ancillaryBytes), sizeUncompressed: 5 * 300 },
+    ancillarySigner,
+    ancillaryKey: encodeAncillaryKey(ancillarySigner.verificationKey()),
+    ancillarySource,
     totalSize,
     averageSize: Math.round(totalSize / (LAST_NUMBER + 1)),
     createdAt: base + 130_000_000_000n,

@@ -34,6 +34,7 @@ export interface SnapshotEntry {
   /** How the archives are compressed (gzip unless a test says otherwise). */
   compression?: 'gzip' | 'zstd';
   full: { name: string; size: number; sha256: string; sizeUncompressed: number } | undefined;
+  ancillary?: { name: string; size: number; sha256: string; sizeUncompressed: number } | undefined;
   digests: { name: string; digest: string }[];
 }
 
@@ -77,6 +78,7 @@ export function stateOf(fixture: Fixture): AggregatorState {
         digestsFile: 'digests.json',
         immutablesTemplate: '{immutable_file_number}.tar.gz',
         full: fixture.fullArchive,
+        ancillary: fixture.ancillary,
         digests: fixture.files.map((file) => ({ name: file.name, digest: file.digest })),
       },
     ],
@@ -145,7 +147,13 @@ function snapshotJson(entry: SnapshotEntry, filesUrl: string): Record<string, un
       average_size_uncompressed: entry.averageSize,
       locations: [{ type: 'cloud_storage', uri: { Template: `${filesUrl}/${entry.immutablesTemplate}` }, compression_algorithm: entry.compression ?? 'gzip' }],
     },
-    ancillary: { size_uncompressed: 0, locations: [] },
+    ancillary:
+      entry.ancillary === undefined
+        ? { size_uncompressed: 0, locations: [] }
+        : {
+            size_uncompressed: entry.ancillary.sizeUncompressed,
+            locations: [{ type: 'cloud_storage', uri: `${filesUrl}/${entry.ancillary.name}`, compression_algorithm: 'gzip' }],
+          },
     compression_algorithm: entry.compression ?? 'gzip',
   };
 }
@@ -324,6 +332,11 @@ function snapshotProto(entry: SnapshotEntry, filesUrl: string): proto.CardanoDat
       entry.full === undefined ? [] : [{ type: 'aggregator', uri: `${filesUrl}/${entry.full.name}`, isTemplate: false, compressionAlgorithm: gzip }],
     fullArchiveSize: BigInt(entry.full?.size ?? 0),
     fullArchiveSha256: entry.full?.sha256 ?? '',
+    ancillarySizeUncompressed: BigInt(entry.ancillary?.sizeUncompressed ?? 0),
+    ancillaryLocations:
+      entry.ancillary === undefined ? [] : [{ type: 'aggregator', uri: `${filesUrl}/${entry.ancillary.name}`, isTemplate: false, compressionAlgorithm: gzip }],
+    ancillarySize: BigInt(entry.ancillary?.size ?? 0),
+    ancillarySha256: entry.ancillary?.sha256 ?? '',
     compressionAlgorithm: gzip,
     cardanoNodeVersion: '10.1.4',
   };

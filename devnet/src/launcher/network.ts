@@ -21,6 +21,7 @@ import { devnetChainAccess, type ChainObserverKind } from '../observers.js';
 import type { DevnetParameters } from '../parameters.js';
 import { endpointsBlock, writeEndpoints, type DevnetEndpoints } from './endpoints.js';
 import { publishEraMarkers } from './era.js';
+import { ensureAncillaryKeys } from './ancillary.js';
 import { ensureGenesisKeys } from './genesis.js';
 import { newChainReason, readLauncherState, resumeClock, writeLauncherState } from './resume.js';
 import { ensureDevnetPki, tlsSettingsOf, type DevnetPki, type DevnetService } from './pki.js';
@@ -136,6 +137,7 @@ export class MithrilNetwork {
 
     const { signer: genesis, verificationKeyFile: genesisVerificationKeyFile } = await ensureGenesisKeys(root);
     const fixed = (service: keyof typeof BASE_PORT_OFFSETS) => (options.basePort === undefined ? 0 : options.basePort + BASE_PORT_OFFSETS[service]);
+    const ancillaryKeys = await ensureAncillaryKeys(root);
     const pki = options.insecure === true ? undefined : await ensureDevnetPki(root);
     const era = options.eraMarkers === undefined ? {} : await publishEraMarkers(devnet.layout.cardanoCliDirectory, options.eraMarkers);
     const tls = (service: DevnetService) => (pki === undefined ? { insecure: true } : tlsSettingsOf(pki, service));
@@ -170,6 +172,8 @@ export class MithrilNetwork {
           httpPort: fixed('snapshotterHttp'),
           network: parameters.network,
           immutableDirectory: layout.immutableDirectory(1),
+          ledgerDirectory: layout.ledgerDirectory(1),
+          ancillarySigningKeyFile: ancillaryKeys.secretKeyFile,
           storageDirectory: join(root, 'snapshotter', 'artifacts'),
           storePath: join(root, 'snapshotter', 'snapshotter.sqlite'),
           aggregatorAddress: `127.0.0.1:${port}`,

@@ -7,6 +7,7 @@ export * from './protocol-message.js';
 export * from './certificate.js';
 export * from './genesis.js';
 export * from './genesis-codec.js';
+export * from './ancillary-manifest.js';
 export * from './chain-verifier.js';
 export * from './versions.js';
 export * from './era.js';

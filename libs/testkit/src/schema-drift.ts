@@ -23,7 +23,7 @@ export function prismaModelColumns(schema: string): Map<string, Map<string, stri
   return model;
 }
 
-/** Each `CREATE TABLE` of `sql` and its columns. */
+/** Each `CREATE TABLE` of `sql` and its columns, with those `ALTER TABLE … ADD COLUMN` adds. */
 export function sqlTableColumns(sql: string): Map<string, Map<string, string>> {
   const tables = new Map<string, Map<string, string>>();
   for (const [, name, body] of sql.matchAll(/CREATE TABLE "(\w+)" \(([\s\S]*?)\n\);/g)) {
@@ -33,6 +33,10 @@ export function sqlTableColumns(sql: string): Map<string, Map<string, string>> {
       if (column) columns.set(column[1]!, `${column[2]}${/NOT NULL/.test(column[3]!) ? ' NOT NULL' : ''}`);
     }
     tables.set(name!, columns);
+  }
+  // Later migrations add columns to existing tables.
+  for (const [, table, column, type, rest] of sql.matchAll(/ALTER TABLE "(\w+)" ADD COLUMN "(\w+)" ([A-Z]+)([^;]*);/g)) {
+    tables.get(table!)?.set(column!, `${type}${/NOT NULL/.test(rest!) ? ' NOT NULL' : ''}`);
   }
   return tables;
 }

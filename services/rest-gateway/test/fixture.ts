@@ -155,6 +155,12 @@ export function buildWorld(): World {
     fullArchiveSizeUncompressed: 123_456_789n,
     fullArchiveLocations: [location('cloud_storage', 'https://cdn.example/devnet/full.tar.zst', false, proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD)],
     fullArchiveSize: 45_678_901n,
+    ancillarySizeUncompressed: 2_345_678n,
+    ancillaryLocations: [
+      location('cloud_storage', 'https://cdn.example/devnet/ancillary.tar.zst', false, proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD),
+    ],
+    ancillarySize: 1_234_567n,
+    ancillarySha256: 'ab'.repeat(32),
     fullArchiveSha256: 'ab'.repeat(32),
     compressionAlgorithm: proto.CompressionAlgorithm.COMPRESSION_ALGORITHM_ZSTD,
     cardanoNodeVersion: '10.1.4',

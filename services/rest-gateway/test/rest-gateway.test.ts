@@ -242,7 +242,10 @@ describe('read routes', () => {
           { type: 'cloud_storage', uri: { Template: 'https://cdn.example/devnet/{immutable_file_number}.tar.zst' }, compression_algorithm: 'zstandard' },
         ],
       },
-      ancillary: { size_uncompressed: 0, locations: [] },
+      ancillary: {
+        size_uncompressed: 2_345_678,
+        locations: [{ type: 'cloud_storage', uri: 'https://cdn.example/devnet/ancillary.tar.zst', compression_algorithm: 'zstandard' }],
+      },
       cardano_node_version: '10.1.4',
       created_at: expect.stringMatching(/\.\d{9}Z$/),
     });

@@ -30,6 +30,14 @@ export const snapshotterConfigSchema = z
     network: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-" (at most 64)'),
     /** The Cardano node's `immutable/` directory. */
     immutableDirectory: z.string().min(1),
+    /** The node's `ledger/` directory (ledger-state snapshots); default: `ledger` beside the immutable directory. */
+    ledgerDirectory: z.string().min(1).optional(),
+    /**
+     * The ancillary secret key (Ed25519, json-hex or hex, a file readable by its owner only unless allowInsecureKeyPermissions): with it
+     * every snapshot also gets an ancillary archive (latest ledger snapshot + last trio) with a
+     * manifest signed by this key; without it there is none.
+     */
+    ancillarySigningKeyFile: z.string().min(1).optional(),
     /** Version of the Cardano node whose database is archived (reported in the artifacts). */
     cardanoNodeVersion: z.string().min(1).max(64).default('10.1.4'),
     storage: z.enum(['local', 's3']).default('local'),
@@ -101,6 +109,8 @@ export function loadSnapshotterConfig(argv?: readonly string[], env?: NodeJS.Pro
       httpPort: 'port of the download server (0 picks a free one)',
       network: 'Cardano network name (e.g. mainnet, preprod, devnet)',
       immutableDirectory: "the Cardano node's immutable/ directory",
+      ledgerDirectory: "the Cardano node's ledger/ directory (default: ledger beside the immutable directory)",
+      ancillarySigningKeyFile: "ancillary secret key file (Ed25519, json-hex): signs the manifest of each snapshot's ancillary archive; none without it",
       cardanoNodeVersion: 'version of the Cardano node whose database is archived',
       storage: 'artifact storage: local or s3',
       storageDirectory: 'local storage directory',

@@ -72,5 +72,9 @@ export function cardanoDatabaseSnapshotMessage(snapshot: SnapshotRecord, storage
     fullArchiveSha256: snapshot.fullArchiveSha256,
     compressionAlgorithm: compression,
     cardanoNodeVersion: snapshot.cardanoNodeVersion,
+    ancillarySizeUncompressed: snapshot.ancillary?.sizeUncompressed ?? 0n,
+    ancillaryLocations: snapshot.ancillary === undefined ? [] : [location(snapshot.ancillary.key, false, true)],
+    ancillarySize: snapshot.ancillary?.size ?? 0n,
+    ancillarySha256: snapshot.ancillary?.sha256 ?? '',
   };
 }

@@ -14,7 +14,7 @@ import type { ImmutableArchiveRecord, SnapshotRecord } from './store/types.js';
 export interface RetentionPlan {
   readonly retained: readonly SnapshotRecord[];
   readonly removedSnapshots: readonly SnapshotRecord[];
-  /** Storage keys of the removed snapshots' full archives and digests lists that nothing retained uses. */
+  /** Storage keys of the removed snapshots' full archives, digests lists and ancillary archives that nothing retained uses. */
   readonly removedKeys: readonly string[];
   readonly removedArchives: readonly ImmutableArchiveRecord[];
 }
@@ -26,14 +26,19 @@ export function newestFirst(a: SnapshotRecord, b: SnapshotRecord): number {
   return a.merkleRoot < b.merkleRoot ? -1 : a.merkleRoot > b.merkleRoot ? 1 : 0;
 }
 
+/** The storage objects a snapshot owns (per-immutable archives are shared, planned apart). */
+export function ownKeys(snapshot: SnapshotRecord): string[] {
+  return [snapshot.fullArchiveKey, snapshot.digestsKey, ...(snapshot.ancillary === undefined ? [] : [snapshot.ancillary.key])];
+}
+
 export function planRetention(snapshots: readonly SnapshotRecord[], archives: readonly ImmutableArchiveRecord[], keepSnapshots: number): RetentionPlan {
   if (!Number.isSafeInteger(keepSnapshots) || keepSnapshots < 1)
     throw new RangeError(`the number of snapshots to keep must be a positive integer, got ${keepSnapshots}`);
   const ranked = [...snapshots].sort(newestFirst);
   const retained = ranked.slice(0, keepSnapshots);
   const removedSnapshots = ranked.slice(keepSnapshots);
-  const keptKeys = new Set(retained.flatMap((snapshot) => [snapshot.fullArchiveKey, snapshot.digestsKey]));
-  const removedKeys = [...new Set(removedSnapshots.flatMap((snapshot) => [snapshot.fullArchiveKey, snapshot.digestsKey]))].filter((key) => !keptKeys.has(key));
+  const keptKeys = new Set(retained.flatMap(ownKeys));
+  const removedKeys = [...new Set(removedSnapshots.flatMap(ownKeys))].filter((key) => !keptKeys.has(key));
   const reach = new Map<string, bigint>();
   for (const snapshot of retained) {
     const current = reach.get(snapshot.compression);

@@ -2,7 +2,18 @@
  * The snapshotter's composition root: configuration in; the store (migrated), the digest cache,
  * the artifact storage, the download server (local storage) and the gRPC server out.
  */
-import { ConfigError, channelCredentials, createLogger, startGrpcServer, serverTls, startTelemetry, type Logger } from '@mithril-ts/service-kit';
+import { dirname, join } from 'node:path';
+import { AncillarySigner, ProtocolError, decodeAncillaryKey } from '@mithril-ts/protocol';
+import {
+  ConfigError,
+  channelCredentials,
+  createLogger,
+  readSecretFileSync,
+  startGrpcServer,
+  serverTls,
+  startTelemetry,
+  type Logger,
+} from '@mithril-ts/service-kit';
 import { AggregatorCertificates } from './aggregator-client.js';
 import { snapshotterConfigSchema, type SnapshotterConfigInput } from './config.js';
 import { JsonFileDigestCache } from './digest-cache/json-file.js';
@@ -95,6 +106,13 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       tracer: telemetry.tracer,
     });
     closers.push(() => certificates.close());
+    const ancillary =
+      config.ancillarySigningKeyFile === undefined
+        ? undefined
+        : {
+            signer: readAncillarySigner(config.ancillarySigningKeyFile, config.allowInsecureKeyPermissions),
+            ledgerDirectory: config.ledgerDirectory ?? join(dirname(config.immutableDirectory), 'ledger'),
+          };
     const snapshotter = new Snapshotter({
       network: config.network,
       digester: new CachedImmutableDigester(config.immutableDirectory, cache),
@@ -106,6 +124,7 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
       keepSnapshots: config.keepSnapshots,
       logger,
       meter: telemetry.meter,
+      ...(ancillary === undefined ? {} : { ancillary }),
     });
     const grpc = await startGrpcServer({
       host: config.host,
@@ -142,6 +161,19 @@ export async function startSnapshotter(input: SnapshotterConfigInput, options: {
     return { grpcPort: grpc.port, healthPort: grpc.healthPort, metricsPort: telemetry.metricsPort, httpPort: download?.port, snapshotter, storage, close };
   } catch (error) {
     await close();
+    throw error;
+  }
+}
+
+/** The ancillary signer of a secret key file (checked like every secret file: owner-only unless allowed). */
+function readAncillarySigner(path: string, allowInsecurePermissions: boolean): AncillarySigner {
+  const bytes = readSecretFileSync(path, { allowInsecurePermissions });
+  const text = bytes.toString('utf8');
+  bytes.fill(0);
+  try {
+    return AncillarySigner.fromSecretKey(decodeAncillaryKey(text, 'secret'));
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new ConfigError(`ancillarySigningKeyFile ${path}: ${error.message}`);
     throw error;
   }
 }

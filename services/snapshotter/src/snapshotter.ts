@@ -9,17 +9,18 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { immutableFileNumberText, immutableTrioFileNames, parseImmutableFileName, type ImmutableFileDigest } from '@mithril-ts/cardano';
-import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
+import { cardanoDatabaseSnapshotHash, type AncillarySigner } from '@mithril-ts/protocol';
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { LONG_DURATION_BUCKETS_SECONDS, type Logger } from '@mithril-ts/service-kit';
 import { ARCHIVE_EXTENSIONS, SUPPORTED_COMPRESSIONS, storeArchive, type StoredArchive } from './archive/archiver.js';
+import { storeAncillaryArchive } from './archive/ancillary.js';
 import { checkCertifiedDatabase, type CertificateLookup } from './certificate-check.js';
 import type { CachedImmutableDigester, ImmutableFilesDigest } from './digester.js';
 import { SnapshotterError, describeError } from './errors.js';
 import { digestsListJson } from './digests-list.js';
-import { planRetention } from './retention.js';
+import { ownKeys, planRetention } from './retention.js';
 import type { ArtifactStorage } from './storage/port.js';
-import type { Compression, ImmutableArchiveRecord, SnapshotRecord, SnapshotStore } from './store/types.js';
+import type { AncillaryArchiveRecord, Compression, ImmutableArchiveRecord, SnapshotRecord, SnapshotStore } from './store/types.js';
 
 /** A point of the immutable database on a network. */
 export interface Beacon {
@@ -61,6 +62,8 @@ export interface SnapshotterDependencies {
   readonly clock?: () => Date;
   /** Per-immutable archives produced at once (gzip is CPU-bound: about one per core). */
   readonly archiveConcurrency?: number;
+  /** With it, every snapshot gets an ancillary archive (ledger state + last trio) whose manifest this key signs. */
+  readonly ancillary?: { readonly signer: AncillarySigner; readonly ledgerDirectory: string };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -229,6 +232,8 @@ export class Snapshotter {
       full = await storeArchive({ directory, files: names, compression, storage, key: fullArchiveKey });
     }
 
+    const ancillary = await this.ancillaryArchive(beacon, compression, previous);
+
     const snapshot: SnapshotRecord = {
       merkleRoot,
       hash: cardanoDatabaseSnapshotHash(beacon.epoch, merkleRoot),
@@ -247,18 +252,55 @@ export class Snapshotter {
       fullArchiveSize: BigInt(full.size),
       fullArchiveSha256: full.sha256,
       fullArchiveSizeUncompressed: totalSize,
+      ...(ancillary === undefined ? {} : { ancillary }),
     };
     await store.saveSnapshot(snapshot);
     // The same files certified again at another beacon: the old beacon's objects are now unused.
-    for (const key of [previous?.digestsKey, previous?.fullArchiveKey]) {
-      if (key !== undefined && key !== digestsKey && key !== fullArchiveKey)
-        await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
+    const current = new Set(ownKeys(snapshot));
+    for (const key of previous === null ? [] : ownKeys(previous)) {
+      if (!current.has(key)) await storage.delete(key).catch((error: unknown) => logger.warn({ err: error, key }, 'deleting a replaced object failed'));
     }
     logger.info(
       { merkleRoot, immutableFileNumber: upTo.toString(), newImmutableArchives: archived, fullArchiveSize: full.size, ms: Date.now() - started },
       'snapshot stored',
     );
     return snapshot;
+  }
+
+  /**
+   * The snapshot's ancillary archive: the one already stored for it, else a new one. Optional
+   * by nature (no ancillary key, no ledger snapshot yet, a node pruning what was being copied):
+   * a failure is logged and the certified snapshot is stored without it.
+   */
+  private async ancillaryArchive(beacon: Beacon, compression: Compression, previous: SnapshotRecord | null): Promise<AncillaryArchiveRecord | undefined> {
+    const settings = this.#deps.ancillary;
+    if (settings === undefined) return undefined;
+    const { storage, logger } = this.#deps;
+    const key = `ancillary/${beaconStem(beacon)}.ancillary.${ARCHIVE_EXTENSIONS[compression]}`;
+    if (previous?.ancillary?.key === key && BigInt((await storage.stat(key))?.size ?? -1) === previous.ancillary.size) return previous.ancillary;
+    try {
+      const stored = await storeAncillaryArchive({
+        immutableDirectory: this.#deps.digester.immutableDirectory,
+        ledgerDirectory: settings.ledgerDirectory,
+        immutableFileNumber: beacon.immutableFileNumber,
+        signer: settings.signer,
+        compression,
+        storage,
+        key,
+      });
+      if (stored === undefined) {
+        logger.warn(
+          { ledgerDirectory: settings.ledgerDirectory, immutableFileNumber: beacon.immutableFileNumber.toString() },
+          'no ledger snapshot to put in an ancillary archive',
+        );
+        return undefined;
+      }
+      logger.info({ key, ledgerSnapshot: stored.ledgerSnapshot, trios: stored.trios.map(String), size: stored.size.toString() }, 'ancillary archive stored');
+      return { key: stored.key, size: stored.size, sha256: stored.sha256, sizeUncompressed: stored.sizeUncompressed };
+    } catch (error) {
+      logger.warn({ err: error, key }, 'making the ancillary archive failed: the snapshot goes without it');
+      return undefined;
+    }
   }
 
   /** Produces the missing per-immutable archives of `numbers`; how many were made. */
@@ -314,7 +356,7 @@ export class Snapshotter {
     }
     const removedSnapshots: string[] = [];
     for (const snapshot of plan.removedSnapshots) {
-      if (failedKeys.has(snapshot.fullArchiveKey) || failedKeys.has(snapshot.digestsKey)) continue;
+      if (ownKeys(snapshot).some((key) => failedKeys.has(key))) continue;
       await store.deleteSnapshot(snapshot.merkleRoot);
       removedSnapshots.push(snapshot.merkleRoot);
     }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { x as extract } from 'tar';
 import { decompress } from 'zstd-napi';
 import { cardanoDatabaseMerkleRoot } from '@mithril-ts/cardano';
-import { cardanoDatabaseSnapshotHash } from '@mithril-ts/protocol';
+import { AncillarySigner, cardanoDatabaseSnapshotHash, decodeAncillaryManifest, verifyAncillaryManifest } from '@mithril-ts/protocol';
 import { CompressionAlgorithm } from '@mithril-ts/proto';
 import {
   CachedImmutableDigester,
@@ -72,7 +72,7 @@ function recording(storage: LocalDirectoryStorage): ArtifactStorage & { puts: st
   };
 }
 
-async function setup(openChunk: number, keepSnapshots = 3) {
+async function setup(openChunk: number, keepSnapshots = 3, ancillarySigner?: AncillarySigner) {
   const directory = immutableDb(openChunk);
   const opened = await openSnapshotStore({ url: join(tempDir('store'), 'snapshotter.sqlite3') });
   stores.push(opened);
@@ -93,6 +93,7 @@ async function setup(openChunk: number, keepSnapshots = 3) {
     keepSnapshots,
     logger: silentLogger,
     clock: () => new Date((now += 1000)),
+    ...(ancillarySigner === undefined ? {} : { ancillary: { signer: ancillarySigner, ledgerDirectory: join(directory, '..', 'ledger') } }),
   });
   return { directory, store: opened.store, local, storage, snapshotter };
 }
@@ -235,6 +236,101 @@ describe('Snapshotter', () => {
       locations: [message.fullArchiveLocations[0]!.uri],
       certificateHash,
     });
+  });
+
+  it('with an ancillary key: the newest ledger snapshot not past the next trio, that trio and a manifest of both signed by the key', async () => {
+    const signer = AncillarySigner.generate();
+    const { snapshotter, local, storage, directory } = await setup(3, 3, signer);
+    // The open trio 00003 ends at slot 79 (the last 8 bytes of its secondary index, as cardano-node writes it).
+    const secondary = Buffer.alloc(112);
+    secondary.writeBigUInt64BE(79n, 104);
+    writeFileSync(join(directory, fileName(3, 'secondary')), secondary);
+    const ledger = join(directory, '..', 'ledger');
+    for (const [slot, files] of [
+      ['59', ['state', 'meta']],
+      ['79', ['state', 'meta', 'tables/tvar']],
+      ['99', ['state']],
+    ] as const) {
+      for (const file of files) {
+        mkdirSync(join(ledger, slot, file, '..'), { recursive: true });
+        writeFileSync(join(ledger, slot, file), `ledger ${slot} ${file}`);
+      }
+    }
+    const snapshot = await snapshotter.createSnapshot({
+      beacon: beacon(2, 5),
+      digest: expectedRoot(2),
+      certificateHash: certified(beacon(2, 5), expectedRoot(2)),
+    });
+    expect(storage.puts).toContain('ancillary/devnet-e5-i2.ancillary.tar.gz');
+    const message = cardanoDatabaseSnapshotMessage(snapshot, local);
+    expect(message.ancillaryLocations).toHaveLength(1);
+    const archive = Buffer.from(await (await fetch(message.ancillaryLocations[0]!.uri)).arrayBuffer());
+    expect(BigInt(archive.length)).toBe(message.ancillarySize);
+    expect(sha256(archive)).toBe(message.ancillarySha256);
+    const restored = tempDir('restored-ancillary');
+    await pipeline(Readable.from([archive]), extract({ cwd: restored }));
+    const manifest = decodeAncillaryManifest(readFileSync(join(restored, 'ancillary_manifest.json'), 'utf8'));
+    verifyAncillaryManifest(signer.verificationKey(), manifest);
+    // Slot 99 is past the trio: a node could not use it with these files.
+    expect([...manifest.data.keys()]).toEqual([
+      'immutable/00003.chunk',
+      'immutable/00003.primary',
+      'immutable/00003.secondary',
+      'ledger/79/meta',
+      'ledger/79/state',
+      'ledger/79/tables/tvar',
+    ]);
+    let size = readFileSync(join(restored, 'ancillary_manifest.json')).length;
+    for (const [path, digest] of manifest.data) {
+      expect(sha256(readFileSync(join(restored, path)))).toBe(digest);
+      size += readFileSync(join(restored, path)).length;
+    }
+    expect(message.ancillarySizeUncompressed).toBe(BigInt(size));
+    expect(await snapshotter.getSnapshot(expectedRoot(2))).toEqual(snapshot);
+
+    // Without a usable ledger snapshot there is no ancillary archive, and the snapshot is still made.
+    rmSync(ledger, { recursive: true });
+    const later = await snapshotter.createSnapshot({
+      beacon: beacon(2, 6),
+      digest: expectedRoot(2),
+      certificateHash: certified(beacon(2, 6), expectedRoot(2)),
+    });
+    expect(later.ancillary).toBeUndefined();
+    expect(cardanoDatabaseSnapshotMessage(later, local).ancillaryLocations).toEqual([]);
+    // The same files certified at another beacon: the replaced ancillary archive is deleted with the rest.
+    expect(await local.stat('ancillary/devnet-e5-i2.ancillary.tar.gz')).toBeUndefined();
+  });
+
+  it('a snapshot certified while the node moved on: its ancillary archive carries every trio up to the ledger snapshot', async () => {
+    const signer = AncillarySigner.generate();
+    const { snapshotter, local, directory } = await setup(3, 3, signer);
+    for (const [number, lastSlot] of [
+      [2, 59n],
+      [3, 79n],
+    ] as const) {
+      const secondary = Buffer.alloc(56);
+      secondary.writeBigUInt64BE(lastSlot, 48);
+      writeFileSync(join(directory, fileName(number, 'secondary')), secondary);
+    }
+    const ledger = join(directory, '..', 'ledger');
+    for (const slot of ['79', '99']) {
+      mkdirSync(join(ledger, slot), { recursive: true });
+      writeFileSync(join(ledger, slot, 'state'), `ledger ${slot}`);
+    }
+    const snapshot = await snapshotter.createSnapshot({
+      beacon: beacon(1, 5),
+      digest: expectedRoot(1),
+      certificateHash: certified(beacon(1, 5), expectedRoot(1)),
+    });
+    const archive = Buffer.from(await (await fetch(cardanoDatabaseSnapshotMessage(snapshot, local).ancillaryLocations[0]!.uri)).arrayBuffer());
+    const restored = tempDir('restored-ancillary-lag');
+    await pipeline(Readable.from([archive]), extract({ cwd: restored }));
+    const manifest = decodeAncillaryManifest(readFileSync(join(restored, 'ancillary_manifest.json'), 'utf8'));
+    verifyAncillaryManifest(signer.verificationKey(), manifest);
+    expect([...manifest.data.keys()]).toEqual([
+      ...[2, 3].flatMap((n) => ['chunk', 'primary', 'secondary'].map((e) => `immutable/${fileName(n, e)}`)),
+      'ledger/79/state',
+    ]);
   });
 
   it('makes zstd snapshots beside gzip ones: their own .tar.zst archives, announced as zstd, decompressing to the files', async () => {

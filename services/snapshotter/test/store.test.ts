@@ -30,7 +30,7 @@ describe('snapshotter store', () => {
   it('migrates once and reopens without migrating', async () => {
     const path = join(tempDir('store'), 'nested', 'snapshotter.sqlite3');
     const first = await open(`sqlite://${path}`);
-    expect(first.migrationsApplied).toEqual(['0001_init']);
+    expect(first.migrationsApplied).toEqual(['0001_init', '0002_ancillary']);
     await first.close();
     expect((await open(path)).migrationsApplied).toEqual([]);
     expect(() => storePath(':memory:')).toThrow(/in-memory/);
@@ -44,7 +44,7 @@ describe('snapshotter store', () => {
       await runMigrations(db);
       db.prepare("UPDATE schema_migrations SET checksum = 'x'").run();
       await expect(runMigrations(db)).rejects.toMatchObject({ code: 'STORE_FAILED', message: expect.stringContaining('checksum') });
-      db.prepare('UPDATE schema_migrations SET checksum = ?').run(migrationFiles()[0]!.checksum);
+      for (const migration of migrationFiles()) db.prepare('UPDATE schema_migrations SET checksum = ? WHERE name = ?').run(migration.checksum, migration.name);
       db.prepare("INSERT INTO schema_migrations VALUES ('9999', '9999_future', 'y', 'now')").run();
       await expect(runMigrations(db)).rejects.toMatchObject({ message: expect.stringContaining('9999_future') });
     } finally {

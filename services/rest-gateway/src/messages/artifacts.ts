@@ -66,8 +66,9 @@ export function cardanoDatabaseSnapshotListItemMessage(snapshot: proto.CardanoDa
 /**
  * The reference's CardanoDatabaseSnapshotMessage. Per-immutable archives are only reachable through
  * URI templates (`{"Template": …}`), so a location that is not a template has no place there. The
- * full archive is this implementation's extension, absent from the reference's closed shape, and
- * there are no ancillary files (ledger state) to offer: the required `ancillary` part is empty.
+ * full archive is this implementation's extension, absent from the reference's closed shape. The
+ * `ancillary` part (ledger state + last trio, vouched for by the signed manifest inside the
+ * archive) is empty when the snapshotter has no ancillary key.
  */
 export function cardanoDatabaseSnapshotMessage(response: proto.GetCardanoDatabaseSnapshotResponse, expectedHash: string): Record<string, unknown> {
   const snapshot = required(response.snapshot, 'snapshot');
@@ -89,7 +90,10 @@ export function cardanoDatabaseSnapshotMessage(response: proto.GetCardanoDatabas
         .filter((location) => location.isTemplate)
         .map((location) => ({ type: location.type, uri: { Template: location.uri }, ...compressionField(location) })),
     },
-    ancillary: { size_uncompressed: 0n, locations: [] },
+    ancillary: {
+      size_uncompressed: snapshot.ancillarySizeUncompressed,
+      locations: snapshot.ancillaryLocations.map((location) => ({ type: location.type, uri: location.uri, ...compressionField(location) })),
+    },
     cardano_node_version: snapshot.cardanoNodeVersion,
     created_at: dateText(snapshot.createdAt, 'snapshot.created_at'),
   };

@@ -51,6 +51,8 @@ export interface ArchiveRequest {
   /** Where to store the archive. */
   readonly storage: ArtifactStorage;
   readonly key: string;
+  /** Directory the entries are placed under (default `immutable`; '' for paths kept as given, relative to `directory`). */
+  readonly prefix?: string;
 }
 
 /** Streams the archive of `files` into the storage under `key`; its size and SHA-256. */
@@ -62,7 +64,16 @@ export async function storeArchive(request: ArchiveRequest): Promise<StoredArchi
     );
   }
   // portable: no owner, group or host-specific fields; follow: archive a symlinked file's bytes.
-  const tar = createTar({ cwd: request.directory, prefix: ARCHIVE_DIRECTORY, portable: true, follow: true, noDirRecurse: true }, [...request.files]);
+  const tar = createTar(
+    {
+      cwd: request.directory,
+      ...(request.prefix === '' ? {} : { prefix: request.prefix ?? ARCHIVE_DIRECTORY }),
+      portable: true,
+      follow: true,
+      noDirRecurse: true,
+    },
+    [...request.files],
+  );
   const measure = new MeasuringStream();
   // A file tar cannot read is recorded the moment tar reports it: a Minipass stream throws an
   // 'error' nobody listens to, and the iteration below listens only while it runs.

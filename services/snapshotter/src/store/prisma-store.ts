@@ -54,7 +54,16 @@ function snapshotOf(row: Rows.SnapshotModel): SnapshotRecord {
     fullArchiveSize: row.fullArchiveSize,
     fullArchiveSha256: row.fullArchiveSha256,
     fullArchiveSizeUncompressed: row.fullArchiveSizeUncompressed,
+    ...ancillaryOf(row, where),
   };
+}
+
+function ancillaryOf(row: Rows.SnapshotModel, where: string): Pick<SnapshotRecord, 'ancillary'> {
+  const { ancillaryKey: key, ancillarySize: size, ancillarySha256: sha256, ancillarySizeUncompressed: sizeUncompressed } = row;
+  if (key === null && size === null && sha256 === null && sizeUncompressed === null) return {};
+  if (key === null || size === null || sha256 === null || sizeUncompressed === null || !HEX64.test(sha256))
+    throw new SnapshotterError('STORE_FAILED', `${where}: the ancillary archive columns are incomplete or malformed`);
+  return { ancillary: { key, size, sha256, sizeUncompressed } };
 }
 
 function archiveOf(row: Rows.ImmutableArchiveModel): ImmutableArchiveRecord {
@@ -87,7 +96,18 @@ export class PrismaSnapshotStore implements SnapshotStore {
     for (const [what, value] of Object.entries(snapshot)) if (typeof value === 'bigint') bigintArg(value, `snapshot ${what}`);
     if (!HEX64.test(snapshot.merkleRoot))
       throw new SnapshotterError('INVALID_ARGUMENT', `snapshot merkle root must be 64 lowercase hex digits, got ${JSON.stringify(snapshot.merkleRoot)}`);
-    const data = { ...snapshot };
+    const { ancillary, ...columns } = snapshot;
+    if (ancillary !== undefined) {
+      bigintArg(ancillary.size, 'ancillary archive size');
+      bigintArg(ancillary.sizeUncompressed, 'ancillary archive uncompressed size');
+    }
+    const data = {
+      ...columns,
+      ancillaryKey: ancillary?.key ?? null,
+      ancillarySize: ancillary?.size ?? null,
+      ancillarySha256: ancillary?.sha256 ?? null,
+      ancillarySizeUncompressed: ancillary?.sizeUncompressed ?? null,
+    };
     try {
       await this.client.snapshot.upsert({ where: { merkleRoot: snapshot.merkleRoot }, create: data, update: data });
     } catch (error) {

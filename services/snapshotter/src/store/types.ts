@@ -27,6 +27,19 @@ export interface SnapshotRecord {
   readonly fullArchiveSize: bigint;
   readonly fullArchiveSha256: string;
   readonly fullArchiveSizeUncompressed: bigint;
+  /** The ancillary archive (ledger state + last trio + signed manifest); absent without an ancillary key or ledger snapshot. */
+  readonly ancillary?: AncillaryArchiveRecord;
+}
+
+/** A snapshot's ancillary archive as stored. */
+export interface AncillaryArchiveRecord {
+  readonly key: string;
+  /** Size of the archive as stored. */
+  readonly size: bigint;
+  /** SHA-256 of the archive as stored. */
+  readonly sha256: string;
+  /** Total size of the files inside (manifest included). */
+  readonly sizeUncompressed: bigint;
 }
 
 /** The archive of one immutable file number's trio (shared by every snapshot that reaches it). */

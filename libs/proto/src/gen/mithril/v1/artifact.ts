@@ -189,6 +189,20 @@ export interface CardanoDatabaseSnapshot {
   compressionAlgorithm: CompressionAlgorithm;
   /** Version of the Cardano node whose database was archived. */
   cardanoNodeVersion: string;
+  /**
+   * Uncompressed size of the ancillary archive's content (the latest ledger-state snapshot, the last
+   * not yet immutable trio and their signed manifest), in bytes; 0 when there is no ancillary archive.
+   */
+  ancillarySizeUncompressed: bigint;
+  /**
+   * Where the ancillary archive can be downloaded (empty when the snapshotter has no ancillary key).
+   * Its files are vouched for by the ancillary key's signature on the manifest inside, not by the certificate.
+   */
+  ancillaryLocations: ArtifactLocation[];
+  /** Size of the ancillary archive as stored (compressed), in bytes. */
+  ancillarySize: bigint;
+  /** SHA-256 of the ancillary archive as stored (64-char lowercase hex; empty when there is none). */
+  ancillarySha256: string;
 }
 
 function createBaseCardanoDbBeacon(): CardanoDbBeacon {
@@ -1050,6 +1064,10 @@ function createBaseCardanoDatabaseSnapshot(): CardanoDatabaseSnapshot {
     fullArchiveSha256: "",
     compressionAlgorithm: 0,
     cardanoNodeVersion: "",
+    ancillarySizeUncompressed: 0n,
+    ancillaryLocations: [],
+    ancillarySize: 0n,
+    ancillarySha256: "",
   };
 }
 
@@ -1124,6 +1142,26 @@ export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
     }
     if (message.cardanoNodeVersion !== "") {
       writer.uint32(138).string(message.cardanoNodeVersion);
+    }
+    if (message.ancillarySizeUncompressed !== 0n) {
+      if (BigInt.asUintN(64, message.ancillarySizeUncompressed) !== message.ancillarySizeUncompressed) {
+        throw new globalThis.Error(
+          "value provided for field message.ancillarySizeUncompressed of type uint64 too large",
+        );
+      }
+      writer.uint32(144).uint64(message.ancillarySizeUncompressed);
+    }
+    for (const v of message.ancillaryLocations) {
+      ArtifactLocation.encode(v!, writer.uint32(154).fork()).join();
+    }
+    if (message.ancillarySize !== 0n) {
+      if (BigInt.asUintN(64, message.ancillarySize) !== message.ancillarySize) {
+        throw new globalThis.Error("value provided for field message.ancillarySize of type uint64 too large");
+      }
+      writer.uint32(160).uint64(message.ancillarySize);
+    }
+    if (message.ancillarySha256 !== "") {
+      writer.uint32(170).string(message.ancillarySha256);
     }
     return writer;
   },
@@ -1277,6 +1315,38 @@ export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
             message.cardanoNodeVersion = reader.string();
             continue;
           }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.ancillarySizeUncompressed = reader.uint64() as bigint;
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.ancillaryLocations.push(ArtifactLocation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.ancillarySize = reader.uint64() as bigint;
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.ancillarySha256 = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1364,6 +1434,26 @@ export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
         : isSet(object.cardano_node_version)
         ? globalThis.String(object.cardano_node_version)
         : "",
+      ancillarySizeUncompressed: isSet(object.ancillarySizeUncompressed)
+        ? BigInt(object.ancillarySizeUncompressed)
+        : isSet(object.ancillary_size_uncompressed)
+        ? BigInt(object.ancillary_size_uncompressed)
+        : 0n,
+      ancillaryLocations: globalThis.Array.isArray(object?.ancillaryLocations)
+        ? object.ancillaryLocations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : globalThis.Array.isArray(object?.ancillary_locations)
+        ? object.ancillary_locations.map((e: any) => ArtifactLocation.fromJSON(e))
+        : [],
+      ancillarySize: isSet(object.ancillarySize)
+        ? BigInt(object.ancillarySize)
+        : isSet(object.ancillary_size)
+        ? BigInt(object.ancillary_size)
+        : 0n,
+      ancillarySha256: isSet(object.ancillarySha256)
+        ? globalThis.String(object.ancillarySha256)
+        : isSet(object.ancillary_sha256)
+        ? globalThis.String(object.ancillary_sha256)
+        : "",
     };
   },
 
@@ -1420,6 +1510,18 @@ export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
     if (message.cardanoNodeVersion !== "") {
       obj.cardanoNodeVersion = message.cardanoNodeVersion;
     }
+    if (message.ancillarySizeUncompressed !== 0n) {
+      obj.ancillarySizeUncompressed = message.ancillarySizeUncompressed.toString();
+    }
+    if (message.ancillaryLocations?.length) {
+      obj.ancillaryLocations = message.ancillaryLocations.map((e) => ArtifactLocation.toJSON(e));
+    }
+    if (message.ancillarySize !== 0n) {
+      obj.ancillarySize = message.ancillarySize.toString();
+    }
+    if (message.ancillarySha256 !== "") {
+      obj.ancillarySha256 = message.ancillarySha256;
+    }
     return obj;
   },
 
@@ -1463,6 +1565,15 @@ export const CardanoDatabaseSnapshot: MessageFns<CardanoDatabaseSnapshot> = {
     message.fullArchiveSha256 = object.fullArchiveSha256 ?? "";
     message.compressionAlgorithm = object.compressionAlgorithm ?? 0;
     message.cardanoNodeVersion = object.cardanoNodeVersion ?? "";
+    message.ancillarySizeUncompressed =
+      (object.ancillarySizeUncompressed !== undefined && object.ancillarySizeUncompressed !== null)
+        ? BigInt(object.ancillarySizeUncompressed)
+        : 0n;
+    message.ancillaryLocations = object.ancillaryLocations?.map((e) => ArtifactLocation.fromPartial(e)) || [];
+    message.ancillarySize = (object.ancillarySize !== undefined && object.ancillarySize !== null)
+      ? BigInt(object.ancillarySize)
+      : 0n;
+    message.ancillarySha256 = object.ancillarySha256 ?? "";
     return message;
   },
 };
