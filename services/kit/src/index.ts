@@ -23,6 +23,7 @@ export { withServerTracing, clientTracingInterceptor, withTraceParent, callTrace
 export { CardanoCliFilesChainObserver, ChainObserverError } from './cardano/cardano-cli-files.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
+export { readImmutableBlocks, type ImmutableBlock, type ReadImmutableBlocksOptions } from './cardano/immutable-block-reader.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { GroupedMicroBatcher, MicroBatcher, type GroupedMicroBatcherOptions, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
