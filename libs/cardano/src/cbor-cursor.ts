@@ -54,7 +54,10 @@ export class CborCursor {
 
   error(detail: string, at = this.pos(), cause?: unknown): ImmutableDbFormatError {
     const truncated = at >= this.#bytes.length || (cause instanceof Error && /not enough data|unexpected end/i.test(cause.message));
-    return new ImmutableDbFormatError(truncated ? 'TRUNCATED' : 'CORRUPT', this.file, this.base + at, detail, cause === undefined ? undefined : { cause });
+    const options = cause === undefined ? undefined : { cause };
+    // A cut is reported where the bytes end (what an operator compares with the file size).
+    if (truncated) return new ImmutableDbFormatError('TRUNCATED', this.file, this.base + this.#bytes.length, `${detail} (from byte ${this.base + at})`, options);
+    return new ImmutableDbFormatError('CORRUPT', this.file, this.base + at, detail, options);
   }
 
   #next(what: string): Token {
