@@ -85,28 +85,41 @@ export function parseSecondaryEntry(bytes: Uint8Array, offset: number, file: str
   };
 }
 
+/** What a chunk's indexes announce. */
+export interface ChunkIndex {
+  readonly blocks: readonly IndexedBlock[];
+  /**
+   * Only with `partialTail`: the unfinished write after the last whole entry (secondary entries
+   * the primary does not reach yet, or a primary offset past the secondary's end); undefined when
+   * the indexes end cleanly.
+   */
+  readonly unfinished: ImmutableDbFormatError | undefined;
+}
+
 /**
  * The blocks a chunk's indexes announce, in order. Checks that the primary's offsets land on the
  * secondary's entries, that block offsets start at 0 and increase, and (`partialTail` false) that
  * the secondary holds nothing the primary does not index. With `partialTail` (the chunk still
  * being written: the node appends the block, then its secondary entry, then the primary offset),
  * entries the primary does not reach yet, and primary offsets past the secondary's end, are the
- * unfinished tail: left out, not an error.
+ * unfinished tail: left out and reported in `unfinished`, not thrown.
  */
 export function indexedBlocks(
   primary: Uint32Array,
   secondary: Uint8Array,
   files: { readonly primary: string; readonly secondary: string },
   partialTail = false,
-): IndexedBlock[] {
+): ChunkIndex {
   const blocks: IndexedBlock[] = [];
   let previousOffset = -1n;
+  let indexed = primary.length === 0 ? 0 : (primary[primary.length - 1] as number);
   for (let slot = 0; slot + 1 < primary.length; slot += 1) {
     const at = primary[slot] as number;
     if (primary[slot + 1] === at) continue;
     if (at + SECONDARY_ENTRY_BYTES > secondary.length) {
-      if (partialTail) break;
-      throw new ImmutableDbFormatError('TRUNCATED', files.secondary, secondary.length, `the primary index points at an entry at byte ${at}, past the end`);
+      const cut = new ImmutableDbFormatError('TRUNCATED', files.secondary, secondary.length, `the primary index points at an entry at byte ${at}, past the end`);
+      if (partialTail) return { blocks, unfinished: cut };
+      throw cut;
     }
     const entry = parseSecondaryEntry(secondary, at, files.secondary);
     if (previousOffset < 0n ? entry.blockOffset !== 0n : entry.blockOffset <= previousOffset)
@@ -118,16 +131,19 @@ export function indexedBlocks(
       );
     previousOffset = entry.blockOffset;
     blocks.push({ relativeSlot: slot, entry });
+    indexed = at + SECONDARY_ENTRY_BYTES;
   }
-  const indexed = primary.length === 0 ? 0 : (primary[primary.length - 1] as number);
-  if (!partialTail && secondary.length !== indexed)
-    throw new ImmutableDbFormatError(
+  if (secondary.length !== indexed) {
+    const mismatch = new ImmutableDbFormatError(
       secondary.length > indexed ? 'CORRUPT' : 'TRUNCATED',
       files.secondary,
       Math.min(indexed, secondary.length),
       `the primary index covers ${indexed} bytes of entries, the file has ${secondary.length}`,
     );
-  return blocks;
+    if (!partialTail) throw mismatch;
+    return { blocks, unfinished: mismatch };
+  }
+  return { blocks, unfinished: undefined };
 }
 
 /** The bytes of a primary index whose relative slots `filled` (ascending) hold one block each, over `slots` relative slots. */

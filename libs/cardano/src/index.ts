@@ -95,6 +95,7 @@ export {
   encodeSecondaryEntry,
   type SecondaryEntry,
   type IndexedBlock,
+  type ChunkIndex,
 } from './immutable-db-index.js';
 export {
   CARDANO_ERA_NAMES,

@@ -211,11 +211,12 @@ async function* readChunk(
   window: Buffer,
 ): AsyncGenerator<ImmutableBlock> {
   const files = { chunk: immutableFileName(chunk, 'chunk'), primary: immutableFileName(chunk, 'primary'), secondary: immutableFileName(chunk, 'secondary') };
-  let blocks: IndexedBlock[];
+  let blocks: readonly IndexedBlock[];
+  let unfinished: ImmutableDbFormatError | undefined;
   try {
     const primary = parsePrimaryIndex(await readIndex(directory, files.primary, limits.maxIndexBytes), files.primary, openChunk);
     const secondary = await readIndex(directory, files.secondary, limits.maxIndexBytes);
-    blocks = indexedBlocks(primary, secondary, files, openChunk);
+    ({ blocks, unfinished } = indexedBlocks(primary, secondary, files, openChunk));
   } catch (error) {
     if (openChunk && isUnfinishedWrite(error, false)) throw new SkippedTail(error);
     if (openChunk && error instanceof ImmutableDbError && error.code === 'MISSING_FILE')
@@ -246,7 +247,16 @@ async function* readChunk(
       }
       previous = block;
       yield block;
+      if (last && block.size < reader.size - Number(indexed.entry.blockOffset))
+        unfinished ??= new ImmutableDbFormatError('TRUNCATED', files.chunk, Number(indexed.entry.blockOffset) + block.size, 'bytes after the last indexed block (a block being written)');
     }
+    if (blocks.length === 0 && reader.size > 0) {
+      const orphan = new ImmutableDbFormatError(openChunk ? 'TRUNCATED' : 'CORRUPT', files.chunk, 0, `${reader.size} bytes in a chunk whose indexes hold no block`);
+      if (!openChunk) throw orphan;
+      unfinished ??= orphan;
+    }
+    // Only the open chunk's indexes may be unfinished (indexedBlocks throws otherwise).
+    if (unfinished !== undefined) throw new SkippedTail(unfinished);
   } finally {
     await handle.close();
   }
