@@ -240,7 +240,16 @@ const recentBlocks = new Map<string, BuiltBlock>();
 
 /** The block of `slot` following `previous` (undefined: the first block of the chain). */
 export function buildBlock(params: DevnetParameters, slot: bigint, previous: PreviousBlock | undefined, shape: BlockShape = DEFAULT_BLOCK_SHAPE): BuiltBlock {
-  const key = [params.seed, params.network, params.pools, slot, previous === undefined ? '-' : Buffer.from(previous.hash).toString('hex'), previous?.number, shape.minTransactions, shape.maxTransactions].join('\u0000');
+  const key = [
+    params.seed,
+    params.network,
+    params.pools,
+    slot,
+    previous === undefined ? '-' : Buffer.from(previous.hash).toString('hex'),
+    previous?.number,
+    shape.minTransactions,
+    shape.maxTransactions,
+  ].join('\u0000');
   const cached = recentBlocks.get(key);
   if (cached !== undefined) return cached;
   const built = Object.freeze(makeBlock(params, slot, previous, shape));
@@ -250,7 +259,8 @@ export function buildBlock(params: DevnetParameters, slot: bigint, previous: Pre
 }
 
 function makeBlock(params: DevnetParameters, slot: bigint, previous: PreviousBlock | undefined, shape: BlockShape): BuiltBlock {
-  const count = shape.minTransactions + Number(deriveBelow(BigInt(shape.maxTransactions - shape.minTransactions + 1), params.seed, 'transactions in block', slot));
+  const count =
+    shape.minTransactions + Number(deriveBelow(BigInt(shape.maxTransactions - shape.minTransactions + 1), params.seed, 'transactions in block', slot));
   const transactions = Array.from({ length: count }, (_, i) => devnetTransaction(params, slot, i));
   return assembleBlock(params, slot, previous, transactions);
 }
@@ -259,7 +269,12 @@ function makeBlock(params: DevnetParameters, slot: bigint, previous: PreviousBlo
  * The stored Conway block of `slot` after `previous`, carrying `transactions` (in order). The
  * header is made here (see the module comment); its hash is Blake2b-256 of its bytes.
  */
-export function assembleBlock(params: DevnetParameters, slot: bigint, previous: PreviousBlock | undefined, transactions: readonly LedgerTransaction[]): BuiltBlock {
+export function assembleBlock(
+  params: DevnetParameters,
+  slot: bigint,
+  previous: PreviousBlock | undefined,
+  transactions: readonly LedgerTransaction[],
+): BuiltBlock {
   const auxiliaries: Array<[number, Uint8Array]> = [];
   const invalid: number[] = [];
   transactions.forEach((tx, i) => {

@@ -301,7 +301,10 @@ export class Devnet {
       const entry = parseSecondaryEntry(bytes, offset, file);
       if (slot === undefined || entry.blockOrEbb === slot) return { hash: entry.headerHash, number: entry.blockOrEbb };
     }
-    throw new DevnetError('CONFLICTING_DEVNET', `${file} has no block${slot === undefined ? '' : ` at slot ${slot}`}: the immutable files are not this devnet's`);
+    throw new DevnetError(
+      'CONFLICTING_DEVNET',
+      `${file} has no block${slot === undefined ? '' : ` at slot ${slot}`}: the immutable files are not this devnet's`,
+    );
   }
 
   /**

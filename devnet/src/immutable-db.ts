@@ -36,7 +36,12 @@ export function chunkSlots(params: DevnetParameters, chunk: bigint): { first: bi
 }
 
 /** The trio of `blocks` (consecutive, in order) as chunk `chunk` holds them; `complete` back-fills the primary index to every slot of the chunk. */
-export function trioFiles(params: DevnetParameters, chunk: bigint, blocks: readonly BuiltBlock[], complete: boolean): Readonly<Record<ImmutableFileExtension, Uint8Array>> {
+export function trioFiles(
+  params: DevnetParameters,
+  chunk: bigint,
+  blocks: readonly BuiltBlock[],
+  complete: boolean,
+): Readonly<Record<ImmutableFileExtension, Uint8Array>> {
   const { first } = chunkSlots(params, chunk);
   const chunkBytes = new Uint8Array(blocks.reduce((size, b) => size + b.bytes.length, 0));
   const secondary = new Uint8Array(blocks.length * SECONDARY_ENTRY_BYTES);
@@ -80,7 +85,10 @@ export function immutableTrio(
     throw new DevnetError('INVALID_ARGUMENT', `chunk ${chunk} starts at slot ${first}: it does not exist yet at slot ${String(tipSlot)}`);
   }
   if ((chunk === 0n) !== (previous === undefined)) {
-    throw new DevnetError('INVALID_ARGUMENT', chunk === 0n ? 'chunk 0 starts the chain: no block before it' : `chunk ${chunk} needs the last block of chunk ${chunk - 1n}`);
+    throw new DevnetError(
+      'INVALID_ARGUMENT',
+      chunk === 0n ? 'chunk 0 starts the chain: no block before it' : `chunk ${chunk} needs the last block of chunk ${chunk - 1n}`,
+    );
   }
   const lastSlot = tipSlot < last ? tipSlot : last;
   const blocks: BuiltBlock[] = [];

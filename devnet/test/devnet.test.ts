@@ -2,7 +2,17 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCardanoCliTip as parseTip } from '@mithril-ts/cardano';
 import { parseJson, toHex } from '@mithril-ts/codec';
-import { Devnet, DevnetError, immutableTrio, kesPeriodInfoJson, positionAtSlot, stakeSnapshotJson, type DevnetParameters, type ImmutableTrio, type PreviousBlock } from '../src/index.js';
+import {
+  Devnet,
+  DevnetError,
+  immutableTrio,
+  kesPeriodInfoJson,
+  positionAtSlot,
+  stakeSnapshotJson,
+  type DevnetParameters,
+  type ImmutableTrio,
+  type PreviousBlock,
+} from '../src/index.js';
 import { GENESIS_MS, atSlot, immutableNames, readTree, statTree, tempRoot } from './helpers.js';
 
 const trioNames = (...numbers: number[]) =>

@@ -26,7 +26,8 @@ let copies = 0;
 
 async function readAll(directory: string, onSkippedTail?: (error: ImmutableDbFormatError) => void): Promise<ImmutableBlock[]> {
   const blocks: ImmutableBlock[] = [];
-  for await (const block of readImmutableBlocks(directory, { chunkSlots: 20n, maxBlockBytes: 256 * 1024, maxIndexBytes: 64 * 1024, onSkippedTail })) blocks.push(block);
+  for await (const block of readImmutableBlocks(directory, { chunkSlots: 20n, maxBlockBytes: 256 * 1024, maxIndexBytes: 64 * 1024, onSkippedTail }))
+    blocks.push(block);
   return blocks;
 }
 

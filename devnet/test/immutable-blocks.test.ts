@@ -126,7 +126,9 @@ describe('damage', () => {
     const directory = copyDirectory(base, join(tempRoot('blocks-cut-'), 'immutable'));
     const size = readFileSync(join(directory, '00001.chunk')).length;
     truncateSync(join(directory, '00001.chunk'), size - 10);
-    await expect(readAll(directory)).rejects.toThrow(expect.objectContaining({ name: 'ImmutableDbFormatError', code: 'TRUNCATED', file: '00001.chunk', offset: size - 10 }));
+    await expect(readAll(directory)).rejects.toThrow(
+      expect.objectContaining({ name: 'ImmutableDbFormatError', code: 'TRUNCATED', file: '00001.chunk', offset: size - 10 }),
+    );
   });
 
   it('a flipped byte in a block is caught by its checksum', async () => {

@@ -131,8 +131,7 @@ function shelleyBlock(cursor: CborCursor, eraTag: number, blockStart: number): S
     }
   }
   const end = cursor.pos();
-  if (BigInt(end - headerEnd) !== bodySize)
-    throw cursor.error(`the header announces a ${bodySize}-byte body, the block has ${end - headerEnd}`, bodySizeAt);
+  if (BigInt(end - headerEnd) !== bodySize) throw cursor.error(`the header announces a ${bodySize}-byte body, the block has ${end - headerEnd}`, bodySizeAt);
   return {
     eraTag,
     era: CARDANO_ERA_NAMES[eraTag] as CardanoEraName,
@@ -227,7 +226,12 @@ export function parseStoredBlock(bytes: Uint8Array, options: StoredBlockOptions)
   const tagAt = cursor.pos();
   const tag = cursor.uint('the era tag');
   if (tag > BigInt(LATEST_ERA_TAG))
-    throw new ImmutableDbFormatError('UNKNOWN_ERA', options.file, options.offset + tagAt, `era tag ${tag} is not a Cardano era this reader knows (0–${LATEST_ERA_TAG})`);
+    throw new ImmutableDbFormatError(
+      'UNKNOWN_ERA',
+      options.file,
+      options.offset + tagAt,
+      `era tag ${tag} is not a Cardano era this reader knows (0–${LATEST_ERA_TAG})`,
+    );
   const eraTag = Number(tag);
   if (eraTag <= 1) return byronBlock(cursor, eraTag === 0, 0, options.byronEpochSlots ?? MAINNET_BYRON_EPOCH_SLOTS);
   return shelleyBlock(cursor, eraTag, 0);

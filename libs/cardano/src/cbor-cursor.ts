@@ -56,7 +56,8 @@ export class CborCursor {
     const truncated = at >= this.#bytes.length || (cause instanceof Error && /not enough data|unexpected end/i.test(cause.message));
     const options = cause === undefined ? undefined : { cause };
     // A cut is reported where the bytes end (what an operator compares with the file size).
-    if (truncated) return new ImmutableDbFormatError('TRUNCATED', this.file, this.base + this.#bytes.length, `${detail} (from byte ${this.base + at})`, options);
+    if (truncated)
+      return new ImmutableDbFormatError('TRUNCATED', this.file, this.base + this.#bytes.length, `${detail} (from byte ${this.base + at})`, options);
     return new ImmutableDbFormatError('CORRUPT', this.file, this.base + at, detail, options);
   }
 
@@ -158,4 +159,3 @@ export class CborCursor {
     }
   }
 }
-

@@ -49,11 +49,13 @@ export function blockChecksum(bytes: Uint8Array): number {
  * last offset may be half-written (ignored) — elsewhere that is TRUNCATED.
  */
 export function parsePrimaryIndex(bytes: Uint8Array, file: string, partialTail = false): Uint32Array {
-  if (bytes.length < 1 + OFFSET_BYTES) throw new ImmutableDbFormatError('TRUNCATED', file, bytes.length, 'a primary index holds at least its version byte and a first offset');
+  if (bytes.length < 1 + OFFSET_BYTES)
+    throw new ImmutableDbFormatError('TRUNCATED', file, bytes.length, 'a primary index holds at least its version byte and a first offset');
   if (bytes[0] !== PRIMARY_INDEX_VERSION)
     throw new ImmutableDbFormatError('CORRUPT', file, 0, `primary index version ${bytes[0]} (this reader knows ${PRIMARY_INDEX_VERSION})`);
   const extra = (bytes.length - 1) % OFFSET_BYTES;
-  if (extra !== 0 && !partialTail) throw new ImmutableDbFormatError('TRUNCATED', file, bytes.length - extra, `${extra} trailing bytes of a half-written offset`);
+  if (extra !== 0 && !partialTail)
+    throw new ImmutableDbFormatError('TRUNCATED', file, bytes.length - extra, `${extra} trailing bytes of a half-written offset`);
   const count = (bytes.length - 1 - extra) / OFFSET_BYTES;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const offsets = new Uint32Array(count);
@@ -63,7 +65,12 @@ export function parsePrimaryIndex(bytes: Uint8Array, file: string, partialTail =
     if (i > 0) {
       const step = value - (offsets[i - 1] as number);
       if (step !== 0 && step !== SECONDARY_ENTRY_BYTES)
-        throw new ImmutableDbFormatError('CORRUPT', file, 1 + i * OFFSET_BYTES, `secondary offset ${value} after ${offsets[i - 1]}: a slot holds zero or one ${SECONDARY_ENTRY_BYTES}-byte entry`);
+        throw new ImmutableDbFormatError(
+          'CORRUPT',
+          file,
+          1 + i * OFFSET_BYTES,
+          `secondary offset ${value} after ${offsets[i - 1]}: a slot holds zero or one ${SECONDARY_ENTRY_BYTES}-byte entry`,
+        );
     }
     offsets[i] = value;
   }
@@ -117,7 +124,12 @@ export function indexedBlocks(
     const at = primary[slot] as number;
     if (primary[slot + 1] === at) continue;
     if (at + SECONDARY_ENTRY_BYTES > secondary.length) {
-      const cut = new ImmutableDbFormatError('TRUNCATED', files.secondary, secondary.length, `the primary index points at an entry at byte ${at}, past the end`);
+      const cut = new ImmutableDbFormatError(
+        'TRUNCATED',
+        files.secondary,
+        secondary.length,
+        `the primary index points at an entry at byte ${at}, past the end`,
+      );
       if (partialTail) return { blocks, unfinished: cut };
       throw cut;
     }
@@ -127,7 +139,9 @@ export function indexedBlocks(
         'CORRUPT',
         files.secondary,
         at,
-        previousOffset < 0n ? `the first block is at byte ${entry.blockOffset} of the chunk, not 0` : `block offset ${entry.blockOffset} does not follow ${previousOffset}`,
+        previousOffset < 0n
+          ? `the first block is at byte ${entry.blockOffset} of the chunk, not 0`
+          : `block offset ${entry.blockOffset} does not follow ${previousOffset}`,
       );
     previousOffset = entry.blockOffset;
     blocks.push({ relativeSlot: slot, entry });

@@ -139,7 +139,8 @@ class ChunkReader {
       }
       this.#windowStart = start;
       this.#windowEnd = start + filled;
-      if (end > this.#windowEnd) throw new ImmutableDbFormatError('TRUNCATED', this.file, this.#windowEnd, `the block needs bytes up to ${end}, the file ends first`);
+      if (end > this.#windowEnd)
+        throw new ImmutableDbFormatError('TRUNCATED', this.file, this.#windowEnd, `the block needs bytes up to ${end}, the file ends first`);
     }
     return this.#window.subarray(start - this.#windowStart, end - this.#windowStart);
   }
@@ -175,7 +176,14 @@ export async function* readImmutableBlocks(directory: string, options: ReadImmut
     expected = chunk + 1n;
     const openChunk = chunk === listing.highest;
     try {
-      for await (const block of readChunk(directory, chunk, openChunk, previous, { maxBlockBytes, maxIndexBytes, byronEpochSlots, chunkSlots: options.chunkSlots }, window)) {
+      for await (const block of readChunk(
+        directory,
+        chunk,
+        openChunk,
+        previous,
+        { maxBlockBytes, maxIndexBytes, byronEpochSlots, chunkSlots: options.chunkSlots },
+        window,
+      )) {
         previous = block;
         yield block;
       }
@@ -240,7 +248,15 @@ async function* readChunk(
       const last = i === blocks.length - 1;
       let block: ImmutableBlock;
       try {
-        block = await readBlock(reader, indexed, last ? undefined : (blocks[i + 1] as IndexedBlock).entry.blockOffset, openChunk && last, previous, chunk, limits);
+        block = await readBlock(
+          reader,
+          indexed,
+          last ? undefined : (blocks[i + 1] as IndexedBlock).entry.blockOffset,
+          openChunk && last,
+          previous,
+          chunk,
+          limits,
+        );
       } catch (error) {
         if (openChunk && isUnfinishedWrite(error, last)) throw new SkippedTail(error);
         throw error;
@@ -248,10 +264,20 @@ async function* readChunk(
       previous = block;
       yield block;
       if (last && block.size < reader.size - Number(indexed.entry.blockOffset))
-        unfinished ??= new ImmutableDbFormatError('TRUNCATED', files.chunk, Number(indexed.entry.blockOffset) + block.size, 'bytes after the last indexed block (a block being written)');
+        unfinished ??= new ImmutableDbFormatError(
+          'TRUNCATED',
+          files.chunk,
+          Number(indexed.entry.blockOffset) + block.size,
+          'bytes after the last indexed block (a block being written)',
+        );
     }
     if (blocks.length === 0 && reader.size > 0) {
-      const orphan = new ImmutableDbFormatError(openChunk ? 'TRUNCATED' : 'CORRUPT', files.chunk, 0, `${reader.size} bytes in a chunk whose indexes hold no block`);
+      const orphan = new ImmutableDbFormatError(
+        openChunk ? 'TRUNCATED' : 'CORRUPT',
+        files.chunk,
+        0,
+        `${reader.size} bytes in a chunk whose indexes hold no block`,
+      );
       if (!openChunk) throw orphan;
       unfinished ??= orphan;
     }
@@ -274,9 +300,11 @@ async function readBlock(
   const { entry, relativeSlot } = indexed;
   const file = reader.file;
   const start = entry.blockOffset;
-  if (start >= BigInt(reader.size)) throw new ImmutableDbFormatError('TRUNCATED', file, reader.size, `the index puts a block at byte ${start}, past the end of the file`);
+  if (start >= BigInt(reader.size))
+    throw new ImmutableDbFormatError('TRUNCATED', file, reader.size, `the index puts a block at byte ${start}, past the end of the file`);
   const end = nextOffset ?? BigInt(reader.size);
-  if (end > BigInt(reader.size)) throw new ImmutableDbFormatError('TRUNCATED', file, reader.size, `the index puts a block at byte ${nextOffset}, past the end of the file`);
+  if (end > BigInt(reader.size))
+    throw new ImmutableDbFormatError('TRUNCATED', file, reader.size, `the index puts a block at byte ${nextOffset}, past the end of the file`);
   // The last block of the open chunk may be followed by a block still being written: its own
   // CBOR says where it ends, the file size does not.
   const span = end - start;
@@ -290,7 +318,13 @@ async function readBlock(
     throw new ImmutableDbFormatError('CORRUPT', file, at + block.size, `the block ends at byte ${at + block.size}, its index says ${end}`);
   const stored = bytes.subarray(0, block.size);
   const checksum = blockChecksum(stored);
-  if (checksum !== entry.checksum) throw new ImmutableDbFormatError('CORRUPT', file, at, `CRC-32 ${checksum.toString(16)} of the block, the secondary index says ${entry.checksum.toString(16)}`);
+  if (checksum !== entry.checksum)
+    throw new ImmutableDbFormatError(
+      'CORRUPT',
+      file,
+      at,
+      `CRC-32 ${checksum.toString(16)} of the block, the secondary index says ${entry.checksum.toString(16)}`,
+    );
   if (block.headerOffset !== entry.headerOffset || block.headerSize !== entry.headerSize)
     throw new ImmutableDbFormatError(
       'CORRUPT',
@@ -301,11 +335,26 @@ async function readBlock(
   if (!sameBytes(block.hash, entry.headerHash)) throw new ImmutableDbFormatError('CORRUPT', file, at, 'the header hash differs from the secondary index');
   const blockOrEbb = block.isEbb ? (block.ebbEpoch as bigint) : block.slot;
   if (blockOrEbb !== entry.blockOrEbb)
-    throw new ImmutableDbFormatError('CORRUPT', file, at, `the block is at ${block.isEbb ? 'epoch' : 'slot'} ${blockOrEbb}, the secondary index says ${entry.blockOrEbb}`);
+    throw new ImmutableDbFormatError(
+      'CORRUPT',
+      file,
+      at,
+      `the block is at ${block.isEbb ? 'epoch' : 'slot'} ${blockOrEbb}, the secondary index says ${entry.blockOrEbb}`,
+    );
   if (block.isEbb !== (relativeSlot === 0))
-    throw new ImmutableDbFormatError('CORRUPT', file, at, block.isEbb ? `an EBB in relative slot ${relativeSlot}, not 0` : 'a regular block in relative slot 0 (the EBB slot)');
+    throw new ImmutableDbFormatError(
+      'CORRUPT',
+      file,
+      at,
+      block.isEbb ? `an EBB in relative slot ${relativeSlot}, not 0` : 'a regular block in relative slot 0 (the EBB slot)',
+    );
   if (limits.chunkSlots !== undefined && !block.isEbb && block.slot !== chunk * limits.chunkSlots + BigInt(relativeSlot - 1))
-    throw new ImmutableDbFormatError('CORRUPT', file, at, `slot ${block.slot} in relative slot ${relativeSlot} of chunk ${chunk} (${limits.chunkSlots} slots per chunk)`);
+    throw new ImmutableDbFormatError(
+      'CORRUPT',
+      file,
+      at,
+      `slot ${block.slot} in relative slot ${relativeSlot} of chunk ${chunk} (${limits.chunkSlots} slots per chunk)`,
+    );
   if (previous !== undefined) {
     if (block.previousHash === undefined || !sameBytes(block.previousHash, previous.hash))
       throw new ImmutableDbFormatError('BROKEN_CHAIN', file, at, `block ${block.number} does not point at the block before it (number ${previous.number})`);
