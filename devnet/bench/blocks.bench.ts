@@ -67,6 +67,12 @@ async function generate(directory: string): Promise<void> {
 async function main(): Promise<void> {
   const reuse = process.env.MITHRIL_BENCH_BLOCKS_DIR;
   const directory = reuse ?? join(mkdtempSync(join(tmpdir(), 'bench-blocks-')), 'immutable');
+  // A GiB left in /tmp by an interrupted run would outlive it: remove it on a signal too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      if (reuse === undefined) rmSync(join(directory, '..'), { recursive: true, force: true });
+      process.exit(130);
+    });
   try {
     if (!existsSync(join(directory, '.complete'))) await generate(directory);
     const files = readdirSync(directory)
