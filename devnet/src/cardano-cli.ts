@@ -15,7 +15,6 @@
  */
 import { toHex } from '@mithril-ts/codec';
 import type { OperationalCertificate, PoolId } from '@mithril-ts/cardano';
-import { blockHeaderHash } from './immutable-db.js';
 import { prettyJson } from './json.js';
 import type { DevnetParameters } from './parameters.js';
 import type { ChainPosition } from './position.js';
@@ -23,13 +22,16 @@ import { stakeDistribution } from './stake.js';
 
 export const ERA = 'Conway';
 
-/** `cardano-cli query tip` at `position`: the node is the chain, so it is always 100 % synced. */
-export function tipJson(params: DevnetParameters, position: ChainPosition): string {
+/**
+ * `cardano-cli query tip` at `position`, whose block has header hash `tipHash` (the last block of
+ * the immutable files written for it): the node is the chain, so it is always 100 % synced.
+ */
+export function tipJson(position: ChainPosition, tipHash: Uint8Array): string {
   return prettyJson({
     block: position.blockNumber,
     epoch: position.epoch,
     era: ERA,
-    hash: toHex(blockHeaderHash(params, position.slot)),
+    hash: toHex(tipHash),
     slot: position.slot,
     slotInEpoch: position.slotInEpoch,
     slotsToEpochEnd: position.slotsToEpochEnd,

@@ -13,11 +13,20 @@
 import { readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseJson } from '@mithril-ts/codec';
-import { IMMUTABLE_FILE_EXTENSIONS, immutableFileName, isCompleteTrio, listImmutableFiles, type PoolId } from '@mithril-ts/cardano';
+import {
+  IMMUTABLE_FILE_EXTENSIONS,
+  SECONDARY_ENTRY_BYTES,
+  immutableFileName,
+  isCompleteTrio,
+  listImmutableFiles,
+  parseSecondaryEntry,
+  type PoolId,
+} from '@mithril-ts/cardano';
+import type { PreviousBlock } from './blocks.js';
 import { kesPeriodInfoJson, stakeSnapshotJson, tipJson } from './cardano-cli.js';
 import { DevnetError } from './errors.js';
 import { ensureDirectory, exists, writeFileAtomic } from './files.js';
-import { immutableTrio } from './immutable-db.js';
+import { immutableTrio, type ImmutableTrio } from './immutable-db.js';
 import { LEDGER_SNAPSHOTS_KEPT, ledgerSnapshotFiles } from './ledger-state.js';
 import { prettyJson } from './json.js';
 import { devnetLayout, type DevnetLayout } from './layout.js';
@@ -86,8 +95,11 @@ export class Devnet {
   readonly #clock: () => number;
   readonly #onError: ((error: unknown) => void) | undefined;
   #position: ChainPosition | undefined;
+  #tipHash: Uint8Array | undefined;
   /** Chunks below this number are complete on every node's disk. Unknown until the first advance. */
   #finalizedChunks: bigint | undefined;
+  /** The last block of chunk #finalizedChunks − 1: the block the next chunk starts after. */
+  #lastFinalizedBlock: PreviousBlock | undefined;
   /** Stake snapshots of the epochs below this one are on disk. */
   #snapshotsUpTo = 0n;
   /** Slot of the ledger snapshot last written. */
@@ -173,6 +185,11 @@ export class Devnet {
     return this.#position;
   }
 
+  /** The hash of the tip's block (what `query tip` names), with {@link position}. */
+  get tipHash(): Uint8Array | undefined {
+    return this.#tipHash;
+  }
+
   /**
    * Writes whatever the chain reached by `nowMs` and returns that position. Nothing is written
    * when the slot has not moved since the last advance (nor when `nowMs` is earlier: the chain
@@ -243,37 +260,62 @@ export class Devnet {
     const target = chainPosition(this.parameters, this.genesisTimeMs, nowMs);
     const last = this.#position;
     if (last !== undefined && target.slot <= last.slot) return last;
-    await this.#writeImmutableFiles(target);
+    const tipHash = await this.#writeImmutableFiles(target);
     await this.#writeLedgerSnapshot();
     await this.#writeStakeSnapshots(target.epoch);
     for (const pool of this.pools) {
       const info = kesPeriodInfoJson(this.parameters, target, { issueNumber: pool.opcertIssueNumber, startKesPeriod: pool.opcertStartKesPeriod });
       await writeFileAtomic(this.layout.kesPeriodInfoFile(pool.index), info);
     }
-    await writeFileAtomic(this.layout.tipFile, tipJson(this.parameters, target));
+    await writeFileAtomic(this.layout.tipFile, tipJson(target, tipHash));
     this.#position = target;
+    this.#tipHash = tipHash;
     return target;
   }
 
-  async #writeTrio(chunk: bigint, tipSlot: bigint): Promise<void> {
-    const trio = immutableTrio(this.parameters, chunk, tipSlot);
+  async #writeTrio(chunk: bigint, tipSlot: bigint, previous: PreviousBlock | undefined): Promise<ImmutableTrio> {
+    const trio = immutableTrio(this.parameters, chunk, tipSlot, previous);
     for (const pool of this.pools) {
       const directory = this.layout.immutableDirectory(pool.index);
       for (const extension of IMMUTABLE_FILE_EXTENSIONS) {
         await writeFileAtomic(join(directory, immutableFileName(chunk, extension)), trio.files[extension]);
       }
     }
+    return trio;
   }
 
-  async #writeImmutableFiles(target: ChainPosition): Promise<void> {
-    this.#finalizedChunks ??= await this.#recoverFinalizedChunks();
+  /** Writes the trios up to the target's chunk and returns the hash of the target slot's block. */
+  async #writeImmutableFiles(target: ChainPosition): Promise<Uint8Array> {
+    if (this.#finalizedChunks === undefined) {
+      this.#finalizedChunks = await this.#recoverFinalizedChunks();
+      this.#lastFinalizedBlock = this.#finalizedChunks === 0n ? undefined : await this.#blockOnDisk(this.#finalizedChunks - 1n, undefined);
+    }
     for (let chunk = this.#finalizedChunks; chunk < target.currentChunk; chunk += 1n) {
-      await this.#writeTrio(chunk, target.slot);
+      const trio = await this.#writeTrio(chunk, target.slot, this.#lastFinalizedBlock);
+      this.#lastFinalizedBlock = trio.lastBlock;
       this.#finalizedChunks = chunk + 1n;
     }
     // The open chunk grows with the tip. (If the disk is already past it, an earlier run got
-    // further than this clock: leave its complete files alone.)
-    if (target.currentChunk >= this.#finalizedChunks) await this.#writeTrio(target.currentChunk, target.slot);
+    // further than this clock: leave its complete files alone and read the tip's hash there.)
+    if (target.currentChunk >= this.#finalizedChunks) return (await this.#writeTrio(target.currentChunk, target.slot, this.#lastFinalizedBlock)).lastBlock.hash;
+    return (await this.#blockOnDisk(target.currentChunk, target.slot)).hash;
+  }
+
+  /**
+   * A block of a chunk already on disk (every node has the same files: pool 1's are read), from
+   * its secondary index: the one of `slot`, or the chunk's last one. Block number = slot.
+   */
+  async #blockOnDisk(chunk: bigint, slot: bigint | undefined): Promise<PreviousBlock> {
+    const file = join(this.layout.immutableDirectory(1), immutableFileName(chunk, 'secondary'));
+    const bytes = await readFile(file);
+    for (let offset = bytes.length - SECONDARY_ENTRY_BYTES; offset >= 0; offset -= SECONDARY_ENTRY_BYTES) {
+      const entry = parseSecondaryEntry(bytes, offset, file);
+      if (slot === undefined || entry.blockOrEbb === slot) return { hash: entry.headerHash, number: entry.blockOrEbb };
+    }
+    throw new DevnetError(
+      'CONFLICTING_DEVNET',
+      `${file} has no block${slot === undefined ? '' : ` at slot ${slot}`}: the immutable files are not this devnet's`,
+    );
   }
 
   /**

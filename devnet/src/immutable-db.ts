@@ -1,53 +1,22 @@
 /**
  * The immutable DB of a node: one `NNNNN.chunk|.primary|.secondary` trio per chunk of
- * `immutableFileEverySlots` slots, numbered from 00000 (the names and the trio are the layout of
- * @mithril-ts/cardano, as cardano-node names them). Every node
- * follows the same chain, so every node's files are the same bytes. Pure: bytes are a function of
- * (seed, chunk number, tip slot); a complete chunk's bytes depend on (seed, number) only.
+ * `immutableFileEverySlots` slots, numbered from 00000, in cardano-node's on-disk format (the
+ * formats are @mithril-ts/cardano's `immutable-db-index` and `cardano-block`; the blocks are
+ * `blocks.ts`'s Conway blocks). Every node follows the same chain, so every node's files are the
+ * same bytes. Pure: a trio's bytes are a function of (seed, chunk number, tip slot, the block
+ * before the chunk).
  *
- * The bytes are shaped like cardano-node's, not byte-compatible with them (nothing parses blocks):
- * - .chunk: the blocks of the chunk's slots, one per slot, each an 86-byte header
- *   (slot u64, block number u64, previous hash 32, header hash 32, issuer pool u16,
- *   body size u32) and a 200–1800-byte pseudo-random body; about 20 KB for 20 slots.
- * - .secondary: one 56-byte entry per block (block offset u64, header offset u16,
- *   header size u16, checksum u32, header hash 32, slot u64).
- * - .primary: a version byte (1), then one u32 offset into .secondary per relative slot, and one
- *   past the last entry.
+ * - .chunk: the blocks of the chunk's slots, one per slot, each stored as `[7, block]`.
+ * - .secondary: one 56-byte entry per block (block offset, header offset and size, CRC-32 of
+ *   the block, header hash, slot).
+ * - .primary: version byte 1, then an offset into .secondary per relative slot and one more:
+ *   relative slot 0 is the (always empty) EBB slot, slot s is relative slot 1 + s − first slot.
+ *   A complete chunk covers all its slots; the open one stops after the tip's slot, as the node's.
  */
-import type { ImmutableFileExtension } from '@mithril-ts/cardano';
-import { derive, deriveBelow, deriveBytes } from './derive.js';
+import { SECONDARY_ENTRY_BYTES, blockChecksum, encodePrimaryIndex, encodeSecondaryEntry, type ImmutableFileExtension } from '@mithril-ts/cardano';
+import { buildBlock, DEFAULT_BLOCK_SHAPE, type BlockShape, type BuiltBlock, type PreviousBlock } from './blocks.js';
 import { DevnetError } from './errors.js';
 import type { DevnetParameters } from './parameters.js';
-
-const HEADER_BYTES = 86;
-const SECONDARY_ENTRY_BYTES = 56;
-const PRIMARY_VERSION = 1;
-const BODY_MIN = 200n;
-const BODY_RANGE = 1601n;
-
-/** The header hash of the block in `slot` (also the tip's `hash` when the tip is there). */
-export function blockHeaderHash(params: DevnetParameters, slot: bigint): Uint8Array {
-  return derive(params.seed, 'block header hash', slot);
-}
-
-/** The pool (1-based) that forged the block in `slot`. */
-export function blockIssuer(params: DevnetParameters, slot: bigint): number {
-  return 1 + Number(deriveBelow(BigInt(params.pools), params.seed, 'block issuer', slot));
-}
-
-function block(params: DevnetParameters, slot: bigint): Uint8Array {
-  const bodySize = Number(BODY_MIN + deriveBelow(BODY_RANGE, params.seed, 'block body size', slot));
-  const bytes = new Uint8Array(HEADER_BYTES + bodySize);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, slot, false);
-  view.setBigUint64(8, slot, false); // block number: one block per slot
-  bytes.set(slot === 0n ? new Uint8Array(32) : blockHeaderHash(params, slot - 1n), 16);
-  bytes.set(blockHeaderHash(params, slot), 48);
-  view.setUint16(80, blockIssuer(params, slot), false);
-  view.setUint32(82, bodySize, false);
-  bytes.set(deriveBytes(bodySize, params.seed, 'block body', slot), HEADER_BYTES);
-  return bytes;
-}
 
 export interface ImmutableTrio {
   readonly chunk: bigint;
@@ -56,6 +25,8 @@ export interface ImmutableTrio {
   /** Whether the tip has moved on to a later chunk (the bytes never change again). */
   readonly complete: boolean;
   readonly files: Readonly<Record<ImmutableFileExtension, Uint8Array>>;
+  /** The trio's last block: the one the next chunk's first block points at (and the tip's hash when the tip is here). */
+  readonly lastBlock: PreviousBlock;
 }
 
 /** First and last slot of chunk `chunk`. */
@@ -64,44 +35,69 @@ export function chunkSlots(params: DevnetParameters, chunk: bigint): { first: bi
   return { first: chunk * size, last: (chunk + 1n) * size - 1n };
 }
 
+/** The trio of `blocks` (consecutive, in order) as chunk `chunk` holds them; `complete` back-fills the primary index to every slot of the chunk. */
+export function trioFiles(
+  params: DevnetParameters,
+  chunk: bigint,
+  blocks: readonly BuiltBlock[],
+  complete: boolean,
+): Readonly<Record<ImmutableFileExtension, Uint8Array>> {
+  const { first } = chunkSlots(params, chunk);
+  const chunkBytes = new Uint8Array(blocks.reduce((size, b) => size + b.bytes.length, 0));
+  const secondary = new Uint8Array(blocks.length * SECONDARY_ENTRY_BYTES);
+  const filled: number[] = [];
+  let offset = 0;
+  blocks.forEach((block, i) => {
+    chunkBytes.set(block.bytes, offset);
+    secondary.set(
+      encodeSecondaryEntry({
+        blockOffset: BigInt(offset),
+        headerOffset: block.headerOffset,
+        headerSize: block.headerSize,
+        checksum: blockChecksum(block.bytes),
+        headerHash: block.hash,
+        blockOrEbb: block.slot,
+      }),
+      i * SECONDARY_ENTRY_BYTES,
+    );
+    filled.push(1 + Number(block.slot - first));
+    offset += block.bytes.length;
+  });
+  const slots = complete ? params.immutableFileEverySlots + 1 : (filled.at(-1) ?? 0) + 1;
+  return Object.freeze({ chunk: chunkBytes, primary: encodePrimaryIndex(filled, slots), secondary });
+}
+
 /**
  * The trio of chunk `chunk` as it is on disk when the tip is at `tipSlot`: complete when the tip
- * is past the chunk, else holding the blocks up to the tip.
+ * is past the chunk, else holding the blocks up to the tip. `previous` is the last block of chunk
+ * `chunk − 1` (undefined for chunk 0).
  */
-export function immutableTrio(params: DevnetParameters, chunk: bigint, tipSlot: bigint): ImmutableTrio {
+export function immutableTrio(
+  params: DevnetParameters,
+  chunk: bigint,
+  tipSlot: bigint,
+  previous: PreviousBlock | undefined,
+  shape: BlockShape = DEFAULT_BLOCK_SHAPE,
+): ImmutableTrio {
   if (typeof chunk !== 'bigint' || chunk < 0n) throw new DevnetError('INVALID_ARGUMENT', `chunk number must be a non-negative bigint, got ${String(chunk)}`);
   const { first, last } = chunkSlots(params, chunk);
   if (typeof tipSlot !== 'bigint' || tipSlot < first) {
     throw new DevnetError('INVALID_ARGUMENT', `chunk ${chunk} starts at slot ${first}: it does not exist yet at slot ${String(tipSlot)}`);
   }
+  if ((chunk === 0n) !== (previous === undefined)) {
+    throw new DevnetError(
+      'INVALID_ARGUMENT',
+      chunk === 0n ? 'chunk 0 starts the chain: no block before it' : `chunk ${chunk} needs the last block of chunk ${chunk - 1n}`,
+    );
+  }
   const lastSlot = tipSlot < last ? tipSlot : last;
-  const blocks: Uint8Array[] = [];
-  for (let slot = first; slot <= lastSlot; slot += 1n) blocks.push(block(params, slot));
-
-  const chunkBytes = new Uint8Array(blocks.reduce((size, b) => size + b.length, 0));
-  const secondary = new Uint8Array(blocks.length * SECONDARY_ENTRY_BYTES);
-  const secondaryView = new DataView(secondary.buffer);
-  const primary = new Uint8Array(1 + 4 * (blocks.length + 1));
-  const primaryView = new DataView(primary.buffer);
-  primary[0] = PRIMARY_VERSION;
-  let offset = 0;
-  blocks.forEach((b, i) => {
-    chunkBytes.set(b, offset);
-    const entry = i * SECONDARY_ENTRY_BYTES;
-    secondaryView.setBigUint64(entry, BigInt(offset), false);
-    secondaryView.setUint16(entry + 8, 0, false);
-    secondaryView.setUint16(entry + 10, HEADER_BYTES, false);
-    secondary.set(derive(params.seed, 'block checksum', b).subarray(0, 4), entry + 12);
-    secondary.set(b.subarray(48, 80), entry + 16);
-    secondaryView.setBigUint64(entry + 48, first + BigInt(i), false);
-    primaryView.setUint32(1 + 4 * i, entry, false);
-    offset += b.length;
-  });
-  primaryView.setUint32(1 + 4 * blocks.length, secondary.length, false);
-  return Object.freeze({
-    chunk,
-    lastSlot,
-    complete: tipSlot > last,
-    files: Object.freeze({ chunk: chunkBytes, primary, secondary }),
-  });
+  const blocks: BuiltBlock[] = [];
+  let before = previous;
+  for (let slot = first; slot <= lastSlot; slot += 1n) {
+    const block = buildBlock(params, slot, before, shape);
+    blocks.push(block);
+    before = { hash: block.hash, number: block.number };
+  }
+  const complete = tipSlot > last;
+  return Object.freeze({ chunk, lastSlot, complete, files: trioFiles(params, chunk, blocks, complete), lastBlock: before as PreviousBlock });
 }

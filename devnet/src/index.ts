@@ -13,7 +13,19 @@ export {
   type PoolFileName,
 } from './pools.js';
 export { poolStake, stakeDistribution, MIN_POOL_STAKE, MAX_POOL_STAKE } from './stake.js';
-export { immutableTrio, chunkSlots, blockHeaderHash, blockIssuer, type ImmutableTrio } from './immutable-db.js';
+export { immutableTrio, trioFiles, chunkSlots, type ImmutableTrio } from './immutable-db.js';
+export {
+  buildBlock,
+  assembleBlock,
+  devnetTransaction,
+  blockIssuer,
+  DEFAULT_BLOCK_SHAPE,
+  CONWAY_ERA_TAG,
+  type BuiltBlock,
+  type BlockShape,
+  type LedgerTransaction,
+  type PreviousBlock,
+} from './blocks.js';
 export { ledgerSnapshotFiles, LEDGER_SNAPSHOTS_KEPT, type LedgerSnapshotFiles } from './ledger-state.js';
 export { tipJson, stakeSnapshotJson, kesPeriodInfoJson, ERA } from './cardano-cli.js';
 export { prettyJson, type JsonValue } from './json.js';

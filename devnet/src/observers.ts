@@ -15,7 +15,6 @@ import { toHex } from '@mithril-ts/codec';
 import { startOgmiosDouble } from '@mithril-ts/testkit/ogmios';
 import type { Devnet } from './devnet.js';
 import { ERA } from './cardano-cli.js';
-import { blockHeaderHash } from './immutable-db.js';
 import { stakeDistribution } from './stake.js';
 
 export const CHAIN_OBSERVER_KINDS = ['files', 'cardano-cli', 'ogmios'] as const;
@@ -64,7 +63,8 @@ export function startDevnetOgmios(devnet: Devnet) {
   const { parameters, pools } = devnet;
   const tip = () => {
     const position = devnet.position;
-    return position === undefined ? 'origin' : { slot: position.slot, id: toHex(blockHeaderHash(parameters, position.slot)) };
+    const hash = devnet.tipHash;
+    return position === undefined || hash === undefined ? 'origin' : { slot: position.slot, id: toHex(hash) };
   };
   return startOgmiosDouble({
     answer: (method) => {

@@ -94,6 +94,29 @@ export {
   type ImmutableFilesUpTo,
 } from './immutable-db-layout.js';
 export type { ImmutableDigester } from './immutable-digester.js';
+export { ImmutableDbFormatError, type ImmutableDbFormatErrorCode } from './immutable-db-errors.js';
+export {
+  PRIMARY_INDEX_VERSION,
+  SECONDARY_ENTRY_BYTES,
+  blockChecksum,
+  parsePrimaryIndex,
+  parseSecondaryEntry,
+  indexedBlocks,
+  encodePrimaryIndex,
+  encodeSecondaryEntry,
+  type SecondaryEntry,
+  type IndexedBlock,
+  type ChunkIndex,
+} from './immutable-db-index.js';
+export {
+  CARDANO_ERA_NAMES,
+  LATEST_ERA_TAG,
+  MAINNET_BYRON_EPOCH_SLOTS,
+  parseStoredBlock,
+  type CardanoEraName,
+  type StoredBlock,
+  type StoredBlockOptions,
+} from './cardano-block.js';
 export {
   kesSignatureToJson,
   kesSignatureFromJson,

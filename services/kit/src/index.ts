@@ -42,6 +42,7 @@ export {
 } from './cardano/chain-observer-settings.js';
 export { errorMessage } from './error-message.js';
 export { ImmutableDbDigester, ImmutableDbError, type ImmutableDbErrorCode, type ImmutableFileDigestsOptions } from './cardano/immutable-db-digester.js';
+export { readImmutableBlocks, type ImmutableBlock, type ReadImmutableBlocksOptions } from './cardano/immutable-block-reader.js';
 export { injectTraceContext, extractTraceContext } from './trace-context.js';
 export { GroupedMicroBatcher, MicroBatcher, type GroupedMicroBatcherOptions, type MicroBatcherOptions } from './micro-batcher.js';
 export * from './store/index.js';
