@@ -21,6 +21,7 @@
  * the bundles; `NODE_OPTIONS=--enable-source-maps` maps them back to the TypeScript (not on by
  * default: it keeps every map in memory).
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -46,7 +47,8 @@ export const TARGETS = [
   { name: 'signer-gateway', pkg: 'services/signer-gateway', entries: { main: 'src/main.ts' } },
   { name: 'certifier', pkg: 'services/certifier', entries: { main: 'src/main.ts' }, migrations: 'src/store/migrations' },
   { name: 'snapshotter', pkg: 'services/snapshotter', entries: { main: 'src/main.ts' }, migrations: 'src/store/migrations' },
-  { name: 'rest-gateway', pkg: 'services/rest-gateway', entries: { main: 'src/main.ts' } },
+  // The explorer's static files go beside main.mjs (`explorer/`), where the gateway looks for them first.
+  { name: 'rest-gateway', pkg: 'services/rest-gateway', entries: { main: 'src/main.ts' }, explorer: true },
   { name: 'client', pkg: 'cli', entries: { main: 'src/main.ts' } },
   { name: 'devnet-chain', pkg: 'devnet', entries: { main: 'src/chain/main.ts' } },
 ];
@@ -63,12 +65,15 @@ const EXTERNAL = {
   '@chainsafe/blst': 'native addon',
   // Loads health/v1/health.proto from `${__dirname}/../../proto` at import time.
   'grpc-health-check': 'reads its .proto file from its package folder',
+  // Loads its WebAssembly file with fs from its package folder (the devnet chain's transactions).
+  '@emurgo/cardano-serialization-lib-nodejs': 'reads its .wasm file from its package folder',
 };
 /**
  * Imported behind a guard by a bundled package and never installed here: pg's optional libpq
- * binding (required only when a caller asks for `pg.native`). Left unresolved; not copied.
+ * binding (required only when a caller asks for `pg.native`), ws's optional native speed-ups
+ * (required in a try/catch; ws falls back to JavaScript). Left unresolved; not copied.
  */
-const ABSENT = ['pg-native'];
+const ABSENT = ['pg-native', 'bufferutil', 'utf-8-validate'];
 /**
  * Dependencies an addon needs to be compiled or installed, not to be loaded (its .node file is
  * already built): not copied.
@@ -195,6 +200,10 @@ export async function buildTarget(target) {
   const placed = new Map();
   for (const name of [...imported].sort()) copyClosure(name, pkgDir, join(out, 'node_modules'), placed);
   if (target.migrations) cpSync(join(pkgDir, target.migrations), join(out, 'migrations'), { recursive: true });
+  if (target.explorer) {
+    execFileSync('npm', ['run', 'build', '--silent', '-w', 'explorer'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    cpSync(join(ROOT, 'explorer', 'dist'), join(out, 'explorer'), { recursive: true });
+  }
   writeFileSync(
     join(out, 'package.json'),
     `${JSON.stringify({ name: `mithril-${target.name}`, version: rootPackage.version, private: true, type: 'module' }, null, 2)}\n`,
