@@ -11,7 +11,8 @@ export interface Point {
 
 const WIDTH = 600;
 const HEIGHT = 220;
-const PAD = { left: 48, right: 12, top: 12, bottom: 36 };
+// Wide enough on the left for a tick such as "100.00 %" at the chart font size.
+const PAD = { left: 72, right: 12, top: 12, bottom: 36 };
 
 function frame(title: string, summary: string, body: SVGElement[], points: readonly Point[], format: (v: number) => string): HTMLElement {
   const svg = s(
