@@ -50,6 +50,23 @@ async function failure(promise: Promise<unknown>): Promise<ChainObserverError> {
 const tipOf = (fields: Record<string, unknown>) => ({ stdout: JSON.stringify({ ...JSON.parse(TIP_TEXT), ...fields }) });
 
 describe('cardano-cli chain observer', () => {
+  it('reads the inline datums at an address (the era markers) with query utxo, and refuses what is not an address', async () => {
+    const address = 'addr_test1vz0era0markers0address';
+    const datum = { constructor: 0, fields: [{ bytes: 'ab'.repeat(8) }] };
+    const utxo = {
+      [`${'aa'.repeat(32)}#0`]: { address, datum: null, value: { lovelace: 5 } },
+      [`${'bb'.repeat(32)}#1`]: { address, datum: null, inlineDatum: datum, value: { lovelace: 2000000 } },
+    };
+    const socket = node({ 'query tip': [{ stdoutFile: TIP }], [`conway query utxo --address ${address} --output-json`]: [{ stdout: JSON.stringify(utxo) }] });
+    const chain = observer(socket);
+    expect(await chain.inlineDatumsAt(address)).toEqual([datum]);
+    expect((await failure(chain.inlineDatumsAt('--mainnet; rm -rf /'))).code).toBe('INVALID_OUTPUT');
+    expect(calls(socket)).toEqual([
+      `query tip --socket-path ${socket} --testnet-magic 42`,
+      `conway query utxo --address ${address} --output-json --socket-path ${socket} --testnet-magic 42`,
+    ]);
+  });
+
   it('reads the recorded tip and mark stake with the era-aware command lines, once per epoch', async () => {
     const socket = node({ 'query tip': [{ stdoutFile: TIP }], 'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
     const chain = observer(socket);
