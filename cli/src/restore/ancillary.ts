@@ -14,10 +14,9 @@
  *   file's SHA-256 must be the manifest's.
  * Only then are the files moved next to the certified ones.
  */
-import { createReadStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline as pipe, type Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { parseImmutableFileName } from '@mithril-ts/cardano';
 import {
@@ -30,7 +29,7 @@ import {
   verifyAncillaryManifest,
 } from '@mithril-ts/protocol';
 import { verificationFailed } from '../errors.js';
-import { MAX_DECOMPRESSION_RATIO, READ_BYTES, decompressorFor, firstBytes, parse, saveEntry } from './archive.js';
+import { decompressedArchive, parse, saveEntry } from './archive.js';
 
 const DIRECTORY_TYPES = new Set(['Directory']);
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
@@ -86,20 +85,7 @@ export async function extractAncillaryArchive(
   try {
     let writeFailure: unknown;
     try {
-      const decompressor = decompressorFor(await firstBytes(archive));
-      signal?.throwIfAborted();
-      const source = createReadStream(archive, { signal, highWaterMark: READ_BYTES });
-      const stream: Readable = decompressor === undefined ? source : pipe(source, decompressor, () => undefined);
-      let decompressed = 0;
-      const ratioChecked = async function* (chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-        for await (const chunk of chunks) {
-          decompressed += chunk.length;
-          if (decompressor !== undefined && decompressed > MAX_DECOMPRESSION_RATIO * Math.max(source.bytesRead, 64 * 1024)) {
-            throw new Error(`it decompresses to more than ${MAX_DECOMPRESSION_RATIO} times its size`);
-          }
-          yield chunk;
-        }
-      };
+      const stream = await decompressedArchive(archive, signal);
       const parser = new Parser({ strict: true });
       parser.on('entry', (entry: ReadEntry) => {
         const path = normalise(entry.path);
@@ -118,7 +104,7 @@ export async function extractAncillaryArchive(
         });
         found.set(path, saved);
       });
-      await parse(ratioChecked(stream), parser, () => (signal?.aborted ? signal.reason : undefined));
+      await parse(stream, parser, () => (signal?.aborted ? signal.reason : undefined));
       await Promise.all(found.values());
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;

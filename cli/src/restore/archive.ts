@@ -95,6 +95,30 @@ export function saveEntry(entry: ReadEntry, path: string, writing: Set<WriteStre
   });
 }
 
+/**
+ * The archive's bytes, decompressed when its first bytes say gzip or zstandard, refused once they
+ * decompress to more than MAX_DECOMPRESSION_RATIO times what was read (a decompression bomb).
+ */
+export async function decompressedArchive(archive: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+  const decompressor = decompressorFor(await firstBytes(archive));
+  // Node 20 leaks the descriptor of a read stream created with an already aborted signal.
+  signal?.throwIfAborted();
+  const source = createReadStream(archive, { signal, highWaterMark: READ_BYTES });
+  // pipeline: a failure or an early stop on either side closes both (and the file).
+  const stream: Readable = decompressor === undefined ? source : pipe(source, decompressor, () => undefined);
+  let decompressed = 0;
+  const ratioChecked = async function* (chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+    for await (const chunk of chunks) {
+      decompressed += chunk.length;
+      if (decompressor !== undefined && decompressed > MAX_DECOMPRESSION_RATIO * Math.max(source.bytesRead, 64 * 1024)) {
+        throw new Error(`it decompresses to more than ${MAX_DECOMPRESSION_RATIO} times its size`);
+      }
+      yield chunk;
+    }
+  };
+  return ratioChecked(stream);
+}
+
 /** Feeds the (decompressed) tar bytes to the parser, honouring its back-pressure; resolves once it has seen the end. */
 export async function parse(source: AsyncIterable<Buffer>, parser: Parser, isAborted: () => unknown): Promise<void> {
   let failure: unknown;
@@ -148,22 +172,7 @@ export async function extractImmutableArchive(
   try {
     let writeFailure: unknown;
     try {
-      const decompressor = decompressorFor(await firstBytes(archive));
-      // Node 20 leaks the descriptor of a read stream created with an already aborted signal.
-      signal?.throwIfAborted();
-      const source = createReadStream(archive, { signal, highWaterMark: READ_BYTES });
-      // pipeline: a failure or an early stop on either side closes both (and the file).
-      const stream: Readable = decompressor === undefined ? source : pipe(source, decompressor, () => undefined);
-      let decompressed = 0;
-      const ratioChecked = async function* (chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-        for await (const chunk of chunks) {
-          decompressed += chunk.length;
-          if (decompressor !== undefined && decompressed > MAX_DECOMPRESSION_RATIO * Math.max(source.bytesRead, 64 * 1024)) {
-            throw new Error(`it decompresses to more than ${MAX_DECOMPRESSION_RATIO} times its size`);
-          }
-          yield chunk;
-        }
-      };
+      const stream = await decompressedArchive(archive, signal);
       const parser = new Parser({ strict: true });
       parser.on('entry', (entry: ReadEntry) => {
         const name = normalise(entry.path);
@@ -183,7 +192,7 @@ export async function extractImmutableArchive(
         refused.push(`${entry.path} (${type}${found.has(bare) ? ', twice' : ''})`);
         entry.resume();
       });
-      await parse(ratioChecked(stream), parser, () => (signal?.aborted ? signal.reason : undefined));
+      await parse(stream, parser, () => (signal?.aborted ? signal.reason : undefined));
       await Promise.all(found.values());
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
