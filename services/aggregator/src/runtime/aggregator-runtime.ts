@@ -95,6 +95,9 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   readonly #aggregations: Aggregations;
   readonly #era: EraCheck;
   readonly #buffer: SignatureBuffer;
+  /** Registrations being checked and recorded, each against the context of the epoch it began in. */
+  readonly #registering = new Set<Promise<SignerRegistrationRecord>>();
+  #enteringEpoch = false;
 
   constructor(private readonly options: AggregatorRuntimeOptions) {
     super();
@@ -216,10 +219,21 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
       case 'enter-epoch':
         this.#rounds.clear();
         this.#buffer.dropBefore(command.epoch);
-        this.#context = await enterEpoch(
-          { store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys },
-          command.epoch,
-        );
+        // Entering closes the signer set of the epoch being left (announced as the next AVK by the
+        // certificates that follow): a registration of that epoch still in flight, recorded after
+        // the close, would make the set closed again later differ from the announced one, and the
+        // chain would break there (CERTIFICATE_CHAIN_AVK_MISMATCH). So none starts meanwhile
+        // (NOT_READY, the signer retries) and those in flight finish first.
+        this.#enteringEpoch = true;
+        try {
+          await Promise.allSettled([...this.#registering]);
+          this.#context = await enterEpoch(
+            { store, chain: this.options.chain, schedule: this.options.schedule, signerSets: this.#signerSets, keys: this.#keys },
+            command.epoch,
+          );
+        } finally {
+          this.#enteringEpoch = false;
+        }
         for (const entry of this.#context.leftOut)
           logger.warn({ epoch: String(entry.epoch), partyId: entry.partyId, reason: entry.reason }, 'stored registration left out');
         return;
@@ -324,9 +338,16 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
   /** Records a registration for the next epoch, after checking it against what this aggregator knows. */
   async registerSigner(input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
     this.#refuseOutsideEra();
-    const record = await this.#registrations.register(this.context, input);
-    this.emit('registration', record);
-    return record;
+    if (this.#enteringEpoch) throw new AggregatorError('NOT_READY', 'the aggregator is entering a new epoch: retry in a moment');
+    const registering = this.#registrations.register(this.context, input);
+    this.#registering.add(registering);
+    try {
+      const record = await registering;
+      this.emit('registration', record);
+      return record;
+    } finally {
+      this.#registering.delete(registering);
+    }
   }
 
   /** Takes a single signature for an open message (see signature-intake.ts). */
