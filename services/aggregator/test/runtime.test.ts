@@ -209,6 +209,52 @@ describe('aggregator runtime', () => {
     expect(runtime.state).toMatchObject({ kind: 'blocked', reason: 'unknown-era', detail: expect.stringMatching(/era-markers\.json/) });
   });
 
+  it('enters an epoch only once the registrations in flight are recorded: the set it closes is every one accepted', async () => {
+    // A node slow to answer: every registration waits on it for its KES window, as the epoch changes.
+    class SlowNode extends CardanoCliFilesChainObserver {
+      override async currentTip() {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return super.currentTip();
+      }
+    }
+    await runtime.stop();
+    runtime = new AggregatorRuntime({
+      store: opened.store,
+      chain: new SlowNode(chainDirectory(), 0),
+      slotsPerKesPeriod: SLOTS_PER_KES_PERIOD,
+      immutableDatabase: new ImmutableDbDigester(immutableDirectory()),
+      schedule: parametersSchedule([{ fromEpoch: 0n, k: 4n, m: 30n, phiF: 0.9 }]),
+      network: 'devnet',
+      signedEntityKinds: ['MithrilStakeDistribution'],
+      retentionEpochs: 10n,
+      maxConsecutiveErrors: 3,
+      bootstrapGenesisSigner: genesis,
+      logger: createLogger('aggregator-test', 'silent'),
+    });
+    setEpoch(1n);
+    await runtime.tick();
+    const parameters = runtime.context.registrationParameters;
+    // Sent while the aggregator is in epoch 1, still being checked when it sees epoch 2 and enters it.
+    const registrations = PARTIES.map((partyId, i) => {
+      const init = Initializer.generate(parameters, POOLS[i]!.stake, randomBytes(32));
+      return runtime.registerSigner({
+        epoch: 1n,
+        partyId,
+        verificationKey: init.verificationKeyPoP.toBytes(),
+        ...evidenceOf(KES_POOLS[i]!, 1n, init.verificationKeyPoP.toBytes()),
+        certified: { partyId, stake: POOLS[i]!.stake, epoch: 1n },
+      });
+    });
+    setEpoch(2n);
+    await runtime.tick();
+    const outcomes = await Promise.allSettled(registrations);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(PARTIES.map(() => 'fulfilled'));
+    expect(runtime.context.epoch).toBe(2n);
+    // Sent in epoch 1, recorded for epoch 2: all in the set closed on entering epoch 2 (the next signers it announces).
+    expect((await opened.store.signerRegistrations.list(2n)).length).toBe(PARTIES.length);
+    expect(runtime.context.settings.nextSigners?.closed.parties.length).toBe(PARTIES.length);
+  });
+
   it('refuses registrations for another epoch, unknown pools, mismatched certifications and bad keys', async () => {
     setEpoch(1n);
     await runtime.tick();
