@@ -125,4 +125,4 @@ export {
   type KesSignatureJson,
   type OperationalCertificateJson,
 } from './reference-json.js';
-export { parseCardanoCliUtxoInlineDatums, inlineDatumBytesFields, inlineDatumOfBytes, type InlineDatum } from './inline-datum.js';
+export { isAddressText, parseCardanoCliUtxoInlineDatums, inlineDatumBytesFields, inlineDatumOfBytes, type InlineDatum } from './inline-datum.js';

@@ -11,6 +11,15 @@ import { CardanoError } from './errors.js';
 /** A datum in cardano-cli's detailed JSON schema (only what the readers need is typed). */
 export type InlineDatum = Readonly<Record<string, unknown>>;
 
+/**
+ * Whether `address` can be an address in bech32 text (lowercase letters, digits, the prefix's
+ * underscore): the check made before it names a file or goes on a command line, so that nothing
+ * read from settings walks out of a directory or reads as another argument.
+ */
+export function isAddressText(address: string): boolean {
+  return /^[a-z0-9_]{1,200}$/.test(address);
+}
+
 const MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
 const MAX_UTXOS = 10_000;
 const HEX = /^(?:[0-9a-f]{2})*$/;

@@ -16,6 +16,7 @@
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import {
+  isAddressText,
   parseCardanoCliKesPeriodInfo,
   parseCardanoCliStakeSnapshot,
   parseCardanoCliTip,
@@ -90,8 +91,7 @@ export class CardanoCliChainObserver extends NodeChainObserver {
    * the era markers live. Anyone can pay to an address, so the caller keeps only what verifies.
    */
   async inlineDatumsAt(address: string): Promise<readonly InlineDatum[]> {
-    // Bech32 (letters, digits, the prefix's underscore): nothing that reads as another argument.
-    if (!/^[a-z0-9_]{1,200}$/.test(address)) throw new ChainObserverError(`not an address: ${JSON.stringify(address.slice(0, 80))}`, 'INVALID_OUTPUT');
+    if (!isAddressText(address)) throw new ChainObserverError(`not an address: ${JSON.stringify(address.slice(0, 80))}`, 'INVALID_OUTPUT');
     const tip = await this.currentTip();
     const args = [...this.#group(tip), 'query', 'utxo', '--address', address, '--output-json'];
     return parseOutput(async () => parseCardanoCliUtxoInlineDatums(await this.#run(args)), 'query utxo');

@@ -11,7 +11,7 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inlineDatumBytesFields, parseCardanoCliUtxoInlineDatums, type InlineDatum } from '@mithril-ts/cardano';
+import { inlineDatumBytesFields, isAddressText, parseCardanoCliUtxoInlineDatums, type InlineDatum } from '@mithril-ts/cardano';
 import {
   MAX_ERA_MARKERS_TEXT,
   SUPPORTED_ERAS,
@@ -121,8 +121,7 @@ export class CardanoCliFilesDatumSource implements InlineDatumSource {
   constructor(private readonly directory: string) {}
 
   async inlineDatumsAt(address: string): Promise<readonly InlineDatum[]> {
-    // An address is bech32 (letters, digits, one underscore in the prefix): nothing that walks out of the directory.
-    if (!/^[a-z0-9_]{1,200}$/.test(address)) throw new EraReaderError(`not an address: ${JSON.stringify(address.slice(0, 80))}`);
+    if (!isAddressText(address)) throw new EraReaderError(`not an address: ${JSON.stringify(address.slice(0, 80))}`);
     const path = join(this.directory, `utxo-${address}.json`);
     const text = await readBounded(path, 16 * 1024 * 1024);
     if (text === undefined) throw new EraReaderError(`no ${path}: the UTxOs of the era markers address are not known`);
