@@ -1,7 +1,7 @@
 /**
  * Stored blocks of the eras the devnet does not write, encoded here from their CDDL with cborg
- * (no real Byron or Shelley bytes are in the repository: these check the parser against the
- * CDDL as read, not against the node), and the index encoders against their parsers.
+ * (shapes real blocks do not show: these check the parser against the CDDL as read; real bytes
+ * are in real-blocks.test.ts), and the index encoders against their parsers.
  */
 import { blake2b } from '@noble/hashes/blake2.js';
 import { encode } from 'cborg';
