@@ -8,7 +8,7 @@
 import { operationalCertificateFromCbor, type ChainObserver, type ChainTip } from '@mithril-ts/cardano';
 import { checkSignerRegistration, type Epoch, type EpochKeyCache, type RegistrationRefusalCode } from '@mithril-ts/protocol';
 import { type VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
-import { MicroBatcher } from '@mithril-ts/service-kit';
+import { MicroBatcher, singleFlight } from '@mithril-ts/service-kit';
 import type { AcceptedRegistration, AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
 import type { EpochContext } from './epoch-context.js';
 import { AggregatorError, type AggregatorErrorCode } from './errors.js';
@@ -98,9 +98,10 @@ export class RegistrationIntake {
   /** The highest opcert issue number per pool (this runtime raises them; loaded once). */
   #counters: Promise<Map<string, bigint>> | undefined;
   /** One tip read shared by the registrations that need it at the same time (a file read or a node query each). */
-  #tip: Promise<ChainTip> | undefined;
+  readonly #currentTip: () => Promise<ChainTip>;
 
   constructor(private readonly options: RegistrationIntakeOptions) {
+    this.#currentTip = singleFlight(() => options.chain.currentTip());
     this.#writes = new MicroBatcher({ windowMs: 5, maxBatch: 512, process: (batch) => options.store.signerRegistrations.saveAccepted(batch) });
   }
 
@@ -161,18 +162,6 @@ export class RegistrationIntake {
     // Recorded only once accepted and stored: the cache holds at most one key per party with stake and epoch.
     this.options.keys?.remember(decision.recordingEpoch, input.partyId, input.verificationKey, decision.verificationKey, true);
     return record;
-  }
-
-  #currentTip(): Promise<ChainTip> {
-    if (this.#tip === undefined) {
-      const reading = this.options.chain.currentTip();
-      this.#tip = reading;
-      const clear = () => {
-        if (this.#tip === reading) this.#tip = undefined;
-      };
-      reading.then(clear, clear);
-    }
-    return this.#tip;
   }
 
   #loadCounters(): Promise<Map<string, bigint>> {
