@@ -16,7 +16,7 @@
  */
 
 /** Old-generation cap per service, MiB (none for the client and the chain: short-lived or not a service). */
-export const MAX_OLD_SPACE_MIB = {
+const MAX_OLD_SPACE_MIB = {
   aggregator: 192,
   'signer-gateway': 160,
   certifier: 128,
