@@ -27,6 +27,8 @@ export interface ServiceOptions {
   readonly cpuProfileDirectory?: string;
   /** More node options (e.g. --max-old-space-size=256, --trace-gc). */
   readonly nodeOptions?: readonly string[];
+  /** Added to the environment the service starts with (the images' process settings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface MemoryReading {
@@ -106,6 +108,7 @@ export class ServiceProcess {
     const child = spawn(process.execPath, [...nodeOptions, ...entry, '--config', configFile], {
       cwd: options.repoRoot,
       stdio: ['ignore', log, log],
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
     });
     closeSync(log);
     const service = new ServiceProcess(options.name, options.port, logFile, child);

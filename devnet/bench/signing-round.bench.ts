@@ -28,7 +28,8 @@
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { writeGenesisKeys } from '@mithril-ts/aggregator';
 import { parseCardanoCliStakeSnapshot } from '@mithril-ts/cardano';
@@ -241,12 +242,15 @@ async function signingRound(
     const [certifierPort, aggregatorPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
     const profileDirectory = join(workDir, 'profiles');
     const nodeOptions = options.serviceNodeOptions.split(' ').filter((flag) => flag !== '');
+    const runtime = options.compiled === true ? await runtimeSettingsOf(code.root) : undefined;
+    if (runtime !== undefined) report.setup('process settings of the images (scripts/images/runtime-settings.mjs)', describeRuntime(runtime));
     const serviceOptions = (name: string) => ({
       name,
       repoRoot: code.root,
       compiled: options.compiled === true,
       directory: workDir,
       nodeOptions,
+      ...(runtime === undefined ? {} : { env: runtime(name) }),
       ...(PROFILED.has(name) ? { cpuProfileDirectory: join(profileDirectory, name) } : {}),
     });
     const certifier = await ServiceProcess.start({
@@ -445,6 +449,31 @@ async function signingRound(
     for (const service of services.reverse()) await service.stop();
   }
   return figures;
+}
+
+type RuntimeSettings = (name: string) => Record<string, string>;
+
+/**
+ * The process settings the images of tree `root` run each service with (MALLOC_ARENA_MAX, the
+ * heap cap), so that the compiled services run as deployed; undefined for a tree without them (a
+ * baseline from before they existed then runs as its images did).
+ */
+async function runtimeSettingsOf(root: string): Promise<RuntimeSettings | undefined> {
+  const file = join(root, 'scripts', 'images', 'runtime-settings.mjs');
+  if (!existsSync(file)) return undefined;
+  const module = (await import(pathToFileURL(file).href)) as { runtimeEnvironment: RuntimeSettings };
+  return module.runtimeEnvironment;
+}
+
+function describeRuntime(runtime: RuntimeSettings): string {
+  return ['aggregator', 'signer-gateway', 'certifier']
+    .map(
+      (name) =>
+        `${name}: ${Object.entries(runtime(name))
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ')}`,
+    )
+    .join('; ');
 }
 
 /** The round stopped short of a certificate; the report says how far it got. */

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMAGE_NAMES, LOCAL_BASE_IMAGE, PUBLIC_BASE_IMAGE, ROOT, imageName, podman, version } from './podman.mjs';
+import { runtimeEnvironment } from './runtime-settings.mjs';
 
 const USAGE = `usage: npm run images -- [--local-base | --base-image <ref>] [name …]
   names: ${IMAGE_NAMES.join(', ')}
@@ -78,7 +79,9 @@ function main() {
     const begin = Date.now();
     console.log(`images: building ${image} on ${base}`);
     try {
-      podman(['build', '--quiet', '--file', join(ROOT, 'Containerfile'), '--tag', image, '--build-arg', `SERVICE=${name}`, ...common, ROOT]);
+      // The process settings (runtime-settings.mjs) become the image's environment.
+      const runtime = Object.entries(runtimeEnvironment(name)).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+      podman(['build', '--quiet', '--file', join(ROOT, 'Containerfile'), '--tag', image, '--build-arg', `SERVICE=${name}`, ...runtime, ...common, ROOT]);
     } catch (error) {
       fail(`${image}: ${error.message}`);
     }

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { scheduleSchema } from '@mithril-ts/aggregator';
 import { CHAIN_OBSERVER_KINDS, type ChainObserverKind } from '../observers.js';
 import { parseEraMarkersJson } from '@mithril-ts/protocol';
+import { applyBlsBackend } from '@mithril-ts/service-kit';
 import { MithrilNetwork, DEFAULT_NETWORK_PARAMETERS } from './network.js';
 import { ProgressPrinter } from './progress.js';
 
@@ -72,6 +73,10 @@ if (options.basePort !== undefined) {
     program.error(`--base-port must be an integer from 1024 to 65530 (six ports from it are used), got ${JSON.stringify(options.basePort)}`);
   }
 }
+// The services run in this process, not through their own main (which applies the setting):
+// without this, every BLS point of the devnet would be decoded by the pure-JS backend.
+const blsBackend = await applyBlsBackend(process.env.MITHRIL_BLS_BACKEND).catch((error: unknown) => program.error((error as Error).message));
+process.stdout.write(`BLS backend: ${blsBackend} (MITHRIL_BLS_BACKEND=auto|blst|noble)\n`);
 const root = resolve(options.root);
 if (options.reset) await rm(root, { recursive: true, force: true });
 const printer = new ProgressPrinter();

@@ -11,6 +11,7 @@ import {
   G1,
   G2,
   NEG_G2,
+  blsBackend,
   decodeG1,
   decodeG2,
   decodeScalar,
@@ -192,13 +193,45 @@ export class VerificationKeyPoP {
 
 /**
  * Checks many PoPs with one pairing product. Each PoP must satisfy
- * (a) e(k1, g2) == e(H("PoP"), vk) and (b) e(k2, g2) == e(g1, vk); with a random ρ both fold into
- * e(k1 + ρ·k2, g2) == e(H("PoP") + ρ·g1, vk), and random r_i fold all keys into
+ * (a) e(k1, g2) == e(H("PoP"), vk) and (b) e(k2, g2) == e(g1, vk).
+ *
+ * With the noble backend: a random ρ folds both into e(k1 + ρ·k2, g2) == e(H("PoP") + ρ·g1, vk),
+ * and random r_i fold all keys into
  * e(Σ r_i·k1_i + ρ·Σ r_i·k2_i, -g2) · e(H("PoP") + ρ·g1, Σ r_i·vk_i) == 1:
  * two G1 and one G2 multi-scalar multiplications and two pairings for the whole batch.
+ *
+ * With a native backend the sums come from its `randomizedSums` (what single-signature batches
+ * use), which pairs each G1 point with a G2 point under one fresh r: (a) is the group (k1_i, vk_i)
+ * with r_i and (b) the group (k2_i, vk_i) with independent s_i, and the check is
+ * e(Σ r_i·k1_i + Σ s_i·k2_i, -g2) · e(H("PoP"), Σ r_i·vk_i) · e(g1, Σ s_i·vk_i) == 1
+ * (three pairings, the native sums ~40× cheaper than noble's multi-scalar multiplications).
+ * Why it is as sound as the ρ form: every point is in its prime-order subgroup (decoded with the
+ * subgroup check), so in GT each broken equation i contributes a nonzero exponent δ_i (for (a)) or
+ * ε_i (for (b)) and the product is one only if Σ r_i·δ_i + Σ s_i·ε_i ≡ 0 (mod q). For any fixed
+ * nonzero δ, ε that holds for at most one value of a randomizer whose coefficient is nonzero once
+ * the others are fixed, so with 64-bit randomizers a batch holding a bad PoP passes with
+ * probability at most 2^-64, the bound of the ρ form too. A failing batch is bisected as before.
  */
 export function verifyProofsOfPossession(keys: readonly VerificationKeyPoP[], randomness: Randomness = randomBytes): boolean {
   if (keys.length === 0) return true;
+  const backend = blsBackend();
+  if (backend.name !== 'noble') {
+    const vks = keys.map((key) => key.vk.point);
+    const sums = backend.randomizedSums(
+      [
+        { sigmas: keys.map((key) => key.pop.k1), vks },
+        { sigmas: keys.map((key) => key.pop.k2), vks },
+      ],
+      randomness,
+    );
+    // The backend refuses a point it checks again (it never does for points decoded here).
+    if (sums === undefined) return false;
+    return pairingProductIsOne([
+      { g1: sums.sigmaSum, g2: NEG_G2 },
+      { g1: popHash(), g2: sums.vkSums[0]! },
+      { g1: G1.BASE, g2: sums.vkSums[1]! },
+    ]);
+  }
   const [rho] = randomScalars(1, randomness) as [bigint];
   const r = randomScalars(keys.length, randomness);
   const sumK1 = msmG1(

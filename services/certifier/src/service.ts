@@ -3,7 +3,7 @@
  * rules are in ./certification.ts; this composes them with the chain observer and the counter store.
  */
 import { SpanStatusCode, type Counter, type Meter, type Tracer } from '@opentelemetry/api';
-import type { Logger } from '@mithril-ts/service-kit';
+import { singleFlight, type Logger } from '@mithril-ts/service-kit';
 import { CertificationError, checkOpcertCounter, parseRegistration, stakeOf, verifyRegistration, type RegistrationRequest } from './certification.js';
 import type { ChainObserver, OpcertCounterStore } from './ports.js';
 
@@ -25,8 +25,11 @@ export interface CertifierDependencies {
 
 export class Certifier {
   private readonly outcomes: Counter;
+  /** One tip read shared by the registrations that need it at the same time. */
+  private readonly currentTip: () => Promise<{ readonly slot: bigint }>;
 
   constructor(private readonly deps: CertifierDependencies) {
+    this.currentTip = singleFlight(() => deps.chain.currentTip());
     this.outcomes = deps.meter.createCounter('mithril_certifier_certifications_total', {
       description: 'Registrations certified (outcome=accepted) or rejected (outcome=rejected, reason=the failed check)',
     });
@@ -38,7 +41,7 @@ export class Certifier {
       span.setAttribute('mithril.party_id', request.partyId.slice(0, 64));
       try {
         const registration = parseRegistration(request);
-        const pool = verifyRegistration(registration, (await this.deps.chain.currentTip()).slot, this.deps.slotsPerKesPeriod);
+        const pool = verifyRegistration(registration, (await this.currentTip()).slot, this.deps.slotsPerKesPeriod);
         const stake = stakeOf(await this.deps.chain.stakeDistribution(registration.epoch), pool, registration.epoch);
         // Last, and one atomic check-and-raise in the store shared by the replicas: a counter is
         // raised only by a registration otherwise accepted, and two replicas racing on one pool

@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError, strictBoolean, type LoadConfigOptions } from './config.js';
-export { runService, type RunningService } from './service-main.js';
+export { applyBlsBackend, runService, type RunningService } from './service-main.js';
+export { singleFlight } from './single-flight.js';
 export { closeDraining } from './http-drain.js';
 export { createLogger, type Logger } from './logger.js';
 export { startTelemetry, QUICK_DURATION_BUCKETS_SECONDS, LONG_DURATION_BUCKETS_SECONDS, type Telemetry, type TelemetryOptions } from './telemetry.js';

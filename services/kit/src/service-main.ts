@@ -9,7 +9,7 @@
  * is gone before a supervisor's kill (Kubernetes sends SIGKILL at the end of the pod's
  * terminationGracePeriodSeconds) and the log says why. A second signal while stopping exits at once.
  */
-import { configureBls, type BlsBackendChoice } from '@mithril-ts/stm/native';
+import { configureBls, type BlsBackendChoice, type BlsBackendName } from '@mithril-ts/stm/native';
 import { ConfigError } from './config.js';
 
 export interface RunningService {
@@ -32,12 +32,12 @@ export interface RunServiceOptions {
 
 const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
 
-/** The BLS backend setting, checked (ConfigError otherwise) and applied. */
-export async function applyBlsBackend(setting: string | undefined): Promise<void> {
+/** The BLS backend setting, checked (ConfigError otherwise) and applied; returns the backend in use. */
+export async function applyBlsBackend(setting: string | undefined): Promise<BlsBackendName> {
   const choice = (setting ?? 'auto') as BlsBackendChoice;
   if (!BLS_BACKENDS.includes(choice)) throw new ConfigError(`MITHRIL_BLS_BACKEND: expected one of ${BLS_BACKENDS.join(', ')}, got ${JSON.stringify(setting)}`);
   try {
-    await configureBls(choice);
+    return await configureBls(choice);
   } catch (cause) {
     throw new ConfigError(`MITHRIL_BLS_BACKEND=${choice}: ${(cause as Error).message}`);
   }

@@ -5,11 +5,11 @@
  * possession of the Mithril key verified (batched: registrations come in bursts), then recorded
  * for the next epoch. A refusal stores nothing and leaves the pool's registered key untouched.
  */
-import { operationalCertificateFromCbor, type ChainObserver } from '@mithril-ts/cardano';
+import { operationalCertificateFromCbor, type ChainObserver, type ChainTip } from '@mithril-ts/cardano';
 import { checkSignerRegistration, type Epoch, type EpochKeyCache, type RegistrationRefusalCode } from '@mithril-ts/protocol';
 import { type VerificationKeyPoP, findInvalidProofsOfPossession } from '@mithril-ts/stm';
-import { MicroBatcher } from '@mithril-ts/service-kit';
-import type { AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
+import { MicroBatcher, singleFlight } from '@mithril-ts/service-kit';
+import type { AcceptedRegistration, AggregatorStore, SignerRegistrationRecord } from '../store/index.js';
 import type { EpochContext } from './epoch-context.js';
 import { AggregatorError, type AggregatorErrorCode } from './errors.js';
 import { certifyEvidence, checkCounter, type CertifiedEvidence } from './key-certification.js';
@@ -63,6 +63,23 @@ function freshnessOf(record: SignerRegistrationRecord): Freshness | undefined {
 
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
+/**
+ * What the re-registration rules read, for one recording epoch, loaded from the store once (two
+ * queries) instead of three queries per registration. It stays true because this runtime is the
+ * only writer of registrations (the runtime lease: one per store), every change goes through
+ * `#register` and is applied here once committed, and registrations of one party are decided one
+ * after the other (`#queues`), so a party's state is never read while its own write is pending.
+ */
+interface RecordingEpochState {
+  readonly epoch: Epoch;
+  /** The registration recorded per party for this epoch. */
+  readonly records: Map<string, SignerRegistrationRecord>;
+  /** Key hex → the party holding it for this epoch, reserved from the decision on (see #register). */
+  readonly owners: Map<string, string>;
+  /** Party → the hex of the key it held for the epoch before (a key is fresh every epoch). */
+  readonly previous: ReadonlyMap<string, string>;
+}
+
 export class RegistrationIntake {
   /** A proof of possession costs two pairings alone; registrations come in bursts, so they are checked in batches. */
   readonly #proofsOfPossession = new MicroBatcher<VerificationKeyPoP, boolean>({
@@ -73,12 +90,20 @@ export class RegistrationIntake {
       return keys.map((_, i) => !invalid.has(i));
     },
   });
+  /** Accepted registrations and their opcert counters, written in one transaction per batch. */
+  readonly #writes: MicroBatcher<AcceptedRegistration, SignerRegistrationRecord>;
   /** Registrations of one party are decided one after the other: two racing ones cannot both pass the freshness rule. */
   readonly #queues = new Map<string, Promise<unknown>>();
-  /** The Mithril keys recorded for the open recording epoch (hex → party), seeded from the store once per epoch. */
-  #keys: { readonly epoch: Epoch; readonly owners: Map<string, string> } | undefined;
+  #state: Promise<RecordingEpochState> | undefined;
+  /** The highest opcert issue number per pool (this runtime raises them; loaded once). */
+  #counters: Promise<Map<string, bigint>> | undefined;
+  /** One tip read shared by the registrations that need it at the same time (a file read or a node query each). */
+  readonly #currentTip: () => Promise<ChainTip>;
 
-  constructor(private readonly options: RegistrationIntakeOptions) {}
+  constructor(private readonly options: RegistrationIntakeOptions) {
+    this.#currentTip = singleFlight(() => options.chain.currentTip());
+    this.#writes = new MicroBatcher({ windowMs: 5, maxBatch: 512, process: (batch) => options.store.signerRegistrations.saveAccepted(batch) });
+  }
 
   /** Records a registration for the next epoch, after checking it against the context of the current one. */
   register(context: EpochContext, input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
@@ -94,59 +119,104 @@ export class RegistrationIntake {
   }
 
   async #register(context: EpochContext, input: RegisterSignerInput): Promise<SignerRegistrationRecord> {
-    const { store } = this.options;
     const decision = checkSignerRegistration({ epoch: context.epoch, stake: context.registrationStake }, input, this.options.keys);
     if (!decision.accepted)
       throw new AggregatorError(REFUSALS[decision.code], decision.message, decision.cause === undefined ? undefined : { cause: decision.cause });
-    const tip = await this.options.chain.currentTip();
+    const tip = await this.#currentTip();
     const evidence = certifyEvidence(input, tip.slot, this.options.slotsPerKesPeriod);
-    checkCounter(await store.opcertCounters.highest(evidence.pool.hex), evidence.opcert);
-    const existing = await store.signerRegistrations.get(decision.recordingEpoch, input.partyId);
-    if (existing !== null && hexOf(existing.verificationKey) === hexOf(input.verificationKey)) return existing;
-    await this.#refuseReusedKey(decision.recordingEpoch, input);
-    if (existing !== null) refuseStale(existing, evidence);
-    if (!decision.popVerified && !(await this.#proofsOfPossession.submit(decision.verificationKey)))
-      throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
-    const record = await store.signerRegistrations.save({
-      epoch: decision.recordingEpoch,
-      partyId: input.partyId,
-      verificationKey: input.verificationKey,
-      kesSignature: input.kesSignature,
-      operationalCertificate: input.operationalCertificate,
-      kesEvolutions: input.kesEvolutions,
-      stake: decision.stake,
-    });
-    await store.opcertCounters.record(evidence.pool.hex, evidence.opcert.issueNumber);
-    const owners = await this.#ownersOf(decision.recordingEpoch);
-    if (existing !== null) owners.delete(hexOf(existing.verificationKey));
-    owners.set(hexOf(input.verificationKey), input.partyId);
+    const counters = await this.#loadCounters();
+    checkCounter(counters.get(evidence.pool.hex), evidence.opcert);
+    const state = await this.#stateOf(decision.recordingEpoch);
+    const key = hexOf(input.verificationKey);
+    const existing = state.records.get(input.partyId);
+    if (existing !== undefined && hexOf(existing.verificationKey) === key) return existing;
+    refuseReusedKey(state, input.partyId, key);
+    if (existing !== undefined) refuseStale(existing, evidence);
+    // Reserved now, before the awaits below: two parties offering one key at the same time cannot both pass the rule.
+    state.owners.set(key, input.partyId);
+    let record: SignerRegistrationRecord;
+    try {
+      if (!decision.popVerified && !(await this.#proofsOfPossession.submit(decision.verificationKey)))
+        throw new AggregatorError('VERIFICATION_KEY_INVALID', 'the proof of possession of the Mithril key does not verify');
+      record = await this.#writes.submit({
+        registration: {
+          epoch: decision.recordingEpoch,
+          partyId: input.partyId,
+          verificationKey: input.verificationKey,
+          kesSignature: input.kesSignature,
+          operationalCertificate: input.operationalCertificate,
+          kesEvolutions: input.kesEvolutions,
+          stake: decision.stake,
+        },
+        opcert: { poolIdHex: evidence.pool.hex, issueNumber: evidence.opcert.issueNumber },
+      });
+    } catch (error) {
+      if (state.owners.get(key) === input.partyId) state.owners.delete(key);
+      throw error;
+    }
+    // Committed: what the next decisions read.
+    state.records.set(input.partyId, record);
+    if (existing !== undefined && state.owners.get(hexOf(existing.verificationKey)) === input.partyId) state.owners.delete(hexOf(existing.verificationKey));
+    const highest = counters.get(evidence.pool.hex);
+    if (highest === undefined || evidence.opcert.issueNumber > highest) counters.set(evidence.pool.hex, evidence.opcert.issueNumber);
     // Recorded only once accepted and stored: the cache holds at most one key per party with stake and epoch.
     this.options.keys?.remember(decision.recordingEpoch, input.partyId, input.verificationKey, decision.verificationKey, true);
     return record;
   }
 
-  /**
-   * A Mithril key is fresh per pool and epoch. The KES signature covers the key only, not the
-   * epoch: without this rule the registration a pool made for the previous epoch could be replayed
-   * for this one (the signer has erased that key's secret, so the pool could not sign). And two
-   * pools with one key would make the epoch's signer set impossible to close.
-   */
-  async #refuseReusedKey(recordingEpoch: Epoch, input: RegisterSignerInput): Promise<void> {
-    const key = hexOf(input.verificationKey);
-    const owner = (await this.#ownersOf(recordingEpoch)).get(key);
-    if (owner !== undefined && owner !== input.partyId) throw new AggregatorError('KEY_REUSED', `this Mithril key is already registered by ${owner}`);
-    const before = recordingEpoch > 0n ? await this.options.store.signerRegistrations.get(recordingEpoch - 1n, input.partyId) : null;
-    if (before !== null && hexOf(before.verificationKey) === key) {
-      throw new AggregatorError('KEY_REUSED', `${input.partyId} already registered this Mithril key for epoch ${before.epoch}: a key is fresh every epoch`);
+  #loadCounters(): Promise<Map<string, bigint>> {
+    if (this.#counters === undefined) {
+      const loading = this.options.store.opcertCounters.all();
+      this.#counters = loading;
+      // A failed read is tried again by the next registration.
+      loading.catch(() => {
+        if (this.#counters === loading) this.#counters = undefined;
+      });
     }
+    return this.#counters;
   }
 
-  async #ownersOf(recordingEpoch: Epoch): Promise<Map<string, string>> {
-    if (this.#keys?.epoch !== recordingEpoch) {
-      const records = await this.options.store.signerRegistrations.list(recordingEpoch);
-      this.#keys = { epoch: recordingEpoch, owners: new Map(records.map((record) => [hexOf(record.verificationKey), record.partyId])) };
+  async #stateOf(recordingEpoch: Epoch): Promise<RecordingEpochState> {
+    const current = this.#state;
+    if (current !== undefined) {
+      const state = await current.catch(() => undefined);
+      if (state?.epoch === recordingEpoch) return state;
+      if (this.#state !== current) return this.#stateOf(recordingEpoch);
     }
-    return this.#keys.owners;
+    const loading = this.#loadState(recordingEpoch);
+    this.#state = loading;
+    loading.catch(() => {
+      if (this.#state === loading) this.#state = undefined;
+    });
+    return loading;
+  }
+
+  async #loadState(recordingEpoch: Epoch): Promise<RecordingEpochState> {
+    const { signerRegistrations } = this.options.store;
+    const [records, before] = await Promise.all([
+      signerRegistrations.list(recordingEpoch),
+      recordingEpoch > 0n ? signerRegistrations.list(recordingEpoch - 1n) : Promise.resolve([]),
+    ]);
+    return {
+      epoch: recordingEpoch,
+      records: new Map(records.map((record) => [record.partyId, record])),
+      owners: new Map(records.map((record) => [hexOf(record.verificationKey), record.partyId])),
+      previous: new Map(before.map((record) => [record.partyId, hexOf(record.verificationKey)])),
+    };
+  }
+}
+
+/**
+ * A Mithril key is fresh per pool and epoch. The KES signature covers the key only, not the
+ * epoch: without this rule the registration a pool made for the previous epoch could be replayed
+ * for this one (the signer has erased that key's secret, so the pool could not sign). And two
+ * pools with one key would make the epoch's signer set impossible to close.
+ */
+function refuseReusedKey(state: RecordingEpochState, partyId: string, key: string): void {
+  const owner = state.owners.get(key);
+  if (owner !== undefined && owner !== partyId) throw new AggregatorError('KEY_REUSED', `this Mithril key is already registered by ${owner}`);
+  if (state.previous.get(partyId) === key) {
+    throw new AggregatorError('KEY_REUSED', `${partyId} already registered this Mithril key for epoch ${state.epoch - 1n}: a key is fresh every epoch`);
   }
 }
 

@@ -2,7 +2,7 @@ export { AggregatorStoreError, type AggregatorStoreErrorCode } from './errors.js
 export type { AppliedMigration, Page, PruneOptions, PruneResult, StoreDialect } from './types.js';
 export { PrismaAggregatorStore, type AggregatorStore } from './aggregator-store.js';
 export { certificateRecordOf, type CertificateRecord, type CertificateRepository, type NewCertificate, type SaveCertificateOptions } from './certificates.js';
-export type { NewSignerRegistration, SignerRegistrationRecord, SignerRegistrationRepository } from './signer-registrations.js';
+export type { AcceptedRegistration, NewSignerRegistration, SignerRegistrationRecord, SignerRegistrationRepository } from './signer-registrations.js';
 export type {
   AddSingleSignatureResult,
   NewOpenMessage,

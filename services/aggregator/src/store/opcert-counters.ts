@@ -9,6 +9,8 @@ import { PrismaRepository } from './repository.js';
 
 export interface OpcertCounterRepository {
   highest(poolIdHex: string): Promise<bigint | undefined>;
+  /** Every pool's counter (pool id hex → issue number): one read where registrations come by the thousand. */
+  all(): Promise<Map<string, bigint>>;
   /** Records `issueNumber` for the pool unless a higher one is already recorded (never lowers it). */
   record(poolIdHex: string, issueNumber: bigint): Promise<void>;
 }
@@ -16,6 +18,14 @@ export interface OpcertCounterRepository {
 export class PrismaOpcertCounterRepository extends PrismaRepository implements OpcertCounterRepository {
   highest(poolIdHex: string): Promise<bigint | undefined> {
     return this.run('get opcert counter', () => highestOpcertCounter(this.client, textArg(poolIdHex, 'pool id')));
+  }
+
+  all(): Promise<Map<string, bigint>> {
+    return this.run('list opcert counters', async () => {
+      // As text: the two driver adapters return a BIGINT of a raw query as different JavaScript types.
+      const rows = await this.client.$queryRaw<{ pool_id: string; issue: string }[]>`SELECT pool_id, CAST(issue_number AS TEXT) AS issue FROM opcert_counter`;
+      return new Map(rows.map((row) => [row.pool_id, BigInt(row.issue)]));
+    });
   }
 
   record(poolIdHex: string, issueNumber: bigint): Promise<void> {

@@ -77,4 +77,54 @@ describeOnEachDialect('signer registrations', (t) => {
       'INVALID_ARGUMENT',
     );
   });
+
+  it('saves a batch of accepted registrations and raises their opcert counters in one transaction, never lowering one', async () => {
+    const { store } = t;
+    const registration = (party: number, seed: number, stake: bigint) => ({
+      epoch: 20n,
+      partyId: pool(party),
+      verificationKey: bytes(192, seed),
+      kesSignature: bytes(448, seed),
+      operationalCertificate: bytes(120, seed),
+      kesEvolutions: 1,
+      stake,
+    });
+    const poolHex = (n: number) => n.toString(16).padStart(56, '0');
+    await store.opcertCounters.record(poolHex(3), 5n);
+    await store.signerRegistrations.save(registration(1, 10, 1n));
+
+    const saved = await store.signerRegistrations.saveAccepted([
+      { registration: registration(1, 11, 7n), opcert: { poolIdHex: poolHex(1), issueNumber: 2n } },
+      { registration: registration(2, 12, 8n), opcert: { poolIdHex: poolHex(2), issueNumber: 0n } },
+      { registration: registration(3, 13, 9n), opcert: { poolIdHex: poolHex(3), issueNumber: 4n } },
+    ]);
+    expect(saved.map((record) => [record.partyId, record.stake])).toEqual([
+      [pool(1), 7n],
+      [pool(2), 8n],
+      [pool(3), 9n],
+    ]);
+    // Party 1's earlier registration is replaced, the others are new.
+    const listed = await store.signerRegistrations.list(20n);
+    expect(listed.map((record) => record.verificationKey)).toEqual([bytes(192, 11), bytes(192, 12), bytes(192, 13)]);
+    expect(listed[0]).toEqual(saved[0]);
+    expect(await store.opcertCounters.all()).toEqual(
+      new Map([
+        [poolHex(1), 2n],
+        [poolHex(2), 0n],
+        [poolHex(3), 5n],
+      ]),
+    );
+    expect(await store.signerRegistrations.saveAccepted([])).toEqual([]);
+
+    // A batch that cannot be written is written not at all.
+    await expectStoreError(
+      store.signerRegistrations.saveAccepted([
+        { registration: registration(4, 14, 1n), opcert: { poolIdHex: poolHex(4), issueNumber: 1n } },
+        { registration: registration(4, 15, 1n), opcert: { poolIdHex: poolHex(4), issueNumber: 1n } },
+      ]),
+      'INVALID_ARGUMENT',
+    );
+    expect(await store.signerRegistrations.get(20n, pool(4))).toBeNull();
+    expect((await store.opcertCounters.all()).has(poolHex(4))).toBe(false);
+  });
 });
