@@ -12,6 +12,7 @@ import {
   decodeGenesisVerificationKey,
   type Certificate,
 } from '@mithril-ts/protocol';
+import { configurePairing, type PairingEngineChoice } from '@mithril-ts/stm/wasm';
 
 export interface VerifyRequest {
   /** The aggregator's REST base URL (…/aggregator). */
@@ -89,6 +90,19 @@ export class FetchError extends Error {
   override readonly name = 'FetchError';
 }
 
+let pairing: Promise<string> | undefined;
+
+/**
+ * Loads the pairing engine once: mcl in WebAssembly (the pairing check and the hashing to G1 of
+ * a multi-signature, ~5× noble's speed; held to noble's verdicts by libs/stm's differential
+ * test), noble where WebAssembly cannot load. Called early (the worker calls it when it starts)
+ * so that the module compiles while certificates are fetched. Resolves to the engine's name.
+ */
+export function preparePairing(choice: PairingEngineChoice = 'auto'): Promise<string> {
+  pairing ??= configurePairing(choice).catch(() => configurePairing('noble'));
+  return pairing;
+}
+
 function describeKind(certificate: Certificate): string {
   return certificate.signature.kind === 'genesis' ? 'Genesis' : certificate.signedEntityType.kind;
 }
@@ -134,6 +148,7 @@ export async function verifyCertificateChain(
     },
   };
   try {
+    await preparePairing();
     const verifier = new CertificateChainVerifier(genesisKey);
     const { verified } = await verifier.verifyChain(request.hash, source);
     const multiSignatures = verified.filter((c) => c.signature.kind === 'multi-signature').length;
@@ -159,7 +174,10 @@ export async function verifyCertificateChain(
   }
 }
 
-/** One certificate on its own (hash, signed message, multi-signature), from its reference JSON: what bench:browser times. */
+/**
+ * One certificate on its own (hash, signed message, multi-signature), from its reference JSON:
+ * what bench:browser times. The pairing engine is whichever `preparePairing` chose (noble before).
+ */
 export function verifyOneCertificateJson(
   text: string,
   genesisVerificationKey: Uint8Array,
