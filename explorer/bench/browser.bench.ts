@@ -2,10 +2,10 @@
  * `npm run bench:browser`: one mainnet-size certificate (3000 parties, k=2422, m=20973,
  * phi_f=0.2) verified from its reference JSON, decode included, on a cold page of headless
  * Chromium (a fresh browser process per run) loading a small bundle of the verifier from
- * localhost, with the WebAssembly pairing engine (mcl, what the explorer loads) and, as the
- * before figure, with noble's; and, in the same run, the same verifier in a cold Node process (the
+ * localhost, with the WebAssembly BLS code (mcl, what the explorer loads) and, as the before
+ * figure, with noble's; and, in the same run, the same verifier in a cold Node process (the
  * noble path), the reference. Prints medians and ratios. PARTIES=… and RUNS=… change the size
- * and the runs. The engine is loaded while the page fetches the certificate; its load time is
+ * and the runs. mcl is loaded while the page fetches the certificate; its load time is
  * printed apart (it is inside navigation → verdict).
  */
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 interface Timing {
   decodeMs: number;
   verifyMs: number;
-  /** Browser only: loading the pairing engine (concurrent with the fetches). */
+  /** Browser only: loading the BLS code (concurrent with the fetches). */
   loadMs?: number;
   engine?: string;
   /** Browser only: navigation start → verdict (page load, bundle, fetching the JSON, verification). */
@@ -77,7 +77,7 @@ async function browserRun(pairing: 'noble' | 'mcl'): Promise<Timing> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`${url}?pairing=${pairing}`);
+    await page.goto(`${url}?bls=${pairing}`);
     const result = page.locator('#result[data-result]');
     await result.waitFor({ timeout: 300_000 });
     const outcome = JSON.parse((await result.getAttribute('data-result'))!) as Timing & { ok: boolean; message?: string };
@@ -131,18 +131,18 @@ const nodeTotal = total(nodeRuns);
 const rows = [
   ['Node (noble path), cold process: decode + verify', fixed(nodeTotal), split(nodeRuns), 'reference'],
   [
-    'Chromium, noble pairing (before), cold page: decode + verify',
+    'Chromium, noble (before), cold page: decode + verify',
     fixed(nobleBrowserTotal),
     split(nobleBrowserRuns),
     `${(nobleBrowserTotal / nodeTotal).toFixed(2)}× Node`,
   ],
   [
-    'Chromium, mcl pairing (now), cold page: decode + verify',
+    'Chromium, mcl (now), cold page: decode + verify',
     fixed(browserTotal),
     split(browserRuns),
     `${(nobleBrowserTotal / browserTotal).toFixed(2)}× faster than before; ${(browserTotal / nodeTotal).toFixed(2)}× Node; target ≤ ${TARGET_MS} ms: ${browserTotal <= TARGET_MS ? 'met' : 'MISSED'}`,
   ],
-  ['Chromium (mcl): loading the engine', fixed(median(browserRuns.map((r) => r.loadMs!))), 'concurrent with the two fetches', ''],
+  ['Chromium (mcl): loading the WebAssembly module', fixed(median(browserRuns.map((r) => r.loadMs!))), 'concurrent with the two fetches', ''],
   [
     'Chromium: navigation → verdict, noble / mcl',
     `${fixed(median(nobleBrowserRuns.map((r) => r.doneAtMs!)))} / ${fixed(median(browserRuns.map((r) => r.doneAtMs!)))}`,

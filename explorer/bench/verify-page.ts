@@ -5,14 +5,14 @@
  * the navigation's start to the verdict.
  */
 import { decodeGenesisVerificationKey } from '@mithril-ts/protocol';
-import { preparePairing, verifyOneCertificateJson } from '../src/verify.js';
+import { prepareBls, verifyOneCertificateJson } from '../src/verify.js';
 
 const output = document.getElementById('result')!;
 try {
-  // ?pairing=noble: the pure-JS path (the figure before the WebAssembly engine), else mcl.
-  const choice = new URLSearchParams(location.search).get('pairing') === 'noble' ? 'noble' : 'mcl';
+  // ?bls=noble: the pure-JS path (the figure before WebAssembly), else mcl.
+  const choice = new URLSearchParams(location.search).get('bls') === 'noble' ? 'noble' : 'mcl';
   const loadStart = performance.now();
-  const engine = preparePairing(choice).then((name) => ({ name, loadMs: performance.now() - loadStart }));
+  const engine = prepareBls(choice).then((name) => ({ name, loadMs: performance.now() - loadStart }));
   const [json, key, { name, loadMs }] = await Promise.all([
     fetch('./certificate.json').then((r) => r.text()),
     fetch('./genesis.vkey').then((r) => r.text()),

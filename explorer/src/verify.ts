@@ -12,7 +12,7 @@ import {
   decodeGenesisVerificationKey,
   type Certificate,
 } from '@mithril-ts/protocol';
-import { configurePairing, type PairingEngineChoice } from '@mithril-ts/stm/wasm';
+import { configureWasmBls } from '@mithril-ts/stm/wasm';
 
 export interface VerifyRequest {
   /** The aggregator's REST base URL (…/aggregator). */
@@ -90,17 +90,18 @@ export class FetchError extends Error {
   override readonly name = 'FetchError';
 }
 
-let pairing: Promise<string> | undefined;
+let bls: Promise<string> | undefined;
 
 /**
- * Loads the pairing engine once: mcl in WebAssembly (the pairing check and the hashing to G1 of
- * a multi-signature, ~5× noble's speed; held to noble's verdicts by libs/stm's differential
- * test), noble where WebAssembly cannot load. Called early (the worker calls it when it starts)
- * so that the module compiles while certificates are fetched. Resolves to the engine's name.
+ * Loads the BLS code once: mcl in WebAssembly for the points (decompression and checks, ~4×
+ * noble's speed), the randomized sums, the hashing to G1 and the pairing check (~5×), held to
+ * noble's decisions and bytes by libs/stm's differential test; noble where WebAssembly cannot
+ * load. Called early (the worker calls it when it starts) so that the module compiles while
+ * certificates are fetched. Resolves to the backend's name.
  */
-export function preparePairing(choice: PairingEngineChoice = 'auto'): Promise<string> {
-  pairing ??= configurePairing(choice).catch(() => configurePairing('noble'));
-  return pairing;
+export function prepareBls(choice: 'auto' | 'mcl' | 'noble' = 'auto'): Promise<string> {
+  bls ??= configureWasmBls(choice).catch(() => configureWasmBls('noble'));
+  return bls;
 }
 
 function describeKind(certificate: Certificate): string {
@@ -148,7 +149,7 @@ export async function verifyCertificateChain(
     },
   };
   try {
-    await preparePairing();
+    await prepareBls();
     const verifier = new CertificateChainVerifier(genesisKey);
     const { verified } = await verifier.verifyChain(request.hash, source);
     const multiSignatures = verified.filter((c) => c.signature.kind === 'multi-signature').length;
@@ -176,7 +177,7 @@ export async function verifyCertificateChain(
 
 /**
  * One certificate on its own (hash, signed message, multi-signature), from its reference JSON:
- * what bench:browser times. The pairing engine is whichever `preparePairing` chose (noble before).
+ * what bench:browser times, with whichever backend `prepareBls` chose.
  */
 export function verifyOneCertificateJson(
   text: string,

@@ -95,7 +95,7 @@ export interface BlsBackend {
   randomizedSums(groups: readonly PointGroup[], randomness: (n: number) => Uint8Array): { sigmaSum: G1Point; vkSums: G2Point[] } | undefined;
 }
 
-export type BlsBackendName = 'noble' | 'blst';
+export type BlsBackendName = 'noble' | 'blst' | 'mcl';
 export type BlsBackendChoice = BlsBackendName | 'auto';
 
 export interface PointGroup {
@@ -161,6 +161,16 @@ function largerHalf(y: Fp2Element): boolean {
   return y.c1 !== 0n ? y.c1 > HALF_P : y.c0 > HALF_P;
 }
 
+/**
+ * The canonical infinity encoding (0xc0 then zeros), as noble decodes it (ZERO), for backends
+ * whose decoders treat infinity otherwise; any other encoding flagged infinity throws.
+ */
+export function infinityEncoding(bytes: Uint8Array): boolean {
+  if ((bytes[0]! & 0x40) === 0) return false;
+  if (bytes[0] !== 0xc0 || bytes.some((byte, i) => i > 0 && byte !== 0)) throw new Error('non-canonical encoding of infinity');
+  return true;
+}
+
 const backends = new Map<BlsBackendName, BlsBackend>([['noble', nobleBackend]]);
 let active: BlsBackend = nobleBackend;
 
@@ -170,12 +180,12 @@ export function registerBlsBackend(backend: BlsBackend): void {
 }
 
 /**
- * Chooses the backend for everything that follows: 'auto' takes blst when it was registered and
- * noble otherwise; asking for an unregistered backend is an error. Returns the name chosen.
+ * Chooses the backend for everything that follows: 'auto' takes blst when it was registered, else
+ * mcl when it was, else noble; asking for an unregistered backend is an error. Returns the name chosen.
  */
 export function selectBlsBackend(choice: BlsBackendChoice): BlsBackendName {
   if (choice === 'auto') {
-    active = backends.get('blst') ?? nobleBackend;
+    active = backends.get('blst') ?? backends.get('mcl') ?? nobleBackend;
   } else {
     const backend = backends.get(choice);
     if (backend === undefined) throw new StmError('INVALID_ENCODING', `BLS backend ${choice} is not available here`);

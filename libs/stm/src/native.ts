@@ -16,6 +16,7 @@ import type * as Blst from '@chainsafe/blst';
 import {
   G1,
   G2,
+  infinityEncoding,
   knownEncoding,
   nobleBackend,
   registerBlsBackend,
@@ -44,13 +45,6 @@ function fp(bytes: Uint8Array, at: number): bigint {
   let hex = '0x';
   for (let i = at; i < at + FP_BYTES; i += 1) hex += HEX[bytes[i]!]!;
   return BigInt(hex);
-}
-
-/** The canonical infinity encoding (0xc0 then zeros): noble decodes it as ZERO, which blst's key checks refuse before we can. */
-function infinityEncoding(bytes: Uint8Array): boolean {
-  if ((bytes[0]! & 0x40) === 0) return false;
-  if (bytes[0] !== 0xc0 || bytes.some((byte, i) => i > 0 && byte !== 0)) throw new Error('non-canonical encoding of infinity');
-  return true;
 }
 
 /** blst's uncompressed affine bytes (x ‖ y, each c1 ‖ c0 in G2) as noble points; blst has checked them. */

@@ -18,30 +18,36 @@
 import type * as Mcl from 'mcl-wasm';
 import {
   expandMessageXmd,
+  infinityEncoding,
+  nobleBackend,
+  registerBlsBackend,
   registerPairingEngine,
+  selectBlsBackend,
   selectPairingEngine,
   SIGNATURE_DST,
+  G1,
   G2,
+  type BlsBackend,
+  type BlsBackendName,
   type G1Point,
   type G2Point,
   type PairingEngine,
   type PairingEngineChoice,
   type PairingEngineName,
 } from './bls.js';
+import { randomScalars } from './batch.js';
 
 type Mcl = typeof Mcl;
 
 export function mclPairingEngine(mcl: Mcl): PairingEngine {
   mcl.setETHserialization(true); // ZCash/IETF compressed encodings, as noble and the reference
   mcl.setMapToMode(mcl.IRTF); // RFC 9380's map (SSWU + isogeny), not mcl's older maps
-  mcl.verifyOrderG1(true);
-  mcl.verifyOrderG2(true);
   const negG2 = new mcl.G2();
-  negG2.deserialize(G2.BASE.negate().toBytes(true));
 
   const hash = (msg: Uint8Array): Mcl.G1 => mclHashToG1(mcl, msg);
   /** The point in mcl, or undefined when mcl refuses it (outside the subgroup). */
   const g1 = (point: G1Point): Mcl.G1 | undefined => {
+    mcl.verifyOrderG1(true); // a global setting, which the mcl point backend changes per call
     const out = new mcl.G1();
     try {
       out.deserialize(point.toBytes(true));
@@ -51,6 +57,7 @@ export function mclPairingEngine(mcl: Mcl): PairingEngine {
     return out;
   };
   const g2 = (point: G2Point): Mcl.G2 | undefined => {
+    mcl.verifyOrderG2(true);
     const out = new mcl.G2();
     try {
       out.deserialize(point.toBytes(true));
@@ -60,6 +67,8 @@ export function mclPairingEngine(mcl: Mcl): PairingEngine {
     return out;
   };
 
+  mcl.verifyOrderG2(true);
+  negG2.deserialize(G2.BASE.negate().toBytes(true));
   return {
     name: 'mcl',
     hashedPairingCheck(sigmaSum, terms) {
@@ -79,6 +88,77 @@ export function mclPairingEngine(mcl: Mcl): PairingEngine {
         multiply(mcl.millerLoop(hash(msg), q));
       }
       return product === undefined || mcl.finalExp(product).isOne();
+    },
+  };
+}
+
+/**
+ * The mcl point backend, for where blst's native binary cannot run (a browser, another platform):
+ * decoding and checking points (~4× noble's speed in WebAssembly) and the randomized sums of batch
+ * verification (`mulVec`). Each decoded point is also handed to noble (its affine coordinates),
+ * since the seam's points are noble's; the mcl copy is kept for the sums.
+ *
+ * mcl's multiplication uses the GLV endomorphism, which computes r·P exactly only for P in the
+ * prime-order subgroup. Every point it sums is: sigmas are checked when decoded, and keys are either
+ * checked (registrations) or leaves of a certified AVK whose keys were checked (SECURITY.md). For a
+ * key outside the subgroup (a compromised AVK only) the sums may differ from noble's.
+ */
+export function mclBackend(mcl: Mcl): BlsBackend {
+  const handles = new WeakMap<G1Point | G2Point, Mcl.G1 | Mcl.G2>();
+  const toNobleG1 = (point: Mcl.G1): G1Point => {
+    const parts = mcl.normalize(point).getStr(16).split(' ');
+    return parts[0] === '0' ? G1.ZERO : G1.fromAffine({ x: BigInt(`0x${parts[1]}`), y: BigInt(`0x${parts[2]}`) });
+  };
+  const toNobleG2 = (point: Mcl.G2): G2Point => {
+    const parts = mcl.normalize(point).getStr(16).split(' ');
+    if (parts[0] === '0') return G2.ZERO;
+    const [xa, xb, ya, yb] = parts.slice(1).map((part) => BigInt(`0x${part}`));
+    return G2.fromAffine({ x: G2.Fp.create({ c0: xa!, c1: xb! }), y: G2.Fp.create({ c0: ya!, c1: yb! }) });
+  };
+  return {
+    name: 'mcl',
+    decodeG1(bytes) {
+      if (bytes.length !== 48) throw new Error('expected 48 bytes');
+      if (infinityEncoding(bytes)) return G1.ZERO;
+      mcl.verifyOrderG1(true);
+      const decoded = new mcl.G1();
+      decoded.deserialize(bytes);
+      const point = toNobleG1(decoded);
+      handles.set(point, decoded);
+      return point;
+    },
+    decodeG2(bytes, subgroupCheck) {
+      if (bytes.length !== 96) throw new Error('expected 96 bytes');
+      if (infinityEncoding(bytes)) return G2.ZERO;
+      mcl.verifyOrderG2(subgroupCheck);
+      const decoded = new mcl.G2();
+      decoded.deserialize(bytes);
+      const point = toNobleG2(decoded);
+      handles.set(point, decoded);
+      return point;
+    },
+    randomizedSums(groups, randomness) {
+      let sigmaSum: Mcl.G1 | undefined;
+      const vkSums: G2Point[] = [];
+      for (const { sigmas, vks } of groups) {
+        const p1 = sigmas.map((sigma) => handles.get(sigma) as Mcl.G1 | undefined);
+        const p2 = vks.map((vk) => handles.get(vk) as Mcl.G2 | undefined);
+        // Points computed in this process (not decoded here) have no mcl copy: noble sums them.
+        if (p1.some((p) => p === undefined) || p2.some((p) => p === undefined)) return nobleBackend.randomizedSums(groups, randomness);
+        if (sigmas.length === 0) {
+          vkSums.push(G2.ZERO);
+          continue;
+        }
+        const r = randomScalars(sigmas.length, randomness).map((scalar) => {
+          const fr = new mcl.Fr();
+          fr.setStr(scalar.toString(16), 16);
+          return fr;
+        });
+        const groupSum = mcl.mulVec(p1 as Mcl.G1[], r);
+        sigmaSum = sigmaSum === undefined ? groupSum : mcl.add(sigmaSum, groupSum);
+        vkSums.push(toNobleG2(mcl.mulVec(p2 as Mcl.G2[], r)));
+      }
+      return { sigmaSum: sigmaSum === undefined ? G1.ZERO : toNobleG1(sigmaSum), vkSums };
     },
   };
 }
@@ -130,11 +210,12 @@ export function loadMcl(): Promise<Mcl | undefined> {
   return loaded;
 }
 
-/** Loads mcl and registers it as the 'mcl' pairing engine; false where it cannot load. */
+/** Loads mcl and registers it as the 'mcl' pairing engine and point backend; false where it cannot load. */
 export async function loadWasmPairing(): Promise<boolean> {
   const mcl = await loadMcl();
   if (mcl === undefined) return false;
   registerPairingEngine(mclPairingEngine(mcl));
+  registerBlsBackend(mclBackend(mcl));
   return true;
 }
 
@@ -147,6 +228,15 @@ export async function configurePairing(choice: PairingEngineChoice): Promise<Pai
     throw new Error('the mcl pairing engine (WebAssembly, mcl-wasm) cannot be loaded here');
   }
   return selectPairingEngine(choice);
+}
+
+/**
+ * Everything in WebAssembly where no native backend exists (a browser): 'mcl' (or 'auto', when it
+ * loads) takes mcl for the points and the pairing, 'noble' the pure-JS reference for both.
+ */
+export async function configureWasmBls(choice: 'auto' | 'mcl' | 'noble'): Promise<BlsBackendName> {
+  const engine = await configurePairing(choice);
+  return selectBlsBackend(engine === 'mcl' ? 'mcl' : 'noble');
 }
 
 export { selectPairingEngine, type PairingEngineChoice, type PairingEngineName } from './bls.js';

@@ -33,6 +33,7 @@ const Fp2 = bls12_381.fields.Fp2;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 let blst: BlsBackend;
+let mclPoints: BlsBackend;
 let mclEngine: PairingEngine;
 beforeAll(async () => {
   // The package ships its linux-x64 binary: on this platform the native backend must load.
@@ -45,6 +46,9 @@ beforeAll(async () => {
   selectPairingEngine('mcl');
   mclEngine = pairingEngine();
   selectPairingEngine('noble');
+  selectBlsBackend('mcl');
+  mclPoints = blsBackend();
+  selectBlsBackend('noble');
 });
 afterAll(() => {
   selectBlsBackend('noble');
@@ -144,7 +148,7 @@ function malformed(length: number, valid: Uint8Array): Uint8Array[] {
   ];
 }
 
-describe('the blst backend decodes exactly as noble does', () => {
+describe('the blst and mcl backends decode exactly as noble does', () => {
   const g1 = g1Specials();
   const g2 = g2Specials();
   const validG1 = [
@@ -165,6 +169,7 @@ describe('the blst backend decodes exactly as noble does', () => {
     const decisions = inputs.map((bytes) => {
       const reference = outcome(() => nobleBackend.decodeG1(bytes));
       expect(`${hex(bytes)} ${outcome(() => blst.decodeG1(bytes))}`).toBe(`${hex(bytes)} ${reference}`);
+      expect(`${hex(bytes)} mcl ${outcome(() => mclPoints.decodeG1(bytes))}`).toBe(`${hex(bytes)} mcl ${reference}`);
       return reference;
     });
     // The inputs exercise both decisions and the point at infinity.
@@ -180,18 +185,37 @@ describe('the blst backend decodes exactly as noble does', () => {
         const reference = outcome(() => (subgroupCheck ? G2.fromBytes(bytes) : nobleBackend.decodeG2(bytes, false)));
         expect(`${hex(bytes)} ${outcome(() => nobleBackend.decodeG2(bytes, subgroupCheck))}`).toBe(`${hex(bytes)} ${reference}`);
         expect(`${hex(bytes)} ${outcome(() => blst.decodeG2(bytes, subgroupCheck))}`).toBe(`${hex(bytes)} ${reference}`);
+        expect(`${hex(bytes)} mcl ${outcome(() => mclPoints.decodeG2(bytes, subgroupCheck))}`).toBe(`${hex(bytes)} mcl ${reference}`);
       }
     }
     // Without the check an off-subgroup key decompresses (on the curve); with it, it is refused.
     for (const bytes of g2.offSubgroup) {
       expect(outcome(() => blst.decodeG2(bytes, false))).not.toBe('rejected');
       expect(outcome(() => blst.decodeG2(bytes, true))).toBe('rejected');
+      expect(outcome(() => mclPoints.decodeG2(bytes, false))).not.toBe('rejected');
+      expect(outcome(() => mclPoints.decodeG2(bytes, true))).toBe('rejected');
     }
   });
 
   it('re-encodes decoded points to the bytes they came from', () => {
     for (const bytes of validG1) expect(hex(blst.decodeG1(bytes).toBytes(true))).toBe(hex(bytes));
     for (const bytes of validG2) expect(hex(blst.decodeG2(bytes, true).toBytes(true))).toBe(hex(bytes));
+    for (const bytes of validG1) expect(hex(mclPoints.decodeG1(bytes).toBytes(true))).toBe(hex(bytes));
+    for (const bytes of validG2) expect(hex(mclPoints.decodeG2(bytes, false).toBytes(true))).toBe(hex(bytes));
+  });
+
+  it('randomized sums: mcl gives what noble gives for the same coefficients', () => {
+    const randomness = (n: number) => sha256(Uint8Array.of(n)).subarray(0, n); // fixed, so both draw the same r_i
+    const fixed = (n: number) => Uint8Array.from({ length: n }, (_, i) => randomness(32)[i % 32]! ^ i);
+    const groups = [
+      { sigmas: validG1.slice(0, 5).map((b) => mclPoints.decodeG1(b)), vks: validG2.slice(0, 5).map((b) => mclPoints.decodeG2(b, false)) },
+      { sigmas: validG1.slice(5, 12).map((b) => mclPoints.decodeG1(b)), vks: validG2.slice(5, 12).map((b) => mclPoints.decodeG2(b, true)) },
+      { sigmas: [], vks: [] },
+    ];
+    const reference = nobleBackend.randomizedSums(groups, fixed)!;
+    const sums = mclPoints.randomizedSums(groups, fixed)!;
+    expect(hex(sums.sigmaSum.toBytes(true))).toBe(hex(reference.sigmaSum.toBytes(true)));
+    expect(sums.vkSums.map((p) => (p.is0() ? 'zero' : hex(p.toBytes(true))))).toEqual(reference.vkSums.map((p) => (p.is0() ? 'zero' : hex(p.toBytes(true)))));
   });
 });
 
@@ -221,6 +245,8 @@ describe('multi-signatures under both backends', () => {
         ['blst', 'noble'],
         ['noble', 'mcl'],
         ['blst', 'mcl'],
+        ['mcl', 'mcl'],
+        ['mcl', 'noble'],
       ] as const
     ).map(([backend, engine]) => {
       selectBlsBackend(backend);
@@ -232,7 +258,7 @@ describe('multi-signatures under both backends', () => {
         selectPairingEngine('noble');
       }
     });
-  const all = (code: string) => [code, code, code, code];
+  const all = (code: string) => [code, code, code, code, code, code];
 
   it('agree on the reference multi-signature and on tampered ones', () => {
     expect(both(encoded)).toEqual(all('valid'));
