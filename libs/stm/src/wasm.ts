@@ -1,9 +1,11 @@
 /**
- * The entry `@mithril-ts/stm/wasm`: the pairing engine on herumi's mcl compiled to WebAssembly
- * (`mcl-wasm`, the module inlined in its registry package: it loads offline, in Node and in a
- * browser, with no native addon). It takes over the pairing check of multi-signature
- * verification and the hashing of the signed messages to G1 (noble: ~8 ms per Miller loop and
- * ~6 ms per hash warm, far more cold; mcl: ~2 ms and ~0.5 ms).
+ * The entry `@mithril-ts/stm/wasm`: herumi's mcl compiled to WebAssembly (`mcl-wasm`, the module
+ * inlined in its registry package: it loads offline, in Node and in a browser, with no native
+ * addon), behind both seams of bls.ts:
+ * - a pairing engine: the pairing check of multi-signature verification and the hashing of the
+ *   signed messages to G1 (noble: ~8 ms per Miller loop and ~6 ms per hash warm, far more cold;
+ *   mcl: ~2 ms and ~0.5 ms). Node's default with the blst backend, and the browser's;
+ * - a point backend (decoding, checks, randomized sums) for where blst's native binary cannot run.
  *
  * Hashing keeps the reference's suite exactly: expand_message_xmd with SHA-256 and the empty DST
  * is composed in bls.ts (as for noble); mcl, in its IRTF map-to mode, maps each of the two field
