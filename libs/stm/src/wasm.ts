@@ -204,7 +204,7 @@ export function loadMcl(): Promise<Mcl | undefined> {
   loaded ??= import('mcl-wasm')
     .then(async (module) => {
       // A CommonJS module: bundlers and Node expose its exports as the default.
-      const mcl = ((module as { default?: Mcl }).default ?? module) as Mcl;
+      const mcl = ((module as unknown as { default?: Mcl }).default ?? module) as Mcl;
       await initQuickly(mcl);
       return mcl;
     })
