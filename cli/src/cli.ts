@@ -45,7 +45,10 @@ Environment:
 
 const BLS_BACKENDS: readonly BlsBackendChoice[] = ['auto', 'blst', 'noble'];
 
-/** The verifier's BLS backend: 'auto' is native blst where its binary loads, else the pure-JS reference (noble). */
+/**
+ * The verifier's BLS backend: 'auto' is native blst where its binary loads (else mcl in WebAssembly,
+ * else noble) with mcl's pairings; 'noble' the pure-JS reference throughout.
+ */
 async function applyBlsBackend(setting: string | undefined): Promise<void> {
   const choice = (setting ?? 'auto') as BlsBackendChoice;
   if (!BLS_BACKENDS.includes(choice)) {
@@ -101,7 +104,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--json', 'machine-readable output: one JSON event per line on stdout')
     .option('--timeout <seconds>', 'deadline of each call to the aggregator API', '30')
-    .option('--bls-backend <backend>', `BLS backend of verification: auto (native blst when it loads, else noble), blst or noble [${BLS_BACKEND_ENV}]`)
+    .option(
+      '--bls-backend <backend>',
+      `BLS backend of verification: auto (native blst when it loads, else WebAssembly mcl, else noble; mcl pairings), blst or noble (the pure-JS reference) [${BLS_BACKEND_ENV}]`,
+    )
     .addHelpText('after', EXIT_CODES_HELP);
 
   const snapshot = program.command('snapshot').description('Cardano database snapshots');

@@ -5,14 +5,22 @@
  * the navigation's start to the verdict.
  */
 import { decodeGenesisVerificationKey } from '@mithril-ts/protocol';
-import { verifyOneCertificateJson } from '../src/verify.js';
+import { prepareBls, verifyOneCertificateJson } from '../src/verify.js';
 
 const output = document.getElementById('result')!;
 try {
-  const [json, key] = await Promise.all([fetch('./certificate.json').then((r) => r.text()), fetch('./genesis.vkey').then((r) => r.text())]);
+  // ?bls=noble: the pure-JS path (the figure before WebAssembly), else mcl.
+  const choice = new URLSearchParams(location.search).get('bls') === 'noble' ? 'noble' : 'mcl';
+  const loadStart = performance.now();
+  const engine = prepareBls(choice).then((name) => ({ name, loadMs: performance.now() - loadStart }));
+  const [json, key, { name, loadMs }] = await Promise.all([
+    fetch('./certificate.json').then((r) => r.text()),
+    fetch('./genesis.vkey').then((r) => r.text()),
+    engine,
+  ]);
   const fetched = performance.now();
   const { decodeMs, verifyMs } = verifyOneCertificateJson(json, decodeGenesisVerificationKey(key.trim()));
-  output.dataset.result = JSON.stringify({ ok: true, decodeMs, verifyMs, fetchedAtMs: fetched, doneAtMs: performance.now() });
+  output.dataset.result = JSON.stringify({ ok: true, engine: name, loadMs, decodeMs, verifyMs, fetchedAtMs: fetched, doneAtMs: performance.now() });
 } catch (error) {
   output.dataset.result = JSON.stringify({ ok: false, message: (error as Error).message });
 }

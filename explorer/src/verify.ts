@@ -12,6 +12,7 @@ import {
   decodeGenesisVerificationKey,
   type Certificate,
 } from '@mithril-ts/protocol';
+import { configureWasmBls } from '@mithril-ts/stm/wasm';
 
 export interface VerifyRequest {
   /** The aggregator's REST base URL (…/aggregator). */
@@ -89,6 +90,20 @@ export class FetchError extends Error {
   override readonly name = 'FetchError';
 }
 
+let bls: Promise<string> | undefined;
+
+/**
+ * Loads the BLS code once: mcl in WebAssembly for the points (decompression and checks, ~4×
+ * noble's speed), the randomized sums, the hashing to G1 and the pairing check (~5×), held to
+ * noble's decisions and bytes by libs/stm's differential test; noble where WebAssembly cannot
+ * load. Called early (the worker calls it when it starts) so that the module compiles while
+ * certificates are fetched. Resolves to the backend's name.
+ */
+export function prepareBls(choice: 'auto' | 'mcl' | 'noble' = 'auto'): Promise<string> {
+  bls ??= configureWasmBls(choice).catch(() => configureWasmBls('noble'));
+  return bls;
+}
+
 function describeKind(certificate: Certificate): string {
   return certificate.signature.kind === 'genesis' ? 'Genesis' : certificate.signedEntityType.kind;
 }
@@ -134,6 +149,7 @@ export async function verifyCertificateChain(
     },
   };
   try {
+    await prepareBls();
     const verifier = new CertificateChainVerifier(genesisKey);
     const { verified } = await verifier.verifyChain(request.hash, source);
     const multiSignatures = verified.filter((c) => c.signature.kind === 'multi-signature').length;
@@ -159,7 +175,10 @@ export async function verifyCertificateChain(
   }
 }
 
-/** One certificate on its own (hash, signed message, multi-signature), from its reference JSON: what bench:browser times. */
+/**
+ * One certificate on its own (hash, signed message, multi-signature), from its reference JSON:
+ * what bench:browser times, with whichever backend `prepareBls` chose.
+ */
 export function verifyOneCertificateJson(
   text: string,
   genesisVerificationKey: Uint8Array,

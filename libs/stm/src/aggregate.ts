@@ -4,7 +4,7 @@
  * parties that made them, and a Merkle batch proof that those parties are in the AVK.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
-import { NEG_G2, blsBackend, hashToG1, pairingProductIsOne, type G1Point, type G2Point } from './bls.js';
+import { blsBackend, pairingEngine, type G1Point, type G2Point } from './bls.js';
 import { LotteryThreshold } from './eligibility.js';
 import { StmError } from './errors.js';
 import { findFailing, type Randomness } from './batch.js';
@@ -116,12 +116,16 @@ interface PairingTerms {
 
 /**
  * e(Σ_j Σ_i r_ji·sigma_ji, -g2) · Π_j e(H(msgp_j), Σ_i r_ji·vk_ji) == 1 with fresh 64-bit r_ji.
- * The randomized sums come from the selected BLS backend; hashing and pairings from noble.
+ * The randomized sums come from the selected BLS backend, hashing and pairings from the selected
+ * pairing engine.
  */
 function pairingTermsHold(groups: readonly PairingTerms[], randomness: Randomness): boolean {
   const sums = blsBackend().randomizedSums(groups, randomness);
   if (sums === undefined) return false;
-  return pairingProductIsOne([{ g1: sums.sigmaSum, g2: NEG_G2 }, ...groups.map(({ msgp }, j) => ({ g1: hashToG1(msgp), g2: sums.vkSums[j]! }))]);
+  return pairingEngine().hashedPairingCheck(
+    sums.sigmaSum,
+    groups.map(({ msgp }, j) => ({ msg: msgp, vk: sums.vkSums[j]! })),
+  );
 }
 
 /** Lottery thresholds are pure functions of (phi_f, stake, total stake); verifiers see the same ones every round. */

@@ -34,7 +34,7 @@ export const G2_BYTES = 96;
  */
 export const SIGNATURE_DST = new Uint8Array(0);
 
-function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, lenInBytes: number): Uint8Array {
+export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, lenInBytes: number): Uint8Array {
   const bInBytes = 32;
   const rInBytes = 64;
   const ell = Math.ceil(lenInBytes / bInBytes);
@@ -95,7 +95,7 @@ export interface BlsBackend {
   randomizedSums(groups: readonly PointGroup[], randomness: (n: number) => Uint8Array): { sigmaSum: G1Point; vkSums: G2Point[] } | undefined;
 }
 
-export type BlsBackendName = 'noble' | 'blst';
+export type BlsBackendName = 'noble' | 'blst' | 'mcl';
 export type BlsBackendChoice = BlsBackendName | 'auto';
 
 export interface PointGroup {
@@ -161,6 +161,16 @@ function largerHalf(y: Fp2Element): boolean {
   return y.c1 !== 0n ? y.c1 > HALF_P : y.c0 > HALF_P;
 }
 
+/**
+ * The canonical infinity encoding (0xc0 then zeros), as noble decodes it (ZERO), for backends
+ * whose decoders treat infinity otherwise; any other encoding flagged infinity throws.
+ */
+export function infinityEncoding(bytes: Uint8Array): boolean {
+  if ((bytes[0]! & 0x40) === 0) return false;
+  if (bytes[0] !== 0xc0 || bytes.some((byte, i) => i > 0 && byte !== 0)) throw new Error('non-canonical encoding of infinity');
+  return true;
+}
+
 const backends = new Map<BlsBackendName, BlsBackend>([['noble', nobleBackend]]);
 let active: BlsBackend = nobleBackend;
 
@@ -170,12 +180,12 @@ export function registerBlsBackend(backend: BlsBackend): void {
 }
 
 /**
- * Chooses the backend for everything that follows: 'auto' takes blst when it was registered and
- * noble otherwise; asking for an unregistered backend is an error. Returns the name chosen.
+ * Chooses the backend for everything that follows: 'auto' takes blst when it was registered, else
+ * mcl when it was, else noble; asking for an unregistered backend is an error. Returns the name chosen.
  */
 export function selectBlsBackend(choice: BlsBackendChoice): BlsBackendName {
   if (choice === 'auto') {
-    active = backends.get('blst') ?? nobleBackend;
+    active = backends.get('blst') ?? backends.get('mcl') ?? nobleBackend;
   } else {
     const backend = backends.get(choice);
     if (backend === undefined) throw new StmError('INVALID_ENCODING', `BLS backend ${choice} is not available here`);
@@ -186,6 +196,62 @@ export function selectBlsBackend(choice: BlsBackendChoice): BlsBackendName {
 
 export function blsBackend(): BlsBackend {
   return active;
+}
+
+/**
+ * The second seam: the pairing check of (batch) verification, with the hashing of the signed
+ * messages to G1 that feeds it. noble is the reference and the fallback; a WebAssembly engine
+ * (mcl, registered by `@mithril-ts/stm/wasm`, on Node and in a browser) may take over. An engine
+ * must give the same verdict as noble on every input (test/bls-backends.test.ts: random and edge
+ * inputs, the reference vectors, the hashes byte for byte).
+ */
+export interface PairingEngine {
+  readonly name: PairingEngineName;
+  /**
+   * e(sigmaSum, −g2) · Π_j e(H(msg_j), vk_j) == 1, H being `hashToG1` with the empty DST. Terms
+   * holding the point at infinity contribute 1. False when a point given is outside its
+   * prime-order subgroup (noble's pairing refuses such points; every engine does the same).
+   */
+  hashedPairingCheck(sigmaSum: G1Point, terms: readonly { readonly msg: Uint8Array; readonly vk: G2Point }[]): boolean;
+}
+
+export type PairingEngineName = 'noble' | 'mcl';
+export type PairingEngineChoice = PairingEngineName | 'auto';
+
+export const noblePairingEngine: PairingEngine = {
+  name: 'noble',
+  hashedPairingCheck(sigmaSum, terms) {
+    try {
+      return pairingProductIsOne([{ g1: sigmaSum, g2: NEG_G2 }, ...terms.map(({ msg, vk }) => ({ g1: hashToG1(msg), g2: vk }))]);
+    } catch {
+      // noble's pairing asserts every point valid (on the curve, in the subgroup): one is not.
+      return false;
+    }
+  },
+};
+
+const engines = new Map<PairingEngineName, PairingEngine>([['noble', noblePairingEngine]]);
+let activeEngine: PairingEngine = noblePairingEngine;
+
+/** Makes a pairing engine available to `selectPairingEngine` (the wasm entry registers mcl). */
+export function registerPairingEngine(engine: PairingEngine): void {
+  engines.set(engine.name, engine);
+}
+
+/** 'auto' takes mcl when it was registered and noble otherwise; an unregistered engine is an error. */
+export function selectPairingEngine(choice: PairingEngineChoice): PairingEngineName {
+  if (choice === 'auto') {
+    activeEngine = engines.get('mcl') ?? noblePairingEngine;
+  } else {
+    const engine = engines.get(choice);
+    if (engine === undefined) throw new StmError('INVALID_ENCODING', `pairing engine ${choice} is not available here`);
+    activeEngine = engine;
+  }
+  return activeEngine.name;
+}
+
+export function pairingEngine(): PairingEngine {
+  return activeEngine;
 }
 
 function decodePoint<P extends G1Point | G2Point>(decode: (bytes: Uint8Array) => P, bytes: Uint8Array, expectedLength: number, what: string): P {

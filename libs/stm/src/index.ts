@@ -2,7 +2,17 @@ export { StmError, type StmErrorCode } from './errors.js';
 export { validateParameters, MAX_M, type Parameters } from './parameters.js';
 export { LotteryThreshold, winProbability } from './eligibility.js';
 export { LotteryEvaluator } from './lottery.js';
-export { hashToG1, selectBlsBackend, blsBackend, type BlsBackendChoice, type BlsBackendName } from './bls.js';
+export {
+  hashToG1,
+  selectBlsBackend,
+  blsBackend,
+  selectPairingEngine,
+  pairingEngine,
+  type BlsBackendChoice,
+  type BlsBackendName,
+  type PairingEngineChoice,
+  type PairingEngineName,
+} from './bls.js';
 export {
   SigningKey,
   VerificationKey,

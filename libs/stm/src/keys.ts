@@ -5,7 +5,7 @@
  */
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, concatBytes, randomBytes } from '@noble/hashes/utils.js';
 import {
   FR_ORDER,
   G1,
@@ -91,6 +91,15 @@ export class SigningKey {
   }
 }
 
+/**
+ * Keys decoded by `fromCommittedBytes`, by their bytes. Decoding is a pure function of the bytes
+ * (a failed decode throws and stores nothing) and a key is immutable, so a remembered key is
+ * exactly what decoding again would give, under either backend (held equal by the differential
+ * test). Bounded: about two epochs of mainnet signers, the oldest forgotten first.
+ */
+const committedKeys = new Map<string, VerificationKey>();
+const COMMITTED_KEYS_LIMIT = 8192;
+
 export class VerificationKey {
   private encoded: Uint8Array | undefined;
   private constructor(readonly point: G2Point) {}
@@ -112,8 +121,14 @@ export class VerificationKey {
    * every check (PoP included) when they were registered. SECURITY.md states the argument.
    */
   static fromCommittedBytes(bytes: Uint8Array): VerificationKey {
+    // Every certificate of an epoch carries the same signers' keys: a chain walk decodes each once.
+    const id = bytesToHex(bytes);
+    const known = committedKeys.get(id);
+    if (known !== undefined) return known;
     const key = new VerificationKey(decodeG2(bytes, 'verification key', { subgroupCheck: false }));
     key.encoded = bytes.slice();
+    if (committedKeys.size >= COMMITTED_KEYS_LIMIT) committedKeys.delete(committedKeys.keys().next().value!);
+    committedKeys.set(id, key);
     return key;
   }
 

@@ -9,13 +9,14 @@
  * with the same fresh 64-bit r_i, drawn by Rust's `thread_rng`, a ChaCha CSPRNG seeded from the
  * operating system). Its Ethereum API names G1 points "public keys" and G2 points "signatures";
  * Mithril's sigmas are G1 and its keys G2, so sigmas go in as public keys and keys as signatures.
- * Hash-to-G1 (with the reference's empty DST, which blst's `verify` cannot take) and pairings stay
- * in noble.
+ * Hash-to-G1 (with the reference's empty DST, which blst's `verify` cannot take) and pairings are
+ * the pairing engine's (`@mithril-ts/stm/wasm`: mcl in WebAssembly, or noble).
  */
 import type * as Blst from '@chainsafe/blst';
 import {
   G1,
   G2,
+  infinityEncoding,
   knownEncoding,
   nobleBackend,
   registerBlsBackend,
@@ -26,23 +27,24 @@ import {
   type G1Point,
   type G2Point,
 } from './bls.js';
+import { configurePairing, type PairingEngineChoice } from './wasm.js';
 
 type BlstModule = typeof Blst;
 
 const FP_BYTES = 48;
 const Fp2 = G2.Fp;
 
-function fp(bytes: Uint8Array, at: number): bigint {
-  let n = 0n;
-  for (let i = at; i < at + FP_BYTES; i += 1) n = (n << 8n) | BigInt(bytes[i]!);
-  return n;
-}
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/** The canonical infinity encoding (0xc0 then zeros): noble decodes it as ZERO, which blst's key checks refuse before we can. */
-function infinityEncoding(bytes: Uint8Array): boolean {
-  if ((bytes[0]! & 0x40) === 0) return false;
-  if (bytes[0] !== 0xc0 || bytes.some((byte, i) => i > 0 && byte !== 0)) throw new Error('non-canonical encoding of infinity');
-  return true;
+/**
+ * A field element from its 48 big-endian bytes. One BigInt parse of the hex text: shifting in
+ * byte by byte allocates 48 intermediate integers, and every decoded point needs two to four of
+ * these (a third of the time of a cold mainnet decode went there).
+ */
+function fp(bytes: Uint8Array, at: number): bigint {
+  let hex = '0x';
+  for (let i = at; i < at + FP_BYTES; i += 1) hex += HEX[bytes[i]!]!;
+  return BigInt(hex);
 }
 
 /** blst's uncompressed affine bytes (x ‖ y, each c1 ‖ c0 in G2) as noble points; blst has checked them. */
@@ -132,13 +134,17 @@ export function loadNativeBls(): Promise<boolean> {
 
 /**
  * Start-up choice of the BLS backend: 'auto' (blst when it loads, else noble), 'blst' (an error
- * when it cannot load) or 'noble'. Returns the backend in use.
+ * when it cannot load) or 'noble'; and of the pairing engine (`pairing`, by default noble with the
+ * noble backend — the reference, all of it — and otherwise mcl when its WebAssembly loads, else
+ * noble). Returns the backend in use.
  */
-export async function configureBls(choice: BlsBackendChoice): Promise<BlsBackendName> {
+export async function configureBls(choice: BlsBackendChoice, pairing: PairingEngineChoice = choice === 'noble' ? 'noble' : 'auto'): Promise<BlsBackendName> {
   if (choice !== 'noble' && !(await loadNativeBls()) && choice === 'blst') {
     throw new Error('the blst BLS backend cannot be loaded on this platform (@chainsafe/blst)');
   }
+  await configurePairing(pairing);
   return selectBlsBackend(choice);
 }
 
 export { selectBlsBackend, type BlsBackendChoice, type BlsBackendName } from './bls.js';
+export { configurePairing, type PairingEngineChoice } from './wasm.js';
