@@ -101,12 +101,22 @@ export function mclPairingEngine(mcl: Mcl): PairingEngine {
  * since the seam's points are noble's; the mcl copy is kept for the sums.
  *
  * mcl's multiplication uses the GLV endomorphism, which computes r·P exactly only for P in the
- * prime-order subgroup. Every point it sums is: sigmas are checked when decoded, and keys are either
- * checked (registrations) or leaves of a certified AVK whose keys were checked (SECURITY.md). For a
- * key outside the subgroup (a compromised AVK only) the sums may differ from noble's.
+ * prime-order subgroup, so a sum over a point outside it would differ from noble's. Sigmas are
+ * checked when decoded; a key decoded without the check (a leaf of a certified AVK, SECURITY.md)
+ * is checked here before its first sum, once per decoded point, and a key outside the subgroup
+ * makes the sums `undefined` (refused), as blst does and as noble's pairing refuses such a sum.
+ * The skip of SECURITY.md is a noble-path saving; here the check is what keeps mcl's verdicts and
+ * bytes equal to noble's (the differential test feeds it off-subgroup keys).
  */
 export function mclBackend(mcl: Mcl): BlsBackend {
   const handles = new WeakMap<G1Point | G2Point, Mcl.G1 | Mcl.G2>();
+  const inSubgroup = new WeakSet<Mcl.G2>();
+  const keyInSubgroup = (key: Mcl.G2): boolean => {
+    if (inSubgroup.has(key)) return true;
+    if (!key.isValidOrder()) return false;
+    inSubgroup.add(key);
+    return true;
+  };
   const toNobleG1 = (point: Mcl.G1): G1Point => {
     const parts = mcl.normalize(point).getStr(16).split(' ');
     return parts[0] === '0' ? G1.ZERO : G1.fromAffine({ x: BigInt(`0x${parts[1]}`), y: BigInt(`0x${parts[2]}`) });
@@ -135,6 +145,7 @@ export function mclBackend(mcl: Mcl): BlsBackend {
       mcl.verifyOrderG2(subgroupCheck);
       const decoded = new mcl.G2();
       decoded.deserialize(bytes);
+      if (subgroupCheck) inSubgroup.add(decoded);
       const point = toNobleG2(decoded);
       handles.set(point, decoded);
       return point;
@@ -147,6 +158,7 @@ export function mclBackend(mcl: Mcl): BlsBackend {
         const p2 = vks.map((vk) => handles.get(vk) as Mcl.G2 | undefined);
         // Points computed in this process (not decoded here) have no mcl copy: noble sums them.
         if (p1.some((p) => p === undefined) || p2.some((p) => p === undefined)) return nobleBackend.randomizedSums(groups, randomness);
+        if (!(p2 as Mcl.G2[]).every(keyInSubgroup)) return undefined;
         if (sigmas.length === 0) {
           vkSums.push(G2.ZERO);
           continue;

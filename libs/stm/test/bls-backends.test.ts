@@ -217,6 +217,26 @@ describe('the blst and mcl backends decode exactly as noble does', () => {
     expect(hex(sums.sigmaSum.toBytes(true))).toBe(hex(reference.sigmaSum.toBytes(true)));
     expect(sums.vkSums.map((p) => (p.is0() ? 'zero' : hex(p.toBytes(true))))).toEqual(reference.vkSums.map((p) => (p.is0() ? 'zero' : hex(p.toBytes(true)))));
   });
+  it('randomized sums over a key outside the subgroup: every backend refuses them (mcl checks the key it did not check at decoding)', () => {
+    const randomness = (n: number) => sha256(Uint8Array.of(n, 1)).subarray(0, n);
+    const offKey = g2.offSubgroup[0]!;
+    const verdict = (backend: BlsBackend): boolean => {
+      const groups = [
+        { sigmas: [backend.decodeG1(validG1[0]!), backend.decodeG1(validG1[1]!)], vks: [backend.decodeG2(validG2[0]!, true), backend.decodeG2(offKey, false)] },
+      ];
+      const sums = backend.randomizedSums(groups, randomness);
+      if (sums === undefined) return false;
+      try {
+        return noblePairingEngine.hashedPairingCheck(sums.sigmaSum, [{ msg: Uint8Array.of(1), vk: sums.vkSums[0]! }]);
+      } catch {
+        return false;
+      }
+    };
+    expect([verdict(nobleBackend), verdict(blst), verdict(mclPoints)]).toEqual([false, false, false]);
+    // mcl refuses before pairing: its GLV sum over that key would not be noble's.
+    const mclGroups = [{ sigmas: [mclPoints.decodeG1(validG1[0]!)], vks: [mclPoints.decodeG2(offKey, false)] }];
+    expect(mclPoints.randomizedSums(mclGroups, randomness)).toBeUndefined();
+  });
 });
 
 describe('multi-signatures under both backends', () => {
