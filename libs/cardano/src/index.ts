@@ -46,7 +46,9 @@ export { kesPeriodAt, kesEvolutionAt, acceptedKesEvolutions } from './kes-period
 export {
   parseCardanoCliTip,
   parseCardanoCliStakeSnapshot,
+  parseCardanoCliStakeSnapshots,
   parseCardanoCliKesPeriodInfo,
+  type CardanoCliStakeSnapshots,
   type ChainObserver,
   type ChainTip,
   type KesPeriodInfo,

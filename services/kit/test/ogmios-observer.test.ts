@@ -124,6 +124,29 @@ describe('Ogmios chain observer', () => {
     expect(double.connections()).toBe(1);
   });
 
+  it('keeps the stake it read on seeing each epoch (readStakeOnNewEpoch): Ogmios answers only the present one', async () => {
+    const w = world();
+    const { double, observer } = await setup(w, { readStakeOnNewEpoch: true });
+    const stakeRequests = () => double.requests.filter((r) => r.method === 'queryLedgerState/stakePools').length;
+    const settled = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (stakeRequests() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The background read ends with a tip read that checks no boundary passed under it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    await observer.currentTip();
+    await settled(1);
+    w.epoch = 300;
+    w.stake = { [POOL_A.bech32]: pool(POOL_A.bech32, 7n) };
+    expect((await observer.currentTip()).epoch).toBe(300n);
+    await settled(2);
+    // A registration of epoch 299 checked after the boundary still finds 299's stake.
+    expect((await observer.stakeDistribution(299n))?.get(POOL_A.hex)).toBe(300000000001n);
+    expect((await observer.stakeDistribution(300n))?.get(POOL_A.hex)).toBe(7n);
+    expect(await observer.stakeDistribution(298n)).toBeUndefined();
+    expect(stakeRequests()).toBe(2);
+  });
+
   it('fails the requests in flight when the socket drops, then reconnects with backoff', async () => {
     const w = world();
     const { double, observer } = await setup(w);

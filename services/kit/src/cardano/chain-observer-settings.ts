@@ -100,7 +100,10 @@ export interface CreatedChainObserver {
 export function createChainObserver(config: ChainObserverSettings, requested: { tipTtlMs?: number; minSyncProgress?: number } = {}): CreatedChainObserver {
   // A node's tip moves once a slot (1 s on Cardano's networks): asking it more often costs a process
   // or a round trip each time for nothing, so the live observers reuse a tip for at least that long.
-  const options = { ...requested, tipTtlMs: Math.max(1000, requested.tipTtlMs ?? 1000) };
+  // A service reads each epoch's stake as soon as its observer sees the epoch: with Ogmios, which
+  // answers only the present epoch, that is its one chance to have it for the registrations that
+  // straddle the next boundary; with cardano-cli it keeps the slow query off the first caller's path.
+  const options = { ...requested, tipTtlMs: Math.max(1000, requested.tipTtlMs ?? 1000), readStakeOnNewEpoch: true };
   const kind = config.chainObserver ?? 'files';
   const missing = (key: string) => new Error(`${key} is required when chainObserver is ${kind}`);
   switch (kind) {

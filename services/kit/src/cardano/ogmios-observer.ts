@@ -8,6 +8,8 @@
  *           stake-snapshot); this stake is the SPO stake distribution the Conway ledger fixes at the
  *           epoch boundary from the new mark snapshot, so every service reading it during an
  *           epoch reads the same numbers — read once per epoch, like the cardano-cli observer.
+ *           Only the present epoch's: a service keeps what it read (readStakeOnNewEpoch reads it as
+ *           soon as a tip shows the epoch), and an epoch it never saw is "not known".
  *
  * One connection, kept open; when it drops, requests in flight fail at once (NODE_UNREACHABLE)
  * and it is re-opened with exponential backoff (doubling from reconnectMinMs to reconnectMaxMs,
@@ -28,7 +30,7 @@ import {
   type ChainTip,
 } from '@mithril-ts/cardano';
 import { ChainObserverError } from './chain-observer-error.js';
-import { NodeChainObserver, type NodeChainObserverOptions } from './node-chain-observer.js';
+import { NodeChainObserver, type NodeChainObserverOptions, type NodeStakeSnapshots } from './node-chain-observer.js';
 
 export interface OgmiosObserverOptions extends NodeChainObserverOptions {
   /** ws://host:1337 (or wss://): Ogmios' address; its HTTP /health is read at the same host and port. */
@@ -92,8 +94,11 @@ export class OgmiosChainObserver extends NodeChainObserver {
     return { epoch, slot: tip?.slot ?? 0n, block: height, hash: tip?.hash, era: health.era, syncProgress: health.syncProgress };
   }
 
-  protected override async readStakeSnapshot(): Promise<ReadonlyMap<string, bigint>> {
-    return this.#call('queryLedgerState/stakePools', parseOgmiosStakePools, { includeStake: true });
+  /** Ogmios answers the present epoch's stake only. */
+  protected override readonly pastEpochsAnswered = 0;
+
+  protected override async readStakeSnapshots(): Promise<NodeStakeSnapshots> {
+    return { mark: await this.#call('queryLedgerState/stakePools', parseOgmiosStakePools, { includeStake: true }) };
   }
 
   /** Stops reconnecting and closes the connection; requests in flight fail. */
