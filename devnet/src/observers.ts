@@ -1,7 +1,7 @@
 /**
  * The devnet behind the two live chain observers, so the launcher and the e2e tests run the
  * services exactly as beside a real node:
- *   cardano-cli  bin/cardano-cli.mjs, the devnet's stand-in binary, answering from the files the
+ *   cardano-cli  bin/cardano-cli, the devnet's stand-in binary (POSIX sh), answering from the files the
  *                chain writes; its "node socket" is a marker file beside them (present while the
  *                network runs, like a node's socket)
  *   ogmios       an Ogmios v6 double (testkit's WebSocket JSON-RPC server) answering from the
@@ -24,7 +24,7 @@ export type ChainObserverKind = (typeof CHAIN_OBSERVER_KINDS)[number];
 export const DEVNET_NETWORK_MAGIC = 42;
 
 /** The devnet's stand-in cardano-cli executable. */
-export const DEVNET_CARDANO_CLI = fileURLToPath(new URL('../bin/cardano-cli.mjs', import.meta.url));
+export const DEVNET_CARDANO_CLI = fileURLToPath(new URL('../bin/cardano-cli', import.meta.url));
 
 export interface DevnetChainAccess {
   /** The chain observer settings every service gets. */
