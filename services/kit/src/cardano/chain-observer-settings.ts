@@ -87,11 +87,8 @@ export const CHAIN_OBSERVER_SETTING_DESCRIPTIONS: Readonly<Record<keyof typeof c
 
 export interface CreatedChainObserver {
   readonly chain: ChainObserver;
-  /**
-   * Where the era reader finds inline datums (the era markers): the chain's files, or the node
-   * through cardano-cli; undefined for Ogmios (its datums come as CBOR, not decoded here yet).
-   */
-  readonly datums: InlineDatumSource | undefined;
+  /** Where the era reader finds inline datums (the era markers): the chain's files, or the node through cardano-cli or Ogmios. */
+  readonly datums: InlineDatumSource;
   /** Closes what the observer holds open (Ogmios' connection); the service calls it when it stops. */
   close(): Promise<void>;
 }
@@ -135,7 +132,7 @@ export function createChainObserver(config: ChainObserverSettings, requested: { 
         ...(config.ogmiosRequestTimeoutMs !== undefined ? { requestTimeoutMs: config.ogmiosRequestTimeoutMs } : {}),
         ...options,
       });
-      return { chain, datums: undefined, close: () => chain.close() };
+      return { chain, datums: chain, close: () => chain.close() };
     }
   }
 }

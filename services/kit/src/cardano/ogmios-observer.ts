@@ -10,6 +10,8 @@
  *           epoch reads the same numbers — read once per epoch, like the cardano-cli observer.
  *           Only the present epoch's: a service keeps what it read (readStakeOnNewEpoch reads it as
  *           soon as a tip shows the epoch), and an epoch it never saw is "not known".
+ *   datums  queryLedgerState/utxo {addresses: [a]}: each output's inline datum, CBOR hex, decoded
+ *           as Plutus data (the era markers)
  *
  * One connection, kept open; when it drops, requests in flight fail at once (NODE_UNREACHABLE)
  * and it is re-opened with exponential backoff (doubling from reconnectMinMs to reconnectMaxMs,
@@ -27,7 +29,10 @@ import {
   parseOgmiosHealth,
   parseOgmiosStakePools,
   parseOgmiosTip,
+  parseOgmiosUtxoInlineDatums,
+  isAddressText,
   type ChainTip,
+  type InlineDatum,
 } from '@mithril-ts/cardano';
 import { ChainObserverError } from './chain-observer-error.js';
 import { NodeChainObserver, type NodeChainObserverOptions, type NodeStakeSnapshots } from './node-chain-observer.js';
@@ -99,6 +104,17 @@ export class OgmiosChainObserver extends NodeChainObserver {
 
   protected override async readStakeSnapshots(): Promise<NodeStakeSnapshots> {
     return { mark: await this.#call('queryLedgerState/stakePools', parseOgmiosStakePools, { includeStake: true }) };
+  }
+
+  /**
+   * The inline datums of the outputs at `address` (queryLedgerState/utxo {addresses: [address]}):
+   * where the era markers live. Ogmios returns each inline datum as CBOR; it is decoded into the
+   * detailed JSON schema the cardano-cli observer reads, so one era reader serves both. Anyone can
+   * pay to an address, so the caller keeps only what verifies.
+   */
+  async inlineDatumsAt(address: string): Promise<readonly InlineDatum[]> {
+    if (!isAddressText(address)) throw new ChainObserverError(`not an address: ${JSON.stringify(address.slice(0, 80))}`, 'INVALID_OUTPUT');
+    return this.#call('queryLedgerState/utxo', parseOgmiosUtxoInlineDatums, { addresses: [address] });
   }
 
   /** Stops reconnecting and closes the connection; requests in flight fail. */
