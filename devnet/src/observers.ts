@@ -1,17 +1,22 @@
 /**
  * The devnet behind the two live chain observers, so the launcher and the e2e tests run the
  * services exactly as beside a real node:
- *   cardano-cli  bin/cardano-cli.mjs, the devnet's stand-in binary, answering from the files the
+ *   cardano-cli  bin/cardano-cli, the devnet's stand-in binary (POSIX sh), answering from the files the
  *                chain writes; its "node socket" is a marker file beside them (present while the
  *                network runs, like a node's socket)
  *   ogmios       an Ogmios v6 double (testkit's WebSocket JSON-RPC server) answering from the
  *                chain's position and stake: the stake of pools is the epoch's mark stake, the
- *                number cardano-cli's stake-snapshot prints, so every observer reads one chain
+ *                number cardano-cli's stake-snapshot prints, so every observer reads one chain;
+ *                and queryLedgerState/utxo from the UTxOs the devnet publishes for cardano-cli
+ *                (`utxo-<address>.json`: the era markers), each inline datum as the CBOR a
+ *                transaction carries (written by CSL from the detailed JSON schema)
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { toHex } from '@mithril-ts/codec';
+import * as CSL from '@emurgo/cardano-serialization-lib-nodejs';
+import { isAddressText } from '@mithril-ts/cardano';
+import { parseJson, stringifyJson, toHex } from '@mithril-ts/codec';
 import { startOgmiosDouble } from '@mithril-ts/testkit/ogmios';
 import type { Devnet } from './devnet.js';
 import { ERA } from './cardano-cli.js';
@@ -24,7 +29,7 @@ export type ChainObserverKind = (typeof CHAIN_OBSERVER_KINDS)[number];
 export const DEVNET_NETWORK_MAGIC = 42;
 
 /** The devnet's stand-in cardano-cli executable. */
-export const DEVNET_CARDANO_CLI = fileURLToPath(new URL('../bin/cardano-cli.mjs', import.meta.url));
+export const DEVNET_CARDANO_CLI = fileURLToPath(new URL('../bin/cardano-cli', import.meta.url));
 
 export interface DevnetChainAccess {
   /** The chain observer settings every service gets. */
@@ -67,7 +72,7 @@ export function startDevnetOgmios(devnet: Devnet) {
     return position === undefined || hash === undefined ? 'origin' : { slot: position.slot, id: toHex(hash) };
   };
   return startOgmiosDouble({
-    answer: (method) => {
+    answer: (method, params) => {
       const position = devnet.position;
       switch (method) {
         case 'queryLedgerState/tip':
@@ -77,6 +82,8 @@ export function startDevnetOgmios(devnet: Devnet) {
           return position === undefined ? { error: { code: 2001, message: 'no ledger state yet' } } : { result: position.epoch };
         case 'queryNetwork/blockHeight':
           return { result: position === undefined ? 'origin' : position.blockNumber };
+        case 'queryLedgerState/utxo':
+          return utxoAnswer(devnet.layout.cardanoCliDirectory, params);
         case 'queryLedgerState/stakePools': {
           if (position === undefined) return { result: {} };
           const stakes = stakeDistribution(parameters, position.epoch);
@@ -98,4 +105,34 @@ export function startDevnetOgmios(devnet: Devnet) {
       network: parameters.network,
     }),
   });
+}
+
+/**
+ * queryLedgerState/utxo {addresses: [...]} as Ogmios v6 answers it, from the `query utxo` JSON the
+ * devnet publishes per address (an address with none has no outputs).
+ */
+async function utxoAnswer(directory: string, params: unknown) {
+  const addresses = (params as { addresses?: unknown } | undefined)?.addresses;
+  if (!Array.isArray(addresses) || !addresses.every((address): address is string => typeof address === 'string' && isAddressText(address)))
+    return { error: { code: -32602, message: 'Invalid params: addresses must be a list of bech32 addresses' } };
+  const outputs: unknown[] = [];
+  for (const address of addresses) {
+    let text: string;
+    try {
+      text = await readFile(join(directory, `utxo-${address}.json`), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const utxos = parseJson(text) as Record<string, { address: string; value: { lovelace: bigint | number }; inlineDatum?: unknown }>;
+    for (const [reference, utxo] of Object.entries(utxos)) {
+      const [id, index] = reference.split('#');
+      const datum =
+        utxo.inlineDatum === undefined || utxo.inlineDatum === null
+          ? {}
+          : { datum: CSL.PlutusData.from_json(stringifyJson(utxo.inlineDatum), CSL.PlutusDatumSchema.DetailedSchema).to_hex() };
+      outputs.push({ transaction: { id }, index: Number(index), address: utxo.address, value: { ada: { lovelace: utxo.value.lovelace } }, ...datum });
+    }
+  }
+  return { result: outputs };
 }

@@ -3,6 +3,8 @@
  * devnet's stand-in cardano-cli (a process per query, as beside a node) and once behind the Ogmios
  * double: each certifies three epochs, and the certificates verify back to genesis. Short epochs
  * (10 s) and three pools keep each run near a minute on an idle machine (minutes on a loaded one).
+ * Registrations may straddle the short epochs' boundaries, which the observers answer from the
+ * stake they keep for the epoch just left (cardano-cli's set snapshot, Ogmios' read on entry).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +37,7 @@ async function certifiesThreeEpochs(chainObserver: ChainObserverKind): Promise<v
           .filter((c) => c.previousHash !== '')
           .map((c) => c.epoch),
       );
-    const deadline = Date.now() + 270_000;
+    const deadline = Date.now() + 540_000;
     while (certifiedEpochs().size < 3) {
       if (Date.now() > deadline) {
         const waits = events.flatMap((e) => (e.type === 'signer' && 'reason' in e.event ? [String(e.event.reason)] : [])).slice(-5);
@@ -56,12 +58,9 @@ async function certifiesThreeEpochs(chainObserver: ChainObserverKind): Promise<v
   }
 }
 
-// Opt-in (MITHRIL_E2E_OBSERVERS=1) until it passes reliably on a loaded machine: with a load average
-// of ~20 on 2 cores, process spawns and cycles take seconds, and a live observer, which knows only the
-// node's present epoch, refuses registrations that straddle a 10 s devnet epoch boundary.
-const describeLive = process.env.MITHRIL_E2E_OBSERVERS === '1' ? describe : describe.skip;
-
-describeLive('Mithril network behind a live chain observer', () => {
-  it('certifies three epochs with every service running the devnet cardano-cli', () => certifiesThreeEpochs('cardano-cli'), 330_000);
-  it('certifies three epochs with every service asking the Ogmios double', () => certifiesThreeEpochs('ogmios'), 330_000);
+// Generous deadlines, not retries: on a loaded machine process spawns and cycles take seconds, and
+// the devnet's clock then runs slower with the services (it never steps more than 2 s at once).
+describe('Mithril network behind a live chain observer', () => {
+  it('certifies three epochs with every service running the devnet cardano-cli', () => certifiesThreeEpochs('cardano-cli'), 600_000);
+  it('certifies three epochs with every service asking the Ogmios double', () => certifiesThreeEpochs('ogmios'), 600_000);
 });

@@ -50,7 +50,7 @@ export interface MithrilNetworkOptions {
   readonly basePort?: number;
   /**
    * How the services read the chain: the files the chain writes (default), the devnet's stand-in
-   * cardano-cli (bin/cardano-cli.mjs), or an Ogmios double fed by the chain.
+   * cardano-cli (bin/cardano-cli), or an Ogmios double fed by the chain.
    */
   readonly chainObserver?: ChainObserverKind;
   /**

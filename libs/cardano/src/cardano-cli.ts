@@ -98,15 +98,44 @@ export function parseCardanoCliTip(output: unknown): ChainTip {
   };
 }
 
+/**
+ * The three stake snapshots the ledger keeps, as `cardano-cli query stake-snapshot --all-stake-pools`
+ * prints them during epoch E (pool id hex → lovelace). At each epoch boundary the ledger rotates
+ * them (go ← set, set ← mark, mark ← a new snapshot), so `set` during E is exactly the `mark` read
+ * during E−1 and `go` the one of E−2: a node answers for the two past epochs too.
+ */
+export interface CardanoCliStakeSnapshots {
+  /** Epoch E's distribution: the snapshot taken at its start (what Mithril calls the stake of E). */
+  readonly mark: Map<string, bigint>;
+  /** Epoch E−1's; undefined when the output does not carry `stakeSet` for every pool (older cardano-cli). */
+  readonly set: Map<string, bigint> | undefined;
+  /** Epoch E−2's; undefined when the output does not carry `stakeGo` for every pool. */
+  readonly go: Map<string, bigint> | undefined;
+}
+
+/** `cardano-cli query stake-snapshot --all-stake-pools`: its mark, set and go stake per pool. */
+export function parseCardanoCliStakeSnapshots(output: unknown): CardanoCliStakeSnapshots {
+  const pools = json(json(output, 'query stake-snapshot').pools, 'query stake-snapshot: pools');
+  const mark = new Map<string, bigint>();
+  let set: Map<string, bigint> | undefined = new Map();
+  let go: Map<string, bigint> | undefined = new Map();
+  for (const [poolId, value] of Object.entries(pools)) {
+    if (!/^[0-9a-f]{56}$/.test(poolId)) throw invalid(`query stake-snapshot: ${poolId.slice(0, 64)} is not a pool id in hex`);
+    const entry = json(value, `query stake-snapshot: pools.${poolId}`);
+    mark.set(poolId, natural(entry.stakeMark, `query stake-snapshot: pools.${poolId}.stakeMark`));
+    // One pool without a past snapshot makes that whole snapshot unknown: a distribution missing
+    // a pool would give the others a larger share than the ledger's.
+    if (entry.stakeSet === undefined) set = undefined;
+    else set?.set(poolId, natural(entry.stakeSet, `query stake-snapshot: pools.${poolId}.stakeSet`));
+    if (entry.stakeGo === undefined) go = undefined;
+    else go?.set(poolId, natural(entry.stakeGo, `query stake-snapshot: pools.${poolId}.stakeGo`));
+  }
+  return { mark, set, go };
+}
+
 /** Pool id hex → "mark" stake, from `cardano-cli query stake-snapshot --all-stake-pools`. */
 export function parseCardanoCliStakeSnapshot(output: unknown): Map<string, bigint> {
-  const pools = json(json(output, 'query stake-snapshot').pools, 'query stake-snapshot: pools');
-  const distribution = new Map<string, bigint>();
-  for (const [poolId, entry] of Object.entries(pools)) {
-    if (!/^[0-9a-f]{56}$/.test(poolId)) throw invalid(`query stake-snapshot: ${poolId.slice(0, 64)} is not a pool id in hex`);
-    distribution.set(poolId, natural(json(entry, `query stake-snapshot: pools.${poolId}`).stakeMark, `query stake-snapshot: pools.${poolId}.stakeMark`));
-  }
-  return distribution;
+  return parseCardanoCliStakeSnapshots(output).mark;
 }
 
 /** `cardano-cli query kes-period-info` (the check lines it prints before the JSON are skipped). */

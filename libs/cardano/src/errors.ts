@@ -25,7 +25,9 @@ export type CardanoErrorCode =
   /** A `cardano-cli` output is not what that command prints. */
   | 'INVALID_CLI_OUTPUT'
   /** An Ogmios answer is not what that method returns. */
-  | 'INVALID_OGMIOS_ANSWER';
+  | 'INVALID_OGMIOS_ANSWER'
+  /** CBOR that is not Plutus data (a datum), or above its size or nesting bounds. */
+  | 'INVALID_PLUTUS_DATA';
 
 export class CardanoError extends Error {
   constructor(

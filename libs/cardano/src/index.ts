@@ -46,7 +46,9 @@ export { kesPeriodAt, kesEvolutionAt, acceptedKesEvolutions } from './kes-period
 export {
   parseCardanoCliTip,
   parseCardanoCliStakeSnapshot,
+  parseCardanoCliStakeSnapshots,
   parseCardanoCliKesPeriodInfo,
+  type CardanoCliStakeSnapshots,
   type ChainObserver,
   type ChainTip,
   type KesPeriodInfo,
@@ -58,6 +60,7 @@ export {
   parseOgmiosBlockHeight,
   parseOgmiosStakePools,
   parseOgmiosHealth,
+  parseOgmiosUtxoInlineDatums,
   type OgmiosAnswer,
   type OgmiosHealth,
   type OgmiosRpcError,
@@ -126,3 +129,4 @@ export {
   type OperationalCertificateJson,
 } from './reference-json.js';
 export { isAddressText, parseCardanoCliUtxoInlineDatums, inlineDatumBytesFields, inlineDatumOfBytes, type InlineDatum } from './inline-datum.js';
+export { decodePlutusData, MAX_PLUTUS_DATA_BYTES } from './plutus-data.js';

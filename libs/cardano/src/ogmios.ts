@@ -8,10 +8,15 @@
  *   queryNetwork/blockHeight        n or "origin"
  *   queryLedgerState/stakePools     {"pool1…": {"id": "pool1…", "stake": {"ada": {"lovelace": n}}, …}}
  *                                   with params {"includeStake": true} (Ogmios ≥ 6.11)
+ *   queryLedgerState/utxo           [{"transaction": {"id": …}, "index": n, "address": …, "value": …,
+ *                                   "datum": "<inline datum CBOR hex>" | "datumHash": …}, …]
+ *                                   with params {"addresses": ["addr…"]}
  *   GET /health                     {"networkSynchronization": 0.99998, "currentEra": "conway", …}
  */
 import { parseJson } from '@mithril-ts/codec';
 import { CardanoError } from './errors.js';
+import type { InlineDatum } from './inline-datum.js';
+import { decodePlutusData } from './plutus-data.js';
 import { parsePoolId } from './pool-id.js';
 
 /** A JSON-RPC answer: the result of the call, or the error Ogmios returned. */
@@ -99,6 +104,34 @@ export function parseOgmiosStakePools(result: unknown): Map<string, bigint> {
     distribution.set(poolId.hex, natural(ada.lovelace, `stake pools: ${key}.stake.ada.lovelace`));
   }
   return distribution;
+}
+
+/** As many outputs as the cardano-cli path reads at one address. */
+const MAX_UTXOS = 10_000;
+
+/**
+ * The inline datums of `queryLedgerState/utxo`'s outputs, decoded into cardano-cli's detailed JSON
+ * schema (what parseCardanoCliUtxoInlineDatums returns), in the order of the answer; outputs
+ * without an inline datum (none, or a datum hash) are skipped. So is a datum whose CBOR is beyond
+ * decodePlutusData's bounds: anyone can pay to an address with a datum the ledger accepts but this
+ * reader refuses (nested deeper than its bound), and that must not hide the datums next to it.
+ */
+export function parseOgmiosUtxoInlineDatums(result: unknown): InlineDatum[] {
+  if (!Array.isArray(result)) throw invalid('utxo: expected a list of outputs');
+  if (result.length > MAX_UTXOS) throw invalid(`utxo: more than ${MAX_UTXOS} outputs`);
+  const datums: InlineDatum[] = [];
+  result.forEach((entry: unknown, index) => {
+    const output = object(entry, `utxo: output ${index}`);
+    const datum = output.datum;
+    if (datum === undefined || datum === null) return;
+    if (typeof datum !== 'string') throw invalid(`utxo: output ${index}: datum is not CBOR in hex`);
+    try {
+      datums.push(decodePlutusData(datum));
+    } catch (error) {
+      if (!(error instanceof CardanoError)) throw error;
+    }
+  });
+  return datums;
 }
 
 /** The body of Ogmios' `GET /health`. */

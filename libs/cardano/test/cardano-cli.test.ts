@@ -2,7 +2,7 @@
  * Parsing `cardano-cli` outputs as recorded from real nodes: the reference implementation's
  * recorded CLI outputs (chain observer tests) and a preprod `kes-period-info`.
  */
-import { CardanoError, parseCardanoCliKesPeriodInfo, parseCardanoCliStakeSnapshot, parseCardanoCliTip } from '../src/index.js';
+import { CardanoError, parseCardanoCliKesPeriodInfo, parseCardanoCliStakeSnapshot, parseCardanoCliStakeSnapshots, parseCardanoCliTip } from '../src/index.js';
 
 const TIP = `
 {
@@ -79,6 +79,20 @@ describe('cardano-cli outputs', () => {
     expect(distribution.get('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89')).toBe(300000000001n);
     expect(distribution.get('00000ffff93effbf3ce788aebd3e7506b80322bd3995ad432e61fad5')).toBe(0n);
     expect(distribution.size).toBe(3);
+  });
+
+  it('parses the set and go snapshots (the two past epochs), and only when every pool has them', () => {
+    const { mark, set, go } = parseCardanoCliStakeSnapshots(STAKE_SNAPSHOT);
+    expect(mark.get('00000ffff93effbf3ce788aebd3e7506b80322bd3995ad432e61fad5')).toBe(0n);
+    expect(set?.get('00000ffff93effbf3ce788aebd3e7506b80322bd3995ad432e61fad5')).toBe(1300000000002n);
+    expect(go?.get('000000f66e28b0f18aef20555f4c4954234e3270dfbbdcc13f54e799')).toBe(600000000000n);
+    expect([set?.size, go?.size]).toEqual([3, 3]);
+    const partial = parseCardanoCliStakeSnapshots(
+      `{"pools":{"${'ab'.repeat(28)}":{"stakeMark":1,"stakeSet":2},"${'cd'.repeat(28)}":{"stakeMark":3,"stakeSet":4,"stakeGo":5}}}`,
+    );
+    expect(partial.set?.size).toBe(2);
+    expect(partial.go).toBeUndefined();
+    expect(() => parseCardanoCliStakeSnapshots(`{"pools":{"${'ab'.repeat(28)}":{"stakeMark":1,"stakeSet":-2}}}`)).toThrow(CardanoError);
   });
 
   it('parses a recorded kes-period-info after its check lines', () => {

@@ -23,7 +23,7 @@ export { mapError, serviceErrorOf, errorBehind, unaryHandler, type ErrorRule, ty
 export { withServerTracing, clientTracingInterceptor, withTraceParent, callTraceContext, type CallOutcome, type ServerTracingOptions } from './grpc-tracing.js';
 export { CardanoCliFilesChainObserver } from './cardano/cardano-cli-files.js';
 export { ChainObserverError, type ChainObserverErrorCode } from './cardano/chain-observer-error.js';
-export { NodeChainObserver, type NodeChainObserverOptions } from './cardano/node-chain-observer.js';
+export { NodeChainObserver, type NodeChainObserverOptions, type NodeStakeSnapshots } from './cardano/node-chain-observer.js';
 export {
   CardanoCliChainObserver,
   CARDANO_CLI_COMMAND_ERAS,

@@ -67,7 +67,7 @@ describe('cardano-cli chain observer', () => {
     ]);
   });
 
-  it('reads the recorded tip and mark stake with the era-aware command lines, once per epoch', async () => {
+  it('reads the recorded tip and stake with the era-aware command lines: mark, set and go from one query', async () => {
     const socket = node({ 'query tip': [{ stdoutFile: TIP }], 'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
     const chain = observer(socket);
     expect(await chain.currentTip()).toMatchObject({ epoch: 299n, slot: 25886617n, era: 'Conway', syncProgress: 100 });
@@ -75,8 +75,12 @@ describe('cardano-cli chain observer', () => {
     expect(distribution?.get('000000f66e28b0f18aef20555f4c4954234e3270dfbbdcc13f54e799')).toBe(600000000001n);
     expect(distribution?.size).toBe(3);
     expect(await chain.stakeDistribution(299n)).toBe(distribution);
-    // The node answers only for its present epoch: an older or later one is not known.
-    expect(await chain.stakeDistribution(298n)).toBeUndefined();
+    // The set and go snapshots are the two previous epochs' distributions, kept from the same answer.
+    expect((await chain.stakeDistribution(298n))?.get('00000ffff93effbf3ce788aebd3e7506b80322bd3995ad432e61fad5')).toBe(1300000000002n);
+    expect((await chain.stakeDistribution(297n))?.get('000000f66e28b0f18aef20555f4c4954234e3270dfbbdcc13f54e799')).toBe(600000000000n);
+    // Older or later epochs are not known, and asked of nobody.
+    expect(await chain.stakeDistribution(296n)).toBeUndefined();
+    expect(await chain.stakeDistribution(300n)).toBeUndefined();
     const magic = `--socket-path ${socket} --testnet-magic 42`;
     expect(calls(socket)).toEqual([
       `query tip ${magic}`,
@@ -84,7 +88,44 @@ describe('cardano-cli chain observer', () => {
       `conway query stake-snapshot --all-stake-pools ${magic}`,
       `query tip ${magic}`,
       `query tip ${magic}`,
+      `query tip ${magic}`,
+      `query tip ${magic}`,
     ]);
+  });
+
+  it('answers the epoch just left from the set snapshot when the node is already past the boundary', async () => {
+    const socket = node({ 'query tip': [tipOf({ epoch: 300 })], 'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    const chain = observer(socket);
+    expect((await chain.stakeDistribution(299n))?.get('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89')).toBe(300000000002n);
+    expect((await chain.stakeDistribution(300n))?.get('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89')).toBe(300000000001n);
+    expect(calls(socket).filter((call) => call.includes('stake-snapshot'))).toHaveLength(1);
+  });
+
+  it('asks a fresh tip when asked about an epoch its kept tip has not reached, and shares one query among concurrent callers', async () => {
+    const socket = node({
+      'query tip': [tipOf({ epoch: 298 }), { stdoutFile: TIP }],
+      'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT, delayMs: 200 }],
+    });
+    const chain = observer(socket, { tipTtlMs: 60_000 });
+    expect((await chain.currentTip()).epoch).toBe(298n);
+    const answers = await Promise.all([chain.stakeDistribution(299n), chain.stakeDistribution(299n)]);
+    expect(answers.map((answer) => answer?.size)).toEqual([3, 3]);
+    expect((await chain.stakeDistribution(298n))?.size).toBe(3);
+    expect(calls(socket).filter((call) => call.includes('stake-snapshot'))).toHaveLength(1);
+  });
+
+  it('reads the stake in the background on a new epoch when asked to (readStakeOnNewEpoch)', async () => {
+    const socket = node({ 'query tip': [{ stdoutFile: TIP }], 'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }] });
+    const chain = observer(socket, { readStakeOnNewEpoch: true });
+    await chain.currentTip();
+    // Until the background read is over (its query, then the tip that checks no boundary passed):
+    // the stand-in's call log is not written by two processes at once.
+    const deadline = Date.now() + 20_000;
+    while (calls(socket).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls(socket)[1]).toMatch(/^conway query stake-snapshot/);
+    const distribution = await chain.stakeDistribution(299n);
+    expect(distribution?.size).toBe(3);
+    expect(calls(socket).filter((call) => call.includes('stake-snapshot'))).toHaveLength(1);
   });
 
   it('uses the command group of the era, or the one the settings force, and --mainnet', async () => {
@@ -149,14 +190,18 @@ describe('cardano-cli chain observer', () => {
     expect((await failure(observer(old).stakeDistribution(299n))).code).toBe('UNKNOWN_ERA');
   });
 
-  it('does not keep a snapshot read across an epoch boundary', async () => {
+  it('does not keep a snapshot read across an epoch boundary: it asks again at the new tip', async () => {
+    const snapshotOf300 = JSON.stringify({
+      pools: { ['00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89']: { stakeMark: 7, stakeSet: 8, stakeGo: 9 } },
+    });
     const socket = node({
-      'query tip': [{ stdoutFile: TIP }, tipOf({ epoch: 300 }), { stdoutFile: TIP }, { stdoutFile: TIP }],
-      'conway query stake-snapshot --all-stake-pools': [{ stdoutFile: SNAPSHOT }],
+      'query tip': [{ stdoutFile: TIP }, tipOf({ epoch: 300 }), tipOf({ epoch: 300 })],
+      // The first answer is the new epoch's (the boundary passed between the tip and the query).
+      'conway query stake-snapshot --all-stake-pools': [{ stdout: snapshotOf300 }, { stdout: snapshotOf300 }],
     });
     const chain = observer(socket);
-    expect(await chain.stakeDistribution(299n)).toBeUndefined();
-    expect((await chain.stakeDistribution(299n))?.size).toBe(3);
+    expect((await chain.stakeDistribution(299n))?.get('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89')).toBe(8n);
+    expect(calls(socket).filter((call) => call.includes('stake-snapshot'))).toHaveLength(2);
   });
 
   it('reports an absent binary, a timeout, an oversized or malformed output and other failures', async () => {

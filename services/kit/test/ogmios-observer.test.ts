@@ -2,11 +2,12 @@
  * The Ogmios chain observer against a local WebSocket double answering as Ogmios v6 documents
  * (JSON-RPC 2.0 frames, StakePoolView entries, GET /health), including dropped connections.
  */
-import { fromHex } from '@mithril-ts/codec';
+import { fromHex, toHex } from '@mithril-ts/codec';
 import { poolIdFromBytes } from '@mithril-ts/cardano';
+import { encodeEraMarkersPayload, eraMarkersVerificationKeyOf } from '@mithril-ts/protocol';
 import { freePort } from '@mithril-ts/testkit';
 import { startOgmiosDouble, type OgmiosDouble, type OgmiosDoubleAnswer } from '@mithril-ts/testkit/ogmios';
-import { ChainObserverError, OgmiosChainObserver, type OgmiosObserverOptions } from '../src/index.js';
+import { CardanoChainEraReader, ChainObserverError, OgmiosChainObserver, type OgmiosObserverOptions } from '../src/index.js';
 
 const HASH = '7383b17d7b05b0953cf0649abff60173995eb9febe556889333e20e1e5b7ca84';
 const POOL_A = poolIdFromBytes(fromHex('00000036d515e12e18cd3c88c74f09a67984c2c279a5296aa96efe89'));
@@ -26,8 +27,23 @@ const pool = (id: string, lovelace: bigint) => ({
   stake: { ada: { lovelace } },
 });
 
+/**
+ * An inline datum's CBOR as a wallet writes it: constructor 0 (tag 121) over an indefinite list of
+ * byte strings of at most 64 bytes (Plutus' limit on a bytes field).
+ */
+function markersDatumCbor(payloadHex: string): string {
+  let fields = '';
+  for (let offset = 0; offset < payloadHex.length; offset += 128) {
+    const chunk = payloadHex.slice(offset, offset + 128);
+    const length = chunk.length / 2;
+    fields += (length < 24 ? (0x40 + length).toString(16) : `58${length.toString(16).padStart(2, '0')}`) + chunk;
+  }
+  return `d8799f${fields}ff`;
+}
+
 interface World {
   epoch: number;
+  utxo?: unknown;
   sync: number;
   stake: Record<string, unknown>;
   /** Held answers: a method listed here waits for its promise. */
@@ -46,6 +62,8 @@ function answers(world: World) {
         return { result: 1270276 };
       case 'queryLedgerState/stakePools':
         return { result: world.stake };
+      case 'queryLedgerState/utxo':
+        return world.utxo === undefined ? undefined : { result: world.utxo };
       default:
         return undefined;
     }
@@ -122,6 +140,61 @@ describe('Ogmios chain observer', () => {
       new Set(['queryLedgerState/tip', 'queryLedgerState/epoch', 'queryNetwork/blockHeight', 'queryLedgerState/stakePools']),
     );
     expect(double.connections()).toBe(1);
+  });
+
+  it('keeps the stake it read on seeing each epoch (readStakeOnNewEpoch): Ogmios answers only the present one', async () => {
+    const w = world();
+    const { double, observer } = await setup(w, { readStakeOnNewEpoch: true });
+    const stakeRequests = () => double.requests.filter((r) => r.method === 'queryLedgerState/stakePools').length;
+    const settled = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (stakeRequests() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The background read ends with a tip read that checks no boundary passed under it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    await observer.currentTip();
+    await settled(1);
+    w.epoch = 300;
+    w.stake = { [POOL_A.bech32]: pool(POOL_A.bech32, 7n) };
+    expect((await observer.currentTip()).epoch).toBe(300n);
+    await settled(2);
+    // A registration of epoch 299 checked after the boundary still finds 299's stake.
+    expect((await observer.stakeDistribution(299n))?.get(POOL_A.hex)).toBe(300000000001n);
+    expect((await observer.stakeDistribution(300n))?.get(POOL_A.hex)).toBe(7n);
+    expect(await observer.stakeDistribution(298n)).toBeUndefined();
+    expect(stakeRequests()).toBe(2);
+  });
+
+  it('reads the era markers from the inline datums of queryLedgerState/utxo, decoded from CBOR', async () => {
+    const address = 'addr_test1vz0era0markers0address';
+    const secret = new Uint8Array(32).fill(3);
+    const markers = [
+      { name: 'pythagoras', epoch: 0n },
+      { name: 'lagrange', epoch: 310n },
+    ];
+    const output = (index: number, extra: Record<string, unknown>) => ({
+      transaction: { id: toHex(new Uint8Array(32).fill(index)) },
+      index,
+      address,
+      value: { ada: { lovelace: 2_000_000n } },
+      ...extra,
+    });
+    const w = world();
+    w.utxo = [
+      output(0, {}),
+      output(1, { datumHash: 'cc'.repeat(32) }),
+      // Forged: signed by another key; skipped by the reader, not an error.
+      output(2, { datum: markersDatumCbor(encodeEraMarkersPayload(markers, new Uint8Array(32).fill(9))) }),
+      output(3, { datum: markersDatumCbor(encodeEraMarkersPayload(markers, secret)) }),
+    ];
+    const { double, observer } = await setup(w);
+    expect(await new CardanoChainEraReader(observer, address, eraMarkersVerificationKeyOf(secret)).read()).toEqual(markers);
+    expect(double.requests.filter((r) => r.method === 'queryLedgerState/utxo')).toEqual([
+      { method: 'queryLedgerState/utxo', params: { addresses: [address] } },
+    ]);
+    expect((await failure(observer.inlineDatumsAt('addr1; rm -rf /'))).code).toBe('INVALID_OUTPUT');
+    w.utxo = { not: 'a list' };
+    expect((await failure(observer.inlineDatumsAt(address))).code).toBe('INVALID_OUTPUT');
   });
 
   it('fails the requests in flight when the socket drops, then reconnects with backoff', async () => {

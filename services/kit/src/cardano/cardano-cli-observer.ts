@@ -2,7 +2,8 @@
  * A chain observer that runs `cardano-cli` beside a node (the way SPOs already query theirs):
  *   tip            `cardano-cli query tip --socket-path S (--mainnet | --testnet-magic N)`
  *   stake          `cardano-cli <era> query stake-snapshot --all-stake-pools …`: the "mark" stake,
- *                  the snapshot the reference's observers read (cli_observer and pallas_observer)
+ *                  the snapshot the reference's observers read (cli_observer and pallas_observer),
+ *                  and from the same answer the "set" and "go" stake: the two previous epochs' mark
  *   KES period     `cardano-cli <era> query kes-period-info --op-cert-file F …`
  * Era-aware command forms: the tip is asked with the era-less `query tip` (every cardano-cli has
  * it, and its answer names the era); other queries use the era's command group (`conway query …`)
@@ -18,7 +19,7 @@ import { stat } from 'node:fs/promises';
 import {
   isAddressText,
   parseCardanoCliKesPeriodInfo,
-  parseCardanoCliStakeSnapshot,
+  parseCardanoCliStakeSnapshots,
   parseCardanoCliTip,
   parseCardanoCliUtxoInlineDatums,
   type ChainTip,
@@ -26,7 +27,7 @@ import {
   type KesPeriodInfo,
 } from '@mithril-ts/cardano';
 import { ChainObserverError } from './chain-observer-error.js';
-import { NodeChainObserver, type NodeChainObserverOptions } from './node-chain-observer.js';
+import { NodeChainObserver, type NodeChainObserverOptions, type NodeStakeSnapshots } from './node-chain-observer.js';
 
 /** `auto` (from the tip's era), `legacy` (`query …`), `latest` (`latest query …`) or an era's group (`conway query …`). */
 export const CARDANO_CLI_COMMAND_ERAS = ['auto', 'legacy', 'latest', 'babbage', 'conway'] as const;
@@ -74,9 +75,12 @@ export class CardanoCliChainObserver extends NodeChainObserver {
     return parseOutput(async () => parseCardanoCliTip(await this.#run([...group, 'query', 'tip'])), 'query tip');
   }
 
-  protected override async readStakeSnapshot(tip: ChainTip): Promise<ReadonlyMap<string, bigint>> {
+  /** stake-snapshot's set and go are the two previous epochs' mark (the ledger rotates them at each boundary). */
+  protected override readonly pastEpochsAnswered = 2;
+
+  protected override async readStakeSnapshots(tip: ChainTip): Promise<NodeStakeSnapshots> {
     const args = [...this.#group(tip), 'query', 'stake-snapshot', '--all-stake-pools'];
-    return parseOutput(async () => parseCardanoCliStakeSnapshot(await this.#run(args)), 'query stake-snapshot');
+    return parseOutput(async () => parseCardanoCliStakeSnapshots(await this.#run(args)), 'query stake-snapshot');
   }
 
   /** `query kes-period-info` of an operational certificate file, as the node sees it (current KES period, counters, expiry). */

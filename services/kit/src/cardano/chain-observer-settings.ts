@@ -87,11 +87,8 @@ export const CHAIN_OBSERVER_SETTING_DESCRIPTIONS: Readonly<Record<keyof typeof c
 
 export interface CreatedChainObserver {
   readonly chain: ChainObserver;
-  /**
-   * Where the era reader finds inline datums (the era markers): the chain's files, or the node
-   * through cardano-cli; undefined for Ogmios (its datums come as CBOR, not decoded here yet).
-   */
-  readonly datums: InlineDatumSource | undefined;
+  /** Where the era reader finds inline datums (the era markers): the chain's files, or the node through cardano-cli or Ogmios. */
+  readonly datums: InlineDatumSource;
   /** Closes what the observer holds open (Ogmios' connection); the service calls it when it stops. */
   close(): Promise<void>;
 }
@@ -100,7 +97,10 @@ export interface CreatedChainObserver {
 export function createChainObserver(config: ChainObserverSettings, requested: { tipTtlMs?: number; minSyncProgress?: number } = {}): CreatedChainObserver {
   // A node's tip moves once a slot (1 s on Cardano's networks): asking it more often costs a process
   // or a round trip each time for nothing, so the live observers reuse a tip for at least that long.
-  const options = { ...requested, tipTtlMs: Math.max(1000, requested.tipTtlMs ?? 1000) };
+  // A service reads each epoch's stake as soon as its observer sees the epoch: with Ogmios, which
+  // answers only the present epoch, that is its one chance to have it for the registrations that
+  // straddle the next boundary; with cardano-cli it keeps the slow query off the first caller's path.
+  const options = { ...requested, tipTtlMs: Math.max(1000, requested.tipTtlMs ?? 1000), readStakeOnNewEpoch: true };
   const kind = config.chainObserver ?? 'files';
   const missing = (key: string) => new Error(`${key} is required when chainObserver is ${kind}`);
   switch (kind) {
@@ -132,7 +132,7 @@ export function createChainObserver(config: ChainObserverSettings, requested: { 
         ...(config.ogmiosRequestTimeoutMs !== undefined ? { requestTimeoutMs: config.ogmiosRequestTimeoutMs } : {}),
         ...options,
       });
-      return { chain, datums: undefined, close: () => chain.close() };
+      return { chain, datums: chain, close: () => chain.close() };
     }
   }
 }

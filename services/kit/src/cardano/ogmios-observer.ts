@@ -8,6 +8,10 @@
  *           stake-snapshot); this stake is the SPO stake distribution the Conway ledger fixes at the
  *           epoch boundary from the new mark snapshot, so every service reading it during an
  *           epoch reads the same numbers — read once per epoch, like the cardano-cli observer.
+ *           Only the present epoch's: a service keeps what it read (readStakeOnNewEpoch reads it as
+ *           soon as a tip shows the epoch), and an epoch it never saw is "not known".
+ *   datums  queryLedgerState/utxo {addresses: [a]}: each output's inline datum, CBOR hex, decoded
+ *           as Plutus data (the era markers)
  *
  * One connection, kept open; when it drops, requests in flight fail at once (NODE_UNREACHABLE)
  * and it is re-opened with exponential backoff (doubling from reconnectMinMs to reconnectMaxMs,
@@ -25,10 +29,13 @@ import {
   parseOgmiosHealth,
   parseOgmiosStakePools,
   parseOgmiosTip,
+  parseOgmiosUtxoInlineDatums,
+  isAddressText,
   type ChainTip,
+  type InlineDatum,
 } from '@mithril-ts/cardano';
 import { ChainObserverError } from './chain-observer-error.js';
-import { NodeChainObserver, type NodeChainObserverOptions } from './node-chain-observer.js';
+import { NodeChainObserver, type NodeChainObserverOptions, type NodeStakeSnapshots } from './node-chain-observer.js';
 
 export interface OgmiosObserverOptions extends NodeChainObserverOptions {
   /** ws://host:1337 (or wss://): Ogmios' address; its HTTP /health is read at the same host and port. */
@@ -92,8 +99,22 @@ export class OgmiosChainObserver extends NodeChainObserver {
     return { epoch, slot: tip?.slot ?? 0n, block: height, hash: tip?.hash, era: health.era, syncProgress: health.syncProgress };
   }
 
-  protected override async readStakeSnapshot(): Promise<ReadonlyMap<string, bigint>> {
-    return this.#call('queryLedgerState/stakePools', parseOgmiosStakePools, { includeStake: true });
+  /** Ogmios answers the present epoch's stake only. */
+  protected override readonly pastEpochsAnswered = 0;
+
+  protected override async readStakeSnapshots(): Promise<NodeStakeSnapshots> {
+    return { mark: await this.#call('queryLedgerState/stakePools', parseOgmiosStakePools, { includeStake: true }) };
+  }
+
+  /**
+   * The inline datums of the outputs at `address` (queryLedgerState/utxo {addresses: [address]}):
+   * where the era markers live. Ogmios returns each inline datum as CBOR; it is decoded into the
+   * detailed JSON schema the cardano-cli observer reads, so one era reader serves both. Anyone can
+   * pay to an address, so the caller keeps only what verifies.
+   */
+  async inlineDatumsAt(address: string): Promise<readonly InlineDatum[]> {
+    if (!isAddressText(address)) throw new ChainObserverError(`not an address: ${JSON.stringify(address.slice(0, 80))}`, 'INVALID_OUTPUT');
+    return this.#call('queryLedgerState/utxo', parseOgmiosUtxoInlineDatums, { addresses: [address] });
   }
 
   /** Stops reconnecting and closes the connection; requests in flight fail. */

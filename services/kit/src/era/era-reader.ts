@@ -7,7 +7,8 @@
  * - cardano-chain: the markers the network's era operator publishes on chain, as the reference
  *   reads them: the inline datums at one address, each a signed payload; the first whose
  *   signature verifies under the era-markers key wins. Datums come from an InlineDatumSource (the
- *   files chain observer here; a cardano-cli or Ogmios observer implements the same port).
+ *   files chain observer here; the cardano-cli and Ogmios observers implement the same port, Ogmios'
+ *   CBOR datums decoded into the same detailed JSON schema).
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -51,19 +51,14 @@ export function requireEraSettings(settings: EraSettings, context: z.RefinementC
   }
 }
 
-/** The reader the settings name; `datums` serves cardano-chain (the service's chain observer). */
-export function eraReaderFromSettings(settings: EraSettings, datums: InlineDatumSource | undefined): EraReader {
+/** The reader the settings name; `datums` serves cardano-chain (the service's chain observer: files, cardano-cli or Ogmios). */
+export function eraReaderFromSettings(settings: EraSettings, datums: InlineDatumSource): EraReader {
   switch (settings.eraReader) {
     case 'bootstrap':
       return new BootstrapEraReader();
     case 'file':
       return new FileEraReader(settings.eraMarkersFile!);
     case 'cardano-chain':
-      if (datums === undefined) {
-        throw new Error(
-          'eraReader cardano-chain reads the era markers datum through chainObserver files or cardano-cli; with ogmios, use eraReader file (or bootstrap)',
-        );
-      }
       return new CardanoChainEraReader(datums, settings.eraMarkersAddress!, decodeEraMarkersVerificationKey(settings.eraMarkersVerificationKey!));
   }
 }
