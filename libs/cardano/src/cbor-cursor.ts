@@ -218,49 +218,81 @@ export class CborCursor {
     return [start, end];
   }
 
-  /** The offset after the complete item at `start`. */
+  /**
+   * The offset after the complete item at `start`. The hot loop of the reader: heads are decoded
+   * inline into locals (the same rules as #head, which the typed reads use).
+   */
   #skipFrom(start: number, what: string): number {
     const bytes = this.#bytes;
+    const end = bytes.length;
     let p = start;
     let depth = 0;
     // Items still expected by the innermost open container (INDEFINITE: until its break).
     let remaining = 1;
     for (;;) {
       const at = p;
-      const initial = bytes[p];
-      // Fast path: one-byte heads of integers and short simple values (most map keys and small fields).
-      if (initial !== undefined && initial < 0x18) p += 1;
-      else {
-        p = this.#head(at, what);
-        const major = this.#major;
-        const argument = this.#argument;
-        if (major === 4 || major === 5) {
-          if (argument !== 0) {
-            if (depth >= MAX_NESTING) throw this.error(`${what}: nested deeper than ${MAX_NESTING} containers`, at);
-            enclosing[depth] = remaining;
-            depth += 1;
-            remaining = argument === INDEFINITE ? INDEFINITE : major === 5 ? argument * 2 : argument;
-            continue;
-          }
-        } else if (major === 2 || major === 3) {
+      if (p >= end) throw this.error(`the bytes end inside ${what}`, at);
+      const initial = bytes[p] as number;
+      const major = initial >> 5;
+      const info = initial & 31;
+      let argument: number;
+      if (info < 24) {
+        argument = info;
+        p += 1;
+      } else if (info === 24) {
+        if (p + 2 > end) throw this.#truncated(what, at);
+        argument = bytes[p + 1] as number;
+        p += 2;
+      } else if (info === 25) {
+        if (p + 3 > end) throw this.#truncated(what, at);
+        argument = ((bytes[p + 1] as number) << 8) | (bytes[p + 2] as number);
+        p += 3;
+      } else if (info === 26) {
+        if (p + 5 > end) throw this.#truncated(what, at);
+        argument = uint32(bytes, p + 1);
+        p += 5;
+      } else if (info === 27) {
+        if (p + 9 > end) throw this.#truncated(what, at);
+        argument = uint32(bytes, p + 1) * TWO_32 + uint32(bytes, p + 5);
+        p += 9;
+      } else if (info === 31) {
+        argument = INDEFINITE;
+        p += 1;
+      } else {
+        throw this.error(`${what} is not valid CBOR: additional information ${info} is reserved`, at);
+      }
+      if (major === 2 || major === 3) {
+        if (argument !== INDEFINITE) {
+          if (argument > end - p) throw this.#truncated(what, at);
+          p += argument;
+        } else {
+          this.#major = major;
+          this.#argument = argument;
           p = this.#stringEnd(at, p, what);
-        } else if (major === 6) {
-          if (argument === INDEFINITE) throw this.error(`${what} is not valid CBOR: a tag cannot have an indefinite length`, at);
-          // The tagged item follows and stands for this one.
-          continue;
-        } else if (major === 7) {
-          const info = (initial as number) & 31;
-          if (info === 31) {
-            if (remaining !== INDEFINITE) throw this.error(`${what}: a break outside an indefinite-length container`, at);
-            // The break closes its container, which is one complete item of the one around it.
-            depth -= 1;
-            remaining = enclosing[depth] as number;
-          } else if (info < 20 || info === 24) {
-            throw this.error(`${what} is not valid CBOR: simple value ${info === 24 ? bytes[at + 1] : info} is not used by Cardano`, at);
-          }
-        } else if (argument === INDEFINITE) {
-          throw this.error(`${what} is not valid CBOR: an integer cannot have an indefinite length`, at);
         }
+      } else if (major === 4 || major === 5) {
+        if (argument !== 0) {
+          if (depth >= MAX_NESTING) throw this.error(`${what}: nested deeper than ${MAX_NESTING} containers`, at);
+          enclosing[depth] = remaining;
+          depth += 1;
+          remaining = argument === INDEFINITE ? INDEFINITE : major === 5 ? argument * 2 : argument;
+          continue;
+        }
+      } else if (major === 6) {
+        if (argument === INDEFINITE) throw this.error(`${what} is not valid CBOR: a tag cannot have an indefinite length`, at);
+        // The tagged item follows and stands for this one.
+        continue;
+      } else if (major === 7) {
+        if (info === 31) {
+          if (remaining !== INDEFINITE) throw this.error(`${what}: a break outside an indefinite-length container`, at);
+          // The break closes its container, which is one complete item of the one around it.
+          depth -= 1;
+          remaining = enclosing[depth] as number;
+        } else if (info < 20 || info === 24) {
+          throw this.error(`${what} is not valid CBOR: simple value ${info === 24 ? bytes[at + 1] : info} is not used by Cardano`, at);
+        }
+      } else if (argument === INDEFINITE) {
+        throw this.error(`${what} is not valid CBOR: an integer cannot have an indefinite length`, at);
       }
       // One item of the current container is complete (maybe closing enclosing ones too).
       for (;;) {
