@@ -44,7 +44,7 @@ const enclosing = new Float64Array(MAX_NESTING);
 export class CborCursor {
   readonly #bytes: Uint8Array;
   #pos = 0;
-  /** The major type and argument of the head #head read last (the argument may exceed 2^53 when imprecise does not matter). */
+  /** The major type and argument of the head #head read last (an 8-byte argument above 2^53 is rounded: uint re-reads it exactly). */
   #major = 0;
   #argument = 0;
 
@@ -127,27 +127,23 @@ export class CborCursor {
   }
 
   /**
-   * The offset after the string whose head ends at `after` (#major/#argument describe it): a
-   * definite string's bytes, or an indefinite string's definite chunks of the same type and its break.
+   * The offset after the indefinite-length string (`major` 2 or 3) whose head is at `at` and ends
+   * at `after`: its definite chunks of the same type, then its break.
    */
-  #stringEnd(at: number, after: number, what: string): number {
+  #indefiniteStringEnd(at: number, after: number, major: number, what: string): number {
     const bytes = this.#bytes;
     const end = bytes.length;
-    const major = this.#major;
-    if (this.#argument !== INDEFINITE) {
-      if (this.#argument > end - after) throw this.#truncated(what, at);
-      return after + this.#argument;
-    }
     let p = after;
     for (;;) {
       if (p >= end) throw this.#truncated(what, at);
       if (bytes[p] === BREAK) return p + 1;
       const chunkAt = p;
       p = this.#head(p, what);
-      if (this.#major !== major || this.#argument === INDEFINITE)
+      const length = this.#argument;
+      if (this.#major !== major || length === INDEFINITE)
         throw this.error(`${what}: a chunk of an indefinite-length ${MAJOR_NAMES[major]} must be a definite ${MAJOR_NAMES[major]}`, chunkAt);
-      if (this.#argument > end - p) throw this.#truncated(what, at);
-      p += this.#argument;
+      if (length > end - p) throw this.#truncated(what, at);
+      p += length;
     }
   }
 
@@ -231,7 +227,7 @@ export class CborCursor {
     let remaining = 1;
     for (;;) {
       const at = p;
-      if (p >= end) throw this.error(`the bytes end inside ${what}`, at);
+      if (p >= end) throw this.error(p === start ? `the bytes end where ${what} should start` : `the bytes end inside ${what}`, at);
       const initial = bytes[p] as number;
       const major = initial >> 5;
       const info = initial & 31;
@@ -266,9 +262,7 @@ export class CborCursor {
           if (argument > end - p) throw this.#truncated(what, at);
           p += argument;
         } else {
-          this.#major = major;
-          this.#argument = argument;
-          p = this.#stringEnd(at, p, what);
+          p = this.#indefiniteStringEnd(at, p, major, what);
         }
       } else if (major === 4 || major === 5) {
         if (argument !== 0) {
