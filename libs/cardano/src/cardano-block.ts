@@ -218,7 +218,8 @@ function byronBlock(cursor: CborCursor, isEbb: boolean, blockStart: number, epoc
 /**
  * Parses the block at the start of `bytes` (trailing bytes are left alone: `size` says where the
  * block ends). Throws ImmutableDbFormatError (TRUNCATED, CORRUPT or UNKNOWN_ERA) naming the file
- * and the offset. `bytes` should be a Node Buffer on hot paths (zero-copy bytes tokens).
+ * and the offset. Nothing is copied but the hashes and the previous hash: on hot paths, pass a
+ * plain Uint8Array (a Buffer's subarrays, one per hashed span, are slower to make).
  */
 export function parseStoredBlock(bytes: Uint8Array, options: StoredBlockOptions): StoredBlock {
   const cursor = new CborCursor(bytes, options.file, options.offset);

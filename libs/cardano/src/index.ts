@@ -120,6 +120,7 @@ export {
   type StoredBlock,
   type StoredBlockOptions,
 } from './cardano-block.js';
+export { CborCursor } from './cbor-cursor.js';
 export {
   kesSignatureToJson,
   kesSignatureFromJson,
