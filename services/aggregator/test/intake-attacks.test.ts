@@ -390,4 +390,20 @@ describe('intake attacks on the aggregator port', () => {
     health.close();
     expect(answer).toBe('SERVING');
   });
+
+  it('reads the store again when it leads again: an opcert counter another leader raised meanwhile is honoured', async () => {
+    const pool = POOLS[0]!;
+    // Pool 0's counter is 1 in the intake's memory (its registrations so far). It steps down, and
+    // while another replica leads, that one records a newer operational certificate of pool 0.
+    await aggregator.runtime.stop();
+    await aggregator.store.opcertCounters.record(pool.pool.hex, 5n);
+    aggregator.runtime.start(20);
+    const older = registration(pool, 3n, newKey(pool).verificationKeyPoP.toBytes());
+    expect(await refusal(register(older))).toEqual({
+      grpc: status.PERMISSION_DENIED,
+      code: ErrorCode.ERROR_CODE_CERTIFICATION_DENIED,
+      reason: 'STALE_REGISTRATION',
+    });
+    expect(await aggregator.store.signerRegistrations.get(4n, party(0))).toBeNull();
+  });
 });

@@ -147,6 +147,8 @@ export class AggregatorRuntime extends EventEmitter<AggregatorRuntimeEvents> {
 
   start(intervalMs: number): void {
     if (this.#timer !== undefined) return;
+    // Another replica may have led since this one last did: what the intake kept from the store is stale.
+    this.#registrations.forgetStoreState();
     // tick() never rejects: a failed cycle is counted and reported as an `error` event.
     const loop = () =>
       void this.tick().then(() => {

@@ -66,7 +66,8 @@ const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /**
  * What the re-registration rules read, for one recording epoch, loaded from the store once (two
  * queries) instead of three queries per registration. It stays true because this runtime is the
- * only writer of registrations (the runtime lease: one per store), every change goes through
+ * only writer of registrations while it holds the runtime lease (one per store; the state is
+ * dropped when it gains the lease again, `forgetStoreState`), every change goes through
  * `#register` and is applied here once committed, and registrations of one party are decided one
  * after the other (`#queues`), so a party's state is never read while its own write is pending.
  */
@@ -162,6 +163,15 @@ export class RegistrationIntake {
     // Recorded only once accepted and stored: the cache holds at most one key per party with stake and epoch.
     this.options.keys?.remember(decision.recordingEpoch, input.partyId, input.verificationKey, decision.verificationKey, true);
     return record;
+  }
+
+  /**
+   * Drops the state loaded from the store, read again by the next registration. Called when this
+   * runtime (re)gains the lease: the single-writer argument above holds only while it leads.
+   */
+  forgetStoreState(): void {
+    this.#state = undefined;
+    this.#counters = undefined;
   }
 
   #loadCounters(): Promise<Map<string, bigint>> {
